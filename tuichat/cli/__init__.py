@@ -1,0 +1,71 @@
+"""Provides the ``tuichat`` command: runs the app, or a headless subcommand for scripts.
+
+Exit codes: 0 success, 2 bad input or a bad config, 1 any other failure. Errors are one line
+on stderr, never a traceback. Each subcommand lives in its own module with a
+``register(subparsers)`` function that adds its parser and sets ``func``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from tuichat import __version__
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+# Subcommand modules, in the order they appear in --help.
+SUBCOMMANDS = ("tuichat.cli.run", "tuichat.cli.config_cmd", "tuichat.cli.account_cmd")
+
+
+class CliError(Exception):
+    """A failure to report in one line; ``code`` is the exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every subcommand registered."""
+    parser = _Parser(prog="tuichat", description="A fast, keyboard-driven terminal XMPP client.")
+    parser.add_argument("--version", action="version", version=f"tuichat {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file to use (default: $TUICHAT_CONFIG, else the XDG config dir)",
+    )
+    parser.add_argument("--debug", action="store_true", help="log at debug level (bodies too)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in SUBCOMMANDS:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run tuichat with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        func = importlib.import_module("tuichat.cli.run").run
+    try:
+        return int(func(args))
+    except CliError as exc:
+        print(f"tuichat: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("tuichat: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,65 @@
+"""Provides the interface the UI and the headless commands use to ask things of the XMPP layer.
+
+The UI never imports :mod:`tuichat.xmpp`; it holds a :class:`ChatClient` (the connection
+manager implements it) and listens to the bus for what happened. Requests are imperative
+methods; their outcomes arrive as events (see :mod:`tuichat.events`).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from tuichat.bus import EventBus
+from tuichat.model import ConnectionState, Message, Show
+
+
+class ChatClient(Protocol):
+    """What the UI can ask of the connection manager. Every JID argument is a string."""
+
+    bus: EventBus
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """Bare JIDs of the configured, enabled accounts, in config order."""
+        ...
+
+    def state(self, account: str) -> tuple[ConnectionState, str]:
+        """The account's connection state and the last reason in words."""
+        ...
+
+    async def start(self) -> None:
+        """Connect every enabled account in the background (returns at once)."""
+        ...
+
+    async def stop(self) -> None:
+        """Send unavailable presence and disconnect every account cleanly."""
+        ...
+
+    async def send_message(self, account: str, to: str, body: str) -> Message:
+        """Store ``body`` as pending in the outbox, send it when connected; return the stored row.
+
+        The message's later states arrive as ``MessageStateChanged`` events.
+        """
+        ...
+
+    async def set_presence(self, account: str | None, show: Show, status: str = "") -> None:
+        """Set our presence on ``account``, or on every account when ``None``."""
+        ...
+
+    async def add_contact(self, account: str, jid: str, name: str = "") -> None:
+        """Add ``jid`` to the roster and ask for their presence."""
+        ...
+
+    async def remove_contact(self, account: str, jid: str) -> None:
+        """Remove ``jid`` from the roster (and cancel subscriptions)."""
+        ...
+
+    async def update_contact(
+        self, account: str, jid: str, name: str | None = None, groups: tuple[str, ...] | None = None
+    ) -> None:
+        """Rename a contact or move it between groups (``None`` leaves a field as it is)."""
+        ...
+
+    async def answer_subscription(self, account: str, jid: str, accept: bool) -> None:
+        """Accept (and subscribe back) or deny a presence subscription request."""
+        ...

@@ -1,0 +1,124 @@
+"""Provides the typed events the XMPP layer publishes on the bus.
+
+Rule: events are facts, named in the past tense, frozen, and carry domain objects from
+:mod:`tuichat.model`, never stanzas. Requests go the other way as method calls on the manager.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tuichat.model import ChatState, ConnectionState, Contact, Message, MessageState, Show
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base of every bus event; ``account`` is the bare JID of the account concerned."""
+
+    account: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionStateChanged(Event):
+    """An account's connection changed state."""
+
+    state: ConnectionState
+    reason: str = ""
+    """Human words for why (empty when there is nothing to say)."""
+    resumed: bool = False
+    """On CONNECTED: the stream was resumed (XEP-0198), nothing was lost."""
+
+
+@dataclass(frozen=True, slots=True)
+class RosterReceived(Event):
+    """The whole roster of an account arrived (or came from the cache)."""
+
+    contacts: tuple[Contact, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactChanged(Event):
+    """A roster push added or changed one contact."""
+
+    contact: Contact
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRemoved(Event):
+    """A roster push removed a contact."""
+
+    jid: str
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceChanged(Event):
+    """A contact's resource changed its presence (``jid`` is the full JID)."""
+
+    jid: str
+    show: Show
+    status: str = ""
+    priority: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OwnPresenceChanged(Event):
+    """Our own presence on an account was set."""
+
+    show: Show
+    status: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionRequested(Event):
+    """Someone asked to see our presence (``jid`` is their bare JID)."""
+
+    jid: str
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageReceived(Event):
+    """A new message was stored: incoming, or sent by us from another device (carbon, archive)."""
+
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class MessageQueued(Event):
+    """A message we typed was stored in the outbox as pending."""
+
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class MessageStateChanged(Event):
+    """A stored message moved on in its life (sent, acked, failed)."""
+
+    message_id: int
+    """The store's row id."""
+    conversation: str
+    state: MessageState
+
+
+@dataclass(frozen=True, slots=True)
+class ChatStateChanged(Event):
+    """A contact started or stopped typing (XEP-0085)."""
+
+    jid: str
+    state: ChatState
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveSyncProgressed(Event):
+    """Archive catch-up fetched another page (``archive`` is the archive's bare JID)."""
+
+    archive: str
+    fetched: int
+    done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorReported(Event):
+    """Something the user should read went wrong (a send failed, a server said no)."""
+
+    text: str

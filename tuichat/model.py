@@ -1,0 +1,296 @@
+"""Provides the domain objects every layer shares: JIDs, messages, contacts and states.
+
+Rule: nothing here knows about slixmpp, Textual or SQLite. These are plain, immutable values.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+
+__all__ = [
+    "JID",
+    "ChatState",
+    "ConnectionState",
+    "Contact",
+    "ConversationKind",
+    "Direction",
+    "InvalidJID",
+    "Message",
+    "MessageState",
+    "Show",
+    "Subscription",
+    "utcnow",
+]
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class InvalidJID(ValueError):
+    """Raised when a string is not a valid JID (RFC 7622)."""
+
+
+# Characters RFC 7622 section 3.3.1 forbids in a localpart, beyond controls and spaces.
+_LOCAL_FORBIDDEN = frozenset("\"&'/:<>@")
+_MAX_PART_BYTES = 1023
+
+
+def _check_chars(part: str, what: str, text: str) -> None:
+    for ch in part:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Cs", "Co", "Cn") or ch.isspace():
+            raise InvalidJID(f"{text!r}: the {what} contains a control or space character")
+
+
+def _prep_local(local: str, text: str) -> str:
+    local = unicodedata.normalize("NFC", local.casefold())
+    if not local:
+        raise InvalidJID(f"{text!r}: the part before '@' is empty")
+    _check_chars(local, "local part", text)
+    bad = sorted(set(local) & _LOCAL_FORBIDDEN)
+    if bad:
+        raise InvalidJID(f"{text!r}: the local part may not contain {''.join(bad)!r}")
+    if len(local.encode()) > _MAX_PART_BYTES:
+        raise InvalidJID(f"{text!r}: the local part is longer than 1023 bytes")
+    return local
+
+
+def _prep_domain(domain: str, text: str) -> str:
+    domain = domain.rstrip(".")
+    if not domain:
+        raise InvalidJID(f"{text!r}: the domain is empty")
+    if domain.startswith("[") and domain.endswith("]"):  # IPv6 literal
+        return domain.lower()
+    domain = unicodedata.normalize("NFC", domain.casefold())
+    _check_chars(domain, "domain", text)
+    for label in domain.split("."):
+        if not label:
+            raise InvalidJID(f"{text!r}: the domain has an empty label")
+        if len(label.encode()) > 63:
+            raise InvalidJID(f"{text!r}: a domain label is longer than 63 bytes")
+        if any(ch in label for ch in "@/\\:<>\"'&[]#?%,;=+*!$()_ ") and not label.isascii():
+            raise InvalidJID(f"{text!r}: the domain contains a forbidden character")
+        if label.isascii() and not all(ch.isalnum() or ch == "-" for ch in label):
+            raise InvalidJID(f"{text!r}: the domain contains a forbidden character")
+        if label.startswith("-") or label.endswith("-"):
+            raise InvalidJID(f"{text!r}: a domain label starts or ends with '-'")
+    if len(domain.encode()) > _MAX_PART_BYTES:
+        raise InvalidJID(f"{text!r}: the domain is longer than 1023 bytes")
+    return domain
+
+
+def _prep_resource(resource: str, text: str) -> str:
+    resource = unicodedata.normalize("NFC", resource)
+    if not resource:
+        raise InvalidJID(f"{text!r}: the resource after '/' is empty")
+    for ch in resource:
+        if unicodedata.category(ch) in ("Cc", "Cs", "Cn"):
+            raise InvalidJID(f"{text!r}: the resource contains a control character")
+    if len(resource.encode()) > _MAX_PART_BYTES:
+        raise InvalidJID(f"{text!r}: the resource is longer than 1023 bytes")
+    return resource
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class JID:
+    """A normalised Jabber ID: ``local@domain/resource`` (local and resource optional).
+
+    Build one with :meth:`JID.parse`; two JIDs compare equal when their normalised forms do.
+    """
+
+    local: str
+    domain: str
+    resource: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> JID:
+        """Parse and normalise ``text`` (RFC 7622), raising :class:`InvalidJID` with the reason."""
+        if not isinstance(text, str):
+            raise InvalidJID(f"{text!r}: a JID must be text")
+        raw = text.strip()
+        if not raw:
+            raise InvalidJID("the JID is empty")
+        rest, slash, resource = raw.partition("/")
+        local, at, domain = rest.rpartition("@")
+        if not at:
+            local, domain = "", rest
+        return cls(
+            local=_prep_local(local, text) if at else "",
+            domain=_prep_domain(domain, text),
+            resource=_prep_resource(resource, text) if slash else "",
+        )
+
+    @property
+    def bare(self) -> JID:
+        """This JID without its resource."""
+        return self if not self.resource else replace(self, resource="")
+
+    @property
+    def is_bare(self) -> bool:
+        """Whether the JID has no resource."""
+        return not self.resource
+
+    def with_resource(self, resource: str) -> JID:
+        """This JID with ``resource`` as its resource."""
+        return replace(self, resource=resource)
+
+    def __str__(self) -> str:
+        out = f"{self.local}@{self.domain}" if self.local else self.domain
+        return f"{out}/{self.resource}" if self.resource else out
+
+
+def is_valid_jid(text: str) -> bool:
+    """Whether ``text`` parses as a JID."""
+    try:
+        JID.parse(text)
+    except InvalidJID:
+        return False
+    return True
+
+
+def bare_str(text: str) -> str:
+    """The normalised bare form of the JID ``text`` (raises :class:`InvalidJID`)."""
+    return str(JID.parse(text).bare)
+
+
+class ConnectionState(StrEnum):
+    """Where an account's connection stands."""
+
+    DISCONNECTED = "disconnected"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    AUTH_FAILED = "authentication failed"
+    CERT_REJECTED = "certificate rejected"
+    FAILED = "failed"
+    """A permanent failure other than authentication or the certificate (no retry)."""
+
+
+class Show(StrEnum):
+    """Presence availability (RFC 6121 ``<show/>``), plus offline."""
+
+    ONLINE = "online"
+    CHAT = "chat"
+    AWAY = "away"
+    XA = "xa"
+    DND = "dnd"
+    OFFLINE = "offline"
+
+
+class Subscription(StrEnum):
+    """Roster subscription state (RFC 6121)."""
+
+    NONE = "none"
+    TO = "to"
+    FROM = "from"
+    BOTH = "both"
+    REMOVE = "remove"
+
+
+class Direction(StrEnum):
+    """Whether a message came to us or went from us."""
+
+    IN = "in"
+    OUT = "out"
+
+
+class MessageState(StrEnum):
+    """The life of a message.
+
+    Outgoing: ``pending`` (stored in the outbox) → ``sent`` (written to the stream) →
+    ``acked`` (the server acknowledged it, XEP-0198). Incoming messages are ``received``.
+    """
+
+    PENDING = "pending"
+    SENT = "sent"
+    ACKED = "acked"
+    RECEIVED = "received"
+    FAILED = "failed"
+
+
+class ConversationKind(StrEnum):
+    """The kind of conversation a message belongs to."""
+
+    CHAT = "chat"
+    GROUPCHAT = "groupchat"
+    PRIVATE = "private"
+    """A private chat with a room occupant (conversation is ``room@service/nick``)."""
+
+
+class ChatState(StrEnum):
+    """XEP-0085 chat states."""
+
+    ACTIVE = "active"
+    COMPOSING = "composing"
+    PAUSED = "paused"
+    INACTIVE = "inactive"
+    GONE = "gone"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One chat message, incoming or outgoing, as the store and the UI see it.
+
+    ``account`` and ``conversation`` are normalised bare JIDs as strings (for a room private
+    chat, ``conversation`` is the occupant's full JID). ``sender`` is the full JID of the
+    author, or ``room@service/nick`` in a room.
+    """
+
+    account: str
+    conversation: str
+    direction: Direction
+    sender: str
+    body: str
+    timestamp: datetime = field(default_factory=utcnow)
+    kind: ConversationKind = ConversationKind.CHAT
+    state: MessageState = MessageState.RECEIVED
+    stanza_id: str | None = None
+    """XEP-0359 stanza-id assigned by our server (or the room), trusted only from there."""
+    origin_id: str | None = None
+    """XEP-0359 origin-id chosen by the sender."""
+    message_id: str | None = None
+    """The ``id`` attribute of the ``<message/>``."""
+    nick: str | None = None
+    """The author's nickname in a room."""
+    replaces: str | None = None
+    """XEP-0308: the id of the message this one corrects."""
+    id: int | None = None
+    """The store's row id, once stored."""
+
+    @property
+    def stable_id(self) -> str:
+        """The id that deduplicates this message: stanza-id, else origin-id, else message id.
+
+        Falls back to a digest of sender, time and body when the message carries no id at all.
+        """
+        for candidate in (self.stanza_id, self.origin_id, self.message_id):
+            if candidate:
+                return candidate
+        import hashlib
+
+        digest = hashlib.sha256(
+            f"{self.sender}\0{self.timestamp.isoformat()}\0{self.body}".encode()
+        ).hexdigest()
+        return f"sha256:{digest[:32]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A roster entry."""
+
+    jid: str
+    """Normalised bare JID."""
+    name: str = ""
+    groups: tuple[str, ...] = ()
+    subscription: Subscription = Subscription.NONE
+    pending_out: bool = False
+    """We asked for their presence and they have not answered yet."""
+
+    @property
+    def display_name(self) -> str:
+        """The roster name, or the JID when there is none."""
+        return self.name or self.jid

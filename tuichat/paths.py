@@ -1,0 +1,77 @@
+"""Provides where tuichat keeps its files: config, data (store, keys) and state (logs).
+
+All through platformdirs, so ``XDG_CONFIG_HOME``/``XDG_DATA_HOME``/``XDG_STATE_HOME`` apply.
+Rule: folders holding secrets or messages are 0700, such files 0600.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "tuichat"
+CONFIG_ENV = "TUICHAT_CONFIG"
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """The folders and files of one tuichat installation."""
+
+    config_file: Path
+    data_dir: Path
+    state_dir: Path
+
+    @classmethod
+    def default(cls, config_file: str | os.PathLike[str] | None = None) -> Paths:
+        """Paths from ``--config`` (if given), else ``$TUICHAT_CONFIG``, else the XDG config dir."""
+        if config_file is None:
+            config_file = os.environ.get(CONFIG_ENV) or None
+        cfg = (
+            Path(config_file).expanduser()
+            if config_file
+            else Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+        )
+        return cls(
+            config_file=cfg,
+            data_dir=Path(platformdirs.user_data_dir(APP_NAME)),
+            state_dir=Path(platformdirs.user_state_dir(APP_NAME)),
+        )
+
+    @property
+    def store_file(self) -> Path:
+        """The SQLite message store."""
+        return self.data_dir / "messages.sqlite3"
+
+    @property
+    def keys_dir(self) -> Path:
+        """Where encryption keys live."""
+        return self.data_dir / "keys"
+
+    @property
+    def log_file(self) -> Path:
+        """The rotating log."""
+        return self.state_dir / "tuichat.log"
+
+    @property
+    def user_themes_dir(self) -> Path:
+        """User themes, beside the config file."""
+        return self.config_file.parent / "themes"
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) if needed and make it 0700."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty if missing (its folder 0700) and make it 0600."""
+    private_dir(path.parent)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+    return path

@@ -1,0 +1,1 @@
+"""Provides the XMPP layer: connection manager, sessions and protocol features."""

@@ -18,7 +18,7 @@ from tuichat.events import Event
 log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=Event)
-Callback = Callable[[E], None | Awaitable[None]]
+Callback = Callable[[E], Awaitable[None] | None]
 
 
 @dataclass(eq=False)
@@ -58,7 +58,7 @@ class EventBus:
     def publish(self, event: Event) -> None:
         """Deliver ``event`` to every subscriber of its type or of one of its base types."""
         for cls in type(event).__mro__:
-            for sub in list(self._subs.get(cls, ())):  # type: ignore[call-overload]
+            for sub in list(self._subs.get(cls, ())):
                 if sub.active:
                     self._deliver(sub, event)
 
@@ -67,7 +67,7 @@ class EventBus:
             result = sub.callback(event)
             if inspect.isawaitable(result):
                 task = asyncio.ensure_future(result)
-                self._tasks.add(task)  # type: ignore[arg-type]
+                self._tasks.add(task)
                 task.add_done_callback(self._task_done)
         except Exception:
             log.exception("bus subscriber %r failed on %s", sub.callback, type(event).__name__)

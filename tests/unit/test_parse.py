@@ -1,0 +1,126 @@
+"""Unit tests for the stanza → Message rules, including the trust checks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+import pytest
+from slixmpp.stanza import Message as MessageStanza
+
+from tuichat.model import Direction, MessageState
+from tuichat.xmpp import parse
+
+ME = "me@example.test"
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def stanza(xml: str) -> MessageStanza:
+    """A slixmpp message stanza from literal XML (no stream, no network)."""
+    return MessageStanza(xml=ET.fromstring(xml))
+
+
+def msg(inner: str, **attrs: str) -> MessageStanza:
+    attr = " ".join(f"{k.rstrip('_')}='{v}'" for k, v in attrs.items())
+    return stanza(f"<message xmlns='jabber:client' {attr}>{inner}</message>")
+
+
+def test_incoming_chat_message() -> None:
+    """A chat message from a peer becomes an incoming message in the peer's conversation."""
+    s = msg(
+        "<body>hi</body><origin-id xmlns='urn:xmpp:sid:0' id='o1'/>"
+        f"<stanza-id xmlns='urn:xmpp:sid:0' id='s1' by='{ME}'/>",
+        from_="Peer@Example.test/phone",
+        to=f"{ME}/tuichat",
+        type="chat",
+        id="m1",
+    )
+    m = parse.chat_message(parse.envelope(s), ME, now=NOW)
+    assert m is not None
+    assert (m.conversation, m.direction, m.sender) == (
+        "peer@example.test",
+        Direction.IN,
+        "peer@example.test/phone",
+    )
+    assert (m.stanza_id, m.origin_id, m.message_id, m.body) == ("s1", "o1", "m1", "hi")
+    assert m.state == MessageState.RECEIVED and m.timestamp == NOW
+
+
+def test_stanza_id_from_someone_else_is_ignored() -> None:
+    """A stanza-id whose `by` is not our account is not trusted (a peer could forge it)."""
+    s = msg(
+        "<body>hi</body><stanza-id xmlns='urn:xmpp:sid:0' id='forged' by='peer@example.test'/>",
+        from_="peer@example.test/x",
+        to=ME,
+        type="chat",
+    )
+    m = parse.chat_message(parse.envelope(s), ME, now=NOW)
+    assert m is not None and m.stanza_id is None
+
+
+def test_trusted_stanza_id_picks_ours_among_several() -> None:
+    """With several stanza-ids, only the one by our account counts."""
+    pairs = [("evil", "peer@example.test"), ("good", "ME@example.test"), ("x", "")]
+    assert parse.trusted_stanza_id(pairs, ME) == "good"
+    assert parse.trusted_stanza_id([("evil", "peer@example.test")], ME) is None
+
+
+def test_delay_stamp_is_used_as_timestamp() -> None:
+    """A delayed message keeps its original time (XEP-0203), in UTC."""
+    s = msg(
+        "<body>old</body><delay xmlns='urn:xmpp:delay' stamp='2026-01-02T03:04:05+02:00'/>",
+        from_="peer@example.test",
+        to=ME,
+        type="chat",
+    )
+    m = parse.chat_message(parse.envelope(s), ME, now=NOW)
+    assert m is not None
+    assert m.timestamp == datetime(2026, 1, 2, 1, 4, 5, tzinfo=UTC)
+
+
+def test_message_from_our_other_device_is_outgoing() -> None:
+    """A message whose sender is our own bare JID is ours, in the recipient's conversation."""
+    s = msg("<body>sent elsewhere</body>", from_=f"{ME}/phone", to="peer@example.test", type="chat")
+    m = parse.chat_message(parse.envelope(s), ME, now=NOW)
+    assert m is not None
+    assert (m.direction, m.conversation) == (Direction.OUT, "peer@example.test")
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        "<message xmlns='jabber:client' from='p@example.test' type='chat'/>",
+        "<message xmlns='jabber:client' from='p@x.test' type='error'><body>x</body></message>",
+        "<message xmlns='jabber:client' from='r@m.t/n' type='groupchat'><body>x</body></message>",
+        "<message xmlns='jabber:client' from='p@x.test' type='headline'><body>x</body></message>",
+    ],
+)
+def test_non_chat_messages_are_not_chat_messages(xml: str) -> None:
+    """No body, errors, room messages and headlines are not one-to-one chat messages."""
+    assert parse.chat_message(parse.envelope(stanza(xml)), ME, now=NOW) is None
+
+
+def test_carbon_trust() -> None:
+    """Carbons count only from our own bare JID (or our server speaking for it)."""
+    assert parse.is_from_own_account("me@example.test", ME)
+    assert parse.is_from_own_account("ME@Example.test", ME)
+    assert parse.is_from_own_account("", ME)
+    assert not parse.is_from_own_account("me@example.test.evil", ME)
+    assert not parse.is_from_own_account("mallory@example.test", ME)
+    assert not parse.is_from_own_account("@@bad", ME)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-25T12:00:00Z", datetime(2026, 11, 25, 12, tzinfo=UTC)),
+        ("2026-11-25T12:00:00.123456Z", datetime(2026, 11, 25, 12, 0, 0, 123456, tzinfo=UTC)),
+        ("2026-11-25T12:00:00", datetime(2026, 11, 25, 12, tzinfo=UTC)),
+        ("not a date", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_stamp(text: str | None, expected: datetime | None) -> None:
+    """XEP-0082 stamps parse to aware UTC; garbage gives None rather than raising."""
+    assert parse.parse_stamp(text) == expected

@@ -1,0 +1,89 @@
+"""Provides the one place where a slixmpp client is built with tuichat's security settings.
+
+Rule: TLS always. Exactly one of direct TLS or STARTTLS per account, never plaintext; the
+certificate is verified against the system store plus the account's ``ca_file``; and a guard
+before SASL refuses to authenticate on a stream that is not encrypted, so no password (nor any
+credential) is ever sent in the clear, whatever the server offers.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import slixmpp
+
+from tuichat.config import TLSMode
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STARTTLS_PORT = 5222
+DEFAULT_DIRECT_TLS_PORT = 5223
+
+
+def is_encrypted(client: Any) -> bool:
+    """Whether the client's stream runs over TLS (STARTTLS done, or direct TLS)."""
+    if "starttls" in client.features:
+        return True
+    return isinstance(client.socket, ssl.SSLSocket | ssl.SSLObject)
+
+
+def configure_tls(client: Any, tls: TLSMode, ca_file: Path | None) -> None:
+    """Set the client's TLS policy: one method, verified certificates, no plaintext."""
+    client.enable_direct_tls = tls == TLSMode.DIRECT
+    client.enable_starttls = tls == TLSMode.STARTTLS
+    client.enable_plaintext = False
+    if ca_file is not None:
+        client.ca_certs = Path(ca_file)
+
+
+def require_tls_before_auth(client: Any, on_refused: Callable[[], None]) -> None:
+    """Wrap the SASL stream feature so it runs only on an encrypted stream.
+
+    On a plain stream (a server that offered no STARTTLS) ``on_refused`` is called and the
+    connection is aborted before any credential leaves the machine.
+    """
+    handler, restart = client._stream_feature_handlers["mechanisms"]
+
+    def guarded(features: Any) -> Any:
+        if not is_encrypted(client):
+            log.warning("refusing to authenticate: the stream is not encrypted")
+            on_refused()
+            client.abort()
+            return True
+        return handler(features)
+
+    client._stream_feature_handlers["mechanisms"] = (guarded, restart)
+
+
+def address(host: str | None, port: int | None, tls: TLSMode) -> tuple[str | None, int | None]:
+    """The (host, port) to pass to ``connect()``: ``(None, None)`` means DNS SRV lookup."""
+    if host is None and port is None:
+        return None, None
+    default = DEFAULT_DIRECT_TLS_PORT if tls == TLSMode.DIRECT else DEFAULT_STARTTLS_PORT
+    return host, port or default
+
+
+def new_client(jid: str, password: str, plugins: tuple[str, ...] = ()) -> Any:
+    """A ``ClientXMPP`` for ``jid`` with ``plugins`` registered and auto-accepting switched off."""
+    client = slixmpp.ClientXMPP(jid, password)
+    client.auto_authorize = False
+    client.auto_subscribe = False
+    for name in plugins:
+        client.register_plugin(name)
+    return client
+
+
+async def close_client(client: Any, wait: float = 1.0) -> None:
+    """Disconnect ``client`` and cancel its leftover tasks, so nothing leaks after it."""
+    client.cancel_connection_attempt()
+    try:
+        await client.disconnect(wait=wait)
+    except Exception:  # a half-open transport may fail to close; we are leaving anyway
+        log.debug("disconnect failed", exc_info=True)
+    task = getattr(client, "_run_out_filters", None)
+    if task is not None and not task.done():
+        task.cancel()

@@ -1,0 +1,75 @@
+"""Provides tuichat's own error vocabulary for the XMPP layer, and the mapping onto it.
+
+Rule: slixmpp and ssl exceptions never leave ``tuichat.xmpp``; callers (the UI, the CLI) see
+these, each with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import ssl
+
+
+class XmppError(Exception):
+    """Something went wrong talking to a server; ``str(exc)`` says what in words."""
+
+
+class AuthFailed(XmppError):
+    """The server refused our credentials."""
+
+
+class CertificateRejected(XmppError):
+    """The server's TLS certificate could not be verified."""
+
+    def __init__(self, host: str, reason: str) -> None:
+        super().__init__(f"certificate of {host} rejected: {reason}")
+        self.host = host
+        self.reason = reason
+
+
+class TLSRequired(XmppError):
+    """The server offered no way to encrypt the connection, so we refused to log in."""
+
+
+class ConnectFailed(XmppError):
+    """The server could not be reached."""
+
+
+class RegistrationFailed(XmppError):
+    """The server refused to create an account."""
+
+
+class NotConnected(XmppError):
+    """An operation needs a connected account."""
+
+
+def describe_ssl_error(exc: BaseException) -> str:
+    """One line explaining a TLS failure, without the OpenSSL noise."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return exc.verify_message or str(exc)
+    if isinstance(exc, ssl.SSLError):
+        return exc.reason or str(exc)
+    return str(exc) or type(exc).__name__
+
+
+def is_certificate_error(exc: BaseException | str | None) -> bool:
+    """Whether ``exc`` is a certificate verification failure."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return True
+    return isinstance(exc, ssl.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(exc)
+
+
+def describe_connect_error(exc: BaseException | str | None) -> str:
+    """One line explaining why a connection attempt failed."""
+    if exc is None:
+        return "connection lost"
+    if isinstance(exc, str):
+        return exc
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS failed: {describe_ssl_error(exc)}"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,147 @@
+"""Provides :class:`ConnectionManager`: every enabled account's session, behind one interface.
+
+It implements :class:`tuichat.client.ChatClient`, so the UI and the headless commands share
+one code path. It runs on the caller's asyncio loop (Textual's, or ``asyncio.run`` in the
+CLI): no thread, no second loop, never slixmpp's ``process()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+
+from tuichat import events as ev
+from tuichat.bus import EventBus
+from tuichat.config import AccountConfig
+from tuichat.model import JID, ConnectionState, Direction, Message, MessageState, Show
+from tuichat.store import Store
+from tuichat.xmpp.errors import NotConnected, XmppError
+from tuichat.xmpp.session import Session
+
+
+def new_outgoing(account: str, resource: str, to: str, body: str) -> Message:
+    """A pending outgoing chat message with a fresh id (used as both id and origin-id)."""
+    stable = str(uuid.uuid4())
+    return Message(
+        account=account,
+        conversation=str(JID.parse(to).bare),
+        direction=Direction.OUT,
+        sender=f"{account}/{resource}" if resource else account,
+        body=body,
+        state=MessageState.PENDING,
+        origin_id=stable,
+        message_id=stable,
+    )
+
+
+class ConnectionManager:
+    """Accounts → sessions; the requests the UI makes, and the events it listens to."""
+
+    def __init__(self, accounts: Sequence[AccountConfig], store: Store, bus: EventBus) -> None:
+        self.bus = bus
+        self.store = store
+        self.sessions: dict[str, Session] = {
+            a.jid: Session(a, store, bus) for a in accounts if a.enabled
+        }
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """Bare JIDs of the enabled accounts, in config order."""
+        return tuple(self.sessions)
+
+    def session(self, account: str) -> Session:
+        """The session of ``account`` (raises :class:`XmppError` for an unknown account)."""
+        try:
+            return self.sessions[str(JID.parse(account).bare)]
+        except KeyError:
+            raise XmppError(f"{account} is not a configured, enabled account") from None
+
+    def state(self, account: str) -> tuple[ConnectionState, str]:
+        """The account's connection state and the last reason in words."""
+        session = self.session(account)
+        return session.state, session.reason
+
+    async def start(self) -> None:
+        """Start connecting every account (returns once each has begun)."""
+        await asyncio.gather(*(s.start() for s in self.sessions.values()))
+
+    async def stop(self) -> None:
+        """Disconnect every account cleanly."""
+        await asyncio.gather(*(s.stop() for s in self.sessions.values()))
+
+    async def wait_connected(self, timeout: float) -> dict[str, ConnectionState]:
+        """Wait until every account is connected or failed for good, or ``timeout`` passes."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        terminal = (ConnectionState.AUTH_FAILED, ConnectionState.CERT_REJECTED)
+        while loop.time() < deadline:
+            states = [s.state for s in self.sessions.values()]
+            if all(st == ConnectionState.CONNECTED or st in terminal for st in states):
+                break
+            if any(st == ConnectionState.FAILED for st in states):
+                break
+            await asyncio.sleep(0.05)
+        return {a: s.state for a, s in self.sessions.items()}
+
+    async def send_message(self, account: str, to: str, body: str) -> Message:
+        """Store ``body`` as pending, then send it if connected; return the stored message."""
+        session = self.session(account)
+        stored = self.store.save_message(
+            new_outgoing(session.account, session.config.resource, to, body)
+        )
+        if stored is None:  # cannot happen with a fresh uuid, but never lose a message silently
+            raise XmppError("the message could not be stored")
+        self.bus.publish(ev.MessageQueued(session.account, stored))
+        if session.state == ConnectionState.CONNECTED:
+            session.send(stored)
+        return stored
+
+    async def set_presence(self, account: str | None, show: Show, status: str = "") -> None:
+        """Set our presence on one account or all."""
+        targets = [self.session(account)] if account else list(self.sessions.values())
+        for session in targets:
+            session.set_presence(show, status)
+
+    def _connected(self, account: str) -> Session:
+        session = self.session(account)
+        if session.state != ConnectionState.CONNECTED:
+            raise NotConnected(f"{session.account} is not connected")
+        return session
+
+    async def add_contact(self, account: str, jid: str, name: str = "") -> None:
+        """Add ``jid`` to the roster and ask for their presence."""
+        session = self._connected(account)
+        bare = str(JID.parse(jid).bare)
+        await session.client.update_roster(bare, name=name or None)
+        session.client.send_presence(pto=bare, ptype="subscribe")
+
+    async def remove_contact(self, account: str, jid: str) -> None:
+        """Remove ``jid`` from the roster (the server cancels both subscriptions)."""
+        session = self._connected(account)
+        await session.client.del_roster_item(str(JID.parse(jid).bare))
+
+    async def update_contact(
+        self, account: str, jid: str, name: str | None = None, groups: tuple[str, ...] | None = None
+    ) -> None:
+        """Rename a contact or move it between groups."""
+        session = self._connected(account)
+        bare = str(JID.parse(jid).bare)
+        item = session.client.client_roster[bare]
+        await session.client.update_roster(
+            bare,
+            name=item["name"] if name is None else name,
+            groups=list(item["groups"]) if groups is None else list(groups),
+        )
+
+    async def answer_subscription(self, account: str, jid: str, accept: bool) -> None:
+        """Accept (and ask back) or deny someone's request to see our presence."""
+        session = self._connected(account)
+        bare = str(JID.parse(jid).bare)
+        if not accept:
+            session.client.send_presence(pto=bare, ptype="unsubscribed")
+            return
+        session.client.send_presence(pto=bare, ptype="subscribed")
+        item = session.client.client_roster[bare]
+        if item["subscription"] in ("none", "from") and not item["pending_out"]:
+            session.client.send_presence(pto=bare, ptype="subscribe")

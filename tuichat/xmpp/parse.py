@@ -1,0 +1,137 @@
+"""Provides the decisions that turn a received stanza into a domain :class:`Message`.
+
+Pure functions: they read a stanza (or plain values) and return values; no I/O, no client.
+Trust rules live here, one place per kind:
+- a stanza-id counts only when its ``by`` is the archive we trust (our account, or the room);
+- a carbon counts only when it comes from our own bare JID;
+- an archive result counts only when it comes from the archive we asked, for our query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tuichat.model import JID, ConversationKind, Direction, InvalidJID, Message, MessageState
+
+NS_SID = "urn:xmpp:sid:0"
+NS_DELAY = "urn:xmpp:delay"
+NS_CORRECT = "urn:xmpp:message-correct:0"
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """The plain facts of a ``<message/>`` that the rules below decide on."""
+
+    from_: str
+    to: str
+    type: str
+    body: str
+    message_id: str | None
+    origin_id: str | None
+    stanza_ids: tuple[tuple[str, str], ...]
+    """``(id, by)`` pairs of every XEP-0359 stanza-id element."""
+    delay: datetime | None
+    replaces: str | None = None
+
+
+def envelope(stanza: Any) -> Envelope:
+    """Read the facts out of a slixmpp ``Message`` stanza."""
+    xml = stanza.xml
+    sids = tuple(
+        (el.get("id", ""), el.get("by", ""))
+        for el in xml.findall(f"{{{NS_SID}}}stanza-id")
+        if el.get("id")
+    )
+    origin = xml.find(f"{{{NS_SID}}}origin-id")
+    delay_el = xml.find(f"{{{NS_DELAY}}}delay")
+    replace = xml.find(f"{{{NS_CORRECT}}}replace")
+    body_el = xml.find("{jabber:client}body")
+    return Envelope(
+        from_=str(stanza["from"]),
+        to=str(stanza["to"]),
+        type=stanza["type"] or "normal",
+        body=body_el.text or "" if body_el is not None else "",
+        message_id=stanza["id"] or None,
+        origin_id=(origin.get("id") or None) if origin is not None else None,
+        stanza_ids=sids,
+        delay=parse_stamp(delay_el.get("stamp")) if delay_el is not None else None,
+        replaces=(replace.get("id") or None) if replace is not None else None,
+    )
+
+
+def parse_stamp(text: str | None) -> datetime | None:
+    """Parse an XEP-0082 timestamp into an aware UTC datetime (``None`` when unreadable)."""
+    if not text:
+        return None
+    try:
+        stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC)
+
+
+def trusted_stanza_id(pairs: Iterable[tuple[str, str]], by: str) -> str | None:
+    """The stanza-id assigned by ``by`` (a bare JID), ignoring any others (they can be forged)."""
+    for sid, sid_by in pairs:
+        try:
+            if sid and JID.parse(sid_by).bare == JID.parse(by).bare:
+                return sid
+        except InvalidJID:
+            continue
+    return None
+
+
+def is_from_own_account(from_: str, account: str) -> bool:
+    """Whether a stanza's ``from`` is our own bare JID or empty (= our server on our behalf)."""
+    if not from_:
+        return True
+    try:
+        return JID.parse(from_).bare == JID.parse(account).bare
+    except InvalidJID:
+        return False
+
+
+def chat_message(
+    env: Envelope,
+    account: str,
+    *,
+    now: datetime,
+    archive_stanza_id: str | None = None,
+    archive_stamp: datetime | None = None,
+) -> Message | None:
+    """The domain message for a one-to-one ``<message/>`` seen by ``account``, or ``None``.
+
+    ``None`` for messages with no body, errors, group chat messages and malformed JIDs.
+    Direction follows the sender: from our own bare JID means we sent it (carbon or archive).
+    ``archive_stanza_id``/``archive_stamp`` come from a trusted archive result wrapper.
+    """
+    if not env.body or env.type in ("error", "groupchat", "headline"):
+        return None
+    try:
+        me = JID.parse(account).bare
+        sender = JID.parse(env.from_) if env.from_ else me
+        recipient = JID.parse(env.to) if env.to else me
+    except InvalidJID:
+        return None
+    outgoing = sender.bare == me
+    peer = recipient.bare if outgoing else sender.bare
+    stanza_id = archive_stanza_id or trusted_stanza_id(env.stanza_ids, str(me))
+    return Message(
+        account=str(me),
+        conversation=str(peer),
+        direction=Direction.OUT if outgoing else Direction.IN,
+        sender=str(sender),
+        body=env.body,
+        timestamp=archive_stamp or env.delay or now,
+        kind=ConversationKind.CHAT,
+        state=MessageState.ACKED if outgoing else MessageState.RECEIVED,
+        stanza_id=stanza_id,
+        origin_id=env.origin_id,
+        message_id=env.message_id,
+        replaces=env.replaces,
+    )

@@ -1,0 +1,384 @@
+"""Provides :class:`Session`: one account's slixmpp client, as a thin shell around the rules.
+
+The session turns slixmpp's string-named events into typed calls (one reviewed table,
+``_HANDLERS``), asks the pure functions in :mod:`tuichat.xmpp.parse` what a stanza means, stores
+what it learns and publishes events. It owns the reconnect loop (:class:`Backoff`) and the
+outbox: every message we send is stored first, sent when connected, and marked acked when the
+server acknowledges it (XEP-0198).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from tuichat import events as ev
+from tuichat.bus import EventBus
+from tuichat.config import AccountConfig, resolve_password
+from tuichat.model import (
+    JID,
+    ChatState,
+    ConnectionState,
+    Contact,
+    Direction,
+    Message,
+    MessageState,
+    Show,
+    Subscription,
+    utcnow,
+)
+from tuichat.store import Store
+from tuichat.xmpp import connect, parse
+from tuichat.xmpp.backoff import Backoff
+from tuichat.xmpp.errors import describe_connect_error, describe_ssl_error, is_certificate_error
+
+log = logging.getLogger(__name__)
+
+PLUGINS = (
+    "xep_0030",  # service discovery
+    "xep_0115",  # entity capabilities
+    "xep_0199",  # ping (keepalive)
+    "xep_0198",  # stream management
+    "xep_0203",  # delayed delivery
+    "xep_0297",  # forwarding
+    "xep_0280",  # carbons
+    "xep_0313",  # archive
+    "xep_0359",  # stable stanza ids
+    "xep_0085",  # chat states
+    "xep_0184",  # receipts
+)
+
+_TERMINAL = (ConnectionState.AUTH_FAILED, ConnectionState.CERT_REJECTED, ConnectionState.FAILED)
+_SHOW = {"": Show.ONLINE, "chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}
+
+
+def contact_from_item(jid: str, item: Any) -> Contact:
+    """A :class:`Contact` from a slixmpp roster item (mapping-like)."""
+    try:
+        subscription = Subscription(item["subscription"] or "none")
+    except ValueError:
+        subscription = Subscription.NONE
+    return Contact(
+        jid=str(JID.parse(jid).bare),
+        name=item["name"] or "",
+        groups=tuple(sorted(item["groups"] or ())),
+        subscription=subscription,
+        pending_out=bool(item["pending_out"]) if "pending_out" in item else False,
+    )
+
+
+class Session:
+    """One account's connection: connect, stay connected, and translate stanzas into events."""
+
+    def __init__(
+        self,
+        account: AccountConfig,
+        store: Store,
+        bus: EventBus,
+        *,
+        backoff: Backoff | None = None,
+        password: Callable[[], str] | None = None,
+    ) -> None:
+        self.config = account
+        self.account = account.jid
+        self.store = store
+        self.bus = bus
+        self.backoff = backoff or Backoff()
+        self._password = password or (lambda: resolve_password(account.password))
+        self.state = ConnectionState.DISCONNECTED
+        self.reason = ""
+        self.client: Any = None
+        self._stopping = False
+        self._retry: asyncio.TimerHandle | None = None
+        self._inflight: dict[str, int] = {}
+        """Outgoing stanza id → store row id, until the server acks it."""
+        self.connected = asyncio.Event()
+        self.show = Show.ONLINE
+        self.status = ""
+        self.hooks: list[Callable[[Session, bool], Any]] = []
+        """Called as ``hook(session, resumed)`` after each session start (archive sync, rooms)."""
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Resolve the password and start connecting (returns without waiting for the server)."""
+        self._stopping = False
+        self._set_state(ConnectionState.CONNECTING)
+        try:
+            password = await asyncio.to_thread(self._password)
+        except Exception as exc:  # PasswordError, or a command that could not run
+            self._set_state(ConnectionState.FAILED, f"no password: {exc}")
+            return
+        full = f"{self.account}/{self.config.resource}" if self.config.resource else self.account
+        self.client = connect.new_client(full, password, PLUGINS)
+        self.client.plugin["xep_0198"].window = 1  # ask for an ack after every stanza
+        connect.configure_tls(self.client, self.config.tls, self.config.ca_file)
+        connect.require_tls_before_auth(self.client, self._on_plain_stream)
+        for event, name in _HANDLERS.items():
+            self.client.add_event_handler(event, getattr(self, name))
+        self._connect()
+
+    def _connect(self) -> None:
+        self._retry = None
+        if self._stopping or self.client is None:
+            return
+        self._set_state(ConnectionState.CONNECTING)
+        host, port = connect.address(self.config.host, self.config.port, self.config.tls)
+        self.client.connect(host, port)
+
+    async def stop(self) -> None:
+        """Say goodbye (unavailable presence) and disconnect; no reconnect after this."""
+        self._stopping = True
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+        if self.client is None:
+            return
+        if self.state == ConnectionState.CONNECTED:
+            self.client.send_presence(ptype="unavailable")
+        await connect.close_client(self.client)
+        self.connected.clear()
+        if self.state not in _TERMINAL:
+            self._set_state(ConnectionState.DISCONNECTED, "disconnected")
+
+    def _set_state(self, state: ConnectionState, reason: str = "", resumed: bool = False) -> None:
+        self.state, self.reason = state, reason
+        if state == ConnectionState.CONNECTED:
+            self.connected.set()
+        else:
+            self.connected.clear()
+        log.info("%s: %s %s", self.account, state.value, reason)
+        self.bus.publish(ev.ConnectionStateChanged(self.account, state, reason, resumed))
+
+    def _fail(self, state: ConnectionState, reason: str) -> None:
+        """Stop for good: a wrong password or a bad certificate will not fix itself."""
+        self._stopping = True
+        if self.client is not None:
+            self.client.cancel_connection_attempt()
+        self._set_state(state, reason)
+
+    def _schedule_reconnect(self, reason: str) -> None:
+        if self._stopping or self._retry is not None:
+            return
+        delay = self.backoff.next()
+        self._set_state(ConnectionState.DISCONNECTED, f"{reason}; retrying in {delay:.0f} s")
+        self._retry = asyncio.get_running_loop().call_later(delay, self._connect)
+
+    # -- connection events ----------------------------------------------------------------------
+
+    def _on_plain_stream(self) -> None:
+        self._fail(
+            ConnectionState.FAILED,
+            "the server offers no encryption (STARTTLS); refusing to log in without TLS",
+        )
+
+    def _on_connection_failed(self, error: Any) -> None:
+        self.client.cancel_connection_attempt()  # we run the retry schedule, not slixmpp
+        if is_certificate_error(error):
+            self._fail(ConnectionState.CERT_REJECTED, describe_ssl_error(error))
+            return
+        self._schedule_reconnect(describe_connect_error(error))
+
+    def _on_invalid_cert(self, error: Any) -> None:
+        self._fail(ConnectionState.CERT_REJECTED, describe_ssl_error(error))
+        self.client.abort()
+
+    def _on_auth_failed(self, _event: Any) -> None:
+        self._fail(ConnectionState.AUTH_FAILED, "the server rejected the JID or password")
+
+    def _on_disconnected(self, reason: Any) -> None:
+        self.connected.clear()
+        if self._stopping:
+            return
+        self._schedule_reconnect(describe_connect_error(reason or None))
+
+    async def _on_session_start(self, _event: Any) -> None:
+        self.backoff.reset()
+        self._set_state(ConnectionState.CONNECTED, "", resumed=False)
+        self.client.send_presence(**self._presence_args())
+        try:
+            await self.client.get_roster()
+        except Exception as exc:
+            log.warning("%s: roster fetch failed: %s", self.account, exc)
+        self._publish_roster()
+        try:
+            await self.client.plugin["xep_0280"].enable()
+        except Exception as exc:
+            log.warning("%s: carbons not enabled: %s", self.account, exc)
+        self.flush_outbox(resend_sent=True)
+        await self._run_hooks(resumed=False)
+
+    async def _on_session_resumed(self, _event: Any) -> None:
+        self.backoff.reset()
+        self._set_state(ConnectionState.CONNECTED, "", resumed=True)
+        self.flush_outbox(resend_sent=False)  # slixmpp re-sent what the server had not acked
+        await self._run_hooks(resumed=True)
+
+    async def _run_hooks(self, resumed: bool) -> None:
+        for hook in self.hooks:
+            try:
+                result = hook(self, resumed)
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception:
+                log.exception("%s: session hook failed", self.account)
+
+    # -- roster and presence ---------------------------------------------------------------------
+
+    def _publish_roster(self) -> None:
+        roster = self.client.client_roster
+        contacts = []
+        for jid in roster:
+            if str(JID.parse(str(jid)).bare) == self.account:
+                continue
+            contacts.append(contact_from_item(str(jid), roster[jid]))
+        self.store.save_roster(self.account, contacts)
+        self.bus.publish(ev.RosterReceived(self.account, tuple(contacts)))
+
+    def _on_roster_update(self, iq: Any) -> None:
+        for jid, item in iq["roster"]["items"].items():
+            bare = str(JID.parse(str(jid)).bare)
+            if item.get("subscription") == "remove":
+                self.bus.publish(ev.ContactRemoved(self.account, bare))
+                continue
+            contact = Contact(
+                jid=bare,
+                name=item.get("name") or "",
+                groups=tuple(sorted(item.get("groups") or ())),
+                subscription=Subscription(item.get("subscription") or "none"),
+                pending_out=item.get("ask") == "subscribe",
+            )
+            self.bus.publish(ev.ContactChanged(self.account, contact))
+        self.store.save_roster(
+            self.account,
+            [
+                contact_from_item(str(j), self.client.client_roster[j])
+                for j in self.client.client_roster
+                if str(JID.parse(str(j)).bare) != self.account
+            ],
+        )
+
+    def _on_presence(self, presence: Any) -> None:
+        if presence.xml.find("{http://jabber.org/protocol/muc#user}x") is not None:
+            return  # room presence: the room code handles it
+        sender = str(presence["from"])
+        if not sender:
+            return
+        if presence["type"] == "unavailable":
+            show = Show.OFFLINE
+        else:
+            show = _SHOW.get(presence["show"] or "", Show.ONLINE)
+        try:
+            priority = int(presence["priority"] or 0)
+        except ValueError:
+            priority = 0
+        self.bus.publish(
+            ev.PresenceChanged(self.account, sender, show, presence["status"] or "", priority)
+        )
+
+    def _on_subscribe(self, presence: Any) -> None:
+        jid = str(JID.parse(str(presence["from"])).bare)
+        self.bus.publish(ev.SubscriptionRequested(self.account, jid, presence["status"] or ""))
+
+    def _presence_args(self) -> dict[str, str]:
+        args = {}
+        if self.show not in (Show.ONLINE, Show.OFFLINE):
+            args["pshow"] = self.show.value
+        if self.status:
+            args["pstatus"] = self.status
+        return args
+
+    def set_presence(self, show: Show, status: str) -> None:
+        """Set our presence now (when connected) and after every reconnect."""
+        self.show, self.status = show, status
+        if self.state == ConnectionState.CONNECTED:
+            self.client.send_presence(**self._presence_args())
+        self.bus.publish(ev.OwnPresenceChanged(self.account, show, status))
+
+    # -- messages ---------------------------------------------------------------------------------
+
+    def deliver(self, message: Message) -> Message | None:
+        """Store an incoming message and publish it; ``None`` when it was a duplicate."""
+        stored = self.store.save_message(message)
+        if stored is not None:
+            self.bus.publish(ev.MessageReceived(self.account, stored))
+        return stored
+
+    def _on_message(self, stanza: Any) -> None:
+        env = parse.envelope(stanza)
+        message = parse.chat_message(env, self.account, now=utcnow())
+        if message is not None:
+            self.deliver(message)
+        elif not env.body and env.type == "chat" and env.from_:
+            state = stanza.xml.find("{http://jabber.org/protocol/chatstates}*")
+            if state is not None:
+                name = state.tag.rpartition("}")[2]
+                if name in ChatState._value2member_map_:
+                    self.bus.publish(ev.ChatStateChanged(self.account, env.from_, ChatState(name)))
+
+    def _on_carbon(self, stanza: Any) -> None:
+        if not parse.is_from_own_account(str(stanza["from"]), self.account):
+            log.warning("%s: dropped a carbon forged by %s", self.account, stanza["from"])
+            return
+        received = stanza.xml.find("{urn:xmpp:carbons:2}received") is not None
+        inner = stanza["carbon_received"] if received else stanza["carbon_sent"]
+        message = parse.chat_message(parse.envelope(inner), self.account, now=utcnow())
+        if message is not None:
+            self.deliver(message)
+
+    def send(self, message: Message) -> None:
+        """Put a stored outgoing message on the wire (marks it sent)."""
+        if message.id is None or message.message_id is None:
+            raise ValueError("only stored messages with an id can be sent")
+        stanza = self.client.make_message(
+            mto=message.conversation, mbody=message.body, mtype="chat"
+        )
+        stanza["id"] = message.message_id
+        if message.origin_id:
+            stanza["origin_id"]["id"] = message.origin_id
+        stanza["request_receipt"] = True
+        stanza["chat_state"] = "active"
+        self._inflight[message.message_id] = message.id
+        stanza.send()
+        if message.state != MessageState.SENT:
+            self._update(message.id, message.conversation, MessageState.SENT)
+
+    def flush_outbox(self, *, resend_sent: bool) -> None:
+        """Send every pending message (and, on a fresh session, every unacked one) in order."""
+        if self.state != ConnectionState.CONNECTED:
+            return
+        for message in self.store.outbox(self.account):
+            if message.direction != Direction.OUT:
+                continue
+            if message.state == MessageState.PENDING or resend_sent:
+                self.send(message)
+
+    def _on_acked(self, stanza: Any) -> None:
+        row = self._inflight.pop(stanza["id"], None) if stanza.name == "message" else None
+        if row is not None:
+            self._update(row, str(JID.parse(str(stanza["to"])).bare), MessageState.ACKED)
+
+    def _update(self, row: int, conversation: str, state: MessageState) -> None:
+        self.store.update_state(row, state)
+        self.bus.publish(ev.MessageStateChanged(self.account, row, conversation, state))
+
+
+# slixmpp event name → Session method; every string the session listens to, reviewed in one place.
+_HANDLERS: dict[str, str] = {
+    "connection_failed": "_on_connection_failed",
+    "ssl_invalid_chain": "_on_invalid_cert",
+    "failed_all_auth": "_on_auth_failed",
+    "disconnected": "_on_disconnected",
+    "session_start": "_on_session_start",
+    "session_resumed": "_on_session_resumed",
+    "roster_update": "_on_roster_update",
+    "presence_available": "_on_presence",
+    "presence_unavailable": "_on_presence",
+    "presence_subscribe": "_on_subscribe",
+    "message": "_on_message",
+    "carbon_received": "_on_carbon",
+    "carbon_sent": "_on_carbon",
+    "stanza_acked": "_on_acked",
+}

@@ -1,0 +1,7 @@
+"""Provides the local message store: ``from tuichat.store import Store``."""
+
+from tuichat.store.conversations import ConversationSummary
+from tuichat.store.db import Store
+from tuichat.store.messages import SaveOutcome
+
+__all__ = ["ConversationSummary", "SaveOutcome", "Store"]

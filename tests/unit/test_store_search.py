@@ -1,0 +1,157 @@
+"""Tests for full-text search: safe with hostile input, prefix words, filters, order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tuichat.model import Direction, Message
+from tuichat.store import Store
+from tuichat.store.search import fts_query
+
+ME = "me@example.org"
+BOB = "bob@example.org"
+EVE = "eve@example.org"
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def msg(
+    n: int, body: str, *, conv: str = BOB, account: str = ME, nick: str | None = None
+) -> Message:
+    """An incoming message at T0 + n seconds."""
+    return Message(
+        account=account,
+        conversation=conv,
+        direction=Direction.IN,
+        sender=f"{conv}/r",
+        body=body,
+        timestamp=T0 + timedelta(seconds=n),
+        stanza_id=f"{account}{conv}{n}",
+        nick=nick,
+    )
+
+
+@pytest.fixture
+def store() -> Store:
+    """A store with a few messages in two conversations and two accounts."""
+    s = Store.memory()
+    s.save_messages(
+        [
+            msg(3, "the quick brown fox"),
+            msg(1, "a quick reply"),  # stored after n=3 but older
+            msg(2, "Quicksilver is fast", conv=EVE),
+            msg(4, "nothing to see"),
+            msg(5, "quick on another account", account="other@example.org"),
+            msg(6, "café au lait"),
+            msg(7, "hello from the room", nick="Zebediah"),
+        ]
+    )
+    return s
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '"unbalanced',
+        "*",
+        "quick*",
+        "-quick",
+        "body:quick",
+        "nick:",
+        "(quick",
+        "quick)",
+        "AND",
+        "OR",
+        "NOT",
+        "NEAR",
+        "quick AND OR NOT brown",
+        "NEAR(quick brown)",
+        "^quick",
+        "{body}: x",
+        "'; DROP TABLE messages; --",
+        "\x00",
+        "",
+        "   ",
+        "🎉",
+        "a" * 5000,
+    ],
+)
+def test_hostile_queries_do_not_raise(store: Store, query: str) -> None:
+    """Any user text is a valid search; FTS syntax in it is plain text."""
+    result = store.search(query)
+    assert isinstance(result, list)
+    assert len(store.history(ME, BOB)) == 5
+
+
+def test_words_are_prefixes_and_all_must_match(store: Store) -> None:
+    """'qui' finds quick and Quicksilver; two words must both match."""
+    assert [m.body for m in store.search("qui")] == [
+        "quick on another account",
+        "the quick brown fox",
+        "Quicksilver is fast",
+        "a quick reply",
+    ]
+    assert [m.body for m in store.search("quick bro")] == ["the quick brown fox"]
+
+
+def test_syntax_characters_around_words_still_find_them(store: Store) -> None:
+    """Punctuation is a separator, so '"quick" -brown*' searches quick and brown."""
+    assert [m.body for m in store.search('"quick" -brown*')] == ["the quick brown fox"]
+    assert [m.body for m in store.search("fox OR nothing")] == []  # all words must match
+
+
+def test_results_are_newest_first_by_timestamp(store: Store) -> None:
+    """Ordering follows message time, not insert order."""
+    found = store.search("quick", account=ME, conversation=BOB)
+    assert [m.body for m in found] == ["the quick brown fox", "a quick reply"]
+
+
+def test_filters_by_account_and_conversation(store: Store) -> None:
+    """The account and conversation filters narrow the results."""
+    assert {m.account for m in store.search("quick", account="other@example.org")} == {
+        "other@example.org"
+    }
+    assert [m.body for m in store.search("qui", conversation=EVE)] == ["Quicksilver is fast"]
+    assert store.search("quick", account="nobody@example.org") == []
+
+
+def test_diacritics_are_folded(store: Store) -> None:
+    """'cafe' finds 'café'."""
+    assert [m.body for m in store.search("cafe")] == ["café au lait"]
+
+
+def test_nick_is_searchable(store: Store) -> None:
+    """A room nick matches like a word of the body."""
+    assert [m.body for m in store.search("zebed")] == ["hello from the room"]
+
+
+def test_limit_is_respected(store: Store) -> None:
+    """limit caps the number of results."""
+    assert len(store.search("qui", limit=2)) == 2
+    assert store.search("qui", limit=0) == []
+
+
+def test_search_result_can_be_jumped_to(store: Store) -> None:
+    """A search hit has an id and around() centres a page on it."""
+    [hit] = store.search("brown")
+    page = store.around(hit, limit=3)
+    assert hit in page
+    assert [m.body for m in page] == ["a quick reply", "the quick brown fox", "nothing to see"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hello", '"hello"*'),
+        ('say "hi"', '"say"* "hi"*'),
+        ("AND or", '"AND"* "or"*'),
+        ("a-b:c", '"a"* "b"* "c"*'),
+        ("snake_case", '"snake"* "case"*'),
+        ("-- ** ()", None),
+    ],
+)
+def test_fts_query_quotes_every_word(text: str, expected: str | None) -> None:
+    """Each word becomes a quoted prefix term; no input survives as syntax."""
+    assert fts_query(text) == expected

@@ -1,0 +1,332 @@
+"""Provides the mapping between message rows and :class:`Message`, the dedupe rule and queries.
+
+Every function here takes an open ``sqlite3.Connection`` and does no locking or transaction
+handling of its own; :class:`tuichat.store.db.Store` does both.
+
+Dedupe rule (brief, "nothing shown twice"): within one (account, conversation) a message is a
+duplicate of a stored one when their ``stanza_id`` match, or their ``origin_id`` match with the
+same sender, or (one side having neither stanza nor origin id) their ``message_id`` and sender
+match. The first two are UNIQUE indexes (``INSERT … ON CONFLICT DO NOTHING``); the third is a
+``NOT EXISTS`` guard in the same INSERT. A duplicate that brings a ``stanza_id`` the stored row
+lacks fills it in, and an outgoing pending/sent row becomes acked.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from tuichat.model import (
+    ConversationKind,
+    Direction,
+    InvalidJID,
+    Message,
+    MessageState,
+    bare_str,
+)
+
+__all__ = [
+    "COLUMNS",
+    "SaveOutcome",
+    "from_ts",
+    "row_to_message",
+    "save",
+    "sender_key",
+    "to_ts",
+]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+# Row ids are ts * _SLOTS + slot (see migrations.py), so they sort like (ts, arrival).
+_SLOTS = 1000
+_BASE_MAX = (2**63 - 1) // _SLOTS - 2 * _SLOTS
+_BASE_MIN = -(2**63) // _SLOTS + 2 * _SLOTS
+
+COLUMNS = (
+    "id, account, conversation, kind, direction, sender, body, ts, state, "
+    "stanza_id, origin_id, message_id, nick, replaces"
+)
+"""The columns :func:`row_to_message` expects, in order."""
+
+
+def to_ts(when: datetime) -> int:
+    """Microseconds since the epoch, UTC (a naive datetime is taken as UTC)."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - _EPOCH) // _US
+
+
+def from_ts(ts: int) -> datetime:
+    """The aware UTC datetime for ``ts`` microseconds since the epoch."""
+    return _EPOCH + timedelta(microseconds=ts)
+
+
+@lru_cache(maxsize=4096)
+def _bare(jid: str) -> str:
+    try:
+        return bare_str(jid)
+    except InvalidJID:
+        return jid.partition("/")[0]
+
+
+def sender_key(sender: str, kind: ConversationKind) -> str:
+    """The sender identity used for dedupe: the bare JID, or the occupant JID in a room."""
+    if kind is ConversationKind.CHAT:
+        return _bare(sender)
+    return sender
+
+
+def row_to_message(row: Sequence[Any]) -> Message:
+    """Build a :class:`Message` from a row selected with :data:`COLUMNS`."""
+    (
+        id_,
+        account,
+        conversation,
+        kind,
+        direction,
+        sender,
+        body,
+        ts,
+        state,
+        stanza_id,
+        origin_id,
+        message_id,
+        nick,
+        replaces,
+    ) = row
+    return Message(
+        account=str(account),
+        conversation=str(conversation),
+        direction=Direction(direction),
+        sender=str(sender),
+        body=str(body),
+        timestamp=from_ts(ts),
+        kind=ConversationKind(kind),
+        state=MessageState(state),
+        stanza_id=stanza_id,
+        origin_id=origin_id,
+        message_id=message_id,
+        nick=nick,
+        replaces=replaces,
+        id=id_,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SaveOutcome:
+    """What saving one message did.
+
+    Exactly one of ``stored`` (a new row, with its ``id``) and ``existing`` (the stored row it
+    duplicates, as it is after any merge) is set. ``updated`` says whether the merge changed
+    that row (it gained a stanza-id, perhaps became acked): callers may announce the change.
+    """
+
+    stored: Message | None
+    existing: Message | None = None
+    updated: bool = False
+
+
+_INSERT_TEMPLATE = """
+INSERT INTO messages (id, account, conversation, kind, direction, sender, sender_bare, body,
+                      ts, state, stanza_id, origin_id, message_id, nick, replaces)
+SELECT {row_id},
+       ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15
+WHERE NOT EXISTS (
+    SELECT 1 FROM messages
+    WHERE account = ?2 AND conversation = ?3 AND sender_bare = ?7 AND message_id = ?13
+      AND (?16 OR (stanza_id IS NULL AND origin_id IS NULL))
+)
+ON CONFLICT DO NOTHING
+"""
+# ?1 is the start of the message's id slot range: take the next free slot in it.
+_INSERT = _INSERT_TEMPLATE.format(
+    row_id=f"COALESCE((SELECT MAX(id) + 1 FROM messages WHERE id >= ?1 AND id < ?1 + {_SLOTS}), ?1)"
+)
+# ?17 is an explicit free id (used when the slot range is full).
+_INSERT_AT = _INSERT_TEMPLATE.format(row_id="?17")
+
+_BY_STANZA = f"""
+SELECT {COLUMNS} FROM messages WHERE account = ? AND conversation = ? AND stanza_id = ?
+"""
+_BY_ORIGIN = f"""
+SELECT {COLUMNS} FROM messages
+WHERE account = ? AND conversation = ? AND sender_bare = ? AND origin_id = ?
+"""
+_BY_MESSAGE_ID = f"""
+SELECT {COLUMNS} FROM messages
+WHERE account = ? AND conversation = ? AND sender_bare = ? AND message_id = ?
+  AND (? OR (stanza_id IS NULL AND origin_id IS NULL))
+ORDER BY id LIMIT 1
+"""
+_FILL_STANZA_ID = """
+UPDATE messages SET
+    stanza_id = ?,
+    state = CASE WHEN direction = 'out' AND state IN ('pending', 'sent') THEN 'acked'
+                 ELSE state END
+WHERE id = ? AND stanza_id IS NULL
+"""
+
+
+def _slot_base(ts: int) -> int:
+    return min(max(ts, _BASE_MIN), _BASE_MAX) * _SLOTS
+
+
+def save(conn: sqlite3.Connection, msg: Message) -> SaveOutcome:
+    """Insert ``msg`` unless it duplicates a stored message (merging ids into that one)."""
+    ts = to_ts(msg.timestamp)
+    sbare = sender_key(msg.sender, msg.kind)
+    no_ids = msg.stanza_id is None and msg.origin_id is None
+    params = (
+        _slot_base(ts),
+        msg.account,
+        msg.conversation,
+        msg.kind.value,
+        msg.direction.value,
+        msg.sender,
+        sbare,
+        msg.body,
+        ts,
+        msg.state.value,
+        msg.stanza_id,
+        msg.origin_id,
+        msg.message_id,
+        msg.nick,
+        msg.replaces,
+        no_ids,
+    )
+    cur = conn.execute(_INSERT, params)
+    if cur.rowcount == 1:
+        return SaveOutcome(stored=_stored_copy(msg, cur.lastrowid, ts))
+    existing = find_duplicate(conn, msg, sbare)
+    if existing is None:
+        # Not a duplicate: the row id slot range was full (over 1000 messages within one
+        # microsecond). Take the next free id after the range instead.
+        new_id = _free_id(conn, _slot_base(ts))
+        conn.execute(_INSERT_AT, (*params, new_id))
+        return SaveOutcome(stored=_stored_copy(msg, new_id, ts))
+    if msg.stanza_id is not None and existing.stanza_id is None:
+        conn.execute(_FILL_STANZA_ID, (msg.stanza_id, existing.id))
+        assert existing.id is not None
+        merged = get(conn, existing.id)
+        return SaveOutcome(stored=None, existing=merged, updated=merged != existing)
+    return SaveOutcome(stored=None, existing=existing)
+
+
+def _stored_copy(msg: Message, row_id: int | None, ts: int) -> Message:
+    assert row_id is not None
+    return replace(msg, id=row_id, timestamp=from_ts(ts))
+
+
+def _free_id(conn: sqlite3.Connection, start: int) -> int:
+    candidate = start
+    while conn.execute("SELECT 1 FROM messages WHERE id = ?", (candidate,)).fetchone():
+        row = conn.execute(
+            "SELECT MAX(id) FROM messages WHERE id >= ? AND id < ?",
+            (candidate, candidate + _SLOTS),
+        ).fetchone()
+        candidate = int(row[0]) + 1
+    return candidate
+
+
+def find_duplicate(conn: sqlite3.Connection, msg: Message, sbare: str) -> Message | None:
+    """The stored message ``msg`` duplicates under the dedupe rule, or None."""
+    key = (msg.account, msg.conversation)
+    row = None
+    if msg.stanza_id is not None:
+        row = conn.execute(_BY_STANZA, (*key, msg.stanza_id)).fetchone()
+    if row is None and msg.origin_id is not None:
+        row = conn.execute(_BY_ORIGIN, (*key, sbare, msg.origin_id)).fetchone()
+    if row is None and msg.message_id is not None:
+        no_ids = msg.stanza_id is None and msg.origin_id is None
+        row = conn.execute(_BY_MESSAGE_ID, (*key, sbare, msg.message_id, no_ids)).fetchone()
+    return None if row is None else row_to_message(row)
+
+
+def get(conn: sqlite3.Connection, message_id: int) -> Message | None:
+    """The stored message with row id ``message_id``, or None."""
+    row = conn.execute(f"SELECT {COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
+    return None if row is None else row_to_message(row)
+
+
+def update_state(
+    conn: sqlite3.Connection, message_id: int, state: MessageState, stanza_id: str | None
+) -> Message | None:
+    """Set a message's state (and its stanza-id if it has none); return it, or None if absent."""
+    conn.execute("UPDATE messages SET state = ? WHERE id = ?", (state.value, message_id))
+    if stanza_id is not None:
+        # If another row already holds that stanza-id, keep this one as it is.
+        with suppress(sqlite3.IntegrityError):
+            conn.execute(
+                "UPDATE messages SET stanza_id = ? WHERE id = ? AND stanza_id IS NULL",
+                (stanza_id, message_id),
+            )
+    return get(conn, message_id)
+
+
+def outbox(conn: sqlite3.Connection, account: str | None) -> list[Message]:
+    """Outgoing messages not yet acked (pending/sent), oldest first."""
+    sql = f"SELECT {COLUMNS} FROM messages WHERE direction = 'out' AND state IN ('pending', 'sent')"
+    params: tuple[str, ...] = ()
+    if account is not None:
+        sql += " AND account = ?"
+        params = (account,)
+    sql += " ORDER BY ts, id"
+    return [row_to_message(r) for r in conn.execute(sql, params)]
+
+
+_CONV = "account = ? AND conversation = ?"
+
+
+def page_before(
+    conn: sqlite3.Connection,
+    account: str,
+    conversation: str,
+    before: Message | None,
+    limit: int,
+) -> list[Message]:
+    """The ``limit`` messages strictly older than ``before`` (or the newest), oldest first."""
+    if before is None:
+        sql = f"SELECT {COLUMNS} FROM messages WHERE {_CONV} ORDER BY ts DESC, id DESC LIMIT ?"
+        params: tuple[object, ...] = (account, conversation, limit)
+    else:
+        sql = (
+            f"SELECT {COLUMNS} FROM messages WHERE {_CONV} AND (ts, id) < (?, ?) "
+            "ORDER BY ts DESC, id DESC LIMIT ?"
+        )
+        params = (account, conversation, to_ts(before.timestamp), _order_id(before), limit)
+    rows = conn.execute(sql, params).fetchall()
+    rows.reverse()
+    return [row_to_message(r) for r in rows]
+
+
+def page_after(
+    conn: sqlite3.Connection, account: str, conversation: str, after: Message, limit: int
+) -> list[Message]:
+    """The ``limit`` messages strictly newer than ``after``, oldest first."""
+    sql = (
+        f"SELECT {COLUMNS} FROM messages WHERE {_CONV} AND (ts, id) > (?, ?) "
+        "ORDER BY ts, id LIMIT ?"
+    )
+    params = (account, conversation, to_ts(after.timestamp), _order_id(after), limit)
+    return [row_to_message(r) for r in conn.execute(sql, params)]
+
+
+def history(
+    conn: sqlite3.Connection, account: str, conversation: str, limit: int | None
+) -> list[Message]:
+    """The whole conversation oldest first, or its newest ``limit`` messages."""
+    if limit is not None:
+        return page_before(conn, account, conversation, None, limit)
+    sql = f"SELECT {COLUMNS} FROM messages WHERE {_CONV} ORDER BY ts, id"
+    return [row_to_message(r) for r in conn.execute(sql, (account, conversation))]
+
+
+def _order_id(msg: Message) -> int:
+    # A message not from the store (no id) sorts after every stored one with the same ts.
+    return msg.id if msg.id is not None else 2**63 - 1

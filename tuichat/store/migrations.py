@@ -1,0 +1,232 @@
+"""Provides the store's schema as append-only, named migrations and the runner that applies them.
+
+Rules (STYLE.md practice 14):
+
+- Migrations are plain functions named ``mNNN_what``; the **name** is the key recorded in
+  ``_migrations(name, applied_at)``, so never rename or reorder one; append new ones at the end.
+- Each migration runs inside one transaction together with the record that it ran: if it
+  raises, both its changes and its record roll back, and the error propagates.
+- The schema enforces the invariants (dedupe by UNIQUE indexes, the conversations summary and
+  the full-text index by triggers), so no code path can bypass them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+__all__ = ["MIGRATIONS", "Migration", "Migrations", "m001_initial"]
+
+Migration = Callable[[sqlite3.Connection], None]
+"""A migration: takes the connection (already inside a transaction) and changes the schema."""
+
+
+class Migrations:
+    """An ordered registry of named migrations; a duplicate name raises ``ValueError``."""
+
+    def __init__(self, *migrations: Migration) -> None:
+        self._items: dict[str, Migration] = {}
+        for fn in migrations:
+            self.register(fn)
+
+    def register(self, fn: Migration) -> Migration:
+        """Append ``fn`` under its ``__name__`` (usable as a decorator); duplicates raise."""
+        name = fn.__name__
+        if name in self._items:
+            raise ValueError(f"a migration named {name!r} is already registered")
+        self._items[name] = fn
+        return fn
+
+    def __iter__(self) -> Iterator[tuple[str, Migration]]:
+        return iter(self._items.items())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def names(self) -> list[str]:
+        """The names of the migrations, in order."""
+        return list(self._items)
+
+    def applied(self, conn: sqlite3.Connection) -> list[str]:
+        """Names recorded as applied in ``conn`` (read only)."""
+        if not _has_table(conn):
+            return []
+        return [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+
+    def pending(self, conn: sqlite3.Connection) -> list[str]:
+        """Names of the migrations not yet applied to ``conn`` (read only)."""
+        done = set(self.applied(conn))
+        return [name for name in self._items if name not in done]
+
+    def apply(self, conn: sqlite3.Connection) -> list[str]:
+        """Run every pending migration, each in its own transaction; return the names run.
+
+        ``conn`` must be in autocommit mode (``isolation_level=None``) so that the explicit
+        ``BEGIN``/``COMMIT`` here delimit each migration.
+        """
+        if not _has_table(conn):
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations "
+                "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+        ran: list[str] = []
+        for name in self.pending(conn):
+            fn = self._items[name]
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Another connection may have run it between pending() and BEGIN.
+                if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+                    conn.execute("COMMIT")
+                    continue
+                fn(conn)
+                conn.execute(
+                    "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                    (name, datetime.now(UTC).isoformat()),
+                )
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            ran.append(name)
+        return ran
+
+
+def _has_table(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+    ).fetchone()
+    return row is not None
+
+
+# --- the migrations, append only -------------------------------------------------------------
+
+_M001 = [
+    # Messages. ``id`` is assigned by the store in (ts, arrival) order: ts * 1000 + a free slot,
+    # so ``ORDER BY id`` equals ``ORDER BY ts, id`` and FTS5 can stream newest first by rowid.
+    # ``sender_bare`` is the dedupe identity of the sender: the bare JID, or in a room the
+    # occupant JID (room@service/nick) because the bare JID there is the room itself.
+    """
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        conversation TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        sender_bare TEXT NOT NULL,
+        body TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        stanza_id TEXT,
+        origin_id TEXT,
+        message_id TEXT,
+        nick TEXT,
+        replaces TEXT
+    )
+    """,
+    "CREATE INDEX messages_by_time ON messages (account, conversation, ts, id)",
+    # Dedupe rule, enforced by the schema (see tuichat/store/messages.py for the fallback).
+    """
+    CREATE UNIQUE INDEX messages_stanza_id ON messages (account, conversation, stanza_id)
+    WHERE stanza_id IS NOT NULL
+    """,
+    """
+    CREATE UNIQUE INDEX messages_origin_id
+    ON messages (account, conversation, sender_bare, origin_id) WHERE origin_id IS NOT NULL
+    """,
+    """
+    CREATE INDEX messages_message_id
+    ON messages (account, conversation, sender_bare, message_id) WHERE message_id IS NOT NULL
+    """,
+    """
+    CREATE INDEX messages_outbox ON messages (ts, id)
+    WHERE direction = 'out' AND state IN ('pending', 'sent')
+    """,
+    # One row per conversation, kept current by a trigger: the newest message, the read
+    # marker (ts, id) and the number of incoming messages newer than the marker.
+    """
+    CREATE TABLE conversations (
+        account TEXT NOT NULL,
+        conversation TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        last_ts INTEGER NOT NULL,
+        last_id INTEGER NOT NULL,
+        read_ts INTEGER NOT NULL DEFAULT -9223372036854775808,
+        read_id INTEGER NOT NULL DEFAULT -9223372036854775808,
+        unread INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (account, conversation)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX conversations_recent ON conversations (last_ts, last_id)",
+    """
+    CREATE TRIGGER messages_conversation_ai AFTER INSERT ON messages BEGIN
+        INSERT INTO conversations (account, conversation, kind, last_ts, last_id, unread)
+        VALUES (new.account, new.conversation, new.kind, new.ts, new.id,
+                new.direction = 'in')
+        ON CONFLICT (account, conversation) DO UPDATE SET
+            kind = CASE WHEN (new.ts, new.id) > (last_ts, last_id) THEN new.kind ELSE kind END,
+            last_id = CASE WHEN (new.ts, new.id) > (last_ts, last_id)
+                           THEN new.id ELSE last_id END,
+            last_ts = CASE WHEN (new.ts, new.id) > (last_ts, last_id)
+                           THEN new.ts ELSE last_ts END,
+            unread = unread + (new.direction = 'in' AND (new.ts, new.id) > (read_ts, read_id));
+    END
+    """,
+    # Full-text index over body and nick, external content, kept in sync by triggers.
+    """
+    CREATE VIRTUAL TABLE messages_fts USING fts5 (
+        body, nick, content = 'messages', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, body, nick) VALUES (new.id, new.body, new.nick);
+    END
+    """,
+    """
+    CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, body, nick)
+        VALUES ('delete', old.id, old.body, old.nick);
+    END
+    """,
+    """
+    CREATE TRIGGER messages_fts_au AFTER UPDATE OF body, nick ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, body, nick)
+        VALUES ('delete', old.id, old.body, old.nick);
+        INSERT INTO messages_fts (rowid, body, nick) VALUES (new.id, new.body, new.nick);
+    END
+    """,
+    """
+    CREATE TABLE roster (
+        account TEXT NOT NULL,
+        jid TEXT NOT NULL,
+        name TEXT NOT NULL,
+        groups TEXT NOT NULL,
+        subscription TEXT NOT NULL,
+        pending_out INTEGER NOT NULL,
+        PRIMARY KEY (account, jid)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE archive_positions (
+        account TEXT NOT NULL,
+        archive TEXT NOT NULL,
+        stanza_id TEXT NOT NULL,
+        PRIMARY KEY (account, archive)
+    ) WITHOUT ROWID
+    """,
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+]
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    """Create messages (with dedupe indexes), conversations, full-text index, roster, etc."""
+    for statement in _M001:
+        conn.execute(statement)
+
+
+MIGRATIONS = Migrations(m001_initial)
+"""The store's migrations, in order. Append new ones; never edit an applied one."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import Callable
 
@@ -108,3 +109,28 @@ async def test_muc_join_and_message(
         got = await pb.wait_message(lambda m: m.body == "hi room", queue=pb.room_messages)
         assert got.from_ == f"{room}/Alice"
         assert got.stanza_id
+
+
+async def test_subscription_helpers(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """A manual peer sees the request and authorizes; an auto peer approves on its own."""
+    alice, bob = account("alice"), account("bob")
+    async with (
+        Peer.connect(prosody, alice.jid, alice.password, auto_authorize=False) as pa,
+        Peer.connect(prosody, bob.jid, bob.password) as pb,
+    ):
+        pb.subscribe(alice.jid)
+        assert await asyncio.wait_for(pa.subscription_requests.get(), 5) == bob.jid
+        pa.authorize(bob.jid)
+        await pb.wait_until(lambda: pb.subscription(alice.jid) == "to", timeout=5)
+        pa.subscribe(bob.jid)  # bob approves automatically
+        await pa.wait_until(lambda: pa.subscription(bob.jid) == "both", timeout=5)
+        pb.set_presence("away", "lunch")
+        await pa.wait_until(lambda: pa.is_online(bob.jid), timeout=5)
+
+        def bob_away() -> bool:
+            resources = pa.client.client_roster[bob.jid].resources.values()
+            return any(r["show"] == "away" and r["status"] == "lunch" for r in resources)
+
+        await pa.wait_until(bob_away, timeout=5)

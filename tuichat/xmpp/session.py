@@ -50,8 +50,16 @@ PLUGINS = (
     "xep_0184",  # receipts
 )
 
+_ACK_REQUEST = "<r xmlns='urn:xmpp:sm:3'/>"
 _TERMINAL = (ConnectionState.AUTH_FAILED, ConnectionState.CERT_REJECTED, ConnectionState.FAILED)
 _SHOW = {"": Show.ONLINE, "chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}
+
+
+def _item_pending_out(item: Any) -> bool:
+    try:
+        return bool(item["pending_out"])
+    except KeyError:
+        return False
 
 
 def contact_from_item(jid: str, item: Any) -> Contact:
@@ -65,7 +73,7 @@ def contact_from_item(jid: str, item: Any) -> Contact:
         name=item["name"] or "",
         groups=tuple(sorted(item["groups"] or ())),
         subscription=subscription,
-        pending_out=bool(item["pending_out"]) if "pending_out" in item else False,
+        pending_out=_item_pending_out(item),
     )
 
 
@@ -113,7 +121,6 @@ class Session:
             return
         full = f"{self.account}/{self.config.resource}" if self.config.resource else self.account
         self.client = connect.new_client(full, password, PLUGINS)
-        self.client.plugin["xep_0198"].window = 1  # ask for an ack after every stanza
         connect.configure_tls(self.client, self.config.tls, self.config.ca_file)
         connect.require_tls_before_auth(self.client, self._on_plain_stream)
         for event, name in _HANDLERS.items():
@@ -144,6 +151,8 @@ class Session:
             self._set_state(ConnectionState.DISCONNECTED, "disconnected")
 
     def _set_state(self, state: ConnectionState, reason: str = "", resumed: bool = False) -> None:
+        if (state, reason) == (self.state, self.reason) and state != ConnectionState.CONNECTED:
+            return
         self.state, self.reason = state, reason
         if state == ConnectionState.CONNECTED:
             self.connected.set()
@@ -264,9 +273,12 @@ class Session:
         if presence.xml.find("{http://jabber.org/protocol/muc#user}x") is not None:
             return  # room presence: the room code handles it
         sender = str(presence["from"])
-        if not sender:
+        kind = presence["type"]  # slixmpp reports the <show/> as the type of an available one
+        if not sender or kind in ("subscribe", "subscribed", "unsubscribe", "unsubscribed"):
             return
-        if presence["type"] == "unavailable":
+        if kind in ("error", "probe"):
+            return
+        if kind == "unavailable":
             show = Show.OFFLINE
         else:
             show = _SHOW.get(presence["show"] or "", Show.ONLINE)
@@ -342,6 +354,9 @@ class Session:
         stanza["chat_state"] = "active"
         self._inflight[message.message_id] = message.id
         stanza.send()
+        # Ask for an ack right behind the message, through the same queue: slixmpp's own
+        # request (every `window` stanzas) is written before the stanza that triggered it.
+        self.client.send(_ACK_REQUEST, use_filters=False)
         if message.state != MessageState.SENT:
             self._update(message.id, message.conversation, MessageState.SENT)
 
@@ -374,8 +389,7 @@ _HANDLERS: dict[str, str] = {
     "session_start": "_on_session_start",
     "session_resumed": "_on_session_resumed",
     "roster_update": "_on_roster_update",
-    "presence_available": "_on_presence",
-    "presence_unavailable": "_on_presence",
+    "presence": "_on_presence",
     "presence_subscribe": "_on_subscribe",
     "message": "_on_message",
     "carbon_received": "_on_carbon",

@@ -1,0 +1,185 @@
+"""Integration tests of the connection manager against the real Prosody (nothing mocked)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Callable
+
+from tests.harness.peer import Peer
+from tests.harness.prosody import ProsodyServer, TestAccount
+from tests.harness.proxy import RecordingProxy
+from tests.integration.helpers import Recorder, account_config
+from tuichat import events as ev
+from tuichat.bus import EventBus
+from tuichat.model import ConnectionState, Direction, MessageState, Show
+from tuichat.store import Store
+from tuichat.xmpp.manager import ConnectionManager
+
+
+def _manager(*configs: object) -> tuple[ConnectionManager, EventBus, Store, Recorder]:
+    bus, store = EventBus(), Store.memory()
+    recorder = Recorder(bus)
+    return ConnectionManager(list(configs), store, bus), bus, store, recorder  # type: ignore[arg-type]
+
+
+async def test_two_accounts_over_starttls_and_direct_tls_talk_both_ways(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """One manager, two accounts (STARTTLS and direct TLS, test CA verified), both directions."""
+    a, b = account("alice"), account("bob")
+    manager, _bus, store, rec = _manager(
+        account_config(prosody, a.jid, a.password),
+        account_config(prosody, b.jid, b.password, direct_tls=True),
+    )
+    await manager.start()
+    try:
+        states = await manager.wait_connected(15)
+        assert set(states.values()) == {ConnectionState.CONNECTED}, states
+        sent = await manager.send_message(a.jid, b.jid, "hello over starttls")
+        got = await rec.wait(ev.MessageReceived, lambda e: e.account == b.jid)
+        assert got[0].message.body == "hello over starttls"
+        assert got[0].message.direction == Direction.IN
+        assert got[0].message.conversation == a.jid
+        await rec.wait(
+            ev.MessageStateChanged,
+            lambda e: e.message_id == sent.id and e.state == MessageState.ACKED,
+        )
+        await manager.send_message(b.jid, a.jid, "and back over direct tls")
+        back = await rec.wait(
+            ev.MessageReceived, lambda e: e.account == a.jid and e.message.direction == "in"
+        )
+        assert back[0].message.body == "and back over direct tls"
+        assert [m.body for m in store.history(b.jid, a.jid)] == [
+            "hello over starttls",
+            "and back over direct tls",
+        ]
+    finally:
+        await manager.stop()
+    assert rec.of(ev.ConnectionStateChanged)[-1].state == ConnectionState.DISCONNECTED
+
+
+async def test_untrusted_certificate_is_refused_and_nothing_is_sent(
+    prosody_factory: Callable[..., ProsodyServer], account: Callable[..., TestAccount]
+) -> None:
+    """A server whose certificate our CA did not sign is refused; no credential crosses."""
+    bad = prosody_factory(cert="untrusted")
+    bad.register("victim", "s3cret-pass")
+    proxy = await RecordingProxy(bad.host, bad.starttls_port).start()
+    manager, _bus, _store, rec = _manager(
+        account_config(bad, f"victim@{bad.domain}", "s3cret-pass", port=proxy.port)
+    )
+    try:
+        await manager.start()
+        [event] = await rec.wait(
+            ev.ConnectionStateChanged, lambda e: e.state == ConnectionState.CERT_REJECTED
+        )
+        assert "certificate" in event.reason.lower() or "issuer" in event.reason.lower()
+        await asyncio.sleep(2.5)  # long enough for a retry, which must not happen
+        assert proxy.connections == 1
+        assert manager.state(f"victim@{bad.domain}")[0] == ConnectionState.CERT_REJECTED
+        assert b"<auth" not in proxy.sent
+        assert b"s3cret-pass" not in proxy.sent
+    finally:
+        await manager.stop()
+        await proxy.stop()
+
+
+async def test_server_without_starttls_is_refused_before_any_credential(
+    prosody_factory: Callable[..., ProsodyServer],
+) -> None:
+    """A server that offers no STARTTLS is refused; the plain stream never carries auth."""
+    plain = prosody_factory(starttls_offered=False)
+    plain.register("victim", "s3cret-pass")
+    proxy = await RecordingProxy(plain.host, plain.starttls_port).start()
+    manager, _bus, _store, rec = _manager(
+        account_config(plain, f"victim@{plain.domain}", "s3cret-pass", port=proxy.port)
+    )
+    try:
+        await manager.start()
+        [event] = await rec.wait(
+            ev.ConnectionStateChanged, lambda e: e.state == ConnectionState.FAILED
+        )
+        assert "starttls" in event.reason.lower()
+        await asyncio.sleep(1.5)
+        assert proxy.connections == 1
+        wire = bytes(proxy.sent)
+        assert b"<stream:stream" in wire  # we did talk to it, in the clear
+        assert b"<auth" not in wire
+        assert b"s3cret-pass" not in wire
+        assert base64.b64encode(b"\0victim\0s3cret-pass") not in wire
+    finally:
+        await manager.stop()
+        await proxy.stop()
+
+
+async def test_wrong_password_fails_once_without_retrying(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """A wrong password gives 'authentication failed' and no reconnect loop."""
+    a = account("wrongpw")
+    manager, _bus, _store, rec = _manager(account_config(prosody, a.jid, "not-the-password"))
+    try:
+        await manager.start()
+        await rec.wait(ev.ConnectionStateChanged, lambda e: e.state == ConnectionState.AUTH_FAILED)
+        await asyncio.sleep(3)
+        states = [e.state for e in rec.of(ev.ConnectionStateChanged)]
+        assert states[-1] == ConnectionState.AUTH_FAILED
+        assert states.count(ConnectionState.CONNECTING) == 1, states
+        assert str(ConnectionState.AUTH_FAILED) == "authentication failed"
+    finally:
+        await manager.stop()
+
+
+async def test_reconnects_by_itself_after_the_server_restarts(
+    prosody_factory: Callable[..., ProsodyServer],
+) -> None:
+    """After Prosody stops and starts again, the manager is back without being told."""
+    server = prosody_factory()
+    jid, password = server.new_account("phoenix")
+    manager, _bus, _store, rec = _manager(account_config(server, jid, password))
+    try:
+        await manager.start()
+        await rec.wait(ev.ConnectionStateChanged, lambda e: e.state == ConnectionState.CONNECTED)
+        await asyncio.to_thread(server.stop)
+        await rec.wait(ev.ConnectionStateChanged, lambda e: e.state == ConnectionState.DISCONNECTED)
+        await asyncio.sleep(1.0)  # let at least one attempt fail against the stopped server
+        await asyncio.to_thread(server.start)
+        await rec.wait(
+            ev.ConnectionStateChanged,
+            lambda e: e.state == ConnectionState.CONNECTED,
+            count=2,
+            timeout=30,
+        )
+        assert manager.state(jid)[0] == ConnectionState.CONNECTED
+    finally:
+        await manager.stop()
+
+
+async def test_roster_presence_and_subscription_flow(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """Adding a contact asks for presence; their answer and their presence reach the bus."""
+    a, b = account("carol"), account("dave")
+    manager, _bus, store, rec = _manager(account_config(prosody, a.jid, a.password))
+    async with Peer.connect(prosody, b.jid, b.password, auto_authorize=False) as peer:
+        await manager.start()
+        await manager.wait_connected(10)
+        await manager.add_contact(a.jid, b.jid, "Dave")
+        asker = await asyncio.wait_for(peer.subscription_requests.get(), 10)
+        assert asker == a.jid
+        peer.authorize(a.jid)
+        peer.subscribe(a.jid)  # and dave asks back
+        [req] = await rec.wait(ev.SubscriptionRequested, lambda e: e.jid == b.jid)
+        await manager.answer_subscription(a.jid, req.jid, accept=True)
+        await rec.wait(ev.PresenceChanged, lambda e: e.jid.startswith(b.jid))
+        peer.set_presence("dnd", "busy")
+        [p] = await rec.wait(ev.PresenceChanged, lambda e: e.show == Show.DND)
+        assert p.status == "busy"
+        changed = await rec.wait(
+            ev.ContactChanged, lambda e: e.contact.jid == b.jid and e.contact.name == "Dave"
+        )
+        assert changed
+        cached = {c.jid: c for c in store.roster(a.jid)}
+        assert cached[b.jid].name == "Dave"
+        await manager.stop()

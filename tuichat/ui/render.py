@@ -234,11 +234,6 @@ def sanitize(text: str) -> str:
     return neutralise(text).text
 
 
-def _to_text(clean: Sanitized, style: str | Style) -> Text:
-    text = Text(clean.text, style=style)
-    return text
-
-
 def _finish(text: Text, clean: Sanitized) -> Text:
     for start, end in clean.placeholders:
         text.stylize(PLACEHOLDER_STYLE, start, end)
@@ -254,7 +249,7 @@ def safe_text(text: str, style: str | Style = "") -> Text:
     with a visible note.
     """
     clean = neutralise(text, MAX_DISPLAY_CHARS)
-    return _finish(_to_text(clean, style), clean)
+    return _finish(Text(clean.text, style=style), clean)
 
 
 def render_body(body: str, *, base_style: str = "") -> Text:
@@ -265,7 +260,7 @@ def render_body(body: str, *, base_style: str = "") -> Text:
     The displayed characters are exactly those of `safe_text(body)`.
     """
     clean = neutralise(body, MAX_DISPLAY_CHARS)
-    text = _to_text(clean, base_style)
+    text = Text(clean.text, style=base_style)
     for span in parse_styling(clean.text):
         text.stylize(SPAN_STYLES[span.kind], span.start, span.end)
     for link in find_links(clean.text):

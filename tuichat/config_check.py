@@ -51,7 +51,13 @@ PASSWORD_KEYS: dict[str, PasswordKind] = {
     "password": "plain",
 }
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_TOML_TYPES = {str: "a string", bool: "true or false", int: "an integer", list: "an array"}
+_TOML_TYPES = {
+    str: "a string",
+    bool: "true or false",
+    int: "an integer",
+    list: "an array",
+    dict: "a table",
+}
 
 
 def _toml_type(value: object) -> str:
@@ -75,7 +81,7 @@ class _Checker:
 
     def unknown(self, path: KeyPath, known: list[str], what: str) -> None:
         name = str(path[-1])
-        close = difflib.get_close_matches(name, known, n=1)
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
         hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
         self.add(path, f"unknown {what} ({hint})")
 
@@ -160,7 +166,7 @@ class _Checker:
                     (*base, "jid"), f"duplicate account {values['jid']} (first at line {first})"
                 )
             seen.setdefault(values["jid"], line)
-        sources = [k for k in PASSWORD_KEYS if k in table]
+        sources = [k for k in table if k in PASSWORD_KEYS]
         if not sources:
             self.add(base, "no password: set one of password_command, password_env or password")
         for extra in sources[1:]:

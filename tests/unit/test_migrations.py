@@ -92,5 +92,6 @@ def test_migration_record_has_a_timestamp() -> None:
     """Each record says when it was applied."""
     conn = connect()
     MIGRATIONS.apply(conn)
-    [(name, applied_at)] = conn.execute("SELECT name, applied_at FROM _migrations").fetchall()
-    assert name == "m001_initial" and applied_at.startswith("20")
+    rows = conn.execute("SELECT name, applied_at FROM _migrations ORDER BY rowid").fetchall()
+    assert [name for name, _ in rows] == MIGRATIONS.names
+    assert all(applied_at.startswith("20") for _, applied_at in rows)

@@ -155,3 +155,40 @@ def test_search_result_can_be_jumped_to(store: Store) -> None:
 def test_fts_query_quotes_every_word(text: str, expected: str | None) -> None:
     """Each word becomes a quoted prefix term; no input survives as syntax."""
     assert fts_query(text) == expected
+
+
+def test_index_follows_body_updates_and_deletes(store: Store) -> None:
+    """The triggers keep the external-content index in step with edits and deletions."""
+    [hit] = store.search("brown")
+    conn = store._conn
+    conn.execute("BEGIN")
+    conn.execute("UPDATE messages SET body = 'the slow green turtle' WHERE id = ?", (hit.id,))
+    conn.execute("COMMIT")
+    assert store.search("brown") == []
+    assert [m.id for m in store.search("turtle")] == [hit.id]
+    conn.execute("BEGIN")
+    conn.execute("DELETE FROM messages WHERE id = ?", (hit.id,))
+    conn.execute("COMMIT")
+    assert store.search("turtle") == []
+    conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
+
+
+def test_index_queue_is_empty_after_every_write(store: Store) -> None:
+    """New messages are searchable as soon as save returns; nothing stays queued."""
+    store.save_message(msg(20, "zanzibar"))
+    assert [m.body for m in store.search("zanz")] == ["zanzibar"]
+    assert store._conn.execute("SELECT COUNT(*) FROM fts_pending").fetchone()[0] == 0
+
+
+def test_deleting_a_queued_row_leaves_a_sound_index(store: Store) -> None:
+    """A row deleted before its transaction drains the queue is never indexed."""
+    conn = store._conn
+    conn.execute("BEGIN")
+    conn.execute(
+        "INSERT INTO messages (id, account, conversation, kind, direction, sender, sender_bare,"
+        " body, ts, state) VALUES (1, 'a', 'b', 'chat', 'in', 's', 's', 'ghost', 0, 'received')"
+    )
+    conn.execute("DELETE FROM messages WHERE id = 1")
+    conn.execute("COMMIT")
+    assert store.search("ghost") == []
+    conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")

@@ -78,6 +78,11 @@ class Store:
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
+            try:
+                _msgs.flush_fts(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
             self._conn.execute("COMMIT")
 
     @contextmanager

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -33,6 +33,7 @@ from tuichat.model import (
 __all__ = [
     "COLUMNS",
     "SaveOutcome",
+    "flush_fts",
     "from_ts",
     "row_to_message",
     "save",
@@ -220,7 +221,36 @@ def save(conn: sqlite3.Connection, msg: Message) -> SaveOutcome:
 
 def _stored_copy(msg: Message, row_id: int | None, ts: int) -> Message:
     assert row_id is not None
-    return replace(msg, id=row_id, timestamp=from_ts(ts))
+    # Built directly rather than with dataclasses.replace(): this is the bulk insert hot path.
+    return Message(
+        account=msg.account,
+        conversation=msg.conversation,
+        direction=msg.direction,
+        sender=msg.sender,
+        body=msg.body,
+        timestamp=from_ts(ts),
+        kind=msg.kind,
+        state=msg.state,
+        stanza_id=msg.stanza_id,
+        origin_id=msg.origin_id,
+        message_id=msg.message_id,
+        nick=msg.nick,
+        replaces=msg.replaces,
+        id=row_id,
+    )
+
+
+def flush_fts(conn: sqlite3.Connection) -> None:
+    """Index the queued new messages in the full-text index (one statement, by id order).
+
+    The store calls this before every COMMIT, so readers never see a queued row.
+    """
+    conn.execute(
+        "INSERT INTO messages_fts (rowid, body, nick) "
+        "SELECT m.id, m.body, m.nick FROM fts_pending AS p JOIN messages AS m ON m.id = p.id "
+        "ORDER BY p.id"
+    )
+    conn.execute("DELETE FROM fts_pending")
 
 
 def _free_id(conn: sqlite3.Connection, start: int) -> int:

@@ -308,3 +308,14 @@ def test_reads_from_worker_threads_while_writing(store: Store) -> None:
         t.join()
     assert errors == []
     assert len(store.history(ME, BOB)) == 200
+
+
+def test_lone_surrogates_from_the_network_are_stored_replaced(store: Store) -> None:
+    """A body with a lone surrogate cannot crash the store; it is kept with U+FFFD."""
+    stored = store.save_message(msg(1, body="bad \ud800 text", nick="n\udfff"))
+    assert stored is not None and stored.id is not None
+    loaded = store.get_message(stored.id)
+    assert loaded is not None
+    assert loaded.body == "bad \ufffd text" and loaded.nick == "n\ufffd"
+    ok = store.save_message(msg(2, body="pair \U0001f389 kept"))
+    assert ok is not None and ok.body == "pair \U0001f389 kept"

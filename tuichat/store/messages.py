@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -201,7 +201,11 @@ def save(conn: sqlite3.Connection, msg: Message) -> SaveOutcome:
         msg.replaces,
         no_ids,
     )
-    cur = conn.execute(_INSERT, params)
+    try:
+        cur = conn.execute(_INSERT, params)
+    except UnicodeEncodeError:
+        # A lone surrogate cannot be stored as UTF-8; store U+FFFD in its place instead.
+        return save(conn, _without_surrogates(msg))
     if cur.rowcount == 1:
         return SaveOutcome(stored=_stored_copy(msg, cur.lastrowid, ts))
     existing = find_duplicate(conn, msg, sbare)
@@ -217,6 +221,27 @@ def save(conn: sqlite3.Connection, msg: Message) -> SaveOutcome:
         merged = get(conn, existing.id)
         return SaveOutcome(stored=None, existing=merged, updated=merged != existing)
     return SaveOutcome(stored=None, existing=existing)
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _without_surrogates(msg: Message) -> Message:
+    return replace(
+        msg,
+        account=_clean(msg.account) or "",
+        conversation=_clean(msg.conversation) or "",
+        sender=_clean(msg.sender) or "",
+        body=_clean(msg.body) or "",
+        stanza_id=_clean(msg.stanza_id),
+        origin_id=_clean(msg.origin_id),
+        message_id=_clean(msg.message_id),
+        nick=_clean(msg.nick),
+        replaces=_clean(msg.replaces),
+    )
 
 
 def _stored_copy(msg: Message, row_id: int | None, ts: int) -> Message:

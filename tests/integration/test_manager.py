@@ -174,7 +174,7 @@ async def test_roster_presence_and_subscription_flow(
         await manager.answer_subscription(a.jid, req.jid, accept=True)
         await rec.wait(ev.PresenceChanged, lambda e: e.jid.startswith(b.jid))
         peer.set_presence("dnd", "busy")
-        [p] = await rec.wait(ev.PresenceChanged, lambda e: e.show == Show.DND)
+        p = (await rec.wait(ev.PresenceChanged, lambda e: e.show == Show.DND))[0]
         assert p.status == "busy"
         changed = await rec.wait(
             ev.ContactChanged, lambda e: e.contact.jid == b.jid and e.contact.name == "Dave"

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from tuichat import events as ev
@@ -33,6 +34,7 @@ from tuichat.store import Store
 from tuichat.xmpp import connect, parse
 from tuichat.xmpp.backoff import Backoff
 from tuichat.xmpp.errors import describe_connect_error, describe_ssl_error, is_certificate_error
+from tuichat.xmpp.features.mam import ArchiveSync
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,9 @@ class Session:
         self.state = ConnectionState.DISCONNECTED
         self.reason = ""
         self.client: Any = None
+        self.archive: ArchiveSync | None = None
+        self.synced = asyncio.Event()
+        """Set once the archive catch-up of the current session has finished (or failed)."""
         self._stopping = False
         self._retry: asyncio.TimerHandle | None = None
         self._inflight: dict[str, int] = {}
@@ -125,6 +130,7 @@ class Session:
         connect.require_tls_before_auth(self.client, self._on_plain_stream)
         for event, name in _HANDLERS.items():
             self.client.add_event_handler(event, getattr(self, name))
+        self.archive = ArchiveSync(self.client, self.account, self.deliver_many, self.bus.publish)
         self._connect()
 
     def _connect(self) -> None:
@@ -204,9 +210,14 @@ class Session:
         self._schedule_reconnect(describe_connect_error(reason or None))
 
     async def _on_session_start(self, _event: Any) -> None:
+        # Order matters. Catch up with the archive before announcing presence (Prosody then
+        # does not also push the offline queue), catch up once more after it (closing the gap
+        # between the two), and only then resend the outbox: a message the server archived
+        # before the drop has become acked by its archive copy and is not sent twice.
         self.backoff.reset()
+        self.synced.clear()
+        self._inflight.clear()  # a fresh stream: nothing of the old one will be acked
         self._set_state(ConnectionState.CONNECTED, "", resumed=False)
-        self.client.send_presence(**self._presence_args())
         try:
             await self.client.get_roster()
         except Exception as exc:
@@ -216,12 +227,40 @@ class Session:
             await self.client.plugin["xep_0280"].enable()
         except Exception as exc:
             log.warning("%s: carbons not enabled: %s", self.account, exc)
+        await self.sync_archive()
+        self.client.send_presence(**self._presence_args())
+        await self.sync_archive()
+        self.synced.set()
         self.flush_outbox(resend_sent=True)
         await self._run_hooks(resumed=False)
+
+    async def sync_archive(self, archive: str | None = None) -> int:
+        """Catch up with ``archive`` (default: the account's own) from the stored position."""
+        if self.archive is None or self.state != ConnectionState.CONNECTED:
+            return 0
+        archive = archive or self.account
+        key = f"archive-time:{self.account}:{archive}"
+        since_text = self.store.get_setting(key)
+        try:
+            newest, stamp, count = await self.archive.catch_up(
+                archive,
+                self.store.archive_position(self.account, archive),
+                datetime.fromisoformat(since_text) if since_text else None,
+            )
+        except Exception as exc:  # IqError, IqTimeout, a dropped stream: try again next time
+            log.warning("%s: archive catch-up of %s failed: %s", self.account, archive, exc)
+            self.bus.publish(ev.ErrorReported(self.account, f"archive catch-up failed: {exc}"))
+            return 0
+        if newest:
+            self.store.set_archive_position(self.account, archive, newest)
+        if stamp:
+            self.store.set_setting(key, stamp.isoformat())
+        return count
 
     async def _on_session_resumed(self, _event: Any) -> None:
         self.backoff.reset()
         self._set_state(ConnectionState.CONNECTED, "", resumed=True)
+        self.synced.set()
         self.flush_outbox(resend_sent=False)  # slixmpp re-sent what the server had not acked
         await self._run_hooks(resumed=True)
 
@@ -312,11 +351,27 @@ class Session:
     # -- messages ---------------------------------------------------------------------------------
 
     def deliver(self, message: Message) -> Message | None:
-        """Store an incoming message and publish it; ``None`` when it was a duplicate."""
-        stored = self.store.save_message(message)
-        if stored is not None:
-            self.bus.publish(ev.MessageReceived(self.account, stored))
-        return stored
+        """Store a received message and publish it; ``None`` when it was a duplicate."""
+        return self.deliver_many([message])[0]
+
+    def deliver_many(self, messages: Sequence[Message]) -> list[Message | None]:
+        """Store a batch in one transaction and publish what is new or newly acknowledged.
+
+        A duplicate that acknowledges one of our outgoing messages (its archive or carbon copy
+        carries the server's stanza-id) moves that message to ``acked``.
+        """
+        outcomes = self.store.save_outcomes(messages)
+        for outcome in outcomes:
+            if outcome.stored is not None:
+                self.bus.publish(ev.MessageReceived(self.account, outcome.stored))
+            elif outcome.updated and outcome.existing is not None:
+                row = outcome.existing
+                if row.id is not None and row.message_id is not None:
+                    self._inflight.pop(row.message_id, None)
+                    self.bus.publish(
+                        ev.MessageStateChanged(self.account, row.id, row.conversation, row.state)
+                    )
+        return [o.stored for o in outcomes]
 
     def _on_message(self, stanza: Any) -> None:
         env = parse.envelope(stanza)
@@ -365,8 +420,8 @@ class Session:
         if self.state != ConnectionState.CONNECTED:
             return
         for message in self.store.outbox(self.account):
-            if message.direction != Direction.OUT:
-                continue
+            if message.direction != Direction.OUT or message.message_id in self._inflight:
+                continue  # sent on this very stream: its ack is still coming
             if message.state == MessageState.PENDING or resend_sent:
                 self.send(message)
 

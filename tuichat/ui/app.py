@@ -1,0 +1,187 @@
+"""Provides the Textual app and its factory :func:`build_app`: wiring only, no feature logic.
+
+Start-up order (the first frame never waits for the network): the main screen paints the
+cached roster and conversations from the store, THEN ``client.start()`` runs in a worker.
+With no account configured, the Accounts screen opens on top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App
+
+from tuichat.client import ChatClient
+from tuichat.config import Config, ConfigError, set_ui_option
+from tuichat.model import utcnow
+from tuichat.paths import Paths
+from tuichat.store import Store
+from tuichat.ui.attention import notification_text, osc_notifications, osc_title, window_title
+from tuichat.ui.commands import build_registry
+from tuichat.ui.context import UIContext
+from tuichat.ui.messages import ConfigChanged, NotificationWanted, UnreadChanged
+from tuichat.ui.palette import RegistryProvider
+from tuichat.ui.screens.bindings import install_bindings
+from tuichat.ui.terminal import TerminalWriter
+from tuichat.ui.themes import (
+    DEFAULT_THEME,
+    VARIABLE_DEFAULTS,
+    load_themes,
+    shipped_theme_dirs,
+)
+
+log = logging.getLogger(__name__)
+
+STOP_TIMEOUT = 5.0
+"""Seconds to wait for a clean disconnect on quit."""
+
+
+class TuichatApp(App[None]):
+    """The tuichat terminal UI."""
+
+    TITLE = "tuichat"
+    COMMANDS: ClassVar = {RegistryProvider}
+    COMMAND_PALETTE_BINDING = "f10"
+    """Ctrl+P (Textual's default) is "previous unread" here; the registry may add more keys."""
+
+    def __init__(self, ctx: UIContext, *, start_client: bool = True) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.start_client = start_client
+        self.terminal = TerminalWriter(self)
+        loaded = load_themes([*shipped_theme_dirs(), ctx.paths.user_themes_dir])
+        self.theme_problems = loaded.problems
+        self.tuichat_themes = loaded.themes
+        for theme in loaded.themes.values():
+            self.register_theme(theme)
+        install_bindings(self, ctx.registry.in_scope("app"))
+        self._client_started = False
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """tuichat's theme variables, for themes that do not set them."""
+        return dict(VARIABLE_DEFAULTS)
+
+    def on_mount(self) -> None:
+        """Theme, main screen from the store, then connect in the background."""
+        from tuichat.ui.screens.main import MainScreen
+
+        wanted = self.ctx.config.ui.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            if wanted != DEFAULT_THEME:
+                self.notify(f"unknown theme {wanted!r}; using {DEFAULT_THEME}", markup=False)
+            self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else self.theme
+        for problem in self.theme_problems:
+            self.notify(f"theme skipped: {problem}", severity="warning", markup=False)
+        self.push_screen(MainScreen(self.ctx))
+        if not self.ctx.config.accounts:
+            self.action_accounts()
+        if self.start_client:
+            self.call_after_refresh(self._start_client)
+
+    @work(group="client-start", exit_on_error=False)
+    async def _start_client(self) -> None:
+        self._client_started = True
+        try:
+            await self.ctx.client.start()
+        except Exception as exc:
+            log.exception("client start failed")
+            self.notify(f"could not start the connections: {exc}", severity="error", markup=False)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show the help screen."""
+        from tuichat.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.ctx.registry))
+
+    def action_accounts(self) -> None:
+        """Open the Accounts screen."""
+        from tuichat.ui.screens.accounts import AccountsScreen
+
+        if not isinstance(self.screen, AccountsScreen):
+            self.push_screen(AccountsScreen(self.ctx))
+
+    def action_set_theme(self, name: str) -> None:
+        """Switch to theme ``name`` (for ``/theme``)."""
+        self.set_theme(name)
+
+    def set_theme(self, name: str) -> None:
+        """Switch theme and remember it in the config file."""
+        if name not in self.available_themes:
+            known = ", ".join(sorted(self.tuichat_themes)) or "none"
+            self.notify(f"unknown theme {name!r}; known: {known}", severity="error", markup=False)
+            return
+        self.theme = name
+        try:
+            set_ui_option(self.ctx.config.path, "theme", name)
+        except (ConfigError, OSError) as exc:
+            self.notify(f"theme not saved: {exc}", severity="warning", markup=False)
+            return
+        self.ctx.reload_config()
+
+    async def action_quit(self) -> None:
+        """Disconnect cleanly (bounded wait), then leave."""
+        if self._client_started:
+            try:
+                await asyncio.wait_for(self.ctx.client.stop(), STOP_TIMEOUT)
+            except Exception:
+                log.exception("clean disconnect failed")
+        self.exit()
+
+    # -- attention -----------------------------------------------------------------------------
+
+    @on(UnreadChanged)
+    def _unread_changed(self, event: UnreadChanged) -> None:
+        title = window_title(event.total)
+        if title != self.title:
+            self.title = title
+            self.terminal.write(osc_title(title))
+
+    @on(NotificationWanted)
+    def _notification_wanted(self, event: NotificationWanted) -> None:
+        if event.notify:
+            title, body = notification_text(event.title, event.body)
+            self.terminal.write(osc_notifications(title, body))
+        if event.bell:
+            self.bell()
+
+    @on(ConfigChanged)
+    def _config_changed(self, _event: ConfigChanged) -> None:
+        log.info("config re-read from %s", self.ctx.config.path)
+
+
+def build_app(
+    config: Config,
+    paths: Paths,
+    store: Store,
+    client: ChatClient,
+    *,
+    tz: tzinfo | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    start_client: bool = True,
+) -> TuichatApp:
+    """Build the app from its dependencies (the CLI, the tests and the snapshot app use this).
+
+    ``tz`` and ``clock`` pin the displayed time zone and "now" (snapshot tests);
+    ``start_client=False`` keeps the client idle (UI tests that drive events by hand).
+    """
+    registry = build_registry(config.ui.keys)
+    ctx = UIContext(
+        config=config,
+        paths=paths,
+        store=store,
+        client=client,
+        registry=registry,
+        tz=tz,
+        clock=clock,
+    )
+    return TuichatApp(ctx, start_client=start_client)

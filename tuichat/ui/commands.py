@@ -1,0 +1,202 @@
+"""Provides the one command registry behind key bindings, the palette, help and slash commands.
+
+Rule: a command is listed here once. Its keys come from :data:`tuichat.keys.ACTIONS` (same
+name) when that defines it, else from the fallback below, and the user's ``[keys]`` table wins
+over both. ``scope`` says where the action runs: ``app`` everywhere, ``main`` on the main
+(roster + conversation) screen only. ``priority`` bindings fire even while the composer has
+focus (the composer's text area would otherwise eat keys such as Ctrl+K and Ctrl+E).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from tuichat.ui.slash import SlashSpec
+
+log = logging.getLogger(__name__)
+
+Scope = Literal["app", "main"]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One user command: how it is named, bound, described and typed."""
+
+    name: str
+    """Stable id; also the action name in :data:`tuichat.keys.ACTIONS` and ``[keys]``."""
+    title: str
+    """Short title for the footer and the palette."""
+    help: str
+    """One sentence for the help screen and the palette."""
+    action: str
+    """The Textual action to run (without namespace), e.g. ``quick_switch`` or ``switch(1)``."""
+    scope: Scope = "main"
+    keys: str = ""
+    """Comma-separated Textual key names, resolved by :func:`build_registry`."""
+    slash: str | None = None
+    """The slash command name (without ``/``), if it has one."""
+    usage: str = ""
+    """Slash argument usage, e.g. ``"JID [text]"``."""
+    footer: bool = False
+    """Show in the footer."""
+    priority: bool = False
+    palette: bool = True
+
+    @property
+    def slash_usage(self) -> str:
+        """``/name usage`` for help texts, or an empty string."""
+        return f"/{self.slash} {self.usage}".rstrip() if self.slash else ""
+
+
+def _c(
+    name: str,
+    title: str,
+    help: str,
+    *,
+    action: str | None = None,
+    scope: Scope = "main",
+    keys: str = "",
+    slash: str | None = None,
+    usage: str = "",
+    footer: bool = False,
+    priority: bool = False,
+    palette: bool = True,
+) -> Command:
+    return Command(
+        name=name,
+        title=title,
+        help=help,
+        action=action or name,
+        scope=scope,
+        keys=keys,
+        slash=slash,
+        usage=usage,
+        footer=footer,
+        priority=priority,
+        palette=palette,
+    )
+
+
+# The fallback defaults; tuichat.keys.ACTIONS overrides keys for any name it defines.
+DEFAULT_COMMANDS: tuple[Command, ...] = (
+    _c("help", "Help", "Show every command and key.", scope="app", keys="f1,question_mark",
+       slash="help", footer=True),
+    _c("quit", "Quit", "Disconnect cleanly and leave tuichat.", scope="app", keys="ctrl+q",
+       slash="quit", footer=True, priority=True),
+    _c("accounts", "Accounts", "Open the accounts screen: state, add, edit, enable, remove.",
+       scope="app", keys="f4", slash="account", footer=True),
+    _c("command_palette", "Palette", "Open the command palette.", scope="app", keys="f10",
+       footer=True, palette=False),
+    _c("quick_switcher", "Switch", "Fuzzy-find a contact or conversation of any account.",
+       keys="ctrl+k", footer=True, priority=True),
+    _c("next_unread", "Next unread", "Go to the next conversation with unread messages.",
+       keys="ctrl+n", footer=True, priority=True),
+    _c("previous_unread", "Prev unread", "Go to the previous conversation with unread messages.",
+       keys="ctrl+p", priority=True),
+    _c("next_conversation", "Next chat", "Go to the next open conversation.",
+       keys="ctrl+pagedown", priority=True),
+    _c("previous_conversation", "Prev chat", "Go to the previous open conversation.",
+       keys="ctrl+pageup", priority=True),
+    _c("filter_roster", "Filter", "Filter the contact list (type, then Enter opens).",
+       keys="ctrl+f", footer=True, priority=True),
+    _c("toggle_roster", "Roster", "Show or hide the contact list.", keys="f2", priority=True),
+    _c("toggle_offline", "Offline", "Show or hide offline contacts.", keys="ctrl+o",
+       priority=True),
+    _c("focus_composer", "Composer", "Put the cursor in the message composer.", keys="escape"),
+    _c("external_editor", "Editor", "Compose the message in $EDITOR.", keys="ctrl+e",
+       slash="edit", priority=True),
+    _c("close_conversation", "Close", "Close the current conversation.", keys="ctrl+w",
+       slash="close"),
+    _c("search", "Search", "Search the message history.", keys="f3", slash="search",
+       usage="TEXT", priority=True),
+    _c("subscriptions", "Requests", "Answer pending subscription requests.", keys="alt+a",
+       priority=True),
+    _c("msg", "Message", "Open a conversation with JID (and send text).", slash="msg",
+       usage="JID [text]", palette=False),
+    _c("status", "Status", "Set your presence on every account.", slash="status",
+       usage="online|away|xa|dnd [text]", palette=False),
+    _c("add_contact", "Add contact", "Add JID to the roster and ask for their presence.",
+       slash="add", usage="JID [name]", palette=False),
+    _c("remove_contact", "Remove contact", "Remove JID (default: the open one) from the roster.",
+       slash="remove", usage="[JID]", palette=False),
+    _c("rename_contact", "Rename contact", "Rename the open contact.", slash="rename",
+       usage="name", palette=False),
+    _c("group_contact", "Move contact", "Put the open contact in a roster group.",
+       slash="group", usage="name", palette=False),
+    _c("accept", "Accept request", "Accept a subscription request from JID.", slash="accept",
+       usage="JID", palette=False),
+    _c("deny", "Deny request", "Deny a subscription request from JID.", slash="deny",
+       usage="JID", palette=False),
+    _c("mute", "Mute", "No bell or notification for this conversation.", slash="mute"),
+    _c("unmute", "Unmute", "Bell and notifications again for this conversation.",
+       slash="unmute"),
+    _c("theme", "Theme", "Switch theme (and remember it).", scope="app", slash="theme",
+       usage="NAME", palette=False),
+    _c("scroll_up", "Page up", "Scroll the messages up a page.", keys="pageup",
+       priority=True, palette=False),
+    _c("scroll_down", "Page down", "Scroll the messages down a page.", keys="pagedown",
+       priority=True, palette=False),
+    *(
+        _c(f"switch_{n}", f"Chat {n}", f"Go to open conversation number {n}.",
+           action=f"switch({n})", keys=f"alt+{n}", priority=True, palette=False)
+        for n in range(1, 10)
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRegistry:
+    """Every command, with keys resolved; lookups by name and by slash name."""
+
+    commands: tuple[Command, ...]
+
+    def get(self, name: str) -> Command | None:
+        """The command named ``name``, if any."""
+        for command in self.commands:
+            if command.name == name:
+                return command
+        return None
+
+    def by_slash(self, slash: str) -> Command | None:
+        """The command whose slash name is ``slash``, if any."""
+        for command in self.commands:
+            if command.slash == slash:
+                return command
+        return None
+
+    @property
+    def slash_specs(self) -> dict[str, SlashSpec]:
+        """Slash specs by name, for :func:`tuichat.ui.slash.parse` and ``complete``."""
+        return {c.slash: SlashSpec.from_usage(c.slash, c.usage) for c in self.commands if c.slash}
+
+    def in_scope(self, scope: Scope) -> tuple[Command, ...]:
+        """The commands that run in ``scope``."""
+        return tuple(c for c in self.commands if c.scope == scope)
+
+
+def build_registry(overrides: Mapping[str, str] | None = None) -> CommandRegistry:
+    """The registry: defaults, then :data:`tuichat.keys.ACTIONS`, then the user's ``[keys]``."""
+    try:
+        from tuichat.keys import ACTIONS
+    except ImportError:  # the config helper's module has not landed yet
+        actions: Mapping[str, object] = {}
+    else:
+        actions = ACTIONS
+    overrides = overrides or {}
+    known = {c.name for c in DEFAULT_COMMANDS}
+    for name in overrides:
+        if name not in known:
+            log.warning("[keys]: unknown action %r ignored", name)
+    resolved = []
+    for command in DEFAULT_COMMANDS:
+        keys = command.keys
+        action = actions.get(command.name)
+        default_keys = getattr(action, "default_keys", None)
+        if isinstance(default_keys, str) and default_keys:
+            keys = default_keys
+        keys = overrides.get(command.name, keys)
+        resolved.append(replace(command, keys=keys))
+    return CommandRegistry(tuple(resolved))

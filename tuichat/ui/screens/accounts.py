@@ -1,0 +1,226 @@
+"""Provides the Accounts screen: each account's live connection state and last error, and
+adding, editing, enabling/disabling and removing accounts in the config file.
+
+Edits go through :mod:`tuichat.config` (the file keeps its comments), then the config is
+re-read. The running connections only change at the next start: the screen says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from tuichat import events as ev
+from tuichat.bus import Subscription
+from tuichat.config import AccountConfig, ConfigError, add_account, remove_account, update_account
+from tuichat.model import ConnectionState
+from tuichat.ui.context import UIContext
+from tuichat.ui.messages import ConfigChanged
+from tuichat.ui.render import safe_text
+from tuichat.ui.screens.account_form import AccountForm
+from tuichat.ui.screens.confirm import Confirm
+from tuichat.ui.themes import resolve_color
+from tuichat.ui.widgets.symbols import CONNECTION_SYMBOLS, CONNECTION_VARIABLES
+
+RESTART_NOTE = "Changes are saved to the config file; restart tuichat to apply them to connections."
+
+
+class AccountsScreen(Screen[None]):
+    """F4 or ``/account``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add"),
+        Binding("e,enter", "edit", "Edit"),
+        Binding("space", "toggle_enabled", "Enable/disable"),
+        Binding("d,delete", "remove", "Remove"),
+        Binding("escape,q", "back", "Back"),
+    ]
+
+    DEFAULT_CSS = """
+    AccountsScreen #accounts-title { padding: 0 1; background: $panel; text-style: bold; }
+    AccountsScreen #accounts-empty { padding: 1 2; display: none; &.-shown { display: block; } }
+    AccountsScreen DataTable { height: 1fr; }
+    AccountsScreen #accounts-note { padding: 0 1; color: $text-muted; height: auto; }
+    """
+
+    def __init__(self, ctx: UIContext) -> None:
+        super().__init__(id="accounts")
+        self.ctx = ctx
+        self.reasons: dict[str, str] = {}
+        self.states: dict[str, ConnectionState] = {}
+        self.changed = False
+        self._subs: list[Subscription] = []
+
+    def compose(self) -> ComposeResult:
+        """Title, the table, the note, the footer."""
+        yield Static("Accounts", id="accounts-title")
+        yield Static(
+            Text(
+                "No account yet. Press a to add one: your JID (user@server) and where the "
+                "password comes from (a command such as `pass show xmpp`, an environment "
+                "variable, or the config file)."
+            ),
+            id="accounts-empty",
+        )
+        yield DataTable(id="accounts-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="accounts-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Fill the table and follow connection changes."""
+        table = self.query_one(DataTable)
+        table.add_columns("", "Account", "Enabled", "Connection", "Last error")
+        for account in self.ctx.client.accounts:
+            state, reason = self.ctx.client.state(account)
+            self.states[account] = state
+            self.reasons[account] = reason
+        handler: Any = self._bus_connection
+        self._subs = [self.ctx.client.bus.subscribe(ev.ConnectionStateChanged, handler)]
+        self._fill()
+        table.focus()
+
+    def on_unmount(self) -> None:
+        """Stop listening to the bus."""
+        for sub in self._subs:
+            sub.cancel()
+        self._subs = []
+
+    def _bus_connection(self, event: ev.ConnectionStateChanged) -> None:
+        self.states[event.account] = event.state
+        if event.reason or event.state is ConnectionState.CONNECTED:
+            self.reasons[event.account] = event.reason
+        self._fill()
+
+    def _row(self, account: AccountConfig) -> tuple[Text, ...]:
+        variables = self.app.theme_variables
+        running = account.jid in self.ctx.client.accounts
+        if running:
+            state = self.states.get(account.jid, ConnectionState.DISCONNECTED)
+            color = resolve_color(variables, CONNECTION_VARIABLES[state])
+            symbol = Text(CONNECTION_SYMBOLS[state], style=Style(color=color, bold=True))
+            words = Text(state.value)
+        else:
+            symbol = Text("-", style=Style(dim=True))
+            words = Text(
+                "disabled" if not account.enabled else "restart to connect",
+                style=Style(dim=True, italic=True),
+            )
+        enabled = Text("yes" if account.enabled else "no")
+        reason = safe_text(self.reasons.get(account.jid, "").replace("\n", " "))
+        return (symbol, safe_text(account.jid), enabled, words, reason)
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for account in self.ctx.config.accounts:
+            table.add_row(*self._row(account), key=account.jid)
+        if self.ctx.config.accounts:
+            table.move_cursor(row=min(cursor, len(self.ctx.config.accounts) - 1))
+        empty = not self.ctx.config.accounts
+        self.query_one("#accounts-empty").set_class(empty, "-shown")
+        table.display = not empty
+        note = RESTART_NOTE if self.changed else "a add · e edit · space enable/disable · d remove"
+        self.query_one("#accounts-note", Static).update(Text(note))
+
+    def _selected(self) -> AccountConfig | None:
+        table = self.query_one(DataTable)
+        accounts = self.ctx.config.accounts
+        if not accounts or table.cursor_row >= len(accounts):
+            return None
+        return accounts[table.cursor_row]
+
+    def _after_edit(self, done: str) -> None:
+        problem = self.ctx.reload_config()
+        self.changed = True
+        self._fill()
+        self.post_message(ConfigChanged())
+        if problem:
+            self.app.notify(problem, severity="error", markup=False)
+        else:
+            self.app.notify(f"{done}. Restart tuichat to apply.", markup=False, timeout=5)
+
+    def _edit_config(self, action: Any, done: str) -> None:
+        try:
+            action()
+        except (ConfigError, OSError, ValueError) as exc:
+            problems = getattr(exc, "problems", None)
+            words = "; ".join(str(p) for p in problems) if problems else str(exc)
+            self.app.notify(f"not saved: {words}", severity="error", markup=False)
+            return
+        self._after_edit(done)
+
+    def action_add(self) -> None:
+        """Add an account through the form."""
+
+        def added(account: AccountConfig | None) -> None:
+            if account is not None:
+                path = self.ctx.config.path
+                self._edit_config(lambda: add_account(path, account), f"{account.jid} added")
+
+        self.app.push_screen(AccountForm(), added)
+
+    def action_edit(self) -> None:
+        """Edit the selected account."""
+        current = self._selected()
+        if current is None:
+            return
+
+        def edited(account: AccountConfig | None) -> None:
+            if account is None:
+                return
+            path = self.ctx.config.path
+            changes: dict[str, object] = {
+                "host": account.host,
+                "port": account.port,
+                "tls": account.tls.value,
+            }
+            if account.password != current.password:
+                changes["password"] = account.password
+            self._edit_config(
+                lambda: update_account(path, current.jid, **changes), f"{current.jid} saved"
+            )
+
+        self.app.push_screen(AccountForm(current), edited)
+
+    def action_toggle_enabled(self) -> None:
+        """Enable or disable the selected account."""
+        current = self._selected()
+        if current is not None:
+            path = self.ctx.config.path
+            state = "disabled" if current.enabled else "enabled"
+            self._edit_config(
+                lambda: update_account(path, current.jid, enabled=not current.enabled),
+                f"{current.jid} {state}",
+            )
+
+    def action_remove(self) -> None:
+        """Remove the selected account after a confirmation."""
+        current = self._selected()
+        if current is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                path = self.ctx.config.path
+                self._edit_config(
+                    lambda: remove_account(path, current.jid), f"{current.jid} removed"
+                )
+
+        question = f"Remove {current.jid} from the config? Its stored messages stay."
+        self.app.push_screen(Confirm(question), confirmed)
+
+    def action_back(self) -> None:
+        """Back to the main screen."""
+        self.app.pop_screen()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_edit()

@@ -1,0 +1,93 @@
+"""Provides the help screen: every command of the registry with its keys and slash form."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tuichat.ui.commands import CommandRegistry
+
+EXTRA_KEYS: tuple[tuple[str, str], ...] = (
+    ("Enter", "send the message (or run the /command)"),
+    ("Ctrl+J / Alt+Enter", "new line in the composer"),
+    ("Up (empty composer)", "recall the last message you sent here"),
+    ("Tab", "complete /commands and JIDs; otherwise next field"),
+    ("Home / End (empty composer)", "oldest loaded / newest message"),
+    ("//text", "send a message that starts with /"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """F1 or ``?``: the keys and commands, from the one registry."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,f1", "close", "Close"),
+        Binding("question_mark", "close", "Close", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical {
+        width: 95%;
+        max-width: 110;
+        height: 90%;
+        border: round $primary;
+        background: $surface;
+    }
+    HelpScreen #help-title { padding: 0 1; text-style: bold; background: $panel; }
+    HelpScreen VerticalScroll { padding: 0 1; }
+    """
+
+    def __init__(self, registry: CommandRegistry) -> None:
+        super().__init__()
+        self.registry = registry
+
+    def compose(self) -> ComposeResult:
+        """Title and the table."""
+        with Vertical():
+            yield Static("tuichat help: Esc closes, arrows scroll", id="help-title")
+            with VerticalScroll():
+                yield Static(self._table(), id="help-table")
+
+    def on_mount(self) -> None:
+        """Let the arrow keys scroll."""
+        self.query_one(VerticalScroll).focus()
+
+    def _keys(self, keys: str) -> str:
+        from textual.binding import Binding as B
+
+        shown = [self.app.get_key_display(B(k.strip(), "")) for k in keys.split(",") if k]
+        return " / ".join(shown)
+
+    def _table(self) -> Table:
+        table = Table(box=None, expand=True, pad_edge=False, show_header=True)
+        table.add_column("Keys", style=Style(bold=True), no_wrap=True, ratio=2)
+        table.add_column("Command", no_wrap=True, ratio=2)
+        table.add_column("What it does", ratio=5)
+        for command in self.registry.commands:
+            if command.name.startswith("switch_") and command.name != "switch_1":
+                continue
+            keys = self._keys(command.keys)
+            title = command.title
+            if command.name == "switch_1":
+                keys = keys.replace("1", "1…9")
+                title = "Chat 1…9"
+            what = Text(command.help)
+            if command.slash_usage:
+                what = Text(command.slash_usage + "  ", style=Style(italic=True)) + what
+            table.add_row(keys, title, what)
+        for extra_keys, extra_what in EXTRA_KEYS:
+            table.add_row(extra_keys, "", extra_what)
+        return table
+
+    def action_close(self) -> None:
+        """Close help."""
+        self.dismiss(None)

@@ -1,0 +1,125 @@
+"""Provides message search: type, see matches newest first, Enter opens the conversation.
+
+The store query runs in a worker, ``exclusive`` in its own group (the latest query wins),
+after a short pause in typing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import tzinfo
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tuichat.model import Message
+from tuichat.store import Store
+from tuichat.ui.render import safe_text
+from tuichat.ui.state import ConvKey
+
+
+class SearchScreen(ModalScreen[ConvKey | None]):
+    """Full-text search over every stored message."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_none", "Close"),
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    SearchScreen { align: center top; }
+    SearchScreen > Vertical {
+        width: 90%;
+        height: 80%;
+        margin-top: 1;
+        border: round $primary;
+        background: $surface;
+    }
+    SearchScreen Input, SearchScreen Input:focus { border: none; height: 1; padding: 0 1; }
+    SearchScreen #search-count { padding: 0 1; color: $text-muted; }
+    SearchScreen OptionList { height: 1fr; border: none; }
+    """
+
+    def __init__(self, store: Store, query: str = "", *, tz: tzinfo | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.initial = query
+        self.tz = tz
+        self.results: list[Message] = []
+
+    def compose(self) -> ComposeResult:
+        """Input, count, results."""
+        with Vertical():
+            yield Input(value=self.initial, placeholder="search messages…", id="search-input")
+            yield Static("", id="search-count")
+            yield OptionList(id="search-results")
+
+    def on_mount(self) -> None:
+        """Run the initial query."""
+        self.query_one(Input).focus()
+        if self.initial:
+            self._search(self.initial)
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self._search(event.value)
+
+    @work(exclusive=True, group="search")
+    async def _search(self, query: str) -> None:
+        # Debounce typing; the store's connection belongs to this thread, so the (indexed,
+        # limited) query runs here once the user pauses.
+        await asyncio.sleep(0.15)
+        results = self.store.search(query, limit=100) if query.strip() else []
+        self._show(query, results)
+
+    def _show(self, query: str, results: list[Message]) -> None:
+        self.results = results
+        listing = self.query_one(OptionList)
+        listing.set_options([Option(self._prompt(m)) for m in results])
+        if results:
+            listing.highlighted = 0
+        count = f"{len(results)} found" if query.strip() else "type to search"
+        self.query_one("#search-count", Static).update(Text(count))
+
+    def _prompt(self, message: Message) -> Text:
+        when = message.timestamp.astimezone(self.tz).strftime("%Y-%m-%d %H:%M ")
+        text = Text(when, style=Style(dim=True))
+        text.append_text(safe_text(message.conversation, Style(bold=True)))
+        text.append(": ")
+        text.append_text(safe_text(message.body.replace("\n", " ")[:200]))
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        return text
+
+    def action_move(self, delta: int) -> None:
+        """Move the highlight while typing."""
+        listing = self.query_one(OptionList)
+        if listing.option_count:
+            current = listing.highlighted or 0
+            listing.highlighted = max(0, min(listing.option_count - 1, current + delta))
+
+    @on(Input.Submitted)
+    def _submitted(self, _event: Input.Submitted) -> None:
+        index = self.query_one(OptionList).highlighted
+        if index is not None and index < len(self.results):
+            self._open(self.results[index])
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._open(self.results[event.option_index])
+
+    def _open(self, message: Message) -> None:
+        self.dismiss((message.account, message.conversation))
+
+    def action_dismiss_none(self) -> None:
+        """Close without choosing."""
+        self.dismiss(None)

@@ -1,0 +1,78 @@
+"""Provides the subscription prompt: accept or deny someone who asks to see our presence."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.style import Style
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from tuichat.ui.render import safe_text
+
+
+class SubscriptionPrompt(ModalScreen[bool | None]):
+    """Returns True (accept), False (deny) or None (decide later)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "answer(True)", "Accept"),
+        Binding("d", "answer(False)", "Deny"),
+        Binding("escape", "later", "Later"),
+    ]
+
+    DEFAULT_CSS = """
+    SubscriptionPrompt { align: center middle; }
+    SubscriptionPrompt > Vertical {
+        width: 64;
+        max-width: 95%;
+        height: auto;
+        border: round $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+    SubscriptionPrompt Horizontal { height: auto; margin-top: 1; }
+    SubscriptionPrompt Button { margin-right: 2; }
+    """
+
+    def __init__(self, account: str, jid: str, message: str = "") -> None:
+        super().__init__()
+        self.account = account
+        self.jid = jid
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        """The question and three buttons."""
+        text = safe_text(self.jid, Style(bold=True))
+        text.append(" asks to see your presence")
+        text.append_text(safe_text(f" (account {self.account})", Style(dim=True)))
+        if self.message:
+            text.append("\n\n")
+            text.append_text(safe_text(self.message, Style(italic=True)))
+        text.append("\n\nAccepting also asks for their presence in return.")
+        with Vertical():
+            yield Static(text)
+            with Horizontal():
+                yield Button("Accept (a)", id="accept", variant="success")
+                yield Button("Deny (d)", id="deny", variant="error")
+                yield Button("Later (Esc)", id="later")
+
+    def on_mount(self) -> None:
+        """Focus Accept."""
+        self.query_one("#accept", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        answers = {"accept": True, "deny": False}
+        self.dismiss(answers.get(event.button.id or ""))
+
+    def action_answer(self, accept: bool) -> None:
+        """Accept or deny."""
+        self.dismiss(accept)
+
+    def action_later(self) -> None:
+        """Close without answering."""
+        self.dismiss(None)

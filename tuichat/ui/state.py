@@ -1,0 +1,300 @@
+"""Provides the UI's pure state: roster with presence, unread counts, open conversations, drafts.
+
+No Textual here: screens feed bus events in and read rows out, and the tests drive it directly.
+A conversation is keyed by ``(account, conversation)``, both normalised bare JID strings.
+Rule: a contact's shown presence is that of its best resource (highest priority, then the most
+available show); with no available resource it is offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tuichat.model import JID, Contact, InvalidJID, Show, Subscription
+from tuichat.ui.fuzzy import score
+
+ConvKey = tuple[str, str]
+"""``(account, conversation)``."""
+
+NOT_IN_ROSTER = "Not in roster"
+NO_GROUP = "Contacts"
+
+_AVAILABILITY = {
+    Show.CHAT: 0,
+    Show.ONLINE: 1,
+    Show.AWAY: 2,
+    Show.DND: 3,
+    Show.XA: 4,
+    Show.OFFLINE: 5,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """A contact's shown presence."""
+
+    show: Show = Show.OFFLINE
+    status: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRow:
+    """One line of the roster list."""
+
+    kind: Literal["account", "group", "contact", "folded"]
+    account: str
+    jid: str = ""
+    label: str = ""
+    """Account JID, group name, contact display name, or the folded-count words."""
+    presence: Presence = Presence()
+    status: str = ""
+    unread: int = 0
+    note: str = ""
+    """Subscription note: ``asks to subscribe``, ``awaiting answer``, ``no presence``…"""
+    request: bool = False
+    """The contact asked to see our presence and we have not answered."""
+
+    @property
+    def key(self) -> ConvKey:
+        """The conversation key of a contact row."""
+        return (self.account, self.jid)
+
+
+@dataclass
+class _Resource:
+    show: Show
+    status: str
+    priority: int
+
+
+@dataclass
+class RosterState:
+    """Contacts, presence and subscription requests of every account."""
+
+    contacts: dict[str, dict[str, Contact]] = field(default_factory=dict)
+    resources: dict[ConvKey, dict[str, _Resource]] = field(default_factory=dict)
+    requests: dict[ConvKey, str] = field(default_factory=dict)
+
+    def set_roster(self, account: str, contacts: Iterable[Contact]) -> None:
+        """Replace the roster of ``account``."""
+        self.contacts[account] = {c.jid: c for c in contacts}
+
+    def upsert(self, account: str, contact: Contact) -> None:
+        """Add or change one contact."""
+        self.contacts.setdefault(account, {})[contact.jid] = contact
+
+    def remove(self, account: str, jid: str) -> None:
+        """Drop a contact (and its presence)."""
+        self.contacts.get(account, {}).pop(jid, None)
+        self.resources.pop((account, jid), None)
+
+    def set_presence(
+        self, account: str, full_jid: str, show: Show, status: str = "", priority: int = 0
+    ) -> str:
+        """Record one resource's presence; return the contact's bare JID."""
+        try:
+            parsed = JID.parse(full_jid)
+        except InvalidJID:
+            return full_jid
+        bare = str(parsed.bare)
+        resources = self.resources.setdefault((account, bare), {})
+        if show is Show.OFFLINE:
+            if parsed.resource:
+                resources.pop(parsed.resource, None)
+            else:
+                resources.clear()
+        else:
+            resources[parsed.resource] = _Resource(show, status, priority)
+        return bare
+
+    def presence(self, account: str, jid: str) -> Presence:
+        """The shown presence of ``jid`` on ``account``."""
+        resources = self.resources.get((account, jid))
+        if not resources:
+            return Presence()
+        best = min(resources.values(), key=lambda r: (-r.priority, _AVAILABILITY[r.show]))
+        return Presence(best.show, best.status)
+
+    def add_request(self, account: str, jid: str, message: str = "") -> None:
+        """Remember a subscription request until it is answered."""
+        self.requests[(account, jid)] = message
+
+    def drop_request(self, account: str, jid: str) -> None:
+        """Forget a subscription request (answered)."""
+        self.requests.pop((account, jid), None)
+
+    def contact(self, account: str, jid: str) -> Contact | None:
+        """The roster entry, if ``jid`` is in the roster of ``account``."""
+        return self.contacts.get(account, {}).get(jid)
+
+    def display_name(self, account: str, jid: str) -> str:
+        """The roster name of ``jid``, else the JID itself."""
+        contact = self.contact(account, jid)
+        return contact.display_name if contact else jid
+
+    def all_contacts(self) -> list[ConvKey]:
+        """Every ``(account, jid)`` in every roster."""
+        return [(a, j) for a, contacts in self.contacts.items() for j in contacts]
+
+    def rows(
+        self,
+        accounts: Sequence[str],
+        *,
+        query: str = "",
+        show_offline: bool = False,
+        unread: Mapping[ConvKey, int] | None = None,
+        extra: Iterable[ConvKey] = (),
+    ) -> list[RosterRow]:
+        """The roster rows: per account, per group, contacts sorted by availability then name.
+
+        ``extra`` adds conversations that are not in the roster (a stranger wrote). Offline
+        contacts are folded into one line per account unless ``show_offline`` or a ``query`` is
+        given; a contact with unread messages or a pending request is always shown.
+        """
+        unread = unread or {}
+        extra_set = set(extra) | set(self.requests)
+        out: list[RosterRow] = []
+        for account in accounts:
+            groups: dict[str, list[RosterRow]] = {}
+            folded = 0
+            members = dict(self.contacts.get(account, {}))
+            strangers = [j for (a, j) in sorted(extra_set) if a == account and j not in members]
+            for contact in members.values():
+                row = self._contact_row(account, contact, unread)
+                if query and not _matches(query, row):
+                    continue
+                if not (show_offline or query) and _foldable(row):
+                    folded += 1
+                    continue
+                for group in contact.groups or (NO_GROUP,):
+                    groups.setdefault(group, []).append(row)
+            for jid in strangers:
+                row = self._contact_row(account, Contact(jid=jid), unread)
+                if query and not _matches(query, row):
+                    continue
+                groups.setdefault(NOT_IN_ROSTER, []).append(row)
+            out.append(RosterRow(kind="account", account=account, label=account))
+            for name in sorted(groups, key=_group_order):
+                out.append(RosterRow(kind="group", account=account, label=name))
+                out.extend(sorted(groups[name], key=_contact_order))
+            if folded:
+                label = f"{folded} offline hidden"
+                out.append(RosterRow(kind="folded", account=account, label=label))
+        return out
+
+    def _contact_row(
+        self, account: str, contact: Contact, unread: Mapping[ConvKey, int]
+    ) -> RosterRow:
+        presence = self.presence(account, contact.jid)
+        key = (account, contact.jid)
+        request = key in self.requests
+        return RosterRow(
+            kind="contact",
+            account=account,
+            jid=contact.jid,
+            label=contact.display_name,
+            presence=presence,
+            status=presence.status,
+            unread=unread.get(key, 0),
+            note=_subscription_note(contact, request, account in self.contacts),
+            request=request,
+        )
+
+
+def _subscription_note(contact: Contact, request: bool, known_account: bool) -> str:
+    if request:
+        return "asks to subscribe"
+    if contact.pending_out:
+        return "awaiting answer"
+    if not known_account:
+        return ""
+    if contact.subscription in (Subscription.NONE, Subscription.FROM):
+        return "no presence"
+    return ""
+
+
+def _foldable(row: RosterRow) -> bool:
+    return row.presence.show is Show.OFFLINE and not row.unread and not row.request
+
+
+def _matches(query: str, row: RosterRow) -> bool:
+    return score(query, row.label) is not None or score(query, row.jid) is not None
+
+
+def _group_order(name: str) -> tuple[int, str]:
+    return (1 if name == NOT_IN_ROSTER else 0, name.casefold())
+
+
+def _contact_order(row: RosterRow) -> tuple[int, str, str]:
+    return (_AVAILABILITY[row.presence.show], row.label.casefold(), row.jid)
+
+
+@dataclass
+class Conversations:
+    """Open conversations in order, the one in view, unread counts, drafts and last sent."""
+
+    open: list[ConvKey] = field(default_factory=list)
+    current: ConvKey | None = None
+    unread: dict[ConvKey, int] = field(default_factory=dict)
+    drafts: dict[ConvKey, str] = field(default_factory=dict)
+    last_sent: dict[ConvKey, str] = field(default_factory=dict)
+
+    def show(self, key: ConvKey) -> None:
+        """Open ``key`` (append it if new) and put it in view; its unread count resets."""
+        if key not in self.open:
+            self.open.append(key)
+        self.current = key
+        self.unread.pop(key, None)
+
+    def close(self, key: ConvKey) -> ConvKey | None:
+        """Close ``key``; return the conversation to show instead (or ``None``)."""
+        if key not in self.open:
+            return self.current
+        index = self.open.index(key)
+        self.open.remove(key)
+        self.drafts.pop(key, None)
+        if self.current != key:
+            return self.current
+        self.current = None
+        if not self.open:
+            return None
+        return self.open[min(index, len(self.open) - 1)]
+
+    def add_unread(self, key: ConvKey, count: int = 1) -> int:
+        """Count ``count`` more unread messages in ``key``; return the new count."""
+        self.unread[key] = self.unread.get(key, 0) + count
+        return self.unread[key]
+
+    @property
+    def total_unread(self) -> int:
+        """Unread messages over every conversation."""
+        return sum(self.unread.values())
+
+    def nth(self, number: int) -> ConvKey | None:
+        """The open conversation number ``number`` (1-based), if there is one."""
+        return self.open[number - 1] if 0 < number <= len(self.open) else None
+
+    def step(self, delta: int) -> ConvKey | None:
+        """The open conversation ``delta`` places from the current one (wrapping)."""
+        if not self.open:
+            return None
+        if self.current not in self.open:
+            return self.open[0]
+        index = self.open.index(self.current)
+        return self.open[(index + delta) % len(self.open)]
+
+    def next_unread(self, order: Sequence[ConvKey], delta: int = 1) -> ConvKey | None:
+        """The next (or previous, ``delta=-1``) conversation with unread messages.
+
+        ``order`` is the order to walk (open conversations first, then the roster's).
+        """
+        with_unread = [k for k in dict.fromkeys(order) if self.unread.get(k)]
+        with_unread += [k for k in self.unread if self.unread[k] and k not in with_unread]
+        if not with_unread:
+            return None
+        if self.current not in with_unread:
+            return with_unread[0] if delta > 0 else with_unread[-1]
+        index = with_unread.index(self.current)
+        return with_unread[(index + delta) % len(with_unread)]

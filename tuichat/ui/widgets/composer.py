@@ -1,0 +1,138 @@
+"""Provides the composer: the multi-line text area where messages and slash commands are typed.
+
+Enter sends; Alt+Enter and Ctrl+J insert a new line (Ctrl+J works over any SSH terminal; most
+terminals send Alt+Enter as a plain Enter unless they speak the kitty keyboard protocol).
+Up in an empty composer asks for the last sent message; Tab completes slash commands and JIDs
+through the ``completer`` attribute the screen sets. ``?`` in an empty composer asks for help,
+Home/End in an empty composer scroll the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import TextArea
+
+Completer = Callable[[str], list[str]]
+
+
+class Composer(TextArea):
+    """The message input."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+j,alt+enter", "newline", "New line", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    Composer {
+        height: auto;
+        min-height: 3;
+        max-height: 10;
+        border: tall $panel;
+        background: $surface;
+        padding: 0 1;
+        &:focus { border: tall $primary; }
+    }
+    """
+
+    @dataclass
+    class Submitted(Message):
+        """The user pressed Enter on non-empty text."""
+
+        composer: Composer
+        text: str
+
+    @dataclass
+    class RecallRequested(Message):
+        """Up was pressed in an empty composer: the screen may put the last message back."""
+
+        composer: Composer
+
+    @dataclass
+    class HelpRequested(Message):
+        """``?`` was typed into an empty composer."""
+
+        composer: Composer
+
+    @dataclass
+    class ScrollRequested(Message):
+        """Home/End in an empty composer: scroll the log to the ``where`` end."""
+
+        composer: Composer
+        where: str
+
+    def __init__(self, *, id: str | None = None, placeholder: str = "") -> None:
+        super().__init__(
+            id=id,
+            soft_wrap=True,
+            show_line_numbers=False,
+            tab_behavior="focus",
+            placeholder=placeholder,
+            highlight_cursor_line=False,
+        )
+        self.completer: Completer | None = None
+        """Returns completions (whole new lines) of the text; set by the screen."""
+        self._completions: list[str] = []
+        self._completion_index = -1
+
+    def set_text(self, text: str) -> None:
+        """Replace the text and put the cursor at its end."""
+        self.text = text
+        self.move_cursor(self.document.end)
+
+    def action_newline(self) -> None:
+        """Insert a line break at the cursor."""
+        start, end = self.selection
+        self.replace("\n", start, end, maintain_selection_offset=False)
+
+    async def _on_key(self, event: events.Key) -> None:
+        key = event.key
+        empty = not self.text
+        if key != "tab":
+            self._completions = []
+        if key == "enter":
+            event.stop()
+            event.prevent_default()
+            text = self.text
+            if text.strip():
+                self.text = ""
+                self.post_message(self.Submitted(self, text))
+            return
+        if key == "tab" and self.completer is not None and self.text.startswith("/"):
+            event.stop()
+            event.prevent_default()
+            self._complete()
+            return
+        if empty and key == "up":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.RecallRequested(self))
+            return
+        if empty and key == "question_mark":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.HelpRequested(self))
+            return
+        if empty and key in ("home", "end"):
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.ScrollRequested(self, key))
+            return
+        await super()._on_key(event)
+
+    def _complete(self) -> None:
+        assert self.completer is not None
+        if self._completions and self.text == self._completions[self._completion_index]:
+            self._completion_index = (self._completion_index + 1) % len(self._completions)
+        else:
+            self._completions = self.completer(self.text)
+            self._completion_index = 0
+            if not self._completions:
+                self.app.bell()
+                return
+        self.set_text(self._completions[self._completion_index])

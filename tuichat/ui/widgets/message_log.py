@@ -1,0 +1,274 @@
+"""Provides the message log: a virtualised, line-based view of one conversation's messages.
+
+Only the lines in view are painted (a ``ScrollView`` with ``render_line``); the widget holds the
+messages loaded so far (the newest page, plus older pages as the reader scrolls up) and their
+wrapped lines at the current width. Rule: every piece of network text goes through
+:mod:`tuichat.ui.render`; nothing here parses markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, tzinfo
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message as TMessage
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tuichat.model import Direction, Message, MessageState
+from tuichat.ui.nickcolor import nick_color
+from tuichat.ui.render import render_body, safe_text
+from tuichat.ui.themes import resolve_color
+from tuichat.ui.widgets.symbols import MESSAGE_MARKERS
+
+MAX_LOADED = 2000
+"""Past this many loaded messages, jumping to the end drops all but the newest page."""
+KEEP_ON_TRIM = 200
+
+
+class MessageLog(ScrollView, can_focus=True):
+    """The messages of one conversation, oldest at the top, newest at the bottom."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "scroll_up", "Up", show=False),
+        Binding("down", "scroll_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "scroll_home", "Oldest", show=False),
+        Binding("end", "scroll_end", "Newest", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    MessageLog {
+        height: 1fr;
+        background: $background;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+        &:focus { background-tint: $foreground 3%; }
+    }
+    """
+
+    unseen: reactive[int] = reactive(0)
+    """Messages that arrived below the view while the reader was scrolled up."""
+
+    @dataclass
+    class NearTop(TMessage):
+        """The reader scrolled to the top: load the page before ``oldest`` if there is one."""
+
+        log: MessageLog
+        oldest: Message
+
+    @dataclass
+    class UnseenChanged(TMessage):
+        """The count of messages below the view changed."""
+
+        log: MessageLog
+        count: int
+
+    def __init__(self, *, tz: tzinfo | None = None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.tz = tz
+        """Time zone for times and day separators (``None``: the machine's local zone)."""
+        self.peer_name = ""
+        """Shown as the author of incoming messages (1:1 chats)."""
+        self.own_name = "me"
+        """Shown as the author of our own messages."""
+        self.has_more = True
+        """Whether older messages than the first loaded one may exist in the store."""
+        self._messages: list[Message] = []
+        self._lines: list[Strip] = []
+        self._width = 0
+        self._asked_older = False
+
+    # -- public API (attributes down) ---------------------------------------------------------
+
+    @property
+    def messages(self) -> list[Message]:
+        """The loaded messages, oldest first (read-only use)."""
+        return self._messages
+
+    @property
+    def line_count(self) -> int:
+        """Lines laid out (for tests and scrolling)."""
+        return len(self._lines)
+
+    def set_messages(self, messages: list[Message], *, has_more: bool = True) -> None:
+        """Show ``messages`` (oldest first) and scroll to the newest."""
+        self._messages = list(messages)
+        self.has_more = has_more
+        self._asked_older = False
+        self.unseen = 0
+        self._relayout()
+        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    def append(self, message: Message) -> None:
+        """Add a new message at the bottom; follow it if the reader was at the bottom."""
+        if message.id is not None and any(m.id == message.id for m in self._messages[-50:]):
+            return
+        at_bottom = self.is_at_bottom
+        previous = self._messages[-1] if self._messages else None
+        self._messages.append(message)
+        if self._width:
+            self._lines.extend(self._block(previous, message, self._width))
+            self.virtual_size = Size(self._width, len(self._lines))
+        if at_bottom or message.direction is Direction.OUT:
+            self.unseen = 0
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        else:
+            self.unseen += 1
+        self.refresh()
+
+    def prepend(self, older: list[Message], *, has_more: bool) -> None:
+        """Add an older page (oldest first) above, keeping the view where it was."""
+        self.has_more = has_more
+        self._asked_older = False
+        if not older:
+            return
+        before = len(self._lines)
+        self._messages[:0] = older
+        self._relayout()
+        self.scroll_to(y=self.scroll_y + len(self._lines) - before, animate=False, immediate=True)
+
+    def update_state(self, message_id: int, state: MessageState) -> bool:
+        """Show a new state for the stored message ``message_id``; whether it is loaded."""
+        for index in range(len(self._messages) - 1, -1, -1):
+            if self._messages[index].id == message_id:
+                self._messages[index] = replace(self._messages[index], state=state)
+                self._relayout()
+                return True
+        return False
+
+    @property
+    def is_at_bottom(self) -> bool:
+        """Whether the newest line is in view."""
+        return self.scroll_y >= self.max_scroll_y - 1
+
+    def action_scroll_end(self) -> None:
+        """Jump to the newest message (dropping old pages if very many are loaded)."""
+        if len(self._messages) > MAX_LOADED:
+            self._messages = self._messages[-KEEP_ON_TRIM:]
+            self.has_more = True
+            self._relayout()
+        self.unseen = 0
+        self.scroll_end(animate=False, immediate=True)
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        """Re-render when the theme changes colours."""
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._relayout())
+
+    def on_resize(self) -> None:
+        """Re-wrap every loaded message at the new width."""
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            at_bottom = self.is_at_bottom
+            self._relayout()
+            if at_bottom:
+                self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    def _relayout(self) -> None:
+        width = self.scrollable_content_region.width
+        self._width = width
+        lines: list[Strip] = []
+        if width > 0:
+            if self._messages and not self.has_more:
+                lines.append(self._center("beginning of the conversation", width, "dim"))
+            previous: Message | None = None
+            for message in self._messages:
+                lines.extend(self._block(previous, message, width))
+                previous = message
+        self._lines = lines
+        self.virtual_size = Size(width, len(lines))
+        self.refresh()
+
+    def _local_day(self, message: Message) -> date:
+        return message.timestamp.astimezone(self.tz).date()
+
+    def _block(self, previous: Message | None, message: Message, width: int) -> list[Strip]:
+        lines: list[Strip] = []
+        day = self._local_day(message)
+        if previous is None or self._local_day(previous) != day:
+            label = f"{day:%A} {day.day} {day:%B %Y}"
+            color = resolve_color(self.app.theme_variables, "day-separator")
+            lines.append(self._center(label, width, color))
+        lines.extend(self._render_message(message, width))
+        return lines
+
+    def _center(self, label: str, width: int, style: str) -> Strip:
+        text = Text(f" {label} ", style=style)
+        side = max(0, (width - text.cell_len) // 2)
+        line = Text("─" * side, style=style) + text
+        line.append("─" * max(0, width - line.cell_len), style=style)
+        line.truncate(width)
+        return Strip(list(line.render(self.app.console)), width).crop(0, width)
+
+    def _render_message(self, message: Message, width: int) -> list[Strip]:
+        variables = self.app.theme_variables
+        own = message.direction is Direction.OUT
+        waiting = own and message.state in (MessageState.PENDING, MessageState.SENT)
+        time_text = Text(
+            message.timestamp.astimezone(self.tz).strftime("%H:%M "),
+            style=resolve_color(variables, "message-time"),
+        )
+        name = self.own_name if own else (message.nick or self.peer_name or message.sender)
+        color = resolve_color(variables, "message-own") if own else nick_color(name)
+        nick_width = max(6, min(14, width // 6))
+        nick = safe_text(name, Style(color=color, bold=not own))
+        nick.truncate(nick_width, overflow="ellipsis", pad=True)
+        prefix = time_text + nick + Text(" ")
+        body_source = message.body
+        if body_source.startswith("/me "):
+            body = Text("* ", style="italic") + safe_text(name, "italic")
+            body.append_text(render_body(body_source[3:], base_style="italic"))
+        else:
+            body = render_body(body_source)
+        marker = MESSAGE_MARKERS.get(message.state, "") if own else ""
+        if marker:
+            failed = message.state is MessageState.FAILED
+            body.append(marker, style="bold red" if failed else "")
+        if waiting:
+            body.stylize(Style(dim=True, color=resolve_color(variables, "message-pending")))
+        body_width = max(10, width - prefix.cell_len)
+        console = self.app.console
+        options = console.options.update_width(body_width).update(no_wrap=False)
+        body.expand_tabs()
+        body_lines = console.render_lines(body, options, pad=False)
+        prefix_strip = Strip(list(prefix.render(console)), prefix.cell_len)
+        blank = Strip.blank(prefix.cell_len)
+        out = []
+        for index, segments in enumerate(body_lines or [[Segment("")]]):
+            head = prefix_strip if index == 0 else blank
+            out.append(Strip.join([head, Strip(segments)]).crop(0, width))
+        return out
+
+    # -- painting ------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """Paint line ``y`` of the view."""
+        _, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        return self._lines[index].extend_cell_length(width).apply_style(self.rich_style)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        """Ask for older messages at the top; clear the unseen count at the bottom."""
+        super().watch_scroll_y(old, new)
+        if new <= 0 and self.has_more and self._messages and not self._asked_older:
+            self._asked_older = True
+            self.post_message(self.NearTop(self, self._messages[0]))
+        if self.unseen and self.is_at_bottom:
+            self.unseen = 0
+
+    def watch_unseen(self, count: int) -> None:
+        """Tell the parent to show or hide the "N new messages" notice."""
+        self.post_message(self.UnseenChanged(self, count))

@@ -1,0 +1,139 @@
+"""Provides the roster list: contacts of every account, grouped, one option per line.
+
+Built on ``OptionList`` (lines are rendered lazily, so 1,000+ contacts stay fast); the screen
+sets :attr:`RosterList.rows` and the list re-renders. Presence is a symbol AND a colour; the
+contact name and status text come from the network and go through ``safe_text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tuichat.ui.render import safe_text
+from tuichat.ui.state import ConvKey, RosterRow
+from tuichat.ui.themes import resolve_color
+from tuichat.ui.widgets.symbols import PRESENCE_SYMBOLS, PRESENCE_VARIABLES
+
+
+def row_id(row: RosterRow) -> str:
+    """A stable option id for ``row`` (NUL cannot occur in a JID)."""
+    return f"{row.kind}\0{row.account}\0{row.jid or row.label}"
+
+
+class RosterList(OptionList):
+    """The contact list."""
+
+    DEFAULT_CSS = """
+    RosterList {
+        height: 1fr;
+        border: none;
+        padding: 0;
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        & > .option-list--option { padding: 0; }
+        &:focus { background-tint: $foreground 4%; }
+    }
+    """
+
+    @dataclass
+    class ContactChosen(Message):
+        """Enter (or a click) on a contact: open its conversation."""
+
+        roster: RosterList
+        key: ConvKey
+
+    @dataclass
+    class FoldToggled(Message):
+        """Enter on the "N offline hidden" line."""
+
+        roster: RosterList
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[RosterRow] = []
+        self.current: ConvKey | None = None
+        """The conversation in view (marked in the list)."""
+
+    @property
+    def rows(self) -> list[RosterRow]:
+        """The rows shown."""
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: list[RosterRow]) -> None:
+        self._rows = rows
+        self._rebuild()
+
+    def on_mount(self) -> None:
+        """Re-render colours when the theme changes."""
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rebuild())
+
+    def _rebuild(self) -> None:
+        highlighted = self.highlighted
+        keep = (
+            self.get_option_at_index(highlighted).id
+            if highlighted is not None and highlighted < self.option_count
+            else None
+        )
+        variables = self.app.theme_variables
+        options = [Option(self._prompt(row, variables), id=row_id(row)) for row in self._rows]
+        self.set_options(options)
+        if keep is not None:
+            try:
+                self.highlighted = self.get_option_index(keep)
+            except Exception:  # the row went away
+                self.highlighted = min(highlighted or 0, max(0, self.option_count - 1))
+
+    def _prompt(self, row: RosterRow, variables: dict[str, str]) -> Text:
+        if row.kind == "account":
+            return safe_text(row.label, Style(bold=True, underline=True))
+        if row.kind == "group":
+            return safe_text(row.label, Style(bold=True, dim=True))
+        if row.kind == "folded":
+            return Text(f"  · {row.label} (Enter shows)", style=Style(dim=True, italic=True))
+        show = row.presence.show
+        color = resolve_color(variables, PRESENCE_VARIABLES[show])
+        current = row.key == self.current
+        text = Text("▸" if current else " ", style=Style(bold=True))
+        text.append(PRESENCE_SYMBOLS[show], style=Style(color=color, bold=True))
+        text.append(" ")
+        text.append_text(safe_text(row.label, Style(bold=bool(row.unread) or current)))
+        if row.unread:
+            badge = resolve_color(variables, "unread-badge")
+            text.append(f" [{row.unread}]", style=Style(color=badge, bold=True))
+        if row.request:
+            text.append(" ?", style=Style(color=resolve_color(variables, "presence-dnd")))
+        if row.note:
+            text.append(f" ({row.note})", style=Style(dim=True, italic=True))
+        if row.status:
+            text.append(" ")
+            text.append_text(safe_text(row.status.replace("\n", " "), Style(dim=True)))
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        return text
+
+    def row_at(self, index: int | None) -> RosterRow | None:
+        """The row at option ``index``."""
+        if index is None or not 0 <= index < len(self._rows):
+            return None
+        return self._rows[index]
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        row = self.row_at(event.option_index)
+        if row is None:
+            return
+        if row.kind == "contact":
+            self.post_message(self.ContactChosen(self, row.key))
+        elif row.kind == "folded":
+            self.post_message(self.FoldToggled(self))

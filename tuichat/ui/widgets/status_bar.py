@@ -1,0 +1,84 @@
+"""Provides the status bar: each account's connection (symbol + words), outbox, archive sync.
+
+The screen assigns :attr:`StatusBar.info`; the bar re-renders from it alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from tuichat.model import ConnectionState
+from tuichat.ui.render import safe_text
+from tuichat.ui.themes import resolve_color
+from tuichat.ui.widgets.symbols import CONNECTION_SYMBOLS, CONNECTION_VARIABLES
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStatus:
+    """One account's line in the status bar."""
+
+    account: str
+    state: ConnectionState
+    syncing: int = -1
+    """Messages fetched by the running archive catch-up, or -1 when none runs."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusInfo:
+    """Everything the status bar shows."""
+
+    accounts: tuple[AccountStatus, ...] = ()
+    outbox: int = 0
+    unread: int = 0
+    note: str = ""
+
+
+class StatusBar(Widget):
+    """One line above the footer."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+    }
+    """
+
+    info: reactive[StatusInfo] = reactive(StatusInfo, layout=False)
+    """What to show."""
+
+    def on_mount(self) -> None:
+        """Re-render when the theme changes colours."""
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
+
+    def render(self) -> Text:
+        """The status line."""
+        variables = self.app.theme_variables
+        info = self.info
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if not info.accounts:
+            text.append("no account: F4 opens Accounts", style=Style(italic=True))
+        for index, status in enumerate(info.accounts):
+            if index:
+                text.append("  ")
+            color = resolve_color(variables, CONNECTION_VARIABLES[status.state])
+            text.append(CONNECTION_SYMBOLS[status.state] + " ", style=Style(color=color, bold=True))
+            text.append_text(safe_text(status.account))
+            text.append(f" {status.state.value}", style=Style(dim=True))
+            if status.syncing >= 0:
+                text.append(f" ⟳ sync {status.syncing}", style=Style(italic=True))
+        if info.outbox:
+            text.append(f"  ⧗ {info.outbox} unsent", style=Style(bold=True))
+        if info.unread:
+            color = resolve_color(variables, "unread-badge")
+            text.append(f"  ✉ {info.unread} unread", style=Style(color=color, bold=True))
+        if info.note:
+            text.append("  ")
+            text.append_text(safe_text(info.note, Style(italic=True)))
+        return text

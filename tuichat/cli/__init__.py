@@ -20,7 +20,13 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 # Subcommand modules, in the order they appear in --help.
-SUBCOMMANDS = ("tuichat.cli.run", "tuichat.cli.config_cmd", "tuichat.cli.account_cmd")
+SUBCOMMANDS = (
+    "tuichat.cli.run",
+    "tuichat.cli.config_cmd",
+    "tuichat.cli.account_cmd",
+    "tuichat.cli.sync_cmd",
+    "tuichat.cli.history_cmd",
+)
 
 
 class CliError(Exception):

@@ -1,19 +1,34 @@
-"""Provides ``tuichat run``, the default command (a placeholder until the UI is built)."""
+"""Provides ``tuichat run``, the default command: the full-screen chat client."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from tuichat.cli import CliError
+from tuichat.cli import EXIT_OK
+from tuichat.cli.context import load, new_bus, open_store
 
 
-def register(sub: argparse._SubParsersAction[Any]) -> None:
+def register(sub: Any) -> None:
     """Add the ``run`` command."""
-    parser = sub.add_parser("run", help="start the chat client (default)")
+    parser = sub.add_parser(
+        "run",
+        help="start the chat client (the default)",
+        description="Start the full-screen chat client. With no account configured it opens "
+        "the account setup.",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start the chat client."""
-    raise CliError("the user interface is not built yet", 1)
+    """Build the app from config, store and connection manager, and run it."""
+    paths, config = load(args)
+    # Imported here so that headless commands never pay for (or depend on) Textual.
+    from tuichat.ui.app import build_app
+    from tuichat.xmpp.manager import ConnectionManager
+
+    with open_store(paths) as store:
+        manager = ConnectionManager(config.accounts, store, new_bus())
+        app = build_app(config, paths, store, manager)
+        app.run()
+    return EXIT_OK

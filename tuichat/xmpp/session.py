@@ -34,6 +34,7 @@ from tuichat.store import Store
 from tuichat.xmpp import connect, parse
 from tuichat.xmpp.backoff import Backoff
 from tuichat.xmpp.errors import describe_connect_error, describe_ssl_error, is_certificate_error
+from tuichat.xmpp.features import FEATURES
 from tuichat.xmpp.features.mam import ArchiveSync
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class Session:
         *,
         backoff: Backoff | None = None,
         password: Callable[[], str] | None = None,
+        features: Sequence[Callable[[Session], object]] | None = None,
     ) -> None:
         self.config = account
         self.account = account.jid
@@ -110,6 +112,10 @@ class Session:
         self.connected = asyncio.Event()
         self.show = Show.ONLINE
         self.status = ""
+        self.features = tuple(FEATURES if features is None else features)
+        """Installers run on each new client (``install(session)``): room support and so on."""
+        self.extensions: dict[str, Any] = {}
+        """What the installed features keep per session (e.g. ``extensions["muc"]``)."""
         self.hooks: list[Callable[[Session, bool], Any]] = []
         """Called as ``hook(session, resumed)`` after each session start (archive sync, rooms)."""
 
@@ -131,6 +137,9 @@ class Session:
         for event, name in _HANDLERS.items():
             self.client.add_event_handler(event, getattr(self, name))
         self.archive = ArchiveSync(self.client, self.account, self.deliver_many, self.bus.publish)
+        self.hooks.clear()
+        for install in self.features:
+            install(self)
         self._connect()
 
     def _connect(self) -> None:
@@ -230,9 +239,9 @@ class Session:
         await self.sync_archive()
         self.client.send_presence(**self._presence_args())
         await self.sync_archive()
-        self.synced.set()
         self.flush_outbox(resend_sent=True)
         await self._run_hooks(resumed=False)
+        self.synced.set()
 
     async def sync_archive(self, archive: str | None = None) -> int:
         """Catch up with ``archive`` (default: the account's own) from the stored position."""

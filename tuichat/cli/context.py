@@ -1,0 +1,115 @@
+"""Provides what every headless command needs: the config, the store, a manager, one account.
+
+Headless commands share the app's manager and store, so `tuichat send` and the composer run
+the same code. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from tuichat.bus import EventBus
+from tuichat.cli import EXIT_USAGE, CliError
+from tuichat.config import AccountConfig, Config, ConfigError, load_config
+from tuichat.logs import setup_logging
+from tuichat.model import JID, InvalidJID, Message
+from tuichat.paths import Paths
+from tuichat.store import Store
+
+T = TypeVar("T")
+
+
+def load(args: argparse.Namespace) -> tuple[Paths, Config]:
+    """Paths and config from the global options; a broken config is a usage error (exit 2)."""
+    paths = Paths.default(args.config)
+    try:
+        config = load_config(paths.config_file)
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    setup_logging(paths.log_file, debug=bool(getattr(args, "debug", False)))
+    return paths, config
+
+
+def jid_arg(text: str, what: str = "JID") -> str:
+    """A normalised bare JID from the command line (exit 2 when it is not one)."""
+    try:
+        return str(JID.parse(text).bare)
+    except InvalidJID as exc:
+        raise CliError(f"invalid {what}: {exc}", EXIT_USAGE) from None
+
+
+def pick_accounts(config: Config, account: str | None) -> list[AccountConfig]:
+    """The account named by ``--account``, or every enabled one."""
+    enabled = [a for a in config.accounts if a.enabled]
+    if account is None:
+        if not enabled:
+            raise CliError(f"no enabled account in {config.path}", EXIT_USAGE)
+        return enabled
+    found = config.account(jid_arg(account, "account"))
+    if found is None:
+        raise CliError(f"{account} is not an account in {config.path}", EXIT_USAGE)
+    return [found]
+
+
+def pick_account(config: Config, account: str | None) -> AccountConfig:
+    """One account: ``--account``, or the only enabled one."""
+    accounts = pick_accounts(config, account)
+    if len(accounts) > 1:
+        names = ", ".join(a.jid for a in accounts)
+        raise CliError(f"several accounts ({names}): choose one with --account", EXIT_USAGE)
+    return accounts[0]
+
+
+@contextmanager
+def open_store(paths: Paths) -> Iterator[Store]:
+    """The message store, closed afterwards."""
+    store = Store.open(paths.store_file)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def run_async(make: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine on a fresh loop (headless commands own their loop)."""
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    return asyncio.run(make())  # type: ignore[arg-type]
+
+
+def new_bus() -> EventBus:
+    """A bus for a headless run."""
+    return EventBus()
+
+
+def message_json(message: Message) -> str:
+    """One message as one line of JSON (the shape `history --json` and `search --json` share)."""
+    return json.dumps(
+        {
+            "account": message.account,
+            "conversation": message.conversation,
+            "kind": message.kind.value,
+            "direction": message.direction.value,
+            "from": message.sender,
+            "body": message.body,
+            "timestamp": message.timestamp.isoformat().replace("+00:00", "Z"),
+            "stanza_id": message.stanza_id,
+            "origin_id": message.origin_id,
+            "state": message.state.value,
+        },
+        ensure_ascii=False,
+    )
+
+
+def message_line(message: Message) -> str:
+    """One message as a line of plain text, neutralised for the terminal."""
+    from tuichat.ui.render import sanitize  # pure: rich only, no Textual
+
+    stamp = message.timestamp.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    who = message.nick or message.sender
+    return sanitize(f"{stamp} [{message.direction.value}] {who}: {message.body}")

@@ -1,0 +1,132 @@
+"""Provides `tuichat sync` and `tuichat send`: connect, do one thing, disconnect, exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from tuichat import events as ev
+from tuichat.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
+from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
+from tuichat.config import AccountConfig
+from tuichat.model import ConnectionState, MessageState
+from tuichat.store import Store
+
+_GAVE_UP = (ConnectionState.AUTH_FAILED, ConnectionState.CERT_REJECTED, ConnectionState.FAILED)
+
+
+def register(sub: Any) -> None:
+    """Add the `sync` and `send` subcommands."""
+    sync = sub.add_parser(
+        "sync",
+        help="connect, catch up with the server archives, exit",
+        description="Connect, catch up with every archive (messages, rooms), then exit. "
+        "Exit 0 when every account caught up, 1 with the reason otherwise.",
+    )
+    sync.add_argument("--account", metavar="JID", help="only this account")
+    sync.add_argument("--timeout", type=float, default=300.0, metavar="S", help="give up after S")
+    sync.set_defaults(func=run_sync)
+
+    send = sub.add_parser(
+        "send",
+        help="send a message and wait for the server's acknowledgement",
+        description="Send TEXT (or standard input) to TO. Exit 0 once the server acknowledged "
+        "it; otherwise exit 1 and keep it in the outbox for the next run.",
+    )
+    send.add_argument("to", metavar="TO", help="recipient JID")
+    send.add_argument("text", nargs="*", metavar="TEXT", help="the message (default: stdin)")
+    send.add_argument("--account", metavar="JID", help="account to send from")
+    send.add_argument("--timeout", type=float, default=60.0, metavar="S", help="give up after S")
+    send.set_defaults(func=run_send)
+
+
+async def _connect_and_sync(
+    accounts: list[AccountConfig], store: Store, timeout: float
+) -> dict[str, str]:
+    """Connect ``accounts``, wait until each caught up; return the failures (account → why)."""
+    from tuichat.xmpp.manager import ConnectionManager
+
+    manager = ConnectionManager(accounts, store, new_bus())
+    failures: dict[str, str] = {}
+    await manager.start()
+    try:
+
+        async def one(jid: str) -> None:
+            session = manager.session(jid)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + timeout
+            while not session.synced.is_set():
+                if session.state in _GAVE_UP:
+                    failures[jid] = f"{session.state.value}: {session.reason}"
+                    return
+                if loop.time() > deadline:
+                    failures[jid] = f"timed out ({session.state.value}: {session.reason})"
+                    return
+                await asyncio.sleep(0.05)
+
+        await asyncio.gather(*(one(a.jid) for a in accounts))
+    finally:
+        await manager.stop()
+    return failures
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    """Catch up every (or one) account."""
+    paths, config = load(args)
+    accounts = pick_accounts(config, args.account)
+    with open_store(paths) as store:
+        failures = asyncio.run(_connect_and_sync(accounts, store, args.timeout))
+    for jid, why in failures.items():
+        print(f"tuichat: {jid}: {why}", file=sys.stderr)
+    return EXIT_FAILURE if failures else EXIT_OK
+
+
+async def _send(account: AccountConfig, store: Store, to: str, body: str, timeout: float) -> str:
+    """Queue, connect, wait for the ack; return "" on success or why not."""
+    from tuichat.xmpp.manager import ConnectionManager
+
+    bus = new_bus()
+    manager = ConnectionManager([account], store, bus)
+    acked = asyncio.Event()
+    queued = await manager.send_message(account.jid, to, body)  # in the outbox before connecting
+
+    def on_state(event: ev.MessageStateChanged) -> None:
+        if event.message_id == queued.id and event.state == MessageState.ACKED:
+            acked.set()
+
+    bus.subscribe(ev.MessageStateChanged, on_state)
+    session = manager.session(account.jid)
+    await manager.start()
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not acked.is_set():
+            if session.state in _GAVE_UP:
+                return f"{session.state.value}: {session.reason}"
+            if loop.time() > deadline:
+                return (
+                    f"no acknowledgement within {timeout:.0f} s ({session.reason or 'connecting'})"
+                )
+            await asyncio.sleep(0.05)
+        return ""
+    finally:
+        await manager.stop()
+
+
+def run_send(args: argparse.Namespace) -> int:
+    """Send one message; exit 0 only when the server acknowledged it."""
+    paths, config = load(args)
+    account = pick_account(config, args.account)
+    to = jid_arg(args.to, "recipient")
+    body = " ".join(args.text) if args.text else sys.stdin.read()
+    body = body.rstrip("\n")
+    if not body.strip():
+        raise CliError("nothing to send (empty message)", EXIT_USAGE)
+    with open_store(paths) as store:
+        why = asyncio.run(_send(account, store, to, body, args.timeout))
+    if why:
+        print(f"tuichat: not sent: {why}; kept in the outbox for the next run", file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_OK

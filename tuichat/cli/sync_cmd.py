@@ -65,6 +65,12 @@ async def _connect_and_sync(
                     failures[jid] = f"timed out ({session.state.value}: {session.reason})"
                     return
                 await asyncio.sleep(0.05)
+            # Caught up both ways: what waited in the outbox must be acknowledged too.
+            while pending := len(store.outbox(jid)):
+                if loop.time() > deadline or session.state != ConnectionState.CONNECTED:
+                    failures[jid] = f"{pending} message(s) still unacknowledged in the outbox"
+                    return
+                await asyncio.sleep(0.05)
 
         await asyncio.gather(*(one(a.jid) for a in accounts))
     finally:

@@ -45,12 +45,22 @@ class Page:
     count: int
 
 
-def plan_windows(start: datetime, end: datetime, parts: int) -> list[tuple[datetime, datetime]]:
-    """Cut ``[start, end]`` into ``parts`` equal, touching time windows (oldest first)."""
-    if parts <= 1 or end <= start:
+def plan_windows(
+    start: datetime, end: datetime, parts: int, *, min_span: float = 30.0
+) -> list[tuple[datetime, datetime]]:
+    """Cut ``[start, end]`` into at most ``parts`` touching time windows (oldest first).
+
+    Edges fall on whole seconds: Prosody reads the query's times to the second, so an edge
+    inside a second would make two windows return that second's messages. A gap shorter than
+    ``min_span`` seconds per part is not worth splitting.
+    """
+    span = (end - start).total_seconds()
+    parts = max(1, min(parts, int(span // min_span)))
+    if parts == 1:
         return [(start, end)]
     step = (end - start) / parts
-    edges = [start + step * i for i in range(parts)] + [end]
+    inner = sorted({(start + step * i).replace(microsecond=0) for i in range(1, parts)})
+    edges = [start, *(e for e in inner if start < e < end), end]
     return list(itertools.pairwise(edges))
 
 
@@ -219,13 +229,17 @@ class ArchiveSync:
         fetched = [0]
         self._newest = since
         if position is None:
-            page = await self.query(archive, before=True)
-            newest = page.last
-            while True:
+            # Page back from the newest message, then store oldest first: archive stamps have
+            # whole seconds, so only the order we store them in keeps a busy second in order.
+            pages = [await self.query(archive, before=True)]
+            newest = pages[0].last
+            total = len(pages[0].messages)
+            while not pages[-1].complete and pages[-1].first and total < self.initial_depth:
+                pages.append(await self.query(archive, before=pages[-1].first))
+                total += len(pages[-1].messages)
+                self.publish(ev.ArchiveSyncProgressed(self.account, archive, total))
+            for page in reversed(pages):
                 self._keep(page, archive, fetched)
-                if page.complete or not page.first or fetched[0] >= self.initial_depth:
-                    break
-                page = await self.query(archive, before=page.first)
             self.publish(ev.ArchiveSyncProgressed(self.account, archive, fetched[0], done=True))
             return newest, self._newest, fetched[0]
         now = utcnow()

@@ -6,9 +6,18 @@ Rule: events are facts, named in the past tense, frozen, and carry domain object
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from tuichat.model import ChatState, ConnectionState, Contact, Message, MessageState, Show
+from tuichat.model import (
+    Bookmark,
+    ChatState,
+    ConnectionState,
+    Contact,
+    Message,
+    MessageState,
+    Occupant,
+    Show,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,3 +131,111 @@ class ErrorReported(Event):
     """Something the user should read went wrong (a send failed, a server said no)."""
 
     text: str
+
+
+# --- group chat ---
+# ``room`` is always the room's bare JID. Nicks are raw network text: render them safely.
+
+
+@dataclass(frozen=True, slots=True)
+class RoomJoined(Event):
+    """We are in a room: our self-presence arrived; ``occupants`` is everyone there then."""
+
+    room: str
+    nick: str
+    subject: str
+    occupants: tuple[Occupant, ...]
+    rejoined: bool = False
+    """True when this re-entered a room we were already in (reconnect, self-ping)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoomJoinFailed(Event):
+    """Joining a room failed; ``reason`` says why in words (banned, wrong password…)."""
+
+    room: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoomLeft(Event):
+    """We are no longer in a room: we left, or were kicked, banned, or the room went away."""
+
+    room: str
+    reason: str = ""
+    kicked: bool = False
+    banned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OccupantChanged(Event):
+    """Someone arrived in a room (``joined``) or changed role, affiliation or presence."""
+
+    room: str
+    occupant: Occupant
+    joined: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OccupantLeft(Event):
+    """Someone left a room, or was kicked or banned from it."""
+
+    room: str
+    nick: str
+    reason: str = ""
+    kicked: bool = False
+    banned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NickChanged(Event):
+    """An occupant (``own``: we) changed nick in a room."""
+
+    room: str
+    old: str
+    new: str
+    own: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectChanged(Event):
+    """A room's subject (topic) was announced or changed; ``by`` is a nick or empty."""
+
+    room: str
+    subject: str
+    by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RoomMentioned(Event):
+    """A live room message that mentions our nick was stored (after its ``MessageReceived``)."""
+
+    room: str
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationReceived(Event):
+    """Someone invited us to a room (``direct``: XEP-0249, else mediated by the room)."""
+
+    room: str
+    inviter: str
+    reason: str = ""
+    password: str = field(default="", repr=False)
+    direct: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationDeclined(Event):
+    """Someone declined our mediated invitation to a room."""
+
+    room: str
+    invitee: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BookmarksReceived(Event):
+    """The account's room bookmarks, all of them (after a fetch or a change)."""
+
+    bookmarks: tuple[Bookmark, ...]

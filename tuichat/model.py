@@ -294,3 +294,63 @@ class Contact:
     def display_name(self) -> str:
         """The roster name, or the JID when there is none."""
         return self.name or self.jid
+
+
+# --- group chat ---
+
+
+class Role(StrEnum):
+    """An occupant's role in a room (XEP-0045): lasts for the visit."""
+
+    MODERATOR = "moderator"
+    PARTICIPANT = "participant"
+    VISITOR = "visitor"
+    NONE = "none"
+
+
+class Affiliation(StrEnum):
+    """An occupant's affiliation with a room (XEP-0045): lasts across visits."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+    NONE = "none"
+    OUTCAST = "outcast"
+
+
+@dataclass(frozen=True, slots=True)
+class Occupant:
+    """One person in a room, as far as the room tells us."""
+
+    nick: str
+    role: Role = Role.PARTICIPANT
+    affiliation: Affiliation = Affiliation.NONE
+    show: Show = Show.ONLINE
+    status: str = ""
+    jid: str = ""
+    """The occupant's real full JID, when the room shows it to us (else empty)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bookmark:
+    """A saved room (XEP-0402 / XEP-0048): ``room`` is its bare JID."""
+
+    room: str
+    name: str = ""
+    nick: str = ""
+    autojoin: bool = False
+    password: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RoomInfo:
+    """One entry of a room browser: a room on a chat service and what it says about itself."""
+
+    jid: str
+    name: str = ""
+    description: str = ""
+    occupants: int | None = None
+    """``muc#roominfo_occupants`` when the room publishes it."""
+
+
+__all__ += ["Affiliation", "Bookmark", "Occupant", "Role", "RoomInfo"]

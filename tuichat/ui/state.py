@@ -151,7 +151,8 @@ class RosterState:
 
         ``extra`` adds conversations that are not in the roster (a stranger wrote). Offline
         contacts are folded into one line per account unless ``show_offline`` or a ``query`` is
-        given; a contact with unread messages or a pending request is always shown.
+        given; a contact with unread messages, a pending request or in ``extra`` (open
+        conversations) is always shown.
         """
         unread = unread or {}
         extra_set = set(extra) | set(self.requests)
@@ -165,7 +166,7 @@ class RosterState:
                 row = self._contact_row(account, contact, unread)
                 if query and not _matches(query, row):
                     continue
-                if not (show_offline or query) and _foldable(row):
+                if not (show_offline or query) and _foldable(row) and row.key not in extra_set:
                     folded += 1
                     continue
                 for group in contact.groups or (NO_GROUP,):

@@ -1,0 +1,51 @@
+"""Provides small helpers for Pilot tests: reading the main screen's state and text."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from tuichat.ui.screens.main import MainScreen
+from tuichat.ui.widgets.message_log import MessageLog
+from tuichat.ui.widgets.roster_list import RosterList
+
+
+def main_screen(pilot: Pilot[None]) -> MainScreen:
+    """The main screen (wherever it is in the stack)."""
+    for screen in pilot.app.screen_stack:
+        if isinstance(screen, MainScreen):
+            return screen
+    raise AssertionError("no main screen")
+
+
+def log_text(pilot: Pilot[None]) -> str:
+    """Every laid-out line of the message log, as plain text."""
+    log = main_screen(pilot).query_one(MessageLog)
+    return "\n".join(strip.text for strip in log._lines)
+
+
+def roster_text(pilot: Pilot[None]) -> str:
+    """Every roster option's prompt, as plain text."""
+    roster = main_screen(pilot).query_one(RosterList)
+    lines = []
+    for index in range(roster.option_count):
+        prompt = roster.get_option_at_index(index).prompt
+        lines.append(getattr(prompt, "plain", str(prompt)))
+    return "\n".join(lines)
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    """Type ``text`` key by key (spaces and punctuation included)."""
+    names = {" ": "space", "/": "slash", "@": "at", ".": "full_stop", "[": "left_square_bracket"}
+    for ch in text:
+        await pilot.press(names.get(ch, ch))
+
+
+async def settle(pilot: Pilot[None], timeout: float = 3.0) -> None:
+    """Wait until the screen's coalesced roster rebuild has run (no fixed sleeps)."""
+    screen = main_screen(pilot)
+    waited = 0.0
+    await pilot.pause()
+    while screen._roster_scheduled and waited < timeout:
+        await pilot.pause(0.02)
+        waited += 0.02
+    await pilot.pause()

@@ -1,0 +1,168 @@
+"""Pilot tests of the roster (presence, subscriptions, filter) and the Accounts screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from tests.ui.conftest import UI, make_ui
+from tests.ui.fakes import ALICE, ME
+from tests.ui.helpers import main_screen, roster_text, settle
+from tuichat.events import (
+    ConnectionStateChanged,
+    ContactChanged,
+    MessageReceived,
+    PresenceChanged,
+    SubscriptionRequested,
+)
+from tuichat.model import ConnectionState, Contact, Show, Subscription
+from tuichat.ui.screens.accounts import AccountsScreen
+from tuichat.ui.screens.subscription import SubscriptionPrompt
+from tuichat.ui.widgets.composer import Composer
+from tuichat.ui.widgets.status_bar import StatusBar
+
+
+async def test_presence_change_updates_roster_row(ui: UI) -> None:
+    """An offline contact going online moves out of the fold and shows the online symbol."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        assert "Carol" not in roster_text(pilot)
+        ui.client.bus.publish(
+            PresenceChanged(ME, "carol@example.org/laptop", Show.ONLINE, "coffee")
+        )
+        await settle(pilot)
+        assert "● Carol" in roster_text(pilot)
+        assert "coffee" in roster_text(pilot)
+        ui.client.bus.publish(PresenceChanged(ME, "carol@example.org/laptop", Show.DND))
+        await settle(pilot)
+        assert "⊘ Carol" in roster_text(pilot)
+
+
+async def test_contact_change_renames_row(ui: UI) -> None:
+    """A roster push with a new name shows at once."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        main_screen(pilot).show_offline = True
+        contact = Contact(ALICE, "Alice Cooper", ("Friends",), Subscription.BOTH)
+        ui.client.bus.publish(ContactChanged(ME, contact))
+        await settle(pilot)
+        assert "Alice Cooper" in roster_text(pilot)
+
+
+async def test_subscription_request_shown_and_accepted(ui: UI) -> None:
+    """A request appears in the roster and as a notification; /accept answers it."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        ui.client.bus.publish(SubscriptionRequested(ME, "zed@example.com", "hi, it's Zed"))
+        await settle(pilot)
+        assert "zed@example.com ? (asks to subscribe)" in roster_text(pilot)
+        assert any("zed@example.com" in str(n.message) for n in pilot.app._notifications)
+        composer = main_screen(pilot).query_one(Composer)
+        composer.set_text("/accept zed@example.com")
+        composer.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert ui.client.called("answer_subscription") == [
+            ("answer_subscription", ME, "zed@example.com", True)
+        ]
+        assert "asks to subscribe" not in roster_text(pilot)
+
+
+async def test_subscription_prompt_denies(ui: UI) -> None:
+    """Alt+A opens the prompt for the pending request; d denies."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        ui.client.bus.publish(SubscriptionRequested(ME, "spam@example.com"))
+        await pilot.pause(0.1)
+        await pilot.press("alt+a")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SubscriptionPrompt)
+        await pilot.press("d")
+        await settle(pilot)
+        assert ui.client.called("answer_subscription") == [
+            ("answer_subscription", ME, "spam@example.com", False)
+        ]
+
+
+async def test_roster_filter_as_you_type(ui: UI) -> None:
+    """Typing in the filter keeps only matching contacts (offline ones too); Enter opens."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+f")
+        await pilot.press("e", "r", "i")
+        await settle(pilot)
+        text = roster_text(pilot)
+        assert "Erin" in text and "Alice" not in text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert main_screen(pilot).convs.current == (ME, "erin@example.org")
+
+
+async def test_pending_and_one_way_subscriptions_visible(ui: UI) -> None:
+    """Contacts without presence subscription say so in the roster."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        text = roster_text(pilot)
+        assert "dave@example.org (awaiting answer)" in text
+
+
+async def test_stranger_message_appears_in_roster(ui: UI) -> None:
+    """A message from someone not in the roster shows them under "Not in roster" with unread."""
+    from tests.ui.fakes import incoming
+
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        message = ui.store.save_message(incoming("eve@evil.example", "psst", 3))
+        assert message is not None
+        ui.client.bus.publish(MessageReceived(ME, message))
+        await settle(pilot)
+        text = roster_text(pilot)
+        assert "Not in roster" in text and "eve@evil.example [1]" in text
+
+
+async def test_status_bar_shows_connection_state_in_words(ui: UI) -> None:
+    """The status bar shows each account's state with a symbol and words."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        ui.client.bus.publish(
+            ConnectionStateChanged(ME, ConnectionState.AUTH_FAILED, "not-authorized")
+        )
+        await pilot.pause(0.1)
+        rendered = str(main_screen(pilot).query_one(StatusBar).render())
+        assert "✗ me@example.org authentication failed" in rendered
+
+
+async def test_first_run_without_accounts_opens_accounts_screen(tmp_path: Path) -> None:
+    """With no account configured the app opens the Accounts screen (no traceback)."""
+    ui = make_ui(tmp_path, accounts=(), seed=False)
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, AccountsScreen)
+        assert pilot.app.screen.query_one("#accounts-empty").has_class("-shown")
+
+
+async def test_accounts_screen_adds_account_to_config(tmp_path: Path) -> None:
+    """a → form → Ctrl+S appends the account to the config file and lists it."""
+    ui = make_ui(tmp_path, accounts=(), seed=False)
+    async with ui.app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        for ch in "new@example.org":
+            await pilot.press({"@": "at", ".": "full_stop"}.get(ch, ch))
+        form = pilot.app.screen
+        form.query_one("#secret", Input).value = "pass show xmpp"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AccountsScreen)
+        text = ui.config_path.read_text()
+        assert 'jid = "new@example.org"' in text
+        assert "pass show xmpp" in text
+        assert [a.jid for a in ui.app.ctx.config.accounts] == ["new@example.org"]
+
+
+async def test_accounts_screen_toggles_enabled(ui: UI) -> None:
+    """Space on an account disables it in the config file."""
+    async with ui.app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, AccountsScreen)
+        await pilot.press("space")
+        await settle(pilot)
+        assert "enabled = false" in ui.config_path.read_text()
+        assert ui.app.ctx.config.accounts[0].enabled is False

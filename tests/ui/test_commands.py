@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual import events
+
 from tests.ui.conftest import UI
 from tests.ui.fakes import ALICE, BOB, ME
 from tests.ui.helpers import main_screen
@@ -182,3 +184,21 @@ async def test_mute_persists_in_account_config(ui: UI) -> None:
         await run_line(pilot, "/mute")
         assert ALICE in ui.config_path.read_text()
         assert ALICE in ui.app.ctx.policy(ME).muted
+
+
+async def test_alt_digit_over_ssh_switches_only_with_empty_composer(ui: UI) -> None:
+    """ESC+1 arrives as '¡' in Textual: it switches from an empty composer, else it is typed."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        screen = main_screen(pilot)
+        screen.open_conversation((ME, ALICE))
+        await pilot.pause()
+        await pilot.press("inverted_exclamation_mark")
+        await pilot.pause()
+        assert screen.convs.current == screen.convs.open[0] != (ME, ALICE)
+        composer = screen.query_one(Composer)
+        composer.set_text("hola ")
+        # What the driver posts for ESC+1 (Pilot's press() gives no character for this name).
+        pilot.app.post_message(events.Key("inverted_exclamation_mark", "¡"))
+        await pilot.pause()
+        assert composer.text == "hola ¡"
+        assert screen.convs.current == screen.convs.open[0]

@@ -20,6 +20,13 @@ log = logging.getLogger(__name__)
 
 Scope = Literal["app", "main"]
 
+ALT_DIGIT_CHARACTERS = "¡™£¢∞§¶•ª"
+"""What Alt+1…9 become in Textual 8 without the kitty keyboard protocol (xterm, tmux, SSH).
+
+Textual maps ESC+digit to these characters (its macOS Option-key table), so the main screen
+binds them as well; the composer lets them through only while it is empty, so they stay
+typeable inside a message."""
+
 
 @dataclass(frozen=True, slots=True)
 class Command:

@@ -25,7 +25,7 @@ from tuichat.ui.attention import decide
 from tuichat.ui.context import UIContext
 from tuichat.ui.messages import NotificationWanted, UnreadChanged
 from tuichat.ui.render import safe_text
-from tuichat.ui.screens.bindings import install_bindings
+from tuichat.ui.screens.bindings import install_alt_digit_fallback, install_bindings
 from tuichat.ui.screens.main_actions import MainActions
 from tuichat.ui.state import Conversations, ConvKey, RosterState
 from tuichat.ui.themes import resolve_color
@@ -77,6 +77,14 @@ class MainScreen(MainActions, Screen[None]):
         self._subs: list[Subscription] = []
         self._roster_scheduled = False
         install_bindings(self, ctx.registry.in_scope("main"))
+        install_alt_digit_fallback(self, ctx.registry.in_scope("main"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ESC+digit fallbacks switch only while the composer is empty or unfocused."""
+        if action == "switch_fallback":
+            composer = self.view.composer
+            return not (composer.has_focus and composer.text)
+        return True
 
     # -- layout --------------------------------------------------------------------------------
 

@@ -316,6 +316,10 @@ class MainActions(Screen[None]):
         """Go to open conversation ``number`` (1-based)."""
         self._go(self.convs.nth(number))
 
+    def action_switch_fallback(self, number: int) -> None:
+        """Alt+``number`` as sent by terminals without the kitty keyboard protocol."""
+        self.action_switch(number)
+
     def action_close_conversation(self) -> None:
         """Close the conversation in view."""
         self.close_current()

@@ -18,6 +18,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
+from tuichat.ui.commands import ALT_DIGIT_CHARACTERS
+
 Completer = Callable[[str], list[str]]
 
 
@@ -79,6 +81,12 @@ class Composer(TextArea):
         """Returns completions (whole new lines) of the text; set by the screen."""
         self._completions: list[str] = []
         self._completion_index = -1
+
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        """Let Alt+digit fallback characters reach the screen while the composer is empty."""
+        if character is not None and character in ALT_DIGIT_CHARACTERS and not self.text:
+            return False
+        return super().check_consume_key(key, character)
 
     def set_text(self, text: str) -> None:
         """Replace the text and put the cursor at its end."""

@@ -38,6 +38,8 @@ def make_app(
     seed_store(store)
     client = FakeClient(accounts, store)
     client.states[ME] = (ConnectionState.CONNECTED, "")
+    for other in accounts[1:]:
+        client.states[other] = (ConnectionState.AUTH_FAILED, "not-authorized: wrong password")
     app = build_app(
         make_config(folder, accounts, theme),
         make_paths(folder),

@@ -46,7 +46,7 @@ class AccountsScreen(Screen[None]):
     DEFAULT_CSS = """
     AccountsScreen #accounts-title { padding: 0 1; background: $panel; text-style: bold; }
     AccountsScreen #accounts-empty { padding: 1 2; display: none; &.-shown { display: block; } }
-    AccountsScreen DataTable { height: 1fr; }
+    AccountsScreen DataTable { height: 1fr; overflow-x: hidden; }
     AccountsScreen #accounts-note { padding: 0 1; color: $text-muted; height: auto; }
     """
 
@@ -127,8 +127,24 @@ class AccountsScreen(Screen[None]):
         empty = not self.ctx.config.accounts
         self.query_one("#accounts-empty").set_class(empty, "-shown")
         table.display = not empty
-        note = RESTART_NOTE if self.changed else "a add · e edit · space enable/disable · d remove"
-        self.query_one("#accounts-note", Static).update(Text(note))
+        self._update_note()
+
+    def _update_note(self) -> None:
+        """Under the table: the selected account's whole last error, and the restart note."""
+        note = Text()
+        selected = self._selected()
+        reason = self.reasons.get(selected.jid, "") if selected else ""
+        if selected is not None and reason:
+            note.append_text(safe_text(f"{selected.jid}: {reason}", Style(bold=True)))
+            note.append("\n")
+        note.append(
+            RESTART_NOTE if self.changed else "a add · e edit · space enable/disable · d remove"
+        )
+        self.query_one("#accounts-note", Static).update(note)
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._update_note()
 
     def _selected(self) -> AccountConfig | None:
         table = self.query_one(DataTable)

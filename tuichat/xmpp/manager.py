@@ -17,6 +17,7 @@ from tuichat.config import AccountConfig
 from tuichat.model import JID, ConnectionState, Direction, Message, MessageState, Show
 from tuichat.store import Store
 from tuichat.xmpp.errors import NotConnected, XmppError
+from tuichat.xmpp.rooms_api import RoomRequests
 from tuichat.xmpp.session import Session
 
 
@@ -35,7 +36,7 @@ def new_outgoing(account: str, resource: str, to: str, body: str) -> Message:
     )
 
 
-class ConnectionManager:
+class ConnectionManager(RoomRequests):
     """Accounts → sessions; the requests the UI makes, and the events it listens to."""
 
     def __init__(self, accounts: Sequence[AccountConfig], store: Store, bus: EventBus) -> None:

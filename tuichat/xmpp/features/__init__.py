@@ -10,5 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-FEATURES: tuple[Callable[[Any], object], ...] = ()
+
+def _muc(session: Any) -> object:
+    from tuichat.xmpp.features import muc
+
+    muc.install(session)
+    return None
+
+
+FEATURES: tuple[Callable[[Any], object], ...] = (_muc,)
 """The features every session installs, in order."""

@@ -1,0 +1,544 @@
+"""Provides group chat (XEP-0045) for a session: room state, joins, traffic and catch-up.
+
+``install(session)`` registers the plugins and handlers and keeps a :class:`Rooms` in
+``session.extensions["muc"]``. :class:`Rooms` is the thin shell: it feeds room stanzas to the
+pure rules of :mod:`muc_parse`, keeps each room's occupants, stores messages through
+``session.deliver_many`` and publishes the room events. After every session start its hook
+rejoins the rooms we were in plus the bookmarked autojoin ones, asking for no join history
+when the room has an archive and catching up from it instead (``by`` = the room), so nothing
+arrives twice. A resumed stream only self-pings the rooms (XEP-0410).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
+
+from tuichat import events as ev
+from tuichat.model import (
+    JID,
+    ConnectionState,
+    ConversationKind,
+    Direction,
+    Message,
+    MessageState,
+    Occupant,
+    bare_str,
+    utcnow,
+)
+from tuichat.xmpp import parse
+from tuichat.xmpp.features import muc_parse as mp
+from tuichat.xmpp.features.bookmarks import BookmarkStore
+from tuichat.xmpp.features.mam import ArchiveSync
+from tuichat.xmpp.features.muc_words import RoomError, error_condition, join_error_words
+from tuichat.xmpp.features.selfping import SelfPinger
+
+log = logging.getLogger(__name__)
+
+PLUGINS = ("xep_0004", "xep_0030", "xep_0045", "xep_0060", "xep_0199", "xep_0249")
+NS_MAM = "urn:xmpp:mam:2"
+JOIN_TIMEOUT = 30.0
+HISTORY_FLUSH = 3.0
+"""Seconds after a join by which join history still buffered is stored anyway."""
+
+
+@dataclass
+class RoomState:
+    """What we know of one room on one account (mutable, owned by :class:`Rooms`)."""
+
+    room: str
+    nick: str
+    password: str | None = None
+    occupants: dict[str, Occupant] = field(default_factory=dict)
+    subject: str = ""
+    joined: bool = False
+    wanted: bool = True
+    """We mean to be in this room: rejoin it after a reconnect."""
+    mam: bool | None = None
+    joining: asyncio.Future[mp.OccupantPresence] | None = None
+    renaming: asyncio.Future[str] | None = None
+    leaving: bool = False
+    history: list[Message] | None = None
+    """Join history buffered until the subject arrives (stored as one batch)."""
+    last_activity: float = field(default_factory=time.monotonic)
+
+    def snapshot(self, account: str, rejoined: bool = False) -> ev.RoomJoined:
+        """The :class:`RoomJoined` event for the room as it is now."""
+        occupants = tuple(sorted(self.occupants.values(), key=lambda o: o.nick.casefold()))
+        return ev.RoomJoined(account, self.room, self.nick, self.subject, occupants, rejoined)
+
+
+class Rooms:
+    """One session's rooms: the handlers, the room state, and the requests on it."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.client = session.client
+        self.account: str = session.account
+        self.rooms: dict[str, RoomState] = {}
+        self.awaiting: dict[str, tuple[int, str, asyncio.Future[Message]]] = {}
+        """origin-id of a room message we sent → (row id, room, resolved on reflection)."""
+        self.pm_inflight: dict[str, tuple[int, str]] = {}
+        """id of a private message we sent → (row id, conversation), until the server acks."""
+        self.bookmarks = BookmarkStore(self.client, self.account)
+        self.archive = ArchiveSync(
+            self.client,
+            self.account,
+            session.deliver_many,
+            session.bus.publish,
+            to_message=self._from_archive,
+            initial_depth=1000,
+        )
+        self._archive_room = ""
+        self._archive_lock = asyncio.Lock()
+        self.pinger = SelfPinger(self.client, self._ping_targets, self.rejoin)
+
+    # -- small helpers ---------------------------------------------------------------------
+
+    def publish(self, event: ev.Event) -> None:
+        """Publish on the session's bus."""
+        self.session.bus.publish(event)
+
+    @property
+    def connected(self) -> bool:
+        """Whether the account is connected now."""
+        return bool(self.session.state == ConnectionState.CONNECTED)
+
+    def state(self, room: str) -> RoomState:
+        """The state of a room we know (raises :class:`RoomError` for one we are not in)."""
+        try:
+            return self.rooms[bare_str(room)]
+        except (KeyError, ValueError):
+            raise RoomError(f"not in the room {room}") from None
+
+    def joined_rooms(self) -> list[str]:
+        """Bare JIDs of the rooms we are in now."""
+        return [r for r, s in self.rooms.items() if s.joined]
+
+    def default_nick(self) -> str:
+        """The nick used when none is given: the account's local part."""
+        return JID.parse(self.account).local or "tuichat"
+
+    async def rejoin(self, room: str) -> ev.RoomJoined:
+        """Join ``room`` again with the nick and password we had."""
+        from tuichat.xmpp.features import muc_join
+
+        return await muc_join.rejoin(self, room)
+
+    def _ping_targets(self) -> list[tuple[str, str, float]]:
+        return [(r, f"{r}/{s.nick}", s.last_activity) for r, s in self.rooms.items() if s.joined]
+
+    def claims(self, stanza: Any) -> bool:
+        """Whether a ``<message/>`` belongs to group chat (the session should not treat it)."""
+        xml = stanza.xml
+        if xml.get("type") == "groupchat":
+            return True
+        room = mp.room_of(xml.get("from", ""))
+        return room in self.rooms and mp.is_private_message(xml)
+
+    # -- presence ----------------------------------------------------------------------------
+
+    def on_presence(self, presence: Any) -> None:
+        """A presence with a muc#user ``<x/>``: an occupant came, changed or went."""
+        p = mp.occupant_presence(presence.xml)
+        state = self.rooms.get(p.room) if p is not None else None
+        if p is None or state is None or not (state.joined or state.joining):
+            return  # not about a room we are in: ignore (trust)
+        state.last_activity = time.monotonic()
+        if p.available:
+            self._arrived(state, p)
+        elif 303 in p.codes and p.new_nick:
+            self._renamed(state, p)
+        else:
+            self._departed(state, p)
+
+    def _arrived(self, state: RoomState, p: mp.OccupantPresence) -> None:
+        old = state.occupants.get(p.nick)
+        state.occupants[p.nick] = p.occupant
+        if p.own and not state.joined:
+            state.nick, state.joined = p.nick, True
+            rejoined = state.mam is not None
+            self.publish(state.snapshot(self.account, rejoined))
+            if state.joining is not None and not state.joining.done():
+                state.joining.set_result(p)
+            return
+        if state.joined and old != p.occupant:
+            self.publish(ev.OccupantChanged(self.account, state.room, p.occupant, old is None))
+
+    def _renamed(self, state: RoomState, p: mp.OccupantPresence) -> None:
+        occupant = state.occupants.pop(p.nick, None)
+        if occupant is not None:
+            from dataclasses import replace
+
+            state.occupants[p.new_nick] = replace(occupant, nick=p.new_nick)
+        if p.own:
+            state.nick = p.new_nick
+            if state.renaming is not None and not state.renaming.done():
+                state.renaming.set_result(p.new_nick)
+        self.publish(ev.NickChanged(self.account, state.room, p.nick, p.new_nick, p.own))
+
+    def _departed(self, state: RoomState, p: mp.OccupantPresence) -> None:
+        state.occupants.pop(p.nick, None)
+        why = mp.departure(p)
+        if not p.own:
+            if state.joined:
+                self.publish(
+                    ev.OccupantLeft(
+                        self.account, state.room, p.nick, why.words, why.kicked, why.banned
+                    )
+                )
+            return
+        was_joined, leaving = state.joined, state.leaving
+        state.joined, state.leaving, state.wanted = False, False, False
+        state.occupants.clear()
+        if state.joining is not None and not state.joining.done():
+            state.joining.set_exception(RoomError(why.words or "the room sent us away"))
+        if was_joined or leaving:
+            self.publish(
+                ev.RoomLeft(
+                    self.account,
+                    state.room,
+                    "" if leaving else why.words,
+                    why.kicked,
+                    why.banned,
+                )
+            )
+
+    def on_presence_error(self, presence: Any) -> None:
+        """A presence error from a room: a join or a nick change was refused."""
+        room = mp.room_of(str(presence["from"]))
+        state = self.rooms.get(room) if room else None
+        if state is None:
+            return
+        condition, text = error_condition(presence.xml)
+        if state.renaming is not None and not state.renaming.done():
+            nick = JID.parse(str(presence["from"])).resource
+            state.renaming.set_exception(
+                RoomError(join_error_words(condition, text, state.room, nick))
+            )
+            return
+        if state.joining is not None and not state.joining.done():
+            words = join_error_words(condition, text, state.room, state.nick)
+            state.joining.set_exception(RoomError(words))
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def on_message(self, stanza: Any) -> None:
+        """Every ``<message/>``: room traffic, subjects, private messages and invitations."""
+        xml = stanza.xml
+        kind = xml.get("type", "normal")
+        if kind == "groupchat":
+            self._on_groupchat(stanza)
+        elif kind == "error":
+            self._on_error(stanza)
+        elif (invite := mp.invitation(xml)) is not None:
+            self.publish(
+                ev.InvitationReceived(
+                    self.account,
+                    invite.room,
+                    invite.inviter,
+                    invite.reason,
+                    invite.password,
+                    invite.direct,
+                )
+            )
+        elif (decline := mp.declined(xml)) is not None:
+            self.publish(ev.InvitationDeclined(self.account, *decline))
+
+    def on_private(self, stanza: Any) -> Message | None:
+        """A private message from an occupant of a room we know: its own conversation."""
+        env = parse.envelope(stanza)
+        message = mp.private_message(env, self.account, rooms=self.rooms, now=utcnow())
+        if message is None:
+            return None
+        stored: Message | None = self.session.deliver_many([message])[0]
+        return stored
+
+    def _on_groupchat(self, stanza: Any) -> None:
+        xml = stanza.xml
+        room = mp.room_of(xml.get("from", ""))
+        state = self.rooms.get(room) if room else None
+        if state is None or not (state.joined or state.joining):
+            log.info("%s: dropped a groupchat message from %s", self.account, room)
+            return
+        state.last_activity = time.monotonic()
+        subject = mp.subject_of(xml)
+        if subject is not None:
+            self.flush_history(state)
+            state.subject = subject
+            by = JID.parse(xml.get("from", "")).resource
+            self.publish(ev.SubjectChanged(self.account, state.room, subject, by))
+            return
+        env = parse.envelope(stanza)
+        message = mp.room_message(
+            env, self.account, room=state.room, our_nick=state.nick, now=utcnow()
+        )
+        if message is None:
+            return
+        if env.delay is not None and state.history is not None:
+            state.history.append(message)  # join history: stored as one batch
+            return
+        [stored] = self.session.deliver_many([message])
+        self._reflected(message)
+        if (
+            stored is not None
+            and stored.direction == Direction.IN
+            and env.delay is None
+            and mp.mentions(stored.body, state.nick)
+        ):
+            self.publish(ev.RoomMentioned(self.account, state.room, stored))
+
+    def flush_history(self, state: RoomState) -> None:
+        """Store the join history buffered for ``state`` (one transaction)."""
+        batch, state.history = state.history, None
+        if batch:
+            self.session.deliver_many(batch)
+
+    def _reflected(self, message: Message) -> None:
+        """The room echoed one of our messages back: it is acked (store dedupe merged it)."""
+        if message.direction != Direction.OUT or not message.origin_id:
+            return
+        entry = self.awaiting.pop(message.origin_id, None)
+        if entry is None:
+            return
+        row_id, room, done = entry
+        row = self.session.store.get_message(row_id)
+        if row is not None and row.state != MessageState.ACKED:
+            row = self.session.store.update_state(row_id, MessageState.ACKED) or row
+            self.publish(ev.MessageStateChanged(self.account, row_id, room, MessageState.ACKED))
+        if not done.done():
+            done.set_result(row or message)
+
+    def _on_error(self, stanza: Any) -> None:
+        """A bounced room message of ours: mark it failed and say why."""
+        origin = stanza.xml.find(f"{{{parse.NS_SID}}}origin-id")
+        key = origin.get("id") if origin is not None else stanza["id"]
+        entry = self.awaiting.pop(key or "", None)
+        if entry is None:
+            return
+        row_id, room, done = entry
+        condition, text = error_condition(stanza.xml)
+        words = f"the room {room} refused the message: {condition or 'error'}" + (
+            f" ({text})" if text else ""
+        )
+        self.session.store.update_state(row_id, MessageState.FAILED)
+        self.publish(ev.MessageStateChanged(self.account, row_id, room, MessageState.FAILED))
+        self.publish(ev.ErrorReported(self.account, words))
+        if not done.done():
+            done.set_exception(RoomError(words))
+
+    def on_acked(self, stanza: Any) -> None:
+        """The server acked a stanza (XEP-0198): a private message we sent is acked."""
+        if stanza.name != "message":
+            return
+        entry = self.pm_inflight.pop(stanza["id"], None)
+        if entry is not None:
+            row_id, conversation = entry
+            self.session.store.update_state(row_id, MessageState.ACKED)
+            self.publish(
+                ev.MessageStateChanged(self.account, row_id, conversation, MessageState.ACKED)
+            )
+
+    def claim_private(self, stanza: Any) -> Any:
+        """Incoming filter: a private message from an occupant of one of our rooms is ours.
+
+        It is stored as its own conversation (``room@service/nick``) and not handed on, so the
+        one-to-one code never files it under the room's bare JID. Stream management counts the
+        stanza before this filter runs.
+        """
+        if stanza.name != "message" or stanza.xml.get("type") == "groupchat":
+            return stanza
+        if self.claims(stanza):
+            self.on_private(stanza)
+            return None
+        return stanza
+
+    def drop_misrouted(self, stanza: Any) -> Any:
+        """Outgoing filter: a chat-typed copy of a room message (outbox) never reaches the room.
+
+        The room's own outbox flush sends it as groupchat once we are in the room.
+        """
+        if stanza.name == "message" and stanza["type"] == "chat":
+            to = stanza["to"]
+            if not to.resource and str(to.bare) in self.rooms:
+                return None
+        return stanza
+
+    # -- sending -----------------------------------------------------------------------------
+
+    def send_room(self, message: Message) -> None:
+        """Put a stored room message on the wire; it is acked when the room reflects it."""
+        if message.id is None or message.origin_id is None:
+            raise ValueError("only stored messages with an origin-id can be sent")
+        stanza = self.client.make_message(
+            mto=message.conversation, mbody=message.body, mtype="groupchat"
+        )
+        stanza["id"] = message.message_id or message.origin_id
+        stanza["origin_id"]["id"] = message.origin_id
+        old = self.awaiting.get(message.origin_id)
+        future = old[2] if old else asyncio.get_running_loop().create_future()
+        self.awaiting[message.origin_id] = (message.id, message.conversation, future)
+        stanza.send()
+        if message.state == MessageState.PENDING:
+            self.session.store.update_state(message.id, MessageState.SENT)
+            self.publish(
+                ev.MessageStateChanged(
+                    self.account, message.id, message.conversation, MessageState.SENT
+                )
+            )
+
+    def queue_room_message(self, room: str, body: str) -> Message:
+        """Store ``body`` as pending for ``room``; send it now when we are in the room."""
+        state = self.state(room)
+        if not state.joined and not state.wanted:
+            raise RoomError(f"not in the room {state.room}")
+        stable = str(uuid.uuid4())
+        stored: Message | None = self.session.store.save_message(
+            Message(
+                account=self.account,
+                conversation=state.room,
+                direction=Direction.OUT,
+                sender=f"{state.room}/{state.nick}",
+                body=body,
+                kind=ConversationKind.GROUPCHAT,
+                state=MessageState.PENDING,
+                origin_id=stable,
+                message_id=stable,
+                nick=state.nick,
+            )
+        )
+        if stored is None:
+            raise RoomError("the message could not be stored")
+        self.publish(ev.MessageQueued(self.account, stored))
+        if state.joined and self.connected:
+            self.send_room(stored)
+        return stored
+
+    def queue_private_message(self, room: str, nick: str, body: str) -> Message:
+        """Store and send a private message to the occupant ``nick`` of ``room``."""
+        state = self.state(room)
+        occupant = f"{state.room}/{nick}"
+        stable = str(uuid.uuid4())
+        stored: Message | None = self.session.store.save_message(
+            Message(
+                account=self.account,
+                conversation=occupant,
+                direction=Direction.OUT,
+                sender=f"{state.room}/{state.nick}",
+                body=body,
+                kind=ConversationKind.PRIVATE,
+                state=MessageState.PENDING,
+                origin_id=stable,
+                message_id=stable,
+                nick=state.nick,
+            )
+        )
+        if stored is None:
+            raise RoomError("the message could not be stored")
+        self.publish(ev.MessageQueued(self.account, stored))
+        if self.connected:
+            stanza = self.client.make_message(mto=occupant, mbody=body, mtype="chat")
+            stanza["id"] = stable
+            stanza["origin_id"]["id"] = stable
+            stanza.enable("muc")  # <x xmlns='…muc#user'/>: a room private message
+            self.pm_inflight[stable] = (stored.id or 0, occupant)
+            stanza.send()
+            self.session.store.update_state(stored.id, MessageState.SENT)
+        return stored
+
+    def flush_outbox(self, room: str) -> int:
+        """Send the room's messages still waiting (pending, or sent on an older stream)."""
+        sent = 0
+        for message in self.session.store.outbox(self.account):
+            if (
+                message.kind == ConversationKind.GROUPCHAT
+                and message.conversation == room
+                and message.direction == Direction.OUT
+                and message.origin_id not in self.awaiting
+            ):
+                self.send_room(message)
+                sent += 1
+        return sent
+
+    # -- archive -----------------------------------------------------------------------------
+
+    def _from_archive(
+        self,
+        env: parse.Envelope,
+        account: str,
+        *,
+        now: datetime,
+        archive_stanza_id: str | None = None,
+        archive_stamp: datetime | None = None,
+    ) -> Message | None:
+        state = self.rooms.get(self._archive_room)
+        return mp.room_message(
+            env,
+            account,
+            room=self._archive_room,
+            our_nick=state.nick if state else "",
+            now=now,
+            archive_stanza_id=archive_stanza_id,
+            archive_stamp=archive_stamp,
+        )
+
+    async def catch_up(self, room: str) -> int:
+        """Fetch what the room's archive holds after our position; return how many."""
+        key = f"archive-time:{self.account}:{room}"
+        async with self._archive_lock:
+            self._archive_room = room
+            since = self.session.store.get_setting(key)
+            try:
+                newest, stamp, count = await self.archive.catch_up(
+                    room,
+                    self.session.store.archive_position(self.account, room),
+                    datetime.fromisoformat(since) if since else None,
+                )
+            except Exception as exc:  # IqError/IqTimeout: the join history stands in
+                log.warning("%s: catch-up of %s failed: %s", self.account, room, exc)
+                self.publish(ev.ErrorReported(self.account, f"room history of {room}: {exc}"))
+                return 0
+            finally:
+                self._archive_room = ""
+        if newest:
+            self.session.store.set_archive_position(self.account, room, newest)
+        if stamp:
+            self.session.store.set_setting(key, stamp.isoformat())
+        return count
+
+    async def supports_mam(self, room: str) -> bool:
+        """Whether the room keeps an archive we can query (disco#info ``urn:xmpp:mam:2``)."""
+        try:
+            info = await self.client.plugin["xep_0030"].get_info(jid=room, timeout=10)
+        except Exception:  # item-not-found (a new room) or no answer
+            return False
+        return NS_MAM in set(info["disco_info"]["features"])
+
+
+def install(session: Any) -> None:
+    """Give ``session`` group chat: plugins, handlers, state and the (re)join hook."""
+    from tuichat.xmpp.features import muc_join
+
+    client = session.client
+    for name in PLUGINS:
+        client.register_plugin(name)
+    rooms = Rooms(session)
+    session.extensions["muc"] = rooms
+    client.add_event_handler("groupchat_presence", rooms.on_presence)
+    client.add_event_handler("presence_error", rooms.on_presence_error)
+    client.add_event_handler("stanza_acked", rooms.on_acked)
+    client.add_event_handler("disconnected", lambda _e: rooms.pinger.stop())
+    client.add_filter("out", rooms.drop_misrouted)
+    client.add_filter("in", rooms.claim_private)
+    client.register_handler(
+        Callback("tuichat MUC message", MatchXPath("{jabber:client}message"), rooms.on_message)
+    )
+    session.hooks.append(muc_join.on_session_start)

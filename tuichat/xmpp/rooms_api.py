@@ -1,0 +1,269 @@
+"""Provides :class:`RoomRequests`: the group chat requests of the connection manager.
+
+A mixin: :class:`~tuichat.xmpp.manager.ConnectionManager` inherits it, so the UI (through
+:class:`tuichat.room_client.RoomClient`) and the headless commands ask for rooms the same
+way. Every method takes the account first; failures raise :class:`RoomError` (an
+:class:`~tuichat.xmpp.errors.XmppError`) whose text says what went wrong in words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from tuichat import events as ev
+from tuichat.model import JID, Affiliation, Bookmark, Message, Occupant, Role, RoomInfo
+from tuichat.xmpp.errors import NotConnected
+from tuichat.xmpp.features import muc_join
+from tuichat.xmpp.features.muc_parse import clean_nick
+from tuichat.xmpp.features.muc_words import RoomError, config_changes, friendly_config, room_info
+
+if TYPE_CHECKING:
+    from tuichat.xmpp.features.muc import Rooms
+    from tuichat.xmpp.session import Session
+
+NS_MUC = "http://jabber.org/protocol/muc"
+BROWSE_PARALLEL = 8
+REQUEST_TIMEOUT = 15.0
+
+
+class RoomRequests:
+    """Room requests (XEP-0045 and friends) on top of the manager's sessions."""
+
+    if TYPE_CHECKING:
+
+        def session(self, account: str) -> Session:
+            """The session of ``account``."""
+            ...
+
+    def _rooms(self, account: str, *, connected: bool = True) -> Rooms:
+        session = self.session(account)
+        rooms: Rooms | None = session.extensions.get("muc")
+        if rooms is None:
+            raise RoomError(f"{session.account} has no group chat support (not started?)")
+        if connected and not rooms.connected:
+            raise NotConnected(f"{session.account} is not connected")
+        return rooms
+
+    async def _ask(self, action: str, request: Any) -> Any:
+        try:
+            return await request
+        except RoomError:
+            raise
+        except Exception as exc:  # IqError, IqTimeout
+            raise muc_join.iq_words(action, exc) from None
+
+    # -- presence in rooms ------------------------------------------------------------------
+
+    async def join_room(
+        self, account: str, room: str, nick: str | None = None, password: str | None = None
+    ) -> ev.RoomJoined:
+        """Join ``room`` (``room@service[/nick]``), creating it if it does not exist."""
+        return await muc_join.join(self._rooms(account), room, nick, password)
+
+    async def leave_room(self, account: str, room: str, reason: str = "") -> None:
+        """Leave ``room``; it is not rejoined after a reconnect."""
+        await muc_join.leave(self._rooms(account, connected=False), room, reason)
+
+    async def change_nick(self, account: str, room: str, nick: str) -> str:
+        """Change our nick in ``room``; returns the nick the room gave us."""
+        return await muc_join.change_nick(self._rooms(account), room, nick)
+
+    def joined_rooms(self, account: str) -> list[str]:
+        """Bare JIDs of the rooms the account is in now."""
+        return self._rooms(account, connected=False).joined_rooms()
+
+    def occupants(self, account: str, room: str) -> list[Occupant]:
+        """Everyone in ``room`` now (sorted by nick)."""
+        state = self._rooms(account, connected=False).state(room)
+        return sorted(state.occupants.values(), key=lambda o: o.nick.casefold())
+
+    # -- messages -----------------------------------------------------------------------------
+
+    async def send_room_message(self, account: str, room: str, body: str) -> Message:
+        """Store ``body`` as pending and send it to ``room``; acked when the room reflects it."""
+        return self._rooms(account, connected=False).queue_room_message(room, body)
+
+    async def send_private_message(self, account: str, room: str, nick: str, body: str) -> Message:
+        """Send a private message to the occupant ``nick`` (conversation ``room/nick``)."""
+        return self._rooms(account).queue_private_message(room, nick, body)
+
+    async def set_subject(self, account: str, room: str, subject: str) -> None:
+        """Set the room's subject (topic); the room announces it as ``SubjectChanged``."""
+        rooms = self._rooms(account)
+        state = rooms.state(room)
+        rooms.client.plugin["xep_0045"].set_subject(state.room, subject)
+
+    # -- moderation ---------------------------------------------------------------------------
+
+    async def kick(self, account: str, room: str, nick: str, reason: str = "") -> None:
+        """Kick ``nick`` out of ``room`` (moderators)."""
+        await self.set_role(account, room, nick, Role.NONE, reason, action=f"kick {nick}")
+
+    async def set_role(
+        self,
+        account: str,
+        room: str,
+        nick: str,
+        role: Role | str,
+        reason: str = "",
+        *,
+        action: str = "",
+    ) -> None:
+        """Give the occupant ``nick`` a role (moderator, participant, visitor; none = kick)."""
+        rooms = self._rooms(account)
+        state = rooms.state(room)
+        role = Role(role)
+        await self._ask(
+            action or f"make {nick} a {role.value}",
+            rooms.client.plugin["xep_0045"].set_role(
+                state.room, nick, role.value, reason=reason, timeout=REQUEST_TIMEOUT
+            ),
+        )
+
+    async def ban(self, account: str, room: str, jid: str, reason: str = "") -> None:
+        """Ban the bare JID ``jid`` from ``room`` (admins, owners)."""
+        await self.set_affiliation(
+            account, room, jid, Affiliation.OUTCAST, reason, action=f"ban {jid}"
+        )
+
+    async def set_affiliation(
+        self,
+        account: str,
+        room: str,
+        jid: str,
+        affiliation: Affiliation | str,
+        reason: str = "",
+        *,
+        action: str = "",
+    ) -> None:
+        """Set the affiliation of the bare JID ``jid`` (owner, admin, member, none, outcast)."""
+        rooms = self._rooms(account)
+        state = rooms.state(room)
+        affiliation = Affiliation(affiliation)
+        bare = str(JID.parse(jid).bare)
+        await self._ask(
+            action or f"make {bare} {affiliation.value}",
+            rooms.client.plugin["xep_0045"].set_affiliation(
+                state.room,
+                affiliation.value,
+                jid=bare,
+                reason=reason,
+                timeout=REQUEST_TIMEOUT,
+            ),
+        )
+
+    async def invite(self, account: str, room: str, jid: str, reason: str = "") -> None:
+        """Invite ``jid`` to ``room`` (mediated by the room, XEP-0045)."""
+        rooms = self._rooms(account)
+        state = rooms.state(room)
+        rooms.client.plugin["xep_0045"].invite(state.room, str(JID.parse(jid).bare), reason)
+
+    async def answer_invitation(
+        self,
+        account: str,
+        room: str,
+        accept: bool,
+        *,
+        inviter: str = "",
+        reason: str = "",
+        nick: str | None = None,
+        password: str | None = None,
+    ) -> ev.RoomJoined | None:
+        """Accept (join) or decline an invitation (a mediated decline goes to ``inviter``)."""
+        rooms = self._rooms(account)
+        if accept:
+            return await muc_join.join(rooms, room, nick, password)
+        if inviter:
+            bare, _nick = muc_join.split_room(room)
+            rooms.client.plugin["xep_0045"].decline(bare, str(JID.parse(inviter).bare), reason)
+        return None
+
+    # -- configuration ------------------------------------------------------------------------
+
+    async def get_room_config(self, account: str, room: str) -> dict[str, object]:
+        """The room's configuration with friendly names (``name``, ``hidden``, ``password``…)."""
+        rooms = self._rooms(account)
+        bare, _nick = muc_join.split_room(room)
+        form = await self._ask(
+            f"read the configuration of {bare}", muc_join.get_config(rooms, bare, REQUEST_TIMEOUT)
+        )
+        return friendly_config({var: value for var, (_kind, value) in form.items()})
+
+    async def configure_room(self, account: str, room: str, **changes: object) -> None:
+        """Change room options: ``name``, ``description``, ``password``, ``members_only``,
+        ``hidden``, ``moderated``, ``persistent`` (or raw ``muc#roomconfig_*`` vars)."""
+        rooms = self._rooms(account)
+        bare, _nick = muc_join.split_room(room)
+        values = config_changes(changes)
+        await self._ask(f"configure {bare}", muc_join.set_config(rooms, bare, values))
+
+    async def list_rooms(self, account: str, service: str) -> list[RoomInfo]:
+        """The rooms a chat service lists, with name and occupant count (disco, bounded)."""
+        rooms = self._rooms(account)
+        disco = rooms.client.plugin["xep_0030"]
+        items = await self._ask(
+            f"list the rooms of {service}", disco.get_items(jid=service, timeout=REQUEST_TIMEOUT)
+        )
+        jids = [str(item[0]) for item in items["disco_items"]["items"]]
+        gate = asyncio.Semaphore(BROWSE_PARALLEL)
+
+        async def describe(jid: str) -> RoomInfo:
+            async with gate:
+                try:
+                    info = await disco.get_info(jid=jid, timeout=REQUEST_TIMEOUT)
+                except Exception:
+                    return RoomInfo(jid)
+            identities = info["disco_info"]["identities"]
+            name = next((i[3] for i in identities if i[3]), "") if identities else ""
+            form = info["disco_info"].get_plugin("form", check=True)
+            values = form.get_values() if form is not None else {}
+            return room_info(jid, name or "", values)
+
+        return list(await asyncio.gather(*(describe(j) for j in jids)))
+
+    # -- bookmarks ----------------------------------------------------------------------------
+
+    async def bookmarks(self, account: str) -> list[Bookmark]:
+        """The account's bookmarks (also published as ``BookmarksReceived``)."""
+        rooms = self._rooms(account)
+        marks = await self._ask("read the bookmarks", rooms.bookmarks.load())
+        rooms.publish(ev.BookmarksReceived(rooms.account, tuple(marks)))
+        return list(marks)
+
+    async def add_bookmark(
+        self,
+        account: str,
+        room: str,
+        *,
+        name: str = "",
+        nick: str = "",
+        autojoin: bool = True,
+        password: str = "",
+    ) -> Bookmark:
+        """Bookmark ``room`` (replacing an older bookmark of it)."""
+        rooms = self._rooms(account)
+        bare, given = muc_join.split_room(room)
+        mark = Bookmark(
+            bare,
+            name,
+            clean_nick(nick or given or "") if (nick or given) else "",
+            autojoin,
+            password,
+        )
+        await self._ask(f"bookmark {bare}", rooms.bookmarks.add(mark))
+        await self.bookmarks(account)
+        return mark
+
+    async def remove_bookmark(self, account: str, room: str) -> bool:
+        """Remove the bookmark of ``room``; whether there was one."""
+        rooms = self._rooms(account)
+        bare, _nick = muc_join.split_room(room)
+        removed = bool(
+            await self._ask(f"remove the bookmark of {bare}", rooms.bookmarks.remove(bare))
+        )
+        await self.bookmarks(account)
+        return removed
+
+
+__all__ = ["NS_MUC", "RoomRequests"]

@@ -169,3 +169,12 @@ async def test_hostile_nick_and_body_render_literally(ui: UI) -> None:
             for seg in boom
             if "boom" in seg.text
         )
+
+
+async def test_up_recalls_last_own_message_from_history(ui: UI) -> None:
+    """With nothing sent this session, Up brings back our last stored message here."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await open_alice(pilot, ui)
+        await pilot.press("up")
+        await pilot.pause()
+        assert main_screen(pilot).query_one(Composer).text == "👍"

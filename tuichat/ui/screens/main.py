@@ -424,8 +424,14 @@ class MainScreen(MainActions, Screen[None]):
     @on(Composer.RecallRequested)
     def _recall(self, event: Composer.RecallRequested) -> None:
         current = self.convs.current
-        if current is not None and current in self.convs.last_sent:
-            event.composer.set_text(self.convs.last_sent[current])
+        if current is None:
+            return
+        text = self.convs.last_sent.get(current)
+        if text is None:  # nothing sent this session: the last own message loaded
+            own = [m for m in self.view.message_log.messages if m.direction is Direction.OUT]
+            text = own[-1].body if own else None
+        if text is not None:
+            event.composer.set_text(text)
 
     @on(Composer.HelpRequested)
     def _help(self, _event: Composer.HelpRequested) -> None:

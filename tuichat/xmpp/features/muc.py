@@ -66,6 +66,8 @@ class RoomState:
     joining: asyncio.Future[mp.OccupantPresence] | None = None
     renaming: asyncio.Future[str] | None = None
     leaving: bool = False
+    rejoining: bool = False
+    """The join under way re-enters a room we were in (reconnect, self-ping)."""
     history: list[Message] | None = None
     """Join history buffered until the subject arrives (stored as one batch)."""
     last_activity: float = field(default_factory=time.monotonic)
@@ -165,8 +167,7 @@ class Rooms:
         state.occupants[p.nick] = p.occupant
         if p.own and not state.joined:
             state.nick, state.joined = p.nick, True
-            rejoined = state.mam is not None
-            self.publish(state.snapshot(self.account, rejoined))
+            self.publish(state.snapshot(self.account, state.rejoining))
             if state.joining is not None and not state.joining.done():
                 state.joining.set_result(p)
             return

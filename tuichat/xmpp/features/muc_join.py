@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 JOIN_TIMEOUT = 30.0
+OPTIONAL_FIELDS = frozenset({"muc#roomconfig_passwordprotectedroom"})
+"""Fields we set alongside others when the room has them (Prosody has no such field)."""
 PARALLEL_JOINS = 8
 
 
@@ -77,6 +79,7 @@ async def set_config(
     Only the fields the room's form has are sent; an unknown one raises :class:`RoomError`.
     """
     current = await get_config(rooms, room, timeout) if values else {}
+    values = {k: v for k, v in values.items() if k in current or k not in OPTIONAL_FIELDS}
     unknown = sorted(set(values) - set(current))
     if unknown:
         raise RoomError(f"the room {room} has no option {', '.join(unknown)}")
@@ -132,6 +135,7 @@ async def join(
     if state is None:
         state = rooms.rooms[bare] = RoomState(bare, nick)
     state.nick, state.wanted, state.joined, state.leaving = nick, True, False, False
+    state.rejoining = rejoin
     if password is not None:
         state.password = password
     state.occupants.clear()

@@ -209,6 +209,14 @@ def room_of(from_: str) -> str | None:
         return None
 
 
+def _jid_text(text: str) -> str:
+    """``text`` as a normalised JID string (empty when it is not one)."""
+    try:
+        return str(JID.parse(text))
+    except InvalidJID:
+        return ""
+
+
 def room_message(
     env: Envelope,
     account: str,
@@ -324,29 +332,33 @@ class Invitation:
 
 
 def invitation(xml: Element) -> Invitation | None:
-    """Read an invitation out of a ``<message/>``; ``None`` when it holds none."""
+    """Read an invitation out of a ``<message/>``; ``None`` when it holds none.
+
+    A room's mediated invitation may also carry a XEP-0249 element (Prosody adds one); the
+    mediated form wins, so the inviter is the person, not the room.
+    """
     from_ = xml.get("from", "")
-    direct = xml.find(f"{{{NS_CONFERENCE}}}x")
-    if direct is not None:
-        room, inviter = room_of(direct.get("jid", "")), room_of(from_)
-        if room is None or inviter is None:
-            return None
-        return Invitation(room, inviter, direct.get("reason", ""), direct.get("password", ""), True)
     x = xml.find(f"{{{NS_USER}}}x")
     invite = x.find(f"{{{NS_USER}}}invite") if x is not None else None
-    if x is None or invite is None:
+    if x is not None and invite is not None:
+        room = room_of(from_)
+        if room is None or "/" in from_:
+            return None  # a mediated invitation comes from the room's bare JID
+        reason = invite.find(f"{{{NS_USER}}}reason")
+        password = x.find(f"{{{NS_USER}}}password")
+        return Invitation(
+            room=room,
+            inviter=_jid_text(invite.get("from", "")),
+            reason=(reason.text or "") if reason is not None else "",
+            password=(password.text or "") if password is not None else "",
+        )
+    direct = xml.find(f"{{{NS_CONFERENCE}}}x")
+    if direct is None:
         return None
-    room = room_of(from_)
-    if room is None or "/" in from_:
-        return None  # a mediated invitation comes from the room's bare JID
-    reason = invite.find(f"{{{NS_USER}}}reason")
-    password = x.find(f"{{{NS_USER}}}password")
-    return Invitation(
-        room=room,
-        inviter=room_of(invite.get("from", "")) or "",
-        reason=(reason.text or "") if reason is not None else "",
-        password=(password.text or "") if password is not None else "",
-    )
+    room, inviter = room_of(direct.get("jid", "")), room_of(from_)
+    if room is None or inviter is None:
+        return None
+    return Invitation(room, inviter, direct.get("reason", ""), direct.get("password", ""), True)
 
 
 def declined(xml: Element) -> tuple[str, str, str] | None:

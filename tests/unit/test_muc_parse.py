@@ -52,7 +52,8 @@ def test_occupant_presence_reads_role_affiliation_show_and_codes() -> None:
     ("body", "words", "kicked", "banned"),
     [
         (
-            "<item role='none'><reason>spam</reason><actor nick='Boss'/></item><status code='307'/>",
+            "<item role='none'><reason>spam</reason><actor nick='Boss'/></item>"
+            "<status code='307'/>",
             "kicked by Boss: spam",
             True,
             False,
@@ -87,9 +88,8 @@ def test_nick_change_and_non_room_presences() -> None:
         mp.occupant_presence(fromstring(f"<presence xmlns='jabber:client' from='{ROOM}/x'/>"))
         is None
     )
-    assert (
-        mp.occupant_presence(presence("", "<item/>").__class__("presence", {"from": ROOM})) is None
-    )
+    bare = fromstring(f"<presence xmlns='jabber:client' from='{ROOM}'><x {USER}/></presence>")
+    assert mp.occupant_presence(bare) is None
 
 
 @pytest.mark.parametrize(

@@ -94,7 +94,7 @@ class ConnectionManager(RoomRequests):
         if stored is None:  # cannot happen with a fresh uuid, but never lose a message silently
             raise XmppError("the message could not be stored")
         self.bus.publish(ev.MessageQueued(session.account, stored))
-        if session.state == ConnectionState.CONNECTED:
+        if session.ready:  # else the outbox flush sends it, in order, after older ones
             session.send(stored)
         return stored
 

@@ -107,9 +107,13 @@ class Session:
         """Set once the archive catch-up of the current session has finished (or failed)."""
         self._stopping = False
         self._retry: asyncio.TimerHandle | None = None
+        self._held: list[Message] | None = None
+        """Live messages held back while a fresh stream catches up (see ``_on_session_start``)."""
         self._inflight: dict[str, int] = {}
         """Outgoing stanza id → store row id, until the server acks it."""
         self.connected = asyncio.Event()
+        self.ready = False
+        """Connected, caught up and the outbox flushed: a new message may go straight out."""
         self.show = Show.ONLINE
         self.status = ""
         self.features = tuple(FEATURES if features is None else features)
@@ -147,6 +151,8 @@ class Session:
         if self._stopping or self.client is None:
             return
         self._set_state(ConnectionState.CONNECTING)
+        if self._held is None:
+            self._held = []
         host, port = connect.address(self.config.host, self.config.port, self.config.tls)
         self.client.connect(host, port)
 
@@ -166,6 +172,8 @@ class Session:
             self._set_state(ConnectionState.DISCONNECTED, "disconnected")
 
     def _set_state(self, state: ConnectionState, reason: str = "", resumed: bool = False) -> None:
+        if state != ConnectionState.CONNECTED:
+            self.ready = False
         if (state, reason) == (self.state, self.reason) and state != ConnectionState.CONNECTED:
             return
         self.state, self.reason = state, reason
@@ -222,10 +230,15 @@ class Session:
         # Order matters. Catch up with the archive before announcing presence (Prosody then
         # does not also push the offline queue), catch up once more after it (closing the gap
         # between the two), and only then resend the outbox: a message the server archived
-        # before the drop has become acked by its archive copy and is not sent twice.
+        # before the drop has become acked by its archive copy and is not sent twice. Live
+        # messages that arrive meanwhile (Prosody re-routes what the old stream left unacked)
+        # are held until the catch-up is stored, so history keeps the server's order.
         self.backoff.reset()
         self.synced.clear()
         self._inflight.clear()  # a fresh stream: nothing of the old one will be acked
+        if self.archive is not None:
+            newest = self.store.conversations(self.account)
+            self.archive.floor = newest[0].last_timestamp if newest else None
         self._set_state(ConnectionState.CONNECTED, "", resumed=False)
         try:
             await self.client.get_roster()
@@ -239,7 +252,9 @@ class Session:
         await self.sync_archive()
         self.client.send_presence(**self._presence_args())
         await self.sync_archive()
+        self._release_held()
         self.flush_outbox(resend_sent=True)
+        self.ready = True
         await self._run_hooks(resumed=False)
         self.synced.set()
 
@@ -250,17 +265,16 @@ class Session:
         archive = archive or self.account
         key = f"archive-time:{self.account}:{archive}"
         since_text = self.store.get_setting(key)
+        position = self.store.archive_position(self.account, archive)
         try:
             newest, stamp, count = await self.archive.catch_up(
-                archive,
-                self.store.archive_position(self.account, archive),
-                datetime.fromisoformat(since_text) if since_text else None,
+                archive, position, datetime.fromisoformat(since_text) if since_text else None
             )
         except Exception as exc:  # IqError, IqTimeout, a dropped stream: try again next time
             log.warning("%s: archive catch-up of %s failed: %s", self.account, archive, exc)
             self.bus.publish(ev.ErrorReported(self.account, f"archive catch-up failed: {exc}"))
             return 0
-        if newest:
+        if newest and newest != position:
             self.store.set_archive_position(self.account, archive, newest)
         if stamp:
             self.store.set_setting(key, stamp.isoformat())
@@ -269,8 +283,10 @@ class Session:
     async def _on_session_resumed(self, _event: Any) -> None:
         self.backoff.reset()
         self._set_state(ConnectionState.CONNECTED, "", resumed=True)
+        self._release_held()
         self.synced.set()
         self.flush_outbox(resend_sent=False)  # slixmpp re-sent what the server had not acked
+        self.ready = True
         await self._run_hooks(resumed=True)
 
     async def _run_hooks(self, resumed: bool) -> None:
@@ -360,8 +376,18 @@ class Session:
     # -- messages ---------------------------------------------------------------------------------
 
     def deliver(self, message: Message) -> Message | None:
-        """Store a received message and publish it; ``None`` when it was a duplicate."""
+        """Store a received message and publish it; ``None`` when it was a duplicate (or held)."""
+        if self._held is not None:
+            self._held.append(message)
+            return None
         return self.deliver_many([message])[0]
+
+    def _release_held(self) -> None:
+        """Store what arrived live during the catch-up, after it: the archive copies came first,
+        in the archive's order, so these are mostly duplicates and the rest are newer."""
+        held, self._held = self._held or [], None
+        if held:
+            self.deliver_many(held)
 
     def deliver_many(self, messages: Sequence[Message]) -> list[Message | None]:
         """Store a batch in one transaction and publish what is new or newly acknowledged.

@@ -16,8 +16,8 @@ import itertools
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from slixmpp.xmlstream.handler import Callback
@@ -105,6 +105,8 @@ class ArchiveSync:
         self.to_message = to_message or parse.chat_message
         self._queries: dict[str, _Query] = {}
         self._newest: datetime | None = None
+        self.floor: datetime | None = None
+        """The newest time we held when the gap began; caught-up messages sort after it."""
         client.register_handler(
             Callback(
                 "tuichat MAM result",
@@ -182,8 +184,22 @@ class ArchiveSync:
             count=int(count) if str(count).isdigit() else 0,
         )
 
-    def _keep(self, page: Page, archive: str, fetched: list[int]) -> None:
-        self.store_page(page.messages)
+    def _after_what_we_hold(self, messages: list[Message]) -> list[Message]:
+        """Keep caught-up messages after what we held when the gap began.
+
+        Archive stamps have whole seconds while live messages carry the time we got them, so
+        a message archived in the same second as the last one we saw would otherwise sort
+        before it. Messages that arrive live during the catch-up are newer than the gap, and
+        the floored archive stamps keep the gap before them.
+        """
+        floor = self.floor
+        if floor is None:
+            return messages
+        after = floor + timedelta(microseconds=1)
+        return [m if m.timestamp > floor else replace(m, timestamp=after) for m in messages]
+
+    def _keep(self, page: Page, archive: str, fetched: list[int], forward: bool = True) -> None:
+        self.store_page(self._after_what_we_hold(page.messages) if forward else page.messages)
         fetched[0] += len(page.messages)
         for message in page.messages:
             if self._newest is None or message.timestamp > self._newest:
@@ -228,7 +244,7 @@ class ArchiveSync:
         """
         fetched = [0]
         self._newest = since
-        if position is None:
+        if position is None and since is None:
             # Page back from the newest message, then store oldest first: archive stamps have
             # whole seconds, so only the order we store them in keeps a busy second in order.
             pages = [await self.query(archive, before=True)]
@@ -239,8 +255,10 @@ class ArchiveSync:
                 total += len(pages[-1].messages)
                 self.publish(ev.ArchiveSyncProgressed(self.account, archive, total))
             for page in reversed(pages):
-                self._keep(page, archive, fetched)
+                self._keep(page, archive, fetched, forward=False)
             self.publish(ev.ArchiveSyncProgressed(self.account, archive, fetched[0], done=True))
+            if newest is None:  # an empty archive: next time, everything in it is new
+                return None, utcnow() - timedelta(days=1), 0
             return newest, self._newest, fetched[0]
         now = utcnow()
         windows = plan_windows(since or now, now, self.parallel if since and since < now else 1)

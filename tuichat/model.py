@@ -5,6 +5,7 @@ Rule: nothing here knows about slixmpp, Textual or SQLite. These are plain, immu
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -109,7 +110,14 @@ class JID:
 
     @classmethod
     def parse(cls, text: str) -> JID:
-        """Parse and normalise ``text`` (RFC 7622), raising :class:`InvalidJID` with the reason."""
+        """Parse and normalise ``text`` (RFC 7622), raising :class:`InvalidJID` with the reason.
+
+        Results are cached: the same few JIDs are parsed for every stanza.
+        """
+        return _parse_jid(text)
+
+    @classmethod
+    def _parse_uncached(cls, text: str) -> JID:
         if not isinstance(text, str):
             raise InvalidJID(f"{text!r}: a JID must be text")
         raw = text.strip()
@@ -142,6 +150,11 @@ class JID:
     def __str__(self) -> str:
         out = f"{self.local}@{self.domain}" if self.local else self.domain
         return f"{out}/{self.resource}" if self.resource else out
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_jid(text: str) -> JID:
+    return JID._parse_uncached(text)
 
 
 def is_valid_jid(text: str) -> bool:

@@ -158,3 +158,24 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_sync_recovers_when_the_archive_forgot_our_position(
+    prosody_factory: Callable[..., ProsodyServer], xdg: XdgDirs
+) -> None:
+    """If our last archive id expired on the server, catch-up falls back to time, not failure."""
+    server = prosody_factory(extra_config="storage_archive_item_limit = 20\n")
+    me_jid, me_pw = server.new_account("forgetful")
+    peer_jid, peer_pw = server.new_account("prolific")
+    add_account(xdg, server, me_jid, me_pw)
+    asyncio.run(_peer_sends(server, TestAccount(peer_jid, peer_pw), me_jid, ["before the gap"]))
+    assert tuichat(xdg, "sync").returncode == 0
+    bodies = [f"gap {i:02d}" for i in range(40)]  # the quota pushes our position out
+    asyncio.run(_peer_sends(server, TestAccount(peer_jid, peer_pw), me_jid, bodies))
+    result = tuichat(xdg, "sync")
+    assert result.returncode == 0, result.stderr
+    got = [r["body"] for r in history(xdg, peer_jid)]
+    assert got[0] == "before the gap"
+    assert got[-1] == "gap 39"
+    assert got[1:] == bodies[-(len(got) - 1) :]  # what the server still had, in order, once
+    assert len(got) > 5

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from slixmpp.exceptions import IqError
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
@@ -38,7 +39,8 @@ PAGE_REQUEST = 250
 class Page:
     """One answered query: the messages it held and where it ended."""
 
-    messages: list[Message]
+    raw: list[Any]
+    """The result stanzas as they came; :meth:`ArchiveSync.messages` converts them."""
     first: str | None
     last: str | None
     complete: bool
@@ -46,7 +48,7 @@ class Page:
 
 
 def plan_windows(
-    start: datetime, end: datetime, parts: int, *, min_span: float = 30.0
+    start: datetime, end: datetime, parts: int, *, min_span: float = 4.0
 ) -> list[tuple[datetime, datetime]]:
     """Cut ``[start, end]`` into at most ``parts`` touching time windows (oldest first).
 
@@ -174,15 +176,18 @@ class ArchiveSync:
         finally:
             self._queries.pop(queryid, None)
         fin = answer["mam_fin"]
-        messages = [m for m in map(self._convert, query.results) if m is not None]
         count = fin["rsm"]["count"]
         return Page(
-            messages=messages,
+            raw=query.results,
             first=fin["rsm"]["first"] or None,
             last=fin["rsm"]["last"] or None,
             complete=str(fin["complete"]).lower() in ("true", "1"),
             count=int(count) if str(count).isdigit() else 0,
         )
+
+    def messages(self, page: Page) -> list[Message]:
+        """The domain messages of a page (results that are not chat messages left out)."""
+        return [m for m in map(self._convert, page.raw) if m is not None]
 
     def _after_what_we_hold(self, messages: list[Message]) -> list[Message]:
         """Keep caught-up messages after what we held when the gap began.
@@ -199,9 +204,10 @@ class ArchiveSync:
         return [m if m.timestamp > floor else replace(m, timestamp=after) for m in messages]
 
     def _keep(self, page: Page, archive: str, fetched: list[int], forward: bool = True) -> None:
-        self.store_page(self._after_what_we_hold(page.messages) if forward else page.messages)
-        fetched[0] += len(page.messages)
-        for message in page.messages:
+        messages = self.messages(page)
+        self.store_page(self._after_what_we_hold(messages) if forward else messages)
+        fetched[0] += len(page.raw)
+        for message in messages:
             if self._newest is None or message.timestamp > self._newest:
                 self._newest = message.timestamp
         self.publish(ev.ArchiveSyncProgressed(self.account, archive, fetched[0]))
@@ -214,11 +220,21 @@ class ArchiveSync:
         start: datetime | None,
         end: datetime | None,
         after: str | None,
+        fallback_start: datetime | None = None,
     ) -> str | None:
         """Page forward through one window; store each page while the next is in flight."""
         last = after
         pending: asyncio.Task[Page] | None = None
-        page = await self.query(archive, start=start, end=end, after=after)
+        try:
+            page = await self.query(archive, start=start, end=end, after=after)
+        except IqError as exc:
+            if not after or exc.iq["error"]["condition"] != "item-not-found":
+                raise
+            # Our position expired from the archive (Prosody keeps a week by default, and caps
+            # the item count): fall back to the time it was stored at, and page from there.
+            log.info("%s: archive position %s is gone; catching up by time", self.account, after)
+            after, start = None, fallback_start
+            page = await self.query(archive, start=start, end=end)
         while True:
             if not page.complete and page.last:
                 pending = asyncio.ensure_future(
@@ -249,10 +265,10 @@ class ArchiveSync:
             # whole seconds, so only the order we store them in keeps a busy second in order.
             pages = [await self.query(archive, before=True)]
             newest = pages[0].last
-            total = len(pages[0].messages)
+            total = len(pages[0].raw)
             while not pages[-1].complete and pages[-1].first and total < self.initial_depth:
                 pages.append(await self.query(archive, before=pages[-1].first))
-                total += len(pages[-1].messages)
+                total += len(pages[-1].raw)
                 self.publish(ev.ArchiveSyncProgressed(self.account, archive, total))
             for page in reversed(pages):
                 self._keep(page, archive, fetched, forward=False)
@@ -270,6 +286,7 @@ class ArchiveSync:
                     start=None if i == 0 else w_start,
                     end=w_end if i < len(windows) - 1 else None,
                     after=position if i == 0 else None,
+                    fallback_start=since,
                 )
                 for i, (w_start, w_end) in enumerate(windows)
             )

@@ -21,6 +21,9 @@ from tuichat.ui.state import ConvKey, RosterRow
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.widgets.symbols import PRESENCE_SYMBOLS, PRESENCE_VARIABLES
 
+MIN_LABEL = 4
+"""A name is never cut shorter than this to make room for the unread badge."""
+
 
 def row_id(row: RosterRow) -> str:
     """A stable option id for ``row`` (NUL cannot occur in a JID)."""
@@ -62,6 +65,7 @@ class RosterList(OptionList):
         self._rows: list[RosterRow] = []
         self.current: ConvKey | None = None
         """The conversation in view (marked in the list)."""
+        self._label_width = 0
 
     @property
     def rows(self) -> list[RosterRow]:
@@ -77,7 +81,17 @@ class RosterList(OptionList):
         """Re-render colours when the theme changes."""
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rebuild())
 
+    def on_resize(self) -> None:
+        """Re-fit the names when the list's width changes (the badges must stay visible)."""
+        if self._row_width() != self._label_width:
+            self._rebuild()
+
+    def _row_width(self) -> int:
+        """Cells a row may use (a scrollbar's column is always kept free)."""
+        return max(0, self.content_region.width - self.styles.scrollbar_size_vertical)
+
     def _rebuild(self) -> None:
+        self._label_width = self._row_width()
         highlighted = self.highlighted
         keep = (
             self.get_option_at_index(highlighted).id
@@ -106,12 +120,20 @@ class RosterList(OptionList):
         text = Text("▸" if current else " ", style=Style(bold=True))
         text.append(PRESENCE_SYMBOLS[show], style=Style(color=color, bold=True))
         text.append(" ")
-        text.append_text(safe_text(row.label, Style(bold=bool(row.unread) or current)))
+        label = safe_text(row.label, Style(bold=bool(row.unread) or current))
+        marks = Text()
         if row.unread:
             badge = resolve_color(variables, "unread-badge")
-            text.append(f" [{row.unread}]", style=Style(color=badge, bold=True))
+            marks.append(f" [{row.unread}]", style=Style(color=badge, bold=True))
         if row.request:
-            text.append(" ?", style=Style(color=resolve_color(variables, "presence-dnd")))
+            marks.append(" ?", style=Style(color=resolve_color(variables, "presence-dnd")))
+        room = self._label_width - text.cell_len - marks.cell_len
+        if row.note or row.status:
+            room -= 1  # the ellipsis of whatever follows takes the last cell
+        if marks and room >= MIN_LABEL and label.cell_len > room:
+            label.truncate(room, overflow="ellipsis")  # a long name must not hide the badge
+        text.append_text(label)
+        text.append_text(marks)
         if row.note:
             text.append(f" ({row.note})", style=Style(dim=True, italic=True))
         if row.status:

@@ -1,0 +1,1 @@
+"""End-to-end tests: the real tuichat command in tmux."""

@@ -233,7 +233,9 @@ async def on_session_start(session: Any, resumed: bool) -> None:
     """Session hook: self-ping after a resume; rejoin every room after a fresh start."""
     rooms: Rooms = session.extensions["muc"]
     if resumed:
-        await rooms.pinger.check(all_rooms=True)
+        if rooms.joined_rooms():
+            rooms.pinger.start()  # stopped when the old stream dropped
+            await rooms.pinger.check(all_rooms=True)
         return
     rooms.awaiting.clear()
     rooms.pm_inflight.clear()

@@ -9,7 +9,6 @@ runs the schedule and calls back for the rooms to rejoin.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -111,5 +110,7 @@ class SelfPinger:
         step = max(1.0, min(self.interval / 4, 60.0))
         while True:
             await asyncio.sleep(step)
-            with contextlib.suppress(Exception):
+            try:
                 await self.check()
+            except Exception:  # a failed round must not end the schedule
+                log.exception("self-ping round failed")

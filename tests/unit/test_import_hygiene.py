@@ -1,0 +1,124 @@
+"""Import hygiene: headless paths never load Textual, the UI never loads slixmpp, no eager OMEMO.
+
+Each check runs in a fresh interpreter (``sys.modules`` of the test process is polluted by
+other tests) and reads back which modules got imported. This guards start-up cost and the
+layer rules: ``tuichat history`` in a script must not pay for a UI toolkit, and the first
+frame of the UI must not wait for XMPP or OMEMO imports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+MARK = "MODULES="
+UI_TOOLKIT = ("textual",)
+OMEMO = ("omemo", "slixmpp_omemo", "oldmemo", "twomemo")
+
+
+def imported_after(code: str, env: dict[str, str] | None = None) -> set[str]:
+    """Run ``code`` in a fresh interpreter; the names in its ``sys.modules`` afterwards."""
+    script = textwrap.dedent(code) + (
+        f"\nimport json as _j, sys as _s\nprint({MARK!r} + _j.dumps(sorted(_s.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith(MARK))
+    return set(json.loads(line[len(MARK) :]))
+
+
+def loaded(modules: set[str], packages: tuple[str, ...]) -> list[str]:
+    """The modules of ``packages`` (the package or any submodule) found in ``modules``."""
+    return sorted(m for m in modules if m.split(".", 1)[0] in packages)
+
+
+def test_cli_parser_loads_neither_textual_nor_omemo() -> None:
+    """Building the parser (every `tuichat --help`) stays cheap: no UI toolkit, no OMEMO."""
+    modules = imported_after("import tuichat.cli\ntuichat.cli.build_parser()")
+    assert "tuichat.cli.run" in modules  # the subcommands really were registered
+    assert loaded(modules, UI_TOOLKIT) == []
+    assert loaded(modules, OMEMO) == []
+
+
+@pytest.fixture
+def headless_env(tmp_path: Path) -> dict[str, str]:
+    """An isolated XDG home with one account (pointing at a closed port) and one stored message."""
+    config = tmp_path / "config" / "tuichat" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(
+        '[[account]]\njid = "me@example.test"\npassword_env = "HYGIENE_PW"\n'
+        'host = "127.0.0.1"\nport = 1\n',
+        encoding="utf-8",
+    )
+    env = dict(os.environ)
+    env.update(
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        HYGIENE_PW="secret",
+    )
+    env.pop("TUICHAT_CONFIG", None)
+    return env
+
+
+def test_headless_commands_and_modules_never_load_textual(headless_env: dict[str, str]) -> None:
+    """history, search, sync, send, the manager and the store run without importing Textual."""
+    modules = imported_after(
+        """
+        from datetime import UTC, datetime
+        from tuichat.cli import main
+        from tuichat.model import Direction, Message
+        from tuichat.paths import Paths
+        from tuichat.store import Store
+
+        store = Store.open(Paths.default().store_file)
+        store.save_message(Message(
+            account="me@example.test", conversation="bob@example.test",
+            direction=Direction.IN, sender="bob@example.test/x", body="hello hygiene",
+            timestamp=datetime(2025, 1, 1, tzinfo=UTC), stanza_id="s1",
+        ))
+        store.close()
+        assert main(["history", "bob@example.test"]) == 0
+        assert main(["history", "bob@example.test", "--json"]) == 0
+        assert main(["search", "hygiene"]) == 0
+        assert main(["sync", "--timeout", "0.2"]) == 1
+        assert main(["send", "bob@example.test", "hi", "--timeout", "0.2"]) == 1
+
+        from tuichat.bus import EventBus
+        from tuichat.config import load_config
+        from tuichat.xmpp.manager import ConnectionManager
+
+        config = load_config(Paths.default().config_file)
+        ConnectionManager(config.accounts, Store.memory(), EventBus())
+        """,
+        env=headless_env,
+    )
+    assert {"tuichat.cli.history_cmd", "tuichat.cli.sync_cmd", "tuichat.xmpp.manager"} <= modules
+    assert "slixmpp" in modules  # sync/send really ran the XMPP layer
+    assert "tuichat.ui.render" in modules  # history printed through the (Textual-free) renderer
+    assert loaded(modules, UI_TOOLKIT) == []
+    assert loaded(modules, OMEMO) == []
+
+
+def test_ui_app_loads_no_xmpp_library() -> None:
+    """The UI (app and main screen) imports neither slixmpp nor tuichat.xmpp nor OMEMO."""
+    modules = imported_after(
+        "import tuichat.ui.app\nimport tuichat.ui.screens.main\nimport tuichat.ui.screens.accounts"
+    )
+    assert "textual.app" in modules
+    assert loaded(modules, ("slixmpp", *OMEMO)) == []
+    assert sorted(m for m in modules if m.startswith("tuichat.xmpp")) == []

@@ -189,7 +189,7 @@ async def test_peer_message_lands_in_its_conversation_with_unread_count(
 async def test_enter_delivers_to_peer_and_shows_acked(
     tmp_path: Path, prosody: ProsodyServer, account: MakeAccount
 ) -> None:
-    """Typing and Enter reaches the peer through the server, and the message gets its ✓."""
+    """Typing and Enter reaches the peer, the message gets its ✓; Ctrl+Q signs off cleanly."""
     me, bob = account("me"), account("bob")
     async with Peer.connect(prosody, bob.jid, bob.password) as pb:
         await befriend(prosody, me, pb, "Bob")
@@ -206,6 +206,9 @@ async def test_enter_delivers_to_peer_and_shows_acked(
             )
             assert main_screen(pilot).query_one(Composer).text == ""
             assert "unsent" not in status_text(pilot)
+            assert pb.is_online(me.jid)
+            await pilot.press("ctrl+q")  # quits through the manager: bob sees us leave
+            await pb.wait_until(lambda: not pb.is_online(me.jid), timeout=10)
 
 
 async def test_quick_switcher_and_slash_commands_reach_the_server(

@@ -63,3 +63,8 @@ class ChatClient(Protocol):
     async def answer_subscription(self, account: str, jid: str, accept: bool) -> None:
         """Accept (and subscribe back) or deny a presence subscription request."""
         ...
+
+    async def fetch_older(self, account: str, conversation: str, limit: int = 100) -> int:
+        """Fetch up to ``limit`` messages older than the oldest stored one from the server
+        archive into the store; return how many were new (``HistoryFetched`` follows)."""
+        ...

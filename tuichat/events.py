@@ -127,6 +127,19 @@ class ArchiveSyncProgressed(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryFetched(Event):
+    """Older history of a conversation was fetched from the server archive into the store.
+
+    Unlike ``MessageReceived`` these are not news: they belong above what is shown.
+    """
+
+    conversation: str
+    count: int
+    complete: bool
+    """The archive holds nothing older."""
+
+
+@dataclass(frozen=True, slots=True)
 class ErrorReported(Event):
     """Something the user should read went wrong (a send failed, a server said no)."""
 

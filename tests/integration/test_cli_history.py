@@ -179,3 +179,38 @@ def test_sync_recovers_when_the_archive_forgot_our_position(
     assert got[-1] == "gap 39"
     assert got[1:] == bodies[-(len(got) - 1) :]  # what the server still had, in order, once
     assert len(got) > 5
+
+
+async def test_scrolling_back_fetches_older_history_from_the_server(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """When the store runs out, older messages come from the archive, in order, once."""
+    from tests.integration.helpers import Recorder, account_config
+    from tuichat import events as ev
+    from tuichat.bus import EventBus
+    from tuichat.store import Store
+    from tuichat.xmpp.manager import ConnectionManager
+
+    me, peer = account("scroller"), account("oldtimer")
+    bodies = [f"old {i:02d}" for i in range(30)]
+    await _peer_sends(prosody, peer, me.jid, bodies)
+    bus, store = EventBus(), Store.memory()
+    rec = Recorder(bus)
+    manager = ConnectionManager(
+        [account_config(prosody, me.jid, me.password)], store, bus, archive_depth=10
+    )
+    await manager.start()
+    try:
+        await asyncio.wait_for(manager.session(me.jid).synced.wait(), 20)
+        assert [m.body for m in store.history(me.jid, peer.jid)] == bodies[-10:]
+        assert await manager.fetch_older(me.jid, peer.jid, limit=15) == 15
+        [first] = rec.of(ev.HistoryFetched)
+        assert (first.count, first.complete) == (15, False)
+        assert await manager.fetch_older(me.jid, peer.jid, limit=15) == 5
+        assert rec.of(ev.HistoryFetched)[-1].complete
+        assert await manager.fetch_older(me.jid, peer.jid, limit=15) == 0
+        assert [m.body for m in store.history(me.jid, peer.jid)] == bodies
+        backfilled = {m.body for e in rec.of(ev.MessageReceived) for m in [e.message]}
+        assert not backfilled & set(bodies[:20])  # history is not announced as news
+    finally:
+        await manager.stop()

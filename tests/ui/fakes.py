@@ -102,6 +102,11 @@ class FakeClient:
         """Record the call."""
         self.calls.append(("answer_subscription", account, jid, accept))
 
+    async def fetch_older(self, account: str, conversation: str, limit: int = 100) -> int:
+        """Record the call; the fake server archive holds nothing older."""
+        self.calls.append(("fetch_older", account, conversation, limit))
+        return 0
+
     def called(self, name: str) -> list[tuple[Any, ...]]:
         """The recorded calls of method ``name``."""
         return [c for c in self.calls if c[0] == name]

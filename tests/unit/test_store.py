@@ -319,3 +319,26 @@ def test_lone_surrogates_from_the_network_are_stored_replaced(store: Store) -> N
     assert loaded.body == "bad \ufffd text" and loaded.nick == "n\ufffd"
     ok = store.save_message(msg(2, body="pair \U0001f389 kept"))
     assert ok is not None and ok.body == "pair \U0001f389 kept"
+
+
+def test_older_history_of_the_same_second_sorts_before_what_was_stored() -> None:
+    """Backfilled messages (saved newest first) sort before stored ones of the same stamp."""
+    from datetime import UTC, datetime
+
+    from tuichat.model import Direction, Message
+
+    store = Store.memory()
+    second = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
+
+    def msg(n: int) -> Message:
+        return Message("me@x.test", "p@x.test", Direction.IN, "p@x.test/r", f"m{n}", second,
+                       stanza_id=f"s{n}")  # fmt: skip
+
+    store.save_messages([msg(3), msg(4)])  # the newest page came first
+    store.save_outcomes([msg(2), msg(1)], older=True)  # then older history, newest first
+    store.save_messages([msg(5)])  # and a new one
+    assert [m.body for m in store.history("me@x.test", "p@x.test")] == [
+        f"m{i}" for i in range(1, 6)
+    ]
+    oldest = store.oldest("me@x.test", "p@x.test")
+    assert oldest is not None and oldest.body == "m1"

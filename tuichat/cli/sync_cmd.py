@@ -112,9 +112,7 @@ async def _send(account: AccountConfig, store: Store, to: str, body: str, timeou
             if session.state in _GAVE_UP:
                 return f"{session.state.value}: {session.reason}"
             if loop.time() > deadline:
-                return (
-                    f"no acknowledgement within {timeout:.0f} s ({session.reason or 'connecting'})"
-                )
+                return f"no acknowledgement within {timeout:g} s ({session.reason or 'connecting'})"
             await asyncio.sleep(0.05)
         return ""
     finally:

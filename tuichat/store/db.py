@@ -111,10 +111,14 @@ class Store:
                     out.append(stored)
         return out
 
-    def save_outcomes(self, msgs: Iterable[Message]) -> list[SaveOutcome]:
-        """Like :meth:`save_messages` but return every outcome, duplicates and merges included."""
+    def save_outcomes(self, msgs: Iterable[Message], *, older: bool = False) -> list[SaveOutcome]:
+        """Like :meth:`save_messages` but return every outcome, duplicates and merges included.
+
+        ``older``: the batch is history from before what is stored, given newest first; among
+        messages of one timestamp each sorts before those stored earlier.
+        """
         with self._tx() as conn:
-            return [_msgs.save(conn, msg) for msg in msgs]
+            return [_msgs.save(conn, msg, older=older) for msg in msgs]
 
     def update_state(
         self, message_id: int, state: MessageState, *, stanza_id: str | None = None
@@ -152,6 +156,11 @@ class Store:
             if after is not None:
                 return _msgs.page_after(conn, account, conversation, after, limit)
             return _msgs.page_before(conn, account, conversation, before, limit)
+
+    def oldest(self, account: str, conversation: str) -> Message | None:
+        """The oldest stored message of a conversation, or None."""
+        with self._read() as conn:
+            return _msgs.oldest(conn, account, conversation)
 
     def around(self, message: Message, limit: int = 100) -> list[Message]:
         """A page of about ``limit`` messages centred on ``message`` (included), oldest first."""

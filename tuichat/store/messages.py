@@ -45,7 +45,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 
 # Row ids are ts * _SLOTS + slot (see migrations.py), so they sort like (ts, arrival).
+# New messages take slots upwards from the middle of their microsecond's range; history
+# fetched from before what we hold ("older") takes them downwards from just below it, so a
+# backfilled message sorts before one of the same timestamp that was stored earlier.
 _SLOTS = 1000
+_MIDDLE = _SLOTS // 2
 _BASE_MAX = (2**63 - 1) // _SLOTS - 2 * _SLOTS
 _BASE_MIN = -(2**63) // _SLOTS + 2 * _SLOTS
 
@@ -145,9 +149,15 @@ WHERE NOT EXISTS (
 )
 ON CONFLICT DO NOTHING
 """
-# ?1 is the start of the message's id slot range: take the next free slot in it.
+# ?1 is the start of the message's id slot range: take the next free slot in its upper half,
 _INSERT = _INSERT_TEMPLATE.format(
-    row_id=f"COALESCE((SELECT MAX(id) + 1 FROM messages WHERE id >= ?1 AND id < ?1 + {_SLOTS}), ?1)"
+    row_id=f"COALESCE((SELECT MAX(id) + 1 FROM messages "
+    f"WHERE id >= ?1 + {_MIDDLE} AND id < ?1 + {_SLOTS}), ?1 + {_MIDDLE})"
+)
+# or, for older history, the next free slot downwards in its lower half.
+_INSERT_OLDER = _INSERT_TEMPLATE.format(
+    row_id=f"COALESCE((SELECT MIN(id) - 1 FROM messages "
+    f"WHERE id >= ?1 AND id < ?1 + {_MIDDLE}), ?1 + {_MIDDLE} - 1)"
 )
 # ?17 is an explicit free id (used when the slot range is full).
 _INSERT_AT = _INSERT_TEMPLATE.format(row_id="?17")
@@ -178,8 +188,12 @@ def _slot_base(ts: int) -> int:
     return min(max(ts, _BASE_MIN), _BASE_MAX) * _SLOTS
 
 
-def save(conn: sqlite3.Connection, msg: Message) -> SaveOutcome:
-    """Insert ``msg`` unless it duplicates a stored message (merging ids into that one)."""
+def save(conn: sqlite3.Connection, msg: Message, *, older: bool = False) -> SaveOutcome:
+    """Insert ``msg`` unless it duplicates a stored message (merging ids into that one).
+
+    ``older``: ``msg`` comes from before what is stored (history fetched backwards, saved
+    newest first); among messages of the same timestamp it sorts before the stored ones.
+    """
     ts = to_ts(msg.timestamp)
     sbare = sender_key(msg.sender, msg.kind)
     no_ids = msg.stanza_id is None and msg.origin_id is None
@@ -202,17 +216,17 @@ def save(conn: sqlite3.Connection, msg: Message) -> SaveOutcome:
         no_ids,
     )
     try:
-        cur = conn.execute(_INSERT, params)
+        cur = conn.execute(_INSERT_OLDER if older else _INSERT, params)
     except UnicodeEncodeError:
         # A lone surrogate cannot be stored as UTF-8; store U+FFFD in its place instead.
-        return save(conn, _without_surrogates(msg))
+        return save(conn, _without_surrogates(msg), older=older)
     if cur.rowcount == 1:
         return SaveOutcome(stored=_stored_copy(msg, cur.lastrowid, ts))
     existing = find_duplicate(conn, msg, sbare)
     if existing is None:
         # Not a duplicate: the row id slot range was full (over 1000 messages within one
         # microsecond). Take the next free id after the range instead.
-        new_id = _free_id(conn, _slot_base(ts))
+        new_id = _free_id(conn, _slot_base(ts) + _MIDDLE)
         conn.execute(_INSERT_AT, (*params, new_id))
         return SaveOutcome(stored=_stored_copy(msg, new_id, ts))
     if msg.stanza_id is not None and existing.stanza_id is None:
@@ -370,6 +384,13 @@ def page_after(
     )
     params = (account, conversation, to_ts(after.timestamp), _order_id(after), limit)
     return [row_to_message(r) for r in conn.execute(sql, params)]
+
+
+def oldest(conn: sqlite3.Connection, account: str, conversation: str) -> Message | None:
+    """The oldest stored message of a conversation (an index seek)."""
+    sql = f"SELECT {COLUMNS} FROM messages WHERE {_CONV} ORDER BY ts, id LIMIT 1"
+    row = conn.execute(sql, (account, conversation)).fetchone()
+    return row_to_message(row) if row is not None else None
 
 
 def history(

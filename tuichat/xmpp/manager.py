@@ -39,11 +39,20 @@ def new_outgoing(account: str, resource: str, to: str, body: str) -> Message:
 class ConnectionManager(RoomRequests):
     """Accounts → sessions; the requests the UI makes, and the events it listens to."""
 
-    def __init__(self, accounts: Sequence[AccountConfig], store: Store, bus: EventBus) -> None:
+    def __init__(
+        self,
+        accounts: Sequence[AccountConfig],
+        store: Store,
+        bus: EventBus,
+        *,
+        archive_depth: int = 10_000,
+    ) -> None:
         self.bus = bus
         self.store = store
         self.sessions: dict[str, Session] = {
-            a.jid: Session(a, store, bus) for a in accounts if a.enabled
+            a.jid: Session(a, store, bus, archive_depth=archive_depth)
+            for a in accounts
+            if a.enabled
         }
 
     @property
@@ -97,6 +106,10 @@ class ConnectionManager(RoomRequests):
         if session.ready:  # else the outbox flush sends it, in order, after older ones
             session.send(stored)
         return stored
+
+    async def fetch_older(self, account: str, conversation: str, limit: int = 100) -> int:
+        """Backfill a conversation from the server archive (see ``Session.fetch_older``)."""
+        return await self.session(account).fetch_older(str(JID.parse(conversation).bare), limit)
 
     async def set_presence(self, account: str | None, show: Show, status: str = "") -> None:
         """Set our presence on one account or all."""

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from slixmpp.exceptions import IqError
+
 from tuichat import events as ev
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, resolve_password
@@ -92,6 +94,7 @@ class Session:
         backoff: Backoff | None = None,
         password: Callable[[], str] | None = None,
         features: Sequence[Callable[[Session], object]] | None = None,
+        archive_depth: int = 10_000,
     ) -> None:
         self.config = account
         self.account = account.jid
@@ -103,6 +106,8 @@ class Session:
         self.reason = ""
         self.client: Any = None
         self.archive: ArchiveSync | None = None
+        self.archive_depth = archive_depth
+        """How many messages a first sync fetches; older ones come on demand (``fetch_older``)."""
         self.synced = asyncio.Event()
         """Set once the archive catch-up of the current session has finished (or failed)."""
         self._stopping = False
@@ -140,7 +145,13 @@ class Session:
         connect.require_tls_before_auth(self.client, self._on_plain_stream)
         for event, name in _HANDLERS.items():
             self.client.add_event_handler(event, getattr(self, name))
-        self.archive = ArchiveSync(self.client, self.account, self.deliver_many, self.bus.publish)
+        self.archive = ArchiveSync(
+            self.client,
+            self.account,
+            self.deliver_many,
+            self.bus.publish,
+            initial_depth=self.archive_depth,
+        )
         self.hooks.clear()
         for install in self.features:
             install(self)
@@ -257,6 +268,31 @@ class Session:
         self.ready = True
         await self._run_hooks(resumed=False)
         self.synced.set()
+
+    async def fetch_older(self, conversation: str, limit: int = 100) -> int:
+        """Backfill ``conversation`` from the account's archive, older than what we hold."""
+        if self.archive is None or self.state != ConnectionState.CONNECTED:
+            return 0
+        held = self.store.oldest(self.account, conversation)
+        try:
+            page = await self.archive.query(
+                self.account,
+                with_jid=conversation,
+                before=(held.stanza_id or True) if held else True,
+                end=held.timestamp if held and not held.stanza_id else None,
+                max_items=limit,
+            )
+        except IqError as exc:
+            if exc.iq["error"]["condition"] != "item-not-found":
+                raise
+            # Our oldest message has expired from the archive: nothing older is left there.
+            self.bus.publish(ev.HistoryFetched(self.account, conversation, 0, True))
+            return 0
+        newest_first = self.archive.messages(page)[::-1]
+        saved = self.deliver_many(newest_first, announce=False, older=True)
+        stored = [m for m in saved if m is not None]
+        self.bus.publish(ev.HistoryFetched(self.account, conversation, len(stored), page.complete))
+        return len(stored)
 
     async def sync_archive(self, archive: str | None = None) -> int:
         """Catch up with ``archive`` (default: the account's own) from the stored position."""
@@ -389,15 +425,17 @@ class Session:
         if held:
             self.deliver_many(held)
 
-    def deliver_many(self, messages: Sequence[Message]) -> list[Message | None]:
+    def deliver_many(
+        self, messages: Sequence[Message], *, announce: bool = True, older: bool = False
+    ) -> list[Message | None]:
         """Store a batch in one transaction and publish what is new or newly acknowledged.
 
         A duplicate that acknowledges one of our outgoing messages (its archive or carbon copy
         carries the server's stanza-id) moves that message to ``acked``.
         """
-        outcomes = self.store.save_outcomes(messages)
+        outcomes = self.store.save_outcomes(messages, older=older)
         for outcome in outcomes:
-            if outcome.stored is not None:
+            if outcome.stored is not None and announce:
                 self.bus.publish(ev.MessageReceived(self.account, outcome.stored))
             elif outcome.updated and outcome.existing is not None:
                 row = outcome.existing

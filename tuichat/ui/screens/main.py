@@ -415,7 +415,25 @@ class MainScreen(MainActions, Screen[None]):
         if current is None:
             return
         older = self.ctx.store.page(*current, before=event.oldest, limit=PAGE)
-        event.log.prepend(older, has_more=len(older) >= PAGE)
+        if older:
+            event.log.prepend(older, has_more=True)
+        else:  # the store ran out: ask the server archive for what came before
+            self.run_worker(
+                self._backfill(current, event.log, event.oldest),
+                group="backfill",
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    async def _backfill(self, key: ConvKey, view: MessageLog, oldest: Any) -> None:
+        """Fetch older history from the server into the store, then show it above."""
+        try:
+            await self.ctx.client.fetch_older(*key, limit=PAGE)
+        except Exception as exc:  # not connected, or the server said no
+            log.warning("older history of %s not loaded: %s", key[1], exc)
+        older = self.ctx.store.page(*key, before=oldest, limit=PAGE)
+        if self.convs.current == key:
+            view.prepend(older, has_more=bool(older))
 
     @on(Composer.Submitted)
     def _submitted(self, event: Composer.Submitted) -> None:

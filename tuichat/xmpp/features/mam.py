@@ -263,11 +263,12 @@ class ArchiveSync:
         if position is None and since is None:
             # Page back from the newest message, then store oldest first: archive stamps have
             # whole seconds, so only the order we store them in keeps a busy second in order.
-            pages = [await self.query(archive, before=True)]
+            depth = max(1, min(PAGE_REQUEST, self.initial_depth))
+            pages = [await self.query(archive, before=True, max_items=depth)]
             newest = pages[0].last
             total = len(pages[0].raw)
             while not pages[-1].complete and pages[-1].first and total < self.initial_depth:
-                pages.append(await self.query(archive, before=pages[-1].first))
+                pages.append(await self.query(archive, before=pages[-1].first, max_items=depth))
                 total += len(pages[-1].raw)
                 self.publish(ev.ArchiveSyncProgressed(self.account, archive, total))
             for page in reversed(pages):

@@ -133,6 +133,19 @@ class Rooms(RoomSending):
 
         return await muc_join.rejoin(self, room)
 
+    def on_fresh_stream(self, _event: Any = None) -> None:
+        """A new stream (not resumed) began: the server forgot our rooms, so do we.
+
+        Runs at ``session_start``, before any join on the new stream can complete; the
+        session hook then rejoins what we want to be in.
+        """
+        self.awaiting.clear()
+        self.pm_inflight.clear()
+        self.bookmarks.reset()
+        for state in self.rooms.values():
+            state.joined = False
+            state.occupants.clear()
+
     def _ping_targets(self) -> list[tuple[str, str, float]]:
         return [(r, f"{r}/{s.nick}", s.last_activity) for r, s in self.rooms.items() if s.joined]
 
@@ -390,6 +403,7 @@ def install(session: Any) -> None:
         client.register_plugin(name)
     rooms = Rooms(session)
     session.extensions["muc"] = rooms
+    client.add_event_handler("session_start", rooms.on_fresh_stream)
     client.add_event_handler("groupchat_presence", rooms.on_presence)
     client.add_event_handler("presence_error", rooms.on_presence_error)
     client.add_event_handler("stanza_acked", rooms.on_acked)

@@ -237,12 +237,6 @@ async def on_session_start(session: Any, resumed: bool) -> None:
             rooms.pinger.start()  # stopped when the old stream dropped
             await rooms.pinger.check(all_rooms=True)
         return
-    rooms.awaiting.clear()
-    rooms.pm_inflight.clear()
-    rooms.bookmarks.reset()
-    for state in rooms.rooms.values():
-        state.joined = False
-        state.occupants.clear()
     await sync_rooms(session)
 
 

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input
 
 from tuichat import events as ev
 from tuichat.bus import Subscription
-from tuichat.model import ConnectionState, Direction
+from tuichat.model import ConnectionState, Direction, Message
 from tuichat.ui.attention import decide
 from tuichat.ui.context import UIContext
 from tuichat.ui.messages import NotificationWanted, UnreadChanged
@@ -172,8 +172,13 @@ class MainScreen(MainActions, Screen[None]):
 
     # -- conversations -------------------------------------------------------------------------
 
-    def open_conversation(self, key: ConvKey, *, focus: bool = True) -> None:
-        """Put ``key`` in view: newest page from the store, its draft back in the composer."""
+    def open_conversation(
+        self, key: ConvKey, *, focus: bool = True, around: Message | None = None
+    ) -> None:
+        """Put ``key`` in view: newest page from the store, its draft back in the composer.
+
+        With ``around`` (a search hit), show the page around that message, marked.
+        """
         view = self.view
         if self.convs.current is not None and self.convs.current != key:
             self.convs.drafts[self.convs.current] = view.composer.text
@@ -186,8 +191,12 @@ class MainScreen(MainActions, Screen[None]):
         log_widget = view.message_log
         log_widget.peer_name = self.roster.display_name(account, conversation)
         log_widget.own_name = account.split("@", 1)[0] or account
-        page = self.ctx.store.page(account, conversation, limit=PAGE)
-        log_widget.set_messages(page, has_more=len(page) >= PAGE)
+        if around is not None and around.id is not None:
+            log_widget.show_around(self.ctx.store.around(around, PAGE), around.id)
+        else:
+            log_widget.highlight_id = None
+            page = self.ctx.store.page(account, conversation, limit=PAGE)
+            log_widget.set_messages(page, has_more=len(page) >= PAGE)
         view.composer.set_text(self.convs.drafts.pop(key, ""))
         view.show_error("")
         self._update_header()

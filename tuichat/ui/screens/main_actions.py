@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from textual.screen import Screen
 
 from tuichat.config import ConfigError, update_account
-from tuichat.model import Show
+from tuichat.model import Message, Show
 from tuichat.ui import slash
 from tuichat.ui.messages import ConfigChanged
 from tuichat.ui.state import ConvKey
@@ -50,8 +50,10 @@ class MainActions(Screen[None]):
         """The accounts the client runs."""
         raise NotImplementedError
 
-    def open_conversation(self, key: ConvKey, *, focus: bool = True) -> None:  # pragma: no cover
-        """Put ``key`` in view."""
+    def open_conversation(  # pragma: no cover
+        self, key: ConvKey, *, focus: bool = True, around: Message | None = None
+    ) -> None:
+        """Put ``key`` in view (around a search hit if given)."""
         raise NotImplementedError
 
     def close_current(self) -> None:  # pragma: no cover
@@ -357,9 +359,9 @@ class MainActions(Screen[None]):
     def _open_search(self, query: str) -> None:
         from tuichat.ui.screens.search import SearchScreen
 
-        def chosen(key: ConvKey | None) -> None:
-            if key is not None:
-                self.open_conversation(key)
+        def chosen(hit: Message | None) -> None:
+            if hit is not None:
+                self.open_conversation((hit.account, hit.conversation), around=hit)
 
         self.app.push_screen(SearchScreen(self.ctx.store, query, tz=self.ctx.tz), chosen)
 

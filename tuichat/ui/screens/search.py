@@ -23,10 +23,9 @@ from textual.widgets.option_list import Option
 from tuichat.model import Message
 from tuichat.store import Store
 from tuichat.ui.render import safe_text
-from tuichat.ui.state import ConvKey
 
 
-class SearchScreen(ModalScreen[ConvKey | None]):
+class SearchScreen(ModalScreen[Message | None]):
     """Full-text search over every stored message."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -118,7 +117,7 @@ class SearchScreen(ModalScreen[ConvKey | None]):
         self._open(self.results[event.option_index])
 
     def _open(self, message: Message) -> None:
-        self.dismiss((message.account, message.conversation))
+        self.dismiss(message)
 
     def action_dismiss_none(self) -> None:
         """Close without choosing."""

@@ -8,6 +8,7 @@ wrapped lines at the current width. Rule: every piece of network text goes throu
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, replace
 from datetime import date, tzinfo
 from typing import ClassVar
@@ -84,6 +85,10 @@ class MessageLog(ScrollView, can_focus=True):
         """Whether older messages than the first loaded one may exist in the store."""
         self._messages: list[Message] = []
         self._lines: list[Strip] = []
+        self._starts: list[int] = []
+        """Line index where each loaded message's block starts."""
+        self.highlight_id: int | None = None
+        """A message to mark (a search hit), by store id."""
         self._width = 0
         self._asked_older = False
 
@@ -108,14 +113,45 @@ class MessageLog(ScrollView, can_focus=True):
         self._relayout()
         self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
+    def show_around(self, messages: list[Message], message_id: int) -> None:
+        """Show ``messages`` (oldest first) with ``message_id`` marked and scrolled into view."""
+        self._messages = list(messages)
+        self.has_more = True
+        self._asked_older = False
+        self.unseen = 0
+        self.highlight_id = message_id
+        self._relayout()
+        index = next((i for i, m in enumerate(self._messages) if m.id == message_id), None)
+        if index is not None and index < len(self._starts):
+            line = self._starts[index]
+            self.call_after_refresh(
+                self.scroll_to, y=max(0, line - 3), animate=False, immediate=True
+            )
+
+    def _sort_key(self, message: Message) -> tuple[object, int]:
+        return (message.timestamp, message.id or 0)
+
     def append(self, message: Message) -> None:
-        """Add a new message at the bottom; follow it if the reader was at the bottom."""
+        """Add a new message at the bottom; follow it if the reader was at the bottom.
+
+        A message that sorts before the newest one shown (caught up from the archive after a
+        gap) goes to its place instead; one older than everything loaded is left to paging.
+        """
         if message.id is not None and any(m.id == message.id for m in self._messages[-50:]):
+            return
+        if self._messages and self._sort_key(message) < self._sort_key(self._messages[-1]):
+            if self._sort_key(message) < self._sort_key(self._messages[0]):
+                self.has_more = True
+                return
+            keys = [self._sort_key(m) for m in self._messages]
+            self._messages.insert(bisect.bisect(keys, self._sort_key(message)), message)
+            self._relayout()
             return
         at_bottom = self.is_at_bottom
         previous = self._messages[-1] if self._messages else None
         self._messages.append(message)
         if self._width:
+            self._starts.append(len(self._lines))
             self._lines.extend(self._block(previous, message, self._width))
             self.virtual_size = Size(self._width, len(self._lines))
         if at_bottom or message.direction is Direction.OUT:
@@ -178,14 +214,17 @@ class MessageLog(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         self._width = width
         lines: list[Strip] = []
+        starts: list[int] = []
         if width > 0:
             if self._messages and not self.has_more:
                 lines.append(self._center("beginning of the conversation", width, "dim"))
             previous: Message | None = None
             for message in self._messages:
+                starts.append(len(lines))
                 lines.extend(self._block(previous, message, width))
                 previous = message
         self._lines = lines
+        self._starts = starts
         self.virtual_size = Size(width, len(lines))
         self.refresh()
 
@@ -236,6 +275,8 @@ class MessageLog(ScrollView, can_focus=True):
             body.append(marker, style="bold red" if failed else "")
         if waiting:
             body.stylize(Style(dim=True, color=resolve_color(variables, "message-pending")))
+        if message.id is not None and message.id == self.highlight_id:
+            prefix.stylize(Style(reverse=True))
         body_width = max(10, width - prefix.cell_len)
         console = self.app.console
         options = console.options.update_width(body_width).update(no_wrap=False)

@@ -14,7 +14,7 @@ from tests.harness.prosody import ProsodyServer, TestAccount
 from tests.integration.helpers import Recorder, account_config
 from tuichat import events as ev
 from tuichat.bus import EventBus
-from tuichat.model import ConversationKind, Direction, MessageState, Role
+from tuichat.model import ConversationKind, Direction, MessageState, Role, Show
 from tuichat.store import Store
 from tuichat.xmpp.features.muc_words import RoomError
 from tuichat.xmpp.manager import ConnectionManager
@@ -147,3 +147,28 @@ async def test_kick_ban_and_the_ban_keeps_them_out(
             await manager.kick(b.jid, room, "Boss")
     finally:
         await manager.stop()
+
+
+async def test_our_presence_reaches_the_rooms(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """Setting away on the account shows us as away in the rooms we are in."""
+    a, b = account("presencer"), account("watcher")
+    room = room_name(prosody)
+    async with running(prosody, a) as (manager, _store, _rec):
+        await manager.join_room(a.jid, room, "Away")
+        bus = EventBus()
+        rec_b = Recorder(bus)
+        other = ConnectionManager([account_config(prosody, b.jid, b.password)], Store.memory(), bus)
+        await other.start()
+        try:
+            await other.wait_connected(15)
+            await other.join_room(b.jid, room, "Watcher")
+            await manager.set_presence(a.jid, Show.AWAY, "lunch")
+            [changed] = await rec_b.wait(
+                ev.OccupantChanged,
+                lambda e: e.occupant.nick == "Away" and e.occupant.show == Show.AWAY,
+            )
+            assert changed.occupant.status == "lunch" and not changed.joined
+        finally:
+            await other.stop()

@@ -100,6 +100,7 @@ class Rooms(RoomSending):
         self._archive_room = ""
         self._archive_lock = asyncio.Lock()
         self.pinger = SelfPinger(self.client, self._ping_targets, self.rejoin)
+        self.presence_subscription: Any = None
 
     # -- small helpers ---------------------------------------------------------------------
 
@@ -145,6 +146,18 @@ class Rooms(RoomSending):
         for state in self.rooms.values():
             state.joined = False
             state.occupants.clear()
+
+    def on_own_presence(self, event: ev.OwnPresenceChanged) -> None:
+        """Our presence changed: tell the rooms we are in (directed presence)."""
+        if event.account != self.account or not self.connected:
+            return
+        args: dict[str, str] = {}
+        if event.show.value in ("chat", "away", "xa", "dnd"):
+            args["pshow"] = event.show.value
+        if event.status:
+            args["pstatus"] = event.status
+        for room in self.joined_rooms():
+            self.client.send_presence(pto=f"{room}/{self.rooms[room].nick}", **args)
 
     def _ping_targets(self) -> list[tuple[str, str, float]]:
         return [(r, f"{r}/{s.nick}", s.last_activity) for r, s in self.rooms.items() if s.joined]
@@ -401,8 +414,15 @@ def install(session: Any) -> None:
     client = session.client
     for name in PLUGINS:
         client.register_plugin(name)
+    old = session.extensions.get("muc")
+    if old is not None:  # a restarted session: the old client's rooms are gone
+        old.pinger.stop()
+        old.presence_subscription.cancel()
     rooms = Rooms(session)
     session.extensions["muc"] = rooms
+    rooms.presence_subscription = session.bus.subscribe(
+        ev.OwnPresenceChanged, rooms.on_own_presence
+    )
     client.add_event_handler("session_start", rooms.on_fresh_stream)
     client.add_event_handler("groupchat_presence", rooms.on_presence)
     client.add_event_handler("presence_error", rooms.on_presence_error)

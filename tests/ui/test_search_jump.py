@@ -27,7 +27,7 @@ async def test_search_hit_is_shown_marked_in_its_conversation(tmp_path: Path) ->
             f"filler line number {i}",
             base + timedelta(minutes=i),
             stanza_id=f"h{i}",
-        )  # fmt: skip
+        )
         for i in range(600)
     ]
     messages[37] = Message(ME, PEER, Direction.IN, f"{PEER}/r", "the zanzibar treaty",

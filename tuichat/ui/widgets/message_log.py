@@ -134,12 +134,15 @@ class MessageLog(ScrollView, can_focus=True):
     def append(self, message: Message) -> None:
         """Add a new message at the bottom; follow it if the reader was at the bottom.
 
-        A message that sorts before the newest one shown (caught up from the archive after a
-        gap) goes to its place instead; one older than everything loaded is left to paging.
+        A received message that sorts before the newest one shown (caught up from the archive
+        after a gap) goes to its place instead; one older than everything loaded is left to
+        paging. What the user just typed always goes at the bottom.
         """
         if message.id is not None and any(m.id == message.id for m in self._messages[-50:]):
             return
-        if self._messages and self._sort_key(message) < self._sort_key(self._messages[-1]):
+        just_typed = message.direction is Direction.OUT and message.state is MessageState.PENDING
+        last = self._messages[-1] if self._messages else None
+        if last is not None and not just_typed and self._sort_key(message) < self._sort_key(last):
             if self._sort_key(message) < self._sort_key(self._messages[0]):
                 self.has_more = True
                 return

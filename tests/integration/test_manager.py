@@ -183,3 +183,35 @@ async def test_roster_presence_and_subscription_flow(
         cached = {c.jid: c for c in store.roster(a.jid)}
         assert cached[b.jid].name == "Dave"
         await manager.stop()
+
+
+async def test_edited_accounts_apply_without_a_restart(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """A new account connects, a removed one disconnects, an untouched one stays connected."""
+    from dataclasses import replace
+
+    a, b = account("keep"), account("later")
+    config_a = account_config(prosody, a.jid, a.password)
+    config_b = account_config(prosody, b.jid, b.password)
+    manager, _bus, _store, rec = _manager(config_a)
+    await manager.start()
+    try:
+        await manager.wait_connected(10)
+        await manager.apply_accounts([config_a, config_b])
+        await rec.wait(
+            ev.ConnectionStateChanged,
+            lambda e: e.account == b.jid and e.state == ConnectionState.CONNECTED,
+        )
+        assert manager.accounts == (a.jid, b.jid)
+        a_events = len(rec.of(ev.ConnectionStateChanged, lambda e: e.account == a.jid))
+        await manager.apply_accounts([replace(config_a, enabled=False), config_b])
+        await rec.wait(
+            ev.ConnectionStateChanged,
+            lambda e: e.account == a.jid and e.state == ConnectionState.DISCONNECTED,
+        )
+        assert manager.accounts == (b.jid,)
+        assert manager.state(b.jid)[0] == ConnectionState.CONNECTED
+        assert len(rec.of(ev.ConnectionStateChanged, lambda e: e.account == a.jid)) > a_events
+    finally:
+        await manager.stop()

@@ -49,11 +49,14 @@ class ConnectionManager(RoomRequests):
     ) -> None:
         self.bus = bus
         self.store = store
+        self.archive_depth = archive_depth
+        self.started = False
         self.sessions: dict[str, Session] = {
-            a.jid: Session(a, store, bus, archive_depth=archive_depth)
-            for a in accounts
-            if a.enabled
+            a.jid: self._new_session(a) for a in accounts if a.enabled
         }
+
+    def _new_session(self, account: AccountConfig) -> Session:
+        return Session(account, self.store, self.bus, archive_depth=self.archive_depth)
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -74,7 +77,37 @@ class ConnectionManager(RoomRequests):
 
     async def start(self) -> None:
         """Start connecting every account (returns once each has begun)."""
+        self.started = True
         await asyncio.gather(*(s.start() for s in self.sessions.values()))
+
+    async def apply_accounts(self, accounts: Sequence[AccountConfig]) -> None:
+        """Follow an edited config: connect new or re-enabled accounts, disconnect removed or
+        disabled ones, and reconnect those whose settings changed (others are left alone)."""
+        wanted = {a.jid: a for a in accounts if a.enabled}
+        gone = [s for jid, s in self.sessions.items() if wanted.get(jid) != s.config]
+        for session in gone:
+            del self.sessions[session.account]
+        await asyncio.gather(*(s.stop() for s in gone))
+        fresh = [self._new_session(a) for jid, a in wanted.items() if jid not in self.sessions]
+        for session in fresh:
+            self.sessions[session.account] = session
+        # Keep config order for `accounts`.
+        self.sessions = {jid: self.sessions[jid] for jid in wanted if jid in self.sessions}
+        if self.started:
+            await asyncio.gather(*(s.start() for s in fresh))
+
+    async def register_account(self, account: AccountConfig, password: str) -> None:
+        """Create ``account`` on its server (XEP-0077, over TLS only); raises XmppError."""
+        from tuichat.xmpp.register import register_account
+
+        await register_account(
+            account.jid,
+            password,
+            host=account.host,
+            port=account.port,
+            tls=account.tls,
+            ca_file=account.ca_file,
+        )
 
     async def stop(self) -> None:
         """Disconnect every account cleanly."""

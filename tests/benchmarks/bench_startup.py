@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.e2e.tmux import Pane, TmuxServer  # noqa: E402
+from tests.e2e.tmux import Pane, TmuxServer
 
 BIG_STORE = Path("/tmp/tuichat-bench-store-1000000.sqlite3")
 ACCOUNT = "me@example.org"

@@ -2,7 +2,9 @@
 
 The UI never imports :mod:`tuichat.xmpp`; it holds a :class:`ChatClient` (the connection
 manager implements it) and listens to the bus for what happened. Requests are imperative
-methods; their outcomes arrive as events (see :mod:`tuichat.events`).
+methods; their outcomes arrive as events (see :mod:`tuichat.events`). ``ChatClient`` includes
+the group chat requests of :class:`tuichat.room_client.RoomClient` (the manager implements
+both), so a screen reaches rooms through the same client it chats with.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from typing import Protocol
 
 from tuichat.bus import EventBus
 from tuichat.model import ConnectionState, Message, Show
+from tuichat.room_client import RoomClient
 
 
-class ChatClient(Protocol):
-    """What the UI can ask of the connection manager. Every JID argument is a string."""
+class ChatClient(RoomClient, Protocol):
+    """What the UI can ask of the connection manager (chats and rooms). JIDs are strings."""
 
     bus: EventBus
 

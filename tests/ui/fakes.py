@@ -1,7 +1,10 @@
 """Provides a FakeClient implementing ChatClient for fast UI tests: records calls, uses a real bus.
 
 It behaves like the connection manager where the UI can tell: ``send_message`` stores the
-message as pending in the given store and publishes ``MessageQueued``.
+message as pending in the given store and publishes ``MessageQueued``; ``join_room``
+publishes ``RoomJoined`` (or ``RoomJoinFailed`` and raises, for rooms in ``join_errors``);
+room and private messages are stored as pending and published like chat messages. A method
+named in ``fail`` raises ``RuntimeError`` with the given words (a server refusal).
 """
 
 from __future__ import annotations
@@ -13,13 +16,26 @@ from typing import Any
 
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, Config, PasswordSource, UIConfig
-from tuichat.events import MessageQueued
+from tuichat.events import (
+    BookmarksReceived,
+    MessageQueued,
+    RoomJoined,
+    RoomJoinFailed,
+    RoomLeft,
+)
 from tuichat.model import (
+    JID,
+    Affiliation,
+    Bookmark,
     ConnectionState,
     Contact,
+    ConversationKind,
     Direction,
     Message,
     MessageState,
+    Occupant,
+    Role,
+    RoomInfo,
     Show,
     Subscription,
 )
@@ -41,6 +57,18 @@ class FakeClient:
     states: dict[str, tuple[ConnectionState, str]] = field(default_factory=dict)
     clock: datetime = T0
     fail_send: bool = False
+    room_occupants: dict[str, list[Occupant]] = field(default_factory=dict)
+    """Who is in a room when we join it (we are added as moderator/owner)."""
+    room_subjects: dict[str, str] = field(default_factory=dict)
+    join_errors: dict[str, str] = field(default_factory=dict)
+    """Room → the reason its join fails (published as RoomJoinFailed, then raised)."""
+    room_list: list[RoomInfo] = field(default_factory=list)
+    room_config: dict[str, object] = field(default_factory=dict)
+    bookmark_list: list[Bookmark] = field(default_factory=list)
+    fail: dict[str, str] = field(default_factory=dict)
+    """Method name → the words of the error it raises."""
+    joined: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Account → room → our nick, for the rooms joined through this fake."""
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -106,6 +134,185 @@ class FakeClient:
         """Record the call; the fake server archive holds nothing older."""
         self.calls.append(("fetch_older", account, conversation, limit))
         return 0
+
+    # -- rooms (RoomClient) ------------------------------------------------------------------
+
+    def _check(self, name: str) -> None:
+        if name in self.fail:
+            raise RuntimeError(self.fail[name])
+
+    async def join_room(
+        self, account: str, room: str, nick: str | None = None, password: str | None = None
+    ) -> RoomJoined:
+        """Publish RoomJoined with ``room_occupants`` (or RoomJoinFailed and raise)."""
+        parsed = JID.parse(room)
+        bare = str(parsed.bare)
+        nick = nick or parsed.resource or account.split("@", 1)[0]
+        self.calls.append(("join_room", account, bare, nick, password))
+        if bare in self.join_errors:
+            reason = self.join_errors[bare]
+            self.bus.publish(RoomJoinFailed(account, bare, reason))
+            raise RuntimeError(reason)
+        me = Occupant(nick, Role.MODERATOR, Affiliation.OWNER, jid=f"{account}/tuichat")
+        occupants = (*self.room_occupants.get(bare, []), me)
+        self.joined.setdefault(account, {})[bare] = nick
+        event = RoomJoined(account, bare, nick, self.room_subjects.get(bare, ""), occupants)
+        self.bus.publish(event)
+        return event
+
+    async def leave_room(self, account: str, room: str, reason: str = "") -> None:
+        """Record the call and publish RoomLeft."""
+        self.calls.append(("leave_room", account, room, reason))
+        self.joined.get(account, {}).pop(room, None)
+        self.bus.publish(RoomLeft(account, room, reason))
+
+    async def change_nick(self, account: str, room: str, nick: str) -> str:
+        """Record the call; the room accepts the nick."""
+        self.calls.append(("change_nick", account, room, nick))
+        self._check("change_nick")
+        return nick
+
+    def joined_rooms(self, account: str) -> list[str]:
+        """The rooms joined through this fake."""
+        return list(self.joined.get(account, {}))
+
+    def occupants(self, account: str, room: str) -> list[Occupant]:
+        """The configured occupants of ``room``."""
+        return list(self.room_occupants.get(room, []))
+
+    def _store_out(
+        self, account: str, conversation: str, body: str, kind: ConversationKind, nick: str
+    ) -> Message:
+        self.clock += timedelta(seconds=1)
+        message = Message(
+            account=account,
+            conversation=conversation,
+            direction=Direction.OUT,
+            sender=f"{conversation.split('/', 1)[0]}/{nick}",
+            body=body,
+            timestamp=self.clock,
+            kind=kind,
+            state=MessageState.PENDING,
+            origin_id=f"o{len(self.calls)}",
+            message_id=f"o{len(self.calls)}",
+            nick=nick,
+        )
+        stored = self.store.save_message(message) or message
+        self.bus.publish(MessageQueued(account=account, message=stored))
+        return stored
+
+    async def send_room_message(self, account: str, room: str, body: str) -> Message:
+        """Store as pending (groupchat), publish MessageQueued."""
+        self.calls.append(("send_room_message", account, room, body))
+        self._check("send_room_message")
+        nick = self.joined.get(account, {}).get(room, "me")
+        return self._store_out(account, room, body, ConversationKind.GROUPCHAT, nick)
+
+    async def send_private_message(self, account: str, room: str, nick: str, body: str) -> Message:
+        """Store as pending (private, conversation ``room/nick``), publish MessageQueued."""
+        self.calls.append(("send_private_message", account, room, nick, body))
+        self._check("send_private_message")
+        own = self.joined.get(account, {}).get(room, "me")
+        return self._store_out(account, f"{room}/{nick}", body, ConversationKind.PRIVATE, own)
+
+    async def set_subject(self, account: str, room: str, subject: str) -> None:
+        """Record the call."""
+        self.calls.append(("set_subject", account, room, subject))
+        self._check("set_subject")
+
+    async def kick(self, account: str, room: str, nick: str, reason: str = "") -> None:
+        """Record the call (or refuse)."""
+        self.calls.append(("kick", account, room, nick, reason))
+        self._check("kick")
+
+    async def ban(self, account: str, room: str, jid: str, reason: str = "") -> None:
+        """Record the call (or refuse)."""
+        self.calls.append(("ban", account, room, jid, reason))
+        self._check("ban")
+
+    async def set_role(
+        self, account: str, room: str, nick: str, role: Role | str, reason: str = ""
+    ) -> None:
+        """Record the call (or refuse)."""
+        self.calls.append(("set_role", account, room, nick, Role(role)))
+        self._check("set_role")
+
+    async def set_affiliation(
+        self, account: str, room: str, jid: str, affiliation: Affiliation | str, reason: str = ""
+    ) -> None:
+        """Record the call (or refuse)."""
+        self.calls.append(("set_affiliation", account, room, jid, Affiliation(affiliation)))
+        self._check("set_affiliation")
+
+    async def invite(self, account: str, room: str, jid: str, reason: str = "") -> None:
+        """Record the call (or refuse)."""
+        self.calls.append(("invite", account, room, jid, reason))
+        self._check("invite")
+
+    async def answer_invitation(
+        self,
+        account: str,
+        room: str,
+        accept: bool,
+        *,
+        inviter: str = "",
+        reason: str = "",
+        nick: str | None = None,
+        password: str | None = None,
+    ) -> RoomJoined | None:
+        """Record the answer; accepting joins the room."""
+        self.calls.append(("answer_invitation", account, room, accept, inviter, reason))
+        if accept:
+            return await self.join_room(account, room, nick, password)
+        return None
+
+    async def get_room_config(self, account: str, room: str) -> dict[str, object]:
+        """The configured ``room_config``."""
+        self.calls.append(("get_room_config", account, room))
+        self._check("get_room_config")
+        return dict(self.room_config)
+
+    async def configure_room(self, account: str, room: str, **changes: object) -> None:
+        """Record the changes (or refuse)."""
+        self.calls.append(("configure_room", account, room, changes))
+        self._check("configure_room")
+
+    async def list_rooms(self, account: str, service: str) -> list[RoomInfo]:
+        """The configured ``room_list``."""
+        self.calls.append(("list_rooms", account, service))
+        self._check("list_rooms")
+        return list(self.room_list)
+
+    async def bookmarks(self, account: str) -> list[Bookmark]:
+        """The bookmarks added so far (also published as BookmarksReceived)."""
+        self.calls.append(("bookmarks", account))
+        self.bus.publish(BookmarksReceived(account, tuple(self.bookmark_list)))
+        return list(self.bookmark_list)
+
+    async def add_bookmark(
+        self,
+        account: str,
+        room: str,
+        *,
+        name: str = "",
+        nick: str = "",
+        autojoin: bool = True,
+        password: str = "",
+    ) -> Bookmark:
+        """Record and keep the bookmark."""
+        self.calls.append(("add_bookmark", account, room, nick, autojoin))
+        self._check("add_bookmark")
+        mark = Bookmark(room, name, nick, autojoin, password)
+        self.bookmark_list = [b for b in self.bookmark_list if b.room != room] + [mark]
+        self.bus.publish(BookmarksReceived(account, tuple(self.bookmark_list)))
+        return mark
+
+    async def remove_bookmark(self, account: str, room: str) -> bool:
+        """Drop the bookmark of ``room``."""
+        self.calls.append(("remove_bookmark", account, room))
+        before = len(self.bookmark_list)
+        self.bookmark_list = [b for b in self.bookmark_list if b.room != room]
+        return len(self.bookmark_list) != before
 
     def called(self, name: str) -> list[tuple[Any, ...]]:
         """The recorded calls of method ``name``."""

@@ -9,6 +9,7 @@ where OSC 777 uses it as a field separator, and cut short, before it enters an O
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from tuichat.model import Direction, Message
@@ -53,6 +54,33 @@ def decide(
         return Attention(unread=False, bell=False, notify=False)
     loud = message.conversation not in policy.muted
     return Attention(unread=True, bell=loud and policy.bell, notify=loud and policy.notify)
+
+
+def decide_room(
+    message: Message,
+    *,
+    in_view: bool,
+    app_focused: bool,
+    policy: AttentionPolicy,
+    mention: bool = False,
+) -> Attention:
+    """Decide how loudly to announce a room message: quietly unless it ``mention`` s our nick.
+
+    Ordinary room traffic counts as unread (the room's badge) but never rings or notifies; a
+    mention is announced like a chat message (and counted apart by the caller).
+    """
+    attention = decide(message, in_view=in_view, app_focused=app_focused, policy=policy)
+    if mention:
+        return attention
+    return Attention(unread=attention.unread, bell=False, notify=False)
+
+
+def attention_total(
+    unread: Mapping[tuple[str, str], int], rooms: Collection[tuple[str, str]], mentions: int
+) -> int:
+    """What the window title counts: unread chats and private chats, plus room mentions
+    (plain room traffic is left out)."""
+    return sum(count for key, count in unread.items() if key not in rooms) + mentions
 
 
 def clean_for_terminal(text: str, limit: int = _MAX_NOTIFY) -> str:

@@ -2,8 +2,9 @@
 
 A command's arguments are described by a usage string such as ``"JID [text]"`` or
 ``"online|away|xa|dnd [text]"``: words in brackets are optional, ``a|b|c`` is a choice, a word
-spelt ``JID`` must be a valid JID, and the LAST parameter takes the rest of the line (spaces
-included). Rule: ``//text`` is not a command, it sends ``/text``; ``/me …`` is a message
+spelt ``JID`` must be a valid JID, ``NICK`` (a room occupant) and ``WHO`` (a nick or a JID)
+complete with the nicks of the room in view, and the LAST parameter takes the rest of the line
+(spaces included). Rule: ``//text`` is not a command, it sends ``/text``; ``/me …`` is a message
 (XEP-0245), not a command.
 """
 
@@ -121,11 +122,13 @@ def parse(text: str, specs: Mapping[str, SlashSpec]) -> SlashCall | SlashError:
     return SlashCall(name=name, args=args)
 
 
-def complete(text: str, specs: Mapping[str, SlashSpec], jids: Iterable[str]) -> list[str]:
+def complete(
+    text: str, specs: Mapping[str, SlashSpec], jids: Iterable[str], nicks: Iterable[str] = ()
+) -> list[str]:
     """Every completion of the last word of ``text``, each as the whole new line.
 
-    Completes command names after ``/``, then choices and JIDs for the parameter being typed.
-    Returns an empty list when there is nothing to complete.
+    Completes command names after ``/``, then choices, JIDs and ``nicks`` (the room in view)
+    for the parameter being typed. Returns an empty list when there is nothing to complete.
     """
     if not is_command(text) and text != "/":
         return []
@@ -146,8 +149,10 @@ def complete(text: str, specs: Mapping[str, SlashSpec], jids: Iterable[str]) -> 
     candidates: Sequence[str]
     if param.choices:
         candidates = param.choices
-    elif param.is_jid:
-        candidates = _rank_jids(word, jids)
+    elif param.name == "nick":
+        candidates = _rank_jids(word, nicks)
+    elif param.is_jid or param.name == "who":
+        candidates = _rank_jids(word, nicks) + _rank_jids(word, jids)
     else:
         return []
     folded = word.casefold()

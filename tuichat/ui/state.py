@@ -43,7 +43,7 @@ class Presence:
 class RosterRow:
     """One line of the roster list."""
 
-    kind: Literal["account", "group", "contact", "folded"]
+    kind: Literal["account", "group", "contact", "folded", "room", "private", "invite"]
     account: str
     jid: str = ""
     label: str = ""
@@ -55,10 +55,14 @@ class RosterRow:
     """Subscription note: ``asks to subscribe``, ``awaiting answer``, ``no presence``…"""
     request: bool = False
     """The contact asked to see our presence and we have not answered."""
+    mentions: int = 0
+    """Rooms: unseen messages that mention our nick (counted apart from ``unread``)."""
+    joined: bool = False
+    """Rooms: we are in it now."""
 
     @property
     def key(self) -> ConvKey:
-        """The conversation key of a contact row."""
+        """The conversation key of a contact, room or private chat row."""
         return (self.account, self.jid)
 
 

@@ -32,6 +32,8 @@ VARIABLE_DEFAULTS: dict[str, str] = {
     "message-time": "$foreground-darken-2",
     "day-separator": "$secondary",
     "unread-badge": "$accent",
+    "mention": "$warning",
+    "room-notice": "$foreground-darken-2",
 }
 
 _COLOR_FIELDS = (

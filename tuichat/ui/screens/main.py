@@ -1,7 +1,8 @@
 """Provides the main screen: the roster beside the open conversation, fed by bus events.
 
-Rule: bus callbacks only update :mod:`tuichat.ui.state` and the widgets' attributes; requests
-to the network go through the ``ChatClient`` in workers (see :mod:`.main_actions`).
+Rule: bus callbacks only update :mod:`tuichat.ui.state` (and :mod:`tuichat.ui.rooms`) and the
+widgets' attributes; requests to the network go through the ``ChatClient`` in workers (see
+:mod:`.main_actions`; rooms: :mod:`.room_view` and :mod:`.room_commands`).
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from textual.widgets import Footer, Input
 
 from tuichat import events as ev
 from tuichat.bus import Subscription
-from tuichat.model import ConnectionState, Direction, Message
-from tuichat.ui.attention import decide
+from tuichat.model import ConnectionState, ConversationKind, Direction, Message
+from tuichat.ui.attention import attention_total, decide, decide_room
 from tuichat.ui.context import UIContext
 from tuichat.ui.messages import NotificationWanted, UnreadChanged
 from tuichat.ui.render import safe_text
+from tuichat.ui.rooms import RoomsState
 from tuichat.ui.screens.bindings import install_alt_digit_fallback, install_bindings
-from tuichat.ui.screens.main_actions import MainActions
+from tuichat.ui.screens.room_commands import RoomCommands
 from tuichat.ui.state import Conversations, ConvKey, RosterState
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.widgets.composer import Composer
@@ -44,7 +46,7 @@ OPEN_SETTING = "ui.open_conversations"
 RECENT_ON_FIRST_START = 5
 
 
-class MainScreen(MainActions, Screen[None]):
+class MainScreen(RoomCommands, Screen[None]):
     """Roster sidebar + conversation; the screen a user lives in."""
 
     DEFAULT_CSS = """
@@ -76,14 +78,22 @@ class MainScreen(MainActions, Screen[None]):
         self.outbox = 0
         self._subs: list[Subscription] = []
         self._roster_scheduled = False
+        self.rooms = RoomsState()
+        self.occupants_wanted = True
+        """Whether rooms show their occupant list (F5 toggles)."""
+        self._room_header_scheduled = False
         install_bindings(self, ctx.registry.in_scope("main"))
         install_alt_digit_fallback(self, ctx.registry.in_scope("main"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """ESC+digit fallbacks switch only while the composer is empty or unfocused."""
+        """ESC+digit fallbacks switch only while the composer is empty or unfocused; F5
+        (occupants) is offered only while a room is in view."""
         if action == "switch_fallback":
             composer = self.view.composer
             return not (composer.has_focus and composer.text)
+        if action == "toggle_occupants":  # in the footer only while a room is in view
+            current = self.convs.current
+            return current is not None and self.conversation_info(current).has_occupants
         return True
 
     # -- layout --------------------------------------------------------------------------------
@@ -116,6 +126,8 @@ class MainScreen(MainActions, Screen[None]):
             state, _reason = self.ctx.client.state(account)
             self.states[account] = state
         for summary in store.conversations():
+            if summary.kind is ConversationKind.GROUPCHAT and summary.account in self.accounts:
+                self.rooms.room(summary.account, summary.conversation)
             if summary.unread:
                 self.convs.unread[(summary.account, summary.conversation)] = summary.unread
         self.outbox = len(store.outbox())
@@ -133,6 +145,7 @@ class MainScreen(MainActions, Screen[None]):
             (ev.MessageStateChanged, self._bus_state),
             (ev.ArchiveSyncProgressed, self._bus_sync),
             (ev.ErrorReported, self._bus_error),
+            *self.room_handlers(),
         ]
         self._subs = [bus.subscribe(kind, handler) for kind, handler in handlers]
         self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
@@ -191,6 +204,7 @@ class MainScreen(MainActions, Screen[None]):
         log_widget = view.message_log
         log_widget.peer_name = self.roster.display_name(account, conversation)
         log_widget.own_name = account.split("@", 1)[0] or account
+        self._configure_view(key)
         if around is not None and around.id is not None:
             log_widget.show_around(self.ctx.store.around(around, PAGE), around.id)
         else:
@@ -216,7 +230,9 @@ class MainScreen(MainActions, Screen[None]):
         if following is not None:
             self.open_conversation(following)
         else:
+            self.view.message_log.set_notices(())
             self.view.message_log.set_messages([], has_more=False)
+            self.view.show_occupants(False)
             self._update_header()
             self._schedule_roster()
 
@@ -227,11 +243,15 @@ class MainScreen(MainActions, Screen[None]):
                 Text("No conversation open: Ctrl+K finds a contact, /msg JID starts one")
             )
             return
+        number = self.convs.open.index(current) + 1
+        header = self.room_header(current, number)
+        if header is not None:
+            self.view.set_header(header)
+            return
         account, jid = current
         presence = self.roster.presence(account, jid)
         color = resolve_color(self.app.theme_variables, PRESENCE_VARIABLES[presence.show])
         text = Text()
-        number = self.convs.open.index(current) + 1
         text.append(f"{number} ", style=Style(dim=True))
         text.append(PRESENCE_SYMBOLS[presence.show] + " ", style=Style(color=color))
         text.append_text(safe_text(self.roster.display_name(account, jid)))
@@ -261,14 +281,15 @@ class MainScreen(MainActions, Screen[None]):
         self._roster_scheduled = False
         roster = self.query_one(RosterList)
         roster.current = self.convs.current
-        extra = set(self.convs.open) | set(self.convs.unread)
-        roster.rows = self.roster.rows(
+        extra = (set(self.convs.open) | set(self.convs.unread)) - self.conversation_keys_of_rooms()
+        rows = self.roster.rows(
             self.accounts,
             query=self.query_text,
             show_offline=self.show_offline,
             unread=self.convs.unread,
             extra=extra,
         )
+        roster.rows = self.with_room_rows(rows)
 
     def _refresh_status(self) -> None:
         statuses = tuple(
@@ -278,12 +299,15 @@ class MainScreen(MainActions, Screen[None]):
             for a in self.accounts
         )
         self.query_one(StatusBar).info = StatusInfo(
-            accounts=statuses, outbox=self.outbox, unread=self.convs.total_unread
+            accounts=statuses,
+            outbox=self.outbox,
+            unread=attention_total(self.convs.unread, self.rooms.rooms, 0),
+            mentions=self.rooms.total_mentions,
         )
 
     def _unread_changed(self) -> None:
         self._refresh_status()
-        self.post_message(UnreadChanged(self.convs.total_unread))
+        self.post_message(UnreadChanged(self.attention_count()))
 
     # -- bus callbacks (assign state, schedule display) ----------------------------------------
 
@@ -340,7 +364,13 @@ class MainScreen(MainActions, Screen[None]):
         in_view = self.convs.current == key and self.app.screen is self
         if in_view:
             self.view.message_log.append(message)
-        attention = decide(
+        group = message.kind is ConversationKind.GROUPCHAT
+        if group:
+            room = self.rooms.room(*key)
+            if message.nick:
+                room.speakers.pop(message.nick, None)
+                room.speakers[message.nick] = None
+        attention = (decide_room if group else decide)(
             message,
             in_view=in_view and self.view.message_log.is_at_bottom,
             app_focused=self.app.app_focus,
@@ -392,6 +422,7 @@ class MainScreen(MainActions, Screen[None]):
             and self.view.message_log.is_at_bottom
         ):
             self.convs.unread.pop(current, None)
+            self.rooms.mentions.pop(current, None)
             self.ctx.store.mark_read(*current)
             self._unread_changed()
             self._schedule_roster()
@@ -400,7 +431,10 @@ class MainScreen(MainActions, Screen[None]):
 
     @on(RosterList.ContactChosen)
     def _contact_chosen(self, event: RosterList.ContactChosen) -> None:
-        self.open_conversation(event.key)
+        if event.key in self.rooms.invitations:
+            self.action_accept_invite(event.key[1])
+        else:
+            self._choose(event.key)
 
     @on(RosterList.FoldToggled)
     def _fold_toggled(self, _event: RosterList.FoldToggled) -> None:
@@ -413,7 +447,8 @@ class MainScreen(MainActions, Screen[None]):
 
     @on(Input.Submitted, "#roster-filter")
     def _filter_submitted(self, _event: Input.Submitted) -> None:
-        first = next((r for r in self.query_one(RosterList).rows if r.kind == "contact"), None)
+        kinds = ("contact", "room", "private")
+        first = next((r for r in self.query_one(RosterList).rows if r.kind in kinds), None)
         if first is not None:
             self.query_one("#roster-filter", Input).value = ""
             self.open_conversation(first.key)

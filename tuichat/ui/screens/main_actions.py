@@ -25,6 +25,7 @@ from tuichat.ui.state import ConvKey
 
 if TYPE_CHECKING:
     from tuichat.ui.context import UIContext
+    from tuichat.ui.screens.switcher import Target
     from tuichat.ui.state import Conversations, RosterState
     from tuichat.ui.widgets.conversation import ConversationView
 
@@ -72,6 +73,8 @@ class MainActions(Screen[None]):
         """Run a slash command, or send ``text`` to the conversation in view."""
         self.view.show_error("")
         if slash.is_command(text):
+            if self._room_line(text):
+                return
             parsed = slash.parse(text, self.ctx.registry.slash_specs)
             if isinstance(parsed, slash.SlashError):
                 self._fail(parsed.message, restore=text)
@@ -100,7 +103,9 @@ class MainActions(Screen[None]):
 
         self._request(send(), f"could not send to {to}", restore=body)
 
-    def _request(self, work: Awaitable[None], failure: str, *, restore: str | None = None) -> None:
+    def _request(
+        self, work: Awaitable[object], failure: str, *, restore: str | None = None
+    ) -> None:
         """Run a client request in a worker; show ``failure`` and the reason if it raises."""
 
         async def run() -> None:
@@ -112,16 +117,24 @@ class MainActions(Screen[None]):
 
         self.run_worker(run(), group="client", exit_on_error=False)
 
-    def _complete(self, text: str) -> list[str]:
+    def _room_line(self, text: str) -> bool:
+        """Handle a command line that means something special in a room (overridden)."""
+        return False
+
+    def _known_jids(self) -> set[str]:
+        """Every JID the composer can complete: contacts, open conversations, requests."""
         jids = {j for (_a, j) in self.roster.all_contacts()}
         jids |= {j for (_a, j) in self.convs.open}
         jids |= {j for (_a, j) in self.roster.requests}
-        return slash.complete(text, self.ctx.registry.slash_specs, sorted(jids))
+        return jids
+
+    def _complete(self, text: str) -> list[str]:
+        return slash.complete(text, self.ctx.registry.slash_specs, sorted(self._known_jids()))
 
     def run_slash(self, call: slash.SlashCall, line: str) -> None:
         """Dispatch a parsed slash command to its handler or action."""
         handler: Callable[[slash.SlashCall], None] | None = getattr(
-            self, f"_slash_{call.name}", None
+            self, f"_slash_{call.name.replace('-', '_')}", None
         )
         if handler is not None:
             handler(call)
@@ -277,16 +290,25 @@ class MainActions(Screen[None]):
                 known.add(key)
                 targets.append(Target(key[0], key[1], key[1]))
         order = {key: index for index, key in enumerate(self.convs.open)}
+        targets += [t for t in self._room_targets() if t.key not in known]
         targets.sort(key=lambda t: order.get((t.account, t.jid), len(order)))
 
         def chosen(key: ConvKey | None) -> None:
             if key is not None:
-                self.open_conversation(key)
+                self._choose(key)
 
         self.app.push_screen(
             QuickSwitcher(targets, unread=dict(self.convs.unread), multi=len(self.accounts) > 1),
             chosen,
         )
+
+    def _room_targets(self) -> list[Target]:
+        """Rooms and bookmarks for the quick switcher (overridden)."""
+        return []
+
+    def _choose(self, key: ConvKey) -> None:
+        """Go to ``key`` chosen in a list (a room may need joining first: overridden)."""
+        self.open_conversation(key)
 
     def _go(self, key: ConvKey | None) -> None:
         if key is None:

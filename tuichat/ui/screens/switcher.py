@@ -1,7 +1,7 @@
 """Provides the quick switcher: a modal with an input and a fuzzy-ranked list of conversations.
 
-Covers every contact and open/recent conversation of ALL accounts; returns the chosen
-``(account, jid)`` or ``None``.
+Covers every contact, room, bookmark and open/recent conversation of ALL accounts; returns
+the chosen ``(account, jid)`` or ``None``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ class Target:
     account: str
     jid: str
     name: str
+    room: bool = False
+    """A room (joined, known or bookmarked): shown with ``#``."""
 
     @property
     def key(self) -> ConvKey:
@@ -103,7 +105,8 @@ class QuickSwitcher(ModalScreen[ConvKey | None]):
             results.highlighted = 0
 
     def _prompt(self, target: Target) -> Text:
-        text = safe_text(target.name, Style(bold=True))
+        text = Text("# " if target.room else "", style=Style(bold=True))
+        text.append_text(safe_text(target.name, Style(bold=True)))
         if target.name != target.jid:
             text.append_text(safe_text(f"  {target.jid}", Style(dim=True)))
         unread = self.unread.get(target.key, 0)

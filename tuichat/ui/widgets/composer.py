@@ -3,7 +3,8 @@
 Enter sends; Alt+Enter and Ctrl+J insert a new line (Ctrl+J works over any SSH terminal; most
 terminals send Alt+Enter as a plain Enter unless they speak the kitty keyboard protocol).
 Up in an empty composer asks for the last sent message; Tab completes slash commands and JIDs
-through the ``completer`` attribute the screen sets. ``?`` in an empty composer asks for help,
+through the ``completer`` attribute the screen sets (in a room, with ``nick_completion`` on,
+it also completes the nicks of plain text). ``?`` in an empty composer asks for help,
 Home/End in an empty composer scroll the log.
 """
 
@@ -79,6 +80,8 @@ class Composer(TextArea):
         )
         self.completer: Completer | None = None
         """Returns completions (whole new lines) of the text; set by the screen."""
+        self.nick_completion = False
+        """Tab completes nicks in plain text too (set while a room is in view)."""
         self._completions: list[str] = []
         self._completion_index = -1
 
@@ -111,7 +114,8 @@ class Composer(TextArea):
                 self.text = ""
                 self.post_message(self.Submitted(self, text))
             return
-        if key == "tab" and self.completer is not None and self.text.startswith("/"):
+        completes = self.text.startswith("/") or (self.nick_completion and bool(self.text))
+        if key == "tab" and self.completer is not None and completes:
             event.stop()
             event.prevent_default()
             self._complete()

@@ -1,7 +1,8 @@
 """Provides the conversation pane: header, message log, "new messages" notice, composer.
 
-The pane only arranges its children and shows the notice; the screen fills the log and
-handles the composer's messages.
+The same pane serves 1:1 chats, rooms and private chats: a room adds the occupant list on
+the right (toggleable). The pane only arranges its children and shows the notice; the screen
+fills the log and the occupant list and handles the composer's messages.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from datetime import tzinfo
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.message_log import MessageLog
+from tuichat.ui.widgets.occupant_list import OccupantList
 
 
 class ConversationView(Vertical):
@@ -32,7 +34,11 @@ class ConversationView(Vertical):
         padding: 0 1;
         text-style: bold;
     }
-    ConversationView > #new-messages {
+    ConversationView #conversation-body { height: 1fr; }
+    ConversationView #log-column { width: 1fr; height: 1fr; }
+    ConversationView OccupantList { display: none; }
+    ConversationView.-occupants OccupantList { display: block; }
+    ConversationView #new-messages {
         height: 1;
         display: none;
         background: $accent;
@@ -41,7 +47,7 @@ class ConversationView(Vertical):
         text-style: bold;
         &.-shown { display: block; }
     }
-    ConversationView > #inline-error {
+    ConversationView #inline-error {
         height: auto;
         display: none;
         color: $error;
@@ -55,11 +61,14 @@ class ConversationView(Vertical):
         self._tz = tz
 
     def compose(self) -> ComposeResult:
-        """Header, log, notice, error line, composer."""
+        """Header, log (with notice and error line) beside the occupant list, composer."""
         yield Static("", id="conversation-header")
-        yield MessageLog(tz=self._tz, id="log")
-        yield Static("", id="new-messages")
-        yield Static("", id="inline-error")
+        with Horizontal(id="conversation-body"):
+            with Vertical(id="log-column"):
+                yield MessageLog(tz=self._tz, id="log")
+                yield Static("", id="new-messages")
+                yield Static("", id="inline-error")
+            yield OccupantList(id="occupants")
         yield Composer(id="composer", placeholder="Type a message, /help for commands")
 
     @property
@@ -71,6 +80,20 @@ class ConversationView(Vertical):
     def composer(self) -> Composer:
         """The composer."""
         return self.query_one(Composer)
+
+    @property
+    def occupant_list(self) -> OccupantList:
+        """The occupant list (shown for rooms only)."""
+        return self.query_one(OccupantList)
+
+    @property
+    def occupants_shown(self) -> bool:
+        """Whether the occupant list is on screen."""
+        return self.has_class("-occupants")
+
+    def show_occupants(self, shown: bool) -> None:
+        """Show or hide the occupant list."""
+        self.set_class(shown, "-occupants")
 
     def set_header(self, text: Text) -> None:
         """Show ``text`` (built with the safe renderer) in the header line."""

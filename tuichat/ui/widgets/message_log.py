@@ -2,13 +2,16 @@
 
 Only the lines in view are painted (a ``ScrollView`` with ``render_line``); the widget holds the
 messages loaded so far (the newest page, plus older pages as the reader scrolls up) and their
-wrapped lines at the current width. Rule: every piece of network text goes through
-:mod:`tuichat.ui.render`; nothing here parses markup.
+wrapped lines at the current width. In a room it also shows traffic notices (one dim line
+each, merged by time; joins/leaves/nick changes fold away with :attr:`MessageLog.show_traffic`)
+and marks messages that mention :attr:`MessageLog.mention_nick`. Rule: every piece of network
+text goes through :mod:`tuichat.ui.render`; nothing here parses markup.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, tzinfo
 from typing import ClassVar
@@ -26,6 +29,7 @@ from textual.strip import Strip
 from tuichat.model import Direction, Message, MessageState
 from tuichat.ui.nickcolor import nick_color
 from tuichat.ui.render import render_body, safe_text
+from tuichat.ui.rooms import Notice, mention_pattern
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.widgets.symbols import MESSAGE_MARKERS
 
@@ -91,6 +95,11 @@ class MessageLog(ScrollView, can_focus=True):
         """A message to mark (a search hit), by store id."""
         self._width = 0
         self._asked_older = False
+        self.mention_nick = ""
+        """Our nick in the room in view: messages naming it are marked (empty: no marking)."""
+        self._notices: list[Notice] = []
+        self.show_traffic = True
+        """Whether joins, leaves and nick changes are shown (subjects and the like always are)."""
 
     # -- public API (attributes down) ---------------------------------------------------------
 
@@ -112,6 +121,38 @@ class MessageLog(ScrollView, can_focus=True):
         self.unseen = 0
         self._relayout()
         self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    def set_notices(
+        self, notices: Iterable[Notice], *, show_traffic: bool = True, layout: bool = True
+    ) -> None:
+        """Show room traffic ``notices`` (oldest first) between the messages, by time.
+
+        ``layout=False`` leaves the re-layout to the next :meth:`set_messages`.
+        """
+        self._notices = list(notices)
+        self.show_traffic = show_traffic
+        if layout:
+            self._relayout()
+
+    @property
+    def notices(self) -> list[Notice]:
+        """The notices held (shown or folded)."""
+        return self._notices
+
+    def append_notice(self, notice: Notice) -> None:
+        """Add a live notice at the bottom (follows the view like a message)."""
+        self._notices.append(notice)
+        if not self._notice_shown(notice) or not self._width:
+            return
+        at_bottom = self.is_at_bottom
+        self._lines.append(self._render_notice(notice, self._width))
+        self.virtual_size = Size(self._width, len(self._lines))
+        if at_bottom:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        self.refresh()
+
+    def _notice_shown(self, notice: Notice) -> bool:
+        return self.show_traffic or not notice.is_traffic
 
     def show_around(self, messages: list[Message], message_id: int) -> None:
         """Show ``messages`` (oldest first) with ``message_id`` marked and scrolled into view."""
@@ -221,11 +262,18 @@ class MessageLog(ScrollView, can_focus=True):
         if width > 0:
             if self._messages and not self.has_more:
                 lines.append(self._center("beginning of the conversation", width, "dim"))
+            notices = [n for n in self._notices if self._notice_shown(n)]
+            waiting = 0
             previous: Message | None = None
             for message in self._messages:
+                while waiting < len(notices) and notices[waiting].timestamp < message.timestamp:
+                    if previous is not None or not self.has_more:
+                        lines.append(self._render_notice(notices[waiting], width))
+                    waiting += 1
                 starts.append(len(lines))
                 lines.extend(self._block(previous, message, width))
                 previous = message
+            lines.extend(self._render_notice(n, width) for n in notices[waiting:])
         self._lines = lines
         self._starts = starts
         self.virtual_size = Size(width, len(lines))
@@ -251,6 +299,17 @@ class MessageLog(ScrollView, can_focus=True):
         line.append("─" * max(0, width - line.cell_len), style=style)
         line.truncate(width)
         return Strip(list(line.render(self.app.console)), width).crop(0, width)
+
+    def _render_notice(self, notice: Notice, width: int) -> Strip:
+        variables = self.app.theme_variables
+        text = Text(
+            notice.timestamp.astimezone(self.tz).strftime("%H:%M "),
+            style=resolve_color(variables, "message-time"),
+        )
+        style = Style(color=resolve_color(variables, "room-notice"), italic=True)
+        text.append_text(safe_text(f"  {notice.text.replace(chr(10), ' ')}", style))
+        text.truncate(width, overflow="ellipsis")
+        return Strip(list(text.render(self.app.console)), text.cell_len).crop(0, width)
 
     def _render_message(self, message: Message, width: int) -> list[Strip]:
         variables = self.app.theme_variables
@@ -280,6 +339,14 @@ class MessageLog(ScrollView, can_focus=True):
             body.stylize(Style(dim=True, color=resolve_color(variables, "message-pending")))
         if message.id is not None and message.id == self.highlight_id:
             prefix.stylize(Style(reverse=True))
+        pattern = mention_pattern(self.mention_nick) if not own else None
+        if pattern is not None and pattern.search(body_source):
+            mention = resolve_color(variables, "mention")
+            nick.stylize(Style(reverse=True, color=mention, bold=True), 0, len(nick.plain.rstrip()))
+            stamp = time_text.copy()
+            stamp.right_crop(1)
+            prefix = stamp + Text("@", style=Style(color=mention, bold=True)) + nick + Text(" ")
+            body.highlight_regex(pattern, Style(color=mention, bold=True, underline=True))
         body_width = max(10, width - prefix.cell_len)
         console = self.app.console
         options = console.options.update_width(body_width).update(no_wrap=False)

@@ -114,6 +114,8 @@ class RosterList(OptionList):
             return safe_text(row.label, Style(bold=True, dim=True))
         if row.kind == "folded":
             return Text(f"  · {row.label} (Enter shows)", style=Style(dim=True, italic=True))
+        if row.kind in ("room", "private", "invite"):
+            return self._room_prompt(row, variables)
         show = row.presence.show
         color = resolve_color(variables, PRESENCE_VARIABLES[show])
         current = row.key == self.current
@@ -143,6 +145,36 @@ class RosterList(OptionList):
         text.overflow = "ellipsis"
         return text
 
+    def _room_prompt(self, row: RosterRow, variables: dict[str, str]) -> Text:
+        """A room (``#``, green when joined), a private chat (``»``) or an invitation (``✉``)."""
+        current = row.key == self.current
+        text = Text("▸" if current else " ", style=Style(bold=True))
+        symbol = {"room": "#", "private": "»", "invite": "✉"}[row.kind]
+        joined = row.joined or row.kind == "private"
+        color = resolve_color(variables, "presence-online" if joined else "presence-offline")
+        if row.kind == "invite":
+            color = resolve_color(variables, "unread-badge")
+        text.append(symbol, style=Style(color=color, bold=True))
+        text.append(" ")
+        label = safe_text(row.label, Style(bold=bool(row.unread or row.mentions) or current))
+        marks = Text()
+        if row.unread:
+            badge = resolve_color(variables, "unread-badge")
+            marks.append(f" [{row.unread}]", style=Style(color=badge, bold=True))
+        if row.mentions:
+            mention = resolve_color(variables, "mention")
+            marks.append(f" @{row.mentions}", style=Style(color=mention, bold=True, reverse=True))
+        room = self._label_width - text.cell_len - marks.cell_len - (1 if row.note else 0)
+        if marks and room >= MIN_LABEL and label.cell_len > room:
+            label.truncate(room, overflow="ellipsis")
+        text.append_text(label)
+        text.append_text(marks)
+        if row.note:
+            text.append_text(safe_text(f" ({row.note})", Style(dim=True, italic=True)))
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        return text
+
     def row_at(self, index: int | None) -> RosterRow | None:
         """The row at option ``index``."""
         if index is None or not 0 <= index < len(self._rows):
@@ -155,7 +187,7 @@ class RosterList(OptionList):
         row = self.row_at(event.option_index)
         if row is None:
             return
-        if row.kind == "contact":
+        if row.kind in ("contact", "room", "private", "invite"):
             self.post_message(self.ContactChosen(self, row.key))
         elif row.kind == "folded":
             self.post_message(self.FoldToggled(self))

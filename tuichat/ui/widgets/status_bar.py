@@ -35,6 +35,8 @@ class StatusInfo:
     accounts: tuple[AccountStatus, ...] = ()
     outbox: int = 0
     unread: int = 0
+    mentions: int = 0
+    """Unseen mentions of our nick in rooms."""
     note: str = ""
 
 
@@ -78,6 +80,11 @@ class StatusBar(Widget):
         if info.unread:
             color = resolve_color(variables, "unread-badge")
             text.append(f"  ✉ {info.unread} unread", style=Style(color=color, bold=True))
+        if info.mentions:
+            color = resolve_color(variables, "mention")
+            text.append(f"  @ {info.mentions} mention", style=Style(color=color, bold=True))
+            if info.mentions != 1:
+                text.append("s", style=Style(color=color, bold=True))
         if info.note:
             text.append("  ")
             text.append_text(safe_text(info.note, Style(italic=True)))

@@ -57,6 +57,7 @@ class MainScreen(RoomCommands, Screen[None]):
         border-right: vkey $panel;
         &.-hidden { display: none; }
     }
+    MainScreen.-narrow OccupantList { width: 17; }
     MainScreen #roster-filter {
         height: 1;
         border: none;
@@ -68,6 +69,8 @@ class MainScreen(RoomCommands, Screen[None]):
 
     def __init__(self, ctx: UIContext) -> None:
         super().__init__(id="main")
+        self.HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+        """``-narrow`` below 100 columns: the occupant list takes less room."""
         self.ctx = ctx
         self.roster = RosterState()
         self.convs = Conversations()

@@ -280,7 +280,8 @@ class MainActions(Screen[None]):
         """Open the fuzzy quick switcher."""
         from tuichat.ui.screens.switcher import QuickSwitcher, Target
 
-        targets = [
+        targets = self._room_targets()
+        targets += [
             Target(a, j, self.roster.display_name(a, j)) for (a, j) in self.roster.all_contacts()
         ]
         known = {(t.account, t.jid) for t in targets}
@@ -290,7 +291,6 @@ class MainActions(Screen[None]):
                 known.add(key)
                 targets.append(Target(key[0], key[1], key[1]))
         order = {key: index for index, key in enumerate(self.convs.open)}
-        targets += [t for t in self._room_targets() if t.key not in known]
         targets.sort(key=lambda t: order.get((t.account, t.jid), len(order)))
 
         def chosen(key: ConvKey | None) -> None:

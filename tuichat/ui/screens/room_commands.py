@@ -294,8 +294,12 @@ class RoomCommands(RoomView):
             ]
 
         def chosen(jid: str | None) -> None:
-            if jid is not None:
-                self._choose((account, jid))
+            known = self.rooms.get((account, jid)) if jid is not None else None
+            if known is not None and known.joined:
+                self.open_conversation(known.key)
+            elif jid is not None:
+                mark = self.rooms.bookmark(account, jid)
+                self._join(account, jid, mark.nick if mark else "", mark.password if mark else "")
 
         self.app.push_screen(RoomPicker(f"Rooms on {service}", load), chosen)
 

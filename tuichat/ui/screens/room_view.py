@@ -131,23 +131,22 @@ class RoomView(MainActions):
         state = "presence-online" if room.joined else "presence-offline"
         text.append("# ", style=Style(color=resolve_color(variables, state), bold=True))
         text.append_text(safe_text(room.title))
-        if room.title != room.jid:
+        if room.name and room.name != room.jid:
             text.append_text(safe_text(f" <{room.jid}>", dim))
+        if room.subject:
+            text.append(" — ", style=dim)
+            text.append_text(safe_text(room.subject.replace("\n", " "), Style(italic=True)))
         if room.joined:
-            text.append(f"  {len(room.occupants)} here", style=dim)
             me = room.me
             marks = [me.role.value, AFFILIATION_WORDS[me.affiliation]] if me else []
             marks = [m for m in marks if m and m != "participant"]
-            text.append_text(safe_text(f" · you: {room.nick}", dim))
+            text.append_text(safe_text(f"  · {len(room.occupants)} here · you: {room.nick}", dim))
             if marks:
                 text.append(f" ({', '.join(marks)})", style=dim)
         else:
             error = Style(color=resolve_color(variables, "presence-dnd"))
             words = f"not joined: {room.error}" if room.error else "not joined (/join enters)"
             text.append_text(safe_text(f"  {words}", error))
-        if room.subject:
-            text.append(" — ", style=dim)
-            text.append_text(safe_text(room.subject.replace("\n", " "), Style(italic=True)))
         if key[1] in self.ctx.policy(key[0]).muted:
             text.append(" [muted]", style=dim)
         return text

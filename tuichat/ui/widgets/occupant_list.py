@@ -109,6 +109,7 @@ class OccupantList(OptionList):
         occupant = row.occupant
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(PRESENCE_SYMBOLS[occupant.show], style=Style(color=colors[occupant.show]))
+        text.append(" ")
         text.append(AFFILIATION_MARKS[occupant.affiliation], style=Style(bold=True))
         style = Style(color=nick_color(occupant.nick), bold=row.own, underline=row.own)
         text.append_text(safe_text(occupant.nick, style))

@@ -75,7 +75,16 @@ def test_departure_reasons(body: str, words: str, kicked: bool, banned: bool) ->
     """Status codes of an unavailable presence become words and flags."""
     p = mp.occupant_presence(presence("Bob", body, "unavailable"))
     assert p is not None and not p.available
-    assert mp.departure(p) == mp.Departure(words, kicked, banned)
+    assert mp.departure(p) == mp.Departure(words, kicked, banned, rejoin="shutting" in words)
+
+
+def test_shutdown_and_technical_removal_ask_for_a_rejoin() -> None:
+    """332 and 333 are nobody's decision: the room stays wanted and is joined again."""
+    for code in (332, 333):
+        p = mp.occupant_presence(presence("Me", f"<item/><status code='{code}'/>", "unavailable"))
+        assert p is not None and mp.departure(p).rejoin
+    kicked = mp.occupant_presence(presence("Me", "<item/><status code='307'/>", "unavailable"))
+    assert kicked is not None and not mp.departure(kicked).rejoin
 
 
 def test_nick_change_and_non_room_presences() -> None:

@@ -124,3 +124,30 @@ def test_carbon_trust() -> None:
 def test_parse_stamp(text: str | None, expected: datetime | None) -> None:
     """XEP-0082 stamps parse to aware UTC; garbage gives None rather than raising."""
     assert parse.parse_stamp(text) == expected
+
+
+def test_room_private_message_is_its_own_conversation() -> None:
+    """A PM (muc#user marker) from room/nick is filed under room/nick, not under the room."""
+    s = msg(
+        "<body>psst</body><x xmlns='http://jabber.org/protocol/muc#user'/>",
+        from_="lounge@conference.example.test/Nick",
+        to=f"{ME}/tuichat",
+        type="chat",
+    )
+    m = parse.chat_message(parse.envelope(s), ME, now=NOW)
+    assert m is not None
+    assert m.conversation == "lounge@conference.example.test/Nick"
+    assert m.kind == "private" and m.nick == "Nick" and m.direction == Direction.IN
+
+
+def test_our_archived_room_private_message_goes_to_the_occupant() -> None:
+    """Our own PM, as the archive returns it, lands in the occupant's conversation."""
+    s = msg(
+        "<body>hi</body><x xmlns='http://jabber.org/protocol/muc#user'/>",
+        from_=f"{ME}/laptop",
+        to="lounge@conference.example.test/Nick",
+        type="chat",
+    )
+    m = parse.chat_message(parse.envelope(s), ME, now=NOW)
+    assert m is not None and m.direction == Direction.OUT
+    assert m.conversation == "lounge@conference.example.test/Nick"

@@ -11,7 +11,7 @@ from tuichat import events as ev
 from tuichat.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
 from tuichat.config import AccountConfig
-from tuichat.model import ConnectionState, MessageState
+from tuichat.model import ConnectionState, ConversationKind, MessageState
 from tuichat.store import Store
 
 _GAVE_UP = (ConnectionState.AUTH_FAILED, ConnectionState.CERT_REJECTED, ConnectionState.FAILED)
@@ -89,34 +89,98 @@ def run_sync(args: argparse.Namespace) -> int:
     return EXIT_FAILURE if failures else EXIT_OK
 
 
+def _known_kind(store: Store, account: str, to: str) -> ConversationKind | None:
+    """What the store already knows ``to`` to be: a room, a one-to-one chat, or nothing."""
+    for summary in store.conversations(account):
+        if summary.conversation == to:
+            return summary.kind
+    if any(contact.jid == to for contact in store.roster(account)):
+        return ConversationKind.CHAT
+    return None
+
+
+async def _first_outcome(session: Any, timeout: float) -> bool:
+    """Wait for the first connection attempt to end: True when connected."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if session.state == ConnectionState.CONNECTED:
+            return True
+        if session.state in _GAVE_UP or session.state == ConnectionState.DISCONNECTED:
+            return False
+        await asyncio.sleep(0.02)
+    return False
+
+
 async def _send(account: AccountConfig, store: Store, to: str, body: str, timeout: float) -> str:
-    """Queue, connect, wait for the ack; return "" on success or why not."""
+    """Send to a contact (queued, then acked by the server) or to a room (reflected back).
+
+    Whether ``to`` is a room comes from the store, else from asking it (disco#info) once
+    connected. If the server cannot be reached, an unknown ``to`` is taken for a contact and
+    the message waits in the outbox, so nothing typed is lost.
+    """
+    from tuichat.xmpp.features import muc_join
     from tuichat.xmpp.manager import ConnectionManager
 
     bus = new_bus()
     manager = ConnectionManager([account], store, bus)
+    session = manager.session(account.jid)
+    kind = _known_kind(store, account.jid, to)
+    try:
+        if kind is None:
+            await manager.start()
+            if await _first_outcome(session, min(timeout, 15.0)):
+                kind = await muc_join.kind_of(session, to)
+        if kind is ConversationKind.GROUPCHAT:
+            if not manager.started:
+                await manager.start()
+            return await _send_to_room(session, to, body, timeout)
+        return await _send_chat(manager, session, account, to, body, timeout)
+    finally:
+        await manager.stop()
+
+
+async def _send_to_room(session: Any, room: str, body: str, timeout: float) -> str:
+    from tuichat.xmpp.errors import XmppError
+    from tuichat.xmpp.features import muc_join
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not session.synced.is_set():
+        if session.state in _GAVE_UP:
+            return f"{session.state.value}: {session.reason}"
+        if loop.time() > deadline:
+            return f"not connected within {timeout:g} s ({session.reason or 'connecting'})"
+        await asyncio.sleep(0.05)
+    try:
+        await muc_join.send_to_room(session, room, body, max(1.0, deadline - loop.time()))
+    except XmppError as exc:
+        return str(exc)
+    return ""
+
+
+async def _send_chat(
+    manager: Any, session: Any, account: AccountConfig, to: str, body: str, timeout: float
+) -> str:
     acked = asyncio.Event()
-    queued = await manager.send_message(account.jid, to, body)  # in the outbox before connecting
+    queued = await manager.send_message(account.jid, to, body)  # in the outbox first
 
     def on_state(event: ev.MessageStateChanged) -> None:
         if event.message_id == queued.id and event.state == MessageState.ACKED:
             acked.set()
 
-    bus.subscribe(ev.MessageStateChanged, on_state)
-    session = manager.session(account.jid)
-    await manager.start()
-    try:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not acked.is_set():
-            if session.state in _GAVE_UP:
-                return f"{session.state.value}: {session.reason}"
-            if loop.time() > deadline:
-                return f"no acknowledgement within {timeout:g} s ({session.reason or 'connecting'})"
-            await asyncio.sleep(0.05)
-        return ""
-    finally:
-        await manager.stop()
+    manager.bus.subscribe(ev.MessageStateChanged, on_state)
+    if not manager.started:
+        await manager.start()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not acked.is_set():
+        if session.state in _GAVE_UP:
+            return f"{session.state.value}: {session.reason}"
+        if loop.time() > deadline:
+            return f"no acknowledgement within {timeout:g} s ({session.reason or 'connecting'})"
+        await asyncio.sleep(0.05)
+    return ""
 
 
 def run_send(args: argparse.Namespace) -> int:

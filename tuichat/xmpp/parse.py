@@ -19,6 +19,7 @@ from tuichat.model import JID, ConversationKind, Direction, InvalidJID, Message,
 NS_SID = "urn:xmpp:sid:0"
 NS_DELAY = "urn:xmpp:delay"
 NS_CORRECT = "urn:xmpp:message-correct:0"
+NS_MUC_USER = "http://jabber.org/protocol/muc#user"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,8 @@ class Envelope:
     """``(id, by)`` pairs of every XEP-0359 stanza-id element."""
     delay: datetime | None
     replaces: str | None = None
+    muc_user: bool = False
+    """The message carries a MUC ``<x/>``: a private message with a room occupant."""
 
 
 def envelope(stanza: Any) -> Envelope:
@@ -59,6 +62,7 @@ def envelope(stanza: Any) -> Envelope:
         stanza_ids=sids,
         delay=parse_stamp(delay_el.get("stamp")) if delay_el is not None else None,
         replaces=(replace.get("id") or None) if replace is not None else None,
+        muc_user=xml.find(f"{{{NS_MUC_USER}}}x") is not None,
     )
 
 
@@ -119,16 +123,19 @@ def chat_message(
     except InvalidJID:
         return None
     outgoing = sender.bare == me
-    peer = recipient.bare if outgoing else sender.bare
+    peer = recipient if outgoing else sender
+    # A private message with a room occupant is its own conversation: room@service/nick.
+    private = env.muc_user and bool(peer.resource)
     stanza_id = archive_stanza_id or trusted_stanza_id(env.stanza_ids, str(me))
     return Message(
         account=str(me),
-        conversation=str(peer),
+        conversation=str(peer if private else peer.bare),
         direction=Direction.OUT if outgoing else Direction.IN,
         sender=str(sender),
         body=env.body,
         timestamp=archive_stamp or env.delay or now,
-        kind=ConversationKind.CHAT,
+        kind=ConversationKind.PRIVATE if private else ConversationKind.CHAT,
+        nick=peer.resource if private else None,
         state=MessageState.ACKED if outgoing else MessageState.RECEIVED,
         stanza_id=stanza_id,
         origin_id=env.origin_id,

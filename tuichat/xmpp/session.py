@@ -25,6 +25,7 @@ from tuichat.model import (
     ChatState,
     ConnectionState,
     Contact,
+    ConversationKind,
     Direction,
     Message,
     MessageState,
@@ -114,7 +115,7 @@ class Session:
         self._retry: asyncio.TimerHandle | None = None
         self._held: list[Message] | None = None
         """Live messages held back while a fresh stream catches up (see ``_on_session_start``)."""
-        self._inflight: dict[str, int] = {}
+        self._inflight: dict[str, tuple[int, str]] = {}
         """Outgoing stanza id → store row id, until the server acks it."""
         self.connected = asyncio.Event()
         self.ready = False
@@ -480,7 +481,7 @@ class Session:
             stanza["origin_id"]["id"] = message.origin_id
         stanza["request_receipt"] = True
         stanza["chat_state"] = "active"
-        self._inflight[message.message_id] = message.id
+        self._inflight[message.message_id] = (message.id, message.conversation)
         stanza.send()
         # Ask for an ack right behind the message, through the same queue: slixmpp's own
         # request (every `window` stanzas) is written before the stanza that triggered it.
@@ -495,13 +496,15 @@ class Session:
         for message in self.store.outbox(self.account):
             if message.direction != Direction.OUT or message.message_id in self._inflight:
                 continue  # sent on this very stream: its ack is still coming
+            if message.kind is ConversationKind.GROUPCHAT:
+                continue  # the room feature sends these once it has (re)joined the room
             if message.state == MessageState.PENDING or resend_sent:
                 self.send(message)
 
     def _on_acked(self, stanza: Any) -> None:
-        row = self._inflight.pop(stanza["id"], None) if stanza.name == "message" else None
-        if row is not None:
-            self._update(row, str(JID.parse(str(stanza["to"])).bare), MessageState.ACKED)
+        entry = self._inflight.pop(stanza["id"], None) if stanza.name == "message" else None
+        if entry is not None:
+            self._update(entry[0], entry[1], MessageState.ACKED)
 
     def _update(self, row: int, conversation: str, state: MessageState) -> None:
         self.store.update_state(row, state)

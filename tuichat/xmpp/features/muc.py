@@ -222,7 +222,8 @@ class Rooms(RoomSending):
                 )
             return
         was_joined, leaving = state.joined, state.leaving
-        state.joined, state.leaving, state.wanted = False, False, False
+        # A shutdown or a server fault leaves the room wanted: the next session rejoins it.
+        state.joined, state.leaving, state.wanted = False, False, why.rejoin and not leaving
         state.occupants.clear()
         if state.joining is not None and not state.joining.done():
             state.joining.set_exception(RoomError(why.words or "the room sent us away"))

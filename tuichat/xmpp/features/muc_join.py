@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, SubElement
 
 from slixmpp import JID as SlixJID
+from slixmpp.exceptions import IqError, IqTimeout
 
 from tuichat import events as ev
-from tuichat.model import JID, Bookmark
+from tuichat.model import JID, Bookmark, ConversationKind
 from tuichat.xmpp.features import muc_parse as mp
 from tuichat.xmpp.features.muc_words import (
     NS_DATA,
@@ -283,6 +284,18 @@ async def sync_rooms(session: Any) -> dict[str, str]:
 
     results = await asyncio.gather(*(one(m) for m in wanted.values()))
     return dict(zip(wanted, results, strict=True))
+
+
+async def kind_of(session: Any, jid: str, timeout: float = 10.0) -> ConversationKind:
+    """Ask ``jid`` what it is (disco#info): a room (``GROUPCHAT``) or anything else (``CHAT``)."""
+    try:
+        info = await session.client.plugin["xep_0030"].get_info(jid=jid, timeout=timeout)
+    except (IqError, IqTimeout):
+        return ConversationKind.CHAT  # accounts do not answer for their owner; nor do most
+    identities = info["disco_info"]["identities"]
+    if any(identity[0] == "conference" for identity in identities):
+        return ConversationKind.GROUPCHAT
+    return ConversationKind.CHAT
 
 
 async def send_to_room(session: Any, room: str, text: str, timeout: float = 30.0) -> str:

@@ -174,6 +174,8 @@ class Departure:
     words: str
     kicked: bool = False
     banned: bool = False
+    rejoin: bool = False
+    """Not our choice nor the room's (a shutdown, a technical problem): join again later."""
 
 
 def departure(presence: OccupantPresence) -> Departure:
@@ -192,9 +194,9 @@ def departure(presence: OccupantPresence) -> Departure:
     if 322 in codes:
         return Departure(f"removed: the room is now members-only{tail}", kicked=True)
     if 332 in codes:
-        return Departure(f"the chat service is shutting down{tail}")
+        return Departure(f"the chat service is shutting down{tail}", rejoin=True)
     if 333 in codes:
-        return Departure(f"removed after a technical problem{tail}")
+        return Departure(f"removed after a technical problem{tail}", rejoin=True)
     return Departure(reason or presence.occupant.status)
 
 

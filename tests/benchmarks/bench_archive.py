@@ -21,15 +21,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from slixmpp import ClientXMPP  # noqa: E402
+from slixmpp import ClientXMPP
 
-from tests.harness.peer import Peer  # noqa: E402
-from tests.harness.prosody import ProsodyServer  # noqa: E402
-from tests.integration.helpers import account_config  # noqa: E402
-from tuichat.bus import EventBus  # noqa: E402
-from tuichat.store import Store  # noqa: E402
-from tuichat.xmpp.connect import close_client  # noqa: E402
-from tuichat.xmpp.manager import ConnectionManager  # noqa: E402
+from tests.harness.peer import Peer
+from tests.harness.prosody import ProsodyServer
+from tests.integration.helpers import account_config
+from tuichat.bus import EventBus
+from tuichat.store import Store
+from tuichat.xmpp.connect import close_client
+from tuichat.xmpp.manager import ConnectionManager
 
 
 def rss_mib() -> float:

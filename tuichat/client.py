@@ -9,9 +9,11 @@ both), so a screen reaches rooms through the same client it chats with.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from tuichat.bus import EventBus
+from tuichat.config import AccountConfig
 from tuichat.model import ConnectionState, Message, Show
 from tuichat.room_client import RoomClient
 
@@ -70,4 +72,16 @@ class ChatClient(RoomClient, Protocol):
     async def fetch_older(self, account: str, conversation: str, limit: int = 100) -> int:
         """Fetch up to ``limit`` messages older than the oldest stored one from the server
         archive into the store; return how many were new (``HistoryFetched`` follows)."""
+        ...
+
+    async def apply_accounts(self, accounts: Sequence[AccountConfig]) -> None:
+        """Follow an edited config: connect new or re-enabled accounts, disconnect removed or
+        disabled ones, reconnect changed ones (the rest are left alone)."""
+        ...
+
+    async def register_account(self, account: AccountConfig, password: str) -> None:
+        """Create ``account`` on its server by in-band registration, over TLS only.
+
+        Raises an exception whose text says, in words, why the server refused.
+        """
         ...

@@ -314,6 +314,16 @@ class FakeClient:
         self.bookmark_list = [b for b in self.bookmark_list if b.room != room]
         return len(self.bookmark_list) != before
 
+    async def apply_accounts(self, accounts: Any) -> None:
+        """Record which accounts should now run; the enabled ones become `accounts`."""
+        self.calls.append(("apply_accounts", tuple(a.jid for a in accounts)))
+
+    async def register_account(self, account: Any, password: str) -> None:
+        """Record the call; a JID starting with "taken" is refused like a server would."""
+        self.calls.append(("register_account", account.jid, password))
+        if account.jid.startswith("taken"):
+            raise RuntimeError(f"{account.jid}: the name is already taken")
+
     def called(self, name: str) -> list[tuple[Any, ...]]:
         """The recorded calls of method ``name``."""
         return [c for c in self.calls if c[0] == name]

@@ -166,3 +166,44 @@ async def test_accounts_screen_toggles_enabled(ui: UI) -> None:
         await settle(pilot)
         assert "enabled = false" in ui.config_path.read_text()
         assert ui.app.ctx.config.accounts[0].enabled is False
+
+
+async def test_accounts_screen_registers_a_new_account(tmp_path: Path) -> None:
+    """r → form → Ctrl+S creates the account on the server, then adds it (applied at once)."""
+    ui = make_ui(tmp_path, accounts=(), seed=False)
+    async with ui.app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        form = pilot.app.screen
+        form.query_one("#jid", Input).value = "fresh@example.org"
+        form.query_one("#secret", Input).value = "n3w-secret"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert ui.client.called("register_account") == [
+            ("register_account", "fresh@example.org", "n3w-secret")
+        ]
+        text = ui.config_path.read_text()
+        assert 'jid = "fresh@example.org"' in text
+        assert ui.config_path.stat().st_mode & 0o777 == 0o600
+        assert ("apply_accounts", ("fresh@example.org",)) in ui.client.calls
+
+
+async def test_refused_registration_is_shown_and_nothing_is_added(tmp_path: Path) -> None:
+    """The server's refusal is shown in words and the config stays as it was."""
+    ui = make_ui(tmp_path, accounts=(), seed=False)
+    async with ui.app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        form = pilot.app.screen
+        form.query_one("#jid", Input).value = "taken@example.org"
+        form.query_one("#secret", Input).value = "whatever"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        notes = [str(n.message) for n in pilot.app._notifications]
+        assert any("already taken" in n for n in notes), notes
+        assert not ui.config_path.exists() or "taken@" not in ui.config_path.read_text()
+        assert ui.client.called("apply_accounts") == []

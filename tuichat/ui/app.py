@@ -156,7 +156,12 @@ class TuichatApp(App[None]):
 
     @on(ConfigChanged)
     def _config_changed(self, _event: ConfigChanged) -> None:
-        log.info("config re-read from %s", self.ctx.config.path)
+        log.info("config re-read from %s; applying its accounts", self.ctx.config.path)
+        self.run_worker(
+            self.ctx.client.apply_accounts(self.ctx.config.accounts),
+            group="accounts",
+            exit_on_error=False,
+        )
 
 
 def build_app(

@@ -6,6 +6,7 @@ Pure validation is :func:`build_account`; the modal returns an ``AccountConfig``
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on
@@ -33,8 +34,14 @@ def build_account(
     port: str,
     tls: str,
     base: AccountConfig | None = None,
+    ca_file: str = "",
 ) -> AccountConfig | str:
     """An ``AccountConfig`` from the form's fields, or what is wrong in words."""
+    ca_path: Path | None = None
+    if ca_file.strip():
+        ca_path = Path(ca_file.strip()).expanduser()
+        if not ca_path.is_file():
+            return f"CA file: {ca_path} does not exist"
     try:
         bare = normalise_account_jid(jid)
     except InvalidJID as exc:
@@ -60,15 +67,22 @@ def build_account(
             host=host.strip() or None,
             port=port_number,
             tls=mode,
+            ca_file=ca_path,
         )
     assert password is not None
     return AccountConfig(
-        jid=bare, password=password, host=host.strip() or None, port=port_number, tls=mode
+        jid=bare,
+        password=password,
+        host=host.strip() or None,
+        port=port_number,
+        tls=mode,
+        ca_file=ca_path,
     )
 
 
 class AccountForm(ModalScreen[AccountConfig | None]):
-    """Add (``existing=None``) or edit an account."""
+    """Add (``existing=None``) or edit an account, or (``register=True``) create one on its
+    server: then the password is the new account's, kept in the 0600 config file."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
@@ -92,29 +106,34 @@ class AccountForm(ModalScreen[AccountConfig | None]):
     AccountForm Button { margin-right: 2; }
     """
 
-    def __init__(self, existing: AccountConfig | None = None) -> None:
+    def __init__(self, existing: AccountConfig | None = None, *, register: bool = False) -> None:
         super().__init__()
         self.existing = existing
+        self.register = register and existing is None
 
     def compose(self) -> ComposeResult:
         """The fields."""
         acct = self.existing
         with VerticalScroll():
-            yield Static("Edit account" if acct else "Add account", classes="title")
+            title = "Edit account" if acct else "Add account"
+            if self.register:
+                title = "Register a new account on its server (in-band, over TLS)"
+            yield Static(title, classes="title")
             yield Label("JID (user@server)")
             yield Input(acct.jid if acct else "", id="jid", disabled=acct is not None)
-            yield Label("Password from")
+            yield Label("New password" if self.register else "Password from")
             yield Select(
                 PASSWORD_KINDS,
-                value=acct.password.kind if acct else "command",
+                value="plain" if self.register else (acct.password.kind if acct else "command"),
                 allow_blank=False,
                 id="kind",
+                disabled=self.register,
             )
             hint = "leave empty to keep the current one" if acct else ""
             yield Input(
                 acct.password.value if acct and acct.password.kind != "plain" else "",
                 placeholder=hint,
-                password=bool(acct and acct.password.kind == "plain"),
+                password=self.register or bool(acct and acct.password.kind == "plain"),
                 id="secret",
             )
             yield Label("Server host (empty: from the JID via DNS)")
@@ -128,6 +147,8 @@ class AccountForm(ModalScreen[AccountConfig | None]):
                 allow_blank=False,
                 id="tls",
             )
+            yield Label("CA certificate file to trust (optional, PEM)")
+            yield Input(str(acct.ca_file) if acct and acct.ca_file else "", id="ca-file")
             yield Static("", id="form-error")
             with Horizontal():
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")
@@ -163,6 +184,7 @@ class AccountForm(ModalScreen[AccountConfig | None]):
             self.query_one("#port", Input).value,
             str(self.query_one("#tls", Select).value),
             base=self.existing,
+            ca_file=self.query_one("#ca-file", Input).value,
         )
         if isinstance(result, str):
             self.query_one("#form-error", Static).update(result)

@@ -29,7 +29,7 @@ from tuichat.ui.screens.confirm import Confirm
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.widgets.symbols import CONNECTION_SYMBOLS, CONNECTION_VARIABLES
 
-RESTART_NOTE = "Changes are saved to the config file; restart tuichat to apply them to connections."
+SAVED_NOTE = "Changes are saved to the config file and applied to the connections at once."
 
 
 class AccountsScreen(Screen[None]):
@@ -37,6 +37,7 @@ class AccountsScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add"),
+        Binding("r", "register", "Register new"),
         Binding("e,enter", "edit", "Edit"),
         Binding("space", "toggle_enabled", "Enable/disable"),
         Binding("d,delete", "remove", "Remove"),
@@ -109,7 +110,7 @@ class AccountsScreen(Screen[None]):
         else:
             symbol = Text("-", style=Style(dim=True))
             words = Text(
-                "disabled" if not account.enabled else "restart to connect",
+                "disabled" if not account.enabled else "starting",
                 style=Style(dim=True, italic=True),
             )
         enabled = Text("yes" if account.enabled else "no")
@@ -138,7 +139,9 @@ class AccountsScreen(Screen[None]):
             note.append_text(safe_text(f"{selected.jid}: {reason}", Style(bold=True)))
             note.append("\n")
         note.append(
-            RESTART_NOTE if self.changed else "a add · e edit · space enable/disable · d remove"
+            SAVED_NOTE
+            if self.changed
+            else "a add · r register · e edit · space enable/disable · d remove"
         )
         self.query_one("#accounts-note", Static).update(note)
 
@@ -161,7 +164,7 @@ class AccountsScreen(Screen[None]):
         if problem:
             self.app.notify(problem, severity="error", markup=False)
         else:
-            self.app.notify(f"{done}. Restart tuichat to apply.", markup=False, timeout=5)
+            self.app.notify(f"{done}.", markup=False, timeout=5)
 
     def _edit_config(self, action: Any, done: str) -> None:
         try:
@@ -183,6 +186,25 @@ class AccountsScreen(Screen[None]):
 
         self.app.push_screen(AccountForm(), added)
 
+    def action_register(self) -> None:
+        """Create a new account on its server, then add it."""
+
+        def filled(account: AccountConfig | None) -> None:
+            if account is not None:
+                self.run_worker(self._register(account), group="register", exit_on_error=False)
+
+        self.app.push_screen(AccountForm(register=True), filled)
+
+    async def _register(self, account: AccountConfig) -> None:
+        self.app.notify(f"registering {account.jid}…", markup=False, timeout=3)
+        try:
+            await self.ctx.client.register_account(account, account.password.value)
+        except Exception as exc:  # the server's refusal, in words
+            self.app.notify(f"not registered: {exc}", severity="error", markup=False)
+            return
+        path = self.ctx.config.path
+        self._edit_config(lambda: add_account(path, account), f"{account.jid} registered")
+
     def action_edit(self) -> None:
         """Edit the selected account."""
         current = self._selected()
@@ -197,6 +219,7 @@ class AccountsScreen(Screen[None]):
                 "host": account.host,
                 "port": account.port,
                 "tls": account.tls.value,
+                "ca_file": str(account.ca_file) if account.ca_file else None,
             }
             if account.password != current.password:
                 changes["password"] = account.password

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -94,6 +94,8 @@ class MessageLog(ScrollView, can_focus=True):
         self.highlight_id: int | None = None
         """A message to mark (a search hit), by store id."""
         self._width = 0
+        self._last_day: date | None = None
+        """The day of the last laid-out line (a new day gets a separator)."""
         self._asked_older = False
         self.mention_nick = ""
         """Our nick in the room in view: messages naming it are marked (empty: no marking)."""
@@ -145,6 +147,10 @@ class MessageLog(ScrollView, can_focus=True):
         if not self._notice_shown(notice) or not self._width:
             return
         at_bottom = self.is_at_bottom
+        day = self._local_day(notice.timestamp)
+        if day != self._last_day:
+            self._lines.append(self._day_line(day, self._width))
+            self._last_day = day
         self._lines.append(self._render_notice(notice, self._width))
         self.virtual_size = Size(self._width, len(self._lines))
         if at_bottom:
@@ -192,11 +198,11 @@ class MessageLog(ScrollView, can_focus=True):
             self._relayout()
             return
         at_bottom = self.is_at_bottom
-        previous = self._messages[-1] if self._messages else None
         self._messages.append(message)
         if self._width:
             self._starts.append(len(self._lines))
-            self._lines.extend(self._block(previous, message, self._width))
+            self._lines.extend(self._block(self._last_day, message, self._width))
+            self._last_day = self._local_day(message.timestamp)
             self.virtual_size = Size(self._width, len(self._lines))
         if at_bottom or message.direction is Direction.OUT:
             self.unseen = 0
@@ -264,33 +270,48 @@ class MessageLog(ScrollView, can_focus=True):
                 lines.append(self._center("beginning of the conversation", width, "dim"))
             notices = [n for n in self._notices if self._notice_shown(n)]
             waiting = 0
-            previous: Message | None = None
+            last_day: date | None = None
             for message in self._messages:
                 while waiting < len(notices) and notices[waiting].timestamp < message.timestamp:
-                    if previous is not None or not self.has_more:
-                        lines.append(self._render_notice(notices[waiting], width))
+                    if last_day is not None or not self.has_more:
+                        last_day = self._notice_lines(notices[waiting], last_day, width, lines)
                     waiting += 1
                 starts.append(len(lines))
-                lines.extend(self._block(previous, message, width))
-                previous = message
-            lines.extend(self._render_notice(n, width) for n in notices[waiting:])
+                lines.extend(self._block(last_day, message, width))
+                last_day = self._local_day(message.timestamp)
+            for notice in notices[waiting:]:
+                last_day = self._notice_lines(notice, last_day, width, lines)
+            self._last_day = last_day
         self._lines = lines
         self._starts = starts
         self.virtual_size = Size(width, len(lines))
         self.refresh()
 
-    def _local_day(self, message: Message) -> date:
-        return message.timestamp.astimezone(self.tz).date()
+    def _local_day(self, when: datetime) -> date:
+        return when.astimezone(self.tz).date()
 
-    def _block(self, previous: Message | None, message: Message, width: int) -> list[Strip]:
+    def _day_line(self, day: date, width: int) -> Strip:
+        label = f"{day:%A} {day.day} {day:%B %Y}"
+        return self._center(label, width, resolve_color(self.app.theme_variables, "day-separator"))
+
+    def _block(self, previous_day: date | None, message: Message, width: int) -> list[Strip]:
+        """A message's lines, after a day separator when its day is not ``previous_day``."""
         lines: list[Strip] = []
-        day = self._local_day(message)
-        if previous is None or self._local_day(previous) != day:
-            label = f"{day:%A} {day.day} {day:%B %Y}"
-            color = resolve_color(self.app.theme_variables, "day-separator")
-            lines.append(self._center(label, width, color))
+        day = self._local_day(message.timestamp)
+        if day != previous_day:
+            lines.append(self._day_line(day, width))
         lines.extend(self._render_message(message, width))
         return lines
+
+    def _notice_lines(
+        self, notice: Notice, last_day: date | None, width: int, lines: list[Strip]
+    ) -> date:
+        """Append ``notice`` (after a day separator if needed) to ``lines``; return its day."""
+        day = self._local_day(notice.timestamp)
+        if day != last_day:
+            lines.append(self._day_line(day, width))
+        lines.append(self._render_notice(notice, width))
+        return day
 
     def _center(self, label: str, width: int, style: str) -> Strip:
         text = Text(f" {label} ", style=style)

@@ -23,10 +23,7 @@ MakeAccount = Callable[..., TestAccount]
 def occupant_text(pilot) -> str:  # type: ignore[no-untyped-def]
     """The occupant list as plain text, one line per option."""
     occupants = main_screen(pilot).query_one(OccupantList)
-    return "\n".join(
-        getattr(occupants.get_option_at_index(i).prompt, "plain", "")
-        for i in range(occupants.option_count)
-    )
+    return "\n".join(occupants.prompt(i).plain for i in range(len(occupants.rows)))
 
 
 async def test_join_a_room_and_talk_with_a_peer(

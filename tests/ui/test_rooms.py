@@ -62,10 +62,7 @@ async def room_ui(tmp_path: Path, size: tuple[int, int] = (120, 40)) -> AsyncIte
 def occupant_lines(pilot: Pilot[None]) -> list[str]:
     """The occupant list's options as plain text."""
     occupants = main_screen(pilot).query_one(OccupantList)
-    return [
-        getattr(occupants.get_option_at_index(i).prompt, "plain", "")
-        for i in range(occupants.option_count)
-    ]
+    return [occupants.prompt(i).plain for i in range(len(occupants.rows))]
 
 
 def header_text(pilot: Pilot[None]) -> str:
@@ -121,6 +118,17 @@ async def test_f5_toggles_the_occupant_list(tmp_path: Path) -> None:
         await r.pilot.press("f5")
         await r.pilot.pause()
         assert view.occupants_shown
+
+
+async def test_enter_on_an_occupant_opens_a_private_chat(tmp_path: Path) -> None:
+    """Focus the occupant list, move to an occupant, Enter: a private chat with them opens."""
+    async with room_ui(tmp_path) as r:
+        occupants = main_screen(r.pilot).query_one(OccupantList)
+        occupants.focus()
+        await r.pilot.press("down")  # row 1: the first moderator, adam
+        await r.pilot.press("enter")
+        await r.pilot.pause()
+        assert main_screen(r.pilot).convs.current == (ME, f"{ROOM}/adam")
 
 
 async def test_occupant_changes_update_the_list_coalesced(tmp_path: Path) -> None:

@@ -389,7 +389,8 @@ class MainScreen(RoomCommands, Screen[None]):
             self.post_message(
                 NotificationWanted(sender, message.body, attention.notify, attention.bell)
             )
-        self._schedule_roster()
+        if attention.unread or not in_view:  # a message read in view changes no roster row
+            self._schedule_roster()
 
     def _bus_queued(self, event: ev.MessageQueued) -> None:
         message = event.message

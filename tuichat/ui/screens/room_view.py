@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
+from textual import on
 
 from tuichat import events as ev
 from tuichat.model import ConversationKind, Message
@@ -26,6 +27,7 @@ from tuichat.ui.rooms import AFFILIATION_WORDS, Notice, Room, RoomsState
 from tuichat.ui.screens.main_actions import MainActions
 from tuichat.ui.state import ConvKey, RosterRow
 from tuichat.ui.themes import resolve_color
+from tuichat.ui.widgets.occupant_list import OccupantList
 
 log = logging.getLogger(__name__)
 
@@ -244,6 +246,12 @@ class RoomView(MainActions):
     def _attention_changed(self) -> None:
         self._refresh_status()
         self.post_message(UnreadChanged(self.attention_count()))
+
+    @on(OccupantList.OccupantChosen)
+    def _occupant_chosen(self, event: OccupantList.OccupantChosen) -> None:
+        room = self.current_room()
+        if room is not None:
+            self.open_conversation((room.account, f"{room.jid}/{event.nick}"))
 
     # -- bus callbacks -------------------------------------------------------------------------
 

@@ -94,6 +94,7 @@ class MessageLog(ScrollView, can_focus=True):
         self.highlight_id: int | None = None
         """A message to mark (a search hit), by store id."""
         self._width = 0
+        self._follow_pending = False
         self._last_day: date | None = None
         """The day of the last laid-out line (a new day gets a separator)."""
         self._asked_older = False
@@ -152,9 +153,9 @@ class MessageLog(ScrollView, can_focus=True):
             self._lines.append(self._day_line(day, self._width))
             self._last_day = day
         self._lines.append(self._render_notice(notice, self._width))
-        self.virtual_size = Size(self._width, len(self._lines))
+        self._grow(Size(self._width, len(self._lines)))
         if at_bottom:
-            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+            self._follow()
         self.refresh()
 
     def _notice_shown(self, notice: Notice) -> bool:
@@ -203,10 +204,10 @@ class MessageLog(ScrollView, can_focus=True):
             self._starts.append(len(self._lines))
             self._lines.extend(self._block(self._last_day, message, self._width))
             self._last_day = self._local_day(message.timestamp)
-            self.virtual_size = Size(self._width, len(self._lines))
+            self._grow(Size(self._width, len(self._lines)))
         if at_bottom or message.direction is Direction.OUT:
             self.unseen = 0
-            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+            self._follow()
         else:
             self.unseen += 1
         self.refresh()
@@ -233,8 +234,22 @@ class MessageLog(ScrollView, can_focus=True):
 
     @property
     def is_at_bottom(self) -> bool:
-        """Whether the newest line is in view."""
-        return self.scroll_y >= self.max_scroll_y - 1
+        """Whether the newest line is in view (or will be at the next refresh: following)."""
+        return self._follow_pending or self.scroll_y >= self.max_scroll_y - 1
+
+    def _follow(self) -> None:
+        """Scroll to the newest line after the next refresh, once however many lines came.
+
+        Until then the log counts as at the bottom, so a burst of messages (a busy room) is
+        followed, not counted as unseen below the view.
+        """
+        if not self._follow_pending:
+            self._follow_pending = True
+            self.call_after_refresh(self._follow_now)
+
+    def _follow_now(self) -> None:
+        self._follow_pending = False
+        self.scroll_end(animate=False, immediate=True)
 
     def action_scroll_end(self) -> None:
         """Jump to the newest message (dropping old pages if very many are loaded)."""
@@ -259,6 +274,18 @@ class MessageLog(ScrollView, can_focus=True):
             self._relayout()
             if at_bottom:
                 self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    def _grow(self, size: Size) -> None:
+        """Take a new virtual size without a layout pass of the whole screen.
+
+        ``virtual_size`` is a layout reactive: assigning it re-lays out and repaints every
+        widget, which a busy room would do for each message. Only the scrollbar changes.
+        """
+        if size == self.virtual_size:
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     def _relayout(self) -> None:
         width = self.scrollable_content_region.width

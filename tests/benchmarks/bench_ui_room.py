@@ -1,0 +1,243 @@
+"""Benchmark of the group chat view (headless Textual, FakeClient): prints figures, not a test.
+
+Run: ``/work/venv/bin/python tests/benchmarks/bench_ui_room.py [--keys 100] [--rate 200]``.
+
+1. Occupant list, 1,000 occupants: time from handing the occupants to the list until the list
+   has been painted (the first ``render_lines`` of the list after the hand-over), median of
+   several rounds; and a burst of 1,000 ``OccupantChanged`` events (a big room filling up)
+   until the list shows them all.
+2. Keystroke to screen in the composer: a key event goes into the driver as a terminal would
+   send it; the time until the driver writes the first screen update after the composer's text
+   has the new character. ~100 keystrokes at ~25 keys/s, idle and while the room in view
+   receives ``--rate`` messages a second (published on the bus by the fake client).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from textual import events
+from textual._compositor import CompositorUpdate
+from textual.pilot import Pilot
+
+from tests.ui.fakes import ME, T0
+from tests.ui.helpers import main_screen
+from tests.ui.room_app import ROOM, extra_occupants, make_room_app
+from tuichat import events as ev
+from tuichat.model import ConversationKind, Direction, Message, Occupant
+from tuichat.ui.widgets.composer import Composer
+from tuichat.ui.widgets.occupant_list import OccupantList
+
+
+def ms(seconds: float) -> str:
+    """Seconds as milliseconds with one decimal."""
+    return f"{seconds * 1000:.1f} ms"
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+async def until(cond: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Yield to the loop until ``cond()`` holds."""
+    deadline = time.perf_counter() + timeout
+    while not cond():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0)
+
+
+async def in_room(pilot: Pilot[None]) -> None:
+    """Wait until the sample room is in view and settled."""
+    await until(lambda: main_screen(pilot).convs.current == (ME, ROOM))
+    await pilot.pause(0.2)
+
+
+def watch_paint(widget: Any) -> list[float]:
+    """Record the time of every ``render_lines`` of ``widget`` (the compositor painting it)."""
+    painted: list[float] = []
+    original = widget.render_lines
+
+    def render_lines(crop: Any) -> Any:
+        painted.append(time.perf_counter())
+        return original(crop)
+
+    widget.render_lines = render_lines
+    return painted
+
+
+async def bench_occupants(count: int, rounds: int) -> None:
+    """Occupant list: hand-over to painted, and a burst of arrivals."""
+    app, client, _clock = make_room_app("dark", more=0, traffic=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await in_room(pilot)
+        occupants = main_screen(pilot).query_one(OccupantList)
+        painted = watch_paint(occupants)
+        timings: list[float] = []
+        for n in range(rounds):
+            people = [
+                Occupant(f"{o.nick}-{n}", o.role, o.affiliation, o.show)
+                for o in extra_occupants(count)
+            ]
+            await pilot.pause(0.05)
+            painted.clear()
+            start = time.perf_counter()
+            occupants.show(people, "Mia", now=True)
+            await until(lambda: bool(painted))
+            timings.append(painted[0] - start)
+        print(f"occupant list, {count} occupants, hand-over to painted ({rounds} rounds):")
+        print(f"  median {ms(statistics.median(timings))}, max {ms(max(timings))}")
+
+        room = main_screen(pilot).rooms.rooms[(ME, ROOM)]
+        occupants.show(room.occupants.values(), room.nick, now=True)
+        await pilot.pause(0.1)
+        before = occupants.rebuilds
+        painted.clear()
+        start = time.perf_counter()
+        for n in range(count):
+            client.bus.publish(ev.OccupantChanged(ME, ROOM, Occupant(f"burst{n:04d}"), joined=True))
+        published = time.perf_counter()
+
+        def shown() -> bool:
+            if len(occupants.rows) < count:
+                return False
+            for i in range(20):
+                plain = occupants.prompt(i).plain
+                if plain.startswith("Participants (") and int(plain[14:-1]) >= count:
+                    return bool(painted) and max(painted) > start
+            return False
+
+        await until(shown)
+        end = max(painted)
+        print(f"burst of {count} OccupantChanged events (joins, with notices in the log):")
+        print(
+            f"  publishing took {ms(published - start)}, list painted complete after "
+            f"{ms(end - start)}, {occupants.rebuilds - before} rebuild(s) of the list"
+        )
+
+
+def room_message(n: int) -> Message:
+    """The ``n``-th message of the flood."""
+    nick = f"user{n % 37:02d}"
+    return Message(
+        account=ME,
+        conversation=ROOM,
+        direction=Direction.IN,
+        sender=f"{ROOM}/{nick}",
+        body=f"message {n}: the quick brown fox jumps over the lazy dog, again and again",
+        timestamp=T0 + timedelta(hours=1, milliseconds=5 * n),
+        kind=ConversationKind.GROUPCHAT,
+        stanza_id=f"flood-{n}",
+        nick=nick,
+    )
+
+
+async def flood(client: Any, rate: int, stop: asyncio.Event, sent: list[int]) -> None:
+    """Publish ``rate`` room messages a second on the bus until ``stop`` is set."""
+    start = time.perf_counter()
+    n = 0
+    while not stop.is_set():
+        due = int((time.perf_counter() - start) * rate)
+        while n < due:
+            client.bus.publish(ev.MessageReceived(ME, room_message(n)))
+            n += 1
+        sent[0] = n
+        await asyncio.sleep(1 / rate)
+
+
+async def keystrokes(pilot: Pilot[None], keys: int, gap: float) -> list[float]:
+    """Latency of ``keys`` keystrokes: key into the driver → first screen update showing it.
+
+    The headless driver writes nothing, so the update is turned into terminal bytes here
+    (``render_segments``, what a real terminal write costs) before the time is taken.
+    """
+    app: Any = pilot.app
+    driver: Any = app._driver
+    composer = main_screen(pilot).query_one(Composer)
+    composer.focus()
+    composer.set_text("")
+    await pilot.pause(0.05)
+    expected = [0]
+    shown_at: list[float] = []
+    original = app._display
+
+    def display(screen: Any, renderable: Any) -> None:
+        original(screen, renderable)
+        if isinstance(renderable, CompositorUpdate):
+            renderable.render_segments(app.console)
+        if len(shown_at) < expected[0] and len(composer.text) >= expected[0]:
+            shown_at.append(time.perf_counter())
+
+    app._display = display
+    latencies: list[float] = []
+    try:
+        for n in range(keys):
+            if n and n % 60 == 0:
+                composer.set_text("")
+                await pilot.pause(0.02)
+                shown_at.clear()
+                expected[0] = 0
+            expected[0] += 1
+            key = "abcdefghijklmnopqrstuvwxyz"[n % 26]
+            event = events.Key(key, key)
+            event.set_sender(app)
+            start = time.perf_counter()
+            driver.send_message(event)
+            await until(lambda: len(shown_at) >= expected[0])
+            latencies.append(shown_at[-1] - start)
+            await asyncio.sleep(gap)
+    finally:
+        app._display = original
+    return latencies
+
+
+async def bench_typing(keys: int, rate: int) -> None:
+    """Keystroke to screen, idle and under a flood of room messages."""
+    app, client, _clock = make_room_app("dark", traffic=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await in_room(pilot)
+        idle = await keystrokes(pilot, keys, 0.04)
+        stop = asyncio.Event()
+        sent = [0]
+        task = asyncio.create_task(flood(client, rate, stop, sent))
+        await asyncio.sleep(0.5)
+        start_count, start = sent[0], time.perf_counter()
+        busy = await keystrokes(pilot, keys, 0.04)
+        achieved = (sent[0] - start_count) / (time.perf_counter() - start)
+        stop.set()
+        await task
+        shown = len(main_screen(pilot).view.message_log.messages)
+    print(f"keystroke to screen in the composer ({keys} keystrokes, ~25 keys/s):")
+    print(f"  idle:            median {ms(statistics.median(idle))}, p95 {ms(p95(idle))}")
+    print(
+        f"  {rate} msg/s:      median {ms(statistics.median(busy))}, p95 {ms(p95(busy))}"
+        f"  (achieved {achieved:.0f} msg/s, {shown} messages in the log)"
+    )
+
+
+def main() -> None:
+    """Parse the options and run both benchmarks."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--occupants", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--keys", type=int, default=100)
+    parser.add_argument("--rate", type=int, default=200)
+    args = parser.parse_args()
+    asyncio.run(bench_occupants(args.occupants, args.rounds))
+    asyncio.run(bench_typing(args.keys, args.rate))
+
+
+if __name__ == "__main__":
+    main()

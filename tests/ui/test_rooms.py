@@ -225,6 +225,10 @@ async def test_tab_completes_nicks_in_the_composer(tmp_path: Path) -> None:
 async def test_msg_nick_opens_a_private_conversation(tmp_path: Path) -> None:
     """/msg NICK text in a room sends a private message in its own conversation."""
     async with room_ui(tmp_path) as r:
+        await run_line(r.pilot, "/msg nobody hi")
+        assert "no occupant named 'nobody' here" in inline_error(r.pilot)
+        assert r.client.called("send_message") == []
+        main_screen(r.pilot).query_one(Composer).set_text("")
         await run_line(r.pilot, "/msg carl psst, a secret")
         screen = main_screen(r.pilot)
         assert screen.convs.current == (ME, f"{ROOM}/carl")

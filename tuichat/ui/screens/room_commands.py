@@ -75,8 +75,13 @@ class RoomCommands(RoomView):
         room = self.current_room()
         if room is None or not text.startswith("/msg "):
             return False
-        found = split_target(text[5:].lstrip(), room.occupants)
+        rest = text[5:].lstrip()
+        found = split_target(rest, room.occupants)
         if found is None:
+            word = rest.split(" ", 1)[0]
+            if word and "@" not in word:  # not a JID: a nick that is not here
+                self._fail(f"/msg: no occupant named {word!r} here (or give a JID)")
+                return True
             return False
         nick, body = found
         key = (room.account, f"{room.jid}/{nick}")

@@ -58,13 +58,17 @@ class RoomConfigScreen(ModalScreen[dict[str, Any] | None]):
         padding: 0 1;
     }
     RoomConfigScreen #config-title { text-style: bold; margin-bottom: 1; }
-    RoomConfigScreen #config-status { color: $foreground-darken-2; }
+    RoomConfigScreen #config-status { color: $foreground-darken-2; margin-top: 1; }
     RoomConfigScreen #config-status.-error { color: $error; }
-    RoomConfigScreen VerticalScroll { height: auto; max-height: 20; }
-    RoomConfigScreen Label { margin-top: 0; }
-    RoomConfigScreen Input { margin-bottom: 0; }
+    RoomConfigScreen VerticalScroll { height: auto; max-height: 16; }
+    RoomConfigScreen .field { height: 1; margin-bottom: 1; }
+    RoomConfigScreen .field Label { width: 13; }
+    RoomConfigScreen .field Input {
+        width: 1fr; height: 1; border: none; padding: 0 1; background: $panel;
+        &:focus { border: none; background: $primary 30%; }
+    }
     RoomConfigScreen Checkbox { border: none; padding: 0; height: 1; margin: 0; }
-    RoomConfigScreen Horizontal { height: auto; margin-top: 1; }
+    RoomConfigScreen #config-buttons { height: auto; margin-top: 1; }
     RoomConfigScreen Button { margin-right: 2; }
     """
 
@@ -80,12 +84,13 @@ class RoomConfigScreen(ModalScreen[dict[str, Any] | None]):
             yield Static(safe_text(f"Settings of {self.room}"), id="config-title")
             with VerticalScroll():
                 for name, label in TEXT_FIELDS:
-                    yield Label(label)
-                    yield Input(id=f"config-{name}", password=name == "password", disabled=True)
+                    with Horizontal(classes="field"):
+                        yield Label(label)
+                        yield Input(id=f"config-{name}", password=name == "password", disabled=True)
                 for name, label in FLAG_FIELDS:
                     yield Checkbox(label, id=f"config-{name}", disabled=True)
             yield Static("reading the room's settings…", id="config-status")
-            with Horizontal():
+            with Horizontal(id="config-buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary", disabled=True)
                 yield Button("Cancel (Esc)", id="cancel")
 

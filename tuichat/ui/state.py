@@ -39,6 +39,10 @@ class Presence:
     status: str = ""
 
 
+MAX_STRANGERS = 40
+"""Conversations with people not in the roster listed per account (the busiest first)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RosterRow:
     """One line of the roster list."""
@@ -175,15 +179,24 @@ class RosterState:
                     continue
                 for group in contact.groups or (NO_GROUP,):
                     groups.setdefault(group, []).append(row)
-            for jid in strangers:
-                row = self._contact_row(account, Contact(jid=jid), unread)
-                if query and not _matches(query, row):
-                    continue
+            stranger_rows = [self._contact_row(account, Contact(jid=j), unread) for j in strangers]
+            if query:
+                stranger_rows = [row for row in stranger_rows if _matches(query, row)]
+            # Thousands of old conversations with strangers would bury the list (and cost a
+            # rebuild each time): show the busiest few; Ctrl+K and the filter find the rest.
+            stranger_rows.sort(key=lambda r: (-r.unread, not r.request, r.label))
+            hidden_strangers = 0 if query else max(0, len(stranger_rows) - MAX_STRANGERS)
+            if hidden_strangers:
+                stranger_rows = stranger_rows[:MAX_STRANGERS]
+            for row in stranger_rows:
                 groups.setdefault(NOT_IN_ROSTER, []).append(row)
             out.append(RosterRow(kind="account", account=account, label=account))
             for name in sorted(groups, key=_group_order):
                 out.append(RosterRow(kind="group", account=account, label=name))
                 out.extend(sorted(groups[name], key=_contact_order))
+            if hidden_strangers:
+                label = f"{hidden_strangers} more conversations: Ctrl+K or the filter finds them"
+                out.append(RosterRow(kind="folded", account=account, label=label))
             if folded:
                 label = f"{folded} offline hidden"
                 out.append(RosterRow(kind="folded", account=account, label=label))

@@ -66,6 +66,10 @@ class RosterList(OptionList):
         self.current: ConvKey | None = None
         """The conversation in view (marked in the list)."""
         self._label_width = 0
+        self._shown: tuple[object, ...] | None = None
+        """What the options were last built from: an unchanged list is not rebuilt."""
+        self._prompts: dict[tuple[object, ...], Text] = {}
+        """Rendered rows by (row, width, current), kept while the theme stays the same."""
 
     @property
     def rows(self) -> list[RosterRow]:
@@ -79,7 +83,7 @@ class RosterList(OptionList):
 
     def on_mount(self) -> None:
         """Re-render colours when the theme changes."""
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rebuild())
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rebuild(force=True))
 
     def on_resize(self) -> None:
         """Re-fit the names when the list's width changes (the badges must stay visible)."""
@@ -90,8 +94,16 @@ class RosterList(OptionList):
         """Cells a row may use (a scrollbar's column is always kept free)."""
         return max(0, self.content_region.width - self.styles.scrollbar_size_vertical)
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, *, force: bool = False) -> None:
         self._label_width = self._row_width()
+        if not self._label_width and not force:
+            return  # not laid out yet: the first resize builds it
+        signature = (tuple(self._rows), self._label_width, self.current)
+        if signature == self._shown and not force:
+            return
+        if force or (self._shown is not None and self._shown[1] != self._label_width):
+            self._prompts.clear()
+        self._shown = signature
         highlighted = self.highlighted
         keep = (
             self.get_option_at_index(highlighted).id
@@ -99,13 +111,24 @@ class RosterList(OptionList):
             else None
         )
         variables = self.app.theme_variables
-        options = [Option(self._prompt(row, variables), id=row_id(row)) for row in self._rows]
+        options = [
+            Option(self._cached_prompt(row, variables), id=row_id(row)) for row in self._rows
+        ]
         self.set_options(options)
         if keep is not None:
             try:
                 self.highlighted = self.get_option_index(keep)
             except Exception:  # the row went away
                 self.highlighted = min(highlighted or 0, max(0, self.option_count - 1))
+
+    def _cached_prompt(self, row: RosterRow, variables: dict[str, str]) -> Text:
+        key = (row, self._label_width, row.key == self.current)
+        prompt = self._prompts.get(key)
+        if prompt is None:
+            if len(self._prompts) > 20_000:
+                self._prompts.clear()
+            prompt = self._prompts[key] = self._prompt(row, variables)
+        return prompt
 
     def _prompt(self, row: RosterRow, variables: dict[str, str]) -> Text:
         if row.kind == "account":

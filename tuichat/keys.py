@@ -44,6 +44,7 @@ def _actions() -> Mapping[str, KeyAction]:
         KeyAction("command_palette", "f10", "Open the command palette"),
         KeyAction("newline", "alt+enter,ctrl+j", "Insert a new line in the composer"),
         KeyAction("external_editor", "ctrl+e", "Compose the message in $EDITOR"),
+        KeyAction("toggle_traffic", "f6", "Fold away or show joins, leaves and nick changes"),
     ]
     table += [
         KeyAction(f"switch_{n}", f"alt+{n}", f"Switch to conversation {n}") for n in range(1, 10)

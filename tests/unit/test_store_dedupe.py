@@ -209,3 +209,67 @@ def test_many_messages_in_one_microsecond_all_get_ids(store: Store) -> None:
     assert len(stored) == 1005
     assert len({m.id for m in stored}) == 1005
     assert [m.body for m in store.history(ME, BOB)] == [f"b{n}" for n in range(1005)]
+
+
+def test_our_room_private_message_and_its_archive_copy_are_one(store: Store) -> None:
+    """Our PM is stored under our room nick; the archive has it from our full JID: one row."""
+    from tuichat.model import ConversationKind, Direction, Message, MessageState
+
+    occupant = "lounge@conference.x.test/Bob"
+    sent = Message(
+        ME,
+        occupant,
+        Direction.OUT,
+        "lounge@conference.x.test/Me",
+        "psst",
+        kind=ConversationKind.PRIVATE,
+        state=MessageState.SENT,
+        origin_id="o-pm",
+        message_id="o-pm",
+    )
+    stored = store.save_message(sent)
+    assert stored is not None
+    archived = Message(
+        ME,
+        occupant,
+        Direction.OUT,
+        f"{ME}/laptop",
+        "psst",
+        kind=ConversationKind.PRIVATE,
+        state=MessageState.ACKED,
+        stanza_id="arch-1",
+        origin_id="o-pm",
+        message_id="o-pm",
+    )
+    assert store.save_message(archived) is None
+    [row] = store.history(ME, occupant)
+    assert (row.stanza_id, row.state) == ("arch-1", MessageState.ACKED)
+
+
+def test_someone_else_cannot_suppress_our_message_by_reusing_its_origin_id(store: Store) -> None:
+    """An incoming message with our origin-id is a different message, stored as such."""
+    from tuichat.model import ConversationKind, Direction, Message, MessageState
+
+    room = "lounge@conference.x.test"
+    mine = Message(
+        ME,
+        room,
+        Direction.OUT,
+        f"{room}/Me",
+        "mine",
+        kind=ConversationKind.GROUPCHAT,
+        state=MessageState.SENT,
+        origin_id="same",
+    )
+    theirs = Message(
+        ME,
+        room,
+        Direction.IN,
+        f"{room}/Eve",
+        "theirs",
+        kind=ConversationKind.GROUPCHAT,
+        origin_id="same",
+    )
+    assert store.save_message(mine) is not None
+    assert store.save_message(theirs) is not None
+    assert [m.body for m in store.history(ME, room)] == ["mine", "theirs"]

@@ -80,11 +80,18 @@ def _bare(jid: str) -> str:
         return jid.partition("/")[0]
 
 
-def sender_key(sender: str, kind: ConversationKind) -> str:
-    """The sender identity used for dedupe: the bare JID, or the occupant JID in a room."""
-    if kind is ConversationKind.CHAT:
-        return _bare(sender)
-    return sender
+def sender_key(msg: Message) -> str:
+    """The sender identity used for dedupe.
+
+    Our own messages: the account, whatever address they went out under (our full JID in the
+    archive, our nick in a room or a room private chat). Others: the bare JID, or in a room the
+    occupant JID (so one occupant cannot suppress another's message by reusing its id).
+    """
+    if msg.direction is Direction.OUT:
+        return f"out:{msg.account}"
+    if msg.kind is ConversationKind.CHAT:
+        return _bare(msg.sender)
+    return msg.sender
 
 
 def row_to_message(row: Sequence[Any]) -> Message:
@@ -195,7 +202,7 @@ def save(conn: sqlite3.Connection, msg: Message, *, older: bool = False) -> Save
     newest first); among messages of the same timestamp it sorts before the stored ones.
     """
     ts = to_ts(msg.timestamp)
-    sbare = sender_key(msg.sender, msg.kind)
+    sbare = sender_key(msg)
     no_ids = msg.stanza_id is None and msg.origin_id is None
     params = (
         _slot_base(ts),

@@ -9,6 +9,7 @@ way. Every method takes the account first; failures raise :class:`RoomError` (an
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
@@ -58,7 +59,14 @@ class RoomRequests:
     async def join_room(
         self, account: str, room: str, nick: str | None = None, password: str | None = None
     ) -> ev.RoomJoined:
-        """Join ``room`` (``room@service[/nick]``), creating it if it does not exist."""
+        """Join ``room`` (``room@service[/nick]``), creating it if it does not exist.
+
+        Typed while the account is still connecting, it waits for the connection (10 s).
+        """
+        session = self.session(account)
+        if not session.connected.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(session.connected.wait(), 10.0)
         return await muc_join.join(self._rooms(account), room, nick, password)
 
     async def leave_room(self, account: str, room: str, reason: str = "") -> None:

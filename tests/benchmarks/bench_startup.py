@@ -113,6 +113,8 @@ def main(runs: int) -> None:
     rss: list[float] = []
     big_marker, small_marker = newest_body("big@example.org"), newest_body("small@example.org")
     try:
+        # tmux ends its server with the last session: keep one alive between the runs.
+        server.start("base", ["sleep", "3600"], env={})
         with tempfile.TemporaryDirectory(prefix="tuichat-bench-") as tmp:
             base = Path(tmp)
             floor_script = base / "floor.py"

@@ -21,23 +21,20 @@ from tuichat import events as ev
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, resolve_password
 from tuichat.model import (
-    JID,
     ChatState,
     ConnectionState,
-    Contact,
     ConversationKind,
     Direction,
     Message,
     MessageState,
     Show,
-    Subscription,
     utcnow,
 )
 from tuichat.store import Store
 from tuichat.xmpp import connect, parse
 from tuichat.xmpp.backoff import Backoff
 from tuichat.xmpp.errors import describe_connect_error, describe_ssl_error, is_certificate_error
-from tuichat.xmpp.features import FEATURES
+from tuichat.xmpp.features import FEATURES, roster
 from tuichat.xmpp.features.mam import ArchiveSync
 
 log = logging.getLogger(__name__)
@@ -58,29 +55,6 @@ PLUGINS = (
 
 _ACK_REQUEST = "<r xmlns='urn:xmpp:sm:3'/>"
 _TERMINAL = (ConnectionState.AUTH_FAILED, ConnectionState.CERT_REJECTED, ConnectionState.FAILED)
-_SHOW = {"": Show.ONLINE, "chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}
-
-
-def _item_pending_out(item: Any) -> bool:
-    try:
-        return bool(item["pending_out"])
-    except KeyError:
-        return False
-
-
-def contact_from_item(jid: str, item: Any) -> Contact:
-    """A :class:`Contact` from a slixmpp roster item (mapping-like)."""
-    try:
-        subscription = Subscription(item["subscription"] or "none")
-    except ValueError:
-        subscription = Subscription.NONE
-    return Contact(
-        jid=str(JID.parse(jid).bare),
-        name=item["name"] or "",
-        groups=tuple(sorted(item["groups"] or ())),
-        subscription=subscription,
-        pending_out=_item_pending_out(item),
-    )
 
 
 class Session:
@@ -154,6 +128,7 @@ class Session:
             initial_depth=self.archive_depth,
         )
         self.hooks.clear()
+        roster.install(self)
         for install in self.features:
             install(self)
         self._connect()
@@ -256,7 +231,7 @@ class Session:
             await self.client.get_roster()
         except Exception as exc:
             log.warning("%s: roster fetch failed: %s", self.account, exc)
-        self._publish_roster()
+        self.extensions["roster"].publish()
         try:
             await self.client.plugin["xep_0280"].enable()
         except Exception as exc:
@@ -335,65 +310,7 @@ class Session:
             except Exception:
                 log.exception("%s: session hook failed", self.account)
 
-    # -- roster and presence ---------------------------------------------------------------------
-
-    def _publish_roster(self) -> None:
-        roster = self.client.client_roster
-        contacts = []
-        for jid in roster:
-            if str(JID.parse(str(jid)).bare) == self.account:
-                continue
-            contacts.append(contact_from_item(str(jid), roster[jid]))
-        self.store.save_roster(self.account, contacts)
-        self.bus.publish(ev.RosterReceived(self.account, tuple(contacts)))
-
-    def _on_roster_update(self, iq: Any) -> None:
-        for jid, item in iq["roster"]["items"].items():
-            bare = str(JID.parse(str(jid)).bare)
-            if item.get("subscription") == "remove":
-                self.bus.publish(ev.ContactRemoved(self.account, bare))
-                continue
-            contact = Contact(
-                jid=bare,
-                name=item.get("name") or "",
-                groups=tuple(sorted(item.get("groups") or ())),
-                subscription=Subscription(item.get("subscription") or "none"),
-                pending_out=item.get("ask") == "subscribe",
-            )
-            self.bus.publish(ev.ContactChanged(self.account, contact))
-        self.store.save_roster(
-            self.account,
-            [
-                contact_from_item(str(j), self.client.client_roster[j])
-                for j in self.client.client_roster
-                if str(JID.parse(str(j)).bare) != self.account
-            ],
-        )
-
-    def _on_presence(self, presence: Any) -> None:
-        if presence.xml.find("{http://jabber.org/protocol/muc#user}x") is not None:
-            return  # room presence: the room code handles it
-        sender = str(presence["from"])
-        kind = presence["type"]  # slixmpp reports the <show/> as the type of an available one
-        if not sender or kind in ("subscribe", "subscribed", "unsubscribe", "unsubscribed"):
-            return
-        if kind in ("error", "probe"):
-            return
-        if kind == "unavailable":
-            show = Show.OFFLINE
-        else:
-            show = _SHOW.get(presence["show"] or "", Show.ONLINE)
-        try:
-            priority = int(presence["priority"] or 0)
-        except ValueError:
-            priority = 0
-        self.bus.publish(
-            ev.PresenceChanged(self.account, sender, show, presence["status"] or "", priority)
-        )
-
-    def _on_subscribe(self, presence: Any) -> None:
-        jid = str(JID.parse(str(presence["from"])).bare)
-        self.bus.publish(ev.SubscriptionRequested(self.account, jid, presence["status"] or ""))
+    # -- own presence ---------------------------------------------------------------------------
 
     def _presence_args(self) -> dict[str, str]:
         args = {}
@@ -519,9 +436,6 @@ _HANDLERS: dict[str, str] = {
     "disconnected": "_on_disconnected",
     "session_start": "_on_session_start",
     "session_resumed": "_on_session_resumed",
-    "roster_update": "_on_roster_update",
-    "presence": "_on_presence",
-    "presence_subscribe": "_on_subscribe",
     "message": "_on_message",
     "carbon_received": "_on_carbon",
     "carbon_sent": "_on_carbon",

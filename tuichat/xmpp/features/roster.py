@@ -1,0 +1,134 @@
+"""Provides the roster and presence of contacts (RFC 6121): contacts, pushes, subscriptions.
+
+Installed on every session before the optional features. It keeps the roster cache in the
+store in step with the server and publishes ``RosterReceived``, ``ContactChanged``,
+``ContactRemoved``, ``PresenceChanged`` and ``SubscriptionRequested``. Room presences (with a
+MUC ``<x/>``) are left to the room feature.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tuichat import events as ev
+from tuichat.model import JID, Contact, Show, Subscription
+
+NS_MUC_USER = "http://jabber.org/protocol/muc#user"
+SHOWS = {"": Show.ONLINE, "chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}
+
+
+def _item_pending_out(item: Any) -> bool:
+    try:
+        return bool(item["pending_out"])
+    except KeyError:
+        return False
+
+
+def contact_from_item(jid: str, item: Any) -> Contact:
+    """A :class:`Contact` from a slixmpp roster item (mapping-like)."""
+    try:
+        subscription = Subscription(item["subscription"] or "none")
+    except ValueError:
+        subscription = Subscription.NONE
+    return Contact(
+        jid=str(JID.parse(jid).bare),
+        name=item["name"] or "",
+        groups=tuple(sorted(item["groups"] or ())),
+        subscription=subscription,
+        pending_out=_item_pending_out(item),
+    )
+
+
+def contact_from_push(jid: str, item: dict[str, Any]) -> Contact:
+    """A :class:`Contact` from one item of a roster push."""
+    try:
+        subscription = Subscription(item.get("subscription") or "none")
+    except ValueError:
+        subscription = Subscription.NONE
+    return Contact(
+        jid=str(JID.parse(jid).bare),
+        name=item.get("name") or "",
+        groups=tuple(sorted(item.get("groups") or ())),
+        subscription=subscription,
+        pending_out=item.get("ask") == "subscribe",
+    )
+
+
+class Roster:
+    """One session's roster and contact presence, as events and a cache in the store."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.account: str = session.account
+
+    def _contacts(self) -> list[Contact]:
+        roster = self.session.client.client_roster
+        return [
+            contact_from_item(str(jid), roster[jid])
+            for jid in roster
+            if str(JID.parse(str(jid)).bare) != self.account
+        ]
+
+    def publish(self) -> None:
+        """Cache the whole roster and publish it (after it was fetched)."""
+        contacts = self._contacts()
+        self.session.store.save_roster(self.account, contacts)
+        self.session.bus.publish(ev.RosterReceived(self.account, tuple(contacts)))
+
+    def on_roster_update(self, iq: Any) -> None:
+        """A roster push (slixmpp already checked it came from our own account)."""
+        bus = self.session.bus
+        for jid, item in iq["roster"]["items"].items():
+            bare = str(JID.parse(str(jid)).bare)
+            if item.get("subscription") == "remove":
+                bus.publish(ev.ContactRemoved(self.account, bare))
+            else:
+                bus.publish(ev.ContactChanged(self.account, contact_from_push(bare, item)))
+        self.session.store.save_roster(self.account, self._contacts())
+
+    def on_presence(self, presence: Any) -> None:
+        """A contact's resource changed availability or status."""
+        if presence.xml.find(f"{{{NS_MUC_USER}}}x") is not None:
+            return  # room presence: the room feature handles it
+        sender = str(presence["from"])
+        kind = presence["type"]  # slixmpp reports the <show/> as the type of an available one
+        if not sender or kind in ("subscribe", "subscribed", "unsubscribe", "unsubscribed"):
+            return
+        if kind in ("error", "probe"):
+            return
+        show = (
+            Show.OFFLINE
+            if kind == "unavailable"
+            else SHOWS.get(presence["show"] or "", Show.ONLINE)
+        )
+        try:
+            priority = int(presence["priority"] or 0)
+        except ValueError:
+            priority = 0
+        self.session.bus.publish(
+            ev.PresenceChanged(self.account, sender, show, presence["status"] or "", priority)
+        )
+
+    def on_subscribe(self, presence: Any) -> None:
+        """Someone asks to see our presence: the user decides (auto-authorize is off)."""
+        jid = str(JID.parse(str(presence["from"])).bare)
+        self.session.bus.publish(
+            ev.SubscriptionRequested(self.account, jid, presence["status"] or "")
+        )
+
+
+# slixmpp event name → Roster method.
+_HANDLERS = {
+    "roster_update": "on_roster_update",
+    "presence": "on_presence",
+    "presence_subscribe": "on_subscribe",
+}
+
+
+def install(session: Any) -> Roster:
+    """Register the roster handlers on the session's new client."""
+    roster = Roster(session)
+    session.extensions["roster"] = roster
+    for event, name in _HANDLERS.items():
+        session.client.add_event_handler(event, getattr(roster, name))
+    return roster

@@ -64,6 +64,14 @@ def plan_windows(
     return list(itertools.pairwise(edges))
 
 
+async def _let_it_leave() -> None:
+    """Yield until a query just scheduled is on the wire: its task queues the stanza, then
+    slixmpp's sender task writes it. Without this the page we are about to store would run
+    first, and the server would sit idle while we work."""
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
 def result_from_archive(from_: str, archive: str, account: str) -> bool:
     """Whether a result's outer ``from`` is the archive we asked (own archive: empty is ours)."""
     if not from_:
@@ -239,6 +247,7 @@ class ArchiveSync:
                 pending = asyncio.ensure_future(
                     self.query(archive, start=start, end=end, after=page.last)
                 )
+                await _let_it_leave()
             self._keep(page, archive, fetched)
             last = page.last or last
             if pending is None:

@@ -238,7 +238,7 @@ class Session:
             log.warning("%s: carbons not enabled: %s", self.account, exc)
         await self.sync_archive()
         self.client.send_presence(**self._presence_args())
-        await self.sync_archive()
+        await self.sync_archive(short_gap=True)
         self._release_held()
         self.flush_outbox(resend_sent=True)
         self.ready = True
@@ -270,7 +270,7 @@ class Session:
         self.bus.publish(ev.HistoryFetched(self.account, conversation, len(stored), page.complete))
         return len(stored)
 
-    async def sync_archive(self, archive: str | None = None) -> int:
+    async def sync_archive(self, archive: str | None = None, *, short_gap: bool = False) -> int:
         """Catch up with ``archive`` (default: the account's own) from the stored position."""
         if self.archive is None or self.state != ConnectionState.CONNECTED:
             return 0
@@ -280,7 +280,10 @@ class Session:
         position = self.store.archive_position(self.account, archive)
         try:
             newest, stamp, count = await self.archive.catch_up(
-                archive, position, datetime.fromisoformat(since_text) if since_text else None
+                archive,
+                position,
+                datetime.fromisoformat(since_text) if since_text else None,
+                both_ends=not short_gap,
             )
         except Exception as exc:  # IqError, IqTimeout, a dropped stream: try again next time
             log.warning("%s: archive catch-up of %s failed: %s", self.account, archive, exc)

@@ -1,9 +1,11 @@
 """Provides archive catch-up (XEP-0313 MAM with XEP-0059 paging).
 
-Catch-up is bound by round trips, so a long gap is cut into time windows that are paged in
-parallel, and each page is stored in one transaction while the next request is in flight.
-The first sync of an account pages backwards from the newest message, so recent history
-arrives first; older history is fetched on demand (:meth:`ArchiveSync.fetch_older`).
+Catch-up is bound by round trips and by the server's work per page, so a gap is paged from
+both ends at once (forward from our position, backward from the newest message) until the
+two pagers meet on an archive id: one query is always being answered while we read the other.
+Each page is stored in one transaction while the next request is in flight. The first sync
+of an account pages backwards from the newest message; older history is fetched on demand
+(:meth:`ArchiveSync.fetch_older`).
 
 Trust: a result counts only when it comes from the archive we queried (our own bare JID, or
 empty, for the account's archive; the room's JID for a room) and carries our query's id.
@@ -12,7 +14,6 @@ empty, for the account's archive; the room's JID for a room) and carries our que
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -45,23 +46,29 @@ class Page:
     count: int
 
 
-def plan_windows(
-    start: datetime, end: datetime, parts: int, *, min_span: float = 60.0
-) -> list[tuple[datetime, datetime]]:
-    """Cut ``[start, end]`` into at most ``parts`` touching time windows (oldest first).
+def page_ids(page: Page) -> list[str]:
+    """The archive ids of a page's results, in order."""
+    out = []
+    for stanza in page.raw:
+        result = stanza.xml.find(f"{{{NS_MAM}}}result")
+        out.append(result.get("id", "") if result is not None else "")
+    return out
 
-    Edges fall on whole seconds: Prosody reads the query's times to the second, so an edge
-    inside a second would make two windows return that second's messages. A gap shorter than
-    ``min_span`` seconds per part is not worth splitting.
-    """
-    span = (end - start).total_seconds()
-    parts = max(1, min(parts, int(span // min_span)))
-    if parts == 1:
-        return [(start, end)]
-    step = (end - start) / parts
-    inner = sorted({(start + step * i).replace(microsecond=0) for i in range(1, parts)})
-    edges = [start, *(e for e in inner if start < e < end), end]
-    return list(itertools.pairwise(edges))
+
+def meeting_point(ids: Sequence[str], other: set[str]) -> int:
+    """How many of ``ids`` come before the first one the other pager already holds."""
+    for index, archive_id in enumerate(ids):
+        if archive_id in other:
+            return index
+    return len(ids)
+
+
+def newer_than(ids: Sequence[str], known: set[str]) -> int:
+    """Where the ids newer than the last one in ``known`` begin (0 when none is known)."""
+    for index in range(len(ids) - 1, -1, -1):
+        if ids[index] in known:
+            return index + 1
+    return 0
 
 
 async def _let_it_leave() -> None:
@@ -98,8 +105,8 @@ class ArchiveSync:
         store_page: Callable[[Sequence[Message]], object],
         publish: Callable[[ev.Event], None],
         *,
-        parallel: int = 4,
         initial_depth: int = 10_000,
+        back_depth: int = 5_000,
         timeout: float = 60.0,
         to_message: Callable[..., Message | None] | None = None,
     ) -> None:
@@ -107,8 +114,9 @@ class ArchiveSync:
         self.account = account
         self.store_page = store_page
         self.publish = publish
-        self.parallel = parallel
         self.initial_depth = initial_depth
+        self.back_depth = back_depth
+        """At most this many messages are held by the backward pager of a catch-up."""
         self.timeout = timeout
         self.to_message = to_message or parse.chat_message
         self._queries: dict[str, _Query] = {}
@@ -211,51 +219,117 @@ class ArchiveSync:
         return [m if m.timestamp > floor else replace(m, timestamp=after) for m in messages]
 
     def _keep(self, page: Page, archive: str, fetched: list[int], forward: bool = True) -> None:
-        messages = self.messages(page)
+        self._keep_messages(self.messages(page), len(page.raw), archive, fetched, forward)
+
+    def _keep_messages(
+        self,
+        messages: list[Message],
+        results: int,
+        archive: str,
+        fetched: list[int],
+        forward: bool = True,
+    ) -> None:
         self.store_page(self._after_what_we_hold(messages) if forward else messages)
-        fetched[0] += len(page.raw)
+        fetched[0] += results
         for message in messages:
             if self._newest is None or message.timestamp > self._newest:
                 self._newest = message.timestamp
         self.publish(ev.ArchiveSyncProgressed(self.account, archive, fetched[0]))
 
-    async def _forward(
+    async def _from_both_ends(
+        self, archive: str, position: str | None, since: datetime | None, fetched: list[int]
+    ) -> str | None:
+        """Page the gap after ``position`` from both ends at once, until the two meet.
+
+        The server answers one query while we read the other's page, where a single pager
+        leaves it idle. The forward pager stores each page as it comes; the backward one
+        (newest first) holds its pages, at most ``back_depth`` messages, and they are stored
+        once the two met, oldest first, so the store receives the gap in the server's order.
+        The two meet exactly on archive ids: no guess about the server's clock.
+        """
+        back_pages: list[tuple[list[Message], int]] = []  # converted: stanzas weigh far more
+        back_ids: set[str] = set()
+        front_ids: set[str] = set()
+        newest: str | None = None
+        front_done = asyncio.Event()
+
+        async def backward() -> None:
+            nonlocal newest
+            page = await self.query(archive, before=True)
+            newest = page.last
+            held = 0
+            while not front_done.is_set():
+                ids = page_ids(page)
+                known = front_ids | ({position} if position else set())
+                start = newer_than(ids, known)
+                meets = start > 0
+                if meets:  # keep only what lies after the position / the forward pager's reach
+                    page, ids = replace(page, raw=page.raw[start:]), ids[start:]
+                back_pages.append((self.messages(page), len(page.raw)))
+                back_ids.update(ids)
+                held += len(ids)
+                if meets or page.complete or not page.first or held >= self.back_depth:
+                    return
+                page = await self.query(archive, before=page.first)
+
+        back = asyncio.ensure_future(backward())
+        await _let_it_leave()
+        try:
+            last = await self._front(archive, position, since, fetched, front_ids, back_ids)
+        except BaseException:
+            back.cancel()
+            raise
+        finally:
+            front_done.set()
+        await back
+        for messages, results in reversed(back_pages):  # oldest first; duplicates of the front
+            self._keep_messages(messages, results, archive, fetched)
+        return newest or last
+
+    async def _front(
         self,
         archive: str,
+        position: str | None,
+        since: datetime | None,
         fetched: list[int],
-        *,
-        start: datetime | None,
-        end: datetime | None,
-        after: str | None,
-        fallback_start: datetime | None = None,
+        front_ids: set[str],
+        back_ids: set[str],
     ) -> str | None:
-        """Page forward through one window; store each page while the next is in flight."""
-        last = after
-        pending: asyncio.Task[Page] | None = None
+        """The forward pager of :meth:`_from_both_ends`; stops where the backward one began."""
         try:
-            page = await self.query(archive, start=start, end=end, after=after)
+            page = await self.query(archive, after=position, start=None if position else since)
         except IqError as exc:
-            if not after or exc.iq["error"]["condition"] != "item-not-found":
+            if not position or exc.iq["error"]["condition"] != "item-not-found":
                 raise
             # Our position expired from the archive (Prosody keeps a week by default, and caps
             # the item count): fall back to the time it was stored at, and page from there.
-            log.info("%s: archive position %s is gone; catching up by time", self.account, after)
-            after, start = None, fallback_start
-            page = await self.query(archive, start=start, end=end)
+            log.info("%s: archive position %s is gone; catching up by time", self.account, position)
+            position = None
+            page = await self.query(archive, start=since)
+        last = position
         while True:
+            ids = page_ids(page)
+            cut = meeting_point(ids, back_ids)
+            if cut < len(ids):
+                page = replace(page, raw=page.raw[:cut], complete=True)
+            pending: asyncio.Task[Page] | None = None
             if not page.complete and page.last:
-                pending = asyncio.ensure_future(
-                    self.query(archive, start=start, end=end, after=page.last)
-                )
+                pending = asyncio.ensure_future(self.query(archive, after=page.last))
                 await _let_it_leave()
             self._keep(page, archive, fetched)
-            last = page.last or last
+            front_ids.update(ids[:cut])
+            last = ids[cut - 1] if cut else last
             if pending is None:
                 return last
-            page, pending = await pending, None
+            page = await pending
 
     async def catch_up(
-        self, archive: str, position: str | None, since: datetime | None
+        self,
+        archive: str,
+        position: str | None,
+        since: datetime | None,
+        *,
+        both_ends: bool = True,
     ) -> tuple[str | None, datetime | None, int]:
         """Fetch what ``archive`` holds after ``position``; return the new position and count.
 
@@ -263,8 +337,8 @@ class ArchiveSync:
         the returned time is that of the newest message now held.
 
         Without a position (first sync), page back from the newest message, at most
-        ``initial_depth`` messages. With one, the gap from ``since`` to now is split into
-        windows fetched in parallel.
+        ``initial_depth`` messages. With one, the gap is paged from both ends at once (or only
+        forward, for a gap known to be short: each query costs the server a full archive read).
         """
         fetched = [0]
         self._newest = since
@@ -285,21 +359,9 @@ class ArchiveSync:
             if newest is None:  # an empty archive: next time, everything in it is new
                 return None, utcnow() - timedelta(days=1), 0
             return newest, self._newest, fetched[0]
-        now = utcnow()
-        windows = plan_windows(since or now, now, self.parallel if since and since < now else 1)
-        lasts = await asyncio.gather(
-            *(
-                self._forward(
-                    archive,
-                    fetched,
-                    start=None if i == 0 else w_start,
-                    end=w_end if i < len(windows) - 1 else None,
-                    after=position if i == 0 else None,
-                    fallback_start=since,
-                )
-                for i, (w_start, w_end) in enumerate(windows)
-            )
-        )
-        newest = next((last for last in reversed(lasts) if last), position)
+        if both_ends:
+            newest = await self._from_both_ends(archive, position, since, fetched)
+        else:
+            newest = await self._front(archive, position, since, fetched, set(), set())
         self.publish(ev.ArchiveSyncProgressed(self.account, archive, fetched[0], done=True))
-        return newest, self._newest, fetched[0]
+        return newest or position, self._newest, fetched[0]

@@ -18,12 +18,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuichat.ui.fuzzy import rank
 from tuichat.ui.render import safe_text
+from tuichat.ui.screens.picker import PickerScreen
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class PickerEntry:
 Loader = Callable[[], Awaitable[list[PickerEntry]]]
 
 
-class RoomPicker(ModalScreen[str | None]):
+class RoomPicker(PickerScreen[str]):
     """A filterable list of rooms; Enter returns the highlighted room's JID."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -147,24 +147,6 @@ class RoomPicker(ModalScreen[str | None]):
             text.append_text(safe_text(f"  {entry.description}", Style(dim=True)))
         return text
 
-    def action_move(self, delta: int) -> None:
-        """Move the highlight without leaving the filter."""
-        results = self.query_one(OptionList)
-        if results.option_count:
-            current = results.highlighted or 0
-            results.highlighted = max(0, min(results.option_count - 1, current + delta))
-
-    @on(Input.Submitted)
-    def _submitted(self, _event: Input.Submitted) -> None:
-        index = self.query_one(OptionList).highlighted
-        if index is not None and index < len(self._shown):
-            self.dismiss(self._shown[index].jid)
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option_index < len(self._shown):
-            self.dismiss(self._shown[event.option_index].jid)
-
-    def action_dismiss_none(self) -> None:
-        """Close without choosing."""
-        self.dismiss(None)
+    def picked(self, index: int) -> str | None:
+        """The room JID of the option at ``index``."""
+        return self._shown[index].jid if index < len(self._shown) else None

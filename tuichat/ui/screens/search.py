@@ -16,16 +16,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuichat.model import Message
 from tuichat.store import Store
 from tuichat.ui.render import safe_text
+from tuichat.ui.screens.picker import PickerScreen
 
 
-class SearchScreen(ModalScreen[Message | None]):
+class SearchScreen(PickerScreen[Message]):
     """Full-text search over every stored message."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -99,26 +99,6 @@ class SearchScreen(ModalScreen[Message | None]):
         text.overflow = "ellipsis"
         return text
 
-    def action_move(self, delta: int) -> None:
-        """Move the highlight while typing."""
-        listing = self.query_one(OptionList)
-        if listing.option_count:
-            current = listing.highlighted or 0
-            listing.highlighted = max(0, min(listing.option_count - 1, current + delta))
-
-    @on(Input.Submitted)
-    def _submitted(self, _event: Input.Submitted) -> None:
-        index = self.query_one(OptionList).highlighted
-        if index is not None and index < len(self.results):
-            self._open(self.results[index])
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self._open(self.results[event.option_index])
-
-    def _open(self, message: Message) -> None:
-        self.dismiss(message)
-
-    def action_dismiss_none(self) -> None:
-        """Close without choosing."""
-        self.dismiss(None)
+    def picked(self, index: int) -> Message | None:
+        """The message of the result at ``index``."""
+        return self.results[index] if index < len(self.results) else None

@@ -15,12 +15,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuichat.ui.fuzzy import rank
 from tuichat.ui.render import safe_text
+from tuichat.ui.screens.picker import PickerScreen
 from tuichat.ui.state import ConvKey
 
 
@@ -45,7 +45,7 @@ class Target:
         return self.jid if self.name == self.jid else f"{self.name} {self.jid}"
 
 
-class QuickSwitcher(ModalScreen[ConvKey | None]):
+class QuickSwitcher(PickerScreen[ConvKey]):
     """Ctrl+K: type a few letters of a name or JID, Enter jumps there."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -116,24 +116,6 @@ class QuickSwitcher(ModalScreen[ConvKey | None]):
             text.append_text(safe_text(f"  ({target.account})", Style(dim=True, italic=True)))
         return text
 
-    def action_move(self, delta: int) -> None:
-        """Move the highlight without leaving the input."""
-        results = self.query_one(OptionList)
-        if results.option_count:
-            current = results.highlighted or 0
-            results.highlighted = max(0, min(results.option_count - 1, current + delta))
-
-    @on(Input.Submitted)
-    def _submitted(self, _event: Input.Submitted) -> None:
-        index = self.query_one(OptionList).highlighted
-        if index is not None and index < len(self._shown):
-            self.dismiss(self._shown[index].key)
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option_index < len(self._shown):
-            self.dismiss(self._shown[event.option_index].key)
-
-    def action_dismiss_none(self) -> None:
-        """Close without choosing."""
-        self.dismiss(None)
+    def picked(self, index: int) -> ConvKey | None:
+        """The conversation of the option at ``index``."""
+        return self._shown[index].key if index < len(self._shown) else None

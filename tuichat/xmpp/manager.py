@@ -8,32 +8,15 @@ CLI): no thread, no second loop, never slixmpp's ``process()``.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Sequence
 
-from tuichat import events as ev
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig
-from tuichat.model import JID, ConnectionState, Direction, Message, MessageState, Show
+from tuichat.model import JID, ConnectionState, Message, Show
 from tuichat.store import Store
 from tuichat.xmpp.errors import NotConnected, XmppError
 from tuichat.xmpp.rooms_api import RoomRequests
 from tuichat.xmpp.session import Session
-
-
-def new_outgoing(account: str, resource: str, to: str, body: str) -> Message:
-    """A pending outgoing chat message with a fresh id (used as both id and origin-id)."""
-    stable = str(uuid.uuid4())
-    return Message(
-        account=account,
-        conversation=str(JID.parse(to).bare),
-        direction=Direction.OUT,
-        sender=f"{account}/{resource}" if resource else account,
-        body=body,
-        state=MessageState.PENDING,
-        origin_id=stable,
-        message_id=stable,
-    )
 
 
 class ConnectionManager(RoomRequests):
@@ -130,12 +113,7 @@ class ConnectionManager(RoomRequests):
     async def send_message(self, account: str, to: str, body: str) -> Message:
         """Store ``body`` as pending, then send it if connected; return the stored message."""
         session = self.session(account)
-        stored = self.store.save_message(
-            new_outgoing(session.account, session.config.resource, to, body)
-        )
-        if stored is None:  # cannot happen with a fresh uuid, but never lose a message silently
-            raise XmppError("the message could not be stored")
-        self.bus.publish(ev.MessageQueued(session.account, stored))
+        stored = session.queue_outgoing(str(JID.parse(to).bare), body)
         if session.ready:  # else the outbox flush sends it, in order, after older ones
             session.send(stored)
         return stored

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -33,7 +34,12 @@ from tuichat.model import (
 from tuichat.store import Store
 from tuichat.xmpp import connect, parse
 from tuichat.xmpp.backoff import Backoff
-from tuichat.xmpp.errors import describe_connect_error, describe_ssl_error, is_certificate_error
+from tuichat.xmpp.errors import (
+    XmppError,
+    describe_connect_error,
+    describe_ssl_error,
+    is_certificate_error,
+)
 from tuichat.xmpp.features import FEATURES, roster
 from tuichat.xmpp.features.mam import ArchiveSync
 
@@ -331,6 +337,38 @@ class Session:
         self.bus.publish(ev.OwnPresenceChanged(self.account, show, status))
 
     # -- messages ---------------------------------------------------------------------------------
+
+    def queue_outgoing(
+        self,
+        conversation: str,
+        body: str,
+        *,
+        kind: ConversationKind = ConversationKind.CHAT,
+        sender: str | None = None,
+        nick: str | None = None,
+    ) -> Message:
+        """Store a message we are about to send as pending (one fresh id serves as message id
+        and origin-id), announce it, and return the stored row; sending is the caller's."""
+        stable = str(uuid.uuid4())
+        full = f"{self.account}/{self.config.resource}" if self.config.resource else self.account
+        stored = self.store.save_message(
+            Message(
+                account=self.account,
+                conversation=conversation,
+                direction=Direction.OUT,
+                sender=sender or full,
+                body=body,
+                kind=kind,
+                state=MessageState.PENDING,
+                origin_id=stable,
+                message_id=stable,
+                nick=nick,
+            )
+        )
+        if stored is None:  # cannot happen with a fresh uuid; never lose a message silently
+            raise XmppError("the message could not be stored")
+        self.bus.publish(ev.MessageQueued(self.account, stored))
+        return stored
 
     def deliver(self, message: Message) -> Message | None:
         """Store a received message and publish it; ``None`` when it was a duplicate (or held)."""

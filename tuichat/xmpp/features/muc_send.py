@@ -9,7 +9,6 @@ we (re)enter a room are sent then, by :meth:`RoomSending.flush_outbox`.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
@@ -71,24 +70,13 @@ class RoomSending:
         state = self.state(room)
         if not state.joined and not state.wanted:
             raise RoomError(f"not in the room {state.room}")
-        stable = str(uuid.uuid4())
-        stored: Message | None = self.session.store.save_message(
-            Message(
-                account=self.account,
-                conversation=state.room,
-                direction=Direction.OUT,
-                sender=f"{state.room}/{state.nick}",
-                body=body,
-                kind=ConversationKind.GROUPCHAT,
-                state=MessageState.PENDING,
-                origin_id=stable,
-                message_id=stable,
-                nick=state.nick,
-            )
+        stored: Message = self.session.queue_outgoing(
+            state.room,
+            body,
+            kind=ConversationKind.GROUPCHAT,
+            sender=f"{state.room}/{state.nick}",
+            nick=state.nick,
         )
-        if stored is None:
-            raise RoomError("the message could not be stored")
-        self.publish(ev.MessageQueued(self.account, stored))
         if state.joined and self.connected:
             self.send_room(stored)
         return stored
@@ -97,24 +85,14 @@ class RoomSending:
         """Store and send a private message to the occupant ``nick`` of ``room``."""
         state = self.state(room)
         occupant = f"{state.room}/{nick}"
-        stable = str(uuid.uuid4())
-        stored: Message | None = self.session.store.save_message(
-            Message(
-                account=self.account,
-                conversation=occupant,
-                direction=Direction.OUT,
-                sender=f"{state.room}/{state.nick}",
-                body=body,
-                kind=ConversationKind.PRIVATE,
-                state=MessageState.PENDING,
-                origin_id=stable,
-                message_id=stable,
-                nick=state.nick,
-            )
+        stored: Message = self.session.queue_outgoing(
+            occupant,
+            body,
+            kind=ConversationKind.PRIVATE,
+            sender=f"{state.room}/{state.nick}",
+            nick=state.nick,
         )
-        if stored is None:
-            raise RoomError("the message could not be stored")
-        self.publish(ev.MessageQueued(self.account, stored))
+        stable = stored.message_id or ""
         if self.connected:
             stanza = self.client.make_message(mto=occupant, mbody=body, mtype="chat")
             stanza["id"] = stable

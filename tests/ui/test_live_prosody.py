@@ -15,6 +15,7 @@ from pathlib import Path
 
 from slixmpp import JID
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.harness.peer import Peer
 from tests.harness.prosody import ProsodyServer, TestAccount
@@ -225,8 +226,17 @@ async def test_quick_switcher_and_slash_commands_reach_the_server(
         async with live_app(tmp_path, prosody, me) as live:
             pilot = live.pilot
             screen = main_screen(pilot)
+            # The switcher lists what the roster holds when it opens: wait for the roster.
+            await until(pilot, lambda: "Carol Singer" in roster_text(pilot), what="the roster")
             await pilot.press("ctrl+k")
-            await until(pilot, lambda: isinstance(live.app.screen, QuickSwitcher))
+            await until(
+                pilot,
+                lambda: (
+                    isinstance(live.app.screen, QuickSwitcher)
+                    and isinstance(live.app.focused, Input)
+                ),
+                what="the quick switcher's input has the focus",
+            )
             await type_text(pilot, "sing")
             await pilot.press("enter")
             await until(pilot, lambda: screen.convs.current == (me.jid, carol.jid))

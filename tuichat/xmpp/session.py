@@ -247,7 +247,7 @@ class Session:
         await self.sync_archive(short_gap=True)
         self._release_held()
         self.flush_outbox(resend_sent=True)
-        self.ready = True
+        self.ready = self.state == ConnectionState.CONNECTED  # it may have dropped meanwhile
         await self._run_hooks(resumed=False)
         self.synced.set()
 
@@ -307,7 +307,7 @@ class Session:
         self._release_held()
         self.synced.set()
         self.flush_outbox(resend_sent=False)  # slixmpp re-sent what the server had not acked
-        self.ready = True
+        self.ready = self.state == ConnectionState.CONNECTED  # it may have dropped meanwhile
         await self._run_hooks(resumed=True)
 
     async def _run_hooks(self, resumed: bool) -> None:

@@ -139,6 +139,8 @@ class RoomsState:
     bookmarks: dict[str, tuple[Bookmark, ...]] = field(default_factory=dict)
     show_traffic: bool = True
     """Whether joins/leaves/nick changes are shown in the log (``/presence show|hide``)."""
+    open_on_join: set[ConvKey] = field(default_factory=set)
+    """Rooms the user asked to join: put in view as soon as we are in (history follows)."""
 
     def get(self, key: ConvKey) -> Room | None:
         """The room ``key``, if known."""

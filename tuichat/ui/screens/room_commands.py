@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from tuichat.model import JID, RoomInfo
+from tuichat.model import JID, InvalidJID, RoomInfo
 from tuichat.ui import slash
 from tuichat.ui.capabilities import Feature
 from tuichat.ui.rooms import complete_nick, split_room, split_target
@@ -82,9 +82,21 @@ class RoomCommands(RoomModeration):
     def _join(self, account: str, room: str, nick: str = "", password: str = "") -> None:
         """Join ``room`` and show it once we are in (the reason in words if not)."""
 
+        try:
+            bare = str(JID.parse(room).bare)
+        except InvalidJID:
+            bare = room
+        self.rooms.open_on_join.add((account, bare))  # shown once in, before its history
+
         async def join() -> None:
-            joined = await self.ctx.client.join_room(account, room, nick or None, password or None)
-            self.open_conversation((account, joined.room))
+            try:
+                joined = await self.ctx.client.join_room(
+                    account, room, nick or None, password or None
+                )
+            finally:
+                self.rooms.open_on_join.discard((account, bare))
+            if self.convs.current != (account, joined.room):
+                self.open_conversation((account, joined.room))
 
         self._request(join(), f"could not join {room}")
 

@@ -279,7 +279,10 @@ class RoomView(MainActions):
         mark = self.rooms.bookmark(event.account, event.room)
         if mark is not None and mark.name:
             room.name = mark.name
-        if self.convs.current == room.key:
+        if room.key in self.rooms.open_on_join and self.convs.current != room.key:
+            self.rooms.open_on_join.discard(room.key)
+            self.open_conversation(room.key)
+        elif self.convs.current == room.key:
             self._configure_view(room.key)
             if room.notices and not event.rejoined:
                 self.view.message_log.append_notice(room.notices[-1])

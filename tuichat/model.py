@@ -157,15 +157,6 @@ def _parse_jid(text: str) -> JID:
     return JID._parse_uncached(text)
 
 
-def is_valid_jid(text: str) -> bool:
-    """Whether ``text`` parses as a JID."""
-    try:
-        JID.parse(text)
-    except InvalidJID:
-        return False
-    return True
-
-
 def bare_str(text: str) -> str:
     """The normalised bare form of the JID ``text`` (raises :class:`InvalidJID`)."""
     return str(JID.parse(text).bare)

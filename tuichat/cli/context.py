@@ -7,12 +7,9 @@ the same code. Nothing here imports Textual.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
 
 from tuichat.bus import EventBus
 from tuichat.cli import EXIT_USAGE, CliError
@@ -21,8 +18,6 @@ from tuichat.logs import setup_logging
 from tuichat.model import JID, InvalidJID, Message
 from tuichat.paths import Paths
 from tuichat.store import Store
-
-T = TypeVar("T")
 
 
 def load(args: argparse.Namespace) -> tuple[Paths, Config]:
@@ -74,12 +69,6 @@ def open_store(paths: Paths) -> Iterator[Store]:
         yield store
     finally:
         store.close()
-
-
-def run_async(make: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine on a fresh loop (headless commands own their loop)."""
-    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-    return asyncio.run(make())  # type: ignore[arg-type]
 
 
 def new_bus() -> EventBus:

@@ -13,10 +13,6 @@ class XmppError(Exception):
     """Something went wrong talking to a server; ``str(exc)`` says what in words."""
 
 
-class AuthFailed(XmppError):
-    """The server refused our credentials."""
-
-
 class CertificateRejected(XmppError):
     """The server's TLS certificate could not be verified."""
 

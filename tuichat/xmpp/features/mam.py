@@ -43,7 +43,6 @@ class Page:
     first: str | None
     last: str | None
     complete: bool
-    count: int
 
 
 def page_ids(page: Page) -> list[str]:
@@ -191,13 +190,11 @@ class ArchiveSync:
         finally:
             self._queries.pop(queryid, None)
         fin = answer["mam_fin"]
-        count = fin["rsm"]["count"]
         return Page(
             raw=query.results,
             first=fin["rsm"]["first"] or None,
             last=fin["rsm"]["last"] or None,
             complete=str(fin["complete"]).lower() in ("true", "1"),
-            count=int(count) if str(count).isdigit() else 0,
         )
 
     def messages(self, page: Page) -> list[Message]:

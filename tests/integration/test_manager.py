@@ -215,3 +215,31 @@ async def test_edited_accounts_apply_without_a_restart(
         assert len(rec.of(ev.ConnectionStateChanged, lambda e: e.account == a.jid)) > a_events
     finally:
         await manager.stop()
+
+
+async def test_subscription_request_waits_for_the_user_then_requester_sees_to(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """A stranger's request is left pending (never refused by itself); after the user accepts,
+    the requester's roster says ``to`` (or ``both``), as the requester sees it."""
+    a, b = account("erin"), account("frank")
+    manager, _bus, _store, rec = _manager(account_config(prosody, a.jid, a.password))
+    refused: list[str] = []
+    async with Peer.connect(prosody, b.jid, b.password, auto_authorize=False) as peer:
+        peer.client.add_event_handler(
+            "presence_unsubscribed", lambda p: refused.append(str(p["from"]))
+        )
+        await manager.start()
+        try:
+            await manager.wait_connected(10)
+            peer.subscribe(a.jid)
+            [req] = await rec.wait(ev.SubscriptionRequested, lambda e: e.jid == b.jid)
+            # Give a refusal time to arrive: the old client answered "unsubscribed" at once.
+            await asyncio.sleep(0.5)
+            assert refused == []
+            item = peer.client.client_roster[a.jid]
+            assert item["subscription"] == "none" and item["pending_out"]
+            await manager.answer_subscription(a.jid, req.jid, accept=True)
+            await peer.wait_until(lambda: peer.subscription(a.jid) in ("to", "both"), timeout=10)
+        finally:
+            await manager.stop()

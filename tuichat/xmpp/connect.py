@@ -68,9 +68,10 @@ def address(host: str | None, port: int | None, tls: TLSMode) -> tuple[str | Non
 
 
 def new_client(jid: str, password: str, plugins: tuple[str, ...] = ()) -> Any:
-    """A ``ClientXMPP`` for ``jid`` with ``plugins`` registered and auto-accepting switched off."""
+    """A ``ClientXMPP`` for ``jid`` with ``plugins`` registered; subscription requests are left
+    to the user (slixmpp's ``None``: ``False`` would refuse every request at once)."""
     client = slixmpp.ClientXMPP(jid, password)
-    client.auto_authorize = False
+    client.auto_authorize = None
     client.auto_subscribe = False
     for name in plugins:
         client.register_plugin(name)

@@ -51,8 +51,10 @@ class ChatClient(RoomClient, Protocol):
         """Set our presence on ``account``, or on every account when ``None``."""
         ...
 
-    async def add_contact(self, account: str, jid: str, name: str = "") -> None:
-        """Add ``jid`` to the roster and ask for their presence."""
+    async def add_contact(
+        self, account: str, jid: str, name: str = "", groups: tuple[str, ...] = ()
+    ) -> None:
+        """Add ``jid`` to the roster (in ``groups``) and ask for their presence."""
         ...
 
     async def remove_contact(self, account: str, jid: str) -> None:

@@ -112,7 +112,9 @@ class FakeClient:
         """Record the call."""
         self.calls.append(("set_presence", account, show, status))
 
-    async def add_contact(self, account: str, jid: str, name: str = "") -> None:
+    async def add_contact(
+        self, account: str, jid: str, name: str = "", groups: tuple[str, ...] = ()
+    ) -> None:
         """Record the call."""
         self.calls.append(("add_contact", account, jid, name))
 

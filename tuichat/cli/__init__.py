@@ -26,6 +26,7 @@ SUBCOMMANDS = (
     "tuichat.cli.account_cmd",
     "tuichat.cli.sync_cmd",
     "tuichat.cli.history_cmd",
+    "tuichat.cli.contact_cmd",
 )
 
 

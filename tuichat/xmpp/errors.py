@@ -7,6 +7,8 @@ these, each with a message a person can act on.
 from __future__ import annotations
 
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class XmppError(Exception):
@@ -69,3 +71,47 @@ def describe_connect_error(exc: BaseException | str | None) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     return str(exc) or type(exc).__name__
+
+
+_CONDITIONS = {
+    "bad-request": "the request was malformed",
+    "conflict": "it conflicts with what the server has",
+    "feature-not-implemented": "the server does not support this",
+    "forbidden": "you are not allowed to do this",
+    "item-not-found": "there is no such item",
+    "jid-malformed": "the address is malformed",
+    "not-acceptable": "the server did not accept it",
+    "not-allowed": "the server does not allow this",
+    "not-authorized": "you are not authorised to do this",
+    "policy-violation": "it breaks the server's policy",
+    "remote-server-not-found": "the other server cannot be found",
+    "remote-server-timeout": "the other server does not answer",
+    "resource-constraint": "the server is too busy",
+    "service-unavailable": "the service is not available",
+    "internal-server-error": "the server failed internally",
+}
+
+
+def condition_words(condition: str, text: str = "") -> str:
+    """An XMPP error condition (RFC 6120 §8.3.3) in words, with the server's own text."""
+    words = _CONDITIONS.get(condition, condition or "the server said no")
+    return f"{words} (server: {text})" if text else words
+
+
+@contextmanager
+def map_exceptions(action: str) -> Iterator[None]:
+    """Turn slixmpp's ``IqError``/``IqTimeout`` raised inside into :class:`XmppError`.
+
+    ``action`` says what was being done ("add bob@example.org"), so the message reads
+    "cannot add bob@example.org: you are not allowed to do this".
+    """
+    from slixmpp.exceptions import IqError, IqTimeout
+
+    try:
+        yield
+    except IqError as exc:
+        error = exc.iq["error"]
+        words = condition_words(error["condition"] or "", error["text"] or "")
+        raise XmppError(f"cannot {action}: {words}") from None
+    except IqTimeout:
+        raise XmppError(f"cannot {action}: the server did not answer in time") from None

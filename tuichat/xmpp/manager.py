@@ -14,7 +14,7 @@ from tuichat.bus import EventBus
 from tuichat.config import AccountConfig
 from tuichat.model import JID, ConnectionState, Message, Show
 from tuichat.store import Store
-from tuichat.xmpp.errors import NotConnected, XmppError
+from tuichat.xmpp.errors import NotConnected, XmppError, map_exceptions
 from tuichat.xmpp.rooms_api import RoomRequests
 from tuichat.xmpp.session import Session
 
@@ -134,17 +134,23 @@ class ConnectionManager(RoomRequests):
             raise NotConnected(f"{session.account} is not connected")
         return session
 
-    async def add_contact(self, account: str, jid: str, name: str = "") -> None:
-        """Add ``jid`` to the roster and ask for their presence."""
+    async def add_contact(
+        self, account: str, jid: str, name: str = "", groups: tuple[str, ...] = ()
+    ) -> None:
+        """Add ``jid`` to the roster (in ``groups``) and ask for their presence."""
         session = self._connected(account)
         bare = str(JID.parse(jid).bare)
-        await session.client.update_roster(bare, name=name or None)
+        kept = {"groups": list(groups)} if groups else {}  # adding again keeps its groups
+        with map_exceptions(f"add {bare}"):
+            await session.client.update_roster(bare, name=name or None, **kept)
         session.client.send_presence(pto=bare, ptype="subscribe")
 
     async def remove_contact(self, account: str, jid: str) -> None:
         """Remove ``jid`` from the roster (the server cancels both subscriptions)."""
         session = self._connected(account)
-        await session.client.del_roster_item(str(JID.parse(jid).bare))
+        bare = str(JID.parse(jid).bare)
+        with map_exceptions(f"remove {bare}"):
+            await session.client.del_roster_item(bare)
 
     async def update_contact(
         self, account: str, jid: str, name: str | None = None, groups: tuple[str, ...] | None = None
@@ -153,11 +159,12 @@ class ConnectionManager(RoomRequests):
         session = self._connected(account)
         bare = str(JID.parse(jid).bare)
         item = session.client.client_roster[bare]
-        await session.client.update_roster(
-            bare,
-            name=item["name"] if name is None else name,
-            groups=list(item["groups"]) if groups is None else list(groups),
-        )
+        with map_exceptions(f"change {bare}"):
+            await session.client.update_roster(
+                bare,
+                name=item["name"] if name is None else name,
+                groups=list(item["groups"]) if groups is None else list(groups),
+            )
 
     async def answer_subscription(self, account: str, jid: str, accept: bool) -> None:
         """Accept (and ask back) or deny someone's request to see our presence."""

@@ -96,6 +96,24 @@ class AccountConfig:
     muted: tuple[str, ...] = ()
     """Bare JIDs of muted conversations."""
 
+    def connects_like(self, other: AccountConfig) -> bool:
+        """Whether ``other`` logs in exactly as this does: only then may a live connection be
+        kept when the config changes (notify, bell and muted are local settings)."""
+        return _connection_fields(self) == _connection_fields(other)
+
+
+def _connection_fields(account: AccountConfig) -> tuple[object, ...]:
+    return (
+        account.jid,
+        account.password,
+        account.host,
+        account.port,
+        account.tls,
+        account.ca_file,
+        account.resource,
+        account.enabled,
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class UIConfig:

@@ -243,3 +243,38 @@ async def test_subscription_request_waits_for_the_user_then_requester_sees_to(
             await peer.wait_until(lambda: peer.subscription(a.jid) in ("to", "both"), timeout=10)
         finally:
             await manager.stop()
+
+
+async def test_local_settings_change_keeps_the_connection(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """Muting a conversation (or bell, notify) rewrites the account's config, but must not
+    reconnect: contacts would see us leave and come back, rooms would be left and rejoined.
+    A changed resource does reconnect."""
+    from dataclasses import replace
+
+    a = account("quiet")
+    config = account_config(prosody, a.jid, a.password)
+    manager, _bus, _store, rec = _manager(config)
+    await manager.start()
+    try:
+        await manager.wait_connected(10)
+        session = manager.session(a.jid)
+        before = len(rec.of(ev.ConnectionStateChanged))
+        local = replace(config, muted=("noisy@example.test",), bell=True, notify=False)
+        await manager.apply_accounts([local])
+        await asyncio.sleep(0.5)
+        assert manager.session(a.jid) is session
+        assert session.config.muted == ("noisy@example.test",)
+        assert len(rec.of(ev.ConnectionStateChanged)) == before
+        assert manager.state(a.jid)[0] == ConnectionState.CONNECTED
+        await manager.apply_accounts([replace(local, resource="elsewhere")])
+        await rec.wait(
+            ev.ConnectionStateChanged,
+            lambda e: e.state == ConnectionState.CONNECTED,
+            count=2,
+            timeout=15,
+        )
+        assert manager.session(a.jid) is not session
+    finally:
+        await manager.stop()

@@ -65,9 +65,16 @@ class ConnectionManager(RoomRequests):
 
     async def apply_accounts(self, accounts: Sequence[AccountConfig]) -> None:
         """Follow an edited config: connect new or re-enabled accounts, disconnect removed or
-        disabled ones, and reconnect those whose settings changed (others are left alone)."""
+        disabled ones, and reconnect those whose connection settings changed. Accounts whose
+        changes are local (mute, bell, notify) keep their connection."""
         wanted = {a.jid: a for a in accounts if a.enabled}
-        gone = [s for jid, s in self.sessions.items() if wanted.get(jid) != s.config]
+        gone = []
+        for jid, session in self.sessions.items():
+            new = wanted.get(jid)
+            if new is not None and new.connects_like(session.config):
+                session.config = new  # a local setting (mute, bell…): keep the connection
+            else:
+                gone.append(session)
         for session in gone:
             del self.sessions[session.account]
         await asyncio.gather(*(s.stop() for s in gone))

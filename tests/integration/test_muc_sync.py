@@ -108,3 +108,24 @@ async def test_rejoins_after_a_server_restart_and_resumes_after_a_cut(
     assert Counter(m.body for m in store.history(a_jid, room)) == Counter(
         ["one", "two", "three", "scripted"]
     )
+
+
+async def test_bookmark_of_a_password_room_keeps_the_password_and_autojoins(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """Bookmarking a room we joined with a password keeps it (XEP-0402 allows it), so the
+    autojoin after a restart gets in instead of failing with "the room needs a password"."""
+    a, b = account("owner"), account("member")
+    room = room_name(prosody, "vault")
+    async with running(prosody, a, Store.memory()) as (owner, _store, _rec):
+        await owner.join_room(a.jid, room, "Owner")
+        await owner.configure_room(a.jid, room, password="sesame")
+        async with running(prosody, b, Store.memory()) as (manager, _store, _rec):
+            await manager.join_room(b.jid, room, "Member", password="sesame")
+            await manager.add_bookmark(b.jid, room, nick="Member", autojoin=True)  # no password
+            [mark] = await manager.bookmarks(b.jid)
+            assert mark.password == "sesame"
+        async with running(prosody, b, Store.memory()) as (manager, _store, rec):
+            [joined] = await rec.wait(ev.RoomJoined, lambda e: e.room == room, timeout=15)
+            assert joined.nick == "Member"
+            assert not rec.of(ev.RoomJoinFailed)

@@ -249,9 +249,15 @@ class RoomRequests:
         autojoin: bool = True,
         password: str = "",
     ) -> Bookmark:
-        """Bookmark ``room`` (replacing an older bookmark of it)."""
+        """Bookmark ``room`` (replacing an older bookmark of it).
+
+        Without a ``password``, the one we joined the room with is kept in the bookmark
+        (XEP-0402 allows it), so an autojoin after a restart gets in.
+        """
         rooms = self._rooms(account)
         bare, given = muc_join.split_room(room)
+        joined_with = rooms.rooms.get(bare)
+        password = password or (joined_with.password or "" if joined_with else "")
         mark = Bookmark(
             bare,
             name,

@@ -82,3 +82,23 @@ def test_cli_register_adds_the_account_to_the_config(
     config = load_config(config_file)
     assert [a.jid for a in config.accounts] == [jid]
     assert config_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_cli_register_with_an_untrusted_certificate_prints_one_line(
+    prosody: ProsodyServer, xdg: XdgDirs
+) -> None:
+    """Without the CA file the certificate is rejected: one line of ours on stderr, and no
+    library log line (slixmpp's "CERT: Invalid certificate trust chain.") before it."""
+    from tests.integration.cli_helpers import tuichat
+
+    jid = f"nocert-{uuid.uuid4().hex[:8]}@{prosody.domain}"
+    result = tuichat(
+        xdg,
+        "account", "register", jid, "--password-stdin",
+        "--host", prosody.host, "--port", str(prosody.starttls_port),
+        stdin="pass-1\n",
+    )  # fmt: skip
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tuichat: cannot register"), result.stderr
+    assert "certificate" in lines[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -63,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run tuichat with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    # Library log records never reach the terminal (Python's last-resort handler would print
+    # slixmpp's warnings on stderr); commands that load the config add the log file.
+    logging.getLogger().addHandler(logging.NullHandler())
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input
+from textual.widgets import Button, DataTable, Footer, Input, Select, Static
+from textual.widgets._footer import FooterKey
 
 from tests.ui.conftest import UI, make_ui
 from tests.ui.fakes import ALICE, ME
@@ -178,6 +179,7 @@ async def test_accounts_screen_registers_a_new_account(tmp_path: Path) -> None:
         form = pilot.app.screen
         form.query_one("#jid", Input).value = "fresh@example.org"
         form.query_one("#secret", Input).value = "n3w-secret"
+        form.query_one("#secret2", Input).value = "n3w-secret"
         await pilot.press("ctrl+s")
         await settle(pilot)
         await pilot.pause(0.2)
@@ -191,7 +193,8 @@ async def test_accounts_screen_registers_a_new_account(tmp_path: Path) -> None:
 
 
 async def test_refused_registration_is_shown_and_nothing_is_added(tmp_path: Path) -> None:
-    """The server's refusal is shown in words and the config stays as it was."""
+    """The server's refusal is shown in words in the form, which stays open and filled in, and
+    the config stays as it was."""
     ui = make_ui(tmp_path, accounts=(), seed=False)
     async with ui.app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
@@ -200,10 +203,96 @@ async def test_refused_registration_is_shown_and_nothing_is_added(tmp_path: Path
         form = pilot.app.screen
         form.query_one("#jid", Input).value = "taken@example.org"
         form.query_one("#secret", Input).value = "whatever"
+        form.query_one("#secret2", Input).value = "whatever"
         await pilot.press("ctrl+s")
         await settle(pilot)
         await pilot.pause(0.2)
-        notes = [str(n.message) for n in pilot.app._notifications]
-        assert any("already taken" in n for n in notes), notes
+        assert pilot.app.screen is form
+        error = form.query_one("#form-error", Static)
+        assert "already taken" in str(error.render()) and error.display
+        assert form.query_one("#jid", Input).value == "taken@example.org"
+        assert form.query_one("#secret", Input).value == "whatever"
         assert not ui.config_path.exists() or "taken@" not in ui.config_path.read_text()
         assert ui.client.called("apply_accounts") == []
+
+
+async def test_register_form_asks_for_the_password_twice(tmp_path: Path) -> None:
+    """Two different passwords are refused in the form; nothing goes to the server."""
+    ui = make_ui(tmp_path, accounts=(), seed=False)
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert "Register" in str(form.query_one("#save", Button).label)
+        form.query_one("#jid", Input).value = "fresh@example.org"
+        form.query_one("#secret", Input).value = "one"
+        form.query_one("#secret2", Input).value = "two"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is form
+        assert "differ" in str(form.query_one("#form-error", Static).render())
+        assert pilot.app.focused is form.query_one("#secret2", Input)
+        assert ui.client.called("register_account") == []
+        footer = form.query_one(Footer)
+        assert footer.region.bottom == 24  # the form's own keys, not the Accounts screen's
+
+
+async def test_form_error_is_visible_at_80x24_and_focuses_the_field(tmp_path: Path) -> None:
+    """A bad port with Ctrl+S shows its error where it can be seen, on the field at fault."""
+    ui = make_ui(tmp_path, accounts=(), seed=False)
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        form = pilot.app.screen
+        form.query_one("#jid", Input).value = "new@example.org"
+        form.query_one("#secret", Input).value = "pass show xmpp"
+        form.query_one("#port", Input).value = "99999"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        error = form.query_one("#form-error", Static)
+        assert "port must be" in str(error.render())
+        region = error.region
+        assert region.height >= 1 and region.y >= 0 and region.bottom <= 24, region
+        assert pilot.app.focused is form.query_one("#port", Input)
+
+
+async def test_password_box_hint_follows_the_password_source(tmp_path: Path) -> None:
+    """The password box says what to type for the chosen source."""
+    ui = make_ui(tmp_path, accounts=(), seed=False)
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        form = pilot.app.screen
+        secret = form.query_one("#secret", Input)
+        assert "command" in secret.placeholder
+        form.query_one("#kind", Select).value = "env"
+        await pilot.pause()
+        assert "environment variable" in secret.placeholder and not secret.password
+        form.query_one("#kind", Select).value = "plain"
+        await pilot.pause()
+        assert "password itself" in secret.placeholder and secret.password
+
+
+async def test_accounts_footer_fits_80_columns_and_disabled_has_no_error(ui: UI) -> None:
+    """At 80 columns the footer shows "esc Back"; a disabled account shows no last error."""
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, AccountsScreen)
+        screen.reasons[ME] = "disconnected"
+        await pilot.press("space")  # disable it
+        await settle(pilot)
+        ui.client.account_list = ()
+        screen._fill()
+        await pilot.pause()
+        table = screen.query_one(DataTable)
+        row = [str(cell) for cell in table.get_row_at(0)]
+        assert "disconnected" not in row[-1], row
+        [back] = [k for k in screen.query_one(Footer).query(FooterKey) if k.description == "Back"]
+        palette = screen.query_one(Footer).query_one("FooterKey.-command-palette")
+        assert back.region.width >= len(" esc Back ") - 1  # not cut to "esc"
+        assert back.region.right <= palette.region.x, (back.region, palette.region)

@@ -24,7 +24,7 @@ from tuichat.model import ConnectionState
 from tuichat.ui.context import UIContext
 from tuichat.ui.messages import ConfigChanged
 from tuichat.ui.render import safe_text
-from tuichat.ui.screens.account_form import AccountForm
+from tuichat.ui.screens.account_form import AccountForm, RegisterForm
 from tuichat.ui.screens.confirm import Confirm
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.widgets.symbols import CONNECTION_SYMBOLS, CONNECTION_VARIABLES
@@ -37,9 +37,9 @@ class AccountsScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add"),
-        Binding("r", "register", "Register new"),
+        Binding("r", "register", "Register"),
         Binding("e,enter", "edit", "Edit"),
-        Binding("space", "toggle_enabled", "Enable/disable"),
+        Binding("space", "toggle_enabled", "On/off"),
         Binding("d,delete", "remove", "Remove"),
         Binding("escape,q", "back", "Back"),
     ]
@@ -114,7 +114,8 @@ class AccountsScreen(Screen[None]):
                 style=Style(dim=True, italic=True),
             )
         enabled = Text("yes" if account.enabled else "no")
-        reason = safe_text(self.reasons.get(account.jid, "").replace("\n", " "))
+        last = self.reasons.get(account.jid, "") if running else ""  # a stopped one has none
+        reason = safe_text(last.replace("\n", " "))
         return (symbol, safe_text(account.jid), enabled, words, reason)
 
     def _fill(self) -> None:
@@ -134,7 +135,8 @@ class AccountsScreen(Screen[None]):
         """Under the table: the selected account's whole last error, and the restart note."""
         note = Text()
         selected = self._selected()
-        reason = self.reasons.get(selected.jid, "") if selected else ""
+        running = selected is not None and selected.jid in self.ctx.client.accounts
+        reason = self.reasons.get(selected.jid, "") if selected and running else ""
         if selected is not None and reason:
             note.append_text(safe_text(f"{selected.jid}: {reason}", Style(bold=True)))
             note.append("\n")
@@ -187,23 +189,16 @@ class AccountsScreen(Screen[None]):
         self.app.push_screen(AccountForm(), added)
 
     def action_register(self) -> None:
-        """Create a new account on its server, then add it."""
+        """Create a new account on its server (in the form, which shows a refusal and stays
+        open), then add it."""
 
-        def filled(account: AccountConfig | None) -> None:
+        def registered(account: AccountConfig | None) -> None:
             if account is not None:
-                self.run_worker(self._register(account), group="register", exit_on_error=False)
+                path = self.ctx.config.path
+                self._edit_config(lambda: add_account(path, account), f"{account.jid} registered")
 
-        self.app.push_screen(AccountForm(register=True), filled)
-
-    async def _register(self, account: AccountConfig) -> None:
-        self.app.notify(f"registering {account.jid}…", markup=False, timeout=3)
-        try:
-            await self.ctx.client.register_account(account, account.password.value)
-        except Exception as exc:  # the server's refusal, in words
-            self.app.notify(f"not registered: {exc}", severity="error", markup=False)
-            return
-        path = self.ctx.config.path
-        self._edit_config(lambda: add_account(path, account), f"{account.jid} registered")
+        registrar = self.ctx.client.register_account
+        self.app.push_screen(RegisterForm(registrar), registered)
 
     def action_edit(self) -> None:
         """Edit the selected account."""

@@ -391,6 +391,26 @@ async def test_config_form_is_filled_and_submits_the_changes(tmp_path: Path) -> 
         ]
 
 
+async def test_focused_checkbox_keeps_its_label_and_tick(tmp_path: Path) -> None:
+    """A focused checkbox in the settings form is still drawn: its one line is not eaten by a
+    focus border (it was an empty box at 80x24 and 160x45)."""
+    async with room_ui(tmp_path) as r:
+        r.client.room_config = {"name": "Lobby", "moderated": True}
+        await run_line(r.pilot, "/config")
+        form = r.app.screen
+        assert isinstance(form, RoomConfigScreen)
+        for _ in range(50):
+            if form.loaded is not None:
+                break
+            await r.pilot.pause(0.02)
+        box = form.query_one("#config-moderated", Checkbox)
+        box.focus()
+        await r.pilot.pause()
+        assert r.app.focused is box
+        assert box.content_region.height == 1 and box.content_region.width > 10
+        assert "Moderated" in str(box.render()) and box.value is True
+
+
 async def test_config_read_refusal_is_shown(tmp_path: Path) -> None:
     """A room that will not show its settings: the form says why and Save stays off."""
     async with room_ui(tmp_path) as r:

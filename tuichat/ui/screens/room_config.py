@@ -88,7 +88,7 @@ class RoomConfigScreen(ModalScreen[dict[str, Any] | None]):
                         yield Label(label)
                         yield Input(id=f"config-{name}", password=name == "password", disabled=True)
                 for name, label in FLAG_FIELDS:
-                    yield Checkbox(label, id=f"config-{name}", disabled=True)
+                    yield Checkbox(label, id=f"config-{name}", disabled=True, compact=True)
             yield Static("reading the room's settings…", id="config-status")
             with Horizontal(id="config-buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary", disabled=True)

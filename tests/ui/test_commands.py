@@ -10,6 +10,7 @@ from tests.ui.helpers import main_screen
 from tuichat.model import Show
 from tuichat.ui.screens.help import HelpScreen
 from tuichat.ui.widgets.composer import Composer
+from tuichat.ui.widgets.roster_list import RosterList
 
 
 async def run_line(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -127,17 +128,40 @@ async def test_f1_opens_help_listing_commands(ui: UI) -> None:
         assert not isinstance(pilot.app.screen, HelpScreen)
 
 
-async def test_question_mark_in_empty_composer_opens_help(ui: UI) -> None:
-    """? in an empty composer opens help; in a non-empty one it is just typed."""
+async def test_question_mark_starts_a_message_and_f1_opens_help(ui: UI) -> None:
+    """A message may start with "?": typed into the empty composer it is text, not help.
+    F1 opens help, and so does ? while the composer does not have the focus."""
     async with ui.app.run_test(size=(120, 40)) as pilot:
         composer = main_screen(pilot).query_one(Composer)
-        composer.set_text("why")
-        await pilot.press("question_mark")
-        assert composer.text == "why?"
+        composer.focus()
         composer.set_text("")
         await pilot.press("question_mark")
         await pilot.pause()
+        assert not isinstance(pilot.app.screen, HelpScreen)
+        assert composer.text == "?"
+        await pilot.press("f1")
+        await pilot.pause()
         assert isinstance(pilot.app.screen, HelpScreen)
+        await pilot.press("escape")
+        main_screen(pilot).query_one(RosterList).focus()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+
+
+def test_alt_enter_from_xterm_and_tmux_is_a_new_line() -> None:
+    """ESC CR (Alt+Enter without the kitty protocol) reaches the composer as its new-line key,
+    not as the Enter that sends."""
+    from textual._xterm_parser import XTermParser
+
+    from tuichat.ui.terminal_keys import teach_alt_enter
+
+    teach_alt_enter()
+    parser = XTermParser()
+    keys = [getattr(e, "key", None) for e in parser.feed("\x1b\r")]
+    assert keys == ["ctrl+j"]
+    assert "ctrl+j" in {k for b in Composer.BINDINGS for k in str(getattr(b, "key", "")).split(",")}
+    assert [getattr(e, "key", None) for e in parser.feed("\r")] == ["enter"]
 
 
 async def test_alt_number_switches_open_conversations(ui: UI) -> None:

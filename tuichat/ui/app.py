@@ -28,6 +28,7 @@ from tuichat.ui.messages import ConfigChanged, NotificationWanted, UnreadChanged
 from tuichat.ui.palette import RegistryProvider
 from tuichat.ui.screens.bindings import install_bindings
 from tuichat.ui.terminal import TerminalWriter
+from tuichat.ui.terminal_keys import teach_alt_enter
 from tuichat.ui.themes import (
     DEFAULT_THEME,
     VARIABLE_DEFAULTS,
@@ -51,6 +52,7 @@ class TuichatApp(App[None]):
 
     def __init__(self, ctx: UIContext, *, start_client: bool = True) -> None:
         super().__init__()
+        teach_alt_enter()
         self.ctx = ctx
         self.start_client = start_client
         self.terminal = TerminalWriter(self)

@@ -499,10 +499,6 @@ class MainScreen(RoomCommands, Screen[None]):
         if text is not None:
             event.composer.set_text(text)
 
-    @on(Composer.HelpRequested)
-    def _help(self, _event: Composer.HelpRequested) -> None:
-        self.call_later(self.run_action, "app.help")
-
     @on(Composer.ScrollRequested)
     def _scroll(self, event: Composer.ScrollRequested) -> None:
         log_widget = self.view.message_log

@@ -1,11 +1,11 @@
 """Provides the composer: the multi-line text area where messages and slash commands are typed.
 
-Enter sends; Alt+Enter and Ctrl+J insert a new line (Ctrl+J works over any SSH terminal; most
-terminals send Alt+Enter as a plain Enter unless they speak the kitty keyboard protocol).
+Enter sends; Alt+Enter and Ctrl+J insert a new line (terminals without the kitty keyboard
+protocol send Alt+Enter as ESC CR, which :mod:`tuichat.ui.terminal_keys` maps to Ctrl+J).
 Up in an empty composer asks for the last sent message; Tab completes slash commands and JIDs
 through the ``completer`` attribute the screen sets (in a room, with ``nick_completion`` on,
-it also completes the nicks of plain text). ``?`` in an empty composer asks for help,
-Home/End in an empty composer scroll the log.
+it also completes the nicks of plain text). Home/End in an empty composer scroll the log.
+Every character typed is text: a message may start with ``?`` (help is F1).
 """
 
 from __future__ import annotations
@@ -53,12 +53,6 @@ class Composer(TextArea):
     @dataclass
     class RecallRequested(Message):
         """Up was pressed in an empty composer: the screen may put the last message back."""
-
-        composer: Composer
-
-    @dataclass
-    class HelpRequested(Message):
-        """``?`` was typed into an empty composer."""
 
         composer: Composer
 
@@ -124,11 +118,6 @@ class Composer(TextArea):
             event.stop()
             event.prevent_default()
             self.post_message(self.RecallRequested(self))
-            return
-        if empty and key == "question_mark":
-            event.stop()
-            event.prevent_default()
-            self.post_message(self.HelpRequested(self))
             return
         if empty and key in ("home", "end"):
             event.stop()

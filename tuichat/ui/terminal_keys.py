@@ -1,0 +1,25 @@
+"""Provides the key sequences tuichat teaches Textual's input parser.
+
+Terminals without the kitty keyboard protocol (xterm, tmux, most SSH sessions) send Alt+Enter
+as ESC followed by CR. Textual reads that as a plain Enter (the Alt is dropped on a named key),
+which would send the message instead of starting a new line. The sequence is mapped to Ctrl+J,
+the composer's new-line key, so Alt+Enter works everywhere. The cost: Esc and then Enter
+pressed within Textual's escape delay (a tenth of a second) also make a new line, which is
+exactly how those terminals encode Alt+Enter anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+from textual.keys import Keys
+
+ALT_ENTER = "\x1b\r"
+"""What xterm-like terminals (and tmux) send for Alt+Enter."""
+
+
+def teach_alt_enter() -> None:
+    """Make ESC CR arrive as Ctrl+J (idempotent; Textual keeps one table per process)."""
+    table = cast(dict[str, Any], ANSI_SEQUENCES_KEYS)  # typed Mapping; a plain dict at run time
+    table[ALT_ENTER] = (Keys.ControlJ,)

@@ -113,6 +113,36 @@ def test_chat_with_a_peer_in_a_real_terminal(
     asyncio.run(scenario())
 
 
+def test_alt_enter_and_a_leading_question_mark_in_a_real_terminal(
+    prosody: ProsodyServer, account: MakeAccount, xdg: XdgDirs, run_tuichat: Callable[..., Pane]
+) -> None:
+    """In tmux, Alt+Enter (sent as ESC CR) starts a new line instead of sending, and "?" at
+    the start of a message is text: the peer gets one two-line message starting with "?"."""
+    me, bob = account("me"), account("bob")
+    add_account(xdg, prosody, me.jid, me.password)
+
+    async def scenario() -> None:
+        async with Peer.connect(prosody, bob.jid, bob.password) as pb:
+            pane = run_tuichat()
+            await pane.wait_for(f"● {me.jid} connected")
+            pb.send(me.jid, "ask me")
+            await pane.wait_for(lambda s: "[1]" in s)
+            pane.send_keys("C-n")
+            await pane.wait_for("ask me")
+            pane.type("?first line")
+            pane.send_keys("M-Enter")
+            pane.type("second line")
+            await pane.wait_for("second line")
+            pane.send_keys("Enter")
+            got = await pb.wait_message(lambda m: "second line" in m.body, timeout=10)
+            assert got.body == "?first line\nsecond line"
+            pane.send_keys("C-q")
+            code, screen = await pane.wait_exit()
+            assert code == 0, screen
+
+    asyncio.run(scenario())
+
+
 def test_first_run_without_account_opens_setup(
     xdg: XdgDirs, run_tuichat: Callable[..., Pane]
 ) -> None:

@@ -23,12 +23,15 @@ from tuichat.ui.commands import ALT_DIGIT_CHARACTERS
 
 Completer = Callable[[str], list[str]]
 
+NEWLINE_KEYS = ("ctrl+j", "alt+enter")
+"""Keys that insert a line break (ESC CR from tmux/xterm arrives as ctrl+j)."""
+
 
 class Composer(TextArea):
     """The message input."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+j,alt+enter", "newline", "New line", show=False),
+        Binding(",".join(NEWLINE_KEYS), "newline", "New line", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -100,6 +103,11 @@ class Composer(TextArea):
         empty = not self.text
         if key != "tab":
             self._completions = []
+        if key in NEWLINE_KEYS:  # here, not as a binding: it must land before the next key
+            event.stop()
+            event.prevent_default()
+            self.action_newline()
+            return
         if key == "enter":
             event.stop()
             event.prevent_default()

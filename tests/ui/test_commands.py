@@ -6,7 +6,7 @@ from textual import events
 
 from tests.ui.conftest import UI
 from tests.ui.fakes import ALICE, BOB, ME
-from tests.ui.helpers import main_screen
+from tests.ui.helpers import main_screen, type_text
 from tuichat.model import Show
 from tuichat.ui.screens.help import HelpScreen
 from tuichat.ui.widgets.composer import Composer
@@ -126,6 +126,47 @@ async def test_f1_opens_help_listing_commands(ui: UI) -> None:
         assert "/msg JID [text]" in texts
         await pilot.press("escape")
         assert not isinstance(pilot.app.screen, HelpScreen)
+
+
+async def test_help_with_a_command_explains_that_command(ui: UI) -> None:
+    """/help join shows /join's usage and what it does; /help nosuch says there is none."""
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        composer = main_screen(pilot).query_one(Composer)
+        composer.set_text("/help join")
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, HelpScreen)
+        text = str(screen.query_one("#help-table").render())
+        assert "/join ROOM [password]" in text and "Join room@service" in text
+        await pilot.press("escape")
+        composer.set_text("/help /kick")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "/kick NICK [reason]" in str(pilot.app.screen.query_one("#help-table").render())
+        await pilot.press("escape")
+        composer.set_text("/help nosuch")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, HelpScreen)
+        notes = [str(n.message) for n in pilot.app._notifications]
+        assert any("no command 'nosuch'" in n for n in notes), notes
+
+
+async def test_palette_offers_commands_that_take_words_and_prefills_them(ui: UI) -> None:
+    """F10, "Join room": the composer gets "/join " to complete (also Kick, Topic, Invite…)."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        for title, start in (("Join room", "/join "), ("Kick", "/kick "), ("Message", "/msg ")):
+            await pilot.press("f10")
+            await pilot.pause()
+            await type_text(pilot, title)
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await pilot.pause(0.2)
+            composer = main_screen(pilot).query_one(Composer)
+            assert composer.text == start, (title, composer.text)
+            assert pilot.app.focused is composer
+            composer.set_text("")
 
 
 async def test_question_mark_starts_a_message_and_f1_opens_help(ui: UI) -> None:

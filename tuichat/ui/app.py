@@ -98,12 +98,16 @@ class TuichatApp(App[None]):
 
     # -- actions -------------------------------------------------------------------------------
 
-    def action_help(self) -> None:
-        """Show the help screen."""
+    def action_help(self, topic: str = "") -> None:
+        """Show the help screen: every command, or the one ``topic`` names (``/help join``)."""
         from tuichat.ui.screens.help import HelpScreen
 
+        command = self.ctx.registry.topic(topic) if topic else None
+        if topic and command is None:
+            self.notify(f"no command {topic!r}: F1 lists them all", severity="warning")
+            return
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.ctx.registry))
+            self.push_screen(HelpScreen(self.ctx.registry, command))
 
     def action_accounts(self) -> None:
         """Open the Accounts screen."""

@@ -89,8 +89,8 @@ def _c(
 
 # The fallback defaults; tuichat.keys.ACTIONS overrides keys for any name it defines.
 DEFAULT_COMMANDS: tuple[Command, ...] = (
-    _c("help", "Help", "Show every command and key.", scope="app", keys="f1,question_mark",
-       slash="help", footer=True),
+    _c("help", "Help", "Show every command and key; /help CMD shows one command.",
+       scope="app", keys="f1,question_mark", slash="help", usage="[command]", footer=True),
     _c("quit", "Quit", "Disconnect cleanly and leave tuichat.", scope="app", keys="ctrl+q",
        slash="quit", footer=True, priority=True),
     _c("accounts", "Accounts", "Open the accounts screen: state, add, edit, enable, remove.",
@@ -209,6 +209,18 @@ class CommandRegistry:
         """The command whose slash name is ``slash``, if any."""
         for command in self.commands:
             if command.slash == slash:
+                return command
+        return None
+
+    def topic(self, word: str) -> Command | None:
+        """The command ``word`` names for ``/help``: a slash name (with or without ``/``), or
+        a command name or title, case-insensitively."""
+        wanted = word.strip().lstrip("/").casefold()
+        by_slash = self.by_slash(wanted)
+        if by_slash is not None:
+            return by_slash
+        for command in self.commands:
+            if wanted in (command.name.casefold(), command.title.casefold()):
                 return command
         return None
 

@@ -1,5 +1,9 @@
 """Provides the command palette provider: every registry command, theme and status.
 
+Commands that need words (``/join ROOM``, ``/kick NICK``…) are listed with "…": choosing one
+puts its start in the composer, to be completed there. Textual reads a hit's help as markup,
+so the help texts (our own words, with usages such as ``ROOM[/nick]``) are escaped.
+
 Reads the same :class:`~tuichat.ui.commands.CommandRegistry` as the key bindings, the help
 screen and the slash parser, so the palette never lists a command the rest does not know.
 """
@@ -11,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
 from tuichat.model import Show
 
@@ -26,7 +31,15 @@ class RegistryProvider(Provider):
         screen = self.screen
         on_main = screen.id == "main"
         for command in registry.commands:
-            if not command.palette or (command.scope == "main" and not on_main):
+            if command.scope == "main" and not on_main:
+                continue
+            if not command.palette:
+                # A command that needs words (/join ROOM…) is typed: choosing it puts its
+                # start in the composer.
+                if command.slash and command.usage and on_main:
+                    start = f"/{command.slash} "
+                    run = partial(screen.run_action, f"prefill({start!r})")
+                    yield f"{command.title}…", f"{command.slash_usage}: {command.help}", run
                 continue
             target = app if command.scope == "app" else screen
             keys = command.keys.split(",")[0] if command.keys else ""
@@ -42,7 +55,7 @@ class RegistryProvider(Provider):
     async def discover(self) -> Hits:
         """Everything, for the empty query."""
         for title, help_text, run in self._entries():
-            yield DiscoveryHit(title, run, help=help_text)
+            yield DiscoveryHit(title, run, help=escape(help_text))
 
     async def search(self, query: str) -> Hits:
         """Entries matching ``query``, scored by Textual's fuzzy matcher."""
@@ -50,4 +63,4 @@ class RegistryProvider(Provider):
         for title, help_text, run in self._entries():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), run, help=help_text)
+                yield Hit(score, matcher.highlight(title), run, help=escape(help_text))

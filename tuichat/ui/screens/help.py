@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tuichat.ui.commands import CommandRegistry
+from tuichat.ui.commands import Command, CommandRegistry
 
 EXTRA_KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "send the message (or run the /command)"),
@@ -26,7 +26,8 @@ EXTRA_KEYS: tuple[tuple[str, str], ...] = (
 
 
 class HelpScreen(ModalScreen[None]):
-    """F1 or ``?``: the keys and commands, from the one registry."""
+    """F1, ``?`` outside the composer, or ``/help [CMD]``: the keys and commands, from the one
+    registry."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,f1", "close", "Close"),
@@ -46,16 +47,24 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen VerticalScroll { padding: 0 1; }
     """
 
-    def __init__(self, registry: CommandRegistry) -> None:
+    def __init__(self, registry: CommandRegistry, topic: Command | None = None) -> None:
         super().__init__()
         self.registry = registry
+        self.topic = topic
+        """The one command to explain (``/help CMD``), or ``None`` for all of them."""
 
     def compose(self) -> ComposeResult:
-        """Title and the table."""
+        """Title and the table (or the one command asked about)."""
         with Vertical():
-            yield Static("tuichat help: Esc closes, arrows scroll", id="help-title")
+            if self.topic is None:
+                yield Static("tuichat help: Esc closes, arrows scroll", id="help-title")
+            else:
+                yield Static(
+                    f"help: {self.topic.title} (Esc closes, F1 lists all)", id="help-title"
+                )
             with VerticalScroll():
-                yield Static(self._table(), id="help-table")
+                body = self._table() if self.topic is None else self._one(self.topic)
+                yield Static(body, id="help-table")
 
     def on_mount(self) -> None:
         """Let the arrow keys scroll."""
@@ -87,6 +96,28 @@ class HelpScreen(ModalScreen[None]):
         for extra_keys, extra_what in EXTRA_KEYS:
             table.add_row(extra_keys, "", extra_what)
         return table
+
+    def _one(self, command: Command) -> Text:
+        """Everything about one command: its slash form, keys and what it does."""
+        text = Text()
+        if command.slash_usage:
+            text.append(command.slash_usage, Style(bold=True))
+            text.append("\n")
+        keys = self._keys(command.keys)
+        if keys:
+            text.append("keys: ", Style(dim=True))
+            text.append(keys, Style(bold=True))
+            text.append("\n")
+        text.append("\n")
+        text.append(command.help)
+        if command.usage:
+            text.append("\n\n")
+            text.append(
+                "Words in [brackets] may be left out; a|b means one of them; the last word "
+                "takes the rest of the line.",
+                Style(dim=True),
+            )
+        return text
 
     def action_close(self) -> None:
         """Close help."""

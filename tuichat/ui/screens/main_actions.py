@@ -366,6 +366,14 @@ class MainActions(Screen[None]):
         """Put the cursor in the composer."""
         self.view.composer.focus()
 
+    def action_prefill(self, text: str) -> None:
+        """Put ``text`` (a command to complete, e.g. ``/join ``) in the composer, cursor last."""
+        self.view.composer.set_text(text)
+        self.view.composer.focus()
+
+    def _slash_help(self, call: slash.SlashCall) -> None:
+        self.app.call_later(self.app.run_action, f"app.help({call.arg('command')!r})")
+
     def action_scroll_up(self) -> None:
         """Scroll the log up a page."""
         self.view.message_log.scroll_page_up(animate=False)

@@ -192,3 +192,32 @@ def test_deleting_a_queued_row_leaves_a_sound_index(store: Store) -> None:
     conn.execute("COMMIT")
     assert store.search("ghost") == []
     conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
+
+
+def test_search_count_counts_every_match_up_to_the_cap() -> None:
+    """The count says how many match beyond the listed ones, and stops at its cap."""
+    s = Store.memory()
+    s.save_messages([msg(n, f"needle number {n}") for n in range(150)])
+    s.save_messages([msg(1000 + n, f"needle elsewhere {n}", conv=EVE) for n in range(30)])
+    assert s.search_count("needle") == 180
+    assert s.search_count("needle", conversation=EVE) == 30
+    assert s.search_count("needle", account="other@example.org") == 0
+    assert s.search_count("needle", cap=100) == 100
+    assert s.search_count("") == 0 and s.search_count("(*)") == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "total", "words"),
+    [
+        ("", 0, 0, "type to search"),
+        ("fox", 2, 2, "2 found"),
+        ("fox", 100, 100, "100 found"),
+        ("the", 100, 2000, "100 of 2,000 (newest first; add words to narrow)"),
+        ("the", 100, 10_000, "100 of 10,000+ (newest first; add words to narrow)"),
+    ],
+)
+def test_search_count_words(query: str, shown: int, total: int, words: str) -> None:
+    """The line above the results never says "100 found" when more match."""
+    from tuichat.ui.screens.search import count_words
+
+    assert count_words(query, shown, total) == words

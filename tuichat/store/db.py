@@ -192,6 +192,19 @@ class Store:
         with self._read() as conn:
             return _search.search(conn, query, account, conversation, limit)
 
+    def search_count(
+        self,
+        query: str,
+        *,
+        account: str | None = None,
+        conversation: str | None = None,
+        cap: int = 10_000,
+    ) -> int:
+        """How many messages :meth:`search` would find without a limit, counting up to ``cap``
+        (a common word in a big store matches far more than anyone reads)."""
+        with self._read() as conn:
+            return _search.count(conn, query, account, conversation, cap)
+
     # --- conversations -----------------------------------------------------------------------
 
     def conversations(self, account: str | None = None) -> list[ConversationSummary]:

@@ -17,7 +17,7 @@ import sqlite3
 from tuichat.model import Message
 from tuichat.store.messages import COLUMNS, row_to_message
 
-__all__ = ["fts_query", "search"]
+__all__ = ["count", "fts_query", "search"]
 
 _WORD = re.compile(r"[^\W_]+")
 _MAX_TERMS = 16
@@ -57,3 +57,30 @@ def search(
     sql += " ORDER BY f.rowid DESC LIMIT ?"
     params.append(limit)
     return [row_to_message(r) for r in conn.execute(sql, params)]
+
+
+def count(
+    conn: sqlite3.Connection,
+    text: str,
+    account: str | None,
+    conversation: str | None,
+    cap: int,
+) -> int:
+    """How many messages match ``text`` (as :func:`search` does), counting at most ``cap``."""
+    query = fts_query(text)
+    if query is None or cap <= 0:
+        return 0
+    sql = "SELECT 1 FROM messages_fts AS f"
+    where = " WHERE messages_fts MATCH ?"
+    params: list[object] = [query]
+    if account is not None or conversation is not None:
+        sql += " JOIN messages AS m ON m.id = f.rowid"
+    if account is not None:
+        where += " AND m.account = ?"
+        params.append(account)
+    if conversation is not None:
+        where += " AND m.conversation = ?"
+        params.append(conversation)
+    params.append(cap)
+    row = conn.execute(f"SELECT count(*) FROM ({sql}{where} LIMIT ?)", params).fetchone()
+    return int(row[0])

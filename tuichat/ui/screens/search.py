@@ -24,6 +24,22 @@ from tuichat.store import Store
 from tuichat.ui.render import safe_text
 from tuichat.ui.screens.picker import PickerScreen
 
+SHOWN = 100
+"""The newest matches listed."""
+COUNT_CAP = 10_000
+"""Matches are counted up to this many."""
+
+
+def count_words(query: str, shown: int, total: int) -> str:
+    """The line above the results: "type to search", "12 found", "100 of 2,000 (newest
+    first; add words to narrow)"."""
+    if not query.strip():
+        return "type to search"
+    if total <= shown:
+        return f"{shown:,} found"
+    more = f"{COUNT_CAP:,}+" if total >= COUNT_CAP else f"{total:,}"
+    return f"{shown:,} of {more} (newest first; add words to narrow)"
+
 
 class SearchScreen(PickerScreen[Message]):
     """Full-text search over every stored message."""
@@ -77,17 +93,21 @@ class SearchScreen(PickerScreen[Message]):
         # Debounce typing; the store's connection belongs to this thread, so the (indexed,
         # limited) query runs here once the user pauses.
         await asyncio.sleep(0.15)
-        results = self.store.search(query, limit=100) if query.strip() else []
-        self._show(query, results)
+        results = self.store.search(query, limit=SHOWN) if query.strip() else []
+        total = len(results)
+        if total == SHOWN:  # there may be more: say how many
+            total = self.store.search_count(query, cap=COUNT_CAP)
+        self._show(query, results, total)
 
-    def _show(self, query: str, results: list[Message]) -> None:
+    def _show(self, query: str, results: list[Message], total: int) -> None:
         self.results = results
         listing = self.query_one(OptionList)
         listing.set_options([Option(self._prompt(m)) for m in results])
         if results:
             listing.highlighted = 0
-        count = f"{len(results)} found" if query.strip() else "type to search"
-        self.query_one("#search-count", Static).update(Text(count))
+        self.query_one("#search-count", Static).update(
+            Text(count_words(query, len(results), total))
+        )
 
     def _prompt(self, message: Message) -> Text:
         when = message.timestamp.astimezone(self.tz).strftime("%Y-%m-%d %H:%M ")

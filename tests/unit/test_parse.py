@@ -65,6 +65,36 @@ def test_trusted_stanza_id_picks_ours_among_several() -> None:
     assert parse.trusted_stanza_id([("evil", "peer@example.test")], ME) is None
 
 
+ROOM = "lounge@conference.example.test"
+
+
+@pytest.mark.parametrize(
+    ("pairs", "by", "expected"),
+    [
+        # `by` must be exactly the bare JID (RFC 7622 normalisation: case folds, resource not)
+        ([("forged", f"{ROOM}/x")], ROOM, None),
+        ([("forged", f"{ROOM}/")], ROOM, None),
+        ([("forged", f"other-{ROOM}")], ROOM, None),
+        ([("forged", "conference.example.test")], ROOM, None),
+        ([("forged", "mallory@example.test/phone")], ROOM, None),
+        ([("real", "LOUNGE@Conference.Example.test")], ROOM, "real"),
+        ([("forged", f"{ME}/tuichat")], ME, None),
+        ([("forged", f"{ME}.evil")], ME, None),
+        # of several that name it, the last: the server appends its own after the sender's
+        ([("forged", ME), ("real", ME)], ME, "real"),
+        ([("forged", f"{ROOM}/x"), ("real", ROOM)], ROOM, "real"),
+        ([("real", ROOM), ("other", "peer@example.test")], ROOM, "real"),
+        ([("", ROOM)], ROOM, None),
+        ([("real", ROOM)], "@not a jid", None),
+    ],
+)
+def test_trusted_stanza_id_needs_the_exact_bare_jid_and_takes_the_last(
+    pairs: list[tuple[str, str]], by: str, expected: str | None
+) -> None:
+    """A stanza-id counts only when `by` is exactly the archive's bare JID; the last wins."""
+    assert parse.trusted_stanza_id(pairs, by) == expected
+
+
 def test_delay_stamp_is_used_as_timestamp() -> None:
     """A delayed message keeps its original time (XEP-0203), in UTC."""
     s = msg(

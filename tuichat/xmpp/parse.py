@@ -2,7 +2,9 @@
 
 Pure functions: they read a stanza (or plain values) and return values; no I/O, no client.
 Trust rules live here, one place per kind:
-- a stanza-id counts only when its ``by`` is the archive we trust (our account, or the room);
+- a stanza-id counts only when its ``by`` is exactly the archive we trust (our account's bare
+  JID, or the room's), and of several such the last counts: servers append their own after
+  whatever the sender put in, and do not always strip a forged one;
 - a carbon counts only when it comes from our own bare JID;
 - an archive result counts only when it comes from the archive we asked, for our query.
 """
@@ -80,14 +82,27 @@ def parse_stamp(text: str | None) -> datetime | None:
 
 
 def trusted_stanza_id(pairs: Iterable[tuple[str, str]], by: str) -> str | None:
-    """The stanza-id assigned by ``by`` (a bare JID), ignoring any others (they can be forged)."""
+    """The stanza-id assigned by ``by`` (a bare JID), ignoring any others (they can be forged).
+
+    ``by`` must name exactly that bare JID (after RFC 7622 normalisation, so case in the
+    local part and the domain does not matter, but a resource does: ``room@service/x`` is an
+    occupant, not the room). Of several such, the last counts: the server appends its own
+    after whatever the sender wrote (Prosody 0.12 does not strip a forged ``by`` equal to
+    the recipient's bare JID).
+    """
+    try:
+        want = JID.parse(by).bare
+    except InvalidJID:
+        return None
+    found = None
     for sid, sid_by in pairs:
         try:
-            if sid and JID.parse(sid_by).bare == JID.parse(by).bare:
-                return sid
+            claimed = JID.parse(sid_by)
         except InvalidJID:
             continue
-    return None
+        if sid and claimed == want:
+            found = sid
+    return found
 
 
 def is_from_own_account(from_: str, account: str) -> bool:

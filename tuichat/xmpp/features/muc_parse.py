@@ -5,7 +5,8 @@ No I/O and no client here: functions read an ``ElementTree`` element (``stanza.x
 
 Trust rules:
 - a groupchat message counts only when it comes from the bare JID of the room we are in;
-- a stanza-id counts only when its ``by`` is that room (never our server's, never a forged one);
+- a stanza-id counts only when its ``by`` is exactly that room's bare JID, and of several the
+  last one (the room appends its own after any an occupant wrote);
 - a private message from an occupant counts only from a room we are in.
 Nicks from the network are raw text (the renderer makes them safe); nicks we *send* are
 cleaned by :func:`clean_nick`.

@@ -7,14 +7,22 @@ Prosody relays and archives them as it would any client's.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from urllib.parse import unquote
 from xml.sax.saxutils import escape, quoteattr
 
+import pytest
+
+from tests.harness import XdgDirs
 from tests.harness.peer import Peer
 from tests.harness.prosody import ProsodyServer, TestAccount
+from tests.integration.cli_helpers import add_account, tuichat
 from tests.integration.test_muc import room_name, running
 from tuichat import events as ev
+from tuichat.model import Message, utcnow
 from tuichat.store import Store
 
 MUC_USER = "http://jabber.org/protocol/muc#user"
@@ -55,6 +63,106 @@ async def settled(peer: Peer) -> None:
 
 def bodies(store: Store, account: str, conversation: str) -> list[str]:
     return [m.body for m in store.history(account, conversation)]
+
+
+# -- 1. a stamp that cannot be read is no stamp, and never blocks catch-up ---------------------
+
+
+@pytest.mark.parametrize("stamp", BAD_STAMPS)
+async def test_unreadable_delay_stamp_is_no_stamp_and_never_blocks_catch_up(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], stamp: str
+) -> None:
+    """The bad message is stored live with the time it came; later catch-ups (the same device
+    and a fresh one) still fetch every message, from the stranger and from a contact."""
+    me, evil, friend = account("victim"), account("stranger"), account("friend")
+    store = Store.memory()
+    async with (
+        Peer.connect(prosody, evil.jid, evil.password) as mallory,
+        Peer.connect(prosody, friend.jid, friend.password) as bob,
+    ):
+        async with running(prosody, me, store) as (_manager, _store, rec):
+            before = utcnow()
+            raw_message(mallory, me.jid, "stamped out of range", extra=delay(stamp))
+            mallory.send(me.jid, "after the stamp")
+            for i in range(3):
+                bob.send(me.jid, f"live {i}")
+            await rec.wait(ev.MessageReceived, lambda e: e.message.body == "live 2")
+            await rec.wait(ev.MessageReceived, lambda e: e.message.body == "after the stamp")
+            [bad] = await rec.wait(
+                ev.MessageReceived, lambda e: e.message.body == "stamped out of range"
+            )
+            assert before <= bad.message.timestamp <= utcnow()
+        for i in range(3):
+            bob.send(me.jid, f"later {i}")
+        await settled(bob)
+
+    async with running(prosody, me, store):  # the same device catches up from its position
+        pass
+    assert bodies(store, me.jid, friend.jid) == [*(f"live {i}" for i in range(3)), "later 0",
+                                                 "later 1", "later 2"]  # fmt: skip
+
+    fresh = Store.memory()
+    async with running(prosody, me, fresh):  # a fresh device pages back through all of it
+        pass
+    assert bodies(fresh, me.jid, friend.jid) == bodies(store, me.jid, friend.jid)
+    assert bodies(fresh, me.jid, evil.jid) == ["stamped out of range", "after the stamp"]
+
+
+@pytest.mark.parametrize("stamp", BAD_STAMPS[:2])
+async def test_unreadable_delay_stamp_in_a_room_never_blocks_its_history(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], stamp: str
+) -> None:
+    """One occupant's bad stamp does not block the room's history for anyone."""
+    me, evil, friend = account("roomie"), account("occupant"), account("talker")
+    room = room_name(prosody, "stamps")
+    async with (
+        Peer.connect(prosody, evil.jid, evil.password) as mallory,
+        Peer.connect(prosody, friend.jid, friend.password) as bob,
+    ):
+        async with running(prosody, me) as (manager, store, rec):
+            await manager.join_room(me.jid, room, "Me")
+            await mallory.join_room(room, "Mallory")
+            await bob.join_room(room, "Bob")
+            raw_message(mallory, room, "bad stamp", kind="groupchat", extra=delay(stamp))
+            await rec.wait(ev.MessageReceived, lambda e: e.message.body == "bad stamp")
+            for i in range(3):
+                bob.send_room(room, f"room {i}")
+            await rec.wait(ev.MessageReceived, lambda e: e.message.body == "room 2")
+            assert bodies(store, me.jid, room) == ["bad stamp", "room 0", "room 1", "room 2"]
+
+        async with running(prosody, me) as (manager, fresh, _rec):  # a fresh device joins
+            await manager.join_room(me.jid, room, "Me")
+            assert bodies(fresh, me.jid, room) == ["bad stamp", "room 0", "room 1", "room 2"]
+
+
+def test_sync_exits_1_when_a_catch_up_failed(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], xdg: XdgDirs
+) -> None:
+    """The server refuses our archive query (its archive file is damaged): sync says so, exit 1;
+    once the archive is readable again, sync exits 0."""
+    me, friend = account("refused"), account("sender")
+    add_account(xdg, prosody, me.jid, me.password)
+
+    async def send() -> None:
+        async with Peer.connect(prosody, friend.jid, friend.password) as bob:
+            bob.send(me.jid, "archived")
+            await settled(bob)
+
+    asyncio.run(send())
+    [archive] = [
+        path for path in prosody.data_dir.glob("*/archive/*.list") if unquote(path.stem) == me.user
+    ]
+    good = archive.read_bytes()
+    archive.write_text("this is not Lua {")
+    try:
+        result = tuichat(xdg, "sync", "--timeout", "60")
+    finally:
+        archive.write_bytes(good)
+    assert result.returncode == 1, result.stderr
+    assert f"{me.jid}: catch-up of {me.jid} failed" in result.stderr
+    assert "refused the archive query" in result.stderr
+    again = tuichat(xdg, "sync", "--timeout", "60")
+    assert again.returncode == 0, again.stderr
 
 
 # -- 2. a forged stanza-id erases nothing --------------------------------------------------------
@@ -145,3 +253,40 @@ async def test_forged_stanza_id_by_our_own_jid_in_a_chat_erases_nothing(
     assert not any(
         (m.stanza_id or "").startswith("made-up") for m in store.history(me.jid, evil.jid)
     )
+
+
+# -- 3. a far-future (or ancient) stamp reorders nothing ------------------------------------------
+
+
+@pytest.mark.parametrize("stamp", ["9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"])
+async def test_absurd_live_stamp_does_not_reorder_what_is_caught_up(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], stamp: str
+) -> None:
+    """A stranger's live message stamped far away is filed at the time it came; messages
+    caught up afterwards keep their real times and their order."""
+    me, evil, friend = account("orderly"), account("timetraveller"), account("steady")
+    store = Store.memory()
+    async with (
+        Peer.connect(prosody, evil.jid, evil.password) as mallory,
+        Peer.connect(prosody, friend.jid, friend.password) as bob,
+    ):
+        async with running(prosody, me, store) as (_manager, _store, rec):
+            before = utcnow()
+            raw_message(mallory, me.jid, "from far away", extra=delay(stamp))
+            [far] = await rec.wait(ev.MessageReceived, lambda e: e.message.body == "from far away")
+            assert before <= far.message.timestamp <= utcnow()
+        sent_from = utcnow()
+        for i in range(5):
+            bob.send(me.jid, f"caught up {i}")
+        await settled(bob)
+        sent_until = utcnow()
+        async with running(prosody, me, store):
+            pass
+    caught: list[Message] = store.history(me.jid, friend.jid)
+    assert [m.body for m in caught] == [f"caught up {i}" for i in range(5)]
+    slack = timedelta(seconds=2)  # archive stamps have whole seconds
+    for m in caught:
+        assert sent_from - slack <= m.timestamp <= sent_until + slack, m
+    assert [m.timestamp for m in caught] == sorted(m.timestamp for m in caught)
+    [newest] = store.conversations(me.jid)[:1]
+    assert newest.last_timestamp < datetime.now(newest.last_timestamp.tzinfo) + slack

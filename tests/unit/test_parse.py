@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -95,6 +95,56 @@ def test_trusted_stanza_id_needs_the_exact_bare_jid_and_takes_the_last(
     assert parse.trusted_stanza_id(pairs, by) == expected
 
 
+@pytest.mark.parametrize(
+    ("delay", "expected"),
+    [
+        (None, NOW),
+        (NOW - timedelta(days=200), NOW - timedelta(days=200)),  # an old offline message
+        (NOW - timedelta(seconds=1), NOW - timedelta(seconds=1)),
+        (NOW, NOW),
+        (NOW + timedelta(seconds=1), NOW),  # later than now: a lie or a skewed clock
+        (datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC), NOW),
+        (datetime(1999, 1, 1, tzinfo=UTC), datetime(1999, 1, 1, tzinfo=UTC)),
+        (datetime(1998, 12, 31, 23, 59, 59, tzinfo=UTC), NOW),  # before Jabber existed
+        (datetime(1, 1, 1, tzinfo=UTC), NOW),
+    ],
+)
+def test_live_stamp_believes_only_a_possible_past(
+    delay: datetime | None, expected: datetime
+) -> None:
+    """A live delay stamp later than now, or before 1999, gives way to the time we got it."""
+    assert parse.live_stamp(delay, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["9999-12-31T23:59:59Z", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00Z", "garbage"],
+)
+def test_absurd_or_unreadable_delay_files_a_live_message_now(stamp: str) -> None:
+    """A one-to-one message whose stamp is absurd or unreadable is filed at ``now``."""
+    s = msg(
+        f"<body>x</body><delay xmlns='urn:xmpp:delay' stamp='{stamp}'/>",
+        from_="peer@example.test/x",
+        to=ME,
+        type="chat",
+    )
+    m = parse.chat_message(parse.envelope(s), ME, now=NOW)
+    assert m is not None and m.timestamp == NOW
+
+
+def test_an_archive_stamp_is_taken_as_it_is() -> None:
+    """The archive's own stamp (our server's) is trusted; the sender's delay is not used."""
+    s = msg(
+        "<body>x</body><delay xmlns='urn:xmpp:delay' stamp='9999-12-31T23:59:59Z'/>",
+        from_="peer@example.test/x",
+        to=ME,
+        type="chat",
+    )
+    stamp = NOW - timedelta(hours=1)
+    m = parse.chat_message(parse.envelope(s), ME, now=NOW, archive_stamp=stamp)
+    assert m is not None and m.timestamp == stamp
+
+
 def test_delay_stamp_is_used_as_timestamp() -> None:
     """A delayed message keeps its original time (XEP-0203), in UTC."""
     s = msg(
@@ -149,6 +199,11 @@ def test_carbon_trust() -> None:
         ("not a date", None),
         ("", None),
         (None, None),
+        ("9999-12-31T23:59:59-14:00", None),  # OverflowError once in UTC
+        ("0001-01-01T00:00:00+14:00", None),  # the same, the other way
+        ("10000-01-01T00:00:00Z", None),
+        ("2026-13-01T00:00:00Z", None),
+        ("9999-12-31T23:59:59Z", datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)),  # readable
     ],
 )
 def test_parse_stamp(text: str | None, expected: datetime | None) -> None:

@@ -6,7 +6,9 @@ Trust rules live here, one place per kind:
   JID, or the room's), and of several such the last counts: servers append their own after
   whatever the sender put in, and do not always strip a forged one;
 - a carbon counts only when it comes from our own bare JID;
-- an archive result counts only when it comes from the archive we asked, for our query.
+- an archive result counts only when it comes from the archive we asked, for our query;
+- a delay stamp on a live message is the sender's claim: one that cannot be read is no stamp,
+  and one later than now, or before XMPP existed, is replaced by the time we received it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ NS_SID = "urn:xmpp:sid:0"
 NS_DELAY = "urn:xmpp:delay"
 NS_CORRECT = "urn:xmpp:message-correct:0"
 NS_MUC_USER = "http://jabber.org/protocol/muc#user"
+
+EARLIEST_STAMP = datetime(1999, 1, 1, tzinfo=UTC)
+"""No XMPP message can be older than Jabber itself: a delay stamp before this is a lie."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,16 +74,33 @@ def envelope(stanza: Any) -> Envelope:
 
 
 def parse_stamp(text: str | None) -> datetime | None:
-    """Parse an XEP-0082 timestamp into an aware UTC datetime (``None`` when unreadable)."""
-    if not text:
+    """Parse an XEP-0082 timestamp into an aware UTC datetime (``None`` when unreadable).
+
+    Unreadable includes dates Python cannot hold once converted to UTC (year 0001 east of
+    UTC, year 9999 west of it raise ``OverflowError``): such a stamp is no stamp.
+    """
+    if not text or not isinstance(text, str):
         return None
     try:
         stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=UTC)
+        return stamp.astimezone(UTC)
+    except (ValueError, OverflowError, TypeError):
         return None
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=UTC)
-    return stamp.astimezone(UTC)
+
+
+def live_stamp(delay: datetime | None, now: datetime) -> datetime:
+    """The time to file a live message under, given its (untrusted) delay stamp.
+
+    A delayed message was sent before we got it, so a stamp later than ``now`` is either a
+    lie or a skewed clock, and ``now`` is the best we know; so is a stamp before
+    :data:`EARLIEST_STAMP`. An old stamp after that is believed: an offline message or a
+    room's history can legitimately be months old.
+    """
+    if delay is None or delay > now or delay < EARLIEST_STAMP:
+        return now
+    return delay
 
 
 def trusted_stanza_id(pairs: Iterable[tuple[str, str]], by: str) -> str | None:
@@ -148,7 +170,7 @@ def chat_message(
         direction=Direction.OUT if outgoing else Direction.IN,
         sender=str(sender),
         body=env.body,
-        timestamp=archive_stamp or env.delay or now,
+        timestamp=archive_stamp or live_stamp(env.delay, now),
         kind=ConversationKind.PRIVATE if private else ConversationKind.CHAT,
         nick=peer.resource if private else None,
         state=MessageState.ACKED if outgoing else MessageState.RECEIVED,

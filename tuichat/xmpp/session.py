@@ -41,7 +41,7 @@ from tuichat.xmpp.errors import (
     is_certificate_error,
 )
 from tuichat.xmpp.features import FEATURES, roster
-from tuichat.xmpp.features.mam import ArchiveSync
+from tuichat.xmpp.features.mam import ArchiveSync, catch_up_floor, failure_words
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,8 @@ class Session:
         """How many messages a first sync fetches; older ones come on demand (``fetch_older``)."""
         self.synced = asyncio.Event()
         """Set once the archive catch-up of the current session has finished (or failed)."""
+        self.sync_failures: list[str] = []
+        """What failed to catch up since the current session started, in words."""
         self._stopping = False
         self._retry: asyncio.TimerHandle | None = None
         self._held: list[Message] | None = None
@@ -229,9 +231,10 @@ class Session:
         self.backoff.reset()
         self.synced.clear()
         self._inflight.clear()  # a fresh stream: nothing of the old one will be acked
+        self.sync_failures.clear()
         if self.archive is not None:
-            newest = self.store.conversations(self.account)
-            self.archive.floor = newest[0].last_timestamp if newest else None
+            held = (c.last_timestamp for c in self.store.conversations(self.account))
+            self.archive.floor = catch_up_floor(held, utcnow())
         self._set_state(ConnectionState.CONNECTED, "", resumed=False)
         try:
             await self.client.get_roster()
@@ -293,6 +296,7 @@ class Session:
             )
         except Exception as exc:  # IqError, IqTimeout, a dropped stream: try again next time
             log.warning("%s: archive catch-up of %s failed: %s", self.account, archive, exc)
+            self.sync_failures.append(f"catch-up of {archive} failed: {failure_words(exc)}")
             self.bus.publish(ev.ErrorReported(self.account, f"archive catch-up failed: {exc}"))
             return 0
         if newest and newest != position:

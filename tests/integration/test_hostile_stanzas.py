@@ -22,7 +22,7 @@ from tests.harness.prosody import ProsodyServer, TestAccount
 from tests.integration.cli_helpers import add_account, tuichat
 from tests.integration.test_muc import room_name, running
 from tuichat import events as ev
-from tuichat.model import Message, utcnow
+from tuichat.model import ConversationKind, Message, utcnow
 from tuichat.store import Store
 
 MUC_USER = "http://jabber.org/protocol/muc#user"
@@ -290,3 +290,47 @@ async def test_absurd_live_stamp_does_not_reorder_what_is_caught_up(
     assert [m.timestamp for m in caught] == sorted(m.timestamp for m in caught)
     [newest] = store.conversations(me.jid)[:1]
     assert newest.last_timestamp < datetime.now(newest.last_timestamp.tzinfo) + slack
+
+
+# -- 10. an empty MUC <x/> does not make a stranger a room ----------------------------------------
+
+
+async def test_empty_muc_marker_from_a_stranger_is_an_ordinary_chat(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """A plain account's chat message with an empty muc#user ``<x/>`` is a one-to-one message
+    from a non-contact (live and from the archive), not a room private message."""
+    me, evil = account("plain"), account("masquerade")
+    store = Store.memory()
+    async with (
+        Peer.connect(prosody, evil.jid, evil.password) as mallory,
+        running(prosody, me, store) as (_manager, _store, rec),
+    ):
+        raw_message(mallory, me.jid, "am I a room?", extra=f"<x xmlns='{MUC_USER}'/>")
+        [got] = await rec.wait(ev.MessageReceived, lambda e: e.message.body == "am I a room?")
+    assert (got.message.conversation, got.message.kind) == (evil.jid, ConversationKind.CHAT)
+    fresh = Store.memory()
+    async with running(prosody, me, fresh):
+        pass
+    for held in (store, fresh):
+        [summary] = held.conversations(me.jid)
+        assert (summary.conversation, summary.kind) == (evil.jid, ConversationKind.CHAT)
+
+
+async def test_a_real_room_private_message_stays_one_on_a_fresh_device(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """An occupant's private message is a room PM live, and also from the archive on a fresh
+    device that knows no room yet (the server's chat service is known from disco)."""
+    me, friend = account("pmreader"), account("pmsender")
+    room = room_name(prosody, "pm")
+    async with Peer.connect(prosody, friend.jid, friend.password) as bob:
+        async with running(prosody, me) as (manager, _store, rec):
+            await manager.join_room(me.jid, room, "Me")
+            await bob.join_room(room, "Bob")
+            bob.send(f"{room}/Me", "psst")
+            [got] = await rec.wait(ev.MessageReceived, lambda e: e.message.body == "psst")
+        async with running(prosody, me) as (_manager, fresh, _rec):
+            archived = fresh.history(me.jid, f"{room}/Bob")
+    assert (got.message.conversation, got.message.kind) == (f"{room}/Bob", ConversationKind.PRIVATE)
+    assert [(m.body, m.kind) for m in archived] == [("psst", ConversationKind.PRIVATE)]

@@ -8,11 +8,12 @@ from xml.etree import ElementTree as ET
 import pytest
 from slixmpp.stanza import Message as MessageStanza
 
-from tuichat.model import Direction, MessageState
+from tuichat.model import JID, ConversationKind, Direction, MessageState
 from tuichat.xmpp import parse
 
 ME = "me@example.test"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+ROOMS = frozenset({"lounge@conference.example.test"})
 
 
 def stanza(xml: str) -> MessageStanza:
@@ -145,6 +146,51 @@ def test_an_archive_stamp_is_taken_as_it_is() -> None:
     assert m is not None and m.timestamp == stamp
 
 
+@pytest.mark.parametrize(
+    ("jid", "rooms", "occupant"),
+    [
+        (f"{ROOM}/Nick", ROOMS, True),
+        ("other@conference.example.test/Nick", ROOMS, True),  # same service: only rooms there
+        ("conference.example.test/Nick", ROOMS, False),  # the service itself
+        (ROOM, ROOMS, False),  # the room, no occupant
+        ("stranger@example.test/phone", ROOMS, False),
+        ("stranger@example.test/phone", frozenset({"example.test"}), True),  # a known service
+        ("stranger@example.test/phone", frozenset(), False),
+        (f"{ROOM}/Nick", frozenset(), False),  # a room we do not know of
+    ],
+)
+def test_is_room_occupant(jid: str, rooms: frozenset[str], occupant: bool) -> None:
+    """Only a full JID in a room we know, or on a group chat service we know, is an occupant."""
+    assert parse.is_room_occupant(JID.parse(jid), rooms) is occupant
+
+
+@pytest.mark.parametrize(
+    ("from_", "rooms", "conversation", "kind"),
+    [
+        ("stranger@example.test/phone", ROOMS, "stranger@example.test", ConversationKind.CHAT),
+        (
+            "stranger@example.test/phone",
+            frozenset(),
+            "stranger@example.test",
+            ConversationKind.CHAT,
+        ),
+        (f"{ROOM}/Nick", ROOMS, f"{ROOM}/Nick", ConversationKind.PRIVATE),
+    ],
+)
+def test_an_empty_muc_marker_makes_no_room(
+    from_: str, rooms: frozenset[str], conversation: str, kind: ConversationKind
+) -> None:
+    """A chat message with an empty muc#user ``<x/>`` is a room PM only from an occupant."""
+    s = msg(
+        "<body>hi</body><x xmlns='http://jabber.org/protocol/muc#user'/>",
+        from_=from_,
+        to=f"{ME}/tuichat",
+        type="chat",
+    )
+    m = parse.chat_message(parse.envelope(s), ME, now=NOW, rooms=rooms)
+    assert m is not None and (m.conversation, m.kind) == (conversation, kind)
+
+
 def test_delay_stamp_is_used_as_timestamp() -> None:
     """A delayed message keeps its original time (XEP-0203), in UTC."""
     s = msg(
@@ -219,7 +265,7 @@ def test_room_private_message_is_its_own_conversation() -> None:
         to=f"{ME}/tuichat",
         type="chat",
     )
-    m = parse.chat_message(parse.envelope(s), ME, now=NOW)
+    m = parse.chat_message(parse.envelope(s), ME, now=NOW, rooms=ROOMS)
     assert m is not None
     assert m.conversation == "lounge@conference.example.test/Nick"
     assert m.kind == "private" and m.nick == "Nick" and m.direction == Direction.IN
@@ -233,6 +279,6 @@ def test_our_archived_room_private_message_goes_to_the_occupant() -> None:
         to="lounge@conference.example.test/Nick",
         type="chat",
     )
-    m = parse.chat_message(parse.envelope(s), ME, now=NOW)
+    m = parse.chat_message(parse.envelope(s), ME, now=NOW, rooms=ROOMS)
     assert m is not None and m.direction == Direction.OUT
     assert m.conversation == "lounge@conference.example.test/Nick"

@@ -8,12 +8,14 @@ Trust rules live here, one place per kind:
 - a carbon counts only when it comes from our own bare JID;
 - an archive result counts only when it comes from the archive we asked, for our query;
 - a delay stamp on a live message is the sender's claim: one that cannot be read is no stamp,
-  and one later than now, or before XMPP existed, is replaced by the time we received it.
+  and one later than now, or before XMPP existed, is replaced by the time we received it;
+- a message is a room private message only when it comes from (or goes to) an occupant of a
+  room we know, or of a group chat service we know.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -127,6 +129,18 @@ def trusted_stanza_id(pairs: Iterable[tuple[str, str]], by: str) -> str | None:
     return found
 
 
+def is_room_occupant(jid: JID, rooms: Collection[str]) -> bool:
+    """Whether ``jid`` is an occupant of a room on a group chat service we know.
+
+    ``rooms`` holds the bare JIDs of the rooms we know and the domains of the group chat
+    services we know. A service hosts nothing but rooms, so any full JID with a local part on
+    one of their domains is an occupant; anyone else is not, whatever markers it sends.
+    """
+    if not jid.resource or not jid.local:
+        return False
+    return any(known.rpartition("@")[2] == jid.domain for known in rooms)
+
+
 def is_from_own_account(from_: str, account: str) -> bool:
     """Whether a stanza's ``from`` is our own bare JID or empty (= our server on our behalf)."""
     if not from_:
@@ -144,12 +158,16 @@ def chat_message(
     now: datetime,
     archive_stanza_id: str | None = None,
     archive_stamp: datetime | None = None,
+    rooms: Collection[str] = (),
 ) -> Message | None:
     """The domain message for a one-to-one ``<message/>`` seen by ``account``, or ``None``.
 
     ``None`` for messages with no body, errors, group chat messages and malformed JIDs.
     Direction follows the sender: from our own bare JID means we sent it (carbon or archive).
     ``archive_stanza_id``/``archive_stamp`` come from a trusted archive result wrapper.
+    ``rooms`` are the rooms (bare JIDs) and group chat services (domains) we know: a message
+    with a MUC ``<x/>`` is a room private message only with an occupant there (see
+    :func:`is_room_occupant`); anyone else's is an ordinary message, whatever it carries.
     """
     if not env.body or env.type in ("error", "groupchat", "headline"):
         return None
@@ -162,7 +180,7 @@ def chat_message(
     outgoing = sender.bare == me
     peer = recipient if outgoing else sender
     # A private message with a room occupant is its own conversation: room@service/nick.
-    private = env.muc_user and bool(peer.resource)
+    private = env.muc_user and is_room_occupant(peer, rooms)
     stanza_id = archive_stanza_id or trusted_stanza_id(env.stanza_ids, str(me))
     return Message(
         account=str(me),

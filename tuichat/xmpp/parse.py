@@ -46,7 +46,8 @@ class Envelope:
     delay: datetime | None
     replaces: str | None = None
     muc_user: bool = False
-    """The message carries a MUC ``<x/>``: a private message with a room occupant."""
+    """The message carries a MUC ``<x/>``: a room private message if the peer is an occupant
+    (anyone can add one; see :func:`is_room_occupant`)."""
 
 
 def envelope(stanza: Any) -> Envelope:

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from tuichat.xmpp.features.mam import meeting_point, newer_than, result_from_archive
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from slixmpp.exceptions import IqTimeout
+
+from tuichat.xmpp.features.mam import (
+    catch_up_floor,
+    failure_words,
+    meeting_point,
+    newer_than,
+    result_from_archive,
+)
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def test_pagers_meet_at_the_first_id_the_other_holds() -> None:
@@ -32,3 +45,39 @@ def test_results_only_from_the_archive_we_asked() -> None:
     assert not result_from_archive("", room, me)
     assert not result_from_archive(f"{room}/nick", "other@conference.example.test", me)
     assert not result_from_archive("not a jid@@", me, me)
+
+
+@pytest.mark.parametrize(
+    ("held", "floor"),
+    [
+        ([], None),
+        ([NOW - timedelta(hours=1), NOW - timedelta(minutes=5)], NOW - timedelta(minutes=5)),
+        ([NOW], NOW),
+        # a time in the future came from a stamp someone invented: it sets no floor
+        (
+            [NOW - timedelta(minutes=5), datetime(9999, 12, 31, tzinfo=UTC)],
+            NOW - timedelta(minutes=5),
+        ),
+        ([NOW + timedelta(seconds=1)], None),
+    ],
+)
+def test_catch_up_floor_ignores_times_in_the_future(
+    held: list[datetime], floor: datetime | None
+) -> None:
+    """Caught-up messages are filed after the newest time we hold that is not in the future."""
+    assert catch_up_floor(held, NOW) == floor
+
+
+class _Refused(Exception):
+    condition = "internal-server-error"
+    text = "cannot read the archive"
+
+
+def test_failure_words() -> None:
+    """A failed catch-up says why: the server's condition, no answer, or the error itself."""
+    assert failure_words(_Refused()) == (
+        "the server refused the archive query (internal-server-error: cannot read the archive)"
+    )
+    assert failure_words(IqTimeout(None)) == "the server did not answer the archive query"
+    assert failure_words(ConnectionError("gone")) == "gone"
+    assert failure_words(RuntimeError()) == "RuntimeError"

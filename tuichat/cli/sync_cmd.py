@@ -65,6 +65,9 @@ async def _connect_and_sync(
                     failures[jid] = f"timed out ({session.state.value}: {session.reason})"
                     return
                 await asyncio.sleep(0.05)
+            if session.sync_failures:  # it connected, but did not catch up
+                failures[jid] = "; ".join(session.sync_failures)
+                return
             # Caught up both ways: what waited in the outbox must be acknowledged too.
             while pending := len(store.outbox(jid)):
                 if loop.time() > deadline or session.state != ConnectionState.CONNECTED:

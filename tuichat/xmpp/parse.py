@@ -2,14 +2,20 @@
 
 Pure functions: they read a stanza (or plain values) and return values; no I/O, no client.
 Trust rules live here, one place per kind:
-- a stanza-id counts only when its ``by`` is the archive we trust (our account, or the room);
+- a stanza-id counts only when its ``by`` is exactly the archive we trust (our account's bare
+  JID, or the room's), and of several such the last counts: servers append their own after
+  whatever the sender put in, and do not always strip a forged one;
 - a carbon counts only when it comes from our own bare JID;
-- an archive result counts only when it comes from the archive we asked, for our query.
+- an archive result counts only when it comes from the archive we asked, for our query;
+- a delay stamp on a live message is the sender's claim: one that cannot be read is no stamp,
+  and one later than now, or before XMPP existed, is replaced by the time we received it;
+- a message is a room private message only when it comes from (or goes to) an occupant of a
+  room we know, or of a group chat service we know.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +26,9 @@ NS_SID = "urn:xmpp:sid:0"
 NS_DELAY = "urn:xmpp:delay"
 NS_CORRECT = "urn:xmpp:message-correct:0"
 NS_MUC_USER = "http://jabber.org/protocol/muc#user"
+
+EARLIEST_STAMP = datetime(1999, 1, 1, tzinfo=UTC)
+"""No XMPP message can be older than Jabber itself: a delay stamp before this is a lie."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +46,8 @@ class Envelope:
     delay: datetime | None
     replaces: str | None = None
     muc_user: bool = False
-    """The message carries a MUC ``<x/>``: a private message with a room occupant."""
+    """The message carries a MUC ``<x/>``: a room private message if the peer is an occupant
+    (anyone can add one; see :func:`is_room_occupant`)."""
 
 
 def envelope(stanza: Any) -> Envelope:
@@ -67,27 +77,69 @@ def envelope(stanza: Any) -> Envelope:
 
 
 def parse_stamp(text: str | None) -> datetime | None:
-    """Parse an XEP-0082 timestamp into an aware UTC datetime (``None`` when unreadable)."""
-    if not text:
+    """Parse an XEP-0082 timestamp into an aware UTC datetime (``None`` when unreadable).
+
+    Unreadable includes dates Python cannot hold once converted to UTC (year 0001 east of
+    UTC, year 9999 west of it raise ``OverflowError``): such a stamp is no stamp.
+    """
+    if not text or not isinstance(text, str):
         return None
     try:
         stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=UTC)
+        return stamp.astimezone(UTC)
+    except (ValueError, OverflowError, TypeError):
         return None
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=UTC)
-    return stamp.astimezone(UTC)
+
+
+def live_stamp(delay: datetime | None, now: datetime) -> datetime:
+    """The time to file a live message under, given its (untrusted) delay stamp.
+
+    A delayed message was sent before we got it, so a stamp later than ``now`` is either a
+    lie or a skewed clock, and ``now`` is the best we know; so is a stamp before
+    :data:`EARLIEST_STAMP`. An old stamp after that is believed: an offline message or a
+    room's history can legitimately be months old.
+    """
+    if delay is None or delay > now or delay < EARLIEST_STAMP:
+        return now
+    return delay
 
 
 def trusted_stanza_id(pairs: Iterable[tuple[str, str]], by: str) -> str | None:
-    """The stanza-id assigned by ``by`` (a bare JID), ignoring any others (they can be forged)."""
+    """The stanza-id assigned by ``by`` (a bare JID), ignoring any others (they can be forged).
+
+    ``by`` must name exactly that bare JID (after RFC 7622 normalisation, so case in the
+    local part and the domain does not matter, but a resource does: ``room@service/x`` is an
+    occupant, not the room). Of several such, the last counts: the server appends its own
+    after whatever the sender wrote (Prosody 0.12 does not strip a forged ``by`` equal to
+    the recipient's bare JID).
+    """
+    try:
+        want = JID.parse(by).bare
+    except InvalidJID:
+        return None
+    found = None
     for sid, sid_by in pairs:
         try:
-            if sid and JID.parse(sid_by).bare == JID.parse(by).bare:
-                return sid
+            claimed = JID.parse(sid_by)
         except InvalidJID:
             continue
-    return None
+        if sid and claimed == want:
+            found = sid
+    return found
+
+
+def is_room_occupant(jid: JID, rooms: Collection[str]) -> bool:
+    """Whether ``jid`` is an occupant of a room on a group chat service we know.
+
+    ``rooms`` holds the bare JIDs of the rooms we know and the domains of the group chat
+    services we know. A service hosts nothing but rooms, so any full JID with a local part on
+    one of their domains is an occupant; anyone else is not, whatever markers it sends.
+    """
+    if not jid.resource or not jid.local:
+        return False
+    return any(known.rpartition("@")[2] == jid.domain for known in rooms)
 
 
 def is_from_own_account(from_: str, account: str) -> bool:
@@ -107,12 +159,16 @@ def chat_message(
     now: datetime,
     archive_stanza_id: str | None = None,
     archive_stamp: datetime | None = None,
+    rooms: Collection[str] = (),
 ) -> Message | None:
     """The domain message for a one-to-one ``<message/>`` seen by ``account``, or ``None``.
 
     ``None`` for messages with no body, errors, group chat messages and malformed JIDs.
     Direction follows the sender: from our own bare JID means we sent it (carbon or archive).
     ``archive_stanza_id``/``archive_stamp`` come from a trusted archive result wrapper.
+    ``rooms`` are the rooms (bare JIDs) and group chat services (domains) we know: a message
+    with a MUC ``<x/>`` is a room private message only with an occupant there (see
+    :func:`is_room_occupant`); anyone else's is an ordinary message, whatever it carries.
     """
     if not env.body or env.type in ("error", "groupchat", "headline"):
         return None
@@ -125,7 +181,7 @@ def chat_message(
     outgoing = sender.bare == me
     peer = recipient if outgoing else sender
     # A private message with a room occupant is its own conversation: room@service/nick.
-    private = env.muc_user and bool(peer.resource)
+    private = env.muc_user and is_room_occupant(peer, rooms)
     stanza_id = archive_stanza_id or trusted_stanza_id(env.stanza_ids, str(me))
     return Message(
         account=str(me),
@@ -133,7 +189,7 @@ def chat_message(
         direction=Direction.OUT if outgoing else Direction.IN,
         sender=str(sender),
         body=env.body,
-        timestamp=archive_stamp or env.delay or now,
+        timestamp=archive_stamp or live_stamp(env.delay, now),
         kind=ConversationKind.PRIVATE if private else ConversationKind.CHAT,
         nick=peer.resource if private else None,
         state=MessageState.ACKED if outgoing else MessageState.RECEIVED,

@@ -40,8 +40,8 @@ from tuichat.xmpp.errors import (
     describe_ssl_error,
     is_certificate_error,
 )
-from tuichat.xmpp.features import FEATURES, roster
-from tuichat.xmpp.features.mam import ArchiveSync
+from tuichat.xmpp.features import FEATURES, muc_services, roster
+from tuichat.xmpp.features.mam import ArchiveSync, catch_up_floor, failure_words
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,10 @@ class Session:
         """How many messages a first sync fetches; older ones come on demand (``fetch_older``)."""
         self.synced = asyncio.Event()
         """Set once the archive catch-up of the current session has finished (or failed)."""
+        self.sync_failures: list[str] = []
+        """What failed to catch up since the current session started, in words."""
+        self.muc_services: set[str] | None = None
+        """Our server's group chat services (disco), once known; see ``muc_services``."""
         self._stopping = False
         self._retry: asyncio.TimerHandle | None = None
         self._held: list[Message] | None = None
@@ -132,6 +136,7 @@ class Session:
             self.deliver_many,
             self.bus.publish,
             initial_depth=self.archive_depth,
+            to_message=self._chat_message,
         )
         self.hooks.clear()
         roster.install(self)
@@ -229,15 +234,18 @@ class Session:
         self.backoff.reset()
         self.synced.clear()
         self._inflight.clear()  # a fresh stream: nothing of the old one will be acked
+        self.sync_failures.clear()
         if self.archive is not None:
-            newest = self.store.conversations(self.account)
-            self.archive.floor = newest[0].last_timestamp if newest else None
+            held = (c.last_timestamp for c in self.store.conversations(self.account))
+            self.archive.floor = catch_up_floor(held, utcnow())
         self._set_state(ConnectionState.CONNECTED, "", resumed=False)
         try:
             await self.client.get_roster()
         except Exception as exc:
             log.warning("%s: roster fetch failed: %s", self.account, exc)
         self.extensions["roster"].publish()
+        if self.muc_services is None:
+            self.muc_services = await muc_services.group_chat_services(self.client, self.account)
         try:
             await self.client.plugin["xep_0280"].enable()
         except Exception as exc:
@@ -250,6 +258,11 @@ class Session:
         self.ready = self.state == ConnectionState.CONNECTED  # it may have dropped meanwhile
         await self._run_hooks(resumed=False)
         self.synced.set()
+
+    def _chat_message(self, env: parse.Envelope, account: str, **kwargs: Any) -> Message | None:
+        """:func:`parse.chat_message` with the rooms we know, asked only when it matters."""
+        rooms = muc_services.known_rooms(self) if env.muc_user else ()
+        return parse.chat_message(env, account, rooms=rooms, **kwargs)
 
     async def fetch_older(self, conversation: str, limit: int = 100) -> int:
         """Backfill ``conversation`` from the account's archive, older than what we hold."""
@@ -293,6 +306,7 @@ class Session:
             )
         except Exception as exc:  # IqError, IqTimeout, a dropped stream: try again next time
             log.warning("%s: archive catch-up of %s failed: %s", self.account, archive, exc)
+            self.sync_failures.append(f"catch-up of {archive} failed: {failure_words(exc)}")
             self.bus.publish(ev.ErrorReported(self.account, f"archive catch-up failed: {exc}"))
             return 0
         if newest and newest != position:
@@ -407,7 +421,7 @@ class Session:
 
     def _on_message(self, stanza: Any) -> None:
         env = parse.envelope(stanza)
-        message = parse.chat_message(env, self.account, now=utcnow())
+        message = self._chat_message(env, self.account, now=utcnow())
         if message is not None:
             self.deliver(message)
         elif not env.body and env.type == "chat" and env.from_:
@@ -423,7 +437,7 @@ class Session:
             return
         received = stanza.xml.find("{urn:xmpp:carbons:2}received") is not None
         inner = stanza["carbon_received"] if received else stanza["carbon_sent"]
-        message = parse.chat_message(parse.envelope(inner), self.account, now=utcnow())
+        message = self._chat_message(parse.envelope(inner), self.account, now=utcnow())
         if message is not None:
             self.deliver(message)
 

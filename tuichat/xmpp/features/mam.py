@@ -16,12 +16,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from slixmpp.exceptions import IqError
+from slixmpp.exceptions import IqError, IqTimeout
 
 from tuichat import events as ev
 from tuichat.model import JID, InvalidJID, Message, utcnow
@@ -76,6 +76,27 @@ async def _let_it_leave() -> None:
     first, and the server would sit idle while we work."""
     for _ in range(3):
         await asyncio.sleep(0)
+
+
+def catch_up_floor(held: Iterable[datetime], now: datetime) -> datetime | None:
+    """The newest of the ``held`` message times that is not in the future, or ``None``.
+
+    Caught-up messages are filed after it (see :meth:`ArchiveSync._after_what_we_hold`). A
+    time later than ``now`` can only come from a stamp a sender invented (stored before such
+    stamps were clamped): it must not push every caught-up message after it.
+    """
+    return max((t for t in held if t <= now), default=None)
+
+
+def failure_words(exc: BaseException) -> str:
+    """Why a catch-up failed, in words (the server's error condition, a timeout, …)."""
+    if isinstance(exc, IqTimeout):
+        return "the server did not answer the archive query"
+    condition = getattr(exc, "condition", "")
+    if condition:
+        text = getattr(exc, "text", "")
+        return f"the server refused the archive query ({condition}{': ' + text if text else ''})"
+    return str(exc) or type(exc).__name__
 
 
 def result_from_archive(from_: str, archive: str, account: str) -> bool:
@@ -198,8 +219,22 @@ class ArchiveSync:
         )
 
     def messages(self, page: Page) -> list[Message]:
-        """The domain messages of a page (results that are not chat messages left out)."""
-        return [m for m in map(self._convert, page.raw) if m is not None]
+        """The domain messages of a page (results that are not chat messages left out).
+
+        A result we cannot read is left out too, with a warning: the archive returns it again
+        on every catch-up, so letting it abort the page would block catch-up for good.
+        """
+        out = []
+        for stanza in page.raw:
+            try:
+                message = self._convert(stanza)
+            except Exception:  # anything a hostile sender managed to get archived
+                log.warning("%s: skipped an archive result we cannot read", self.account)
+                log.debug("unreadable archive result", exc_info=True)
+                continue
+            if message is not None:
+                out.append(message)
+        return out
 
     def _after_what_we_hold(self, messages: list[Message]) -> list[Message]:
         """Keep caught-up messages after what we held when the gap began.

@@ -34,7 +34,7 @@ from tuichat.model import (
 from tuichat.xmpp import parse
 from tuichat.xmpp.features import muc_parse as mp
 from tuichat.xmpp.features.bookmarks import BookmarkStore
-from tuichat.xmpp.features.mam import ArchiveSync
+from tuichat.xmpp.features.mam import ArchiveSync, failure_words
 from tuichat.xmpp.features.muc_send import RoomSending
 from tuichat.xmpp.features.muc_words import RoomError, error_condition, join_error_words
 from tuichat.xmpp.features.selfping import SelfPinger
@@ -389,6 +389,9 @@ class Rooms(RoomSending):
                 )
             except Exception as exc:  # IqError/IqTimeout: the join history stands in
                 log.warning("%s: catch-up of %s failed: %s", self.account, room, exc)
+                self.session.sync_failures.append(
+                    f"catch-up of {room} failed: {failure_words(exc)}"
+                )
                 self.publish(ev.ErrorReported(self.account, f"room history of {room}: {exc}"))
                 return 0
             finally:

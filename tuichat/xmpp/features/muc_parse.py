@@ -5,7 +5,9 @@ No I/O and no client here: functions read an ``ElementTree`` element (``stanza.x
 
 Trust rules:
 - a groupchat message counts only when it comes from the bare JID of the room we are in;
-- a stanza-id counts only when its ``by`` is that room (never our server's, never a forged one);
+- a stanza-id counts only when its ``by`` is exactly that room's bare JID, and of several the
+  last one (the room appends its own after any an occupant wrote);
+- a delay stamp an occupant sends is theirs to invent: see :func:`~tuichat.xmpp.parse.live_stamp`;
 - a private message from an occupant counts only from a room we are in.
 Nicks from the network are raw text (the renderer makes them safe); nicks we *send* are
 cleaned by :func:`clean_nick`.
@@ -34,7 +36,7 @@ from tuichat.model import (
     Show,
 )
 from tuichat.xmpp.features.muc_words import RoomError
-from tuichat.xmpp.parse import Envelope, trusted_stanza_id
+from tuichat.xmpp.parse import Envelope, live_stamp, trusted_stanza_id
 
 NS_MUC = "http://jabber.org/protocol/muc"
 NS_USER = "http://jabber.org/protocol/muc#user"
@@ -252,7 +254,7 @@ def room_message(
         direction=Direction.OUT if outgoing else Direction.IN,
         sender=str(sender),
         body=env.body,
-        timestamp=archive_stamp or env.delay or now,
+        timestamp=archive_stamp or live_stamp(env.delay, now),
         kind=ConversationKind.GROUPCHAT,
         state=MessageState.ACKED if outgoing else MessageState.RECEIVED,
         stanza_id=archive_stanza_id or trusted_stanza_id(env.stanza_ids, room),
@@ -292,7 +294,7 @@ def private_message(
         direction=Direction.IN,
         sender=str(sender),
         body=env.body,
-        timestamp=env.delay or now,
+        timestamp=live_stamp(env.delay, now),
         kind=ConversationKind.PRIVATE,
         state=MessageState.RECEIVED,
         origin_id=env.origin_id,

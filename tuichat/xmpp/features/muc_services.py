@@ -1,0 +1,55 @@
+"""Provides what we know of group chat: our server's chat services and the rooms we know.
+
+A message that carries a MUC ``<x/>`` is a room private message only when it comes from an
+occupant of a room we know, or of a group chat service we know (a service hosts nothing but
+rooms, so any full JID on it is an occupant). Anyone else can add an empty ``<x/>`` to an
+ordinary message; it stays an ordinary message from a non-contact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from tuichat.model import JID, ConversationKind
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 10.0
+
+
+async def group_chat_services(client: Any, account: str) -> set[str] | None:
+    """The domains of ``account``'s server's group chat services (``None`` when not known).
+
+    Two round trips (disco#items of the server, then disco#info of each item, in parallel).
+    """
+    disco = client.plugin["xep_0030"]
+
+    async def is_group_chat(jid: str) -> bool:
+        info = await disco.get_info(jid=jid, timeout=TIMEOUT)
+        return any(i[0] == "conference" for i in info["disco_info"]["identities"])
+
+    try:
+        items = await disco.get_items(jid=JID.parse(account).domain, timeout=TIMEOUT)
+        jids = sorted({str(item[0]) for item in items["disco_items"]["items"]})
+        found = await asyncio.gather(*(is_group_chat(j) for j in jids), return_exceptions=True)
+    except Exception as exc:  # IqError, IqTimeout: asked again on the next session
+        log.info("%s: could not list the server's services: %s", account, exc)
+        return None
+    return {jid for jid, chat in zip(jids, found, strict=True) if chat is True}
+
+
+def known_rooms(session: Any) -> set[str]:
+    """The rooms ``session``'s account knows (bare JIDs) and its server's chat services.
+
+    Rooms come from the store (every group chat we hold) and from the rooms we are in now.
+    """
+    known = {
+        c.conversation
+        for c in session.store.conversations(session.account)
+        if c.kind is ConversationKind.GROUPCHAT
+    }
+    known.update(getattr(session.extensions.get("muc"), "rooms", ()))
+    known.update(session.muc_services or ())
+    return known

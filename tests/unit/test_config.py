@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from tuichat.config import (
     check_config,
     load_config,
     resolve_password,
+    shorten,
 )
 
 FULL = """\
@@ -266,29 +268,49 @@ def test_password_command_runs_without_shell() -> None:
 
 
 def test_failing_password_command_reports_code_and_stderr() -> None:
-    """The user must see why `pass` failed, and no password."""
-    script = "import sys; print('topsecret'); print('gpg: no key', file=sys.stderr); sys.exit(3)"
+    """The user must see why `pass` failed, and no password; the loggable reason has no stderr."""
+    script = (
+        "import sys; print('topsecret'); print('gpg: no key', file=sys.stderr); "
+        "print('token=XYZ', file=sys.stderr); sys.exit(3)"
+    )
     source = PasswordSource("command", f'{sys.executable} -c "{script}"')
     with pytest.raises(PasswordError) as info:
         resolve_password(source)
     message = str(info.value)
-    assert "exit code 3" in message and "gpg: no key" in message
-    assert "topsecret" not in message
+    assert "exit code 3" in message and message.endswith(": gpg: no key")
+    assert "topsecret" not in message and "XYZ" not in message
+    assert "exit code 3" in info.value.reason and "gpg" not in info.value.reason
 
 
 @pytest.mark.parametrize(
-    ("command", "fragment"),
+    ("text", "shown"),
     [
-        ("no-such-command-tuichat", "not found"),
-        ("true", "printed no password"),
-        ("", "empty"),
-        ("pass 'x", "cannot be parsed"),
+        ("gpg: no key", "gpg: no key"),
+        ("  padded\t", "padded"),
+        ("esc \x1b[31m red", "esc  [31m red"),
+        ("x" * 80, "x" * 80),
+        ("x" * 81, "x" * 79 + "…"),
+        ("", ""),
     ],
 )
-def test_password_command_errors_are_words(command: str, fragment: str) -> None:
-    """Each way a password command can fail becomes a PasswordError, never a traceback."""
-    with pytest.raises(PasswordError, match=fragment):
+def test_stderr_is_shown_cleaned_and_shortened(text: str, shown: str) -> None:
+    """The one stderr line shown carries no control characters and at most 80 characters."""
+    assert shorten(text) == shown
+
+
+def test_a_hanging_password_command_is_stopped_with_its_children(tmp_path: Path) -> None:
+    """The command and what it started are killed after the short timeout."""
+    pidfile = tmp_path / "pid"
+    command = f"sh -c 'sleep 300 & echo $! > {pidfile}; wait'"
+    started = time.monotonic()
+    with pytest.raises(PasswordError, match="did not finish within 10 s"):
         resolve_password(PasswordSource("command", command))
+    assert time.monotonic() - started < 15
+    child = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{child}").exists()
 
 
 def test_password_env(monkeypatch: pytest.MonkeyPatch) -> None:

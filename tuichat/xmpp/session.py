@@ -20,7 +20,7 @@ from slixmpp.exceptions import IqError
 
 from tuichat import events as ev
 from tuichat.bus import EventBus
-from tuichat.config import AccountConfig, resolve_password
+from tuichat.config import AccountConfig, PasswordError, resolve_password
 from tuichat.model import (
     ChatState,
     ConnectionState,
@@ -117,8 +117,9 @@ class Session:
         self._set_state(ConnectionState.CONNECTING)
         try:
             password = await asyncio.to_thread(self._password)
-        except Exception as exc:  # PasswordError, or a command that could not run
-            self._set_state(ConnectionState.FAILED, f"no password: {exc}")
+        except Exception as exc:  # PasswordError (its stderr detail is never logged), or other
+            logged = exc.reason if isinstance(exc, PasswordError) else type(exc).__name__
+            self._fail(ConnectionState.FAILED, f"no password: {exc}", f"no password: {logged}")
             return
         full = f"{self.account}/{self.config.resource}" if self.config.resource else self.account
         self.client = connect.new_client(full, password, PLUGINS)
@@ -164,7 +165,10 @@ class Session:
         if self.state not in _TERMINAL:
             self._set_state(ConnectionState.DISCONNECTED, "disconnected")
 
-    def _set_state(self, state: ConnectionState, reason: str = "", resumed: bool = False) -> None:
+    def _set_state(
+        self, state: ConnectionState, reason: str = "", resumed: bool = False, logged: str = ""
+    ) -> None:
+        """Publish a new state; ``logged`` replaces a ``reason`` that must not reach the log."""
         if state != ConnectionState.CONNECTED:
             self.ready = False
         if (state, reason) == (self.state, self.reason) and state != ConnectionState.CONNECTED:
@@ -174,15 +178,15 @@ class Session:
             self.connected.set()
         else:
             self.connected.clear()
-        log.info("%s: %s %s", self.account, state.value, reason)
+        log.info("%s: %s %s", self.account, state.value, logged or reason)
         self.bus.publish(ev.ConnectionStateChanged(self.account, state, reason, resumed))
 
-    def _fail(self, state: ConnectionState, reason: str) -> None:
+    def _fail(self, state: ConnectionState, reason: str, logged: str = "") -> None:
         """Stop for good: a wrong password or a bad certificate will not fix itself."""
         self._stopping = True
         if self.client is not None:
             self.client.cancel_connection_attempt()
-        self._set_state(state, reason)
+        self._set_state(state, reason, logged=logged)
 
     def _schedule_reconnect(self, reason: str) -> None:
         if self._stopping or self._retry is not None:

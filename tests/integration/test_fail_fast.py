@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.harness import XdgDirs
+from tests.harness.prosody import ProsodyServer, TestAccount
 from tests.integration.cli_helpers import config_file, tuichat
+from tests.integration.helpers import Recorder, account_config
+from tuichat import events as ev
+from tuichat.bus import EventBus
+from tuichat.model import ConnectionState
+from tuichat.store import Store
+from tuichat.xmpp.manager import ConnectionManager
 
 
 def write_config(xdg: XdgDirs, body: str) -> Path:
@@ -86,3 +96,76 @@ def test_a_hanging_password_command_is_killed_with_its_children(
     while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not Path(f"/proc/{child}").exists(), "the command's child was left running"
+
+
+# -- item 9: a CA file that holds no certificate ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("/etc/passwd", "holds no PEM certificate"),
+        ("", "holds no PEM certificate"),
+        ("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n", "certificate"),
+        ("<dir>", "is not a file"),
+    ],
+    ids=["passwd", "empty", "broken-pem", "directory"],
+)
+def test_a_ca_file_without_a_certificate_fails_at_once(
+    prosody: ProsodyServer,
+    account: Callable[..., TestAccount],
+    xdg: XdgDirs,
+    tmp_path: Path,
+    content: str,
+    reason: str,
+) -> None:
+    """`config check` names FILE:LINE and the reason; `sync` and `send` say the same at once."""
+    if content == "/etc/passwd":
+        ca = Path("/etc/passwd")
+    elif content == "<dir>":
+        ca = tmp_path / "ca-dir"
+        ca.mkdir()
+    else:
+        ca = tmp_path / "ca.pem"
+        ca.write_text(content)
+    me = account("ca")
+    path = write_config(
+        xdg,
+        account_table(
+            me.jid, prosody.starttls_port, f'password = "{me.password}"\nca_file = "{ca}"'
+        ),
+    )
+    check = tuichat(xdg, "config", "check")
+    assert check.returncode == 2
+    assert f"{path}:6: account.ca_file: {ca}" in check.stderr and reason in check.stderr
+    for args in (("sync",), ("send", "bob@example.test", "hello")):
+        started = time.monotonic()
+        result = tuichat(xdg, *args, timeout=60)
+        assert time.monotonic() - started < 10
+        assert result.returncode == 2, result.stderr
+        assert f"account.ca_file: {ca}" in result.stderr and reason in result.stderr
+        assert "timed out" not in result.stderr
+
+
+# -- item 9: a password SASLprep refuses ---------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["\x01", "\x00", "\x7f", "\x9b"])
+async def test_a_password_with_a_control_character_fails_without_retrying(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], bad: str
+) -> None:
+    """slixmpp cannot carry it: we say so at once instead of retrying until a timeout."""
+    me = account("ctl")
+    bus = EventBus()
+    rec = Recorder(bus)
+    config = account_config(prosody, me.jid, me.password + bad + "x")
+    manager = ConnectionManager([config], Store.memory(), bus)
+    await manager.start()
+    try:
+        states = await manager.wait_connected(8)
+        assert states[me.jid] == ConnectionState.AUTH_FAILED
+        _, reason = manager.state(me.jid)
+        assert f"U+{ord(bad):04X}" in reason and "XMPP cannot carry" in reason
+        assert not rec.of(ev.ConnectionStateChanged, lambda e: "retrying" in e.reason)
+    finally:
+        await manager.stop()

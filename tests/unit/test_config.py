@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.harness.pki import make_pki
 from tuichat.config import (
     AccountConfig,
     Config,
@@ -23,6 +25,14 @@ from tuichat.config import (
     resolve_password,
     shorten,
 )
+from tuichat.config_check import ca_file_problem
+
+
+@pytest.fixture(scope="module")
+def ca_pem(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real PEM CA certificate."""
+    return make_pki(tmp_path_factory.mktemp("pki")).ca_cert
+
 
 FULL = """\
 # a full config
@@ -61,9 +71,9 @@ def write(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
     return path
 
 
-def test_full_config_is_read_and_normalised(tmp_path: Path) -> None:
+def test_full_config_is_read_and_normalised(tmp_path: Path, ca_pem: Path) -> None:
     """Every documented key reaches the Config, JIDs normalised, ca_file beside the config."""
-    (tmp_path / "ca.pem").write_text("pem")
+    shutil.copy(ca_pem, tmp_path / "ca.pem")
     config = load_config(write(tmp_path, FULL))
     assert config.ui.theme == "nord" and config.ui.bell and not config.ui.notify
     assert dict(config.ui.keys) == {"quick_switcher": "ctrl+t"}
@@ -98,11 +108,13 @@ def test_missing_file_is_a_problem_for_check(tmp_path: Path) -> None:
     assert problem.line == 0 and "does not exist" in problem.message
 
 
-def test_ca_file_tilde_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ca_file_tilde_is_expanded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ca_pem: Path
+) -> None:
     """`~/ca.pem` means the home folder, as in a shell."""
     home = tmp_path / "home"
     home.mkdir()
-    (home / "ca.pem").write_text("pem")
+    shutil.copy(ca_pem, home / "ca.pem")
     monkeypatch.setenv("HOME", str(home))
     text = '[[account]]\njid = "a@x.test"\npassword_env = "P"\nca_file = "~/ca.pem"\n'
     [account] = load_config(write(tmp_path, text)).accounts
@@ -311,6 +323,56 @@ def test_a_hanging_password_command_is_stopped_with_its_children(tmp_path: Path)
     while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not Path(f"/proc/{child}").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "no such file"),
+        ("<dir>", "is not a file"),
+        ("", "holds no PEM certificate"),
+        ("root:x:0:0:root:/root:/bin/bash\n", "holds no PEM certificate"),
+        ("-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n", "cannot be read"),
+        ("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "no PEM certificate"),
+        ("<ca>", None),
+    ],
+)
+def test_ca_file_problems(
+    tmp_path: Path, ca_pem: Path, content: str | None, problem: str | None
+) -> None:
+    """A CA file must be a regular file holding at least one loadable PEM certificate."""
+    path = tmp_path / "ca.pem"
+    if content == "<dir>":
+        path.mkdir()
+    elif content == "<ca>":
+        shutil.copy(ca_pem, path)
+    elif content is not None:
+        path.write_text(content)
+    found = ca_file_problem(path)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and problem in found and str(path) in found
+
+
+def test_ca_file_that_is_a_device_is_refused() -> None:
+    """`/dev/zero` is not read (it never ends)."""
+    assert ca_file_problem(Path("/dev/zero")) == "/dev/zero is not a file"
+
+
+@pytest.mark.parametrize(
+    ("command", "fragment"),
+    [
+        ("no-such-command-tuichat", "not found"),
+        ("true", "printed no password"),
+        ("", "empty"),
+        ("pass 'x", "cannot be parsed"),
+    ],
+)
+def test_password_command_errors_are_words(command: str, fragment: str) -> None:
+    """Each way a password command can fail becomes a PasswordError, never a traceback."""
+    with pytest.raises(PasswordError, match=fragment):
+        resolve_password(PasswordSource("command", command))
 
 
 def test_password_env(monkeypatch: pytest.MonkeyPatch) -> None:

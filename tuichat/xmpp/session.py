@@ -34,6 +34,7 @@ from tuichat.model import (
 from tuichat.store import Store
 from tuichat.xmpp import connect, parse
 from tuichat.xmpp.backoff import Backoff
+from tuichat.xmpp.credentials import preflight
 from tuichat.xmpp.errors import (
     XmppError,
     describe_connect_error,
@@ -120,6 +121,9 @@ class Session:
         except Exception as exc:  # PasswordError (its stderr detail is never logged), or other
             logged = exc.reason if isinstance(exc, PasswordError) else type(exc).__name__
             self._fail(ConnectionState.FAILED, f"no password: {exc}", f"no password: {logged}")
+            return
+        if refused := preflight(password, self.config.ca_file):  # fail now, not by time-out
+            self._fail(*refused)
             return
         full = f"{self.account}/{self.config.resource}" if self.config.resource else self.account
         self.client = connect.new_client(full, password, PLUGINS)

@@ -6,6 +6,7 @@ or a real local socket; nothing of slixmpp or the network is mocked.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from collections.abc import Callable
@@ -14,11 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.harness import XdgDirs
+from tests.harness.pki import make_pki
 from tests.harness.prosody import ProsodyServer, TestAccount
-from tests.integration.cli_helpers import config_file, tuichat
+from tests.integration.cli_helpers import config_file, history, tuichat
 from tests.integration.helpers import Recorder, account_config
 from tuichat import events as ev
 from tuichat.bus import EventBus
+from tuichat.config import AccountConfig, PasswordSource
 from tuichat.model import ConnectionState
 from tuichat.store import Store
 from tuichat.xmpp.manager import ConnectionManager
@@ -167,5 +170,131 @@ async def test_a_password_with_a_control_character_fails_without_retrying(
         _, reason = manager.state(me.jid)
         assert f"U+{ord(bad):04X}" in reason and "XMPP cannot carry" in reason
         assert not rec.of(ev.ConnectionStateChanged, lambda e: "retrying" in e.reason)
+    finally:
+        await manager.stop()
+
+
+# -- item 9: a server that refuses STARTTLS ---------------------------------------------------
+
+_FEATURES = (
+    "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+    "xmlns:stream='http://etherx.jabber.org/streams' from='example.test' id='s1' version='1.0'>"
+    "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
+    "</stream:features>"
+)
+_FAILURE = "<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>"
+
+
+class StartTLSRefuser:
+    """A TCP server that speaks just enough XMPP to offer STARTTLS, then answer `<failure/>`."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.failures_sent = 0
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        seen = b""
+        try:
+            while b"<stream:stream" not in seen:
+                seen += await asyncio.wait_for(reader.read(4096), 10)
+            writer.write(_FEATURES.encode())
+            await writer.drain()
+            while b"starttls" not in seen.split(b"<stream:features>")[-1]:
+                chunk = await asyncio.wait_for(reader.read(4096), 10)
+                if not chunk:
+                    return
+                seen += chunk
+                if b"<starttls" in chunk:
+                    break
+            writer.write(_FAILURE.encode())
+            self.failures_sent += 1
+            await writer.drain()
+        except (TimeoutError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+
+async def test_a_server_refusing_starttls_is_a_final_failure(tmp_path: Path) -> None:
+    """One connection, a clear reason, and no retry loop."""
+    refuser = StartTLSRefuser()
+    port = await refuser.start()
+    pki = make_pki(tmp_path / "pki")
+    bus = EventBus()
+    config = account_config_for(port, pki.ca_cert)
+    manager = ConnectionManager([config], Store.memory(), bus)
+    await manager.start()
+    try:
+        states = await manager.wait_connected(6)
+        await asyncio.sleep(3)  # a retry would come within this
+        assert states[config.jid] == ConnectionState.FAILED
+        assert manager.state(config.jid) == (
+            ConnectionState.FAILED,
+            "the server refused to start TLS",
+        )
+        assert refuser.failures_sent == 1 and refuser.connections == 1
+    finally:
+        await manager.stop()
+        await refuser.stop()
+
+
+def account_config_for(port: int, ca: Path | None) -> AccountConfig:
+    """An account that points at a local port (no Prosody there)."""
+    return AccountConfig(
+        jid="me@example.test",
+        password=PasswordSource("plain", "pw"),
+        host="127.0.0.1",
+        port=port,
+        ca_file=ca,
+    )
+
+
+# -- item 9: nothing listening -------------------------------------------------------------
+
+
+def test_send_and_sync_fail_fast_on_a_refused_connection(xdg: XdgDirs) -> None:
+    """No server: a few seconds and the real reason, and the message waits in the outbox."""
+    port = free_port()
+    write_config(xdg, account_table("me@example.test", port, 'password = "pw"'))
+    started = time.monotonic()
+    result = tuichat(xdg, "send", "bob@example.test", "kept for later", timeout=60)
+    assert time.monotonic() - started < 10
+    assert result.returncode == 1
+    assert f"connection refused at 127.0.0.1:{port}" in result.stderr
+    assert "kept in the outbox" in result.stderr
+    [row] = history(xdg, "bob@example.test")
+    assert (row["body"], row["state"]) == ("kept for later", "pending")
+    started = time.monotonic()
+    result = tuichat(xdg, "sync", timeout=60)
+    assert time.monotonic() - started < 10
+    assert result.returncode == 1
+    assert f"connection refused at 127.0.0.1:{port}" in result.stderr
+
+
+async def test_the_app_keeps_retrying_a_refused_connection() -> None:
+    """The TUI's manager (no attempt limit) keeps its backoff: a server may come back."""
+    port = free_port()
+    config = account_config_for(port, None)
+    bus = EventBus()
+    rec = Recorder(bus)
+    manager = ConnectionManager([config], Store.memory(), bus)
+    await manager.start()
+    try:
+        await rec.wait(
+            ev.ConnectionStateChanged, lambda e: "retrying" in e.reason, count=2, timeout=10
+        )
+        assert manager.state(config.jid)[0] != ConnectionState.FAILED
+        assert f"connection refused at 127.0.0.1:{port}" in manager.state(config.jid)[1]
     finally:
         await manager.stop()

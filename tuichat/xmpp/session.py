@@ -33,7 +33,7 @@ from tuichat.model import (
 )
 from tuichat.store import Store
 from tuichat.xmpp import connect, parse
-from tuichat.xmpp.backoff import Backoff
+from tuichat.xmpp.backoff import FOREVER, Backoff, RetryPolicy
 from tuichat.xmpp.credentials import preflight
 from tuichat.xmpp.errors import (
     XmppError,
@@ -74,6 +74,7 @@ class Session:
         bus: EventBus,
         *,
         backoff: Backoff | None = None,
+        retry: RetryPolicy = FOREVER,
         password: Callable[[], str] | None = None,
         features: Sequence[Callable[[Session], object]] | None = None,
         archive_depth: int = 10_000,
@@ -82,7 +83,8 @@ class Session:
         self.account = account.jid
         self.store = store
         self.bus = bus
-        self.backoff = backoff or Backoff()
+        self.retry = retry
+        self.backoff = backoff or retry.backoff()
         self._password = password or (lambda: resolve_password(account.password))
         self.state = ConnectionState.DISCONNECTED
         self.reason = ""
@@ -129,6 +131,7 @@ class Session:
         self.client = connect.new_client(full, password, PLUGINS)
         connect.configure_tls(self.client, self.config.tls, self.config.ca_file)
         connect.require_tls_before_auth(self.client, self._on_plain_stream)
+        connect.on_starttls_refused(self.client, self._on_starttls_refused)
         for event, name in _HANDLERS.items():
             self.client.add_event_handler(event, getattr(self, name))
         self.archive = ArchiveSync(
@@ -151,8 +154,10 @@ class Session:
         self._set_state(ConnectionState.CONNECTING)
         if self._held is None:
             self._held = []
-        host, port = connect.address(self.config.host, self.config.port, self.config.tls)
-        self.client.connect(host, port)
+        connect.connect_now(self.client, *self._address())
+
+    def _address(self) -> tuple[str | None, int | None]:
+        return connect.address(self.config.host, self.config.port, self.config.tls)
 
     async def stop(self) -> None:
         """Say goodbye (unavailable presence) and disconnect; no reconnect after this."""
@@ -195,6 +200,9 @@ class Session:
     def _schedule_reconnect(self, reason: str) -> None:
         if self._stopping or self._retry is not None:
             return
+        if self.retry.gives_up(self.backoff.attempt + 1):  # attempts since the last session
+            self._fail(ConnectionState.FAILED, reason)
+            return
         delay = self.backoff.next()
         self._set_state(ConnectionState.DISCONNECTED, f"{reason}; retrying in {delay:.0f} s")
         self._retry = asyncio.get_running_loop().call_later(delay, self._connect)
@@ -207,12 +215,17 @@ class Session:
             "the server offers no encryption (STARTTLS); refusing to log in without TLS",
         )
 
+    def _on_starttls_refused(self) -> None:
+        self._fail(ConnectionState.FAILED, "the server refused to start TLS")
+        self.client.abort()
+
     def _on_connection_failed(self, error: Any) -> None:
         self.client.cancel_connection_attempt()  # we run the retry schedule, not slixmpp
         if is_certificate_error(error):
             self._fail(ConnectionState.CERT_REJECTED, describe_ssl_error(error))
             return
-        self._schedule_reconnect(describe_connect_error(error))
+        where = connect.where(*self._address(), self.account)
+        self._schedule_reconnect(describe_connect_error(error, where))
 
     def _on_invalid_cert(self, error: Any) -> None:
         self._fail(ConnectionState.CERT_REJECTED, describe_ssl_error(error))

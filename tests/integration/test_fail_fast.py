@@ -150,6 +150,17 @@ def test_a_ca_file_without_a_certificate_fails_at_once(
         assert "timed out" not in result.stderr
 
 
+def test_account_add_refuses_a_ca_file_without_a_certificate(xdg: XdgDirs) -> None:
+    """`account add --ca-file /etc/passwd` is a usage error that says why."""
+    result = tuichat(
+        xdg, "account", "add", "me@example.test", "--password-stdin", "--ca-file", "/etc/passwd",
+        stdin="pw\n",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "--ca-file: /etc/passwd holds no PEM certificate" in result.stderr
+    assert not config_file(xdg).exists()
+
+
 # -- item 9: a password SASLprep refuses ---------------------------------------------------
 
 
@@ -172,6 +183,14 @@ async def test_a_password_with_a_control_character_fails_without_retrying(
         assert not rec.of(ev.ConnectionStateChanged, lambda e: "retrying" in e.reason)
     finally:
         await manager.stop()
+
+
+def test_account_add_refuses_a_password_xmpp_cannot_carry(xdg: XdgDirs) -> None:
+    """The password is refused when it is given, not at every connection attempt."""
+    result = tuichat(xdg, "account", "add", "me@example.test", "--password-stdin", stdin="a\x01b\n")
+    assert result.returncode == 2
+    assert "the password contains a control character (U+0001)" in result.stderr
+    assert not config_file(xdg).exists()
 
 
 # -- item 9: a server that refuses STARTTLS ---------------------------------------------------

@@ -218,26 +218,27 @@ class StartTLSRefuser:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
-        seen = b""
         try:
-            while b"<stream:stream" not in seen:
-                seen += await asyncio.wait_for(reader.read(4096), 10)
+            await self._read_until(reader, b"<stream:stream")
             writer.write(_FEATURES.encode())
             await writer.drain()
-            while b"starttls" not in seen.split(b"<stream:features>")[-1]:
-                chunk = await asyncio.wait_for(reader.read(4096), 10)
-                if not chunk:
-                    return
-                seen += chunk
-                if b"<starttls" in chunk:
-                    break
-            writer.write(_FAILURE.encode())
+            await self._read_until(reader, b"<starttls")
+            writer.write(_FAILURE.encode())  # RFC 6120 5.4.2.2: failure, then close
             self.failures_sent += 1
             await writer.drain()
-        except (TimeoutError, ConnectionError):
+        except (TimeoutError, ConnectionError, EOFError):
             pass
         finally:
             writer.close()
+
+    @staticmethod
+    async def _read_until(reader: asyncio.StreamReader, marker: bytes) -> None:
+        seen = b""
+        while marker not in seen:
+            chunk = await asyncio.wait_for(reader.read(4096), 10)
+            if not chunk:
+                raise EOFError
+            seen += chunk
 
     async def stop(self) -> None:
         if self.server is not None:

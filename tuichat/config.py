@@ -10,9 +10,12 @@ Rule: a plain password is never shown — not in a repr, a log line or an error 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
+import signal
 import subprocess
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -41,8 +44,10 @@ __all__ = [
     "update_account",
 ]
 
-PASSWORD_COMMAND_TIMEOUT = 120.0
-"""Seconds a ``password_command`` may run (it may be waiting for a pinentry)."""
+PASSWORD_COMMAND_TIMEOUT = 10.0
+"""Seconds a ``password_command`` may run before it and its children are killed."""
+STDERR_SHOWN = 80
+"""How much of a failing ``password_command``'s first stderr line the user is shown."""
 
 
 class TLSMode(StrEnum):
@@ -168,7 +173,16 @@ class ConfigError(Exception):
 
 
 class PasswordError(Exception):
-    """The password could not be obtained; the message says why, without any secret."""
+    """The password could not be obtained; the message says why, without any secret.
+
+    ``str(exc)`` is for the user and may end with ``detail`` (the first line of a failing
+    command's stderr, shortened); ``reason`` leaves the detail out and is what may be logged.
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
 
 
 def normalise_account_jid(text: str) -> str:
@@ -190,6 +204,18 @@ def _first_line(data: bytes) -> str:
     return lines[0] if lines else ""
 
 
+def shorten(text: str, width: int = STDERR_SHOWN) -> str:
+    """``text`` with control characters as spaces, stripped, cut to ``width`` with an ellipsis."""
+    clean = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text).strip()
+    return clean if len(clean) <= width else clean[: width - 1].rstrip() + "…"
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill ``process`` and everything it started (it leads its own process group)."""
+    with contextlib.suppress(ProcessLookupError):  # already gone, with its group
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 def _run_password_command(command: str) -> str:
     try:
         argv = shlex.split(command)
@@ -198,28 +224,33 @@ def _run_password_command(command: str) -> str:
     if not argv:
         raise PasswordError("password_command is empty")
     try:
-        done = subprocess.run(
+        # Its own session: on timeout we kill the whole group, so a child that keeps the
+        # output pipe open (`sleep 300 &`) can neither make us wait nor outlive us.
+        process = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=PASSWORD_COMMAND_TIMEOUT,
-            check=False,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
     except FileNotFoundError:
         raise PasswordError(f"password_command: {argv[0]!r} not found") from None
     except PermissionError:
         raise PasswordError(f"password_command: {argv[0]!r} is not executable") from None
-    except subprocess.TimeoutExpired:
-        raise PasswordError(
-            f"password_command {argv[0]!r} did not finish within {PASSWORD_COMMAND_TIMEOUT:g} s"
-        ) from None
-    if done.returncode != 0:
-        reason = _first_line(done.stderr)
-        raise PasswordError(
-            f"password_command {argv[0]!r} failed with exit code {done.returncode}"
-            + (f": {reason}" if reason else "")
-        )
-    password = _first_line(done.stdout)
+    with process:
+        try:
+            stdout, stderr = process.communicate(timeout=PASSWORD_COMMAND_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            process.wait()  # a child that escaped the group may hold the pipes: do not read
+            raise PasswordError(
+                f"password_command did not finish within {PASSWORD_COMMAND_TIMEOUT:g} s"
+            ) from None
+    if process.returncode != 0:
+        failed = f"password_command {argv[0]!r} failed with exit code {process.returncode}"
+        # Its stderr may hold a token: only the first line, shortened, and never in the log.
+        raise PasswordError(failed, detail=shorten(_first_line(stderr)))
+    password = _first_line(stdout)
     if not password:
         raise PasswordError(f"password_command {argv[0]!r} printed no password")
     return password

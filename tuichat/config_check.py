@@ -9,6 +9,8 @@ import difflib
 import os
 import re
 import shlex
+import ssl
+import stat
 import tomllib
 from pathlib import Path
 from types import MappingProxyType
@@ -212,7 +214,7 @@ class _Checker:
             error = None if result else f"{value!r} is not one of: {', '.join(modes)}"
         elif name == "ca_file":
             result = self.file.parent / Path(value).expanduser()
-            error = None if result.is_file() else f"no such file: {result}"
+            error = ca_file_problem(result)
         elif name in ("host", "resource"):
             error = self.text_value(name, value)
         elif name == "muted":
@@ -243,6 +245,41 @@ class _Checker:
             except InvalidJID as exc:
                 return (), str(exc)
         return tuple(out), None
+
+
+CA_FILE_MAX_BYTES = 16 * 1024 * 1024
+"""A CA bundle larger than this is not one (the system bundle is about 200 KiB)."""
+_PEM_CERTIFICATE = re.compile(rb"-----BEGIN (TRUSTED |X509 )?CERTIFICATE-----")
+
+
+def ca_file_problem(path: Path) -> str | None:
+    """What is wrong with ``path`` as a CA file (it must hold a PEM certificate), or None.
+
+    The same check runs when the config is loaded and again before each connection, so a CA
+    file that holds no certificate is named at once instead of ending as a silent time-out.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return f"no such file: {path}"
+    except OSError as exc:
+        return f"{path}: cannot read: {(exc.strerror or str(exc)).lower()}"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{path} is not a file"
+    if info.st_size > CA_FILE_MAX_BYTES:
+        return f"{path} is too large for a CA file ({info.st_size} bytes)"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"{path}: cannot read: {(exc.strerror or str(exc)).lower()}"
+    if not _PEM_CERTIFICATE.search(data):
+        return f"{path} holds no PEM certificate"
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=str(path))
+    except (ssl.SSLError, ValueError) as exc:
+        reason = re.sub(r"^\[(\w+)\] | \(_ssl\.c:\d+\)$", "", str(exc.args[-1]))
+        return f"{path}: a certificate in it cannot be read ({reason})"
+    return None
 
 
 def syntax_problem(file: Path, text: str, exc: tomllib.TOMLDecodeError) -> Problem:

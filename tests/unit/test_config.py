@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from tests.harness.pki import make_pki
 from tuichat.config import (
     AccountConfig,
     Config,
@@ -20,7 +23,16 @@ from tuichat.config import (
     check_config,
     load_config,
     resolve_password,
+    shorten,
 )
+from tuichat.config_check import ca_file_problem
+
+
+@pytest.fixture(scope="module")
+def ca_pem(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real PEM CA certificate."""
+    return make_pki(tmp_path_factory.mktemp("pki")).ca_cert
+
 
 FULL = """\
 # a full config
@@ -59,9 +71,9 @@ def write(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
     return path
 
 
-def test_full_config_is_read_and_normalised(tmp_path: Path) -> None:
+def test_full_config_is_read_and_normalised(tmp_path: Path, ca_pem: Path) -> None:
     """Every documented key reaches the Config, JIDs normalised, ca_file beside the config."""
-    (tmp_path / "ca.pem").write_text("pem")
+    shutil.copy(ca_pem, tmp_path / "ca.pem")
     config = load_config(write(tmp_path, FULL))
     assert config.ui.theme == "nord" and config.ui.bell and not config.ui.notify
     assert dict(config.ui.keys) == {"quick_switcher": "ctrl+t"}
@@ -96,11 +108,13 @@ def test_missing_file_is_a_problem_for_check(tmp_path: Path) -> None:
     assert problem.line == 0 and "does not exist" in problem.message
 
 
-def test_ca_file_tilde_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ca_file_tilde_is_expanded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ca_pem: Path
+) -> None:
     """`~/ca.pem` means the home folder, as in a shell."""
     home = tmp_path / "home"
     home.mkdir()
-    (home / "ca.pem").write_text("pem")
+    shutil.copy(ca_pem, home / "ca.pem")
     monkeypatch.setenv("HOME", str(home))
     text = '[[account]]\njid = "a@x.test"\npassword_env = "P"\nca_file = "~/ca.pem"\n'
     [account] = load_config(write(tmp_path, text)).accounts
@@ -266,14 +280,84 @@ def test_password_command_runs_without_shell() -> None:
 
 
 def test_failing_password_command_reports_code_and_stderr() -> None:
-    """The user must see why `pass` failed, and no password."""
-    script = "import sys; print('topsecret'); print('gpg: no key', file=sys.stderr); sys.exit(3)"
+    """The user must see why `pass` failed, and no password; the loggable reason has no stderr."""
+    script = (
+        "import sys; print('topsecret'); print('gpg: no key', file=sys.stderr); "
+        "print('token=XYZ', file=sys.stderr); sys.exit(3)"
+    )
     source = PasswordSource("command", f'{sys.executable} -c "{script}"')
     with pytest.raises(PasswordError) as info:
         resolve_password(source)
     message = str(info.value)
-    assert "exit code 3" in message and "gpg: no key" in message
-    assert "topsecret" not in message
+    assert "exit code 3" in message and message.endswith(": gpg: no key")
+    assert "topsecret" not in message and "XYZ" not in message
+    assert "exit code 3" in info.value.reason and "gpg" not in info.value.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("gpg: no key", "gpg: no key"),
+        ("  padded\t", "padded"),
+        ("esc \x1b[31m red", "esc  [31m red"),
+        ("x" * 80, "x" * 80),
+        ("x" * 81, "x" * 79 + "…"),
+        ("", ""),
+    ],
+)
+def test_stderr_is_shown_cleaned_and_shortened(text: str, shown: str) -> None:
+    """The one stderr line shown carries no control characters and at most 80 characters."""
+    assert shorten(text) == shown
+
+
+def test_a_hanging_password_command_is_stopped_with_its_children(tmp_path: Path) -> None:
+    """The command and what it started are killed after the short timeout."""
+    pidfile = tmp_path / "pid"
+    command = f"sh -c 'sleep 300 & echo $! > {pidfile}; wait'"
+    started = time.monotonic()
+    with pytest.raises(PasswordError, match="did not finish within 10 s"):
+        resolve_password(PasswordSource("command", command))
+    assert time.monotonic() - started < 15
+    child = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{child}").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "no such file"),
+        ("<dir>", "is not a file"),
+        ("", "holds no PEM certificate"),
+        ("root:x:0:0:root:/root:/bin/bash\n", "holds no PEM certificate"),
+        ("-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n", "cannot be read"),
+        ("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "no PEM certificate"),
+        ("<ca>", None),
+    ],
+)
+def test_ca_file_problems(
+    tmp_path: Path, ca_pem: Path, content: str | None, problem: str | None
+) -> None:
+    """A CA file must be a regular file holding at least one loadable PEM certificate."""
+    path = tmp_path / "ca.pem"
+    if content == "<dir>":
+        path.mkdir()
+    elif content == "<ca>":
+        shutil.copy(ca_pem, path)
+    elif content is not None:
+        path.write_text(content)
+    found = ca_file_problem(path)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and problem in found and str(path) in found
+
+
+def test_ca_file_that_is_a_device_is_refused() -> None:
+    """`/dev/zero` is not read (it never ends)."""
+    assert ca_file_problem(Path("/dev/zero")) == "/dev/zero is not a file"
 
 
 @pytest.mark.parametrize(

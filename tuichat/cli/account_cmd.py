@@ -28,6 +28,7 @@ from tuichat.config import (
     normalise_account_jid,
     remove_account,
 )
+from tuichat.config_check import ca_file_problem
 from tuichat.model import InvalidJID
 from tuichat.paths import Paths
 
@@ -134,6 +135,10 @@ def _read_password(prompt: str, *, confirm: bool = False) -> str:
         password = sys.stdin.readline().rstrip("\r\n")
     if not password:
         raise CliError("no password given on stdin", EXIT_USAGE)
+    from tuichat.xmpp.credentials import password_problem  # loads slixmpp: only when needed
+
+    if problem := password_problem(password):
+        raise CliError(problem, EXIT_USAGE)
     return password
 
 
@@ -141,8 +146,8 @@ def _ca_file(text: str | None) -> Path | None:
     if text is None:
         return None
     path = Path(text).expanduser().resolve()
-    if not path.is_file():
-        raise CliError(f"--ca-file: no such file: {path}", EXIT_USAGE)
+    if problem := ca_file_problem(path):
+        raise CliError(f"--ca-file: {problem}", EXIT_USAGE)
     return path
 
 

@@ -104,6 +104,7 @@ async def _connected(
     action: Callable[[Any, list[Contact]], Awaitable[None]],
 ) -> None:
     """Connect ``account``, wait for its roster, run ``action(manager, roster)``, disconnect."""
+    from tuichat.xmpp.backoff import ONE_SHOT
     from tuichat.xmpp.errors import XmppError
     from tuichat.xmpp.manager import ConnectionManager
 
@@ -115,7 +116,7 @@ async def _connected(
             roster.set_result(list(event.contacts))
 
     bus.subscribe(ev.RosterReceived, on_roster)
-    manager = ConnectionManager([account], store, bus)
+    manager = ConnectionManager([account], store, bus, retry=ONE_SHOT)
     session = manager.session(account.jid)
     await manager.start()
     try:

@@ -46,9 +46,10 @@ async def _connect_and_sync(
     accounts: list[AccountConfig], store: Store, timeout: float
 ) -> dict[str, str]:
     """Connect ``accounts``, wait until each caught up; return the failures (account → why)."""
+    from tuichat.xmpp.backoff import ONE_SHOT
     from tuichat.xmpp.manager import ConnectionManager
 
-    manager = ConnectionManager(accounts, store, new_bus())
+    manager = ConnectionManager(accounts, store, new_bus(), retry=ONE_SHOT)
     failures: dict[str, str] = {}
     await manager.start()
     try:
@@ -103,7 +104,8 @@ def _known_kind(store: Store, account: str, to: str) -> ConversationKind | None:
 
 
 async def _first_outcome(session: Any, timeout: float) -> bool:
-    """Wait for the first connection attempt to end: True when connected."""
+    """Wait for the first connection attempt to end: True when connected. A failed first
+    attempt ends the wait, so the message is in the outbox while the retries run."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
@@ -122,11 +124,12 @@ async def _send(account: AccountConfig, store: Store, to: str, body: str, timeou
     connected. If the server cannot be reached, an unknown ``to`` is taken for a contact and
     the message waits in the outbox, so nothing typed is lost.
     """
+    from tuichat.xmpp.backoff import ONE_SHOT
     from tuichat.xmpp.features import muc_join
     from tuichat.xmpp.manager import ConnectionManager
 
     bus = new_bus()
-    manager = ConnectionManager([account], store, bus)
+    manager = ConnectionManager([account], store, bus, retry=ONE_SHOT)
     session = manager.session(account.jid)
     kind = _known_kind(store, account.jid, to)
     try:

@@ -36,3 +36,31 @@ class Backoff:
     def reset(self) -> None:
         """Start over after a successful connection."""
         self.attempt = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How a session retries a connection that could not be made or was lost.
+
+    The app retries for ever (a server may come back); a one-shot headless command makes a
+    few quick attempts and then reports the reason, instead of waiting out its time-out.
+    """
+
+    attempts: int | None
+    """Consecutive failed attempts after which the session gives up; None: never."""
+    base: float = 1.0
+    cap: float = 120.0
+
+    def backoff(self) -> Backoff:
+        """A fresh schedule of delays for this policy."""
+        return Backoff(base=self.base, cap=self.cap)
+
+    def gives_up(self, failures: int) -> bool:
+        """Whether ``failures`` consecutive failed attempts are enough to stop."""
+        return self.attempts is not None and failures >= self.attempts
+
+
+FOREVER = RetryPolicy(attempts=None)
+"""The app's policy: jittered exponential backoff from 1 s up to 2 minutes, without end."""
+ONE_SHOT = RetryPolicy(attempts=3, base=0.5, cap=2.0)
+"""Headless commands (``sync``, ``send``): three attempts within about two seconds."""

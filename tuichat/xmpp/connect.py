@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import slixmpp
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 from tuichat.config import TLSMode
 
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_STARTTLS_PORT = 5222
 DEFAULT_DIRECT_TLS_PORT = 5223
+TLS_NS = "urn:ietf:params:xml:ns:xmpp-tls"
 
 
 def is_encrypted(client: Any) -> bool:
@@ -59,12 +62,40 @@ def require_tls_before_auth(client: Any, on_refused: Callable[[], None]) -> None
     client._stream_feature_handlers["mechanisms"] = (guarded, restart)
 
 
+def on_starttls_refused(client: Any, on_refused: Callable[[], None]) -> None:
+    """Call ``on_refused`` when the server answers STARTTLS with ``<failure/>``.
+
+    slixmpp registers that stanza but never handles it: the server then closes the stream and
+    the client would reconnect and be refused again, for ever.
+    """
+    client.register_handler(
+        Callback(
+            "STARTTLS refused",
+            MatchXPath(f"{{{TLS_NS}}}failure"),
+            lambda _stanza: on_refused(),
+            instream=True,
+        )
+    )
+
+
+def connect_now(client: Any, host: str | None, port: int | None) -> None:
+    """Start one connection attempt at once: the session runs the retry schedule, so slixmpp's
+    own growing wait before each attempt (1 s, 2 s, …) is reset first."""
+    client._connect_loop_wait = 0
+    client.connect(host, port)
+
+
 def address(host: str | None, port: int | None, tls: TLSMode) -> tuple[str | None, int | None]:
     """The (host, port) to pass to ``connect()``: ``(None, None)`` means DNS SRV lookup."""
     if host is None and port is None:
         return None, None
     default = DEFAULT_DIRECT_TLS_PORT if tls == TLSMode.DIRECT else DEFAULT_STARTTLS_PORT
     return host, port or default
+
+
+def where(host: str | None, port: int | None, jid: str) -> str:
+    """``host:port`` for messages, or the JID's domain when DNS SRV chooses the address."""
+    return f"{host}:{port}" if host else jid.rpartition("@")[2].partition("/")[0]
 
 
 def new_client(jid: str, password: str, plugins: tuple[str, ...] = ()) -> Any:

@@ -6,9 +6,11 @@ these, each with a message a person can act on.
 
 from __future__ import annotations
 
+import re
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from errno import ECONNREFUSED
 
 
 class XmppError(Exception):
@@ -56,20 +58,36 @@ def is_certificate_error(exc: BaseException | str | None) -> bool:
     return isinstance(exc, ssl.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(exc)
 
 
-def describe_connect_error(exc: BaseException | str | None) -> str:
-    """One line explaining why a connection attempt failed."""
+_ERRNO = re.compile(r"\[Errno (\d+)\]")
+
+
+def is_refused(exc: BaseException) -> bool:
+    """Whether every address tried refused the connection (nothing listens there).
+
+    asyncio reports several addresses (``localhost``: ::1 and 127.0.0.1) as one plain OSError
+    whose text lists each ``[Errno N]``.
+    """
+    if isinstance(exc, ConnectionRefusedError) or getattr(exc, "errno", None) == ECONNREFUSED:
+        return True
+    codes = set(_ERRNO.findall(str(exc))) if isinstance(exc, OSError) else set()
+    return codes == {str(ECONNREFUSED)}
+
+
+def describe_connect_error(exc: BaseException | str | None, where: str = "") -> str:
+    """One line explaining why a connection attempt failed; ``where`` is ``host:port``."""
+    at = f" at {where}" if where else ""
     if exc is None:
         return "connection lost"
     if isinstance(exc, str):
         return exc
     if isinstance(exc, ssl.SSLError):
         return f"TLS failed: {describe_ssl_error(exc)}"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
+    if is_refused(exc):
+        return f"connection refused{at}"
     if isinstance(exc, TimeoutError):
-        return "timed out"
+        return f"timed out{at}"
     if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror.lower()
+        return f"{exc.strerror.lower()}{at}"
     return str(exc) or type(exc).__name__
 
 

@@ -14,6 +14,7 @@ from tuichat.bus import EventBus
 from tuichat.config import AccountConfig
 from tuichat.model import JID, ConnectionState, Message, Show
 from tuichat.store import Store
+from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.errors import NotConnected, XmppError, map_exceptions
 from tuichat.xmpp.rooms_api import RoomRequests
 from tuichat.xmpp.session import Session
@@ -29,17 +30,22 @@ class ConnectionManager(RoomRequests):
         bus: EventBus,
         *,
         archive_depth: int = 10_000,
+        retry: RetryPolicy = FOREVER,
     ) -> None:
         self.bus = bus
         self.store = store
         self.archive_depth = archive_depth
+        self.retry = retry
+        """Each session's retry policy: for ever in the app, a few quick tries headless."""
         self.started = False
         self.sessions: dict[str, Session] = {
             a.jid: self._new_session(a) for a in accounts if a.enabled
         }
 
     def _new_session(self, account: AccountConfig) -> Session:
-        return Session(account, self.store, self.bus, archive_depth=self.archive_depth)
+        return Session(
+            account, self.store, self.bus, archive_depth=self.archive_depth, retry=self.retry
+        )
 
     @property
     def accounts(self) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from slixmpp.exceptions import IqError
 
 from tuichat import events as ev
 from tuichat.bus import EventBus
-from tuichat.config import AccountConfig, resolve_password
+from tuichat.config import AccountConfig, PasswordError, resolve_password
 from tuichat.model import (
     ChatState,
     ConnectionState,
@@ -33,7 +33,8 @@ from tuichat.model import (
 )
 from tuichat.store import Store
 from tuichat.xmpp import connect, parse
-from tuichat.xmpp.backoff import Backoff
+from tuichat.xmpp.backoff import FOREVER, Backoff, RetryPolicy
+from tuichat.xmpp.credentials import preflight
 from tuichat.xmpp.errors import (
     XmppError,
     describe_connect_error,
@@ -73,6 +74,7 @@ class Session:
         bus: EventBus,
         *,
         backoff: Backoff | None = None,
+        retry: RetryPolicy = FOREVER,
         password: Callable[[], str] | None = None,
         features: Sequence[Callable[[Session], object]] | None = None,
         archive_depth: int = 10_000,
@@ -81,7 +83,8 @@ class Session:
         self.account = account.jid
         self.store = store
         self.bus = bus
-        self.backoff = backoff or Backoff()
+        self.retry = retry
+        self.backoff = backoff or retry.backoff()
         self._password = password or (lambda: resolve_password(account.password))
         self.state = ConnectionState.DISCONNECTED
         self.reason = ""
@@ -121,13 +124,18 @@ class Session:
         self._set_state(ConnectionState.CONNECTING)
         try:
             password = await asyncio.to_thread(self._password)
-        except Exception as exc:  # PasswordError, or a command that could not run
-            self._set_state(ConnectionState.FAILED, f"no password: {exc}")
+        except Exception as exc:  # PasswordError (its stderr detail is never logged), or other
+            logged = exc.reason if isinstance(exc, PasswordError) else type(exc).__name__
+            self._fail(ConnectionState.FAILED, f"no password: {exc}", f"no password: {logged}")
+            return
+        if refused := preflight(password, self.config.ca_file):  # fail now, not by time-out
+            self._fail(*refused)
             return
         full = f"{self.account}/{self.config.resource}" if self.config.resource else self.account
         self.client = connect.new_client(full, password, PLUGINS)
         connect.configure_tls(self.client, self.config.tls, self.config.ca_file)
         connect.require_tls_before_auth(self.client, self._on_plain_stream)
+        connect.on_starttls_refused(self.client, self._on_starttls_refused)
         for event, name in _HANDLERS.items():
             self.client.add_event_handler(event, getattr(self, name))
         self.archive = ArchiveSync(
@@ -151,8 +159,10 @@ class Session:
         self._set_state(ConnectionState.CONNECTING)
         if self._held is None:
             self._held = []
-        host, port = connect.address(self.config.host, self.config.port, self.config.tls)
-        self.client.connect(host, port)
+        connect.connect_now(self.client, *self._address())
+
+    def _address(self) -> tuple[str | None, int | None]:
+        return connect.address(self.config.host, self.config.port, self.config.tls)
 
     async def stop(self) -> None:
         """Say goodbye (unavailable presence) and disconnect; no reconnect after this."""
@@ -169,7 +179,10 @@ class Session:
         if self.state not in _TERMINAL:
             self._set_state(ConnectionState.DISCONNECTED, "disconnected")
 
-    def _set_state(self, state: ConnectionState, reason: str = "", resumed: bool = False) -> None:
+    def _set_state(
+        self, state: ConnectionState, reason: str = "", resumed: bool = False, logged: str = ""
+    ) -> None:
+        """Publish a new state; ``logged`` replaces a ``reason`` that must not reach the log."""
         if state != ConnectionState.CONNECTED:
             self.ready = False
         if (state, reason) == (self.state, self.reason) and state != ConnectionState.CONNECTED:
@@ -179,18 +192,21 @@ class Session:
             self.connected.set()
         else:
             self.connected.clear()
-        log.info("%s: %s %s", self.account, state.value, reason)
+        log.info("%s: %s %s", self.account, state.value, logged or reason)
         self.bus.publish(ev.ConnectionStateChanged(self.account, state, reason, resumed))
 
-    def _fail(self, state: ConnectionState, reason: str) -> None:
+    def _fail(self, state: ConnectionState, reason: str, logged: str = "") -> None:
         """Stop for good: a wrong password or a bad certificate will not fix itself."""
         self._stopping = True
         if self.client is not None:
             self.client.cancel_connection_attempt()
-        self._set_state(state, reason)
+        self._set_state(state, reason, logged=logged)
 
     def _schedule_reconnect(self, reason: str) -> None:
         if self._stopping or self._retry is not None:
+            return
+        if self.retry.gives_up(self.backoff.attempt + 1):  # attempts since the last session
+            self._fail(ConnectionState.FAILED, reason)
             return
         delay = self.backoff.next()
         self._set_state(ConnectionState.DISCONNECTED, f"{reason}; retrying in {delay:.0f} s")
@@ -204,12 +220,17 @@ class Session:
             "the server offers no encryption (STARTTLS); refusing to log in without TLS",
         )
 
+    def _on_starttls_refused(self) -> None:
+        self._fail(ConnectionState.FAILED, "the server refused to start TLS")
+        self.client.abort()
+
     def _on_connection_failed(self, error: Any) -> None:
         self.client.cancel_connection_attempt()  # we run the retry schedule, not slixmpp
         if is_certificate_error(error):
             self._fail(ConnectionState.CERT_REJECTED, describe_ssl_error(error))
             return
-        self._schedule_reconnect(describe_connect_error(error))
+        where = connect.where(*self._address(), self.account)
+        self._schedule_reconnect(describe_connect_error(error, where))
 
     def _on_invalid_cert(self, error: Any) -> None:
         self._fail(ConnectionState.CERT_REJECTED, describe_ssl_error(error))

@@ -5,6 +5,9 @@ manager implements it) and listens to the bus for what happened. Requests are im
 methods; their outcomes arrive as events (see :mod:`tuichat.events`). ``ChatClient`` includes
 the group chat requests of :class:`tuichat.room_client.RoomClient` (the manager implements
 both), so a screen reaches rooms through the same client it chats with.
+
+Every request fails with a :class:`tuichat.errors.ClientError` (or one of its kinds) and
+nothing else; its text says why in words, so callers catch that one type and show it.
 """
 
 from __future__ import annotations

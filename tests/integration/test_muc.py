@@ -14,9 +14,9 @@ from tests.harness.prosody import ProsodyServer, TestAccount
 from tests.integration.helpers import Recorder, account_config
 from tuichat import events as ev
 from tuichat.bus import EventBus
+from tuichat.errors import RoomError
 from tuichat.model import ConversationKind, Direction, MessageState, Role, Show
 from tuichat.store import Store
-from tuichat.xmpp.features.muc_words import RoomError
 from tuichat.xmpp.manager import ConnectionManager
 
 

@@ -14,8 +14,8 @@ from tests.integration.helpers import Recorder, account_config
 from tests.integration.test_muc import room_name
 from tuichat import events as ev
 from tuichat.bus import EventBus
+from tuichat.errors import RoomError
 from tuichat.store import Store
-from tuichat.xmpp.features.muc_words import RoomError
 from tuichat.xmpp.manager import ConnectionManager
 
 

@@ -13,7 +13,7 @@ from tests.harness.peer import Peer
 from tests.harness.prosody import ProsodyServer, TestAccount
 from tuichat.cli import main
 from tuichat.config import TLSMode, load_config
-from tuichat.xmpp.errors import RegistrationFailed
+from tuichat.errors import RegistrationFailed
 from tuichat.xmpp.register import register_account
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, Config, PasswordSource, UIConfig
+from tuichat.errors import ClientError, RegistrationFailed, RoomError
 from tuichat.events import (
     BookmarksReceived,
     MessageQueued,
@@ -91,7 +92,7 @@ class FakeClient:
         """Store as pending, publish MessageQueued, return the stored row."""
         self.calls.append(("send_message", account, to, body))
         if self.fail_send:
-            raise RuntimeError("the server is on fire")
+            raise ClientError("the server is on fire")
         self.clock += timedelta(seconds=1)
         message = Message(
             account=account,
@@ -141,7 +142,7 @@ class FakeClient:
 
     def _check(self, name: str) -> None:
         if name in self.fail:
-            raise RuntimeError(self.fail[name])
+            raise ClientError(self.fail[name])
 
     async def join_room(
         self, account: str, room: str, nick: str | None = None, password: str | None = None
@@ -154,7 +155,7 @@ class FakeClient:
         if bare in self.join_errors:
             reason = self.join_errors[bare]
             self.bus.publish(RoomJoinFailed(account, bare, reason))
-            raise RuntimeError(reason)
+            raise RoomError(reason)
         me = Occupant(nick, Role.MODERATOR, Affiliation.OWNER, jid=f"{account}/tuichat")
         occupants = (*self.room_occupants.get(bare, []), me)
         self.joined.setdefault(account, {})[bare] = nick
@@ -324,7 +325,7 @@ class FakeClient:
         """Record the call; a JID starting with "taken" is refused like a server would."""
         self.calls.append(("register_account", account.jid, password))
         if account.jid.startswith("taken"):
-            raise RuntimeError(f"{account.jid}: the name is already taken")
+            raise RegistrationFailed(f"{account.jid}: the name is already taken")
 
     def called(self, name: str) -> list[tuple[Any, ...]]:
         """The recorded calls of method ``name``."""

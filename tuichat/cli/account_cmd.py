@@ -252,7 +252,7 @@ def run_register(args: argparse.Namespace) -> int:
     password = _read_password(f"Password for the new account {jid}: ", confirm=True)
     account = replace(account, password=PasswordSource("plain", password))
 
-    from tuichat.xmpp.errors import XmppError
+    from tuichat.errors import ClientError
     from tuichat.xmpp.register import register_account
 
     try:
@@ -266,7 +266,7 @@ def run_register(args: argparse.Namespace) -> int:
                 ca_file=account.ca_file,
             )
         )
-    except XmppError as exc:
+    except ClientError as exc:
         raise CliError(f"cannot register {jid}: {exc}") from None
     try:
         _save(path, account)

@@ -104,8 +104,8 @@ async def _connected(
     action: Callable[[Any, list[Contact]], Awaitable[None]],
 ) -> None:
     """Connect ``account``, wait for its roster, run ``action(manager, roster)``, disconnect."""
+    from tuichat.errors import ClientError
     from tuichat.xmpp.backoff import ONE_SHOT
-    from tuichat.xmpp.errors import XmppError
     from tuichat.xmpp.manager import ConnectionManager
 
     bus = new_bus()
@@ -133,7 +133,7 @@ async def _connected(
             await asyncio.wait_for(
                 action(manager, roster.result()), max(1.0, deadline - loop.time())
             )
-        except XmppError as exc:
+        except ClientError as exc:
             raise CliError(f"{account.jid}: {exc}") from None
         except TimeoutError:
             raise CliError(

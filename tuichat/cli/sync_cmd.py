@@ -147,7 +147,7 @@ async def _send(account: AccountConfig, store: Store, to: str, body: str, timeou
 
 
 async def _send_to_room(session: Any, room: str, body: str, timeout: float) -> str:
-    from tuichat.xmpp.errors import XmppError
+    from tuichat.errors import ClientError
     from tuichat.xmpp.features import muc_join
 
     loop = asyncio.get_running_loop()
@@ -160,7 +160,7 @@ async def _send_to_room(session: Any, room: str, body: str, timeout: float) -> s
         await asyncio.sleep(0.05)
     try:
         await muc_join.send_to_room(session, room, body, max(1.0, deadline - loop.time()))
-    except XmppError as exc:
+    except ClientError as exc:
         return str(exc)
     return ""
 

@@ -18,6 +18,7 @@ from textual.app import App
 
 from tuichat.client import ChatClient
 from tuichat.config import Config, ConfigError, set_ui_option
+from tuichat.errors import ClientError
 from tuichat.model import utcnow
 from tuichat.paths import Paths
 from tuichat.store import Store
@@ -92,8 +93,8 @@ class TuichatApp(App[None]):
         self._client_started = True
         try:
             await self.ctx.client.start()
-        except Exception as exc:
-            log.exception("client start failed")
+        except ClientError as exc:
+            log.warning("client start failed: %s", exc)
             self.notify(f"could not start the connections: {exc}", severity="error", markup=False)
 
     # -- actions -------------------------------------------------------------------------------
@@ -136,12 +137,13 @@ class TuichatApp(App[None]):
 
     async def action_quit(self) -> None:
         """Disconnect cleanly (bounded wait), then leave."""
-        if self._client_started:
-            try:
+        try:
+            if self._client_started:
                 await asyncio.wait_for(self.ctx.client.stop(), STOP_TIMEOUT)
-            except Exception:
-                log.exception("clean disconnect failed")
-        self.exit()
+        except (TimeoutError, ClientError) as exc:
+            log.warning("clean disconnect failed: %s", exc)
+        finally:
+            self.exit()  # whatever happened, leave
 
     # -- attention -----------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
-"""Provides tuichat's own error vocabulary for the XMPP layer, and the mapping onto it.
+"""Provides the mapping of slixmpp's and ssl's failures onto :mod:`tuichat.errors`, in words.
 
 Rule: slixmpp and ssl exceptions never leave ``tuichat.xmpp``; callers (the UI, the CLI) see
-these, each with a message a person can act on.
+:class:`tuichat.errors.ClientError` and its kinds, each with a message a person can act on.
 """
 
 from __future__ import annotations
@@ -12,34 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from errno import ECONNREFUSED
 
-
-class XmppError(Exception):
-    """Something went wrong talking to a server; ``str(exc)`` says what in words."""
-
-
-class CertificateRejected(XmppError):
-    """The server's TLS certificate could not be verified."""
-
-    def __init__(self, host: str, reason: str) -> None:
-        super().__init__(f"certificate of {host} rejected: {reason}")
-        self.host = host
-        self.reason = reason
-
-
-class TLSRequired(XmppError):
-    """The server offered no way to encrypt the connection, so we refused to log in."""
-
-
-class ConnectFailed(XmppError):
-    """The server could not be reached."""
-
-
-class RegistrationFailed(XmppError):
-    """The server refused to create an account."""
-
-
-class NotConnected(XmppError):
-    """An operation needs a connected account."""
+from tuichat.errors import ClientError
 
 
 def describe_ssl_error(exc: BaseException) -> str:
@@ -118,7 +91,7 @@ def condition_words(condition: str, text: str = "") -> str:
 
 @contextmanager
 def map_exceptions(action: str) -> Iterator[None]:
-    """Turn slixmpp's ``IqError``/``IqTimeout`` raised inside into :class:`XmppError`.
+    """Turn slixmpp's ``IqError``/``IqTimeout`` raised inside into :class:`ClientError`.
 
     ``action`` says what was being done ("add bob@example.org"), so the message reads
     "cannot add bob@example.org: you are not allowed to do this".
@@ -130,6 +103,6 @@ def map_exceptions(action: str) -> Iterator[None]:
     except IqError as exc:
         error = exc.iq["error"]
         words = condition_words(error["condition"] or "", error["text"] or "")
-        raise XmppError(f"cannot {action}: {words}") from None
+        raise ClientError(f"cannot {action}: {words}") from None
     except IqTimeout:
-        raise XmppError(f"cannot {action}: the server did not answer in time") from None
+        raise ClientError(f"cannot {action}: the server did not answer in time") from None

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig
+from tuichat.errors import ClientError, NotConnected
 from tuichat.model import JID, ConnectionState, Message, Show
 from tuichat.store import Store
 from tuichat.xmpp.backoff import FOREVER, RetryPolicy
-from tuichat.xmpp.errors import NotConnected, XmppError, map_exceptions
+from tuichat.xmpp.errors import map_exceptions
 from tuichat.xmpp.rooms_api import RoomRequests
 from tuichat.xmpp.session import Session
 
@@ -53,11 +54,11 @@ class ConnectionManager(RoomRequests):
         return tuple(self.sessions)
 
     def session(self, account: str) -> Session:
-        """The session of ``account`` (raises :class:`XmppError` for an unknown account)."""
+        """The session of ``account`` (raises :class:`ClientError` for an unknown account)."""
         try:
             return self.sessions[str(JID.parse(account).bare)]
         except KeyError:
-            raise XmppError(f"{account} is not a configured, enabled account") from None
+            raise ClientError(f"{account} is not a configured, enabled account") from None
 
     def state(self, account: str) -> tuple[ConnectionState, str]:
         """The account's connection state and the last reason in words."""
@@ -93,7 +94,7 @@ class ConnectionManager(RoomRequests):
             await asyncio.gather(*(s.start() for s in fresh))
 
     async def register_account(self, account: AccountConfig, password: str) -> None:
-        """Create ``account`` on its server (XEP-0077, over TLS only); raises XmppError."""
+        """Create ``account`` on its server (XEP-0077, over TLS only); raises ClientError."""
         from tuichat.xmpp.register import register_account
 
         await register_account(
@@ -133,7 +134,9 @@ class ConnectionManager(RoomRequests):
 
     async def fetch_older(self, account: str, conversation: str, limit: int = 100) -> int:
         """Backfill a conversation from the server archive (see ``Session.fetch_older``)."""
-        return await self.session(account).fetch_older(str(JID.parse(conversation).bare), limit)
+        bare = str(JID.parse(conversation).bare)
+        with map_exceptions(f"fetch older history of {bare}"):
+            return await self.session(account).fetch_older(bare, limit)
 
     async def set_presence(self, account: str | None, show: Show, status: str = "") -> None:
         """Set our presence on one account or all."""

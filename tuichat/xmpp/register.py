@@ -9,18 +9,16 @@ from typing import Any
 from slixmpp.exceptions import IqError, IqTimeout
 
 from tuichat.config import TLSMode
-from tuichat.model import JID
-from tuichat.xmpp import connect
-from tuichat.xmpp.errors import (
+from tuichat.errors import (
     CertificateRejected,
+    ClientError,
     ConnectFailed,
     RegistrationFailed,
     TLSRequired,
-    XmppError,
-    describe_connect_error,
-    describe_ssl_error,
-    is_certificate_error,
 )
+from tuichat.model import JID
+from tuichat.xmpp import connect
+from tuichat.xmpp.errors import describe_connect_error, describe_ssl_error, is_certificate_error
 
 _CONDITIONS = {
     "conflict": "the name is already taken",
@@ -53,7 +51,7 @@ async def register_account(
 ) -> None:
     """Create ``jid`` with ``password`` on its server, then log in once to prove it works.
 
-    Raises :class:`XmppError` subclasses with the reason in words.
+    Raises :class:`ClientError` subclasses with the reason in words.
     """
     parsed = JID.parse(jid)
     if not parsed.local:
@@ -64,7 +62,7 @@ async def register_account(
     loop = asyncio.get_running_loop()
     outcome: asyncio.Future[None] = loop.create_future()
 
-    def finish(error: XmppError | None) -> None:
+    def finish(error: ClientError | None) -> None:
         if not outcome.done():
             if error is None:
                 outcome.set_result(None)

@@ -3,7 +3,7 @@
 A mixin: :class:`~tuichat.xmpp.manager.ConnectionManager` inherits it, so the UI (through
 :class:`tuichat.room_client.RoomClient`) and the headless commands ask for rooms the same
 way. Every method takes the account first; failures raise :class:`RoomError` (an
-:class:`~tuichat.xmpp.errors.XmppError`) whose text says what went wrong in words.
+:class:`~tuichat.xmpp.errors.ClientError`) whose text says what went wrong in words.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+from slixmpp.exceptions import IqError, IqTimeout
+
 from tuichat import events as ev
+from tuichat.errors import NotConnected, RoomError
 from tuichat.model import JID, Affiliation, Bookmark, Message, Occupant, Role, RoomInfo
-from tuichat.xmpp.errors import NotConnected
 from tuichat.xmpp.features import muc_join
 from tuichat.xmpp.features.muc_parse import clean_nick
-from tuichat.xmpp.features.muc_words import RoomError, config_changes, friendly_config, room_info
+from tuichat.xmpp.features.muc_words import config_changes, friendly_config, room_info
 
 if TYPE_CHECKING:
     from tuichat.xmpp.features.muc import Rooms
@@ -49,9 +51,7 @@ class RoomRequests:
     async def _ask(self, action: str, request: Any) -> Any:
         try:
             return await request
-        except RoomError:
-            raise
-        except Exception as exc:  # IqError, IqTimeout
+        except (IqError, IqTimeout) as exc:
             raise muc_join.iq_words(action, exc) from None
 
     # -- presence in rooms ------------------------------------------------------------------

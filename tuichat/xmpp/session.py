@@ -21,6 +21,7 @@ from slixmpp.exceptions import IqError
 from tuichat import events as ev
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, PasswordError, resolve_password
+from tuichat.errors import ClientError
 from tuichat.model import (
     ChatState,
     ConnectionState,
@@ -35,12 +36,7 @@ from tuichat.store import Store
 from tuichat.xmpp import connect, parse
 from tuichat.xmpp.backoff import FOREVER, Backoff, RetryPolicy
 from tuichat.xmpp.credentials import preflight
-from tuichat.xmpp.errors import (
-    XmppError,
-    describe_connect_error,
-    describe_ssl_error,
-    is_certificate_error,
-)
+from tuichat.xmpp.errors import describe_connect_error, describe_ssl_error, is_certificate_error
 from tuichat.xmpp.features import FEATURES, muc_services, roster
 from tuichat.xmpp.features.mam import ArchiveSync, catch_up_floor, failure_words
 
@@ -401,7 +397,7 @@ class Session:
             )
         )
         if stored is None:  # cannot happen with a fresh uuid; never lose a message silently
-            raise XmppError("the message could not be stored")
+            raise ClientError("the message could not be stored")
         self.bus.publish(ev.MessageQueued(self.account, stored))
         return stored
 

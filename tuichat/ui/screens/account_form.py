@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from tuichat.config import AccountConfig, PasswordSource, TLSMode, normalise_account_jid
+from tuichat.errors import ClientError
 from tuichat.model import InvalidJID
 
 PASSWORD_KINDS = (
@@ -267,7 +268,7 @@ class AccountForm(ModalScreen[AccountConfig | None]):
         self._show_error(None)
         try:
             await registrar(account, account.password.value)
-        except Exception as exc:  # the server's refusal, in words; the form stays filled in
+        except ClientError as exc:  # the server's refusal, in words; the form stays filled in
             self._show_error(FormProblem("jid", f"not registered: {exc}"))
             return
         finally:

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input
 
 from tuichat import events as ev
 from tuichat.bus import Subscription
+from tuichat.errors import ClientError
 from tuichat.model import ConnectionState, ConversationKind, Direction, Message
 from tuichat.ui.attention import attention_total, decide, decide_room
 from tuichat.ui.context import UIContext
@@ -477,7 +478,7 @@ class MainScreen(RoomCommands, Screen[None]):
         """Fetch older history from the server into the store, then show it above."""
         try:
             await self.ctx.client.fetch_older(*key, limit=PAGE)
-        except Exception as exc:  # not connected, or the server said no
+        except ClientError as exc:  # not connected, or the server said no
             log.warning("older history of %s not loaded: %s", key[1], exc)
         older = self.ctx.store.page(*key, before=oldest, limit=PAGE)
         if self.convs.current == key:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from textual.screen import Screen
 
 from tuichat.config import ConfigError, update_account
+from tuichat.errors import ClientError
 from tuichat.model import Message, Show
 from tuichat.ui import slash
 from tuichat.ui.messages import ConfigChanged
@@ -111,7 +112,7 @@ class MainActions(Screen[None]):
         async def run() -> None:
             try:
                 await work
-            except Exception as exc:
+            except ClientError as exc:
                 log.warning("%s: %s", failure, exc)
                 self._fail(f"{failure}: {exc}", restore)
 

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from tuichat.errors import ClientError
 from tuichat.ui.render import safe_text
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class RoomConfigScreen(ModalScreen[dict[str, Any] | None]):
         status = self.query_one("#config-status", Static)
         try:
             values = await self.load()
-        except Exception as exc:
+        except ClientError as exc:
             log.warning("settings of %s: %s", self.room, exc)
             status.update(safe_text(f"could not read the settings: {exc}"))
             status.add_class("-error")

@@ -21,6 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tuichat.errors import ClientError
 from tuichat.ui.fuzzy import rank
 from tuichat.ui.render import safe_text
 from tuichat.ui.screens.picker import PickerScreen
@@ -105,7 +106,7 @@ class RoomPicker(PickerScreen[str]):
         status = self.query_one("#picker-status", Static)
         try:
             self.entries = sorted(await self.load(), key=lambda e: (e.name or e.jid).casefold())
-        except Exception as exc:
+        except ClientError as exc:
             log.warning("%s: %s", self.title_text, exc)
             status.update(safe_text(f"could not load: {exc}"))
             status.add_class("-error")

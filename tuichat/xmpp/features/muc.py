@@ -22,6 +22,7 @@ from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
 from tuichat import events as ev
+from tuichat.errors import RoomError
 from tuichat.model import (
     JID,
     ConnectionState,
@@ -36,7 +37,7 @@ from tuichat.xmpp.features import muc_parse as mp
 from tuichat.xmpp.features.bookmarks import BookmarkStore
 from tuichat.xmpp.features.mam import ArchiveSync, failure_words
 from tuichat.xmpp.features.muc_send import RoomSending
-from tuichat.xmpp.features.muc_words import RoomError, error_condition, join_error_words
+from tuichat.xmpp.features.muc_words import error_condition, join_error_words
 from tuichat.xmpp.features.selfping import SelfPinger
 
 log = logging.getLogger(__name__)

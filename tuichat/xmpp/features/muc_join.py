@@ -18,13 +18,13 @@ from slixmpp import JID as SlixJID
 from slixmpp.exceptions import IqError, IqTimeout
 
 from tuichat import events as ev
+from tuichat.errors import RoomError
 from tuichat.model import JID, Bookmark, ConversationKind
 from tuichat.xmpp.features import muc_parse as mp
 from tuichat.xmpp.features.muc_words import (
     NS_DATA,
     NS_OWNER,
     ROOMCONFIG,
-    RoomError,
     config_changes,
     read_form,
     request_error_words,

@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from tuichat.errors import RoomError
 from tuichat.model import (
     JID,
     Affiliation,
@@ -35,7 +36,6 @@ from tuichat.model import (
     Role,
     Show,
 )
-from tuichat.xmpp.features.muc_words import RoomError
 from tuichat.xmpp.parse import Envelope, live_stamp, trusted_stanza_id
 
 NS_MUC = "http://jabber.org/protocol/muc"

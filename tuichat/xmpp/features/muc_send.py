@@ -12,9 +12,10 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
+from tuichat.errors import RoomError
 from tuichat.model import ConversationKind, Direction, Message, MessageState
 from tuichat.xmpp import parse
-from tuichat.xmpp.features.muc_words import RoomError, error_condition
+from tuichat.xmpp.features.muc_words import error_condition
 
 if TYPE_CHECKING:
     from tuichat.xmpp.features.muc import RoomState

@@ -10,15 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from xml.etree.ElementTree import Element, SubElement
 
+from tuichat.errors import RoomError
 from tuichat.model import RoomInfo
-from tuichat.xmpp.errors import XmppError
 
 NS_CLIENT = "jabber:client"
 NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
-
-
-class RoomError(XmppError):
-    """A room refused something (join, kick, configure…); ``str(exc)`` says what in words."""
 
 
 # -- errors --------------------------------------------------------------------------------------

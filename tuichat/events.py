@@ -6,13 +6,14 @@ Rule: events are facts, named in the past tense, frozen, and carry domain object
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tuichat.model import (
     Bookmark,
     ChatState,
     ConnectionState,
     Contact,
+    Invitation,
     Message,
     MessageState,
     Occupant,
@@ -229,13 +230,9 @@ class RoomMentioned(Event):
 
 @dataclass(frozen=True, slots=True)
 class InvitationReceived(Event):
-    """Someone invited us to a room (``direct``: XEP-0249, else mediated by the room)."""
+    """Someone invited us to a room."""
 
-    room: str
-    inviter: str
-    reason: str = ""
-    password: str = field(default="", repr=False)
-    direct: bool = False
+    invitation: Invitation
 
 
 @dataclass(frozen=True, slots=True)

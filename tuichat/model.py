@@ -6,6 +6,7 @@ Rule: nothing here knows about slixmpp, Textual or SQLite. These are plain, immu
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -172,6 +173,11 @@ class ConnectionState(StrEnum):
     CERT_REJECTED = "certificate rejected"
     FAILED = "failed"
     """A permanent failure other than authentication or the certificate (no retry)."""
+
+    @property
+    def is_terminal(self) -> bool:
+        """A failure that retrying will not fix: the account stays down until the user acts."""
+        return self in (ConnectionState.AUTH_FAILED, ConnectionState.CERT_REJECTED, self.FAILED)
 
 
 class Show(StrEnum):
@@ -357,4 +363,48 @@ class RoomInfo:
     """``muc#roominfo_occupants`` when the room publishes it."""
 
 
-__all__ += ["Affiliation", "Bookmark", "Occupant", "Role", "RoomInfo"]
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """An invitation to a room, direct (XEP-0249) or mediated by the room (XEP-0045)."""
+
+    room: str
+    inviter: str
+    reason: str = ""
+    password: str = field(default="", repr=False)
+    direct: bool = False
+
+
+def split_room(text: str) -> tuple[str, str]:
+    """``room@service[/nick]`` → ``(room bare JID, nick or "")``; raises :class:`InvalidJID`
+    for text that is no JID, or a service without a room."""
+    parsed = JID.parse(text)
+    if not parsed.local:
+        raise InvalidJID(f"{text!r} is a service, not a room (room@service)")
+    return str(parsed.bare), parsed.resource or ""
+
+
+def mention_pattern(nick: str) -> re.Pattern[str] | None:
+    """The regex that finds ``nick`` in a message as a whole word, any case (``None`` for no
+    nick): the one rule of what counts as a mention, for highlighting and for counting."""
+    if not nick:
+        return None
+    return re.compile(rf"(?<!\w){re.escape(nick)}(?!\w)", re.IGNORECASE)
+
+
+def mentions(body: str, nick: str) -> bool:
+    """Whether ``body`` mentions ``nick`` (see :func:`mention_pattern`)."""
+    pattern = mention_pattern(nick)
+    return bool(pattern and body and pattern.search(body))
+
+
+__all__ += [
+    "Affiliation",
+    "Bookmark",
+    "Invitation",
+    "Occupant",
+    "Role",
+    "RoomInfo",
+    "mention_pattern",
+    "mentions",
+    "split_room",
+]

@@ -21,6 +21,7 @@ from tuichat.model import (
     Affiliation,
     ConversationKind,
     Direction,
+    Invitation,
     Message,
     Occupant,
     Role,
@@ -494,7 +495,7 @@ async def test_invitation_shows_a_toast_and_a_pending_entry_then_accept(tmp_path
     ui = make_ui(tmp_path)
     async with ui.app.run_test(size=(120, 40)) as pilot:
         ui.client.bus.publish(
-            ev.InvitationReceived(ME, DEV, "olga@example.org", "standup", password="pw")
+            ev.InvitationReceived(ME, Invitation(DEV, "olga@example.org", "standup", password="pw"))
         )
         await settle(pilot)
         assert "olga@example.org invites you to" in toasts(pilot)
@@ -513,7 +514,7 @@ async def test_invitation_declined_with_a_reason(tmp_path: Path) -> None:
     """/decline-invite ROOM reason answers no (to the inviter) and drops the entry."""
     ui = make_ui(tmp_path)
     async with ui.app.run_test(size=(120, 40)) as pilot:
-        ui.client.bus.publish(ev.InvitationReceived(ME, DEV, "olga@example.org"))
+        ui.client.bus.publish(ev.InvitationReceived(ME, Invitation(DEV, "olga@example.org")))
         await settle(pilot)
         await run_line(pilot, f"/decline-invite {DEV} busy today")
         assert ui.client.called("answer_invitation") == [

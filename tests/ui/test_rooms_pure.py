@@ -11,9 +11,7 @@ from tuichat.ui.capabilities import Feature, features_for
 from tuichat.ui.rooms import (
     RoomsState,
     complete_nick,
-    mentions,
     occupant_rows,
-    split_room,
     split_target,
 )
 from tuichat.ui.slash import SlashSpec, complete
@@ -118,12 +116,6 @@ def test_occupant_rows_grouped_by_role_sorted_by_nick() -> None:
     assert [r.own for r in rows if r.kind == "occupant"] == [False, True, False, False]
 
 
-def test_mentions_are_whole_words_any_case() -> None:
-    """``Mia`` is mentioned by "mia:" and "hey MIA!" but not by "Miami"."""
-    assert mentions("mia: look", "Mia") and mentions("hey MIA!", "Mia")
-    assert not mentions("Miami is warm", "Mia") and not mentions("anything", "")
-
-
 def test_nick_completion_at_line_start_and_later() -> None:
     """``nick: `` at the start, ``nick `` later; recent speakers first; never our own nick."""
     nicks = ["carl", "carla", "Mia", "Cora"]
@@ -140,16 +132,6 @@ def test_split_target_prefers_the_longest_nick() -> None:
     assert split_target("Bob Builder hi there", nicks) == ("Bob Builder", "hi there")
     assert split_target("bob hi", nicks) == ("Bob", "hi")
     assert split_target("Bobby hi", nicks) is None
-
-
-def test_split_room_needs_a_local_part() -> None:
-    """room@service[/nick] splits; a bare domain or junk is no room."""
-    assert split_room("Lobby@Conference.example.org/Mia") == (
-        "lobby@conference.example.org",
-        "Mia",
-    )
-    assert split_room("conference.example.org") is None
-    assert split_room("a@b@@c") is None
 
 
 def test_room_traffic_is_quiet_unless_it_mentions_us() -> None:

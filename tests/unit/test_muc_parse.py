@@ -7,7 +7,17 @@ from xml.etree.ElementTree import Element, fromstring
 
 import pytest
 
-from tuichat.model import Affiliation, Bookmark, Direction, MessageState, Occupant, Role, Show
+from tuichat.model import (
+    Affiliation,
+    Bookmark,
+    Direction,
+    Invitation,
+    MessageState,
+    Occupant,
+    Role,
+    Show,
+    mentions,
+)
 from tuichat.xmpp.features import bookmarks as bm
 from tuichat.xmpp.features import muc_parse as mp
 from tuichat.xmpp.features import muc_words as mw
@@ -146,7 +156,7 @@ def test_error_condition_and_request_words() -> None:
 )
 def test_mentions_are_whole_words_ignoring_case(body: str, nick: str, hit: bool) -> None:
     """A mention is the nick as a whole word, any case."""
-    assert mp.mentions(body, nick) is hit
+    assert mentions(body, nick) is hit
 
 
 def test_group_occupants_by_role_sorted() -> None:
@@ -220,12 +230,12 @@ def test_subject_and_invitations() -> None:
         "<reason>come</reason></invite><password>pw</password></x>"
         f"<x xmlns='jabber:x:conference' jid='{ROOM}'/></message>"
     )
-    assert mp.invitation(both) == mp.Invitation(ROOM, "a@example.test/r", "come", "pw", False)
+    assert mp.invitation(both) == Invitation(ROOM, "a@example.test/r", "come", "pw", False)
     direct = fromstring(
         "<message xmlns='jabber:client' from='c@example.test/x'>"
         f"<x xmlns='jabber:x:conference' jid='{ROOM}' reason='hi'/></message>"
     )
-    assert mp.invitation(direct) == mp.Invitation(ROOM, "c@example.test", "hi", "", True)
+    assert mp.invitation(direct) == Invitation(ROOM, "c@example.test", "hi", "", True)
 
 
 def test_config_names_map_both_ways() -> None:

@@ -9,7 +9,6 @@ newest :data:`MAX_NOTICES` per room); a mention is our nick as a whole word, any
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,11 +17,10 @@ from typing import Literal
 
 from tuichat import events as ev
 from tuichat.model import (
-    JID,
     Affiliation,
     Bookmark,
     ConversationKind,
-    InvalidJID,
+    Invitation,
     Occupant,
     Role,
 )
@@ -71,18 +69,6 @@ class Notice:
     def is_traffic(self) -> bool:
         """Joins, leaves and nick changes: what ``/presence hide`` folds away."""
         return self.kind in ("join", "leave", "nick")
-
-
-@dataclass(frozen=True, slots=True)
-class Invitation:
-    """An invitation to a room, waiting for an answer."""
-
-    account: str
-    room: str
-    inviter: str
-    reason: str = ""
-    password: str = field(default="", repr=False)
-    direct: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,11 +274,8 @@ class RoomsState:
 
     def invited(self, event: ev.InvitationReceived) -> Invitation:
         """Remember an invitation until it is answered."""
-        invitation = Invitation(
-            event.account, event.room, event.inviter, event.reason, event.password, event.direct
-        )
-        self.invitations[(event.account, event.room)] = invitation
-        return invitation
+        self.invitations[(event.account, event.invitation.room)] = event.invitation
+        return event.invitation
 
     def set_bookmarks(self, account: str, bookmarks: Iterable[Bookmark]) -> None:
         """Replace the bookmarks of ``account`` (names become room titles)."""
@@ -320,19 +303,6 @@ class RoomsState:
 
 
 # -- pure helpers ----------------------------------------------------------------------------
-
-
-def mention_pattern(nick: str) -> re.Pattern[str] | None:
-    """The regex that finds ``nick`` as a whole word, any case (``None`` for no nick)."""
-    if not nick:
-        return None
-    return re.compile(rf"(?<!\w){re.escape(nick)}(?!\w)", re.IGNORECASE)
-
-
-def mentions(body: str, nick: str) -> bool:
-    """Whether ``body`` mentions ``nick`` (a whole word, ignoring case)."""
-    pattern = mention_pattern(nick)
-    return bool(pattern and body and pattern.search(body))
 
 
 def occupant_rows(occupants: Iterable[Occupant], own_nick: str = "") -> list[OccupantRow]:
@@ -383,14 +353,3 @@ def split_target(text: str, nicks: Iterable[str]) -> tuple[str, str] | None:
             if nick and same and (not rest or rest[0] == " "):
                 return nick, rest.strip()
     return None
-
-
-def split_room(text: str) -> tuple[str, str] | None:
-    """``(room bare JID, nick)`` from ``room@service[/nick]``; ``None`` when not a room JID."""
-    try:
-        parsed = JID.parse(text)
-    except InvalidJID:
-        return None
-    if not parsed.local:
-        return None
-    return str(parsed.bare), parsed.resource or ""

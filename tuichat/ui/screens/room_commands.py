@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from tuichat.model import JID, InvalidJID, RoomInfo
+from tuichat.model import JID, InvalidJID, RoomInfo, split_room
 from tuichat.ui import slash
 from tuichat.ui.capabilities import Feature
-from tuichat.ui.rooms import complete_nick, split_room, split_target
+from tuichat.ui.rooms import complete_nick, split_target
 from tuichat.ui.screens.room_moderation import RoomModeration
 from tuichat.ui.state import ConvKey
 
@@ -142,11 +142,11 @@ class RoomCommands(RoomModeration):
     # -- joining and leaving -------------------------------------------------------------------
 
     def _slash_join(self, call: slash.SlashCall) -> None:
-        parsed = split_room(call.arg("room"))
-        if parsed is None:
+        try:
+            room, nick = split_room(call.arg("room"))
+        except InvalidJID:
             self._fail(f"/join: {call.arg('room')!r} is not a room address (room@service/nick)")
             return
-        room, nick = parsed
         account = self._account()
         if account is None:
             self._fail("/join: no account: F4 opens Accounts")
@@ -299,20 +299,21 @@ class RoomCommands(RoomModeration):
         if key is None:
             self._fail(f"no invitation to {room} is waiting" if room else "no invitation waits")
             return
+        account, _room = key
         invitation = invitations.pop(key)
         self._schedule_roster()
         client = self.ctx.client
 
         async def accept() -> None:
             joined = await client.answer_invitation(
-                invitation.account,
+                account,
                 invitation.room,
                 True,
                 inviter=invitation.inviter,
                 password=invitation.password or None,
             )
             if joined is not None:
-                self.open_conversation((invitation.account, joined.room))
+                self.open_conversation((account, joined.room))
 
         self._request(accept(), f"could not join {invitation.room}")
 
@@ -325,7 +326,7 @@ class RoomCommands(RoomModeration):
         invitation = self.rooms.invitations.pop(key)
         self._schedule_roster()
         work = self.ctx.client.answer_invitation(
-            invitation.account,
+            key[0],
             invitation.room,
             False,
             inviter=invitation.inviter,

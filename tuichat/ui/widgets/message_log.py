@@ -26,10 +26,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tuichat.model import Direction, Message, MessageState
+from tuichat.model import Direction, Message, MessageState, mention_pattern
 from tuichat.ui.nickcolor import nick_color
 from tuichat.ui.render import render_body, safe_text
-from tuichat.ui.rooms import Notice, mention_pattern
+from tuichat.ui.rooms import Notice
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.widgets.symbols import MESSAGE_MARKERS
 

@@ -30,6 +30,7 @@ from tuichat.model import (
     Message,
     Occupant,
     bare_str,
+    mentions,
     utcnow,
 )
 from tuichat.xmpp import parse
@@ -267,16 +268,7 @@ class Rooms(RoomSending):
         elif kind == "error":
             self._on_error(stanza)
         elif (invite := mp.invitation(xml)) is not None:
-            self.publish(
-                ev.InvitationReceived(
-                    self.account,
-                    invite.room,
-                    invite.inviter,
-                    invite.reason,
-                    invite.password,
-                    invite.direct,
-                )
-            )
+            self.publish(ev.InvitationReceived(self.account, invite))
         elif (decline := mp.declined(xml)) is not None:
             self.publish(ev.InvitationDeclined(self.account, *decline))
 
@@ -319,7 +311,7 @@ class Rooms(RoomSending):
             stored is not None
             and stored.direction == Direction.IN
             and env.delay is None
-            and mp.mentions(stored.body, state.nick)
+            and mentions(stored.body, state.nick)
         ):
             self.publish(ev.RoomMentioned(self.account, state.room, stored))
 

@@ -18,8 +18,9 @@ from slixmpp import JID as SlixJID
 from slixmpp.exceptions import IqError, IqTimeout
 
 from tuichat import events as ev
+from tuichat import model
 from tuichat.errors import RoomError
-from tuichat.model import JID, Bookmark, ConversationKind
+from tuichat.model import Bookmark, ConversationKind, InvalidJID
 from tuichat.xmpp.features import muc_parse as mp
 from tuichat.xmpp.features.muc_words import (
     NS_DATA,
@@ -45,12 +46,10 @@ PARALLEL_JOINS = 8
 def split_room(text: str) -> tuple[str, str | None]:
     """``room@service[/nick]`` → (bare room JID, nick or ``None``); raises :class:`RoomError`."""
     try:
-        jid = JID.parse(text)
-    except ValueError as exc:
+        bare, nick = model.split_room(text)
+    except InvalidJID as exc:
         raise RoomError(f"not a room address: {exc}") from None
-    if not jid.local:
-        raise RoomError(f"{text!r} is a service, not a room (room@service)")
-    return str(jid.bare), jid.resource or None
+    return bare, nick or None
 
 
 def _history_args(rooms: Rooms, state: RoomState) -> dict[str, Any]:

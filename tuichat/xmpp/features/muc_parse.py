@@ -15,7 +15,6 @@ cleaned by :func:`clean_nick`.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -30,6 +29,7 @@ from tuichat.model import (
     ConversationKind,
     Direction,
     InvalidJID,
+    Invitation,
     Message,
     MessageState,
     Occupant,
@@ -63,14 +63,6 @@ def clean_nick(nick: str) -> str:
     if len(kept.encode()) > 1023:
         raise RoomError("the nick is longer than 1023 bytes")
     return kept
-
-
-def mentions(body: str, nick: str) -> bool:
-    """Whether ``body`` mentions ``nick`` as a whole word, ignoring case."""
-    if not nick or not body:
-        return False
-    pattern = rf"(?<!\w){re.escape(nick)}(?!\w)"
-    return re.search(pattern, body, re.IGNORECASE) is not None
 
 
 def group_occupants(occupants: Iterable[Occupant]) -> dict[Role, list[Occupant]]:
@@ -322,17 +314,6 @@ def subject_of(xml: Element) -> str | None:
 
 
 # -- invitations ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Invitation:
-    """An invitation to a room, direct (XEP-0249) or mediated by the room (XEP-0045)."""
-
-    room: str
-    inviter: str
-    reason: str = ""
-    password: str = ""
-    direct: bool = False
 
 
 def invitation(xml: Element) -> Invitation | None:

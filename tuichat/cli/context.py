@@ -17,7 +17,7 @@ from tuichat.config import AccountConfig, Config, ConfigError, load_config
 from tuichat.logs import setup_logging
 from tuichat.model import JID, InvalidJID, Message
 from tuichat.paths import Paths
-from tuichat.store import Store
+from tuichat.store import Store, StoreError
 
 
 def load(args: argparse.Namespace) -> tuple[Paths, Config]:
@@ -62,9 +62,18 @@ def pick_account(config: Config, account: str | None) -> AccountConfig:
 
 
 @contextmanager
-def open_store(paths: Paths) -> Iterator[Store]:
-    """The message store, closed afterwards."""
-    store = Store.open(paths.store_file)
+def open_store(paths: Paths, *, reading: bool = False) -> Iterator[Store]:
+    """The message store, closed afterwards; raises :class:`StoreError` (one line, exit 1).
+
+    ``reading``: the command only reads, so a store that cannot be written (a read-only file
+    or folder) is opened read-only rather than refused.
+    """
+    try:
+        store = Store.open(paths.store_file)
+    except StoreError as exc:
+        if not (reading and exc.may_be_readable and paths.store_file.is_file()):
+            raise
+        store = Store.open(paths.store_file, read_only=True)
     try:
         yield store
     finally:

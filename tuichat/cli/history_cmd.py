@@ -56,7 +56,7 @@ def run_history(args: argparse.Namespace) -> int:
     paths, config = load(args)
     account = pick_account(config, args.account)
     conversation = jid_arg(args.jid)
-    with open_store(paths) as store:
+    with open_store(paths, reading=True) as store:
         _print(store.history(account.jid, conversation, limit=args.limit), args.json)
     return EXIT_OK
 
@@ -68,7 +68,7 @@ def run_search(args: argparse.Namespace) -> int:
     paths, config = load(args)
     account = pick_accounts(config, args.account)[0].jid if args.account else None
     conversation = jid_arg(args.conversation) if args.conversation else None
-    with open_store(paths) as store:
+    with open_store(paths, reading=True) as store:
         found = store.search(
             " ".join(args.query), account=account, conversation=conversation, limit=args.limit
         )

@@ -58,6 +58,8 @@ async def _connect_and_sync(
             loop = asyncio.get_running_loop()
             deadline = loop.time() + timeout
             while not session.synced.is_set():
+                if store.failure is not None:
+                    return  # reported once for all accounts, by the caller
                 if session.state in _GAVE_UP:
                     failures[jid] = f"{session.state.value}: {session.reason}"
                     return
@@ -67,6 +69,8 @@ async def _connect_and_sync(
                 await asyncio.sleep(0.05)
             # Caught up both ways: what waited in the outbox must be acknowledged too.
             while pending := len(store.outbox(jid)):
+                if store.failure is not None:
+                    return
                 if loop.time() > deadline or session.state != ConnectionState.CONNECTED:
                     failures[jid] = f"{pending} message(s) still unacknowledged in the outbox"
                     return
@@ -84,9 +88,16 @@ def run_sync(args: argparse.Namespace) -> int:
     accounts = pick_accounts(config, args.account)
     with open_store(paths) as store:
         failures = asyncio.run(_connect_and_sync(accounts, store, args.timeout))
+        _raise_store_failure(store)
     for jid, why in failures.items():
         print(f"tuichat: {jid}: {why}", file=sys.stderr)
     return EXIT_FAILURE if failures else EXIT_OK
+
+
+def _raise_store_failure(store: Store) -> None:
+    """Report a store that failed during the run (a full disk, a lock) as the one error."""
+    if store.failure is not None:
+        raise store.failure
 
 
 def _known_kind(store: Store, account: str, to: str) -> ConversationKind | None:
@@ -103,7 +114,7 @@ async def _first_outcome(session: Any, timeout: float) -> bool:
     """Wait for the first connection attempt to end: True when connected."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while loop.time() < deadline:
+    while loop.time() < deadline and session.store.failure is None:
         if session.state == ConnectionState.CONNECTED:
             return True
         if session.state in _GAVE_UP or session.state == ConnectionState.DISCONNECTED:
@@ -147,6 +158,8 @@ async def _send_to_room(session: Any, room: str, body: str, timeout: float) -> s
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not session.synced.is_set():
+        if session.store.failure is not None:
+            return str(session.store.failure)
         if session.state in _GAVE_UP:
             return f"{session.state.value}: {session.reason}"
         if loop.time() > deadline:
@@ -175,6 +188,8 @@ async def _send_chat(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not acked.is_set():
+        if session.store.failure is not None:
+            return str(session.store.failure)
         if session.state in _GAVE_UP:
             return f"{session.state.value}: {session.reason}"
         if loop.time() > deadline:
@@ -194,6 +209,7 @@ def run_send(args: argparse.Namespace) -> int:
         raise CliError("nothing to send (empty message)", EXIT_USAGE)
     with open_store(paths) as store:
         why = asyncio.run(_send(account, store, to, body, args.timeout))
+        _raise_store_failure(store)
     if why:
         print(f"tuichat: not sent: {why}; kept in the outbox for the next run", file=sys.stderr)
         return EXIT_FAILURE

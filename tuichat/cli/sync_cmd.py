@@ -9,6 +9,7 @@ from typing import Any
 
 from tuichat import events as ev
 from tuichat.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
+from tuichat.cli.args import seconds
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
 from tuichat.config import AccountConfig
 from tuichat.model import ConnectionState, ConversationKind, MessageState
@@ -26,7 +27,7 @@ def register(sub: Any) -> None:
         "Exit 0 when every account caught up, 1 with the reason otherwise.",
     )
     sync.add_argument("--account", metavar="JID", help="only this account")
-    sync.add_argument("--timeout", type=float, default=300.0, metavar="S", help="give up after S")
+    sync.add_argument("--timeout", type=seconds, default=300.0, metavar="S", help="give up after S")
     sync.set_defaults(func=run_sync)
 
     send = sub.add_parser(
@@ -38,7 +39,7 @@ def register(sub: Any) -> None:
     send.add_argument("to", metavar="TO", help="recipient JID")
     send.add_argument("text", nargs="*", metavar="TEXT", help="the message (default: stdin)")
     send.add_argument("--account", metavar="JID", help="account to send from")
-    send.add_argument("--timeout", type=float, default=60.0, metavar="S", help="give up after S")
+    send.add_argument("--timeout", type=seconds, default=60.0, metavar="S", help="give up after S")
     send.set_defaults(func=run_send)
 
 

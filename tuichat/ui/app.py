@@ -20,7 +20,7 @@ from tuichat.client import ChatClient
 from tuichat.config import Config, ConfigError, set_ui_option
 from tuichat.model import utcnow
 from tuichat.paths import Paths
-from tuichat.store import Store
+from tuichat.store import Store, StoreError
 from tuichat.ui.attention import notification_text, osc_notifications, osc_title, window_title
 from tuichat.ui.commands import build_registry
 from tuichat.ui.context import UIContext
@@ -61,6 +61,21 @@ class TuichatApp(App[None]):
             self.register_theme(theme)
         install_bindings(self, ctx.registry.in_scope("app"))
         self._client_started = False
+        self.store_failure: StoreError | None = None
+        """Why the app left early because the store failed under it (damage, a full disk)."""
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Leave quietly on a store failure, for the CLI to say in one line; else Textual's way.
+
+        Textual's only hook for an unhandled exception in a handler or a worker; it would
+        print a traceback, while a damaged or full store is the user's problem, not a bug.
+        """
+        if isinstance(error, StoreError):
+            if self.store_failure is None:
+                self.store_failure = error
+                self.exit(return_code=1)
+            return
+        super()._handle_exception(error)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """tuichat's theme variables, for themes that do not set them."""

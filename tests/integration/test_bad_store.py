@@ -156,13 +156,18 @@ def read_only(target: Path) -> Iterator[Path]:
         yield target
 
 
-@pytest.mark.parametrize("what", ["data folder", "store file"])
+@pytest.mark.parametrize("what", ["data folder", "store file", "home"])
 def test_history_and_search_read_a_read_only_store(xdg: XdgDirs, what: str) -> None:
-    """A read-only store is read (WAL mode included); a command that writes says why, exit 1."""
+    """A read-only store is read (WAL mode included); a command that writes says why, exit 1.
+
+    With the whole home read-only the log cannot be written either: a warning, not a stop.
+    """
     offline_account(xdg)
     path = store_file(xdg)
     fill_store(path, 30)
-    with read_only(path.parent if what == "data folder" else path):
+    (xdg.state / "tuichat").mkdir(parents=True, exist_ok=True)
+    target = {"data folder": path.parent, "store file": path, "home": xdg.home}[what]
+    with read_only(target):
         shown = tuichat(xdg, "history", PEER, "--limit", "5")
         assert shown.returncode == 0, shown.stderr
         assert [line.split(": ", 1)[1].split()[2] for line in shown.stdout.splitlines()] == [
@@ -172,6 +177,9 @@ def test_history_and_search_read_a_read_only_store(xdg: XdgDirs, what: str) -> N
         assert found.returncode == 0, found.stderr
         assert "stored message 00007" in found.stdout
         synced = tuichat(xdg, "sync", "--timeout", "20")
+        if what == "home":
+            warning, synced.stderr = synced.stderr.splitlines()[0], synced.stderr.split("\n", 1)[1]
+            assert warning.startswith("tuichat: warning: not logging to "), warning
         assert_one_line_failure(synced, path, "it is read-only")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,7 +28,10 @@ def load(args: argparse.Namespace) -> tuple[Paths, Config]:
         config = load_config(paths.config_file)
     except ConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
-    setup_logging(paths.log_file, debug=bool(getattr(args, "debug", False)))
+    try:
+        setup_logging(paths.log_file, debug=bool(getattr(args, "debug", False)))
+    except OSError as exc:  # a read-only or full state folder must not stop `history`
+        print(f"tuichat: warning: not logging to {paths.log_file}: {exc.strerror}", file=sys.stderr)
     return paths, config
 
 

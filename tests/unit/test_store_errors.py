@@ -85,3 +85,32 @@ def test_a_store_opened_read_only_reads_and_refuses_writes(tmp_path: Path) -> No
 def test_a_missing_store_cannot_be_opened_read_only(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="it does not exist"):
         Store.open(tmp_path / "nope.sqlite3", read_only=True)
+
+
+def test_a_read_only_store_that_needs_an_upgrade_is_refused_in_words(tmp_path: Path) -> None:
+    """Read-only, migrations cannot run: say so rather than read a schema the code does not know."""
+    from tuichat.store.migrations import MIGRATIONS, Migrations, m001_initial
+
+    path = tmp_path / "messages.sqlite3"
+    Store.open(path, migrations=Migrations(m001_initial)).close()
+    assert len(MIGRATIONS) > 1
+    with pytest.raises(StoreError, match="read-only and needs an upgrade"):
+        Store.open(path, read_only=True)
+
+
+def test_a_write_failure_is_kept_as_the_store_failure(tmp_path: Path) -> None:
+    """The first failure stays on the store, for a caller that did not see the exception."""
+    path = tmp_path / "messages.sqlite3"
+    Store.open(path).close()
+    store = Store.open(path)
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        store._conn.execute("PRAGMA busy_timeout = 50")
+        with pytest.raises(StoreError, match="another process holds it locked"):
+            store.set_setting("k", "v")
+        assert store.failure is not None and store.failure.problem is Problem.LOCKED
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        store.close()

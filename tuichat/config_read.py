@@ -45,7 +45,7 @@ def read_config_bytes(path: Path) -> tuple[bytes, os.stat_result]:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
             raise ValueError(f"is {file_kind(status.st_mode)}, not a regular file")
-        too_large = f"is larger than {MAX_CONFIG_BYTES >> 20} MiB: it cannot be a config file"
+        too_large = f"is larger than {MAX_CONFIG_BYTES >> 20} MiB"
         if status.st_size > MAX_CONFIG_BYTES:
             raise ValueError(too_large)
         chunks: list[bytes] = []

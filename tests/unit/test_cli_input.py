@@ -191,3 +191,26 @@ def test_read_config_bytes_reads_a_regular_file_through_a_symlink(tmp_path: Path
     data, status = read_config_bytes(link)
     assert data == b"[ui]\n"
     assert status.st_size == 5
+
+
+# --- user themes: files beside the config, read the same way --------------------------------------
+
+
+def test_user_themes_that_are_not_sane_files_are_reported_not_read(tmp_path: Path) -> None:
+    """A FIFO, /dev/zero, a huge or a deeply nested theme: a problem each, never a hang."""
+    from tuichat.ui.themes import load_themes
+
+    os.mkfifo(tmp_path / "fifo.toml")
+    (tmp_path / "zero.toml").symlink_to("/dev/zero")
+    _too_large(tmp_path / "huge.toml")
+    (tmp_path / "deep.toml").write_text("x = " + "[" * 3000 + "]" * 3000 + "\n")
+    (tmp_path / "fine.toml").write_text('name = "fine"\nprimary = "#336699"\n')
+    loaded = load_themes([tmp_path])
+    assert set(loaded.themes) == {"fine"}
+    problems = sorted(loaded.problems)
+    assert problems == [
+        f"{tmp_path / 'deep.toml'}: arrays or tables are nested too deeply",
+        f"{tmp_path / 'fifo.toml'}: is a FIFO (named pipe), not a regular file",
+        f"{tmp_path / 'huge.toml'}: is larger than 1 MiB",
+        f"{tmp_path / 'zero.toml'}: is a character device, not a regular file",
+    ]

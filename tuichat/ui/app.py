@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 STOP_TIMEOUT = 5.0
 """Seconds to wait for a clean disconnect on quit."""
 
+STORE_CHECK_INTERVAL = 1.0
+"""Seconds between looks at whether the store failed under the connections."""
+
 
 class TuichatApp(App[None]):
     """The tuichat terminal UI."""
@@ -63,6 +66,7 @@ class TuichatApp(App[None]):
         self._client_started = False
         self.store_failure: StoreError | None = None
         """Why the app left early because the store failed under it (damage, a full disk)."""
+        self._store_failure_shown: StoreError | None = None
 
     def _handle_exception(self, error: Exception) -> None:
         """Leave quietly on a store failure, for the CLI to say in one line; else Textual's way.
@@ -95,10 +99,28 @@ class TuichatApp(App[None]):
         for problem in self.theme_problems:
             self.notify(f"theme skipped: {problem}", severity="warning", markup=False)
         self.push_screen(MainScreen(self.ctx))
+        self.set_interval(STORE_CHECK_INTERVAL, self._check_store)
         if not self.ctx.config.accounts:
             self.action_accounts()
         if self.start_client:
             self.call_after_refresh(self._start_client)
+
+    def _check_store(self) -> None:
+        """Say once, and until dismissed, that the store failed under the connections.
+
+        A write that fails in a network callback (a disk that filled up, a lock held too long)
+        raises there, away from any screen; the store keeps the first failure for us.
+        """
+        failure = self.ctx.store.failure
+        if failure is not None and failure is not self._store_failure_shown:
+            self._store_failure_shown = failure
+            self.notify(
+                f"{failure}. New messages are not being saved.",
+                title="message store",
+                severity="error",
+                timeout=24 * 3600,
+                markup=False,
+            )
 
     @work(group="client-start", exit_on_error=False)
     async def _start_client(self) -> None:

@@ -6,7 +6,6 @@ Values come from :mod:`tomllib`; line numbers from :func:`tuichat.config_layout.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import shlex
 import ssl
@@ -28,6 +27,7 @@ from tuichat.config import (
     normalise_account_jid,
 )
 from tuichat.config_layout import KeyPath, Layout, scan_layout
+from tuichat.config_read import nesting_problem, read_config_bytes
 from tuichat.keys import ACTIONS, validate_key
 from tuichat.model import JID, InvalidJID
 
@@ -302,6 +302,8 @@ def check_text(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [syntax_problem(file, text, exc)]
+    except RecursionError:
+        return None, [nesting_problem(file, text)]
     checker = _Checker(file, scan_layout(text), private)
     config = checker.check(data)
     return config, checker.problems
@@ -310,12 +312,14 @@ def check_text(
 def read_text(path: Path) -> tuple[str | None, bool, list[Problem]]:
     """The text of ``path`` (None if missing), whether it is private, and reading problems."""
     try:
-        raw = path.read_bytes()
-        private = not os.stat(path).st_mode & 0o044
+        raw, status = read_config_bytes(path)
     except FileNotFoundError:
         return None, True, []
     except OSError as exc:
         return None, True, [Problem(path, 0, "file", f"cannot read: {exc.strerror}")]
+    except ValueError as exc:
+        return None, True, [Problem(path, 0, "file", str(exc))]
+    private = not status.st_mode & 0o044
     try:
         return raw.decode("utf-8"), private, []
     except UnicodeDecodeError as exc:

@@ -29,6 +29,7 @@ from tuichat.config_check import (
     syntax_problem,
 )
 from tuichat.config_layout import KeyPath, scan_layout
+from tuichat.config_read import nesting_problem
 from tuichat.keys import ACTIONS, validate_key
 from tuichat.model import InvalidJID
 from tuichat.paths import private_dir
@@ -73,6 +74,8 @@ def _read(path: Path) -> tuple[str, dict[str, Any]]:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([syntax_problem(path, text, exc)]) from None
+    except RecursionError:
+        raise ConfigError([nesting_problem(path, text)]) from None
 
 
 def _problem(path: Path, key: str, message: str, line: int = 0) -> ConfigError:

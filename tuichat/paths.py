@@ -62,8 +62,25 @@ class Paths:
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) if needed and make it 0700."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` if needed and make it 0700; create each missing parent 0700 too.
+
+    The XDG base directory spec wants missing base directories (``~/.config``,
+    ``~/.local/share``…) created 0700. ``Path.mkdir(parents=True)`` would make the parents
+    ``0777 & ~umask``: 0777 under ``umask 000``. Parents that exist are left as they are.
+    """
+    missing: list[Path] = []
+    folder = path
+    while not folder.is_dir() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            continue  # made meanwhile by someone else: theirs to set
+        os.chmod(folder, 0o700)  # the umask may have taken bits from 0o700 as well
     os.chmod(path, 0o700)
     return path
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from tuichat import __version__
+from tuichat.store.errors import StoreError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -77,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"tuichat: {exc}", file=sys.stderr)
         return exc.code
+    except StoreError as exc:
+        print(f"tuichat: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("tuichat: interrupted", file=sys.stderr)
         return 130

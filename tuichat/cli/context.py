@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,7 +18,7 @@ from tuichat.config import AccountConfig, Config, ConfigError, load_config
 from tuichat.logs import setup_logging
 from tuichat.model import JID, InvalidJID, Message
 from tuichat.paths import Paths
-from tuichat.store import Store
+from tuichat.store import Store, StoreError
 
 
 def load(args: argparse.Namespace) -> tuple[Paths, Config]:
@@ -27,7 +28,10 @@ def load(args: argparse.Namespace) -> tuple[Paths, Config]:
         config = load_config(paths.config_file)
     except ConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
-    setup_logging(paths.log_file, debug=bool(getattr(args, "debug", False)))
+    try:
+        setup_logging(paths.log_file, debug=bool(getattr(args, "debug", False)))
+    except OSError as exc:  # a read-only or full state folder must not stop `history`
+        print(f"tuichat: warning: not logging to {paths.log_file}: {exc.strerror}", file=sys.stderr)
     return paths, config
 
 
@@ -62,9 +66,18 @@ def pick_account(config: Config, account: str | None) -> AccountConfig:
 
 
 @contextmanager
-def open_store(paths: Paths) -> Iterator[Store]:
-    """The message store, closed afterwards."""
-    store = Store.open(paths.store_file)
+def open_store(paths: Paths, *, reading: bool = False) -> Iterator[Store]:
+    """The message store, closed afterwards; raises :class:`StoreError` (one line, exit 1).
+
+    ``reading``: the command only reads, so a store that cannot be written (a read-only file
+    or folder) is opened read-only rather than refused.
+    """
+    try:
+        store = Store.open(paths.store_file)
+    except StoreError as exc:
+        if not (reading and exc.may_be_readable and paths.store_file.is_file()):
+            raise
+        store = Store.open(paths.store_file, read_only=True)
     try:
         yield store
     finally:

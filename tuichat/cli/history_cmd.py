@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from tuichat.cli import EXIT_OK, EXIT_USAGE, CliError
+from tuichat.cli import EXIT_OK
+from tuichat.cli.args import MAX_LIMIT, bounded_int
 from tuichat.cli.context import (
     jid_arg,
     load,
@@ -27,7 +28,9 @@ def register(sub: Any) -> None:
     )
     history.add_argument("jid", metavar="JID", help="contact or room")
     history.add_argument("--account", metavar="JID", help="account (needed with several)")
-    history.add_argument("--limit", type=int, metavar="N", help="only the newest N messages")
+    history.add_argument(
+        "--limit", type=bounded_int(1, MAX_LIMIT), metavar="N", help="only the newest N messages"
+    )
     history.add_argument("--json", action="store_true", help="one JSON object per line")
     history.set_defaults(func=run_history)
 
@@ -39,7 +42,9 @@ def register(sub: Any) -> None:
     search.add_argument("query", nargs="+", metavar="WORD")
     search.add_argument("--account", metavar="JID", help="only this account")
     search.add_argument("--in", dest="conversation", metavar="JID", help="only this conversation")
-    search.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (50)")
+    search.add_argument(
+        "--limit", type=bounded_int(1, MAX_LIMIT), default=50, metavar="N", help="at most N (50)"
+    )
     search.add_argument("--json", action="store_true", help="one JSON object per line")
     search.set_defaults(func=run_search)
 
@@ -51,24 +56,20 @@ def _print(messages: list[Message], as_json: bool) -> None:
 
 def run_history(args: argparse.Namespace) -> int:
     """Print a conversation's stored history."""
-    if args.limit is not None and args.limit < 1:
-        raise CliError("--limit must be at least 1", EXIT_USAGE)
     paths, config = load(args)
     account = pick_account(config, args.account)
     conversation = jid_arg(args.jid)
-    with open_store(paths) as store:
+    with open_store(paths, reading=True) as store:
         _print(store.history(account.jid, conversation, limit=args.limit), args.json)
     return EXIT_OK
 
 
 def run_search(args: argparse.Namespace) -> int:
     """Print stored messages matching the query."""
-    if args.limit < 1:
-        raise CliError("--limit must be at least 1", EXIT_USAGE)
     paths, config = load(args)
     account = pick_accounts(config, args.account)[0].jid if args.account else None
     conversation = jid_arg(args.conversation) if args.conversation else None
-    with open_store(paths) as store:
+    with open_store(paths, reading=True) as store:
         found = store.search(
             " ".join(args.query), account=account, conversation=conversation, limit=args.limit
         )

@@ -31,4 +31,6 @@ def run(args: argparse.Namespace) -> int:
         manager = ConnectionManager(config.accounts, store, new_bus())
         app = build_app(config, paths, store, manager)
         app.run()
-    return EXIT_OK
+        if app.store_failure is not None:
+            raise app.store_failure  # one line on stderr, exit 1 (see tuichat.cli.main)
+    return app.return_code or EXIT_OK

@@ -9,6 +9,7 @@ from typing import Any
 
 from tuichat import events as ev
 from tuichat.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
+from tuichat.cli.args import seconds
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
 from tuichat.config import AccountConfig
 from tuichat.model import ConnectionState, ConversationKind, MessageState
@@ -26,7 +27,7 @@ def register(sub: Any) -> None:
         "Exit 0 when every account caught up, 1 with the reason otherwise.",
     )
     sync.add_argument("--account", metavar="JID", help="only this account")
-    sync.add_argument("--timeout", type=float, default=300.0, metavar="S", help="give up after S")
+    sync.add_argument("--timeout", type=seconds, default=300.0, metavar="S", help="give up after S")
     sync.set_defaults(func=run_sync)
 
     send = sub.add_parser(
@@ -38,7 +39,7 @@ def register(sub: Any) -> None:
     send.add_argument("to", metavar="TO", help="recipient JID")
     send.add_argument("text", nargs="*", metavar="TEXT", help="the message (default: stdin)")
     send.add_argument("--account", metavar="JID", help="account to send from")
-    send.add_argument("--timeout", type=float, default=60.0, metavar="S", help="give up after S")
+    send.add_argument("--timeout", type=seconds, default=60.0, metavar="S", help="give up after S")
     send.set_defaults(func=run_send)
 
 
@@ -59,6 +60,8 @@ async def _connect_and_sync(
             loop = asyncio.get_running_loop()
             deadline = loop.time() + timeout
             while not session.synced.is_set():
+                if store.failure is not None:
+                    return  # reported once for all accounts, by the caller
                 if session.state in _GAVE_UP:
                     failures[jid] = f"{session.state.value}: {session.reason}"
                     return
@@ -71,6 +74,8 @@ async def _connect_and_sync(
                 return
             # Caught up both ways: what waited in the outbox must be acknowledged too.
             while pending := len(store.outbox(jid)):
+                if store.failure is not None:
+                    return
                 if loop.time() > deadline or session.state != ConnectionState.CONNECTED:
                     failures[jid] = f"{pending} message(s) still unacknowledged in the outbox"
                     return
@@ -88,9 +93,16 @@ def run_sync(args: argparse.Namespace) -> int:
     accounts = pick_accounts(config, args.account)
     with open_store(paths) as store:
         failures = asyncio.run(_connect_and_sync(accounts, store, args.timeout))
+        _raise_store_failure(store)
     for jid, why in failures.items():
         print(f"tuichat: {jid}: {why}", file=sys.stderr)
     return EXIT_FAILURE if failures else EXIT_OK
+
+
+def _raise_store_failure(store: Store) -> None:
+    """Report a store that failed during the run (a full disk, a lock) as the one error."""
+    if store.failure is not None:
+        raise store.failure
 
 
 def _known_kind(store: Store, account: str, to: str) -> ConversationKind | None:
@@ -108,7 +120,7 @@ async def _first_outcome(session: Any, timeout: float) -> bool:
     attempt ends the wait, so the message is in the outbox while the retries run."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while loop.time() < deadline:
+    while loop.time() < deadline and session.store.failure is None:
         if session.state == ConnectionState.CONNECTED:
             return True
         if session.state in _GAVE_UP or session.state == ConnectionState.DISCONNECTED:
@@ -153,6 +165,8 @@ async def _send_to_room(session: Any, room: str, body: str, timeout: float) -> s
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not session.synced.is_set():
+        if session.store.failure is not None:
+            return str(session.store.failure)
         if session.state in _GAVE_UP:
             return f"{session.state.value}: {session.reason}"
         if loop.time() > deadline:
@@ -181,6 +195,8 @@ async def _send_chat(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not acked.is_set():
+        if session.store.failure is not None:
+            return str(session.store.failure)
         if session.state in _GAVE_UP:
             return f"{session.state.value}: {session.reason}"
         if loop.time() > deadline:
@@ -200,6 +216,7 @@ def run_send(args: argparse.Namespace) -> int:
         raise CliError("nothing to send (empty message)", EXIT_USAGE)
     with open_store(paths) as store:
         why = asyncio.run(_send(account, store, to, body, args.timeout))
+        _raise_store_failure(store)
     if why:
         print(f"tuichat: not sent: {why}; kept in the outbox for the next run", file=sys.stderr)
         return EXIT_FAILURE

@@ -2,6 +2,7 @@
 
 from tuichat.store.conversations import ConversationSummary
 from tuichat.store.db import Store
+from tuichat.store.errors import StoreError
 from tuichat.store.messages import SaveOutcome
 
-__all__ = ["ConversationSummary", "SaveOutcome", "Store"]
+__all__ = ["ConversationSummary", "SaveOutcome", "Store", "StoreError"]

@@ -8,6 +8,12 @@ connection is in autocommit mode and writes use explicit ``BEGIN IMMEDIATE`` tra
 
 On disk: WAL journal, ``synchronous=NORMAL``, foreign keys on; the file is created 0600 in a
 0700 folder (SQLite gives the ``-wal``/``-shm`` files the database file's mode).
+
+Failures: every SQLite or file error about the store (damaged, not a database, read-only,
+locked, disk full) leaves as a :class:`~tuichat.store.errors.StoreError` whose message names
+the file and the problem, and the first one is kept in :attr:`Store.failure` so that a caller
+whose write failed deep in a network callback still learns of it. A lock is waited for at most
+:data:`BUSY_TIMEOUT` seconds.
 """
 
 from __future__ import annotations
@@ -15,8 +21,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from urllib.parse import quote
 
 from tuichat.model import Contact, Message, MessageState
 from tuichat.paths import private_file
@@ -25,32 +32,63 @@ from tuichat.store import messages as _msgs
 from tuichat.store import meta as _meta
 from tuichat.store import search as _search
 from tuichat.store.conversations import ConversationSummary
+from tuichat.store.errors import Problem, StoreError, store_error
 from tuichat.store.messages import SaveOutcome
 from tuichat.store.migrations import MIGRATIONS, Migrations
 
-__all__ = ["Store"]
+__all__ = ["BUSY_TIMEOUT", "Store", "StoreError"]
+
+BUSY_TIMEOUT = 5.0
+"""Seconds to wait for another process's write lock before giving up with a StoreError."""
 
 
 class Store:
     """The message store. Build one with :meth:`open` (a file) or :meth:`memory` (tests)."""
 
-    def __init__(self, conn: sqlite3.Connection, migrations: Migrations = MIGRATIONS) -> None:
-        """Wrap ``conn`` (autocommit, ``check_same_thread=False``) and run pending migrations."""
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        migrations: Migrations = MIGRATIONS,
+        *,
+        path: Path | None = None,
+        read_only: bool = False,
+    ) -> None:
+        """Wrap ``conn`` (autocommit, ``check_same_thread=False``) and run pending migrations.
+
+        ``read_only``: the connection cannot write, so the schema must already be current.
+        """
         self._conn = conn
         self._lock = threading.RLock()
-        conn.execute("PRAGMA foreign_keys = ON")
-        self.migrations_run = migrations.apply(conn)
+        self.path = path or Path(":memory:")
+        """The database file (``:memory:`` for an in-memory store)."""
+        self.read_only = read_only
+        """Whether this store was opened read-only (every write raises StoreError)."""
+        self.failure: StoreError | None = None
+        """The first failure of this store, if any (a disk that filled up, a lock, damage)."""
+        self.migrations_run: list[str] = []
         """Names of the migrations this open applied (empty when the schema was current)."""
+        with self._translating("open"):
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not read_only:
+                self.migrations_run = migrations.apply(conn)
+            elif not _readable_schema(conn, migrations):
+                raise StoreError(self.path, "open", Problem.NEEDS_UPGRADE)
 
     @classmethod
-    def open(cls, path: Path, *, migrations: Migrations = MIGRATIONS) -> Store:
-        """Open (creating it 0600, its folder 0700) the store at ``path``; run migrations."""
-        private_file(path)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+    def open(
+        cls, path: Path, *, read_only: bool = False, migrations: Migrations = MIGRATIONS
+    ) -> Store:
+        """Open (creating it 0600, its folder 0700) the store at ``path``; run migrations.
+
+        ``read_only``: open an existing store without writing to it at all (for commands that
+        only read, when the file or its folder cannot be written). Raises :class:`StoreError`.
+        """
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            return cls(conn, migrations)
+            conn = _connect_read_only(path) if read_only else _connect(path)
+        except (sqlite3.Error, OSError) as exc:
+            raise _translated(path, "open", exc) from None
+        try:
+            return cls(conn, migrations, path=path, read_only=read_only)
         except BaseException:
             conn.close()
             raise
@@ -62,32 +100,49 @@ class Store:
         return cls(conn, migrations)
 
     def close(self) -> None:
-        """Close the connection (optimising the query planner's statistics first)."""
+        """Close the connection, optimising the query planner's statistics first if it can.
+
+        The optimisation is a nicety: a full disk, a lock or a read-only file only skips it.
+        """
         with self._lock:
             try:
-                self._conn.execute("PRAGMA optimize")
+                if not self.read_only and self.failure is None:
+                    with suppress(sqlite3.Error):
+                        self._conn.execute("PRAGMA busy_timeout = 0")  # never wait to quit
+                        self._conn.execute("PRAGMA optimize")
             finally:
                 self._conn.close()
 
     @contextmanager
+    def _translating(self, action: str) -> Iterator[None]:
+        """Turn a SQLite or file error about the store into a StoreError, and remember it."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            error = _translated(self.path, action, exc)
+            if self.failure is None:
+                self.failure = error
+            raise error from exc
+
+    @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, self._translating("write to"):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            try:
                 _msgs.flush_fts(self._conn)
+                self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # A failed COMMIT (a full disk) may or may not have ended the transaction.
+                if self._conn.in_transaction:
+                    # The error that brought us here is the one to report.
+                    with suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, self._translating("read from"):
             yield self._conn
 
     # --- messages ----------------------------------------------------------------------------
@@ -253,3 +308,77 @@ class Store:
         """Store a setting."""
         with self._tx() as conn:
             _meta.set_setting(conn, key, value)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A read-write connection to ``path`` (created 0600 in a 0700 folder), in WAL mode."""
+    private_file(path)
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT
+    )
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        # Take the write lock once: a store that cannot be written (its -shm, a lock that is
+        # never released) is refused now, in one line, not at the first message.
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+_NO_WAL_INDEX = (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR)
+"""What SQLite says when it cannot create or grow the ``-shm`` (a read-only folder, a full disk)."""
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection to the existing store at ``path`` that never writes.
+
+    A WAL database opened read-only needs its ``-shm`` file, which SQLite cannot create in a
+    folder it may not write to, or on a full disk. Then, if no WAL holds changes still to be
+    folded into the file (the last writer closed cleanly), the file is read as immutable: it
+    is all there.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        return _checked_connection(uri)
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF not in _NO_WAL_INDEX:
+            raise
+        wal = Path(f"{path}-wal")
+        if wal.is_file() and wal.stat().st_size > 0:
+            raise
+    return _checked_connection(uri + "&immutable=1")
+
+
+def _checked_connection(uri: str) -> sqlite3.Connection:
+    """A connection to ``uri`` that has read the schema (so opening problems show now)."""
+    conn = sqlite3.connect(
+        uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT
+    )
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _readable_schema(conn: sqlite3.Connection, migrations: Migrations) -> bool:
+    """Whether the store's schema is current (so it can be read without migrating it)."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+    ).fetchone()
+    return row is not None and not migrations.pending(conn)
+
+
+def _translated(path: Path, action: str, exc: BaseException) -> StoreError:
+    """``exc`` as a StoreError; re-raise it when it is a bug rather than a store problem."""
+    error = store_error(path, action, exc)
+    if error is None:
+        raise exc
+    return error

@@ -21,7 +21,7 @@ from tuichat.config import Config, ConfigError, set_ui_option
 from tuichat.errors import ClientError
 from tuichat.model import utcnow
 from tuichat.paths import Paths
-from tuichat.store import Store
+from tuichat.store import Store, StoreError
 from tuichat.ui.attention import notification_text, osc_notifications, osc_title, window_title
 from tuichat.ui.commands import build_registry
 from tuichat.ui.context import UIContext
@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 STOP_TIMEOUT = 5.0
 """Seconds to wait for a clean disconnect on quit."""
+
+STORE_CHECK_INTERVAL = 1.0
+"""Seconds between looks at whether the store failed under the connections."""
 
 
 class TuichatApp(App[None]):
@@ -64,6 +67,22 @@ class TuichatApp(App[None]):
             self.register_theme(theme)
         install_bindings(self, ctx.registry.in_scope("app"))
         self._client_started = False
+        self.store_failure: StoreError | None = None
+        """Why the app left early because the store failed under it (damage, a full disk)."""
+        self._store_failure_shown: StoreError | None = None
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Leave quietly on a store failure, for the CLI to say in one line; else Textual's way.
+
+        Textual's only hook for an unhandled exception in a handler or a worker; it would
+        print a traceback, while a damaged or full store is the user's problem, not a bug.
+        """
+        if isinstance(error, StoreError):
+            if self.store_failure is None:
+                self.store_failure = error
+                self.exit(return_code=1)
+            return
+        super()._handle_exception(error)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """tuichat's theme variables, for themes that do not set them."""
@@ -83,10 +102,28 @@ class TuichatApp(App[None]):
         for problem in self.theme_problems:
             self.notify(f"theme skipped: {problem}", severity="warning", markup=False)
         self.push_screen(MainScreen(self.ctx))
+        self.set_interval(STORE_CHECK_INTERVAL, self._check_store)
         if not self.ctx.config.accounts:
             self.action_accounts()
         if self.start_client:
             self.call_after_refresh(self._start_client)
+
+    def _check_store(self) -> None:
+        """Say once, and until dismissed, that the store failed under the connections.
+
+        A write that fails in a network callback (a disk that filled up, a lock held too long)
+        raises there, away from any screen; the store keeps the first failure for us.
+        """
+        failure = self.ctx.store.failure
+        if failure is not None and failure is not self._store_failure_shown:
+            self._store_failure_shown = failure
+            self.notify(
+                f"{failure}. New messages are not being saved.",
+                title="message store",
+                severity="error",
+                timeout=24 * 3600,
+                markup=False,
+            )
 
     @work(group="client-start", exit_on_error=False)
     async def _start_client(self) -> None:

@@ -18,6 +18,8 @@ from typing import Any
 
 from textual.theme import Theme
 
+from tuichat.config_read import read_config_bytes
+
 DEFAULT_THEME = "dark"
 
 # tuichat's theme variables and their fallbacks (Textual's own variables names on the right).
@@ -121,12 +123,19 @@ def load_themes(dirs: Iterable[Path]) -> LoadedThemes:
             continue
         for file in sorted(folder.glob("*.toml")):
             try:
-                theme = parse_theme(file.read_text(encoding="utf-8"), str(file))
+                raw, _status = read_config_bytes(file)  # not a FIFO, /dev/zero nor 1 GiB
+                theme = parse_theme(raw.decode("utf-8"), str(file))
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append(f"{file}: {exc}")
                 continue
             except ThemeError as exc:
                 problems.append(str(exc))
+                continue
+            except ValueError as exc:  # not a regular file, or too large
+                problems.append(f"{file}: {exc}")
+                continue
+            except RecursionError:
+                problems.append(f"{file}: arrays or tables are nested too deeply")
                 continue
             themes[theme.name] = theme
     return LoadedThemes(themes=themes, problems=tuple(problems))

@@ -1,0 +1,74 @@
+"""The full-screen app on a damaged store, in a real terminal (tmux): one line and exit 1.
+
+A store whose damage shows at open is refused before the app starts; one whose damage only
+shows when the first screen reads it (pages torn in the middle of the file) makes the app
+leave and say so in one line, not print a traceback and exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_tmux import tuichat_argv, xdg_env
+from tests.e2e.tmux import TmuxServer
+from tests.harness import XdgDirs
+from tests.integration.test_bad_store import fill_store, offline_account, store_file
+
+
+@pytest.fixture
+def tmux_server() -> Iterator[TmuxServer]:
+    """A private tmux server for this test, killed afterwards."""
+    server = TmuxServer(f"tuichat-badstore-{os.getpid()}")
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(os.urandom(64 * 1024))
+
+
+def _torn_pages(path: Path) -> None:
+    """A store that opens (its first pages are whole) but whose later pages are torn."""
+    fill_store(path, 3000)
+    size = path.stat().st_size
+    with path.open("r+b") as f:
+        for offset in range(8 * 4096, size - 4 * 4096, 3 * 4096):
+            f.seek(offset + 100)
+            f.write(os.urandom(300))
+
+
+CASES: dict[str, tuple[Callable[[Path], None], str]] = {
+    "garbage": (_garbage, "cannot open the message store"),
+    "torn pages": (_torn_pages, "cannot read from the message store"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_app_on_a_damaged_store_says_so_in_one_line_and_exits_1(
+    tmux_server: TmuxServer, xdg: XdgDirs, case: str
+) -> None:
+    offline_account(xdg)
+    path = store_file(xdg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    make, words = CASES[case]
+    make(path)
+    pane = tmux_server.start(
+        "badstore", tuichat_argv(), env=xdg_env(xdg), unset=("TUICHAT_CONFIG",)
+    )
+    try:
+        code, screen = asyncio.run(pane.wait_exit(timeout=30))
+    finally:
+        pane.kill()
+    assert code == 1, screen
+    assert "Traceback" not in screen
+    lines = [line for line in screen.splitlines() if line.startswith("tuichat: ")]
+    assert len(lines) == 1, screen
+    assert lines[0].startswith(f"tuichat: {words} {path}: it is "), screen
+    assert "damaged" in lines[0] or "not an SQLite database" in lines[0]

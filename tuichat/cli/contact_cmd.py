@@ -15,6 +15,7 @@ from typing import Any
 
 from tuichat import events as ev
 from tuichat.cli import EXIT_OK, EXIT_USAGE, CliError
+from tuichat.cli.args import seconds
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
 from tuichat.config import AccountConfig
 from tuichat.model import ConnectionState, Contact
@@ -62,7 +63,7 @@ def register(sub: Any) -> None:
         if parser is not listing:
             parser.add_argument("--account", metavar="JID", help="account (needed with several)")
         parser.add_argument(
-            "--timeout", type=float, default=_TIMEOUT, metavar="S", help="give up after S"
+            "--timeout", type=seconds, default=_TIMEOUT, metavar="S", help="give up after S"
         )
 
 
@@ -88,13 +89,6 @@ def contact_line(contact: Contact) -> str:
     state = contact.subscription.value + (" (asked)" if contact.pending_out else "")
     groups = ", ".join(contact.groups)
     return sanitize("\t".join((contact.jid, contact.name, state, groups)))
-
-
-def _timeout(args: argparse.Namespace) -> float:
-    value = float(args.timeout)
-    if not 0 < value < 86_400:  # also refuses nan
-        raise CliError("--timeout must be a number of seconds above 0", EXIT_USAGE)
-    return value
 
 
 async def _connected(
@@ -145,7 +139,7 @@ async def _connected(
 
 def run_list(args: argparse.Namespace) -> int:
     """Print the roster of every (or one) account."""
-    timeout = _timeout(args)
+    timeout = float(args.timeout)
     paths, config = load(args)
     accounts = pick_accounts(config, args.account)
     with open_store(paths) as store:
@@ -169,7 +163,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_add(args: argparse.Namespace) -> int:
     """Add a contact (name, groups) and ask for their presence."""
-    timeout = _timeout(args)
+    timeout = float(args.timeout)
     paths, config = load(args)
     account = pick_account(config, args.account)
     jid = jid_arg(args.jid)
@@ -185,7 +179,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 def run_change(args: argparse.Namespace) -> int:
     """`remove`, `accept` or `deny` one JID."""
-    timeout = _timeout(args)
+    timeout = float(args.timeout)
     paths, config = load(args)
     account = pick_account(config, args.account)
     jid = jid_arg(args.jid)

@@ -39,6 +39,11 @@ class ChatClient(RoomClient, Protocol):
         """Connect every enabled account in the background (returns at once)."""
         ...
 
+    async def reconnect(self, account: str) -> None:
+        """Connect ``account`` again now (skipping a retry's wait, or after a final failure);
+        a connected account is left alone."""
+        ...
+
     async def stop(self) -> None:
         """Send unavailable presence and disconnect every account cleanly."""
         ...

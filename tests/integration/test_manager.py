@@ -278,3 +278,34 @@ async def test_local_settings_change_keeps_the_connection(
         assert manager.session(a.jid) is not session
     finally:
         await manager.stop()
+
+
+async def test_reconnect_skips_the_wait_of_a_scheduled_retry(
+    prosody_factory: Callable[..., ProsodyServer],
+) -> None:
+    """The server went away; a retry is due in a minute. Once it is back, reconnect connects
+    at once instead of waiting (the status bar's /reconnect)."""
+    from tuichat.xmpp.backoff import Backoff
+
+    server = prosody_factory()
+    jid, password = server.new_account("waiter")
+    manager, _bus, _store, rec = _manager(account_config(server, jid, password))
+    manager.session(jid).backoff = Backoff(base=60.0, cap=60.0)
+    await manager.start()
+    try:
+        await manager.wait_connected(10)
+        server.stop()
+        [down] = await rec.wait(
+            ev.ConnectionStateChanged, lambda e: "retrying in" in e.reason, timeout=15
+        )
+        assert down.state == ConnectionState.DISCONNECTED
+        server.start()
+        await manager.reconnect(jid)
+        await rec.wait(
+            ev.ConnectionStateChanged, lambda e: e.state == ConnectionState.CONNECTED, count=2
+        )
+        await manager.reconnect(jid)  # connected: left alone
+        await asyncio.sleep(0.3)
+        assert manager.state(jid)[0] == ConnectionState.CONNECTED
+    finally:
+        await manager.stop()

@@ -88,6 +88,10 @@ class FakeClient:
         """Record the call."""
         self.calls.append(("stop",))
 
+    async def reconnect(self, account: str) -> None:
+        """Record the call."""
+        self.calls.append(("reconnect", account))
+
     async def send_message(self, account: str, to: str, body: str) -> Message:
         """Store as pending, publish MessageQueued, return the stored row."""
         self.calls.append(("send_message", account, to, body))

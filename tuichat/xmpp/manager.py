@@ -106,6 +106,15 @@ class ConnectionManager(RoomRequests):
             ca_file=account.ca_file,
         )
 
+    async def reconnect(self, account: str) -> None:
+        """Connect ``account`` again now: skip the wait before a scheduled retry, or try again
+        after a failure that stopped the retries (a fixed password, a trusted certificate)."""
+        session = self.session(account)
+        if session.state == ConnectionState.CONNECTED:
+            return
+        await session.stop()
+        await session.start()
+
     async def stop(self) -> None:
         """Disconnect every account cleanly."""
         await asyncio.gather(*(s.stop() for s in self.sessions.values()))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from typing import Any
 
 from tuichat import events as ev
+from tuichat import sendable
 from tuichat.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
 from tuichat.config import AccountConfig
@@ -183,15 +185,31 @@ async def _send_chat(
     return ""
 
 
+def _body(words: list[str]) -> str:
+    """The message from the arguments or stdin, refused (exit 2) unless XMPP can carry it."""
+    raw = os.fsencode(" ".join(words)) if words else sys.stdin.buffer.read()
+    try:
+        body = raw.decode("utf-8").rstrip("\n")
+    except UnicodeDecodeError as exc:
+        bad = raw[exc.start]
+        raise CliError(
+            f"byte {exc.start + 1}: 0x{bad:02X} is not valid UTF-8", EXIT_USAGE
+        ) from None
+    if not body.strip():
+        raise CliError("nothing to send (empty message)", EXIT_USAGE)
+    try:
+        sendable.check(body)
+    except sendable.Unsendable as exc:
+        raise CliError(f"not sent: {exc}", EXIT_USAGE) from None
+    return body
+
+
 def run_send(args: argparse.Namespace) -> int:
     """Send one message; exit 0 only when the server acknowledged it."""
     paths, config = load(args)
     account = pick_account(config, args.account)
     to = jid_arg(args.to, "recipient")
-    body = " ".join(args.text) if args.text else sys.stdin.read()
-    body = body.rstrip("\n")
-    if not body.strip():
-        raise CliError("nothing to send (empty message)", EXIT_USAGE)
+    body = _body(args.text)
     with open_store(paths) as store:
         why = asyncio.run(_send(account, store, to, body, args.timeout))
     if why:

@@ -19,6 +19,7 @@ from typing import Any
 from slixmpp.exceptions import IqError
 
 from tuichat import events as ev
+from tuichat import sendable
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, resolve_password
 from tuichat.model import (
@@ -348,7 +349,12 @@ class Session:
         nick: str | None = None,
     ) -> Message:
         """Store a message we are about to send as pending (one fresh id serves as message id
-        and origin-id), announce it, and return the stored row; sending is the caller's."""
+        and origin-id), announce it, and return the stored row; sending is the caller's.
+
+        Raises :class:`tuichat.sendable.Unsendable` (nothing stored) for a body the server
+        could not take: a character XML cannot carry, or too big.
+        """
+        sendable.check(body)
         stable = str(uuid.uuid4())
         full = f"{self.account}/{self.config.resource}" if self.config.resource else self.account
         stored = self.store.save_message(

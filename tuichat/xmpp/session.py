@@ -4,7 +4,8 @@ The session turns slixmpp's string-named events into typed calls (one reviewed t
 ``_HANDLERS``), asks the pure functions in :mod:`tuichat.xmpp.parse` what a stanza means, stores
 what it learns and publishes events. It owns the reconnect loop (:class:`Backoff`) and the
 outbox: every message we send is stored first, sent when connected, and marked acked when the
-server acknowledges it (XEP-0198).
+server acknowledges it (XEP-0198). A message the server keeps closing the stream on is set
+aside as failed (:mod:`tuichat.xmpp.outbox_watch`), so the rest of the outbox flows.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from tuichat.xmpp.errors import (
 )
 from tuichat.xmpp.features import FEATURES, roster
 from tuichat.xmpp.features.mam import ArchiveSync
+from tuichat.xmpp.outbox_watch import OutboxWatch
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,8 @@ class Session:
         """Live messages held back while a fresh stream catches up (see ``_on_session_start``)."""
         self._inflight: dict[str, tuple[int, str]] = {}
         """Outgoing stanza id → store row id, until the server acks it."""
+        self.outbox_watch = OutboxWatch(self.account, store, bus)
+        """Which outbox item to blame (and set aside) when the server ends the stream."""
         self.connected = asyncio.Event()
         self.ready = False
         """Connected, caught up and the outbox flushed: a new message may go straight out."""
@@ -214,8 +218,15 @@ class Session:
     def _on_auth_failed(self, _event: Any) -> None:
         self._fail(ConnectionState.AUTH_FAILED, "the server rejected the JID or password")
 
+    def _on_stream_error(self, error: Any) -> None:
+        self.outbox_watch.stream_error(str(error["condition"] or ""), str(error["text"] or ""))
+
     def _on_disconnected(self, reason: Any) -> None:
         self.connected.clear()
+        if set_aside := self.outbox_watch.closed():  # never written again, not even on resume
+            for key in set_aside:
+                self._inflight.pop(key, None)
+            self.outbox_watch.drop_from(self.client.plugin["xep_0198"].unacked_queue, set_aside)
         if self._stopping:
             return
         self._schedule_reconnect(describe_connect_error(reason or None))
@@ -230,6 +241,7 @@ class Session:
         self.backoff.reset()
         self.synced.clear()
         self._inflight.clear()  # a fresh stream: nothing of the old one will be acked
+        self.outbox_watch.new_stream()
         if self.archive is not None:
             newest = self.store.conversations(self.account)
             self.archive.floor = newest[0].last_timestamp if newest else None
@@ -446,6 +458,7 @@ class Session:
         stanza["request_receipt"] = True
         stanza["chat_state"] = "active"
         self._inflight[message.message_id] = (message.id, message.conversation)
+        self.outbox_watch.sent(message.message_id, message.id)
         stanza.send()
         # Ask for an ack right behind the message, through the same queue: slixmpp's own
         # request (every `window` stanzas) is written before the stanza that triggered it.
@@ -466,6 +479,8 @@ class Session:
                 self.send(message)
 
     def _on_acked(self, stanza: Any) -> None:
+        if stanza.name == "message":
+            self.outbox_watch.acked(stanza["id"])
         entry = self._inflight.pop(stanza["id"], None) if stanza.name == "message" else None
         if entry is not None:
             self._update(entry[0], entry[1], MessageState.ACKED)
@@ -480,6 +495,7 @@ _HANDLERS: dict[str, str] = {
     "connection_failed": "_on_connection_failed",
     "ssl_invalid_chain": "_on_invalid_cert",
     "failed_all_auth": "_on_auth_failed",
+    "stream_error": "_on_stream_error",
     "disconnected": "_on_disconnected",
     "session_start": "_on_session_start",
     "session_resumed": "_on_session_resumed",

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tuichat import sendable
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, Config, PasswordSource, UIConfig
 from tuichat.events import (
@@ -90,6 +91,7 @@ class FakeClient:
     async def send_message(self, account: str, to: str, body: str) -> Message:
         """Store as pending, publish MessageQueued, return the stored row."""
         self.calls.append(("send_message", account, to, body))
+        sendable.check(body)  # the real session refuses these: the UI must never pass one
         if self.fail_send:
             raise RuntimeError("the server is on fire")
         self.clock += timedelta(seconds=1)
@@ -183,6 +185,7 @@ class FakeClient:
     def _store_out(
         self, account: str, conversation: str, body: str, kind: ConversationKind, nick: str
     ) -> Message:
+        sendable.check(body)  # the real session refuses these: the UI must never pass one
         self.clock += timedelta(seconds=1)
         message = Message(
             account=account,

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -20,7 +21,7 @@ from tests.integration.cli_helpers import add_account, history, tuichat
 from tests.integration.helpers import Recorder, account_config
 from tuichat import events as ev
 from tuichat.bus import EventBus
-from tuichat.model import ConnectionState, Direction, Message, MessageState
+from tuichat.model import ConnectionState, ConversationKind, Direction, Message, MessageState
 from tuichat.store import Store
 from tuichat.xmpp.manager import ConnectionManager
 
@@ -109,3 +110,52 @@ def test_sync_sets_a_poison_row_aside_and_history_shows_why(
         "acked",
         None,
     )
+
+
+async def test_a_poison_room_message_is_set_aside_and_the_room_outbox_flows(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """The same guard for a room: the ESC row ends failed after two closes, the room message
+    queued behind it is reflected to the other occupant once."""
+    me, other = account("roomer"), account("occupant")
+    room = f"poison-{uuid.uuid4().hex[:8]}@{prosody.muc_domain}"
+    bus, store = EventBus(), Store.memory()
+    rec = Recorder(bus)
+    manager = ConnectionManager([account_config(prosody, me.jid, me.password)], store, bus)
+    await manager.start()
+    try:
+        await asyncio.wait_for(manager.session(me.jid).synced.wait(), 30)
+        await manager.join_room(me.jid, f"{room}/Alice")
+        async with Peer.connect(prosody, other.jid, other.password) as bob:
+            await bob.join_room(room, "Bob")
+            await manager.leave_room(me.jid, room)
+            rows = [
+                replace(
+                    _poison_row(me.jid, room, body),
+                    kind=ConversationKind.GROUPCHAT,
+                    sender=f"{room}/Alice",
+                    nick="Alice",
+                )
+                for body in (POISON["esc"], "room message behind it")
+            ]
+            poison, normal = (store.save_message(row) for row in rows)
+            assert poison is not None and poison.id is not None and normal is not None
+            await manager.join_room(me.jid, f"{room}/Alice")  # flushes the room's outbox
+            failed = await rec.wait(
+                ev.MessageStateChanged,
+                lambda e: e.message_id == poison.id and e.state is MessageState.FAILED,
+                timeout=60,
+            )
+            assert "closed the connection twice" in failed[0].reason
+            seen = await bob.wait_message(
+                lambda m: m.body == "room message behind it", queue=bob.room_messages, timeout=30
+            )
+            assert seen.from_ == f"{room}/Alice"
+            await rec.wait(
+                ev.MessageStateChanged,
+                lambda e: e.message_id == normal.id and e.state is MessageState.ACKED,
+                timeout=15,
+            )
+            assert store.outbox(me.jid) == []
+    finally:
+        await manager.stop()

@@ -94,15 +94,21 @@ async def test_a_poison_outbox_item_is_set_aside_and_the_rest_flows(
 def test_sync_sets_a_poison_row_aside_and_history_shows_why(
     prosody: ProsodyServer, account: Callable[..., TestAccount], xdg: XdgDirs
 ) -> None:
-    """The real command: an older version's ESC row no longer keeps `sync` reconnecting; it
-    exits 0 once the rest of the outbox is acked, and `history --json` shows the failure."""
+    """The real command: an older version's ESC row no longer keeps `sync` reconnecting; once
+    the rest of the outbox is acked it exits 1 saying which message was set aside and why (the
+    next sync exits 0), and `history --json` shows the failure."""
     me, other = account("oldoutbox"), account("reader")
     add_account(xdg, prosody, me.jid, me.password)
     with contextlib.closing(Store.open(xdg.data / "tuichat" / "messages.sqlite3")) as store:
         store.save_message(_poison_row(me.jid, other.jid, POISON["esc"]))
         store.save_message(_poison_row(me.jid, other.jid, "queued behind it"))
     result = tuichat(xdg, "sync", "--timeout", "60")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr
+    assert f"a message to {other.jid} was not sent: the server closed the connection twice" in (
+        result.stderr
+    )
+    again = tuichat(xdg, "sync", "--timeout", "60")  # set aside for good: nothing left to do
+    assert again.returncode == 0, again.stderr
     rows = {r["body"]: r for r in history(xdg, other.jid)}
     assert rows[POISON["esc"]]["state"] == "failed"
     assert "closed the connection twice" in rows[POISON["esc"]]["failure"]

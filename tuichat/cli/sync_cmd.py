@@ -24,8 +24,9 @@ def register(sub: Any) -> None:
     sync = sub.add_parser(
         "sync",
         help="connect, catch up with the server archives, exit",
-        description="Connect, catch up with every archive (messages, rooms), then exit. "
-        "Exit 0 when every account caught up, 1 with the reason otherwise.",
+        description="Connect, catch up with every archive (messages, rooms), send the outbox, "
+        "then exit. Exit 0 when every account caught up, 1 with the reason otherwise (also "
+        "when a message was set aside as unsendable).",
     )
     sync.add_argument("--account", metavar="JID", help="only this account")
     sync.add_argument("--timeout", type=float, default=300.0, metavar="S", help="give up after S")
@@ -52,6 +53,15 @@ async def _connect_and_sync(
 
     manager = ConnectionManager(accounts, store, new_bus())
     failures: dict[str, str] = {}
+    set_aside: dict[str, str] = {}
+
+    def on_state(event: ev.MessageStateChanged) -> None:
+        if event.state is MessageState.FAILED and event.reason:
+            set_aside[event.account] = f"a message to {event.conversation} was not sent: " + (
+                event.reason
+            )
+
+    manager.bus.subscribe(ev.MessageStateChanged, on_state)
     await manager.start()
     try:
 
@@ -77,6 +87,8 @@ async def _connect_and_sync(
         await asyncio.gather(*(one(a.jid) for a in accounts))
     finally:
         await manager.stop()
+    for jid, why in set_aside.items():
+        failures[jid] = f"{why}; {failures[jid]}" if jid in failures else why
     return failures
 
 

@@ -21,7 +21,14 @@ from tests.integration.cli_helpers import add_account, history, tuichat
 from tests.integration.helpers import Recorder, account_config
 from tuichat import events as ev
 from tuichat.bus import EventBus
-from tuichat.model import ConnectionState, ConversationKind, Direction, Message, MessageState
+from tuichat.model import (
+    ConnectionState,
+    ConversationKind,
+    Direction,
+    Message,
+    MessageState,
+    Show,
+)
 from tuichat.store import Store
 from tuichat.xmpp.manager import ConnectionManager
 
@@ -163,5 +170,31 @@ async def test_a_poison_room_message_is_set_aside_and_the_room_outbox_flows(
                 timeout=15,
             )
             assert store.outbox(me.jid) == []
+    finally:
+        await manager.stop()
+
+
+async def test_a_status_with_an_escape_does_not_close_every_stream(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """Our status is sent again on every connect: it goes out without the ESC, and the
+    connection stays up."""
+    me = account("status")
+    bus, store = EventBus(), Store.memory()
+    rec = Recorder(bus)
+    manager = ConnectionManager([account_config(prosody, me.jid, me.password)], store, bus)
+    await manager.start()
+    try:
+        await asyncio.wait_for(manager.session(me.jid).synced.wait(), 30)
+        await manager.set_presence(me.jid, Show.AWAY, "back \x1b[1msoon")
+        echoed = await rec.wait(
+            ev.PresenceChanged, lambda e: e.jid.startswith(me.jid) and e.show is Show.AWAY
+        )
+        assert echoed[0].status == "back [1msoon"
+        await asyncio.sleep(2)
+        assert (
+            rec.of(ev.ConnectionStateChanged, lambda e: e.state is ConnectionState.DISCONNECTED)
+            == []
+        )
     finally:
         await manager.stop()

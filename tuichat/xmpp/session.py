@@ -343,7 +343,12 @@ class Session:
         return args
 
     def set_presence(self, show: Show, status: str) -> None:
-        """Set our presence now (when connected) and after every reconnect."""
+        """Set our presence now (when connected) and after every reconnect.
+
+        The status text loses what XMPP cannot carry: it is sent again on every connect, so
+        one ESC in it would otherwise close every stream.
+        """
+        status = sendable.clean(status).text
         self.show, self.status = show, status
         if self.state == ConnectionState.CONNECTED:
             self.client.send_presence(**self._presence_args())

@@ -343,11 +343,8 @@ class Session:
         return args
 
     def set_presence(self, show: Show, status: str) -> None:
-        """Set our presence now (when connected) and after every reconnect.
-
-        The status text loses what XMPP cannot carry: it is sent again on every connect, so
-        one ESC in it would otherwise close every stream.
-        """
+        """Set our presence now (when connected) and after every reconnect (so the status
+        loses what XMPP cannot carry: one ESC would close every stream)."""
         status = sendable.clean(status).text
         self.show, self.status = show, status
         if self.state == ConnectionState.CONNECTED:
@@ -367,10 +364,7 @@ class Session:
     ) -> Message:
         """Store a message we are about to send as pending (one fresh id serves as message id
         and origin-id), announce it, and return the stored row; sending is the caller's.
-
-        Raises :class:`tuichat.sendable.Unsendable` (nothing stored) for a body the server
-        could not take: a character XML cannot carry, or too big.
-        """
+        A body XMPP cannot carry raises :class:`tuichat.sendable.Unsendable`, storing nothing."""
         sendable.check(body)
         stable = str(uuid.uuid4())
         full = f"{self.account}/{self.config.resource}" if self.config.resource else self.account

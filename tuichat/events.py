@@ -108,6 +108,8 @@ class MessageStateChanged(Event):
     """The store's row id."""
     conversation: str
     state: MessageState
+    reason: str = ""
+    """Why, in words, when ``state`` is ``failed`` (also stored as ``Message.failure``)."""
 
 
 @dataclass(frozen=True, slots=True)

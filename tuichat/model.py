@@ -212,7 +212,9 @@ class MessageState(StrEnum):
     """The life of a message.
 
     Outgoing: ``pending`` (stored in the outbox) → ``sent`` (written to the stream) →
-    ``acked`` (the server acknowledged it, XEP-0198). Incoming messages are ``received``.
+    ``acked`` (the server acknowledged it, XEP-0198), or ``failed`` (refused by a room, or set
+    aside because the server closed the stream on it; ``Message.failure`` says why). Incoming
+    messages are ``received``.
     """
 
     PENDING = "pending"
@@ -268,6 +270,8 @@ class Message:
     """The author's nickname in a room."""
     replaces: str | None = None
     """XEP-0308: the id of the message this one corrects."""
+    failure: str | None = None
+    """Why an outgoing message ended ``failed`` (not sent), in words; None otherwise."""
     id: int | None = None
     """The store's row id, once stored."""
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tuichat import sendable
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, Config, PasswordSource, UIConfig
 from tuichat.errors import ClientError, RegistrationFailed, RoomError
@@ -95,6 +96,7 @@ class FakeClient:
     async def send_message(self, account: str, to: str, body: str) -> Message:
         """Store as pending, publish MessageQueued, return the stored row."""
         self.calls.append(("send_message", account, to, body))
+        sendable.check(body)  # the real session refuses these: the UI must never pass one
         if self.fail_send:
             raise ClientError("the server is on fire")
         self.clock += timedelta(seconds=1)
@@ -190,6 +192,7 @@ class FakeClient:
     def _store_out(
         self, account: str, conversation: str, body: str, kind: ConversationKind, nick: str
     ) -> Message:
+        sendable.check(body)  # the real session refuses these: the UI must never pass one
         self.clock += timedelta(seconds=1)
         message = Message(
             account=account,

@@ -188,6 +188,25 @@ def test_update_state_acks_and_records_stanza_id(store: Store) -> None:
     assert store.update_state(999, MessageState.ACKED) is None
 
 
+def test_a_set_aside_message_keeps_its_reason_and_leaves_the_outbox(store: Store) -> None:
+    """count_close counts per row; failed with a reason leaves the outbox, keeps the reason
+    across a reopen of the row, and any later state clears it."""
+    stored = store.save_message(
+        msg(1, direction=Direction.OUT, state=MessageState.PENDING, stanza_id=None, origin_id="o")
+    )
+    assert stored is not None and stored.id is not None and stored.failure is None
+    assert [store.count_close(stored.id), store.count_close(stored.id)] == [1, 2]
+    why = "the server closed the connection twice on this message (not-well-formed)"
+    failed = store.update_state(stored.id, MessageState.FAILED, failure=why)
+    assert failed is not None and (failed.state, failed.failure) == (MessageState.FAILED, why)
+    assert store.outbox() == []
+    assert store.history(ME, BOB)[-1].failure == why
+    assert store.search("message", account=ME)[0].failure == why  # search reads it too
+    acked = store.update_state(stored.id, MessageState.ACKED)
+    assert acked is not None and acked.failure is None
+    assert store.count_close(999) == 0
+
+
 def test_unread_counts_incoming_after_the_marker(store: Store) -> None:
     """Incoming messages count as unread until mark_read; outgoing never count."""
     store.save_messages([msg(n) for n in range(3)])

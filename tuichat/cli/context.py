@@ -103,6 +103,7 @@ def message_json(message: Message) -> str:
             "stanza_id": message.stanza_id,
             "origin_id": message.origin_id,
             "state": message.state.value,
+            "failure": message.failure,
         },
         ensure_ascii=False,
     )

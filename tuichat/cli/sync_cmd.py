@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from typing import Any
 
 from tuichat import events as ev
+from tuichat import sendable
 from tuichat.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
 from tuichat.cli.args import seconds
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
@@ -23,8 +25,9 @@ def register(sub: Any) -> None:
     sync = sub.add_parser(
         "sync",
         help="connect, catch up with the server archives, exit",
-        description="Connect, catch up with every archive (messages, rooms), then exit. "
-        "Exit 0 when every account caught up, 1 with the reason otherwise.",
+        description="Connect, catch up with every archive (messages, rooms), send the outbox, "
+        "then exit. Exit 0 when every account caught up, 1 with the reason otherwise (also "
+        "when a message was set aside as unsendable).",
     )
     sync.add_argument("--account", metavar="JID", help="only this account")
     sync.add_argument("--timeout", type=seconds, default=300.0, metavar="S", help="give up after S")
@@ -52,6 +55,15 @@ async def _connect_and_sync(
 
     manager = ConnectionManager(accounts, store, new_bus(), retry=ONE_SHOT)
     failures: dict[str, str] = {}
+    set_aside: dict[str, str] = {}
+
+    def on_state(event: ev.MessageStateChanged) -> None:
+        if event.state is MessageState.FAILED and event.reason:
+            set_aside[event.account] = f"a message to {event.conversation} was not sent: " + (
+                event.reason
+            )
+
+    manager.bus.subscribe(ev.MessageStateChanged, on_state)
     await manager.start()
     try:
 
@@ -84,6 +96,8 @@ async def _connect_and_sync(
         await asyncio.gather(*(one(a.jid) for a in accounts))
     finally:
         await manager.stop()
+    for jid, why in set_aside.items():
+        failures[jid] = f"{why}; {failures[jid]}" if jid in failures else why
     return failures
 
 
@@ -205,15 +219,31 @@ async def _send_chat(
     return ""
 
 
+def _body(words: list[str]) -> str:
+    """The message from the arguments or stdin, refused (exit 2) unless XMPP can carry it."""
+    raw = os.fsencode(" ".join(words)) if words else sys.stdin.buffer.read()
+    try:
+        body = raw.decode("utf-8").rstrip("\n")
+    except UnicodeDecodeError as exc:
+        bad = raw[exc.start]
+        raise CliError(
+            f"byte {exc.start + 1}: 0x{bad:02X} is not valid UTF-8", EXIT_USAGE
+        ) from None
+    if not body.strip():
+        raise CliError("nothing to send (empty message)", EXIT_USAGE)
+    try:
+        sendable.check(body)
+    except sendable.Unsendable as exc:
+        raise CliError(f"not sent: {exc}", EXIT_USAGE) from None
+    return body
+
+
 def run_send(args: argparse.Namespace) -> int:
     """Send one message; exit 0 only when the server acknowledged it."""
     paths, config = load(args)
     account = pick_account(config, args.account)
     to = jid_arg(args.to, "recipient")
-    body = " ".join(args.text) if args.text else sys.stdin.read()
-    body = body.rstrip("\n")
-    if not body.strip():
-        raise CliError("nothing to send (empty message)", EXIT_USAGE)
+    body = _body(args.text)
     with open_store(paths) as store:
         why = asyncio.run(_send(account, store, to, body, args.timeout))
         _raise_store_failure(store)

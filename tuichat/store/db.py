@@ -176,11 +176,24 @@ class Store:
             return [_msgs.save(conn, msg, older=older) for msg in msgs]
 
     def update_state(
-        self, message_id: int, state: MessageState, *, stanza_id: str | None = None
+        self,
+        message_id: int,
+        state: MessageState,
+        *,
+        stanza_id: str | None = None,
+        failure: str | None = None,
     ) -> Message | None:
-        """Set a message's state (and stanza-id if it has none); the updated row, or None."""
+        """Set a message's state (and stanza-id if it has none); the updated row, or None.
+
+        ``failure``: why a message ended ``failed``, in words (kept only with that state).
+        """
         with self._tx() as conn:
-            return _msgs.update_state(conn, message_id, state, stanza_id)
+            return _msgs.update_state(conn, message_id, state, stanza_id, failure)
+
+    def count_close(self, message_id: int) -> int:
+        """Count one more stream the server closed on an outgoing message; the new count."""
+        with self._tx() as conn:
+            return _msgs.count_close(conn, message_id)
 
     def get_message(self, message_id: int) -> Message | None:
         """The stored message with row id ``message_id``, or None."""

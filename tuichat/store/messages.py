@@ -55,7 +55,7 @@ _BASE_MIN = -(2**63) // _SLOTS + 2 * _SLOTS
 
 COLUMNS = (
     "id, account, conversation, kind, direction, sender, body, ts, state, "
-    "stanza_id, origin_id, message_id, nick, replaces"
+    "stanza_id, origin_id, message_id, nick, replaces, failure"
 )
 """The columns :func:`row_to_message` expects, in order."""
 
@@ -111,6 +111,7 @@ def row_to_message(row: Sequence[Any]) -> Message:
         message_id,
         nick,
         replaces,
+        failure,
     ) = row
     return Message(
         account=str(account),
@@ -126,6 +127,7 @@ def row_to_message(row: Sequence[Any]) -> Message:
         message_id=message_id,
         nick=nick,
         replaces=replaces,
+        failure=failure,
         id=id_,
     )
 
@@ -282,6 +284,7 @@ def _stored_copy(msg: Message, row_id: int | None, ts: int) -> Message:
         message_id=msg.message_id,
         nick=msg.nick,
         replaces=msg.replaces,
+        failure=msg.failure,
         id=row_id,
     )
 
@@ -331,10 +334,22 @@ def get(conn: sqlite3.Connection, message_id: int) -> Message | None:
 
 
 def update_state(
-    conn: sqlite3.Connection, message_id: int, state: MessageState, stanza_id: str | None
+    conn: sqlite3.Connection,
+    message_id: int,
+    state: MessageState,
+    stanza_id: str | None,
+    failure: str | None = None,
 ) -> Message | None:
-    """Set a message's state (and its stanza-id if it has none); return it, or None if absent."""
-    conn.execute("UPDATE messages SET state = ? WHERE id = ?", (state.value, message_id))
+    """Set a message's state (and its stanza-id if it has none); return it, or None if absent.
+
+    ``failure`` is stored with a ``failed`` state (why, in words); any other state clears it.
+    """
+    if state is not MessageState.FAILED:
+        failure = None
+    conn.execute(
+        "UPDATE messages SET state = ?, failure = ? WHERE id = ?",
+        (state.value, failure, message_id),
+    )
     if stanza_id is not None:
         # If another row already holds that stanza-id, keep this one as it is.
         with suppress(sqlite3.IntegrityError):
@@ -343,6 +358,13 @@ def update_state(
                 (stanza_id, message_id),
             )
     return get(conn, message_id)
+
+
+def count_close(conn: sqlite3.Connection, message_id: int) -> int:
+    """Count one more stream the server closed on this message; return the new count."""
+    conn.execute("UPDATE messages SET send_closes = send_closes + 1 WHERE id = ?", (message_id,))
+    row = conn.execute("SELECT send_closes FROM messages WHERE id = ?", (message_id,)).fetchone()
+    return 0 if row is None else int(row[0])
 
 
 def outbox(conn: sqlite3.Connection, account: str | None) -> list[Message]:

@@ -16,7 +16,14 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
-__all__ = ["MIGRATIONS", "Migration", "Migrations", "m001_initial", "m002_fts_queue"]
+__all__ = [
+    "MIGRATIONS",
+    "Migration",
+    "Migrations",
+    "m001_initial",
+    "m002_fts_queue",
+    "m003_outbox_failures",
+]
 
 Migration = Callable[[sqlite3.Connection], None]
 """A migration: takes the connection (already inside a transaction) and changes the schema."""
@@ -267,5 +274,16 @@ def m002_fts_queue(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS = Migrations(m001_initial, m002_fts_queue)
+def m003_outbox_failures(conn: sqlite3.Connection) -> None:
+    """Let an outgoing message that keeps closing the stream be set aside, with its reason.
+
+    ``send_closes`` counts the streams the server closed because of this message (see
+    ``tuichat.xmpp.outbox_guard``); ``failure`` says in words why a message ended ``failed``.
+    Both are NULL/0 for every existing row (ADD COLUMN with a constant default is O(1)).
+    """
+    conn.execute("ALTER TABLE messages ADD COLUMN failure TEXT")
+    conn.execute("ALTER TABLE messages ADD COLUMN send_closes INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS = Migrations(m001_initial, m002_fts_queue, m003_outbox_failures)
 """The store's migrations, in order. Append new ones; never edit an applied one."""

@@ -4,7 +4,8 @@ The session turns slixmpp's string-named events into typed calls (one reviewed t
 ``_HANDLERS``), asks the pure functions in :mod:`tuichat.xmpp.parse` what a stanza means, stores
 what it learns and publishes events. It owns the reconnect loop (:class:`Backoff`) and the
 outbox: every message we send is stored first, sent when connected, and marked acked when the
-server acknowledges it (XEP-0198).
+server acknowledges it (XEP-0198). A message the server keeps closing the stream on is set
+aside as failed (:mod:`tuichat.xmpp.outbox_watch`), so the rest of the outbox flows.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from slixmpp.exceptions import IqError
 
 from tuichat import events as ev
+from tuichat import sendable
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, PasswordError, resolve_password
 from tuichat.errors import ClientError
@@ -39,6 +41,7 @@ from tuichat.xmpp.credentials import preflight
 from tuichat.xmpp.errors import describe_connect_error, describe_ssl_error, is_certificate_error
 from tuichat.xmpp.features import FEATURES, muc_services, roster
 from tuichat.xmpp.features.mam import ArchiveSync, catch_up_floor, failure_words
+from tuichat.xmpp.outbox_watch import OutboxWatch
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +103,8 @@ class Session:
         """Live messages held back while a fresh stream catches up (see ``_on_session_start``)."""
         self._inflight: dict[str, tuple[int, str]] = {}
         """Outgoing stanza id → store row id, until the server acks it."""
+        self.outbox_watch = OutboxWatch(self.account, store, bus)
+        """Which outbox item to blame (and set aside) when the server ends the stream."""
         self.connected = asyncio.Event()
         self.ready = False
         """Connected, caught up and the outbox flushed: a new message may go straight out."""
@@ -235,8 +240,15 @@ class Session:
     def _on_auth_failed(self, _event: Any) -> None:
         self._fail(ConnectionState.AUTH_FAILED, "the server rejected the JID or password")
 
+    def _on_stream_error(self, error: Any) -> None:
+        self.outbox_watch.stream_error(str(error["condition"] or ""), str(error["text"] or ""))
+
     def _on_disconnected(self, reason: Any) -> None:
         self.connected.clear()
+        if set_aside := self.outbox_watch.closed():  # never written again, not even on resume
+            for key in set_aside:
+                self._inflight.pop(key, None)
+            self.outbox_watch.drop_from(self.client.plugin["xep_0198"].unacked_queue, set_aside)
         if self._stopping:
             return
         self._schedule_reconnect(describe_connect_error(reason or None))
@@ -252,6 +264,7 @@ class Session:
         self.synced.clear()
         self._inflight.clear()  # a fresh stream: nothing of the old one will be acked
         self.sync_failures.clear()
+        self.outbox_watch.new_stream()
         if self.archive is not None:
             held = (c.last_timestamp for c in self.store.conversations(self.account))
             self.archive.floor = catch_up_floor(held, utcnow())
@@ -361,7 +374,9 @@ class Session:
         return args
 
     def set_presence(self, show: Show, status: str) -> None:
-        """Set our presence now (when connected) and after every reconnect."""
+        """Set our presence now (when connected) and after every reconnect (so the status
+        loses what XMPP cannot carry: one ESC would close every stream)."""
+        status = sendable.clean(status).text
         self.show, self.status = show, status
         if self.state == ConnectionState.CONNECTED:
             self.client.send_presence(**self._presence_args())
@@ -379,7 +394,9 @@ class Session:
         nick: str | None = None,
     ) -> Message:
         """Store a message we are about to send as pending (one fresh id serves as message id
-        and origin-id), announce it, and return the stored row; sending is the caller's."""
+        and origin-id), announce it, and return the stored row; sending is the caller's.
+        A body XMPP cannot carry raises :class:`tuichat.sendable.Unsendable`, storing nothing."""
+        sendable.check(body)
         stable = str(uuid.uuid4())
         full = f"{self.account}/{self.config.resource}" if self.config.resource else self.account
         stored = self.store.save_message(
@@ -471,6 +488,7 @@ class Session:
         stanza["request_receipt"] = True
         stanza["chat_state"] = "active"
         self._inflight[message.message_id] = (message.id, message.conversation)
+        self.outbox_watch.sent(message.message_id, message.id)
         stanza.send()
         # Ask for an ack right behind the message, through the same queue: slixmpp's own
         # request (every `window` stanzas) is written before the stanza that triggered it.
@@ -491,6 +509,8 @@ class Session:
                 self.send(message)
 
     def _on_acked(self, stanza: Any) -> None:
+        if stanza.name == "message":
+            self.outbox_watch.acked(stanza["id"])
         entry = self._inflight.pop(stanza["id"], None) if stanza.name == "message" else None
         if entry is not None:
             self._update(entry[0], entry[1], MessageState.ACKED)
@@ -505,6 +525,7 @@ _HANDLERS: dict[str, str] = {
     "connection_failed": "_on_connection_failed",
     "ssl_invalid_chain": "_on_invalid_cert",
     "failed_all_auth": "_on_auth_failed",
+    "stream_error": "_on_stream_error",
     "disconnected": "_on_disconnected",
     "session_start": "_on_session_start",
     "session_resumed": "_on_session_resumed",

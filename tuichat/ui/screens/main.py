@@ -402,7 +402,7 @@ class MainScreen(RoomCommands, Screen[None]):
 
     def _bus_state(self, event: ev.MessageStateChanged) -> None:
         if self.convs.current == (event.account, event.conversation):
-            self.view.message_log.update_state(event.message_id, event.state)
+            self.view.message_log.update_state(event.message_id, event.state, event.reason)
         self.outbox = len(self.ctx.store.outbox())
         self._refresh_status()
 

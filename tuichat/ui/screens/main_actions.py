@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
+from tuichat import sendable
 from tuichat.config import ConfigError, update_account
 from tuichat.errors import ClientError
 from tuichat.model import Message, Show
@@ -94,6 +95,23 @@ class MainActions(Screen[None]):
             self.view.composer.set_text(restore)
 
     def _send(self, key: ConvKey, body: str) -> None:
+        """Send ``body`` to ``key`` without the characters XMPP cannot carry (and say which were
+        removed); a body still too big is refused and put back in the composer."""
+        cleaned = sendable.clean(body)
+        if not cleaned.text.strip():
+            self._fail(f"nothing left to send: {cleaned.notice}")
+            return
+        try:
+            sendable.check(cleaned.text)
+        except sendable.Unsendable as exc:
+            self._fail(f"not sent: {exc}", restore=cleaned.text)
+            return
+        if cleaned.notice:
+            self.app.notify(cleaned.notice, severity="warning", markup=False, timeout=8)
+        self._deliver(key, cleaned.text)
+
+    def _deliver(self, key: ConvKey, body: str) -> None:
+        """Hand a checked body to the client (a room screen overrides this for rooms)."""
         self.convs.last_sent[key] = body
         account, to = key
 

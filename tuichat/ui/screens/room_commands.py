@@ -59,11 +59,11 @@ class RoomCommands(RoomModeration):
             self._send(key, body)
         return True
 
-    def _send(self, key: ConvKey, body: str) -> None:
+    def _deliver(self, key: ConvKey, body: str) -> None:
         """Send to a chat, a room or a private chat, by the conversation's kind."""
         info = self.conversation_info(key)
         if not info.is_group and self.rooms.private_parts(key) is None:
-            super()._send(key, body)
+            super()._deliver(key, body)
             return
         self.convs.last_sent[key] = body
         account, to = key

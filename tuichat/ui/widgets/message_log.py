@@ -223,11 +223,14 @@ class MessageLog(ScrollView, can_focus=True):
         self._relayout()
         self.scroll_to(y=self.scroll_y + len(self._lines) - before, animate=False, immediate=True)
 
-    def update_state(self, message_id: int, state: MessageState) -> bool:
-        """Show a new state for the stored message ``message_id``; whether it is loaded."""
+    def update_state(self, message_id: int, state: MessageState, failure: str = "") -> bool:
+        """Show a new state for the stored message ``message_id`` (with why it ``failed``);
+        whether it is loaded."""
         for index in range(len(self._messages) - 1, -1, -1):
             if self._messages[index].id == message_id:
-                self._messages[index] = replace(self._messages[index], state=state)
+                message = self._messages[index]
+                why = (failure or message.failure) if state is MessageState.FAILED else None
+                self._messages[index] = replace(message, state=state, failure=why)
                 self._relayout()
                 return True
         return False
@@ -383,6 +386,8 @@ class MessageLog(ScrollView, can_focus=True):
         if marker:
             failed = message.state is MessageState.FAILED
             body.append(marker, style="bold red" if failed else "")
+            if failed and message.failure:
+                body.append_text(safe_text(f": {message.failure}", "red"))
         if waiting:
             body.stylize(Style(dim=True, color=resolve_color(variables, "message-pending")))
         if message.id is not None and message.id == self.highlight_id:

@@ -57,6 +57,7 @@ class RoomSending:
         old = self.awaiting.get(message.origin_id)
         future = old[2] if old else asyncio.get_running_loop().create_future()
         self.awaiting[message.origin_id] = (message.id, message.conversation, future)
+        self.session.outbox_watch.sent(stanza["id"], message.id)
         stanza.send()
         if message.state == MessageState.PENDING:
             self.session.store.update_state(message.id, MessageState.SENT)
@@ -100,6 +101,7 @@ class RoomSending:
             stanza["origin_id"]["id"] = stable
             stanza.enable("muc")  # <x xmlns='…muc#user'/>: a room private message
             self.pm_inflight[stable] = (stored.id or 0, occupant)
+            self.session.outbox_watch.sent(stable, stored.id or 0)
             stanza.send()
             self.session.store.update_state(stored.id, MessageState.SENT)
         return stored
@@ -145,8 +147,8 @@ class RoomSending:
         words = f"the room {room} refused the message: {condition or 'error'}" + (
             f" ({text})" if text else ""
         )
-        self.session.store.update_state(row_id, MessageState.FAILED)
-        self.publish(ev.MessageStateChanged(self.account, row_id, room, MessageState.FAILED))
+        self.session.store.update_state(row_id, MessageState.FAILED, failure=words)
+        self.publish(ev.MessageStateChanged(self.account, row_id, room, MessageState.FAILED, words))
         self.publish(ev.ErrorReported(self.account, words))
         if not done.done():
             done.set_exception(RoomError(words))

@@ -20,7 +20,7 @@ from tests.harness import XdgDirs
 from tests.integration.cli_helpers import env_for
 from tuichat.cli import main
 from tuichat.cli.args import MAX_LIMIT, MAX_TIMEOUT, bounded_int, seconds
-from tuichat.config_read import MAX_CONFIG_BYTES, deepest_line, read_config_bytes
+from tuichat.config.read import MAX_CONFIG_BYTES, deepest_line, read_config_bytes
 
 # --- the argparse types, table-driven ---------------------------------------------------------
 

@@ -23,9 +23,9 @@ from tuichat.config import (
     check_config,
     load_config,
     resolve_password,
-    shorten,
 )
-from tuichat.config_check import ca_file_problem
+from tuichat.config.check import ca_file_problem
+from tuichat.config.password import shorten
 
 
 @pytest.fixture(scope="module")

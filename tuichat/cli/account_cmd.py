@@ -28,7 +28,7 @@ from tuichat.config import (
     normalise_account_jid,
     remove_account,
 )
-from tuichat.config_check import ca_file_problem
+from tuichat.config.check import ca_file_problem
 from tuichat.model import InvalidJID
 from tuichat.paths import Paths
 

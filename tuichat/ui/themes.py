@@ -18,7 +18,7 @@ from typing import Any
 
 from textual.theme import Theme
 
-from tuichat.config_read import read_config_bytes
+from tuichat.config.read import read_config_bytes
 
 DEFAULT_THEME = "dark"
 

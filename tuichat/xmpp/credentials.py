@@ -16,7 +16,7 @@ from pathlib import Path
 from slixmpp.util.sasl.client import saslprep
 from slixmpp.util.stringprep_profiles import StringPrepError
 
-from tuichat.config_check import ca_file_problem
+from tuichat.config.check import ca_file_problem
 from tuichat.model import ConnectionState
 
 _PROHIBITED: tuple[tuple[Callable[[str], bool], str], ...] = (

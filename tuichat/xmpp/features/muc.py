@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -28,16 +27,17 @@ from tuichat.model import (
     ConnectionState,
     Direction,
     Message,
-    Occupant,
     bare_str,
     mentions,
     utcnow,
 )
 from tuichat.xmpp import parse
+from tuichat.xmpp.features import muc_join
 from tuichat.xmpp.features import muc_parse as mp
 from tuichat.xmpp.features.bookmarks import BookmarkStore
 from tuichat.xmpp.features.mam import ArchiveSync, failure_words
 from tuichat.xmpp.features.muc_send import RoomSending
+from tuichat.xmpp.features.muc_state import RoomState
 from tuichat.xmpp.features.muc_words import error_condition, join_error_words
 from tuichat.xmpp.features.selfping import SelfPinger
 
@@ -48,34 +48,6 @@ NS_MAM = "urn:xmpp:mam:2"
 JOIN_TIMEOUT = 30.0
 HISTORY_FLUSH = 3.0
 """Seconds after a join by which join history still buffered is stored anyway."""
-
-
-@dataclass
-class RoomState:
-    """What we know of one room on one account (mutable, owned by :class:`Rooms`)."""
-
-    room: str
-    nick: str
-    password: str | None = None
-    occupants: dict[str, Occupant] = field(default_factory=dict)
-    subject: str = ""
-    joined: bool = False
-    wanted: bool = True
-    """We mean to be in this room: rejoin it after a reconnect."""
-    mam: bool | None = None
-    joining: asyncio.Future[mp.OccupantPresence] | None = None
-    renaming: asyncio.Future[str] | None = None
-    leaving: bool = False
-    rejoining: bool = False
-    """The join under way re-enters a room we were in (reconnect, self-ping)."""
-    history: list[Message] | None = None
-    """Join history buffered until the subject arrives (stored as one batch)."""
-    last_activity: float = field(default_factory=time.monotonic)
-
-    def snapshot(self, account: str, rejoined: bool = False) -> ev.RoomJoined:
-        """The :class:`RoomJoined` event for the room as it is now."""
-        occupants = tuple(sorted(self.occupants.values(), key=lambda o: o.nick.casefold()))
-        return ev.RoomJoined(account, self.room, self.nick, self.subject, occupants, rejoined)
 
 
 class Rooms(RoomSending):
@@ -132,8 +104,6 @@ class Rooms(RoomSending):
 
     async def rejoin(self, room: str) -> ev.RoomJoined:
         """Join ``room`` again with the nick and password we had."""
-        from tuichat.xmpp.features import muc_join
-
         return await muc_join.rejoin(self, room)
 
     def on_fresh_stream(self, _event: Any = None) -> None:
@@ -406,8 +376,6 @@ class Rooms(RoomSending):
 
 def install(session: Any) -> None:
     """Give ``session`` group chat: plugins, handlers, state and the (re)join hook."""
-    from tuichat.xmpp.features import muc_join
-
     client = session.client
     for name in PLUGINS:
         client.register_plugin(name)

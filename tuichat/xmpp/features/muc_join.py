@@ -22,6 +22,7 @@ from tuichat import model
 from tuichat.errors import RoomError
 from tuichat.model import Bookmark, ConversationKind, InvalidJID
 from tuichat.xmpp.features import muc_parse as mp
+from tuichat.xmpp.features.muc_state import RoomState
 from tuichat.xmpp.features.muc_words import (
     NS_DATA,
     NS_OWNER,
@@ -33,7 +34,7 @@ from tuichat.xmpp.features.muc_words import (
 )
 
 if TYPE_CHECKING:
-    from tuichat.xmpp.features.muc import Rooms, RoomState
+    from tuichat.xmpp.features.muc import Rooms
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +118,6 @@ async def join(
 
     Raises :class:`RoomError` with the reason in words (also published as ``RoomJoinFailed``).
     """
-    from tuichat.xmpp.features.muc import RoomState
-
     bare, given = split_room(room)
     nick = mp.clean_nick(
         nick

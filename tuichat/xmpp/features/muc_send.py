@@ -18,7 +18,7 @@ from tuichat.xmpp import parse
 from tuichat.xmpp.features.muc_words import error_condition
 
 if TYPE_CHECKING:
-    from tuichat.xmpp.features.muc import RoomState
+    from tuichat.xmpp.features.muc_state import RoomState
 
 
 class RoomSending:

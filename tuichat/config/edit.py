@@ -18,9 +18,7 @@ from typing import Any
 
 import tomlkit
 
-from tuichat.config import AccountConfig, ConfigError, PasswordSource, Problem, TLSMode
-from tuichat.config import normalise_account_jid as _normalise
-from tuichat.config_check import (
+from tuichat.config.check import (
     ACCOUNT_KEYS,
     PASSWORD_KEYS,
     UI_KEYS,
@@ -28,8 +26,10 @@ from tuichat.config_check import (
     read_text,
     syntax_problem,
 )
-from tuichat.config_layout import KeyPath, scan_layout
-from tuichat.config_read import nesting_problem
+from tuichat.config.layout import KeyPath, scan_layout
+from tuichat.config.model import AccountConfig, ConfigError, PasswordSource, Problem, TLSMode
+from tuichat.config.model import normalise_account_jid as _normalise
+from tuichat.config.read import nesting_problem
 from tuichat.keys import ACTIONS, validate_key
 from tuichat.model import InvalidJID
 from tuichat.paths import private_dir

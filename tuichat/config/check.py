@@ -15,7 +15,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, cast
 
-from tuichat.config import (
+from tuichat.config.layout import KeyPath, Layout, scan_layout
+from tuichat.config.model import (
     AccountConfig,
     Config,
     ConfigError,
@@ -26,8 +27,7 @@ from tuichat.config import (
     UIConfig,
     normalise_account_jid,
 )
-from tuichat.config_layout import KeyPath, Layout, scan_layout
-from tuichat.config_read import nesting_problem, read_config_bytes
+from tuichat.config.read import nesting_problem, read_config_bytes
 from tuichat.keys import ACTIONS, validate_key
 from tuichat.model import JID, InvalidJID
 

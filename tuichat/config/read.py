@@ -13,7 +13,7 @@ import os
 import stat
 from pathlib import Path
 
-from tuichat.config import Problem
+from tuichat.config.model import Problem
 
 MAX_CONFIG_BYTES = 1024 * 1024
 """The largest config file read (a config with a thousand accounts is about 200 KiB)."""

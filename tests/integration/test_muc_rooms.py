@@ -87,7 +87,8 @@ async def test_subject_invitations_and_room_browser(
         assert subject.by == "Host"
 
         await manager.invite(a.jid, room, b.jid, "come along")
-        [invite] = await rec.wait(ev.InvitationReceived, lambda e: e.account == b.jid)
+        [received] = await rec.wait(ev.InvitationReceived, lambda e: e.account == b.jid)
+        invite = received.invitation
         assert (invite.room, invite.reason, invite.direct) == (room, "come along", False)
         assert invite.inviter in (a.jid, f"{room}/Host"), invite.inviter
         await manager.answer_invitation(b.jid, room, False, inviter=a.jid, reason="busy")
@@ -96,7 +97,8 @@ async def test_subject_invitations_and_room_browser(
 
         async with Peer.connect(prosody, c.jid, c.password) as carol:
             carol.client.plugin["xep_0249"].send_invitation(a.jid, room, reason="direct one")
-            [direct] = await rec.wait(ev.InvitationReceived, lambda e: e.direct)
+            [got] = await rec.wait(ev.InvitationReceived, lambda e: e.invitation.direct)
+            direct = got.invitation
             assert (direct.room, direct.inviter, direct.reason) == (room, c.jid, "direct one")
 
         joined = await manager.answer_invitation(b.jid, room, True, nick="Invitee")

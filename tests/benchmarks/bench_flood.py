@@ -16,7 +16,8 @@ Floods (the issue's counts by default):
 3. ``--strangers`` strangers (accounts not in the roster) messaging at once;
 4. the room flood again, in a room whose conversation already holds ``--stored`` messages.
 
-Run: ``/work/venv/bin/python -m tests.benchmarks.bench_flood [--room 3000] ...`` (about 2 min).
+Run: ``python -m tests.benchmarks.bench_flood [--room 3000] [--floods room,stored] ...``
+(about a minute; ``--floods`` picks some of the four).
 """
 
 from __future__ import annotations
@@ -336,61 +337,61 @@ async def run_app(server: ProsodyServer, child: Child, args: argparse.Namespace,
 
                 return done
 
-            results.append(
-                await measure(
+            floods = set(args.floods.split(","))
+            if "room" in floods:
+                result = await measure(
                     pilot,
                     f"room flood, {args.room} messages",
                     lambda: child.command(f"room {ROOM_A} {args.room}"),
                     room_done(ROOM_A, args.room),
                 )
-            )
-            stored_a = sum(1 for m in store.history(me, ROOM_A) if m.body.startswith("flood "))
-            results[-1].note += f", {stored_a} stored"
+                stored = sum(1 for m in store.history(me, ROOM_A) if m.body.startswith("flood "))
+                result.note += f", {stored} stored"
+                results.append(result)
 
-            def presence_done() -> bool:
-                return True
-
-            results.append(
-                await measure(
-                    pilot,
-                    f"presence, {args.presence}/s for {args.presence_seconds:.0f} s",
-                    lambda: child.command(f"presence {args.presence} {args.presence_seconds}"),
-                    presence_done,
-                    idle=0.5,
+            if "presence" in floods:
+                results.append(
+                    await measure(
+                        pilot,
+                        f"presence, {args.presence}/s for {args.presence_seconds:.0f} s",
+                        lambda: child.command(f"presence {args.presence} {args.presence_seconds}"),
+                        lambda: True,
+                        idle=0.5,
+                    )
                 )
-            )
 
             def strangers_done() -> bool:
                 convs = store.conversations(me)
                 return sum(1 for c in convs if c.conversation.startswith("s")) >= args.strangers
 
-            results.append(
-                await measure(
-                    pilot,
-                    f"{args.strangers} strangers at once",
-                    lambda: child.command("strangers 1"),
-                    strangers_done,
-                    idle=0.5,
+            if "strangers" in floods:
+                results.append(
+                    await measure(
+                        pilot,
+                        f"{args.strangers} strangers at once",
+                        lambda: child.command("strangers 1"),
+                        strangers_done,
+                        idle=0.5,
+                    )
                 )
-            )
 
-            t0 = time.perf_counter()
-            prefill(store, me, ROOM_B, args.stored)
-            print(f"(stored {args.stored} messages in {time.perf_counter() - t0:.1f} s)")
-            await manager.join_room(me, ROOM_B, "tui")
-            screen.open_conversation((me, ROOM_B))
-            await pilot.pause(0.5)
-            results.append(
-                await measure(
+            if "stored" in floods:
+                t0 = time.perf_counter()
+                prefill(store, me, ROOM_B, args.stored)
+                print(f"(stored {args.stored} messages in {time.perf_counter() - t0:.1f} s)")
+                await manager.join_room(me, ROOM_B, "tui")
+                screen.open_conversation((me, ROOM_B))
+                await pilot.pause(0.5)
+                result = await measure(
                     pilot,
                     f"room flood, {args.room}, {args.stored} stored",
                     lambda: child.command(f"room {ROOM_B} {args.room}"),
                     room_done(ROOM_B, args.room),
                 )
-            )
-            shown = [m.body for m in screen.view.message_log.messages if m.body.startswith("fl")]
-            ordered = shown == sorted(shown, key=lambda b: int(b.split()[1].rstrip(":")))
-            results[-1].note += f", log in order: {ordered}"
+                log = screen.view.message_log.messages
+                shown = [int(m.body.split()[1].rstrip(":")) for m in log if m.body.startswith("fl")]
+                result.note += f", log in order: {shown == sorted(shown)}"
+                results.append(result)
     finally:
         await manager.stop()
         store.close()
@@ -461,6 +462,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--presence-seconds", type=float, default=5.0)
     parser.add_argument("--strangers", type=int, default=200)
     parser.add_argument("--stored", type=int, default=18_000)
+    parser.add_argument(
+        "--floods",
+        default="room,presence,strangers,stored",
+        help="which floods to run, comma-separated (default: all four)",
+    )
     parser.add_argument("--peers", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args()
 

@@ -18,7 +18,7 @@ from tests.ui.helpers import log_text, main_screen
 from tests.ui.room_app import ROOM, make_room_app
 from tuichat.events import MessageReceived, OccupantLeft
 from tuichat.model import ConversationKind, Direction, Message
-from tuichat.ui.widgets.message_log import FLOOD_KEEP, MessageLog
+from tuichat.ui.widgets.message_log import FLOOD_KEEP, MAX_FOLLOWED, MessageLog
 
 
 def stored(ui: UI, messages: list[Message]) -> list[Message]:
@@ -118,3 +118,32 @@ async def test_a_flood_keeps_the_newest_loaded_and_the_rest_comes_back_from_the_
             log.scroll_home(animate=False, immediate=True)
             await pilot.pause(0.2)
         assert numbers() == list(range(200))
+
+
+async def test_a_long_followed_stream_lets_go_of_the_oldest_loaded(ui: UI) -> None:
+    """700 messages in small batches while following: at most MAX_FOLLOWED stay loaded, the
+    view stays at the newest, and scrolling up brings back every one, once, in order."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        screen = main_screen(pilot)
+        screen.open_conversation((ME, ALICE))
+        await pilot.pause()
+        log = screen.query_one(MessageLog)
+        stream = stored(ui, [incoming(ALICE, f"flood {n}", 1000 + n) for n in range(700)])
+        for start in range(0, 700, 20):
+            for message in stream[start : start + 20]:
+                ui.client.bus.publish(MessageReceived(ME, message))
+            await pilot.pause()
+
+        def numbers() -> list[int]:
+            return [int(m.body.split()[1]) for m in log.messages if m.body.startswith("flood ")]
+
+        await pilot.pause(0.2)
+        assert len(log.messages) <= MAX_FOLLOWED
+        assert numbers()[-1] == 699 and numbers() == sorted(set(numbers()))
+        assert log.is_at_bottom and log.unseen == 0
+        for _ in range(20):
+            if numbers()[:1] == [0]:
+                break
+            log.scroll_home(animate=False, immediate=True)
+            await pilot.pause(0.1)
+        assert numbers() == list(range(700))

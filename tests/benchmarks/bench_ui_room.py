@@ -10,6 +10,8 @@ Run: ``/work/venv/bin/python tests/benchmarks/bench_ui_room.py [--keys 100] [--r
    send it; the time until the driver writes the first screen update after the composer's text
    has the new character. ~100 keystrokes at ~25 keys/s, idle and while the room in view
    receives ``--rate`` messages a second (published on the bus by the fake client).
+3. Contact list under a presence flood: ``--contacts`` contacts, ``--presence`` presence
+   changes a second for 2 s; the time of each (coalesced) rebuild of the list, median and max.
 """
 
 from __future__ import annotations
@@ -34,7 +36,15 @@ from tests.ui.fakes import ME, T0
 from tests.ui.helpers import main_screen
 from tests.ui.room_app import ROOM, extra_occupants, make_room_app
 from tuichat import events as ev
-from tuichat.model import ConversationKind, Direction, Message, Occupant
+from tuichat.model import (
+    Contact,
+    ConversationKind,
+    Direction,
+    Message,
+    Occupant,
+    Show,
+    Subscription,
+)
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.occupant_list import OccupantList
 
@@ -227,6 +237,40 @@ async def bench_typing(keys: int, rate: int) -> None:
     )
 
 
+async def bench_roster(count: int, rate: int) -> None:
+    """Rebuilds of the contact list while ``count`` contacts change presence ``rate``/s."""
+    app, client, _clock = make_room_app("dark", traffic=False)
+    contacts = tuple(
+        Contact(f"c{i:04d}@example.org", f"Contact {i}", subscription=Subscription.BOTH)
+        for i in range(count)
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await in_room(pilot)
+        client.bus.publish(ev.RosterReceived(ME, contacts))
+        await pilot.pause(0.3)
+        screen: Any = main_screen(pilot)
+        original = screen._refresh_roster
+        timings: list[float] = []
+
+        def timed() -> None:
+            start = time.perf_counter()
+            original()
+            timings.append(time.perf_counter() - start)
+
+        screen._refresh_roster = timed
+        shows = (Show.AWAY, Show.DND, Show.XA, Show.CHAT)
+        per_tick = max(1, rate // 20)
+        for tick in range(40):  # 2 s at 20 ticks a second
+            for j in range(per_tick):
+                n = tick * per_tick + j
+                jid = f"c{n % count:04d}@example.org/r"
+                client.bus.publish(ev.PresenceChanged(ME, jid, shows[n % 4], f"s{n}", 0))
+            await asyncio.sleep(0.05)
+        await pilot.pause(0.2)
+    print(f"contact list, {count} contacts, {rate} presence changes/s ({len(timings)} rebuilds):")
+    print(f"  rebuild median {ms(statistics.median(timings))}, max {ms(max(timings))}")
+
+
 def main() -> None:
     """Parse the options and run both benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -234,9 +278,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--keys", type=int, default=100)
     parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--contacts", type=int, default=1000)
+    parser.add_argument("--presence", type=int, default=500)
     args = parser.parse_args()
     asyncio.run(bench_occupants(args.occupants, args.rounds))
     asyncio.run(bench_typing(args.keys, args.rate))
+    asyncio.run(bench_roster(args.contacts, args.presence))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from tuichat.store import Store, StoreError
 from tuichat.ui.attention import notification_text, osc_notifications, osc_title, window_title
 from tuichat.ui.commands import build_registry
 from tuichat.ui.context import UIContext
+from tuichat.ui.heap import settle_heap
 from tuichat.ui.messages import ConfigChanged, NotificationWanted, UnreadChanged
 from tuichat.ui.palette import RegistryProvider
 from tuichat.ui.screens.bindings import install_bindings
@@ -133,6 +134,7 @@ class TuichatApp(App[None]):
         except ClientError as exc:
             log.warning("client start failed: %s", exc)
             self.notify(f"could not start the connections: {exc}", severity="error", markup=False)
+        settle_heap()  # start-up is over: later GC passes need not walk what it made
 
     # -- actions -------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from functools import lru_cache
 
 from rich.style import Style
 
@@ -100,6 +101,7 @@ def to_hex(color: RGB) -> str:
     return "#" + "".join(f"{round(_clamp(c) * 255):02x}" for c in color)
 
 
+@lru_cache(maxsize=4096)
 def nick_color(nick: str) -> str:
     """Return the XEP-0392 colour of `nick` (a nickname or bare JID) as `#rrggbb`."""
     return to_hex(nick_rgb(nick))

@@ -41,6 +41,7 @@ from tuichat.xmpp.credentials import preflight
 from tuichat.xmpp.errors import describe_connect_error, describe_ssl_error, is_certificate_error
 from tuichat.xmpp.features import FEATURES, muc_services, roster
 from tuichat.xmpp.features.mam import ArchiveSync, catch_up_floor, failure_words
+from tuichat.xmpp.live_batch import LiveBatch, Then
 from tuichat.xmpp.outbox_watch import OutboxWatch
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,8 @@ class Session:
         self._retry: asyncio.TimerHandle | None = None
         self._held: list[Message] | None = None
         """Live messages held back while a fresh stream catches up (see ``_on_session_start``)."""
+        self._live = LiveBatch(self._save_and_publish)
+        """Live messages received within a frame, stored together (``deliver_live``)."""
         self._inflight: dict[str, tuple[int, str]] = {}
         """Outgoing stanza id → store row id, until the server acks it."""
         self.outbox_watch = OutboxWatch(self.account, store, bus)
@@ -168,6 +171,7 @@ class Session:
     async def stop(self) -> None:
         """Say goodbye (unavailable presence) and disconnect; no reconnect after this."""
         self._stopping = True
+        self._live.flush()  # nothing received is lost when the store closes right after
         if self._retry is not None:
             self._retry.cancel()
             self._retry = None
@@ -418,12 +422,18 @@ class Session:
         self.bus.publish(ev.MessageQueued(self.account, stored))
         return stored
 
-    def deliver(self, message: Message) -> Message | None:
-        """Store a received message and publish it; ``None`` when it was a duplicate (or held)."""
+    def deliver(self, message: Message) -> None:
+        """Take a received message: stored and published soon after (see :meth:`deliver_live`),
+        or held while a fresh stream catches up."""
         if self._held is not None:
             self._held.append(message)
-            return None
-        return self.deliver_many([message])[0]
+            return
+        self.deliver_live(message)
+
+    def deliver_live(self, message: Message, then: Then | None = None) -> None:
+        """Store a live message in one transaction with the others of its frame, then publish
+        them in order (:class:`LiveBatch`); ``then(stored)`` runs once it is stored."""
+        self._live.add(message, then)
 
     def _release_held(self) -> None:
         """Store what arrived live during the catch-up, after it: the archive copies came first,
@@ -437,9 +447,16 @@ class Session:
     ) -> list[Message | None]:
         """Store a batch in one transaction and publish what is new or newly acknowledged.
 
+        Live messages still waiting for their batch are stored first, so the order holds.
         A duplicate that acknowledges one of our outgoing messages (its archive or carbon copy
         carries the server's stanza-id) moves that message to ``acked``.
         """
+        self._live.flush()
+        return self._save_and_publish(messages, announce=announce, older=older)
+
+    def _save_and_publish(
+        self, messages: Sequence[Message], *, announce: bool = True, older: bool = False
+    ) -> list[Message | None]:
         outcomes = self.store.save_outcomes(messages, older=older)
         for outcome in outcomes:
             if outcome.stored is not None and announce:

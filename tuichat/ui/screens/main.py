@@ -23,12 +23,13 @@ from tuichat import events as ev
 from tuichat.bus import Subscription
 from tuichat.errors import ClientError
 from tuichat.model import ConnectionState, ConversationKind, Direction, Message
-from tuichat.ui.attention import attention_total, decide, decide_room
+from tuichat.ui.attention import attention_total
 from tuichat.ui.context import UIContext
-from tuichat.ui.messages import NotificationWanted, UnreadChanged
+from tuichat.ui.messages import UnreadChanged
 from tuichat.ui.render import safe_text
 from tuichat.ui.rooms import RoomsState
 from tuichat.ui.screens.bindings import install_alt_digit_fallback, install_bindings
+from tuichat.ui.screens.message_feed import MessageFeed
 from tuichat.ui.screens.room_commands import RoomCommands
 from tuichat.ui.state import Conversations, ConvKey, RosterState
 from tuichat.ui.themes import resolve_color
@@ -47,7 +48,7 @@ OPEN_SETTING = "ui.open_conversations"
 RECENT_ON_FIRST_START = 5
 
 
-class MainScreen(RoomCommands, Screen[None]):
+class MainScreen(MessageFeed, RoomCommands, Screen[None]):
     """Roster sidebar + conversation; the screen a user lives in."""
 
     DEFAULT_CSS = """
@@ -86,6 +87,7 @@ class MainScreen(RoomCommands, Screen[None]):
         self.occupants_wanted = True
         """Whether rooms show their occupant list (F5 toggles)."""
         self._room_header_scheduled = False
+        self.received = self.make_feed()
         install_bindings(self, ctx.registry.in_scope("main"))
         install_alt_digit_fallback(self, ctx.registry.in_scope("main"))
 
@@ -151,7 +153,11 @@ class MainScreen(RoomCommands, Screen[None]):
             (ev.ErrorReported, self._bus_error),
             *self.room_handlers(),
         ]
-        self._subs = [bus.subscribe(kind, handler) for kind, handler in handlers]
+        # Received messages are shown in batches; every other event waits for those before it.
+        self._subs = [
+            bus.subscribe(kind, handler if kind is ev.MessageReceived else self.in_order(handler))
+            for kind, handler in handlers
+        ]
         self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
         self._restore_open()
         self._refresh_roster()
@@ -361,37 +367,6 @@ class MainScreen(RoomCommands, Screen[None]):
             timeout=15,
             markup=False,
         )  # fmt: skip
-
-    def _bus_message(self, event: ev.MessageReceived) -> None:
-        message = event.message
-        key = (message.account, message.conversation)
-        in_view = self.convs.current == key and self.app.screen is self
-        if in_view:
-            self.view.message_log.append(message)
-        group = message.kind is ConversationKind.GROUPCHAT
-        if group:
-            room = self.rooms.room(*key)
-            if message.nick:
-                room.speakers.pop(message.nick, None)
-                room.speakers[message.nick] = None
-        attention = (decide_room if group else decide)(
-            message,
-            in_view=in_view and self.view.message_log.is_at_bottom,
-            app_focused=self.app.app_focus,
-            policy=self.ctx.policy(message.account),
-        )
-        if attention.unread:
-            self.convs.add_unread(key)
-            self._unread_changed()
-        elif in_view and message.direction is Direction.IN:
-            self.ctx.store.mark_read(*key)
-        if attention.notify or attention.bell:
-            sender = message.nick or self.roster.display_name(*key)
-            self.post_message(
-                NotificationWanted(sender, message.body, attention.notify, attention.bell)
-            )
-        if attention.unread or not in_view:  # a message read in view changes no roster row
-            self._schedule_roster()
 
     def _bus_queued(self, event: ev.MessageQueued) -> None:
         message = event.message

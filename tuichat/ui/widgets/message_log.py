@@ -4,38 +4,46 @@ Only the lines in view are painted (a ``ScrollView`` with ``render_line``); the 
 messages loaded so far (the newest page, plus older pages as the reader scrolls up) and their
 wrapped lines at the current width. In a room it also shows traffic notices (one dim line
 each, merged by time; joins/leaves/nick changes fold away with :attr:`MessageLog.show_traffic`)
-and marks messages that mention :attr:`MessageLog.mention_nick`. Rule: every piece of network
-text goes through :mod:`tuichat.ui.render`; nothing here parses markup.
+and marks messages that mention :attr:`MessageLog.mention_nick`. The lines themselves are
+rendered by :mod:`.message_lines`. A flood is appended a batch at a time
+(:meth:`MessageLog.append_many`): one layout step and one repaint per batch.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from typing import ClassVar
 
-from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message as TMessage
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tuichat.model import Direction, Message, MessageState, mention_pattern
-from tuichat.ui.nickcolor import nick_color
-from tuichat.ui.render import render_body, safe_text
+from tuichat.model import Direction, Message, MessageState
 from tuichat.ui.rooms import Notice
-from tuichat.ui.themes import resolve_color
-from tuichat.ui.widgets.symbols import MESSAGE_MARKERS
+from tuichat.ui.widgets.message_lines import (
+    LineLook,
+    center,
+    day_line,
+    message_lines,
+    notice_line,
+)
 
 MAX_LOADED = 2000
 """Past this many loaded messages, jumping to the end drops all but the newest page."""
 KEEP_ON_TRIM = 200
+FLOOD_KEEP = 40
+"""A batch bigger than this, arriving while the reader follows the newest line, shows only the
+newest this many messages (older ones come back from the store when the reader scrolls up)."""
+MAX_FOLLOWED = 600
+"""While the reader follows the newest line, at most this many messages stay loaded (the
+oldest are let go without a re-layout; scrolling up loads them again from the store)."""
 
 
 class MessageLog(ScrollView, can_focus=True):
@@ -103,6 +111,7 @@ class MessageLog(ScrollView, can_focus=True):
         self._notices: list[Notice] = []
         self.show_traffic = True
         """Whether joins, leaves and nick changes are shown (subjects and the like always are)."""
+        self._paint: tuple[Style, int] | None = None
 
     # -- public API (attributes down) ---------------------------------------------------------
 
@@ -212,6 +221,98 @@ class MessageLog(ScrollView, can_focus=True):
             self.unseen += 1
         self.refresh()
 
+    def append_many(self, messages: Sequence[Message]) -> None:
+        """Add a batch of new messages with one layout and one repaint (a busy room).
+
+        The rules of :meth:`append` hold for each message. A batch larger than
+        :data:`FLOOD_KEEP` that arrives while the reader follows the newest line shows the
+        newest :data:`FLOOD_KEEP` messages only, so a flood costs at most that much layout.
+        """
+        if len(messages) <= 1:
+            for message in messages:
+                self.append(message)
+            return
+        recent = self._messages[-(50 + len(messages)) :]
+        known = {m.id for m in recent if m.id is not None}
+        fresh: list[Message] = []
+        for message in messages:
+            if message.id is not None:
+                if message.id in known:
+                    continue
+                known.add(message.id)
+            fresh.append(message)
+        if not fresh:
+            return
+        at_bottom = self.is_at_bottom
+        if at_bottom and len(fresh) > FLOOD_KEEP:
+            self._messages = [*self._messages, *fresh][-FLOOD_KEEP:]
+            self.has_more = True
+            self._asked_older = False
+            self._relayout()
+            self.unseen = 0
+            self._follow()
+            return
+        if self._out_of_order(fresh):
+            for message in fresh:
+                self._insert(message)
+            self._relayout()
+        else:
+            for message in fresh:
+                self._messages.append(message)
+                if self._width:
+                    self._starts.append(len(self._lines))
+                    self._lines.extend(self._block(self._last_day, message, self._width))
+                    self._last_day = self._local_day(message.timestamp)
+            if at_bottom and len(self._messages) > MAX_FOLLOWED:
+                self._drop_oldest(len(self._messages) - MAX_FOLLOWED + FLOOD_KEEP)
+            if self._width:
+                self._grow(Size(self._width, len(self._lines)))
+        if at_bottom or any(m.direction is Direction.OUT for m in fresh):
+            self.unseen = 0
+            self._follow()
+        else:
+            self.unseen += len(fresh)
+        self.refresh()
+
+    def _drop_oldest(self, count: int) -> None:
+        """Let go of the ``count`` oldest loaded messages and their lines (no re-layout)."""
+        if count <= 0 or count >= len(self._messages) or len(self._starts) != len(self._messages):
+            return
+        cut = self._starts[count]
+        self._messages = self._messages[count:]
+        self._lines = self._lines[cut:]
+        self._starts = [start - cut for start in self._starts[count:]]
+        self.has_more = True
+        self._asked_older = False
+
+    def _out_of_order(self, fresh: list[Message]) -> bool:
+        """Whether some received message of ``fresh`` sorts before the one shown above it."""
+        last = self._messages[-1] if self._messages else None
+        for message in fresh:
+            just_typed = (
+                message.direction is Direction.OUT and message.state is MessageState.PENDING
+            )
+            if (
+                last is not None
+                and not just_typed
+                and self._sort_key(message) < self._sort_key(last)
+            ):
+                return True
+            last = message
+        return False
+
+    def _insert(self, message: Message) -> None:
+        """Put ``message`` in its place by time (no layout; :meth:`append`'s rules)."""
+        just_typed = message.direction is Direction.OUT and message.state is MessageState.PENDING
+        last = self._messages[-1] if self._messages else None
+        if last is None or just_typed or self._sort_key(message) >= self._sort_key(last):
+            self._messages.append(message)
+        elif self._sort_key(message) < self._sort_key(self._messages[0]):
+            self.has_more = True  # older than everything loaded: left to paging
+        else:
+            keys = [self._sort_key(m) for m in self._messages]
+            self._messages.insert(bisect.bisect(keys, self._sort_key(message)), message)
+
     def prepend(self, older: list[Message], *, has_more: bool) -> None:
         """Add an older page (oldest first) above, keeping the view where it was."""
         self.has_more = has_more
@@ -297,7 +398,9 @@ class MessageLog(ScrollView, can_focus=True):
         starts: list[int] = []
         if width > 0:
             if self._messages and not self.has_more:
-                lines.append(self._center("beginning of the conversation", width, "dim"))
+                lines.append(
+                    center("beginning of the conversation", width, "dim", self.app.console)
+                )
             notices = [n for n in self._notices if self._notice_shown(n)]
             waiting = 0
             last_day: date | None = None
@@ -320,9 +423,20 @@ class MessageLog(ScrollView, can_focus=True):
     def _local_day(self, when: datetime) -> date:
         return when.astimezone(self.tz).date()
 
+    def _look(self) -> LineLook:
+        """What the lines are rendered with (theme, names, marks), as it is now."""
+        return LineLook(
+            console=self.app.console,
+            variables=self.app.theme_variables,
+            tz=self.tz,
+            own_name=self.own_name,
+            peer_name=self.peer_name,
+            highlight_id=self.highlight_id,
+            mention_nick=self.mention_nick,
+        )
+
     def _day_line(self, day: date, width: int) -> Strip:
-        label = f"{day:%A} {day.day} {day:%B %Y}"
-        return self._center(label, width, resolve_color(self.app.theme_variables, "day-separator"))
+        return day_line(day, width, self._look())
 
     def _block(self, previous_day: date | None, message: Message, width: int) -> list[Strip]:
         """A message's lines, after a day separator when its day is not ``previous_day``."""
@@ -343,86 +457,33 @@ class MessageLog(ScrollView, can_focus=True):
         lines.append(self._render_notice(notice, width))
         return day
 
-    def _center(self, label: str, width: int, style: str) -> Strip:
-        text = Text(f" {label} ", style=style)
-        side = max(0, (width - text.cell_len) // 2)
-        line = Text("─" * side, style=style) + text
-        line.append("─" * max(0, width - line.cell_len), style=style)
-        line.truncate(width)
-        return Strip(list(line.render(self.app.console)), width).crop(0, width)
-
     def _render_notice(self, notice: Notice, width: int) -> Strip:
-        variables = self.app.theme_variables
-        text = Text(
-            notice.timestamp.astimezone(self.tz).strftime("%H:%M "),
-            style=resolve_color(variables, "message-time"),
-        )
-        style = Style(color=resolve_color(variables, "room-notice"), italic=True)
-        text.append_text(safe_text(f"  {notice.text.replace(chr(10), ' ')}", style))
-        text.truncate(width, overflow="ellipsis")
-        return Strip(list(text.render(self.app.console)), text.cell_len).crop(0, width)
+        return notice_line(notice, width, self._look())
 
     def _render_message(self, message: Message, width: int) -> list[Strip]:
-        variables = self.app.theme_variables
-        own = message.direction is Direction.OUT
-        waiting = own and message.state in (MessageState.PENDING, MessageState.SENT)
-        time_text = Text(
-            message.timestamp.astimezone(self.tz).strftime("%H:%M "),
-            style=resolve_color(variables, "message-time"),
-        )
-        name = self.own_name if own else (message.nick or self.peer_name or message.sender)
-        color = resolve_color(variables, "message-own") if own else nick_color(name)
-        nick_width = max(6, min(14, width // 6))
-        nick = safe_text(name, Style(color=color, bold=not own))
-        nick.truncate(nick_width, overflow="ellipsis", pad=True)
-        prefix = time_text + nick + Text(" ")
-        body_source = message.body
-        if body_source.startswith("/me "):
-            body = Text("* ", style="italic") + safe_text(name, "italic")
-            body.append_text(render_body(body_source[3:], base_style="italic"))
-        else:
-            body = render_body(body_source)
-        marker = MESSAGE_MARKERS.get(message.state, "") if own else ""
-        if marker:
-            failed = message.state is MessageState.FAILED
-            body.append(marker, style="bold red" if failed else "")
-            if failed and message.failure:
-                body.append_text(safe_text(f": {message.failure}", "red"))
-        if waiting:
-            body.stylize(Style(dim=True, color=resolve_color(variables, "message-pending")))
-        if message.id is not None and message.id == self.highlight_id:
-            prefix.stylize(Style(reverse=True))
-        pattern = mention_pattern(self.mention_nick) if not own else None
-        if pattern is not None and pattern.search(body_source):
-            mention = resolve_color(variables, "mention")
-            nick.stylize(Style(reverse=True, color=mention, bold=True), 0, len(nick.plain.rstrip()))
-            stamp = time_text.copy()
-            stamp.right_crop(1)
-            prefix = stamp + Text("@", style=Style(color=mention, bold=True)) + nick + Text(" ")
-            body.highlight_regex(pattern, Style(color=mention, bold=True, underline=True))
-        body_width = max(10, width - prefix.cell_len)
-        console = self.app.console
-        options = console.options.update_width(body_width).update(no_wrap=False)
-        body.expand_tabs()
-        body_lines = console.render_lines(body, options, pad=False)
-        prefix_strip = Strip(list(prefix.render(console)), prefix.cell_len)
-        blank = Strip.blank(prefix.cell_len)
-        out = []
-        for index, segments in enumerate(body_lines or [[Segment("")]]):
-            head = prefix_strip if index == 0 else blank
-            out.append(Strip.join([head, Strip(segments)]).crop(0, width))
-        return out
+        return message_lines(message, width, self._look())
 
     # -- painting ------------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Paint the lines in ``crop`` (the widget's style is looked up once, not per line)."""
+        self._paint = (self.rich_style, self.scrollable_content_region.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
 
     def render_line(self, y: int) -> Strip:
         """Paint line ``y`` of the view."""
         _, scroll_y = self.scroll_offset
         index = scroll_y + y
-        width = self.scrollable_content_region.width
+        style, width = self._paint or (self.rich_style, self.scrollable_content_region.width)
         if index >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
-        return self._lines[index].extend_cell_length(width).apply_style(self.rich_style)
+            return Strip.blank(width, style)
+        line = self._lines[index]
+        if line.cell_length < width:  # padded once: the styled copy is then cached on it
+            line = self._lines[index] = line.extend_cell_length(width)
+        return line.apply_style(style)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         """Ask for older messages at the top; clear the unseen count at the bottom."""

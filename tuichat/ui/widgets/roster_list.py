@@ -68,8 +68,10 @@ class RosterList(OptionList):
         self._label_width = 0
         self._shown: tuple[object, ...] | None = None
         """What the options were last built from: an unchanged list is not rebuilt."""
-        self._prompts: dict[tuple[object, ...], Text] = {}
-        """Rendered rows by (row, width, current), kept while the theme stays the same."""
+        self._made: dict[tuple[object, ...], Option] = {}
+        """Options by (row, width, current), kept while the theme stays the same: an option
+        that is given again keeps its measured prompt, so a rebuild after a presence change
+        re-measures the changed rows only (a presence flood over a big roster)."""
 
     @property
     def rows(self) -> list[RosterRow]:
@@ -102,7 +104,7 @@ class RosterList(OptionList):
         if signature == self._shown and not force:
             return
         if force or (self._shown is not None and self._shown[1] != self._label_width):
-            self._prompts.clear()
+            self._made.clear()
         self._shown = signature
         highlighted = self.highlighted
         keep = (
@@ -111,9 +113,7 @@ class RosterList(OptionList):
             else None
         )
         variables = self.app.theme_variables
-        options = [
-            Option(self._cached_prompt(row, variables), id=row_id(row)) for row in self._rows
-        ]
+        options = [self._cached_option(row, variables) for row in self._rows]
         self.set_options(options)
         if keep is not None:
             try:
@@ -121,14 +121,15 @@ class RosterList(OptionList):
             except Exception:  # the row went away
                 self.highlighted = min(highlighted or 0, max(0, self.option_count - 1))
 
-    def _cached_prompt(self, row: RosterRow, variables: dict[str, str]) -> Text:
+    def _cached_option(self, row: RosterRow, variables: dict[str, str]) -> Option:
         key = (row, self._label_width, row.key == self.current)
-        prompt = self._prompts.get(key)
-        if prompt is None:
-            if len(self._prompts) > 20_000:
-                self._prompts.clear()
-            prompt = self._prompts[key] = self._prompt(row, variables)
-        return prompt
+        option = self._made.get(key)
+        if option is None:
+            if len(self._made) > 20_000:
+                self._made.clear()
+            option = Option(self._prompt(row, variables), id=row_id(row))
+            self._made[key] = option
+        return option
 
     def _prompt(self, row: RosterRow, variables: dict[str, str]) -> Text:
         if row.kind == "account":

@@ -18,5 +18,11 @@ def _muc(session: Any) -> object:
     return None
 
 
-FEATURES: tuple[Callable[[Any], object], ...] = (_muc,)
+def _pacing(session: Any) -> object:
+    from tuichat.xmpp import pacing
+
+    return pacing.install(session)
+
+
+FEATURES: tuple[Callable[[Any], object], ...] = (_pacing, _muc)
 """The features every session installs, in order."""

@@ -242,14 +242,12 @@ class Rooms(RoomSending):
         elif (decline := mp.declined(xml)) is not None:
             self.publish(ev.InvitationDeclined(self.account, *decline))
 
-    def on_private(self, stanza: Any) -> Message | None:
+    def on_private(self, stanza: Any) -> None:
         """A private message from an occupant of a room we know: its own conversation."""
         env = parse.envelope(stanza)
         message = mp.private_message(env, self.account, rooms=self.rooms, now=utcnow())
-        if message is None:
-            return None
-        stored: Message | None = self.session.deliver_many([message])[0]
-        return stored
+        if message is not None:
+            self.session.deliver_live(message)
 
     def _on_groupchat(self, stanza: Any) -> None:
         xml = stanza.xml
@@ -275,15 +273,20 @@ class Rooms(RoomSending):
         if env.delay is not None and state.history is not None:
             state.history.append(message)  # join history: stored as one batch
             return
-        [stored] = self.session.deliver_many([message])
-        self._reflected(message)
-        if (
-            stored is not None
-            and stored.direction == Direction.IN
-            and env.delay is None
-            and mentions(stored.body, state.nick)
-        ):
-            self.publish(ev.RoomMentioned(self.account, state.room, stored))
+        live = env.delay is None
+
+        def stored_then(stored: Message | None) -> None:
+            self._reflected(message)
+            if (
+                stored is not None
+                and stored.direction == Direction.IN
+                and live
+                and mentions(stored.body, state.nick)
+            ):
+                self.publish(ev.RoomMentioned(self.account, state.room, stored))
+
+        # Stored with the rest of this network read, in one transaction (a flood stays cheap).
+        self.session.deliver_live(message, stored_then)
 
     def flush_history(self, state: RoomState) -> None:
         """Store the join history buffered for ``state`` (one transaction)."""

@@ -1,0 +1,37 @@
+"""Pilot test of a presence flood over a big roster (the fake client's bus, no server).
+
+A presence change re-renders the contact list, coalesced; the rows that did not change must
+keep their options (and so their measured prompts), or every rebuild re-measures the whole
+roster: 1,000 contacts under 500 presence changes a second cost ~30 ms per rebuild.
+"""
+
+from __future__ import annotations
+
+from tests.ui.conftest import UI
+from tests.ui.fakes import ME
+from tests.ui.helpers import main_screen, settle
+from tuichat import events as ev
+from tuichat.model import Contact, Show, Subscription
+from tuichat.ui.widgets.roster_list import RosterList
+
+
+async def test_a_presence_change_rebuilds_only_the_rows_it_changed(ui: UI) -> None:
+    """Of 200 contacts, one goes away: only its option is new; the others are reused."""
+    contacts = tuple(
+        Contact(f"c{i:03d}@example.org", f"Contact {i:03d}", subscription=Subscription.BOTH)
+        for i in range(200)
+    )
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        ui.client.bus.publish(ev.RosterReceived(ME, contacts))
+        for contact in contacts:
+            ui.client.bus.publish(ev.PresenceChanged(ME, f"{contact.jid}/r", Show.ONLINE, "", 0))
+        await settle(pilot)
+        roster = main_screen(pilot).query_one(RosterList)
+        before = {roster.get_option_at_index(i).id: roster.get_option_at_index(i)
+                  for i in range(roster.option_count)}  # fmt: skip
+        ui.client.bus.publish(ev.PresenceChanged(ME, "c007@example.org/r", Show.AWAY, "out", 0))
+        await settle(pilot)
+        after = [roster.get_option_at_index(i) for i in range(roster.option_count)]
+        assert any("Contact 007" in str(o.prompt) and "out" in str(o.prompt) for o in after)
+        changed = [o.id for o in after if before.get(o.id) is not o]
+        assert len(changed) == 1 and "c007@example.org" in str(changed[0])

@@ -1,0 +1,119 @@
+"""Provides the rendering of the message log's lines: messages, room notices, day separators.
+
+Pure rendering: each function turns one item into ``Strip`` s at a width, with what it needs
+in a :class:`LineLook` (the console, the theme's colours, names and marks). Every piece of
+network text goes through :mod:`tuichat.ui.render`; nothing here parses markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, tzinfo
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+
+from tuichat.model import Direction, Message, MessageState, mention_pattern
+from tuichat.ui.nickcolor import nick_color
+from tuichat.ui.render import render_body, safe_text
+from tuichat.ui.rooms import Notice
+from tuichat.ui.themes import resolve_color
+from tuichat.ui.widgets.symbols import MESSAGE_MARKERS
+
+
+@dataclass(frozen=True, slots=True)
+class LineLook:
+    """What lines are rendered with."""
+
+    console: Console
+    variables: dict[str, str]
+    """The theme's variables (colours)."""
+    tz: tzinfo | None
+    own_name: str
+    peer_name: str
+    highlight_id: int | None
+    mention_nick: str
+
+
+def center(label: str, width: int, style: str, console: Console) -> Strip:
+    """``label`` centred in a rule of ``width`` cells."""
+    text = Text(f" {label} ", style=style)
+    side = max(0, (width - text.cell_len) // 2)
+    line = Text("─" * side, style=style) + text
+    line.append("─" * max(0, width - line.cell_len), style=style)
+    line.truncate(width)
+    return Strip(list(line.render(console)), width).crop(0, width)
+
+
+def day_line(day: date, width: int, look: LineLook) -> Strip:
+    """The separator before the first line of a new day."""
+    label = f"{day:%A} {day.day} {day:%B %Y}"
+    return center(label, width, resolve_color(look.variables, "day-separator"), look.console)
+
+
+def notice_line(notice: Notice, width: int, look: LineLook) -> Strip:
+    """A room notice: one dim line, cut with an ellipsis."""
+    text = Text(
+        notice.timestamp.astimezone(look.tz).strftime("%H:%M "),
+        style=resolve_color(look.variables, "message-time"),
+    )
+    style = Style(color=resolve_color(look.variables, "room-notice"), italic=True)
+    text.append_text(safe_text(f"  {notice.text.replace(chr(10), ' ')}", style))
+    text.truncate(width, overflow="ellipsis")
+    return Strip(list(text.render(look.console)), text.cell_len).crop(0, width)
+
+
+def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
+    """A message: time, author, then its body wrapped under the author's column."""
+    variables = look.variables
+    own = message.direction is Direction.OUT
+    waiting = own and message.state in (MessageState.PENDING, MessageState.SENT)
+    time_text = Text(
+        message.timestamp.astimezone(look.tz).strftime("%H:%M "),
+        style=resolve_color(variables, "message-time"),
+    )
+    name = look.own_name if own else (message.nick or look.peer_name or message.sender)
+    color = resolve_color(variables, "message-own") if own else nick_color(name)
+    nick_width = max(6, min(14, width // 6))
+    nick = safe_text(name, Style(color=color, bold=not own))
+    nick.truncate(nick_width, overflow="ellipsis", pad=True)
+    prefix = time_text + nick + Text(" ")
+    body_source = message.body
+    if body_source.startswith("/me "):
+        body = Text("* ", style="italic") + safe_text(name, "italic")
+        body.append_text(render_body(body_source[3:], base_style="italic"))
+    else:
+        body = render_body(body_source)
+    marker = MESSAGE_MARKERS.get(message.state, "") if own else ""
+    if marker:
+        failed = message.state is MessageState.FAILED
+        body.append(marker, style="bold red" if failed else "")
+        if failed and message.failure:
+            body.append_text(safe_text(f": {message.failure}", "red"))
+    if waiting:
+        body.stylize(Style(dim=True, color=resolve_color(variables, "message-pending")))
+    if message.id is not None and message.id == look.highlight_id:
+        prefix.stylize(Style(reverse=True))
+    pattern = mention_pattern(look.mention_nick) if not own else None
+    if pattern is not None and pattern.search(body_source):
+        mention = resolve_color(variables, "mention")
+        nick.stylize(Style(reverse=True, color=mention, bold=True), 0, len(nick.plain.rstrip()))
+        stamp = time_text.copy()
+        stamp.right_crop(1)
+        prefix = stamp + Text("@", style=Style(color=mention, bold=True)) + nick + Text(" ")
+        body.highlight_regex(pattern, Style(color=mention, bold=True, underline=True))
+    body_width = max(10, width - prefix.cell_len)
+    console = look.console
+    options = console.options.update_width(body_width).update(no_wrap=False)
+    body.expand_tabs()
+    body_lines = console.render_lines(body, options, pad=False)
+    prefix_strip = Strip(list(prefix.render(console)), prefix.cell_len)
+    blank = Strip.blank(prefix.cell_len)
+    out = []
+    for index, segments in enumerate(body_lines or [[Segment("")]]):
+        head = prefix_strip if index == 0 else blank
+        out.append(Strip.join([head, Strip(segments)]).crop(0, width))
+    return out

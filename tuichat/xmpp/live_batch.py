@@ -1,0 +1,58 @@
+"""Provides :class:`LiveBatch`: live messages stored together, one transaction per frame.
+
+A flood (a busy room, a crowd of strangers) delivers messages many times faster than one
+transaction each can keep up with while the keyboard waits. The batch collects the messages
+that arrive within :data:`LIVE_BATCH_DELAY` and stores them in one go, in arrival order; each
+may carry a ``then`` to run once it is stored (the room feature's echo and mention checks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+from tuichat.model import Message
+
+LIVE_BATCH_DELAY = 1 / 60
+"""Seconds a live message waits for others to share its store transaction (one frame)."""
+
+Then = Callable[[Message | None], object]
+"""Run with the stored copy of a message (``None``: it was a duplicate)."""
+
+
+class LiveBatch:
+    """Messages waiting to be stored, with what to do once they are."""
+
+    def __init__(
+        self,
+        store: Callable[[Sequence[Message]], list[Message | None]],
+        delay: float = LIVE_BATCH_DELAY,
+    ) -> None:
+        """``store(messages)`` stores and announces a batch; returns the stored copies."""
+        self._store = store
+        self._delay = delay
+        self._items: list[tuple[Message, Then | None]] = []
+        self._handle: asyncio.TimerHandle | None = None
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, message: Message, then: Then | None = None) -> None:
+        """Collect ``message``; the first of a batch sets the timer."""
+        self._items.append((message, then))
+        if self._handle is None:
+            loop = asyncio.get_running_loop()
+            self._handle = loop.call_later(self._delay, self.flush)
+
+    def flush(self) -> None:
+        """Store what is collected now (before anything that must come after it)."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        items, self._items = self._items, []
+        if not items:
+            return
+        stored = self._store([message for message, _then in items])
+        for (_message, then), row in zip(items, stored, strict=True):
+            if then is not None:
+                then(row)

@@ -309,3 +309,27 @@ async def test_reconnect_skips_the_wait_of_a_scheduled_retry(
         assert manager.state(jid)[0] == ConnectionState.CONNECTED
     finally:
         await manager.stop()
+
+
+async def test_a_message_to_an_account_that_does_not_exist_fails_with_the_reason(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """The server acks the message, then bounces it (service-unavailable): it ends failed,
+    with the reason in words on the message itself, not a tick."""
+    a = account("lonely")
+    manager, _bus, store, rec = _manager(account_config(prosody, a.jid, a.password))
+    await manager.start()
+    try:
+        await manager.wait_connected(10)
+        nobody = f"nobody-{a.jid.split('@')[0]}@{prosody.domain}"
+        sent = await manager.send_message(a.jid, nobody, "anyone there?")
+        [failed] = await rec.wait(
+            ev.MessageStateChanged,
+            lambda e: e.message_id == sent.id and e.state == MessageState.FAILED,
+        )
+        assert nobody in failed.reason and "cannot receive" in failed.reason, failed.reason
+        row = store.get_message(sent.id or 0)
+        assert row is not None and row.state == MessageState.FAILED
+        assert row.failure == failed.reason
+    finally:
+        await manager.stop()

@@ -18,6 +18,7 @@ from tuichat.model import (
     Show,
     mentions,
 )
+from tuichat.xmpp.errors import error_condition
 from tuichat.xmpp.features import bookmarks as bm
 from tuichat.xmpp.features import muc_parse as mp
 from tuichat.xmpp.features import muc_words as mw
@@ -137,7 +138,7 @@ def test_error_condition_and_request_words() -> None:
         "<forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
         "<text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>You are banned</text></error></presence>"
     )
-    assert mw.error_condition(xml) == ("forbidden", "You are banned")
+    assert error_condition(xml) == ("forbidden", "You are banned")
     words = mw.request_error_words("kick Bob", "not-allowed", "no")
     assert words == "the room does not allow you to kick Bob (server: no)"
 

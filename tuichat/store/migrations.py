@@ -278,7 +278,7 @@ def m003_outbox_failures(conn: sqlite3.Connection) -> None:
     """Let an outgoing message that keeps closing the stream be set aside, with its reason.
 
     ``send_closes`` counts the streams the server closed because of this message (see
-    ``tuichat.xmpp.outbox_guard``); ``failure`` says in words why a message ended ``failed``.
+    ``tuichat.xmpp.outbox``); ``failure`` says in words why a message ended ``failed``.
     Both are NULL/0 for every existing row (ADD COLUMN with a constant default is O(1)).
     """
     conn.execute("ALTER TABLE messages ADD COLUMN failure TEXT")

@@ -11,8 +11,12 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from errno import ECONNREFUSED
+from xml.etree.ElementTree import Element
 
 from tuichat.errors import ClientError
+
+NS_CLIENT = "jabber:client"
+NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
 
 
 def describe_ssl_error(exc: BaseException) -> str:
@@ -106,3 +110,44 @@ def map_exceptions(action: str) -> Iterator[None]:
         raise ClientError(f"cannot {action}: {words}") from None
     except IqTimeout:
         raise ClientError(f"cannot {action}: the server did not answer in time") from None
+
+
+def error_condition(xml: Element) -> tuple[str, str]:
+    """The ``(condition, text)`` of a stanza's ``<error/>`` (empty strings when absent)."""
+    error = xml.find(f"{{{NS_CLIENT}}}error")
+    if error is None:
+        error = xml.find("error")
+    if error is None:
+        return "", ""
+    condition, text = "", ""
+    for child in error:
+        if not child.tag.startswith(f"{{{NS_STANZAS}}}"):
+            continue
+        name = child.tag.rpartition("}")[2]
+        if name == "text":
+            text = (child.text or "").strip()
+        elif not condition:
+            condition = name
+    return condition, text
+
+
+_BOUNCES = {
+    "service-unavailable": "{who} cannot receive messages (no such account, or it refuses them)",
+    "item-not-found": "{who} does not exist",
+    "remote-server-not-found": "the server of {who} cannot be found",
+    "remote-server-timeout": "the server of {who} does not answer",
+    "forbidden": "{who} does not accept messages from you",
+    "not-allowed": "{who} does not accept messages from you",
+    "not-acceptable": "{who} did not accept the message",
+    "policy-violation": "the message breaks a rule of {who}'s server",
+    "resource-constraint": "{who} cannot take more messages now",
+    "recipient-unavailable": "{who} is not available",
+}
+
+
+def bounce_words(who: str, condition: str, text: str = "") -> str:
+    """Why a one-to-one message to ``who`` came back as an error, in words, with the server's
+    own text."""
+    template = _BOUNCES.get(condition)
+    words = template.format(who=who) if template else f"{who}: {condition_words(condition)}"
+    return f"{words} (server: {text})" if text else words

@@ -136,10 +136,7 @@ class ConnectionManager(RoomRequests):
     async def send_message(self, account: str, to: str, body: str) -> Message:
         """Store ``body`` as pending, then send it if connected; return the stored message."""
         session = self.session(account)
-        stored = session.queue_outgoing(str(JID.parse(to).bare), body)
-        if session.ready:  # else the outbox flush sends it, in order, after older ones
-            session.send(stored)
-        return stored
+        return session.queue_outgoing(str(JID.parse(to).bare), body)
 
     async def fetch_older(self, account: str, conversation: str, limit: int = 100) -> int:
         """Backfill a conversation from the server archive (see ``Session.fetch_older``)."""

@@ -1,37 +1,61 @@
 """Provides the life of an outgoing message as one pure state machine (h11's ``_state.py`` idea).
 
 Rule 1: every decision about when an outgoing message goes on the wire, and what becomes of
-it, lives here. The session feeds :meth:`Outbox.handle` what happened (the inputs below) and
-carries out what it returns: it stores and publishes each :class:`Changed`, and writes each
-:class:`Send` to the stream. Nothing here does I/O, so the rules have table tests.
+it, lives here. The session's :class:`~tuichat.xmpp.sending.Sender` feeds :meth:`Outbox.handle`
+what happened (the inputs below) and carries out what it returns (the effects): it writes each
+:class:`Send`, stores and publishes each :class:`Changed`, and counts each :class:`Blamed` in
+the store. Nothing here does I/O, so every rule has a table test.
 
 States (as stored): ``pending`` (in the outbox) → ``sent`` (written to a stream) → ``acked``
 (the server acknowledged it (XEP-0198), the room reflected it, or its archive or carbon copy
-came back) or ``failed`` (bounced with an error, or set aside because the stream closed twice
-right after it went out: a message the server cannot take must not take its account down).
+came back) or ``failed`` (bounced with an error, or set aside because the server ended the
+stream on it again and again: a message the server cannot take must not take its account down).
 
 When things go out:
 - one-to-one and room-private messages once the session is *ready* (connected, the archive
-  caught up): first those waiting, oldest first, then new ones as they come;
+  caught up): those waiting first, oldest first, so a new message never overtakes an old one;
 - room messages once we are in their room (the room acks them by reflection, so they wait for
   the room, not for the server's ack).
 
-A fresh stream forgets what the old one carried: what was written but not acked is sent again
-(the archive catch-up that runs first acks, by their copies, those the server did get). A
-resumed stream keeps it: slixmpp writes the unacked stanzas again itself.
+A fresh stream forgets what the old one carried: what was written but not acked goes again
+once ready (the archive catch-up that runs first acks, by their copies, those the server did
+get). A resumed stream keeps it: slixmpp writes the unacked stanzas again itself.
+
+A bounce may come after the server's ack (our server read the message, the recipient's server
+refused it), so acked one-to-one messages are remembered a while for their bounce.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from tuichat.model import ConversationKind, MessageState
 
-POISON_CLOSES = 2
-"""Set a message aside when the stream closed this many times right after it went out."""
-POISON_WINDOW = 10.0
-"""Seconds after the write within which a closed stream counts against the message."""
+MAX_CLOSES = 2
+"""Streams the server may end on one message before it is set aside (state ``failed``)."""
+
+BLAMING_CONDITIONS = frozenset(
+    {
+        "bad-format",
+        "bad-namespace-prefix",
+        "improper-addressing",
+        "invalid-namespace",
+        "invalid-xml",
+        "not-well-formed",
+        "policy-violation",
+        "restricted-xml",
+        "unsupported-encoding",
+        "unsupported-stanza-type",
+        "xml-not-well-formed",
+    }
+)
+"""RFC 6120 §4.9.3 stream errors about the data the client sent. A network loss, a shutdown or
+a login elsewhere blames no message."""
+
+REMEMBERED_ACKS = 500
+"""Acked one-to-one messages kept for a late bounce."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +72,6 @@ class Entry:
     state: MessageState = MessageState.PENDING
     on_stream: bool = False
     """Written to the current stream (or to one that may still be resumed)."""
-    written_at: float | None = None
-    closes: int = 0
-    """Streams that closed within :data:`POISON_WINDOW` of this message being written while it
-    was the oldest unacked one: the server's likeliest reason to close."""
 
 
 # -- inputs ---------------------------------------------------------------------------------
@@ -62,7 +82,6 @@ class Queued:
     """A message the user wrote was stored as pending."""
 
     entry: Entry
-    now: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +95,12 @@ class Restored:
 class Ready:
     """Connected and caught up: one-to-one messages may go out."""
 
-    now: float
-
 
 @dataclass(frozen=True, slots=True)
 class RoomEntered:
     """We are in ``room`` (joined or rejoined): its messages may go out."""
 
     room: str
-    now: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +140,20 @@ class Bounced:
 
 
 @dataclass(frozen=True, slots=True)
-class StreamLost:
-    """The stream closed (it may still be resumed)."""
+class SetAside:
+    """The message ``key`` must not be written again (it keeps ending the stream)."""
 
-    now: float
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StreamLost:
+    """The stream closed (it may still be resumed); ``condition`` is the stream error the
+    server sent before closing it, if any."""
+
+    condition: str | None = None
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +164,6 @@ class FreshStream:
 @dataclass(frozen=True, slots=True)
 class Resumed:
     """The old stream was resumed (XEP-0198): slixmpp writes its unacked stanzas again."""
-
-    now: float
 
 
 Input = (
@@ -152,6 +176,7 @@ Input = (
     | Reflected
     | CopyArrived
     | Bounced
+    | SetAside
     | StreamLost
     | FreshStream
     | Resumed
@@ -176,13 +201,42 @@ class Changed:
     conversation: str
     state: MessageState
     reason: str = ""
+    key: str = ""
 
 
-Effect = Send | Changed
+@dataclass(frozen=True, slots=True)
+class Blamed:
+    """The server ended the stream on this message (``condition``): count it, and once
+    :func:`set_aside_reason` gives a reason, feed back :class:`SetAside`."""
 
-POISON_REASON = "not sent: the server closed the connection each time this message went out"
+    entry: Entry
+    condition: str
+    text: str = ""
 
-_FINAL = (MessageState.ACKED, MessageState.FAILED)
+
+Effect = Send | Changed | Blamed
+
+
+def culprit(on_stream: Sequence[Entry], condition: str | None) -> Entry | None:
+    """The message to blame for a stream the server ended with ``condition``: the oldest one
+    it has not acked (it reads in order, and we ask for an ack right behind each message);
+    none for a stream that ended for another reason."""
+    if condition not in BLAMING_CONDITIONS or not on_stream:
+        return None
+    return on_stream[0]
+
+
+def set_aside_reason(closes: int, condition: str, text: str = "") -> str | None:
+    """Why a message blamed for ``closes`` stream closes is set aside, or None to retry it."""
+    if closes < MAX_CLOSES:
+        return None
+    times = "twice" if closes == 2 else f"{closes} times"
+    detail = f"{condition}: {text}" if text else condition
+    return f"the server closed the connection {times} on this message ({detail})"
+
+
+FINAL = (MessageState.ACKED, MessageState.FAILED)
+"""The states a message does not leave."""
 
 
 @dataclass
@@ -194,23 +248,25 @@ class Outbox:
     ready: bool = False
     rooms: set[str] = field(default_factory=set)
     """The rooms we are in now."""
+    acked: OrderedDict[str, Entry] = field(default_factory=OrderedDict)
+    """Recently acked one-to-one messages, for a bounce that comes after the ack."""
 
     def handle(self, event: Input) -> list[Effect]:
         """Apply ``event``; return what to do, in order."""
         match event:
-            case Queued(entry, now):
+            case Queued(entry):
                 self.entries[entry.key] = entry
-                return self._flush(now)
+                return self._flush()
             case Restored(entries):
-                for entry in entries:
-                    self.entries.setdefault(entry.key, replace(entry, on_stream=False))
+                for restored in entries:
+                    self.entries.setdefault(restored.key, replace(restored, on_stream=False))
                 return []
-            case Ready(now):
+            case Ready():
                 self.ready = True
-                return self._flush(now)
-            case RoomEntered(room, now):
+                return self._flush()
+            case RoomEntered(room):
                 self.rooms.add(room)
-                return self._flush(now, room=room)
+                return self._flush(room=room)
             case RoomGone(room):
                 self.rooms.discard(room)
                 self._forget_stream(
@@ -225,75 +281,65 @@ class Outbox:
             case Reflected(key) | CopyArrived(key):
                 found = self.entries.get(key)
                 return [] if found is None else self._final(found, MessageState.ACKED)
-            case Bounced(key, reason):
-                found = self.entries.get(key)
+            case Bounced(key, reason) | SetAside(key, reason):
+                found = self.entries.get(key) or self.acked.pop(key, None)
                 return [] if found is None else self._final(found, MessageState.FAILED, reason)
-            case StreamLost(now):
+            case StreamLost(condition, text):
                 self.ready = False
                 self.rooms.clear()
-                return self._count_close(now)
+                on_stream = [e for e in self.entries.values() if e.on_stream]
+                blamed = culprit(on_stream, condition)
+                return [] if blamed is None else [Blamed(blamed, condition or "", text)]
             case FreshStream():
                 self.ready = False
                 self.rooms.clear()
                 self._forget_stream(lambda _e: True)
                 return []
-            case Resumed(now):
+            case Resumed():
                 self.ready = True
-                return self._flush(now)
+                return self._flush()
         raise TypeError(f"not an outbox input: {event!r}")  # pragma: no cover
+
+    def waiting(self) -> tuple[Entry, ...]:
+        """Every message not yet acked nor failed, oldest first."""
+        return tuple(self.entries.values())
 
     # -- the rules ------------------------------------------------------------------------
 
     def _may_send(self, entry: Entry) -> bool:
-        if entry.on_stream or entry.state in _FINAL:
+        if entry.on_stream or entry.state in FINAL:
             return False
         if entry.kind is ConversationKind.GROUPCHAT:
             return entry.conversation in self.rooms
         return self.ready
 
-    def _flush(self, now: float, *, room: str | None = None) -> list[Effect]:
-        """Send what may go out (of ``room`` only, if given), oldest first, so a new message
-        never overtakes an older one still waiting."""
+    def _flush(self, *, room: str | None = None) -> list[Effect]:
+        """Send what may go out (of ``room`` only, if given), oldest first."""
         effects: list[Effect] = []
         for entry in list(self.entries.values()):
             if room is not None and entry.conversation != room:
                 continue
             if not self._may_send(entry):
                 continue
-            sent = replace(entry, on_stream=True, written_at=now, state=MessageState.SENT)
+            sent = replace(entry, on_stream=True, state=MessageState.SENT)
             self.entries[entry.key] = sent
             effects.append(Send(sent))
             if entry.state is not MessageState.SENT:
-                effects.append(Changed(entry.row, entry.conversation, MessageState.SENT))
+                effects.append(
+                    Changed(entry.row, entry.conversation, MessageState.SENT, key=entry.key)
+                )
         return effects
 
     def _final(self, entry: Entry, state: MessageState, reason: str = "") -> list[Effect]:
-        del self.entries[entry.key]
-        return [Changed(entry.row, entry.conversation, state, reason)]
+        self.entries.pop(entry.key, None)
+        if state is MessageState.ACKED and entry.kind is not ConversationKind.GROUPCHAT:
+            self.acked[entry.key] = entry
+            while len(self.acked) > REMEMBERED_ACKS:
+                self.acked.popitem(last=False)
+        return [Changed(entry.row, entry.conversation, state, reason, entry.key)]
 
     def _forget_stream(self, which: Callable[[Entry], bool]) -> None:
         """Mark the messages ``which`` picks as no longer on any stream (to be sent again)."""
         for key, entry in list(self.entries.items()):
             if entry.on_stream and which(entry):
                 self.entries[key] = replace(entry, on_stream=False)
-
-    def _count_close(self, now: float) -> list[Effect]:
-        """The oldest unacked message on the stream is what the server choked on, if the
-        stream closed right after it was written; the second time, set it aside."""
-        suspect = next(
-            (e for e in self.entries.values() if e.on_stream and e.state is MessageState.SENT),
-            None,
-        )
-        if suspect is None or suspect.written_at is None:
-            return []
-        if now - suspect.written_at > POISON_WINDOW:
-            return []
-        counted = replace(suspect, closes=suspect.closes + 1)
-        if counted.closes >= POISON_CLOSES:
-            return self._final(counted, MessageState.FAILED, POISON_REASON)
-        self.entries[suspect.key] = counted
-        return []
-
-    def waiting(self) -> tuple[Entry, ...]:
-        """Every message not yet acked nor failed, oldest first."""
-        return tuple(self.entries.values())

@@ -2,10 +2,10 @@
 
 The session turns slixmpp's string-named events into typed calls (one reviewed table,
 ``_HANDLERS``), asks the pure functions in :mod:`tuichat.xmpp.parse` what a stanza means, stores
-what it learns and publishes events. It owns the reconnect loop (:class:`Backoff`) and the
-outbox: every message we send is stored first, sent when connected, and marked acked when the
-server acknowledges it (XEP-0198). A message the server keeps closing the stream on is set
-aside as failed (:mod:`tuichat.xmpp.outbox_watch`), so the rest of the outbox flows.
+what it learns and publishes events. It owns the reconnect loop (:class:`Backoff`). Every
+message we send is stored first, then follows one life cycle (:class:`Sender`, around the pure
+:mod:`tuichat.xmpp.outbox` machine), whatever the conversation: the session only reports to it
+what happened (ready, acked, bounced, the stream lost or resumed).
 """
 
 from __future__ import annotations
@@ -38,11 +38,17 @@ from tuichat.store import Store
 from tuichat.xmpp import connect, parse
 from tuichat.xmpp.backoff import FOREVER, Backoff, RetryPolicy
 from tuichat.xmpp.credentials import preflight
-from tuichat.xmpp.errors import describe_connect_error, describe_ssl_error, is_certificate_error
+from tuichat.xmpp.errors import (
+    bounce_words,
+    describe_connect_error,
+    describe_ssl_error,
+    error_condition,
+    is_certificate_error,
+)
 from tuichat.xmpp.features import FEATURES, muc_services, roster
 from tuichat.xmpp.features.mam import ArchiveSync, catch_up_floor, failure_words
 from tuichat.xmpp.live_batch import LiveBatch, Then
-from tuichat.xmpp.outbox_watch import OutboxWatch
+from tuichat.xmpp.sending import Sender
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +65,6 @@ PLUGINS = (
     "xep_0085",  # chat states
     "xep_0184",  # receipts
 )
-
-_ACK_REQUEST = "<r xmlns='urn:xmpp:sm:3'/>"
-_TERMINAL = (ConnectionState.AUTH_FAILED, ConnectionState.CERT_REJECTED, ConnectionState.FAILED)
 
 
 class Session:
@@ -104,10 +107,8 @@ class Session:
         """Live messages held back while a fresh stream catches up (see ``_on_session_start``)."""
         self._live = LiveBatch(self._save_and_publish)
         """Live messages received within a frame, stored together (``deliver_live``)."""
-        self._inflight: dict[str, tuple[int, str]] = {}
-        """Outgoing stanza id → store row id, until the server acks it."""
-        self.outbox_watch = OutboxWatch(self.account, store, bus)
-        """Which outbox item to blame (and set aside) when the server ends the stream."""
+        self.sender = Sender(self)
+        """Every outgoing message's life cycle (queued, written, acked, bounced, set aside)."""
         self.connected = asyncio.Event()
         self.ready = False
         """Connected, caught up and the outbox flushed: a new message may go straight out."""
@@ -154,6 +155,7 @@ class Session:
         roster.install(self)
         for install in self.features:
             install(self)
+        self.sender.restore()  # what an earlier run left in the outbox
         self._connect()
 
     def _connect(self) -> None:
@@ -181,7 +183,7 @@ class Session:
             self.client.send_presence(ptype="unavailable")
         await connect.close_client(self.client)
         self.connected.clear()
-        if self.state not in _TERMINAL:
+        if not self.state.is_terminal:
             self._set_state(ConnectionState.DISCONNECTED, "disconnected")
 
     def _set_state(
@@ -245,14 +247,11 @@ class Session:
         self._fail(ConnectionState.AUTH_FAILED, "the server rejected the JID or password")
 
     def _on_stream_error(self, error: Any) -> None:
-        self.outbox_watch.stream_error(str(error["condition"] or ""), str(error["text"] or ""))
+        self.sender.stream_error(str(error["condition"] or ""), str(error["text"] or ""))
 
     def _on_disconnected(self, reason: Any) -> None:
         self.connected.clear()
-        if set_aside := self.outbox_watch.closed():  # never written again, not even on resume
-            for key in set_aside:
-                self._inflight.pop(key, None)
-            self.outbox_watch.drop_from(self.client.plugin["xep_0198"].unacked_queue, set_aside)
+        self.sender.stream_lost()
         if self._stopping:
             return
         self._schedule_reconnect(describe_connect_error(reason or None))
@@ -266,9 +265,8 @@ class Session:
         # are held until the catch-up is stored, so history keeps the server's order.
         self.backoff.reset()
         self.synced.clear()
-        self._inflight.clear()  # a fresh stream: nothing of the old one will be acked
         self.sync_failures.clear()
-        self.outbox_watch.new_stream()
+        self.sender.fresh_stream()  # nothing written to the old stream will be acked on this one
         if self.archive is not None:
             held = (c.last_timestamp for c in self.store.conversations(self.account))
             self.archive.floor = catch_up_floor(held, utcnow())
@@ -288,8 +286,9 @@ class Session:
         self.client.send_presence(**self._presence_args())
         await self.sync_archive(short_gap=True)
         self._release_held()
-        self.flush_outbox(resend_sent=True)
-        self.ready = self.state == ConnectionState.CONNECTED  # it may have dropped meanwhile
+        if self.state == ConnectionState.CONNECTED:  # it may have dropped meanwhile
+            self.sender.ready()
+        self.ready = self.state == ConnectionState.CONNECTED
         await self._run_hooks(resumed=False)
         self.synced.set()
 
@@ -354,8 +353,9 @@ class Session:
         self._set_state(ConnectionState.CONNECTED, "", resumed=True)
         self._release_held()
         self.synced.set()
-        self.flush_outbox(resend_sent=False)  # slixmpp re-sent what the server had not acked
-        self.ready = self.state == ConnectionState.CONNECTED  # it may have dropped meanwhile
+        if self.state == ConnectionState.CONNECTED:  # it may have dropped meanwhile
+            self.sender.resumed()  # slixmpp wrote again what the server had not acked
+        self.ready = self.state == ConnectionState.CONNECTED
         await self._run_hooks(resumed=True)
 
     async def _run_hooks(self, resumed: bool) -> None:
@@ -398,7 +398,7 @@ class Session:
         nick: str | None = None,
     ) -> Message:
         """Store a message we are about to send as pending (one fresh id serves as message id
-        and origin-id), announce it, and return the stored row; sending is the caller's.
+        and origin-id), announce it, hand it to the :class:`Sender`, and return the stored row.
         A body XMPP cannot carry raises :class:`tuichat.sendable.Unsendable`, storing nothing."""
         sendable.check(body)
         stable = str(uuid.uuid4())
@@ -420,6 +420,7 @@ class Session:
         if stored is None:  # cannot happen with a fresh uuid; never lose a message silently
             raise ClientError("the message could not be stored")
         self.bus.publish(ev.MessageQueued(self.account, stored))
+        self.sender.queue(stored)  # out as soon as the rules allow
         return stored
 
     def deliver(self, message: Message) -> None:
@@ -463,11 +464,8 @@ class Session:
                 self.bus.publish(ev.MessageReceived(self.account, outcome.stored))
             elif outcome.updated and outcome.existing is not None:
                 row = outcome.existing
-                if row.id is not None and row.message_id is not None:
-                    self._inflight.pop(row.message_id, None)
-                    self.bus.publish(
-                        ev.MessageStateChanged(self.account, row.id, row.conversation, row.state)
-                    )
+                if row.message_id is not None:
+                    self.sender.copy_arrived(row.message_id)
         return [o.stored for o in outcomes]
 
     def _on_message(self, stanza: Any) -> None:
@@ -492,49 +490,20 @@ class Session:
         if message is not None:
             self.deliver(message)
 
-    def send(self, message: Message) -> None:
-        """Put a stored outgoing message on the wire (marks it sent)."""
-        if message.id is None or message.message_id is None:
-            raise ValueError("only stored messages with an id can be sent")
-        stanza = self.client.make_message(
-            mto=message.conversation, mbody=message.body, mtype="chat"
-        )
-        stanza["id"] = message.message_id
-        if message.origin_id:
-            stanza["origin_id"]["id"] = message.origin_id
-        stanza["request_receipt"] = True
-        stanza["chat_state"] = "active"
-        self._inflight[message.message_id] = (message.id, message.conversation)
-        self.outbox_watch.sent(message.message_id, message.id)
-        stanza.send()
-        # Ask for an ack right behind the message, through the same queue: slixmpp's own
-        # request (every `window` stanzas) is written before the stanza that triggered it.
-        self.client.send(_ACK_REQUEST, use_filters=False)
-        if message.state != MessageState.SENT:
-            self._update(message.id, message.conversation, MessageState.SENT)
-
-    def flush_outbox(self, *, resend_sent: bool) -> None:
-        """Send every pending message (and, on a fresh session, every unacked one) in order."""
-        if self.state != ConnectionState.CONNECTED:
-            return
-        for message in self.store.outbox(self.account):
-            if message.direction != Direction.OUT or message.message_id in self._inflight:
-                continue  # sent on this very stream: its ack is still coming
-            if message.kind is ConversationKind.GROUPCHAT:
-                continue  # the room feature sends these once it has (re)joined the room
-            if message.state == MessageState.PENDING or resend_sent:
-                self.send(message)
-
     def _on_acked(self, stanza: Any) -> None:
         if stanza.name == "message":
-            self.outbox_watch.acked(stanza["id"])
-        entry = self._inflight.pop(stanza["id"], None) if stanza.name == "message" else None
-        if entry is not None:
-            self._update(entry[0], entry[1], MessageState.ACKED)
+            self.sender.acked(stanza["id"])
 
-    def _update(self, row: int, conversation: str, state: MessageState) -> None:
-        self.store.update_state(row, state)
-        self.bus.publish(ev.MessageStateChanged(self.account, row, conversation, state))
+    def _on_message_error(self, stanza: Any) -> None:
+        """A one-to-one message of ours came back as an error (a room's are the room's)."""
+        env = parse.envelope(stanza)
+        rooms = self.extensions.get("muc")
+        if rooms is not None and rooms.knows(env.from_):
+            return
+        key = env.origin_id or env.message_id
+        if key:
+            condition, text = error_condition(stanza.xml)
+            self.sender.bounced(key, bounce_words(env.from_, condition, text))
 
 
 # slixmpp event name → Session method; every string the session listens to, reviewed in one place.
@@ -550,4 +519,5 @@ _HANDLERS: dict[str, str] = {
     "carbon_received": "_on_carbon",
     "carbon_sent": "_on_carbon",
     "stanza_acked": "_on_acked",
+    "message_error": "_on_message_error",
 }

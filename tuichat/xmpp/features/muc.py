@@ -32,13 +32,14 @@ from tuichat.model import (
     utcnow,
 )
 from tuichat.xmpp import parse
+from tuichat.xmpp.errors import error_condition
 from tuichat.xmpp.features import muc_join
 from tuichat.xmpp.features import muc_parse as mp
 from tuichat.xmpp.features.bookmarks import BookmarkStore
 from tuichat.xmpp.features.mam import ArchiveSync, failure_words
 from tuichat.xmpp.features.muc_send import RoomSending
 from tuichat.xmpp.features.muc_state import RoomState
-from tuichat.xmpp.features.muc_words import error_condition, join_error_words
+from tuichat.xmpp.features.muc_words import join_error_words
 from tuichat.xmpp.features.selfping import SelfPinger
 
 log = logging.getLogger(__name__)
@@ -58,10 +59,6 @@ class Rooms(RoomSending):
         self.client = session.client
         self.account: str = session.account
         self.rooms: dict[str, RoomState] = {}
-        self.awaiting: dict[str, tuple[int, str, asyncio.Future[Message]]] = {}
-        """origin-id of a room message we sent → (row id, room, resolved on reflection)."""
-        self.pm_inflight: dict[str, tuple[int, str]] = {}
-        """id of a private message we sent → (row id, conversation), until the server acks."""
         self.bookmarks = BookmarkStore(self.client, self.account)
         self.archive = ArchiveSync(
             self.client,
@@ -98,6 +95,10 @@ class Rooms(RoomSending):
         """Bare JIDs of the rooms we are in now."""
         return [r for r, s in self.rooms.items() if s.joined]
 
+    def knows(self, jid: str) -> bool:
+        """Whether ``jid`` (any form) is one of the rooms we follow, or an occupant of one."""
+        return mp.room_of(jid) in self.rooms
+
     def default_nick(self) -> str:
         """The nick used when none is given: the account's local part."""
         return JID.parse(self.account).local or "tuichat"
@@ -112,8 +113,6 @@ class Rooms(RoomSending):
         Runs at ``session_start``, before any join on the new stream can complete; the
         session hook then rejoins what we want to be in.
         """
-        self.awaiting.clear()
-        self.pm_inflight.clear()
         self.bookmarks.reset()
         for state in self.rooms.values():
             state.joined = False
@@ -196,6 +195,7 @@ class Rooms(RoomSending):
         was_joined, leaving = state.joined, state.leaving
         # A shutdown or a server fault leaves the room wanted: the next session rejoins it.
         state.joined, state.leaving, state.wanted = False, False, why.rejoin and not leaving
+        self.session.sender.room_gone(state.room)  # its messages wait until we are back
         state.occupants.clear()
         if state.joining is not None and not state.joining.done():
             state.joining.set_exception(RoomError(why.words or "the room sent us away"))
@@ -394,7 +394,6 @@ def install(session: Any) -> None:
     client.add_event_handler("session_start", rooms.on_fresh_stream)
     client.add_event_handler("groupchat_presence", rooms.on_presence)
     client.add_event_handler("presence_error", rooms.on_presence_error)
-    client.add_event_handler("stanza_acked", rooms.on_acked)
     client.add_event_handler("disconnected", lambda _e: rooms.pinger.stop())
     client.add_filter("out", rooms.drop_misrouted)
     client.add_filter("in", rooms.claim_private)

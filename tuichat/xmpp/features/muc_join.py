@@ -19,7 +19,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 
 from tuichat import events as ev
 from tuichat import model
-from tuichat.errors import RoomError
+from tuichat.errors import ClientError, RoomError
 from tuichat.model import Bookmark, ConversationKind, InvalidJID
 from tuichat.xmpp.features import muc_parse as mp
 from tuichat.xmpp.features.muc_state import RoomState
@@ -167,7 +167,7 @@ async def join(
         state.mam = None  # a new room: ask again next time
     elif state.mam:
         await rooms.catch_up(bare)
-    rooms.flush_outbox(bare)
+    rooms.session.sender.room_entered(bare)  # what waited for the room goes out now
     rooms.pinger.start()
     return state.snapshot(rooms.account)
 
@@ -200,6 +200,7 @@ async def leave(rooms: Rooms, room: str, reason: str = "", timeout: float = 10.0
         await asyncio.sleep(0.02)
     if state.joined:  # the room never answered: we consider ourselves out anyway
         state.joined = False
+        rooms.session.sender.room_gone(state.room)
         rooms.publish(ev.RoomLeft(rooms.account, state.room, ""))
     rooms.rooms.pop(state.room, None)
 
@@ -306,13 +307,13 @@ async def send_to_room(session: Any, room: str, text: str, timeout: float = 30.0
     bare, nick = split_room(room)
     await join(rooms, bare, nick, timeout=timeout)
     sent = rooms.queue_room_message(bare, text)
-    entry = rooms.awaiting.get(sent.origin_id or "")
-    if entry is None:
-        raise RoomError(f"the message to {bare} was not sent")
+    outcome = session.sender.wait(sent)
     try:
-        echoed = await asyncio.wait_for(asyncio.shield(entry[2]), timeout)
+        echoed = await asyncio.wait_for(asyncio.shield(outcome), timeout)
     except TimeoutError:
         raise RoomError(f"the room {bare} did not reflect the message in time") from None
+    except ClientError as exc:
+        raise RoomError(str(exc)) from None
     return echoed.stanza_id or echoed.origin_id or ""
 
 

@@ -13,30 +13,7 @@ from xml.etree.ElementTree import Element, SubElement
 from tuichat.errors import RoomError
 from tuichat.model import RoomInfo
 
-NS_CLIENT = "jabber:client"
-NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
-
-
 # -- errors --------------------------------------------------------------------------------------
-
-
-def error_condition(xml: Element) -> tuple[str, str]:
-    """The ``(condition, text)`` of a stanza's ``<error/>`` (empty strings when absent)."""
-    error = xml.find(f"{{{NS_CLIENT}}}error")
-    if error is None:
-        error = xml.find("error")
-    if error is None:
-        return "", ""
-    condition, text = "", ""
-    for child in error:
-        if not child.tag.startswith(f"{{{NS_STANZAS}}}"):
-            continue
-        name = child.tag.rpartition("}")[2]
-        if name == "text":
-            text = (child.text or "").strip()
-        elif not condition:
-            condition = name
-    return condition, text
 
 
 _JOIN_ERRORS = {

@@ -1,0 +1,228 @@
+"""Provides :class:`Sender`: the thin shell around :mod:`tuichat.xmpp.outbox` for one account.
+
+One life cycle for every outgoing message, whatever the conversation (1:1, room, room private):
+- :func:`build_stanza` is the one place a message becomes a stanza, with :attr:`Sender.steps`
+  as the place where later steps plug in (a receipt request is the first; encryption, replies,
+  corrections and attachments follow): each step may change the stanza, or return a new one;
+- :meth:`Sender._apply` is the one place a change is stored, then published;
+- the session and the room feature only report what happened (queued, ready, acked,
+  reflected, bounced, the stream lost or resumed…).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from tuichat import events as ev
+from tuichat.errors import ClientError
+from tuichat.model import ConversationKind, Direction, Message, MessageState
+from tuichat.xmpp import outbox as ob
+
+if TYPE_CHECKING:
+    from tuichat.xmpp.session import Session
+
+log = logging.getLogger(__name__)
+
+ACK_REQUEST = "<r xmlns='urn:xmpp:sm:3'/>"
+
+OutgoingStep = Callable[[Any, Message], Any]
+"""``step(stanza, message)`` → the stanza to send on (the same one changed, or a new one)."""
+
+
+def build_stanza(client: Any, message: Message, steps: Iterable[OutgoingStep] = ()) -> Any:
+    """The stanza of a stored outgoing ``message``, for every kind of conversation."""
+    kind = message.kind
+    stanza = client.make_message(
+        mto=message.conversation,
+        mbody=message.body,
+        mtype="groupchat" if kind is ConversationKind.GROUPCHAT else "chat",
+    )
+    stanza["id"] = message.message_id or message.origin_id
+    if message.origin_id:
+        stanza["origin_id"]["id"] = message.origin_id
+    if kind is ConversationKind.PRIVATE:
+        stanza.enable("muc")  # <x xmlns='…muc#user'/>: a private message with an occupant
+    if kind is not ConversationKind.GROUPCHAT:
+        stanza["chat_state"] = "active"
+    for step in steps:
+        stanza = step(stanza, message)
+    return stanza
+
+
+def request_receipt(stanza: Any, message: Message) -> Any:
+    """Ask a one-to-one recipient for a delivery receipt (XEP-0184)."""
+    if message.kind is ConversationKind.CHAT:
+        stanza["request_receipt"] = True
+    return stanza
+
+
+def entry_of(message: Message) -> ob.Entry:
+    """What the machine follows of a stored outgoing message."""
+    if message.id is None:
+        raise ValueError("only stored messages can be sent")
+    return ob.Entry(
+        message.id,
+        message.conversation,
+        message.kind,
+        message.message_id or message.origin_id or "",
+        message.state,
+    )
+
+
+class Sender:
+    """One account's outgoing messages: the machine, the writes, the stored changes."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.machine = ob.Outbox()
+        self.steps: list[OutgoingStep] = [request_receipt]
+        """Applied in order to every outgoing stanza (see :func:`build_stanza`)."""
+        self._waiters: dict[str, asyncio.Future[Message]] = {}
+        self._stream_error: tuple[str, str] | None = None
+
+    # -- what happened --------------------------------------------------------------------
+
+    def restore(self) -> None:
+        """Follow the outbox rows the store holds that the machine does not follow yet (an
+        earlier run's): the store stays the outbox's source of truth."""
+        rows = self.session.store.outbox(self.session.account)
+        entries = tuple(entry_of(m) for m in rows if m.direction is Direction.OUT)
+        self._handle(ob.Restored(entries))
+
+    def queue(self, message: Message) -> None:
+        """A stored pending message: it goes out as soon as the rules allow."""
+        self._handle(ob.Queued(entry_of(message)))
+
+    def ready(self) -> None:
+        """Connected and caught up."""
+        self.restore()
+        self._handle(ob.Ready())
+
+    def fresh_stream(self) -> None:
+        """A new stream began."""
+        self._stream_error = None
+        self._handle(ob.FreshStream())
+
+    def resumed(self) -> None:
+        """The old stream was resumed."""
+        self.restore()
+        self._handle(ob.Resumed())
+
+    def stream_error(self, condition: str, text: str) -> None:
+        """The server sent a stream error (it ends the stream next)."""
+        log.warning(
+            "%s: stream error from the server: %s %s", self.session.account, condition, text
+        )
+        self._stream_error = (condition, text)
+
+    def stream_lost(self) -> None:
+        """The stream closed."""
+        condition, text = self._stream_error or (None, "")
+        self._stream_error = None
+        self._handle(ob.StreamLost(condition, text))
+
+    def room_entered(self, room: str) -> None:
+        """We are in ``room``."""
+        self.restore()
+        self._handle(ob.RoomEntered(room))
+
+    def room_gone(self, room: str) -> None:
+        """We are no longer in ``room``."""
+        self._handle(ob.RoomGone(room))
+
+    def acked(self, stanza_id: str) -> None:
+        """The server acked the stanza ``stanza_id`` (XEP-0198)."""
+        self._handle(ob.StreamAcked(stanza_id))
+
+    def reflected(self, origin_id: str) -> None:
+        """A room reflected our message."""
+        self._handle(ob.Reflected(origin_id))
+
+    def copy_arrived(self, key: str) -> None:
+        """An archive or carbon copy of our message came back."""
+        self._handle(ob.CopyArrived(key))
+
+    def bounced(self, key: str, reason: str) -> None:
+        """Our message came back as an error; ``reason`` in words."""
+        self._handle(ob.Bounced(key, reason))
+
+    def wait(self, message: Message) -> asyncio.Future[Message]:
+        """A future for ``message``'s outcome: the acked row, or :class:`ClientError` saying why
+        it failed (the CLI waits on this)."""
+        key = message.message_id or message.origin_id or ""
+        future = self._waiters.get(key)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._waiters[key] = future
+        return future
+
+    # -- what to do -----------------------------------------------------------------------
+
+    def _handle(self, event: ob.Input) -> None:
+        self._apply(self.machine.handle(event))
+
+    def _apply(self, effects: list[ob.Effect]) -> None:
+        for effect in effects:
+            if isinstance(effect, ob.Send):
+                self._write(effect.entry)
+            elif isinstance(effect, ob.Blamed):
+                self._blame(effect)
+            else:
+                self._change(effect)
+
+    def _write(self, entry: ob.Entry) -> None:
+        client = self.session.client
+        message = self.session.store.get_message(entry.row)
+        if message is None or client is None:
+            return
+        build_stanza(client, message, self.steps).send()
+        # Ask for an ack right behind the message, through the same queue: slixmpp's own
+        # request (every `window` stanzas) is written before the stanza that triggered it.
+        client.send(ACK_REQUEST, use_filters=False)
+
+    def _change(self, change: ob.Changed) -> None:
+        """The one place a state change is stored, then published."""
+        session = self.session
+        row = session.store.update_state(change.row, change.state, failure=change.reason or None)
+        session.bus.publish(
+            ev.MessageStateChanged(
+                session.account, change.row, change.conversation, change.state, change.reason
+            )
+        )
+        if change.state is MessageState.FAILED:
+            words = f"a message to {change.conversation} was not sent: {change.reason}"
+            session.bus.publish(ev.ErrorReported(session.account, words))
+        future = self._waiters.pop(change.key, None) if change.state in ob.FINAL else None
+        if future is not None and not future.done():
+            if change.state is MessageState.ACKED and row is not None:
+                future.set_result(row)
+            else:
+                future.set_exception(ClientError(change.reason or "the message was not sent"))
+
+    def _blame(self, blamed: ob.Blamed) -> None:
+        """Count the close in the store (the count outlives the process: each run may die on
+        the same message); set the message aside when the rule says so."""
+        session = self.session
+        closes = session.store.count_close(blamed.entry.row)
+        log.warning(
+            "%s: the server closed the stream on outbox row %s (%s), %d time(s)",
+            session.account,
+            blamed.entry.row,
+            blamed.condition,
+            closes,
+        )
+        reason = ob.set_aside_reason(closes, blamed.condition, blamed.text)
+        if reason is None:
+            return
+        self._handle(ob.SetAside(blamed.entry.key, reason))
+        # Never written again, not even by slixmpp on a resumed stream.
+        queue = session.client.plugin["xep_0198"].unacked_queue if session.client else None
+        if queue is not None:
+            kept = [
+                (n, st) for n, st in queue if st.name != "message" or st["id"] != blamed.entry.key
+            ]
+            queue.clear()
+            queue.extend(kept)

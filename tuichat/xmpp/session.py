@@ -14,7 +14,6 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
 from slixmpp.exceptions import IqError
@@ -283,7 +282,7 @@ class Session:
         except Exception as exc:
             log.warning("%s: carbons not enabled: %s", self.account, exc)
         await self.sync_archive()
-        self.client.send_presence(**self._presence_args())
+        self.client.send_presence(**self.presence_args())
         await self.sync_archive(short_gap=True)
         self._release_held()
         if self.state == ConnectionState.CONNECTED:  # it may have dropped meanwhile
@@ -327,26 +326,13 @@ class Session:
         if self.archive is None or self.state != ConnectionState.CONNECTED:
             return 0
         archive = archive or self.account
-        key = f"archive-time:{self.account}:{archive}"
-        since_text = self.store.get_setting(key)
-        position = self.store.archive_position(self.account, archive)
         try:
-            newest, stamp, count = await self.archive.catch_up(
-                archive,
-                position,
-                datetime.fromisoformat(since_text) if since_text else None,
-                both_ends=not short_gap,
-            )
+            return await self.archive.sync(self.store, archive, both_ends=not short_gap)
         except Exception as exc:  # IqError, IqTimeout, a dropped stream: try again next time
             log.warning("%s: archive catch-up of %s failed: %s", self.account, archive, exc)
             self.sync_failures.append(f"catch-up of {archive} failed: {failure_words(exc)}")
             self.bus.publish(ev.ErrorReported(self.account, f"archive catch-up failed: {exc}"))
             return 0
-        if newest and newest != position:
-            self.store.set_archive_position(self.account, archive, newest)
-        if stamp:
-            self.store.set_setting(key, stamp.isoformat())
-        return count
 
     async def _on_session_resumed(self, _event: Any) -> None:
         self.backoff.reset()
@@ -369,13 +355,9 @@ class Session:
 
     # -- own presence ---------------------------------------------------------------------------
 
-    def _presence_args(self) -> dict[str, str]:
-        args = {}
-        if self.show not in (Show.ONLINE, Show.OFFLINE):
-            args["pshow"] = self.show.value
-        if self.status:
-            args["pstatus"] = self.status
-        return args
+    def presence_args(self) -> dict[str, str]:
+        """Our presence as ``send_presence`` arguments (to the server, and to rooms)."""
+        return roster.presence_args(self.show, self.status)
 
     def set_presence(self, show: Show, status: str) -> None:
         """Set our presence now (when connected) and after every reconnect (so the status
@@ -383,7 +365,7 @@ class Session:
         status = sendable.clean(status).text
         self.show, self.status = show, status
         if self.state == ConnectionState.CONNECTED:
-            self.client.send_presence(**self._presence_args())
+            self.client.send_presence(**self.presence_args())
         self.bus.publish(ev.OwnPresenceChanged(self.account, show, status))
 
     # -- messages ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 
 from tuichat import events as ev
 from tuichat.model import JID, InvalidJID, Message, utcnow
+from tuichat.store import Store
 from tuichat.xmpp import parse
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ class Page:
     first: str | None
     last: str | None
     complete: bool
+    archive: str = ""
+    """The archive that answered (its converter turns the results into messages)."""
 
 
 def page_ids(page: Page) -> list[str]:
@@ -109,6 +112,10 @@ def result_from_archive(from_: str, archive: str, account: str) -> bool:
         return False
 
 
+ToMessage = Callable[..., Message | None]
+"""``to_message(envelope, account, *, now, archive_stanza_id, archive_stamp)``."""
+
+
 @dataclass
 class _Query:
     archive: str
@@ -128,7 +135,7 @@ class ArchiveSync:
         initial_depth: int = 10_000,
         back_depth: int = 5_000,
         timeout: float = 60.0,
-        to_message: Callable[..., Message | None] | None = None,
+        to_message: ToMessage | None = None,
     ) -> None:
         self.client = client
         self.account = account
@@ -138,7 +145,10 @@ class ArchiveSync:
         self.back_depth = back_depth
         """At most this many messages are held by the backward pager of a catch-up."""
         self.timeout = timeout
-        self.to_message = to_message or parse.chat_message
+        self.to_message: ToMessage = to_message or parse.chat_message
+        self.converters: dict[str, ToMessage] = {}
+        """Archive → how its results become messages, when not :attr:`to_message` (a room's
+        results are room messages of that room)."""
         self._queries: dict[str, _Query] = {}
         self._newest: datetime | None = None
         self.floor: datetime | None = None
@@ -162,13 +172,14 @@ class ArchiveSync:
             log.warning("%s: dropped an archive result forged by %s", self.account, stanza["from"])
         return None
 
-    def _convert(self, stanza: Any) -> Message | None:
+    def _convert(self, stanza: Any, archive: str) -> Message | None:
         result = stanza["mam_result"]
         forwarded = result["forwarded"]
         inner = forwarded["stanza"]
         delay = forwarded.xml.find(f"{{{parse.NS_DELAY}}}delay")
         stamp = parse.parse_stamp(delay.get("stamp")) if delay is not None else None
-        return self.to_message(
+        to_message = self.converters.get(archive, self.to_message)
+        return to_message(
             parse.envelope(inner),
             self.account,
             now=utcnow(),
@@ -216,6 +227,7 @@ class ArchiveSync:
             first=fin["rsm"]["first"] or None,
             last=fin["rsm"]["last"] or None,
             complete=str(fin["complete"]).lower() in ("true", "1"),
+            archive=archive,
         )
 
     def messages(self, page: Page) -> list[Message]:
@@ -227,7 +239,7 @@ class ArchiveSync:
         out = []
         for stanza in page.raw:
             try:
-                message = self._convert(stanza)
+                message = self._convert(stanza, page.archive)
             except Exception:  # anything a hostile sender managed to get archived
                 log.warning("%s: skipped an archive result we cannot read", self.account)
                 log.debug("unreadable archive result", exc_info=True)
@@ -354,6 +366,21 @@ class ArchiveSync:
             if pending is None:
                 return last
             page = await pending
+
+    async def sync(self, store: Store, archive: str, *, both_ends: bool = True) -> int:
+        """Catch up ``archive`` (the account's own, or a room's) from the position ``store``
+        keeps, then keep the new position there; return how many results came. The one way
+        both archives are caught up; failures are the caller's to report."""
+        key = f"archive-time:{self.account}:{archive}"
+        since_text = store.get_setting(key)
+        position = store.archive_position(self.account, archive)
+        since = datetime.fromisoformat(since_text) if since_text else None
+        newest, stamp, count = await self.catch_up(archive, position, since, both_ends=both_ends)
+        if newest and newest != position:
+            store.set_archive_position(self.account, archive, newest)
+        if stamp:
+            store.set_setting(key, stamp.isoformat())
+        return count
 
     async def catch_up(
         self,

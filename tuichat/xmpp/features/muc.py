@@ -11,10 +11,8 @@ arrives twice. A resumed stream only self-pings the rooms (XEP-0410).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from datetime import datetime
 from typing import Any
 
 from slixmpp.xmlstream.handler import Callback
@@ -36,10 +34,11 @@ from tuichat.xmpp.errors import error_condition
 from tuichat.xmpp.features import muc_join
 from tuichat.xmpp.features import muc_parse as mp
 from tuichat.xmpp.features.bookmarks import BookmarkStore
-from tuichat.xmpp.features.mam import ArchiveSync, failure_words
+from tuichat.xmpp.features.mam import ArchiveSync, ToMessage, failure_words
 from tuichat.xmpp.features.muc_send import RoomSending
 from tuichat.xmpp.features.muc_state import RoomState
 from tuichat.xmpp.features.muc_words import join_error_words
+from tuichat.xmpp.features.roster import presence_args
 from tuichat.xmpp.features.selfping import SelfPinger
 
 log = logging.getLogger(__name__)
@@ -65,11 +64,8 @@ class Rooms(RoomSending):
             self.account,
             session.deliver_many,
             session.bus.publish,
-            to_message=self._from_archive,
             initial_depth=1000,
         )
-        self._archive_room = ""
-        self._archive_lock = asyncio.Lock()
         self.pinger = SelfPinger(self.client, self._ping_targets, self.rejoin)
         self.presence_subscription: Any = None
 
@@ -122,11 +118,7 @@ class Rooms(RoomSending):
         """Our presence changed: tell the rooms we are in (directed presence)."""
         if event.account != self.account or not self.connected:
             return
-        args: dict[str, str] = {}
-        if event.show.value in ("chat", "away", "xa", "dnd"):
-            args["pshow"] = event.show.value
-        if event.status:
-            args["pstatus"] = event.status
+        args = presence_args(event.show, event.status)
         for room in self.joined_rooms():
             self.client.send_presence(pto=f"{room}/{self.rooms[room].nick}", **args)
 
@@ -321,52 +313,26 @@ class Rooms(RoomSending):
 
     # -- archive -----------------------------------------------------------------------------
 
-    def _from_archive(
-        self,
-        env: parse.Envelope,
-        account: str,
-        *,
-        now: datetime,
-        archive_stanza_id: str | None = None,
-        archive_stamp: datetime | None = None,
-    ) -> Message | None:
-        state = self.rooms.get(self._archive_room)
-        return mp.room_message(
-            env,
-            account,
-            room=self._archive_room,
-            our_nick=state.nick if state else "",
-            now=now,
-            archive_stanza_id=archive_stanza_id,
-            archive_stamp=archive_stamp,
-        )
+    def _archive_results(self, room: str) -> ToMessage:
+        """How the results of ``room``'s archive become its messages."""
+
+        def to_message(env: parse.Envelope, account: str, **kwargs: Any) -> Message | None:
+            state = self.rooms.get(room)
+            our_nick = state.nick if state else ""
+            return mp.room_message(env, account, room=room, our_nick=our_nick, **kwargs)
+
+        return to_message
 
     async def catch_up(self, room: str) -> int:
         """Fetch what the room's archive holds after our position; return how many."""
-        key = f"archive-time:{self.account}:{room}"
-        async with self._archive_lock:
-            self._archive_room = room
-            since = self.session.store.get_setting(key)
-            try:
-                newest, stamp, count = await self.archive.catch_up(
-                    room,
-                    self.session.store.archive_position(self.account, room),
-                    datetime.fromisoformat(since) if since else None,
-                )
-            except Exception as exc:  # IqError/IqTimeout: the join history stands in
-                log.warning("%s: catch-up of %s failed: %s", self.account, room, exc)
-                self.session.sync_failures.append(
-                    f"catch-up of {room} failed: {failure_words(exc)}"
-                )
-                self.publish(ev.ErrorReported(self.account, f"room history of {room}: {exc}"))
-                return 0
-            finally:
-                self._archive_room = ""
-        if newest:
-            self.session.store.set_archive_position(self.account, room, newest)
-        if stamp:
-            self.session.store.set_setting(key, stamp.isoformat())
-        return count
+        self.archive.converters[room] = self._archive_results(room)
+        try:
+            return await self.archive.sync(self.session.store, room)
+        except Exception as exc:  # IqError/IqTimeout: the join history stands in
+            log.warning("%s: catch-up of %s failed: %s", self.account, room, exc)
+            self.session.sync_failures.append(f"catch-up of {room} failed: {failure_words(exc)}")
+            self.publish(ev.ErrorReported(self.account, f"room history of {room}: {exc}"))
+            return 0
 
     async def supports_mam(self, room: str) -> bool:
         """Whether the room keeps an archive we can query (disco#info ``urn:xmpp:mam:2``)."""

@@ -147,7 +147,7 @@ async def join(
         SlixJID(bare),
         nick,
         password=state.password,
-        presence_options=_presence_options(rooms),
+        presence_options=rooms.session.presence_args(),
         **_history_args(rooms, state),
     )
     presence.send()
@@ -170,16 +170,6 @@ async def join(
     rooms.session.sender.room_entered(bare)  # what waited for the room goes out now
     rooms.pinger.start()
     return state.snapshot(rooms.account)
-
-
-def _presence_options(rooms: Rooms) -> dict[str, str]:
-    show = rooms.session.show.value
-    options = {}
-    if show in ("chat", "away", "xa", "dnd"):
-        options["pshow"] = show
-    if rooms.session.status:
-        options["pstatus"] = rooms.session.status
-    return options
 
 
 async def leave(rooms: Rooms, room: str, reason: str = "", timeout: float = 10.0) -> None:
@@ -213,7 +203,7 @@ async def change_nick(rooms: Rooms, room: str, nick: str, timeout: float = 10.0)
         state.nick = nick
         return nick
     state.renaming = asyncio.get_running_loop().create_future()
-    rooms.client.send_presence(pto=f"{state.room}/{nick}", **_presence_options(rooms))
+    rooms.client.send_presence(pto=f"{state.room}/{nick}", **rooms.session.presence_args())
     try:
         return await asyncio.wait_for(asyncio.shield(state.renaming), timeout)
     except TimeoutError:

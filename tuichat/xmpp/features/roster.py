@@ -17,6 +17,16 @@ NS_MUC_USER = "http://jabber.org/protocol/muc#user"
 SHOWS = {"": Show.ONLINE, "chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}
 
 
+def presence_args(show: Show, status: str) -> dict[str, str]:
+    """slixmpp's ``send_presence`` arguments for our presence (plain "online" has no show)."""
+    args: dict[str, str] = {}
+    if show not in (Show.ONLINE, Show.OFFLINE):
+        args["pshow"] = show.value
+    if status:
+        args["pstatus"] = status
+    return args
+
+
 def _item_pending_out(item: Any) -> bool:
     try:
         return bool(item["pending_out"])

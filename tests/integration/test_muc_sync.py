@@ -84,7 +84,8 @@ async def test_rejoins_after_a_server_restart_and_resumes_after_a_cut(
 
             proxy.cut()  # the stream resumes (XEP-0198): the room never saw us leave
             await rec.wait(ev.ConnectionStateChanged, lambda e: e.resumed, timeout=30)
-            rooms = manager.session(a_jid).extensions["muc"]
+            rooms = manager.session(a_jid).rooms
+            assert rooms is not None
             outcome = await rooms.pinger.check(all_rooms=True)
             assert outcome == {room: "joined"}
             bob.send_room(room, "two")

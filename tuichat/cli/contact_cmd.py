@@ -18,10 +18,9 @@ from tuichat.cli import EXIT_OK, EXIT_USAGE, CliError
 from tuichat.cli.args import seconds
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
 from tuichat.config import AccountConfig
-from tuichat.model import ConnectionState, Contact
+from tuichat.model import Contact
 from tuichat.store import Store
 
-_GAVE_UP = (ConnectionState.AUTH_FAILED, ConnectionState.CERT_REJECTED, ConnectionState.FAILED)
 _TIMEOUT = 30.0
 
 
@@ -117,7 +116,7 @@ async def _connected(
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not roster.done():
-            if session.state in _GAVE_UP:
+            if session.state.is_terminal:
                 raise CliError(f"{account.jid}: {session.state.value}: {session.reason}")
             if loop.time() > deadline:
                 why = session.reason or session.state.value

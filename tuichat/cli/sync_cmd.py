@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
 from tuichat import sendable
@@ -17,7 +17,9 @@ from tuichat.config import AccountConfig
 from tuichat.model import ConnectionState, ConversationKind, MessageState
 from tuichat.store import Store
 
-_GAVE_UP = (ConnectionState.AUTH_FAILED, ConnectionState.CERT_REJECTED, ConnectionState.FAILED)
+if TYPE_CHECKING:
+    from tuichat.xmpp.manager import ConnectionManager
+    from tuichat.xmpp.session import Session
 
 
 def register(sub: Any) -> None:
@@ -74,7 +76,7 @@ async def _connect_and_sync(
             while not session.synced.is_set():
                 if store.failure is not None:
                     return  # reported once for all accounts, by the caller
-                if session.state in _GAVE_UP:
+                if session.state.is_terminal:
                     failures[jid] = f"{session.state.value}: {session.reason}"
                     return
                 if loop.time() > deadline:
@@ -129,7 +131,7 @@ def _known_kind(store: Store, account: str, to: str) -> ConversationKind | None:
     return None
 
 
-async def _first_outcome(session: Any, timeout: float) -> bool:
+async def _first_outcome(session: Session, timeout: float) -> bool:
     """Wait for the first connection attempt to end: True when connected. A failed first
     attempt ends the wait, so the message is in the outbox while the retries run."""
     loop = asyncio.get_running_loop()
@@ -137,7 +139,7 @@ async def _first_outcome(session: Any, timeout: float) -> bool:
     while loop.time() < deadline and session.store.failure is None:
         if session.state == ConnectionState.CONNECTED:
             return True
-        if session.state in _GAVE_UP or session.state == ConnectionState.DISCONNECTED:
+        if session.state.is_terminal or session.state == ConnectionState.DISCONNECTED:
             return False
         await asyncio.sleep(0.02)
     return False
@@ -172,7 +174,7 @@ async def _send(account: AccountConfig, store: Store, to: str, body: str, timeou
         await manager.stop()
 
 
-async def _send_to_room(session: Any, room: str, body: str, timeout: float) -> str:
+async def _send_to_room(session: Session, room: str, body: str, timeout: float) -> str:
     from tuichat.errors import ClientError
     from tuichat.xmpp.features import muc_join
 
@@ -181,7 +183,7 @@ async def _send_to_room(session: Any, room: str, body: str, timeout: float) -> s
     while not session.synced.is_set():
         if session.store.failure is not None:
             return str(session.store.failure)
-        if session.state in _GAVE_UP:
+        if session.state.is_terminal:
             return f"{session.state.value}: {session.reason}"
         if loop.time() > deadline:
             return f"not connected within {timeout:g} s ({session.reason or 'connecting'})"
@@ -194,7 +196,12 @@ async def _send_to_room(session: Any, room: str, body: str, timeout: float) -> s
 
 
 async def _send_chat(
-    manager: Any, session: Any, account: AccountConfig, to: str, body: str, timeout: float
+    manager: ConnectionManager,
+    session: Session,
+    account: AccountConfig,
+    to: str,
+    body: str,
+    timeout: float,
 ) -> str:
     acked = asyncio.Event()
     queued = await manager.send_message(account.jid, to, body)  # in the outbox first
@@ -211,7 +218,7 @@ async def _send_chat(
     while not acked.is_set():
         if session.store.failure is not None:
             return str(session.store.failure)
-        if session.state in _GAVE_UP:
+        if session.state.is_terminal:
             return f"{session.state.value}: {session.reason}"
         if loop.time() > deadline:
             return f"no acknowledgement within {timeout:g} s ({session.reason or 'connecting'})"

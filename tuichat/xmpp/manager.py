@@ -123,10 +123,9 @@ class ConnectionManager(RoomRequests):
         """Wait until every account is connected or failed for good, or ``timeout`` passes."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        terminal = (ConnectionState.AUTH_FAILED, ConnectionState.CERT_REJECTED)
         while loop.time() < deadline:
             states = [s.state for s in self.sessions.values()]
-            if all(st == ConnectionState.CONNECTED or st in terminal for st in states):
+            if all(st == ConnectionState.CONNECTED or st.is_terminal for st in states):
                 break
             if any(st == ConnectionState.FAILED for st in states):
                 break

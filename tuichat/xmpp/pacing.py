@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tuichat.xmpp.session import Session
+
 
 SLICE = 2048
 """Bytes handed to the XML parser per turn of the loop (a few stanzas of a busy room)."""
@@ -85,8 +89,8 @@ class ReadPacer:
         self._paused = False
 
 
-def install(session: Any) -> ReadPacer:
+def install(session: Session) -> ReadPacer:
     """Pace the reads of ``session``'s client."""
     pacer = ReadPacer(session.client)
-    session.extensions["pacing"] = pacer
+    session.pacer = pacer
     return pacer

@@ -41,7 +41,7 @@ class RoomRequests:
 
     def _rooms(self, account: str, *, connected: bool = True) -> Rooms:
         session = self.session(account)
-        rooms: Rooms | None = session.extensions.get("muc")
+        rooms = session.rooms
         if rooms is None:
             raise RoomError(f"{session.account} has no group chat support (not started?)")
         if connected and not rooms.connected:

@@ -1,11 +1,12 @@
 """Provides :class:`Session`: one account's slixmpp client, as a thin shell around the rules.
 
-The session turns slixmpp's string-named events into typed calls (one reviewed table,
-``_HANDLERS``), asks the pure functions in :mod:`tuichat.xmpp.parse` what a stanza means, stores
-what it learns and publishes events. It owns the reconnect loop (:class:`Backoff`). Every
-message we send is stored first, then follows one life cycle (:class:`Sender`, around the pure
-:mod:`tuichat.xmpp.outbox` machine), whatever the conversation: the session only reports to it
-what happened (ready, acked, bounced, the stream lost or resumed).
+The session turns slixmpp's string-named events into typed calls (one reviewed table for the
+session and its features, :mod:`tuichat.xmpp.handlers`), asks the pure functions in
+:mod:`tuichat.xmpp.parse` what a stanza means, stores what it learns and publishes events. It
+owns the reconnect loop (:class:`Backoff`). Every message we send is stored first, then
+follows one life cycle (:class:`Sender`, around the pure :mod:`tuichat.xmpp.outbox` machine),
+whatever the conversation: the session only reports to it what happened (ready, acked,
+bounced, the stream lost or resumed).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slixmpp.exceptions import IqError
 
@@ -34,7 +35,7 @@ from tuichat.model import (
     utcnow,
 )
 from tuichat.store import Store
-from tuichat.xmpp import connect, parse
+from tuichat.xmpp import connect, handlers, parse
 from tuichat.xmpp.backoff import FOREVER, Backoff, RetryPolicy
 from tuichat.xmpp.credentials import preflight
 from tuichat.xmpp.errors import (
@@ -48,6 +49,11 @@ from tuichat.xmpp.features import FEATURES, muc_services, roster
 from tuichat.xmpp.features.mam import ArchiveSync, catch_up_floor, failure_words
 from tuichat.xmpp.live_batch import LiveBatch, Then
 from tuichat.xmpp.sending import Sender
+
+if TYPE_CHECKING:
+    from tuichat.xmpp.features.muc import Rooms
+    from tuichat.xmpp.features.roster import Roster
+    from tuichat.xmpp.pacing import ReadPacer
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +121,12 @@ class Session:
         self.status = ""
         self.features = tuple(FEATURES if features is None else features)
         """Installers run on each new client (``install(session)``): room support and so on."""
-        self.extensions: dict[str, Any] = {}
-        """What the installed features keep per session (e.g. ``extensions["muc"]``)."""
-        self.hooks: list[Callable[[Session, bool], Any]] = []
-        """Called as ``hook(session, resumed)`` after each session start (archive sync, rooms)."""
+        self.roster: Roster | None = None
+        """The roster and contacts' presence (installed on every client)."""
+        self.rooms: Rooms | None = None
+        """Group chat, when the room feature is installed."""
+        self.pacer: ReadPacer | None = None
+        """Big network reads fed to slixmpp a slice per loop turn, when installed."""
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -140,8 +148,6 @@ class Session:
         connect.configure_tls(self.client, self.config.tls, self.config.ca_file)
         connect.require_tls_before_auth(self.client, self._on_plain_stream)
         connect.on_starttls_refused(self.client, self._on_starttls_refused)
-        for event, name in _HANDLERS.items():
-            self.client.add_event_handler(event, getattr(self, name))
         self.archive = ArchiveSync(
             self.client,
             self.account,
@@ -150,10 +156,10 @@ class Session:
             initial_depth=self.archive_depth,
             to_message=self._chat_message,
         )
-        self.hooks.clear()
-        roster.install(self)
+        self.roster = roster.install(self)
         for install in self.features:
             install(self)
+        handlers.register(self)  # every slixmpp event the session and its features follow
         self.sender.restore()  # what an earlier run left in the outbox
         self._connect()
 
@@ -266,6 +272,8 @@ class Session:
         self.synced.clear()
         self.sync_failures.clear()
         self.sender.fresh_stream()  # nothing written to the old stream will be acked on this one
+        if self.rooms is not None:
+            self.rooms.on_fresh_stream()  # the server forgot our rooms; so do we
         if self.archive is not None:
             held = (c.last_timestamp for c in self.store.conversations(self.account))
             self.archive.floor = catch_up_floor(held, utcnow())
@@ -274,7 +282,8 @@ class Session:
             await self.client.get_roster()
         except Exception as exc:
             log.warning("%s: roster fetch failed: %s", self.account, exc)
-        self.extensions["roster"].publish()
+        if self.roster is not None:
+            self.roster.publish()
         if self.muc_services is None:
             self.muc_services = await muc_services.group_chat_services(self.client, self.account)
         try:
@@ -345,13 +354,13 @@ class Session:
         await self._run_hooks(resumed=True)
 
     async def _run_hooks(self, resumed: bool) -> None:
-        for hook in self.hooks:
-            try:
-                result = hook(self, resumed)
-                if asyncio.iscoroutine(result):
-                    await result
-            except Exception:
-                log.exception("%s: session hook failed", self.account)
+        """After a session start: the features' own start work (rooms rejoin, self-ping)."""
+        if self.rooms is None:
+            return
+        try:
+            await self.rooms.started(resumed)
+        except Exception:  # one feature's failure must not stop the session
+            log.exception("%s: the room feature failed to start", self.account)
 
     # -- own presence ---------------------------------------------------------------------------
 
@@ -479,27 +488,9 @@ class Session:
     def _on_message_error(self, stanza: Any) -> None:
         """A one-to-one message of ours came back as an error (a room's are the room's)."""
         env = parse.envelope(stanza)
-        rooms = self.extensions.get("muc")
-        if rooms is not None and rooms.knows(env.from_):
+        if self.rooms is not None and self.rooms.knows(env.from_):
             return
         key = env.origin_id or env.message_id
         if key:
             condition, text = error_condition(stanza.xml)
             self.sender.bounced(key, bounce_words(env.from_, condition, text))
-
-
-# slixmpp event name → Session method; every string the session listens to, reviewed in one place.
-_HANDLERS: dict[str, str] = {
-    "connection_failed": "_on_connection_failed",
-    "ssl_invalid_chain": "_on_invalid_cert",
-    "failed_all_auth": "_on_auth_failed",
-    "stream_error": "_on_stream_error",
-    "disconnected": "_on_disconnected",
-    "session_start": "_on_session_start",
-    "session_resumed": "_on_session_resumed",
-    "message": "_on_message",
-    "carbon_received": "_on_carbon",
-    "carbon_sent": "_on_carbon",
-    "stanza_acked": "_on_acked",
-    "message_error": "_on_message_error",
-}

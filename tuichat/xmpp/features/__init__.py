@@ -1,28 +1,33 @@
 """Provides the protocol features a session installs, one module per XEP family.
 
-Each feature is an ``install(session)`` function: it registers its slixmpp plugins and
-handlers on ``session.client``, keeps its state in ``session.extensions``, and may add
-``session.hooks`` that run after every session start (fresh or resumed).
+Each feature is an ``install(session)`` function: it registers its slixmpp plugins, filters
+and stanza handlers on ``session.client`` and keeps its state in a typed attribute of the
+session (``session.rooms``, ``session.pacer``); the slixmpp events it follows are listed in
+the one table of :mod:`tuichat.xmpp.handlers`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tuichat.xmpp.session import Session
 
 
-def _muc(session: Any) -> object:
+def _muc(session: Session) -> object:
     from tuichat.xmpp.features import muc
 
-    muc.install(session)
-    return None
+    return muc.install(session)
 
 
-def _pacing(session: Any) -> object:
+def _pacing(session: Session) -> object:
     from tuichat.xmpp import pacing
 
     return pacing.install(session)
 
 
-FEATURES: tuple[Callable[[Any], object], ...] = (_pacing, _muc)
+Feature = Callable[["Session"], object]
+
+FEATURES: tuple[Feature, ...] = (_pacing, _muc)
 """The features every session installs, in order."""

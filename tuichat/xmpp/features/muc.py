@@ -1,7 +1,7 @@
 """Provides group chat (XEP-0045) for a session: room state, joins, traffic and catch-up.
 
-``install(session)`` registers the plugins and handlers and keeps a :class:`Rooms` in
-``session.extensions["muc"]``. :class:`Rooms` is the thin shell: it feeds room stanzas to the
+``install(session)`` registers the plugins and handlers and keeps a :class:`Rooms` as
+``session.rooms``. :class:`Rooms` is the thin shell: it feeds room stanzas to the
 pure rules of :mod:`muc_parse`, keeps each room's occupants, stores messages through
 ``session.deliver_many`` and publishes the room events. After every session start its hook
 rejoins the rooms we were in plus the bookmarked autojoin ones, asking for no join history
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
@@ -41,6 +41,9 @@ from tuichat.xmpp.features.muc_words import join_error_words
 from tuichat.xmpp.features.roster import presence_args
 from tuichat.xmpp.features.selfping import SelfPinger
 
+if TYPE_CHECKING:
+    from tuichat.xmpp.session import Session
+
 log = logging.getLogger(__name__)
 
 PLUGINS = ("xep_0004", "xep_0030", "xep_0045", "xep_0060", "xep_0199", "xep_0249")
@@ -53,7 +56,7 @@ HISTORY_FLUSH = 3.0
 class Rooms(RoomSending):
     """One session's rooms: the handlers, the room state, and the requests on it."""
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
         self.client = session.client
         self.account: str = session.account
@@ -91,6 +94,15 @@ class Rooms(RoomSending):
         """Bare JIDs of the rooms we are in now."""
         return [r for r, s in self.rooms.items() if s.joined]
 
+    async def started(self, resumed: bool) -> None:
+        """After a session start: self-ping the rooms after a resume, rejoin every room after
+        a fresh start."""
+        await muc_join.on_session_start(self, resumed)
+
+    def on_disconnected(self, _reason: Any = None) -> None:
+        """The stream dropped: no self-pings until we are back."""
+        self.pinger.stop()
+
     def knows(self, jid: str) -> bool:
         """Whether ``jid`` (any form) is one of the rooms we follow, or an occupant of one."""
         return mp.room_of(jid) in self.rooms
@@ -103,11 +115,11 @@ class Rooms(RoomSending):
         """Join ``room`` again with the nick and password we had."""
         return await muc_join.rejoin(self, room)
 
-    def on_fresh_stream(self, _event: Any = None) -> None:
+    def on_fresh_stream(self) -> None:
         """A new stream (not resumed) began: the server forgot our rooms, so do we.
 
-        Runs at ``session_start``, before any join on the new stream can complete; the
-        session hook then rejoins what we want to be in.
+        The session calls it first thing at a session start, before any join on the new
+        stream; :meth:`started` then rejoins what we want to be in.
         """
         self.bookmarks.reset()
         for state in self.rooms.values():
@@ -343,27 +355,24 @@ class Rooms(RoomSending):
         return NS_MAM in set(info["disco_info"]["features"])
 
 
-def install(session: Any) -> None:
-    """Give ``session`` group chat: plugins, handlers, state and the (re)join hook."""
+def install(session: Session) -> Rooms:
+    """Give ``session`` group chat: plugins, state, filters and the room message handler (its
+    slixmpp events are in :mod:`tuichat.xmpp.handlers`)."""
     client = session.client
     for name in PLUGINS:
         client.register_plugin(name)
-    old = session.extensions.get("muc")
+    old = session.rooms
     if old is not None:  # a restarted session: the old client's rooms are gone
         old.pinger.stop()
         old.presence_subscription.cancel()
     rooms = Rooms(session)
-    session.extensions["muc"] = rooms
+    session.rooms = rooms
     rooms.presence_subscription = session.bus.subscribe(
         ev.OwnPresenceChanged, rooms.on_own_presence
     )
-    client.add_event_handler("session_start", rooms.on_fresh_stream)
-    client.add_event_handler("groupchat_presence", rooms.on_presence)
-    client.add_event_handler("presence_error", rooms.on_presence_error)
-    client.add_event_handler("disconnected", lambda _e: rooms.pinger.stop())
     client.add_filter("out", rooms.drop_misrouted)
     client.add_filter("in", rooms.claim_private)
     client.register_handler(
         Callback("tuichat MUC message", MatchXPath("{jabber:client}message"), rooms.on_message)
     )
-    session.hooks.append(muc_join.on_session_start)
+    return rooms

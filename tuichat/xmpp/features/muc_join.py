@@ -35,6 +35,7 @@ from tuichat.xmpp.features.muc_words import (
 
 if TYPE_CHECKING:
     from tuichat.xmpp.features.muc import Rooms
+    from tuichat.xmpp.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -219,23 +220,24 @@ async def rejoin(rooms: Rooms, room: str) -> ev.RoomJoined:
     return await join(rooms, room, state.nick, state.password, rejoin=True)
 
 
-async def on_session_start(session: Any, resumed: bool) -> None:
-    """Session hook: self-ping after a resume; rejoin every room after a fresh start."""
-    rooms: Rooms = session.extensions["muc"]
+async def on_session_start(rooms: Rooms, resumed: bool) -> None:
+    """After a session start: self-ping after a resume; rejoin every room after a fresh one."""
     if resumed:
         if rooms.joined_rooms():
             rooms.pinger.start()  # stopped when the old stream dropped
             await rooms.pinger.check(all_rooms=True)
         return
-    await sync_rooms(session)
+    await sync_rooms(rooms.session)
 
 
-async def sync_rooms(session: Any) -> dict[str, str]:
+async def sync_rooms(session: Session) -> dict[str, str]:
     """Join (or rejoin) the rooms we were in and the autojoin bookmarks, catching each up.
 
     Returns room → what happened, in words ("joined" or why not).
     """
-    rooms: Rooms = session.extensions["muc"]
+    rooms = session.rooms
+    if rooms is None:
+        return {}
     try:
         marks = await rooms.bookmarks.load()
     except Exception as exc:
@@ -275,7 +277,7 @@ async def sync_rooms(session: Any) -> dict[str, str]:
     return dict(zip(wanted, results, strict=True))
 
 
-async def kind_of(session: Any, jid: str, timeout: float = 10.0) -> ConversationKind:
+async def kind_of(session: Session, jid: str, timeout: float = 10.0) -> ConversationKind:
     """Ask ``jid`` what it is (disco#info): a room (``GROUPCHAT``) or anything else (``CHAT``)."""
     try:
         info = await session.client.plugin["xep_0030"].get_info(jid=jid, timeout=timeout)
@@ -287,13 +289,15 @@ async def kind_of(session: Any, jid: str, timeout: float = 10.0) -> Conversation
     return ConversationKind.CHAT
 
 
-async def send_to_room(session: Any, room: str, text: str, timeout: float = 30.0) -> str:
+async def send_to_room(session: Session, room: str, text: str, timeout: float = 30.0) -> str:
     """Join ``room`` if needed, send ``text`` and wait for the room to reflect it.
 
     Returns the room's stanza-id of the message (or its origin-id when the room gives none).
     Raises :class:`RoomError` in words.
     """
-    rooms: Rooms = session.extensions["muc"]
+    rooms = session.rooms
+    if rooms is None:
+        raise RoomError(f"{session.account} has no group chat support")
     bare, nick = split_room(room)
     await join(rooms, bare, nick, timeout=timeout)
     sent = rooms.queue_room_message(bare, text)

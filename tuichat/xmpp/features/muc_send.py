@@ -18,12 +18,13 @@ from tuichat.xmpp.errors import error_condition
 
 if TYPE_CHECKING:
     from tuichat.xmpp.features.muc_state import RoomState
+    from tuichat.xmpp.session import Session
 
 
 class RoomSending:
     """The sending half of :class:`~tuichat.xmpp.features.muc.Rooms` (a mixin)."""
 
-    session: Any
+    session: Session
     account: str
 
     if TYPE_CHECKING:

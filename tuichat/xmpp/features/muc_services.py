@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuichat.model import JID, ConversationKind
+
+if TYPE_CHECKING:
+    from tuichat.xmpp.session import Session
+
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +44,7 @@ async def group_chat_services(client: Any, account: str) -> set[str] | None:
     return {jid for jid, chat in zip(jids, found, strict=True) if chat is True}
 
 
-def known_rooms(session: Any) -> set[str]:
+def known_rooms(session: Session) -> set[str]:
     """The rooms ``session``'s account knows (bare JIDs) and its server's chat services.
 
     Rooms come from the store (every group chat we hold) and from the rooms we are in now.
@@ -50,6 +54,7 @@ def known_rooms(session: Any) -> set[str]:
         for c in session.store.conversations(session.account)
         if c.kind is ConversationKind.GROUPCHAT
     }
-    known.update(getattr(session.extensions.get("muc"), "rooms", ()))
+    if session.rooms is not None:
+        known.update(session.rooms.rooms)
     known.update(session.muc_services or ())
     return known

@@ -8,10 +8,13 @@ MUC ``<x/>``) are left to the room feature.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
 from tuichat.model import JID, Contact, Show, Subscription
+
+if TYPE_CHECKING:
+    from tuichat.xmpp.session import Session
 
 NS_MUC_USER = "http://jabber.org/protocol/muc#user"
 SHOWS = {"": Show.ONLINE, "chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}
@@ -67,7 +70,7 @@ def contact_from_push(jid: str, item: dict[str, Any]) -> Contact:
 class Roster:
     """One session's roster and contact presence, as events and a cache in the store."""
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
         self.account: str = session.account
 
@@ -127,18 +130,6 @@ class Roster:
         )
 
 
-# slixmpp event name → Roster method.
-_HANDLERS = {
-    "roster_update": "on_roster_update",
-    "presence": "on_presence",
-    "presence_subscribe": "on_subscribe",
-}
-
-
-def install(session: Any) -> Roster:
-    """Register the roster handlers on the session's new client."""
-    roster = Roster(session)
-    session.extensions["roster"] = roster
-    for event, name in _HANDLERS.items():
-        session.client.add_event_handler(event, getattr(roster, name))
-    return roster
+def install(session: Session) -> Roster:
+    """The roster of ``session``'s new client (its handlers are in :mod:`tuichat.xmpp.handlers`)."""
+    return Roster(session)

@@ -208,15 +208,17 @@ def test_room_message_trusts_only_the_room() -> None:
 
 
 def test_private_message_only_from_our_rooms() -> None:
-    """A PM is its own conversation (room/nick), and only from rooms we are in."""
-    pm = mp.private_message(
-        env(f"{ROOM}/Bob", kind="chat"), "me@example.test", rooms=[ROOM], now=NOW
-    )
+    """A PM is its own conversation (room/nick), and only from occupants of rooms we know
+    (the one rule, in parse.chat_message, that the room feature's filter asks too)."""
+    from dataclasses import replace
+
+    from tuichat.xmpp.parse import chat_message
+
+    pm_env = replace(env(f"{ROOM}/Bob", kind="chat"), muc_user=True)
+    pm = chat_message(pm_env, "me@example.test", rooms=[ROOM], now=NOW)
     assert pm is not None and pm.conversation == f"{ROOM}/Bob" and pm.kind == "private"
-    assert (
-        mp.private_message(env(f"{ROOM}/Bob", kind="chat"), "me@example.test", rooms=[], now=NOW)
-        is None
-    )
+    stranger = chat_message(pm_env, "me@example.test", rooms=[], now=NOW)
+    assert stranger is not None and stranger.kind == "chat"
 
 
 def test_subject_and_invitations() -> None:

@@ -23,6 +23,7 @@ from tuichat.errors import RoomError
 from tuichat.model import (
     JID,
     ConnectionState,
+    ConversationKind,
     Direction,
     Message,
     bare_str,
@@ -137,14 +138,6 @@ class Rooms(RoomSending):
     def _ping_targets(self) -> list[tuple[str, str, float]]:
         return [(r, f"{r}/{s.nick}", s.last_activity) for r, s in self.rooms.items() if s.joined]
 
-    def claims(self, stanza: Any) -> bool:
-        """Whether a ``<message/>`` belongs to group chat (the session should not treat it)."""
-        xml = stanza.xml
-        if xml.get("type") == "groupchat":
-            return True
-        room = mp.room_of(xml.get("from", ""))
-        return room in self.rooms and mp.is_private_message(xml)
-
     # -- presence ----------------------------------------------------------------------------
 
     def on_presence(self, presence: Any) -> None:
@@ -246,13 +239,6 @@ class Rooms(RoomSending):
         elif (decline := mp.declined(xml)) is not None:
             self.publish(ev.InvitationDeclined(self.account, *decline))
 
-    def on_private(self, stanza: Any) -> None:
-        """A private message from an occupant of a room we know: its own conversation."""
-        env = parse.envelope(stanza)
-        message = mp.private_message(env, self.account, rooms=self.rooms, now=utcnow())
-        if message is not None:
-            self.session.deliver_live(message)
-
     def _on_groupchat(self, stanza: Any) -> None:
         xml = stanza.xml
         room = mp.room_of(xml.get("from", ""))
@@ -305,12 +291,16 @@ class Rooms(RoomSending):
         one-to-one code never files it under the room's bare JID. Stream management counts the
         stanza before this filter runs.
         """
-        if stanza.name != "message" or stanza.xml.get("type") == "groupchat":
+        if stanza.name != "message" or stanza.xml.get("type") in ("groupchat", "error"):
             return stanza
-        if self.claims(stanza):
-            self.on_private(stanza)
-            return None
-        return stanza
+        # Who sent a private message is decided in one place: parse.chat_message.
+        message = parse.chat_message(
+            parse.envelope(stanza), self.account, rooms=self.rooms, now=utcnow()
+        )
+        if message is None or message.kind is not ConversationKind.PRIVATE:
+            return stanza
+        self.session.deliver_live(message)
+        return None
 
     def drop_misrouted(self, stanza: Any) -> Any:
         """Outgoing filter: a chat-typed copy of a room message (outbox) never reaches the room.

@@ -257,44 +257,6 @@ def room_message(
     )
 
 
-def is_private_message(xml: Element) -> bool:
-    """Whether a message is a room private message (chat/normal with a muc#user ``<x/>``)."""
-    return (
-        xml.get("type", "normal") in ("chat", "normal")
-        and xml.find(f"{{{NS_USER}}}x") is not None
-        and xml.find(f"{{{NS_USER}}}x/{{{NS_USER}}}invite") is None
-        and xml.find(f"{{{NS_USER}}}x/{{{NS_USER}}}decline") is None
-    )
-
-
-def private_message(
-    env: Envelope, account: str, *, rooms: Iterable[str], now: datetime
-) -> Message | None:
-    """The domain message of a private message from an occupant of one of ``rooms``."""
-    if not env.body or env.type not in ("chat", "normal"):
-        return None
-    try:
-        sender = JID.parse(env.from_)
-        me = JID.parse(account).bare
-    except InvalidJID:
-        return None
-    if not sender.resource or str(sender.bare) not in set(rooms):
-        return None
-    return Message(
-        account=str(me),
-        conversation=str(sender),
-        direction=Direction.IN,
-        sender=str(sender),
-        body=env.body,
-        timestamp=live_stamp(env.delay, now),
-        kind=ConversationKind.PRIVATE,
-        state=MessageState.RECEIVED,
-        origin_id=env.origin_id,
-        message_id=env.message_id,
-        nick=sender.resource,
-    )
-
-
 def subject_of(xml: Element) -> str | None:
     """The subject a groupchat message sets (``None`` when it sets none; it may be ``""``).
 

@@ -31,6 +31,19 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words)
 
 
+def _matches(query: str, account: str | None, conversation: str | None) -> tuple[str, list[object]]:
+    """The FROM/WHERE of a search (FTS joined to the messages) and its parameters."""
+    sql = "FROM messages_fts AS f JOIN messages AS m ON m.id = f.rowid WHERE messages_fts MATCH ?"
+    params: list[object] = [query]
+    if account is not None:
+        sql += " AND m.account = ?"
+        params.append(account)
+    if conversation is not None:
+        sql += " AND m.conversation = ?"
+        params.append(conversation)
+    return sql, params
+
+
 def search(
     conn: sqlite3.Connection,
     text: str,
@@ -43,20 +56,9 @@ def search(
     if query is None or limit <= 0:
         return []
     cols = ", ".join(f"m.{c.strip()}" for c in COLUMNS.split(","))
-    sql = (
-        f"SELECT {cols} FROM messages_fts AS f JOIN messages AS m ON m.id = f.rowid "
-        "WHERE messages_fts MATCH ?"
-    )
-    params: list[object] = [query]
-    if account is not None:
-        sql += " AND m.account = ?"
-        params.append(account)
-    if conversation is not None:
-        sql += " AND m.conversation = ?"
-        params.append(conversation)
-    sql += " ORDER BY f.rowid DESC LIMIT ?"
-    params.append(limit)
-    return [row_to_message(r) for r in conn.execute(sql, params)]
+    matches, params = _matches(query, account, conversation)
+    sql = f"SELECT {cols} {matches} ORDER BY f.rowid DESC LIMIT ?"
+    return [row_to_message(r) for r in conn.execute(sql, [*params, limit])]
 
 
 def count(
@@ -70,17 +72,6 @@ def count(
     query = fts_query(text)
     if query is None or cap <= 0:
         return 0
-    sql = "SELECT 1 FROM messages_fts AS f"
-    where = " WHERE messages_fts MATCH ?"
-    params: list[object] = [query]
-    if account is not None or conversation is not None:
-        sql += " JOIN messages AS m ON m.id = f.rowid"
-    if account is not None:
-        where += " AND m.account = ?"
-        params.append(account)
-    if conversation is not None:
-        where += " AND m.conversation = ?"
-        params.append(conversation)
-    params.append(cap)
-    row = conn.execute(f"SELECT count(*) FROM ({sql}{where} LIMIT ?)", params).fetchone()
-    return int(row[0])
+    matches, params = _matches(query, account, conversation)
+    row = conn.execute(f"SELECT count(*) FROM (SELECT 1 {matches} LIMIT ?)", [*params, cap])
+    return int(row.fetchone()[0])

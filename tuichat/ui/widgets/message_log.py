@@ -372,6 +372,15 @@ class MessageLog(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         """Re-wrap every loaded message at the new width."""
+        self._rewrap()
+
+    def _watch_show_vertical_scrollbar(self) -> None:
+        """The scrollbar came or went: the lines have one column less or more to wrap in."""
+        self._rewrap()
+
+    def _rewrap(self) -> None:
+        """Lay the lines out again if the width they were wrapped at is no longer the width
+        there is (a resize, or the scrollbar taking or giving back its column)."""
         width = self.scrollable_content_region.width
         if width != self._width:
             at_bottom = self.is_at_bottom

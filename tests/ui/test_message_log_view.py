@@ -45,3 +45,51 @@ async def test_lines_rewrap_when_the_scrollbar_takes_a_column(ui: UI) -> None:
             if text.rstrip().endswith("tail"):
                 break
         assert "".join(body).replace(" ", "") == full.replace(" ", "")
+
+
+async def test_opened_conversation_stays_at_the_newest_line_when_content_follows(ui: UI) -> None:
+    """Ctrl+K opens at the newest message, and a catch-up message inserted by time (or any
+    later re-layout) keeps it there: the end is held, not scrolled to once."""
+    ui.store.save_messages(
+        [incoming(ALICE, f"message {i} " + "x" * (i % 50), 10 + i) for i in range(30)]
+    )
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+k")
+        await pilot.pause()
+        await pilot.press("a", "l", "i", "enter")
+        await pilot.pause(0.1)
+        log = the_log(pilot)
+        assert main_screen(pilot).convs.current == (ME, ALICE)
+        assert log.max_scroll_y > 0
+        assert log.scroll_y == log.max_scroll_y
+        caught_up = ui.store.save_message(incoming(ALICE, "from the archive", 7, stanza="mam"))
+        assert caught_up is not None
+        ui.client.bus.publish(MessageReceived(ME, caught_up))
+        await pilot.pause(0.1)
+        assert "from the archive" in "".join(s.text for s in log._lines)
+        assert log.scroll_y == log.max_scroll_y
+        log.update_state(log.messages[-1].id or 0, log.messages[-1].state)
+        await pilot.pause()
+        assert log.scroll_y == log.max_scroll_y
+
+
+async def test_reader_who_scrolled_up_is_not_pulled_down(ui: UI) -> None:
+    """Once the reader scrolls up, new content no longer moves the view to the end."""
+    ui.store.save_messages([incoming(ALICE, f"message {i}", 10 + i) for i in range(40)])
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        main_screen(pilot).open_conversation((ME, ALICE))
+        await pilot.pause()
+        log = the_log(pilot)
+        log.focus()
+        await pilot.press("pageup")
+        await pilot.pause()
+        where = log.scroll_y
+        assert where < log.max_scroll_y
+        late = ui.store.save_message(incoming(ALICE, "later", 200, stanza="later"))
+        assert late is not None
+        ui.client.bus.publish(MessageReceived(ME, late))
+        await pilot.pause(0.1)
+        assert log.scroll_y == where
+        assert log.unseen == 1

@@ -103,6 +103,9 @@ class MessageLog(ScrollView, can_focus=True):
         """A message to mark (a search hit), by store id."""
         self._width = 0
         self._follow_pending = False
+        self._pinned = True
+        """Whether the view holds on to the newest line: every re-layout, growth or resize
+        keeps it in view, until the reader scrolls away from the bottom."""
         self._last_day: date | None = None
         """The day of the last laid-out line (a new day gets a separator)."""
         self._asked_older = False
@@ -131,8 +134,8 @@ class MessageLog(ScrollView, can_focus=True):
         self.has_more = has_more
         self._asked_older = False
         self.unseen = 0
+        self._pinned = True
         self._relayout()
-        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
     def set_notices(
         self, notices: Iterable[Notice], *, show_traffic: bool = True, layout: bool = True
@@ -177,6 +180,7 @@ class MessageLog(ScrollView, can_focus=True):
         self._asked_older = False
         self.unseen = 0
         self.highlight_id = message_id
+        self._pinned = False
         self._relayout()
         index = next((i for i, m in enumerate(self._messages) if m.id == message_id), None)
         if index is not None and index < len(self._starts):
@@ -339,7 +343,7 @@ class MessageLog(ScrollView, can_focus=True):
     @property
     def is_at_bottom(self) -> bool:
         """Whether the newest line is in view (or will be at the next refresh: following)."""
-        return self._follow_pending or self.scroll_y >= self.max_scroll_y - 1
+        return self._pinned or self._follow_pending or self.scroll_y >= self.max_scroll_y - 1
 
     def _follow(self) -> None:
         """Scroll to the newest line after the next refresh, once however many lines came.
@@ -347,6 +351,7 @@ class MessageLog(ScrollView, can_focus=True):
         Until then the log counts as at the bottom, so a burst of messages (a busy room) is
         followed, not counted as unseen below the view.
         """
+        self._pinned = True
         if not self._follow_pending:
             self._follow_pending = True
             self.call_after_refresh(self._follow_now)
@@ -362,6 +367,7 @@ class MessageLog(ScrollView, can_focus=True):
             self.has_more = True
             self._relayout()
         self.unseen = 0
+        self._pinned = True
         self.scroll_end(animate=False, immediate=True)
 
     # -- layout --------------------------------------------------------------------------------
@@ -381,12 +387,20 @@ class MessageLog(ScrollView, can_focus=True):
     def _rewrap(self) -> None:
         """Lay the lines out again if the width they were wrapped at is no longer the width
         there is (a resize, or the scrollbar taking or giving back its column)."""
-        width = self.scrollable_content_region.width
-        if width != self._width:
-            at_bottom = self.is_at_bottom
+        if self.scrollable_content_region.width != self._width:
             self._relayout()
-            if at_bottom:
-                self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        else:
+            self._stick()
+
+    def _stick(self) -> None:
+        """Keep the newest line in view if the view holds on to it (:attr:`_pinned`).
+
+        Called at once whenever the lines or the room for them changed: a scroll to the end
+        scheduled once after a refresh lost the race against content that came later (an
+        archive catch-up inserted by time, a state re-rendered, a re-wrap, a shorter view).
+        """
+        if self._pinned and self._width:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def _grow(self, size: Size) -> None:
         """Take a new virtual size without a layout pass of the whole screen.
@@ -398,6 +412,7 @@ class MessageLog(ScrollView, can_focus=True):
             return
         self.set_reactive(ScrollView.virtual_size, size)
         self._scroll_update(size)
+        self._stick()
         self.refresh()
 
     def _relayout(self) -> None:
@@ -427,6 +442,7 @@ class MessageLog(ScrollView, can_focus=True):
         self._lines = lines
         self._starts = starts
         self.virtual_size = Size(width, len(lines))
+        self._stick()
         self.refresh()
 
     def _local_day(self, when: datetime) -> date:
@@ -497,6 +513,7 @@ class MessageLog(ScrollView, can_focus=True):
     def watch_scroll_y(self, old: float, new: float) -> None:
         """Ask for older messages at the top; clear the unseen count at the bottom."""
         super().watch_scroll_y(old, new)
+        self._pinned = new >= self.max_scroll_y
         if new <= 0 and self.has_more and self._messages and not self._asked_older:
             self._asked_older = True
             self.post_message(self.NearTop(self, self._messages[0]))

@@ -78,8 +78,11 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
     name = look.own_name if own else (message.nick or look.peer_name or message.sender)
     color = resolve_color(variables, "message-own") if own else nick_color(name)
     nick_width = max(6, min(14, width // 6))
+    pattern = mention_pattern(look.mention_nick) if not own else None
+    mentioned = pattern is not None and pattern.search(message.body) is not None
     nick = safe_text(name, Style(color=color, bold=not own))
-    nick.truncate(nick_width, overflow="ellipsis", pad=True)
+    # A mention is marked "@" before the nick, inside the nick column: the body stays aligned.
+    nick.truncate(nick_width - 1 if mentioned else nick_width, overflow="ellipsis", pad=True)
     prefix = time_text + nick + Text(" ")
     body_source = message.body
     if body_source.startswith("/me "):
@@ -95,16 +98,14 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
             body.append_text(safe_text(f": {message.failure}", "red"))
     if waiting:
         body.stylize(Style(dim=True, color=resolve_color(variables, "message-pending")))
-    if message.id is not None and message.id == look.highlight_id:
-        prefix.stylize(Style(reverse=True))
-    pattern = mention_pattern(look.mention_nick) if not own else None
-    if pattern is not None and pattern.search(body_source):
+    if mentioned and pattern is not None:
         mention = resolve_color(variables, "mention")
         nick.stylize(Style(reverse=True, color=mention, bold=True), 0, len(nick.plain.rstrip()))
-        stamp = time_text.copy()
-        stamp.right_crop(1)
-        prefix = stamp + Text("@", style=Style(color=mention, bold=True)) + nick + Text(" ")
+        at = Text("@", style=Style(color=mention, bold=True))
+        prefix = time_text + at + nick + Text(" ")
         body.highlight_regex(pattern, Style(color=mention, bold=True, underline=True))
+    if message.id is not None and message.id == look.highlight_id:
+        prefix.stylize(Style(reverse=True))
     body_width = max(10, width - prefix.cell_len)
     console = look.console
     options = console.options.update_width(body_width).update(no_wrap=False)

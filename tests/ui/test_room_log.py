@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from tests.ui.helpers import log_text
+from tests.ui.fakes import ALICE, ME, T0
+from tests.ui.helpers import log_text, main_screen
+from tests.ui.room_app import NICK, ROOM, room_message
 from tests.ui.test_rooms import room_ui
+from tuichat import events as ev
 
 
 def line_with(text: str, lines: str) -> str:
@@ -24,3 +28,39 @@ async def test_mention_marker_is_apart_from_the_time_and_keeps_the_body_aligned(
         plain = line_with("Morning all", lines)
         assert mention.startswith("09:06 @carl ")
         assert mention.index("mia: can") == plain.index("Morning all")
+
+
+async def test_nick_change_keeps_earlier_labels_and_mentions(tmp_path: Path) -> None:
+    """After /nick, earlier messages keep what they had: our own keep the nick we sent them
+    with, mentions of the old nick stay marked, and an old message naming the new nick is not
+    marked, even after a re-layout and after reopening the room; new mentions are marked."""
+    async with room_ui(tmp_path, size=(80, 24)) as r:
+        bus, store, screen = r.client.bus, r.client.store, main_screen(r.pilot)
+        early = store.save_message(room_message("Bea", "selma joins us next week", 10))
+        assert early is not None
+        bus.publish(ev.MessageReceived(ME, early))
+        await r.pilot.pause()
+        r.clock.now = T0 + timedelta(minutes=11)
+        bus.publish(ev.NickChanged(ME, ROOM, NICK, "selma", own=True))
+        await r.pilot.pause()
+        late = store.save_message(room_message("Olga", "selma: welcome back", 12))
+        assert late is not None
+        bus.publish(ev.MessageReceived(ME, late))
+        await r.pilot.pause()
+
+        async def check() -> None:
+            lines = log_text(r.pilot)
+            assert line_with("Sounds good", lines).startswith(f"09:04 {NICK} ")
+            assert line_with("mia: can you post", lines).startswith("09:06 @carl ")
+            assert line_with("selma joins", lines).startswith("09:10 Bea ")
+            assert line_with("selma: welcome", lines).startswith("09:12 @Olga ")
+
+        await check()
+        await r.pilot.resize_terminal(81, 24)  # every line laid out again
+        await r.pilot.pause(0.1)
+        await check()
+        screen.open_conversation((ME, ALICE))
+        await r.pilot.pause()
+        screen.open_conversation((ME, ROOM))
+        await r.pilot.pause()
+        await check()

@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from tuichat.model import Direction, Message, MessageState, mention_pattern
+from tuichat.model import ConversationKind, Direction, Message, MessageState, mention_pattern
 from tuichat.ui.nickcolor import nick_color
 from tuichat.ui.render import render_body, safe_text
 from tuichat.ui.rooms import Notice
@@ -75,7 +75,11 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
         message.timestamp.astimezone(look.tz).strftime("%H:%M "),
         style=resolve_color(variables, "message-time"),
     )
-    name = look.own_name if own else (message.nick or look.peer_name or message.sender)
+    if own:  # in a room, the nick we sent it with; a later /nick does not rename it
+        in_room = message.kind is ConversationKind.GROUPCHAT
+        name = (message.nick if in_room else None) or look.own_name
+    else:
+        name = message.nick or look.peer_name or message.sender
     color = resolve_color(variables, "message-own") if own else nick_color(name)
     nick_width = max(6, min(14, width // 6))
     pattern = mention_pattern(look.mention_nick) if not own else None

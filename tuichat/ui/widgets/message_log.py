@@ -4,7 +4,7 @@ Only the lines in view are painted (a ``ScrollView`` with ``render_line``); the 
 messages loaded so far (the newest page, plus older pages as the reader scrolls up) and their
 wrapped lines at the current width. In a room it also shows traffic notices (one dim line
 each, merged by time; joins/leaves/nick changes fold away with :attr:`MessageLog.show_traffic`)
-and marks messages that mention :attr:`MessageLog.mention_nick`. The lines themselves are
+and marks messages that mention our nick as it was when they came. The lines themselves are
 rendered by :mod:`.message_lines`. A flood is appended a batch at a time
 (:meth:`MessageLog.append_many`): one layout step and one repaint per batch.
 """
@@ -21,11 +21,11 @@ from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message as TMessage
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tuichat.model import Direction, Message, MessageState
+from tuichat.model import ConversationKind, Direction, Message, MessageState
 from tuichat.ui.rooms import Notice
 from tuichat.ui.widgets.message_lines import (
     LineLook,
@@ -71,6 +71,15 @@ class MessageLog(ScrollView, can_focus=True):
     unseen: reactive[int] = reactive(0)
     """Messages that arrived below the view while the reader was scrolled up."""
 
+    mention_nick: var[str] = var("")
+    """Our nick in the room in view now (empty: no marking).
+
+    Rule: a message is marked when it names the nick we had when it came, read from the next
+    thing after it that tells our nick: a room message we sent (it carries the nick we sent it
+    with), a change of this nick seen while the room stayed in view (``/nick``: the nick
+    before), or else our nick now. So ``/nick`` neither unmarks old mentions nor marks old
+    messages that named the new nick."""
+
     @dataclass
     class NearTop(TMessage):
         """The reader scrolled to the top: load the page before ``oldest`` if there is one."""
@@ -109,8 +118,9 @@ class MessageLog(ScrollView, can_focus=True):
         self._last_day: date | None = None
         """The day of the last laid-out line (a new day gets a separator)."""
         self._asked_older = False
-        self.mention_nick = ""
-        """Our nick in the room in view: messages naming it are marked (empty: no marking)."""
+        self._nick_changes: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
+        """Per room shown (account, room): our nick changes seen there, as (when, the nick we
+        had before), by time. Kept for the session, so reopening a room keeps its marks."""
         self._notices: list[Notice] = []
         self.show_traffic = True
         """Whether joins, leaves and nick changes are shown (subjects and the like always are)."""
@@ -428,13 +438,14 @@ class MessageLog(ScrollView, can_focus=True):
             notices = [n for n in self._notices if self._notice_shown(n)]
             waiting = 0
             last_day: date | None = None
-            for message in self._messages:
+            nicks = self._mention_nicks()
+            for message, nick in zip(self._messages, nicks, strict=True):
                 while waiting < len(notices) and notices[waiting].timestamp < message.timestamp:
                     if last_day is not None or not self.has_more:
                         last_day = self._notice_lines(notices[waiting], last_day, width, lines)
                     waiting += 1
                 starts.append(len(lines))
-                lines.extend(self._block(last_day, message, width))
+                lines.extend(self._block(last_day, message, width, nick))
                 last_day = self._local_day(message.timestamp)
             for notice in notices[waiting:]:
                 last_day = self._notice_lines(notice, last_day, width, lines)
@@ -463,13 +474,54 @@ class MessageLog(ScrollView, can_focus=True):
     def _day_line(self, day: date, width: int) -> Strip:
         return day_line(day, width, self._look())
 
-    def _block(self, previous_day: date | None, message: Message, width: int) -> list[Strip]:
-        """A message's lines, after a day separator when its day is not ``previous_day``."""
+    def _watch_mention_nick(self, old: str, _new: str) -> None:
+        """Remember a change of our nick, as of the newest line shown (see the rule above)."""
+        if not old or not self._messages:
+            return
+        newest = self._messages[-1]
+        times = [newest.timestamp, *(n.timestamp for n in self._notices[-1:])]
+        changes = self._nick_changes.setdefault((newest.account, newest.conversation), [])
+        if not changes or changes[-1][1] != old or changes[-1][0] < max(times):
+            changes.append((max(times), old))
+            changes.sort(key=lambda change: change[0])
+
+    def _mention_nicks(self) -> list[str]:
+        """Our nick when each loaded message came (the rule of :attr:`mention_nick`).
+
+        One pass from the newest message back: ``nick`` is what the next fact after the
+        message said, a nick we sent with or the nick before a change.
+        """
+        nicks = [""] * len(self._messages)
+        nick = self.mention_nick
+        newest = self._messages[-1] if self._messages else None
+        key = (newest.account, newest.conversation) if newest is not None else None
+        changes = self._nick_changes.get(key, []) if key is not None else []
+        pending = len(changes)
+        for index in range(len(self._messages) - 1, -1, -1):
+            message = self._messages[index]
+            while pending and changes[pending - 1][0] > message.timestamp:
+                pending -= 1
+                nick = changes[pending][1]
+            nicks[index] = nick
+            if _sent_in_room(message) and message.nick:
+                nick = message.nick
+        return nicks
+
+    def _block(
+        self, previous_day: date | None, message: Message, width: int, nick: str | None = None
+    ) -> list[Strip]:
+        """A message's lines, after a day separator when its day is not ``previous_day``.
+
+        ``nick``: our nick when it came (default: now, right for a message at the bottom).
+        """
         lines: list[Strip] = []
         day = self._local_day(message.timestamp)
         if day != previous_day:
             lines.append(self._day_line(day, width))
-        lines.extend(self._render_message(message, width))
+        look = self._look()
+        if nick is not None:
+            look = replace(look, mention_nick=nick)
+        lines.extend(message_lines(message, width, look))
         return lines
 
     def _notice_lines(
@@ -484,9 +536,6 @@ class MessageLog(ScrollView, can_focus=True):
 
     def _render_notice(self, notice: Notice, width: int) -> Strip:
         return notice_line(notice, width, self._look())
-
-    def _render_message(self, message: Message, width: int) -> list[Strip]:
-        return message_lines(message, width, self._look())
 
     # -- painting ------------------------------------------------------------------------------
 
@@ -523,3 +572,8 @@ class MessageLog(ScrollView, can_focus=True):
     def watch_unseen(self, count: int) -> None:
         """Tell the parent to show or hide the "N new messages" notice."""
         self.post_message(self.UnseenChanged(self, count))
+
+
+def _sent_in_room(message: Message) -> bool:
+    """Whether ``message`` is one we sent to a room (its ``nick`` is then ours)."""
+    return message.direction is Direction.OUT and message.kind is ConversationKind.GROUPCHAT

@@ -64,3 +64,20 @@ async def test_nick_change_keeps_earlier_labels_and_mentions(tmp_path: Path) -> 
         screen.open_conversation((ME, ROOM))
         await r.pilot.pause()
         await check()
+
+
+async def test_long_notice_wraps_instead_of_being_cut(tmp_path: Path) -> None:
+    """A notice longer than the log is wide (a kick's reason) is read whole, wrapped under
+    its own text."""
+    reason = "off to the quarterly planning meeting, back after lunch"
+    async with room_ui(tmp_path, size=(80, 24)) as r:
+        r.clock.now = T0 + timedelta(minutes=12)
+        r.client.bus.publish(ev.OccupantLeft(ME, ROOM, "carl", reason))
+        await r.pilot.pause()
+        lines = log_text(r.pilot).splitlines()
+        start = next(i for i, line in enumerate(lines) if "carl left" in line)
+        column = lines[start].index("←")
+        words = [lines[start][column:].strip()]
+        words += [line[column:].strip() for line in lines[start + 1 :] if not line[:column].strip()]
+        assert "…" not in lines[start]
+        assert reason in " ".join(words)

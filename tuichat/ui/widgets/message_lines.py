@@ -23,6 +23,10 @@ from tuichat.ui.rooms import Notice
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.widgets.symbols import MESSAGE_MARKERS
 
+NICK_COLUMN_MAX = 14
+"""The nick column takes a sixth of the log's width, between 6 and this many cells: it grows
+with the terminal, so a JID shown as the author is cut only where space is short."""
+
 
 @dataclass(frozen=True, slots=True)
 class LineLook:
@@ -54,16 +58,31 @@ def day_line(day: date, width: int, look: LineLook) -> Strip:
     return center(label, width, resolve_color(look.variables, "day-separator"), look.console)
 
 
-def notice_line(notice: Notice, width: int, look: LineLook) -> Strip:
-    """A room notice: one dim line, cut with an ellipsis."""
-    text = Text(
-        notice.timestamp.astimezone(look.tz).strftime("%H:%M "),
+def notice_lines(notice: Notice, width: int, look: LineLook) -> list[Strip]:
+    """A room notice: dim italic words after the time, wrapped under themselves (a kick's
+    reason or a long subject is read whole, not cut)."""
+    time_text = Text(
+        notice.timestamp.astimezone(look.tz).strftime("%H:%M   "),
         style=resolve_color(look.variables, "message-time"),
     )
     style = Style(color=resolve_color(look.variables, "room-notice"), italic=True)
-    text.append_text(safe_text(f"  {notice.text.replace(chr(10), ' ')}", style))
-    text.truncate(width, overflow="ellipsis")
-    return Strip(list(text.render(look.console)), text.cell_len).crop(0, width)
+    words = safe_text(notice.text.replace("\n", " "), style)
+    return _hanging(time_text, words, width, look.console)
+
+
+def _hanging(prefix: Text, body: Text, width: int, console: Console) -> list[Strip]:
+    """``body`` wrapped in the columns right of ``prefix``, which stands on the first line."""
+    body_width = max(10, width - prefix.cell_len)
+    options = console.options.update_width(body_width).update(no_wrap=False)
+    body.expand_tabs()
+    body_lines = console.render_lines(body, options, pad=False)
+    prefix_strip = Strip(list(prefix.render(console)), prefix.cell_len)
+    blank = Strip.blank(prefix.cell_len)
+    out = []
+    for index, segments in enumerate(body_lines or [[Segment("")]]):
+        head = prefix_strip if index == 0 else blank
+        out.append(Strip.join([head, Strip(segments)]).crop(0, width))
+    return out
 
 
 def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
@@ -81,7 +100,7 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
     else:
         name = message.nick or look.peer_name or message.sender
     color = resolve_color(variables, "message-own") if own else nick_color(name)
-    nick_width = max(6, min(14, width // 6))
+    nick_width = max(6, min(NICK_COLUMN_MAX, width // 6))
     pattern = mention_pattern(look.mention_nick) if not own else None
     mentioned = pattern is not None and pattern.search(message.body) is not None
     nick = safe_text(name, Style(color=color, bold=not own))
@@ -110,15 +129,4 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
         body.highlight_regex(pattern, Style(color=mention, bold=True, underline=True))
     if message.id is not None and message.id == look.highlight_id:
         prefix.stylize(Style(reverse=True))
-    body_width = max(10, width - prefix.cell_len)
-    console = look.console
-    options = console.options.update_width(body_width).update(no_wrap=False)
-    body.expand_tabs()
-    body_lines = console.render_lines(body, options, pad=False)
-    prefix_strip = Strip(list(prefix.render(console)), prefix.cell_len)
-    blank = Strip.blank(prefix.cell_len)
-    out = []
-    for index, segments in enumerate(body_lines or [[Segment("")]]):
-        head = prefix_strip if index == 0 else blank
-        out.append(Strip.join([head, Strip(segments)]).crop(0, width))
-    return out
+    return _hanging(prefix, body, width, look.console)

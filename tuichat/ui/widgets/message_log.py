@@ -32,7 +32,7 @@ from tuichat.ui.widgets.message_lines import (
     center,
     day_line,
     message_lines,
-    notice_line,
+    notice_lines,
 )
 
 MAX_LOADED = 2000
@@ -174,7 +174,7 @@ class MessageLog(ScrollView, can_focus=True):
         if day != self._last_day:
             self._lines.append(self._day_line(day, self._width))
             self._last_day = day
-        self._lines.append(self._render_notice(notice, self._width))
+        self._lines.extend(self._render_notice(notice, self._width))
         self._grow(Size(self._width, len(self._lines)))
         if at_bottom:
             self._follow()
@@ -531,11 +531,11 @@ class MessageLog(ScrollView, can_focus=True):
         day = self._local_day(notice.timestamp)
         if day != last_day:
             lines.append(self._day_line(day, width))
-        lines.append(self._render_notice(notice, width))
+        lines.extend(self._render_notice(notice, width))
         return day
 
-    def _render_notice(self, notice: Notice, width: int) -> Strip:
-        return notice_line(notice, width, self._look())
+    def _render_notice(self, notice: Notice, width: int) -> list[Strip]:
+        return notice_lines(notice, width, self._look())
 
     # -- painting ------------------------------------------------------------------------------
 

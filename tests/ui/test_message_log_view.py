@@ -93,3 +93,16 @@ async def test_reader_who_scrolled_up_is_not_pulled_down(ui: UI) -> None:
         await pilot.pause(0.1)
         assert log.scroll_y == where
         assert log.unseen == 1
+
+
+async def test_nick_column_grows_with_the_width(ui: UI) -> None:
+    """A JID shown as the author is whole on a wide terminal (it was cut at 14 cells)."""
+    stranger = "qbob@example.org"
+    message = ui.store.save_message(incoming(stranger, "hello from afar", 40))
+    assert message is not None
+    async with ui.app.run_test(size=(200, 60)) as pilot:
+        await settle(pilot)
+        main_screen(pilot).open_conversation((ME, stranger))
+        await pilot.pause()
+        [line] = [s.text for s in the_log(pilot)._lines if "hello from afar" in s.text]
+        assert line.startswith(f"09:40 {stranger} ")

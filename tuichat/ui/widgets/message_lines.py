@@ -23,7 +23,7 @@ from tuichat.ui.rooms import Notice
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.widgets.symbols import MESSAGE_MARKERS
 
-NICK_COLUMN_MAX = 14
+NICK_COLUMN_MAX = 24
 """The nick column takes a sixth of the log's width, between 6 and this many cells: it grows
 with the terminal, so a JID shown as the author is cut only where space is short."""
 

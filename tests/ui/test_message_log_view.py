@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.color import Color
+
 from tests.ui.conftest import UI
 from tests.ui.fakes import ALICE, ME, incoming
 from tests.ui.helpers import main_screen, settle
@@ -106,3 +108,30 @@ async def test_nick_column_grows_with_the_width(ui: UI) -> None:
         await pilot.pause()
         [line] = [s.text for s in the_log(pilot)._lines if "hello from afar" in s.text]
         assert line.startswith(f"09:40 {stranger} ")
+
+
+async def test_focused_log_shows_a_bar_in_every_theme(ui: UI) -> None:
+    """Tabbing to the log shows it: a bar in the primary colour on its left edge, which is
+    there (in the background colour) while unfocused, so focus never re-wraps the lines."""
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        main_screen(pilot).open_conversation((ME, ALICE))
+        await pilot.pause()
+        log = the_log(pilot)
+        for theme in ("dark", "light", "high-contrast"):
+            pilot.app.theme = theme
+            await pilot.pause()
+            main_screen(pilot).view.composer.focus()
+            await pilot.pause()
+            width = log.scrollable_content_region.width
+            kind, color = log.styles.border_left
+            assert kind == "tall"
+            assert color == log.styles.background
+            log.focus()
+            await pilot.pause()
+            kind, color = log.styles.border_left
+            assert kind == "tall"
+            primary = Color.parse(pilot.app.current_theme.primary)
+            assert max(abs(a - b) for a, b in zip(color.rgb, primary.rgb, strict=True)) <= 2
+            assert color != log.styles.background
+            assert log.scrollable_content_region.width == width

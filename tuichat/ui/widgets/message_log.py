@@ -64,7 +64,8 @@ class MessageLog(ScrollView, can_focus=True):
         background: $background;
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
-        &:focus { background-tint: $foreground 3%; }
+        border-left: tall $background;
+        &:focus { border-left: tall $primary; background-tint: $foreground 3%; }
     }
     """
 

@@ -7,8 +7,9 @@ network text goes through :mod:`tuichat.ui.render`; nothing here parses markup.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 
 from rich.console import Console
 from rich.segment import Segment
@@ -40,6 +41,32 @@ class LineLook:
     peer_name: str
     highlight_id: int | None
     mention_nick: str
+
+
+def nicks_when_they_came(
+    messages: Sequence[Message], nick_now: str, changes: Sequence[tuple[datetime, str]]
+) -> list[str]:
+    """Our nick in a room when each of ``messages`` (oldest first) came, for mention marks.
+
+    Read from the next thing after each message that tells our nick: a room message we sent
+    (it carries the nick we sent it with), a change in ``changes`` (``(when, nick before)``,
+    by time), or else ``nick_now``. One pass from the newest message back.
+    """
+    nicks = [""] * len(messages)
+    nick = nick_now
+    pending = len(changes)
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
+        while pending and changes[pending - 1][0] > message.timestamp:
+            pending -= 1
+            nick = changes[pending][1]
+        nicks[index] = nick
+        sent_in_room = (
+            message.direction is Direction.OUT and message.kind is ConversationKind.GROUPCHAT
+        )
+        if sent_in_room and message.nick:
+            nick = message.nick
+    return nicks
 
 
 def center(label: str, width: int, style: str, console: Console) -> Strip:

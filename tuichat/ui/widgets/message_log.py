@@ -25,13 +25,14 @@ from textual.reactive import reactive, var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tuichat.model import ConversationKind, Direction, Message, MessageState
+from tuichat.model import Direction, Message, MessageState
 from tuichat.ui.rooms import Notice
 from tuichat.ui.widgets.message_lines import (
     LineLook,
     center,
     day_line,
     message_lines,
+    nicks_when_they_came,
     notice_lines,
 )
 
@@ -487,26 +488,12 @@ class MessageLog(ScrollView, can_focus=True):
             changes.sort(key=lambda change: change[0])
 
     def _mention_nicks(self) -> list[str]:
-        """Our nick when each loaded message came (the rule of :attr:`mention_nick`).
-
-        One pass from the newest message back: ``nick`` is what the next fact after the
-        message said, a nick we sent with or the nick before a change.
-        """
-        nicks = [""] * len(self._messages)
-        nick = self.mention_nick
-        newest = self._messages[-1] if self._messages else None
-        key = (newest.account, newest.conversation) if newest is not None else None
-        changes = self._nick_changes.get(key, []) if key is not None else []
-        pending = len(changes)
-        for index in range(len(self._messages) - 1, -1, -1):
-            message = self._messages[index]
-            while pending and changes[pending - 1][0] > message.timestamp:
-                pending -= 1
-                nick = changes[pending][1]
-            nicks[index] = nick
-            if _sent_in_room(message) and message.nick:
-                nick = message.nick
-        return nicks
+        """Our nick when each loaded message came (the rule of :attr:`mention_nick`)."""
+        if not self._messages:
+            return []
+        newest = self._messages[-1]
+        changes = self._nick_changes.get((newest.account, newest.conversation), [])
+        return nicks_when_they_came(self._messages, self.mention_nick, changes)
 
     def _block(
         self, previous_day: date | None, message: Message, width: int, nick: str | None = None
@@ -573,8 +560,3 @@ class MessageLog(ScrollView, can_focus=True):
     def watch_unseen(self, count: int) -> None:
         """Tell the parent to show or hide the "N new messages" notice."""
         self.post_message(self.UnseenChanged(self, count))
-
-
-def _sent_in_room(message: Message) -> bool:
-    """Whether ``message`` is one we sent to a room (its ``nick`` is then ours)."""
-    return message.direction is Direction.OUT and message.kind is ConversationKind.GROUPCHAT

@@ -151,7 +151,7 @@ async def test_mention_is_highlighted_counted_apart_and_announced(tmp_path: Path
     """A mention: marked in the log; away from the room it counts as @1, sets the title; plain
     room traffic counts as unread but does not touch the title."""
     async with room_ui(tmp_path) as r:
-        assert "09:06@carl" in log_text(r.pilot)  # the stored mention is marked
+        assert "09:06 @carl" in log_text(r.pilot)  # the stored mention is marked
         screen = main_screen(r.pilot)
         screen.open_conversation((ME, ALICE))
         await r.pilot.pause()

@@ -55,6 +55,20 @@ class TuichatApp(App[None]):
     COMMAND_PALETTE_BINDING = "f10"
     """Ctrl+P (Textual's default) is "previous unread" here; the registry may add more keys."""
 
+    CSS = """
+    ToastRack {
+        dock: top;
+        align: right top;
+        margin: 0;
+        max-height: 40%;
+    }
+    Toast { padding: 0 1; }
+    """
+    """Toasts stack down from the top right, compact, in at most the top 40 % of the screen:
+    clear of the status bar and footer at the bottom, and of the subscription prompt, which
+    stands on the status bar in at most half the screen. Toasts that do not fit wait, out of
+    view, for older ones to go."""
+
     def __init__(self, ctx: UIContext, *, start_client: bool = True) -> None:
         super().__init__()
         teach_alt_enter()

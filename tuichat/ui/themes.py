@@ -36,6 +36,7 @@ VARIABLE_DEFAULTS: dict[str, str] = {
     "unread-badge": "$accent",
     "mention": "$warning",
     "room-notice": "$foreground-darken-2",
+    "pane-separator": "#808080",  # used in CSS: a colour, not a reference
 }
 
 _COLOR_FIELDS = (

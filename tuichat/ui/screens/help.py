@@ -18,11 +18,13 @@ from tuichat.ui.commands import Command, CommandRegistry
 EXTRA_KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "send the message (or run the /command)"),
     ("Ctrl+J / Alt+Enter", "new line in the composer"),
-    ("Up (empty composer)", "recall the last message you sent here"),
+    ("Up", "in the empty composer: recall the last message you sent here"),
     ("Tab", "complete /commands and JIDs; otherwise next field"),
-    ("Home / End (empty composer)", "oldest loaded / newest message"),
+    ("Home / End", "in the empty composer: oldest loaded / newest message"),
     ("//text", "send a message that starts with /"),
 )
+"""Keys that are not commands of the registry. The keys cell stays short: conditions go in
+the words, which wrap (the keys and command columns never wrap nor cut)."""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -78,18 +80,20 @@ class HelpScreen(ModalScreen[None]):
 
     def _table(self) -> Table:
         table = Table(box=None, expand=True, pad_edge=False, show_header=True)
-        table.add_column("Keys", style=Style(bold=True), no_wrap=True, ratio=2)
-        table.add_column("Command", no_wrap=True, ratio=2)
-        table.add_column("What it does", ratio=5)
+        # Keys and titles take the width they need; the words wrap in what is left.
+        table.add_column("Keys", style=Style(bold=True), no_wrap=True)
+        table.add_column("Command", no_wrap=True)
+        table.add_column("What it does", ratio=1, overflow="fold")
         for command in self.registry.commands:
             if command.name.startswith("switch_") and command.name != "switch_1":
                 continue
             keys = self._keys(command.keys)
             title = command.title
+            what = Text(command.help)
             if command.name == "switch_1":
                 keys = keys.replace("1", "1…9")
                 title = "Chat 1…9"
-            what = Text(command.help)
+                what = Text("Go to open conversation number 1…9.")
             if command.slash_usage:
                 what = Text(command.slash_usage + "  ", style=Style(italic=True)) + what
             table.add_row(keys, title, what)

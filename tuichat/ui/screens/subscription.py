@@ -25,14 +25,17 @@ class SubscriptionPrompt(ModalScreen[bool | None]):
     ]
 
     DEFAULT_CSS = """
-    SubscriptionPrompt { align: center middle; }
+    SubscriptionPrompt { align: center bottom; }
     SubscriptionPrompt > Vertical {
         width: 64;
         max-width: 95%;
         height: auto;
+        max-height: 50%;
+        margin-bottom: 2;
         border: round $warning;
         background: $surface;
-        padding: 1 2;
+        padding: 0 2;
+        overflow-y: auto;
     }
     SubscriptionPrompt Horizontal { height: auto; margin-top: 1; }
     SubscriptionPrompt Button { margin-right: 2; }
@@ -56,9 +59,9 @@ class SubscriptionPrompt(ModalScreen[bool | None]):
         with Vertical():
             yield Static(text)
             with Horizontal():
-                yield Button("Accept (a)", id="accept", variant="success")
-                yield Button("Deny (d)", id="deny", variant="error")
-                yield Button("Later (Esc)", id="later")
+                yield Button("Accept (a)", id="accept", variant="success", compact=True)
+                yield Button("Deny (d)", id="deny", variant="error", compact=True)
+                yield Button("Later (Esc)", id="later", compact=True)
 
     def on_mount(self) -> None:
         """Focus Accept."""

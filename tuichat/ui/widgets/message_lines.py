@@ -7,8 +7,9 @@ network text goes through :mod:`tuichat.ui.render`; nothing here parses markup.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 
 from rich.console import Console
 from rich.segment import Segment
@@ -16,12 +17,16 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from tuichat.model import Direction, Message, MessageState, mention_pattern
+from tuichat.model import ConversationKind, Direction, Message, MessageState, mention_pattern
 from tuichat.ui.nickcolor import nick_color
 from tuichat.ui.render import render_body, safe_text
 from tuichat.ui.rooms import Notice
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.widgets.symbols import MESSAGE_MARKERS
+
+NICK_COLUMN_MAX = 24
+"""The nick column takes a sixth of the log's width, between 6 and this many cells: it grows
+with the terminal, so a JID shown as the author is cut only where space is short."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,32 @@ class LineLook:
     peer_name: str
     highlight_id: int | None
     mention_nick: str
+
+
+def nicks_when_they_came(
+    messages: Sequence[Message], nick_now: str, changes: Sequence[tuple[datetime, str]]
+) -> list[str]:
+    """Our nick in a room when each of ``messages`` (oldest first) came, for mention marks.
+
+    Read from the next thing after each message that tells our nick: a room message we sent
+    (it carries the nick we sent it with), a change in ``changes`` (``(when, nick before)``,
+    by time), or else ``nick_now``. One pass from the newest message back.
+    """
+    nicks = [""] * len(messages)
+    nick = nick_now
+    pending = len(changes)
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
+        while pending and changes[pending - 1][0] > message.timestamp:
+            pending -= 1
+            nick = changes[pending][1]
+        nicks[index] = nick
+        sent_in_room = (
+            message.direction is Direction.OUT and message.kind is ConversationKind.GROUPCHAT
+        )
+        if sent_in_room and message.nick:
+            nick = message.nick
+    return nicks
 
 
 def center(label: str, width: int, style: str, console: Console) -> Strip:
@@ -54,16 +85,31 @@ def day_line(day: date, width: int, look: LineLook) -> Strip:
     return center(label, width, resolve_color(look.variables, "day-separator"), look.console)
 
 
-def notice_line(notice: Notice, width: int, look: LineLook) -> Strip:
-    """A room notice: one dim line, cut with an ellipsis."""
-    text = Text(
-        notice.timestamp.astimezone(look.tz).strftime("%H:%M "),
+def notice_lines(notice: Notice, width: int, look: LineLook) -> list[Strip]:
+    """A room notice: dim italic words after the time, wrapped under themselves (a kick's
+    reason or a long subject is read whole, not cut)."""
+    time_text = Text(
+        notice.timestamp.astimezone(look.tz).strftime("%H:%M   "),
         style=resolve_color(look.variables, "message-time"),
     )
     style = Style(color=resolve_color(look.variables, "room-notice"), italic=True)
-    text.append_text(safe_text(f"  {notice.text.replace(chr(10), ' ')}", style))
-    text.truncate(width, overflow="ellipsis")
-    return Strip(list(text.render(look.console)), text.cell_len).crop(0, width)
+    words = safe_text(notice.text.replace("\n", " "), style)
+    return _hanging(time_text, words, width, look.console)
+
+
+def _hanging(prefix: Text, body: Text, width: int, console: Console) -> list[Strip]:
+    """``body`` wrapped in the columns right of ``prefix``, which stands on the first line."""
+    body_width = max(10, width - prefix.cell_len)
+    options = console.options.update_width(body_width).update(no_wrap=False)
+    body.expand_tabs()
+    body_lines = console.render_lines(body, options, pad=False)
+    prefix_strip = Strip(list(prefix.render(console)), prefix.cell_len)
+    blank = Strip.blank(prefix.cell_len)
+    out = []
+    for index, segments in enumerate(body_lines or [[Segment("")]]):
+        head = prefix_strip if index == 0 else blank
+        out.append(Strip.join([head, Strip(segments)]).crop(0, width))
+    return out
 
 
 def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
@@ -75,11 +121,18 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
         message.timestamp.astimezone(look.tz).strftime("%H:%M "),
         style=resolve_color(variables, "message-time"),
     )
-    name = look.own_name if own else (message.nick or look.peer_name or message.sender)
+    if own:  # in a room, the nick we sent it with; a later /nick does not rename it
+        in_room = message.kind is ConversationKind.GROUPCHAT
+        name = (message.nick if in_room else None) or look.own_name
+    else:
+        name = message.nick or look.peer_name or message.sender
     color = resolve_color(variables, "message-own") if own else nick_color(name)
-    nick_width = max(6, min(14, width // 6))
+    nick_width = max(6, min(NICK_COLUMN_MAX, width // 6))
+    pattern = mention_pattern(look.mention_nick) if not own else None
+    mentioned = pattern is not None and pattern.search(message.body) is not None
     nick = safe_text(name, Style(color=color, bold=not own))
-    nick.truncate(nick_width, overflow="ellipsis", pad=True)
+    # A mention is marked "@" before the nick, inside the nick column: the body stays aligned.
+    nick.truncate(nick_width - 1 if mentioned else nick_width, overflow="ellipsis", pad=True)
     prefix = time_text + nick + Text(" ")
     body_source = message.body
     if body_source.startswith("/me "):
@@ -95,25 +148,12 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
             body.append_text(safe_text(f": {message.failure}", "red"))
     if waiting:
         body.stylize(Style(dim=True, color=resolve_color(variables, "message-pending")))
-    if message.id is not None and message.id == look.highlight_id:
-        prefix.stylize(Style(reverse=True))
-    pattern = mention_pattern(look.mention_nick) if not own else None
-    if pattern is not None and pattern.search(body_source):
+    if mentioned and pattern is not None:
         mention = resolve_color(variables, "mention")
         nick.stylize(Style(reverse=True, color=mention, bold=True), 0, len(nick.plain.rstrip()))
-        stamp = time_text.copy()
-        stamp.right_crop(1)
-        prefix = stamp + Text("@", style=Style(color=mention, bold=True)) + nick + Text(" ")
+        at = Text("@", style=Style(color=mention, bold=True))
+        prefix = time_text + at + nick + Text(" ")
         body.highlight_regex(pattern, Style(color=mention, bold=True, underline=True))
-    body_width = max(10, width - prefix.cell_len)
-    console = look.console
-    options = console.options.update_width(body_width).update(no_wrap=False)
-    body.expand_tabs()
-    body_lines = console.render_lines(body, options, pad=False)
-    prefix_strip = Strip(list(prefix.render(console)), prefix.cell_len)
-    blank = Strip.blank(prefix.cell_len)
-    out = []
-    for index, segments in enumerate(body_lines or [[Segment("")]]):
-        head = prefix_strip if index == 0 else blank
-        out.append(Strip.join([head, Strip(segments)]).crop(0, width))
-    return out
+    if message.id is not None and message.id == look.highlight_id:
+        prefix.stylize(Style(reverse=True))
+    return _hanging(prefix, body, width, look.console)

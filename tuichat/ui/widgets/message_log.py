@@ -4,7 +4,7 @@ Only the lines in view are painted (a ``ScrollView`` with ``render_line``); the 
 messages loaded so far (the newest page, plus older pages as the reader scrolls up) and their
 wrapped lines at the current width. In a room it also shows traffic notices (one dim line
 each, merged by time; joins/leaves/nick changes fold away with :attr:`MessageLog.show_traffic`)
-and marks messages that mention :attr:`MessageLog.mention_nick`. The lines themselves are
+and marks messages that mention our nick as it was when they came. The lines themselves are
 rendered by :mod:`.message_lines`. A flood is appended a batch at a time
 (:meth:`MessageLog.append_many`): one layout step and one repaint per batch.
 """
@@ -21,7 +21,7 @@ from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message as TMessage
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -32,7 +32,8 @@ from tuichat.ui.widgets.message_lines import (
     center,
     day_line,
     message_lines,
-    notice_line,
+    nicks_when_they_came,
+    notice_lines,
 )
 
 MAX_LOADED = 2000
@@ -64,12 +65,22 @@ class MessageLog(ScrollView, can_focus=True):
         background: $background;
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
-        &:focus { background-tint: $foreground 3%; }
+        border-left: tall $background;
+        &:focus { border-left: tall $primary; background-tint: $foreground 3%; }
     }
     """
 
     unseen: reactive[int] = reactive(0)
     """Messages that arrived below the view while the reader was scrolled up."""
+
+    mention_nick: var[str] = var("")
+    """Our nick in the room in view now (empty: no marking).
+
+    Rule: a message is marked when it names the nick we had when it came, read from the next
+    thing after it that tells our nick: a room message we sent (it carries the nick we sent it
+    with), a change of this nick seen while the room stayed in view (``/nick``: the nick
+    before), or else our nick now. So ``/nick`` neither unmarks old mentions nor marks old
+    messages that named the new nick."""
 
     @dataclass
     class NearTop(TMessage):
@@ -103,11 +114,15 @@ class MessageLog(ScrollView, can_focus=True):
         """A message to mark (a search hit), by store id."""
         self._width = 0
         self._follow_pending = False
+        self._pinned = True
+        """Whether the view holds on to the newest line: every re-layout, growth or resize
+        keeps it in view, until the reader scrolls away from the bottom."""
         self._last_day: date | None = None
         """The day of the last laid-out line (a new day gets a separator)."""
         self._asked_older = False
-        self.mention_nick = ""
-        """Our nick in the room in view: messages naming it are marked (empty: no marking)."""
+        self._nick_changes: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
+        """Per room shown (account, room): our nick changes seen there, as (when, the nick we
+        had before), by time. Kept for the session, so reopening a room keeps its marks."""
         self._notices: list[Notice] = []
         self.show_traffic = True
         """Whether joins, leaves and nick changes are shown (subjects and the like always are)."""
@@ -131,8 +146,8 @@ class MessageLog(ScrollView, can_focus=True):
         self.has_more = has_more
         self._asked_older = False
         self.unseen = 0
+        self._pinned = True
         self._relayout()
-        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
     def set_notices(
         self, notices: Iterable[Notice], *, show_traffic: bool = True, layout: bool = True
@@ -161,7 +176,7 @@ class MessageLog(ScrollView, can_focus=True):
         if day != self._last_day:
             self._lines.append(self._day_line(day, self._width))
             self._last_day = day
-        self._lines.append(self._render_notice(notice, self._width))
+        self._lines.extend(self._render_notice(notice, self._width))
         self._grow(Size(self._width, len(self._lines)))
         if at_bottom:
             self._follow()
@@ -177,6 +192,7 @@ class MessageLog(ScrollView, can_focus=True):
         self._asked_older = False
         self.unseen = 0
         self.highlight_id = message_id
+        self._pinned = False
         self._relayout()
         index = next((i for i, m in enumerate(self._messages) if m.id == message_id), None)
         if index is not None and index < len(self._starts):
@@ -339,7 +355,7 @@ class MessageLog(ScrollView, can_focus=True):
     @property
     def is_at_bottom(self) -> bool:
         """Whether the newest line is in view (or will be at the next refresh: following)."""
-        return self._follow_pending or self.scroll_y >= self.max_scroll_y - 1
+        return self._pinned or self._follow_pending or self.scroll_y >= self.max_scroll_y - 1
 
     def _follow(self) -> None:
         """Scroll to the newest line after the next refresh, once however many lines came.
@@ -347,6 +363,7 @@ class MessageLog(ScrollView, can_focus=True):
         Until then the log counts as at the bottom, so a burst of messages (a busy room) is
         followed, not counted as unseen below the view.
         """
+        self._pinned = True
         if not self._follow_pending:
             self._follow_pending = True
             self.call_after_refresh(self._follow_now)
@@ -362,6 +379,7 @@ class MessageLog(ScrollView, can_focus=True):
             self.has_more = True
             self._relayout()
         self.unseen = 0
+        self._pinned = True
         self.scroll_end(animate=False, immediate=True)
 
     # -- layout --------------------------------------------------------------------------------
@@ -372,12 +390,29 @@ class MessageLog(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         """Re-wrap every loaded message at the new width."""
-        width = self.scrollable_content_region.width
-        if width != self._width:
-            at_bottom = self.is_at_bottom
+        self._rewrap()
+
+    def _watch_show_vertical_scrollbar(self) -> None:
+        """The scrollbar came or went: the lines have one column less or more to wrap in."""
+        self._rewrap()
+
+    def _rewrap(self) -> None:
+        """Lay the lines out again if the width they were wrapped at is no longer the width
+        there is (a resize, or the scrollbar taking or giving back its column)."""
+        if self.scrollable_content_region.width != self._width:
             self._relayout()
-            if at_bottom:
-                self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        else:
+            self._stick()
+
+    def _stick(self) -> None:
+        """Keep the newest line in view if the view holds on to it (:attr:`_pinned`).
+
+        Called at once whenever the lines or the room for them changed: a scroll to the end
+        scheduled once after a refresh lost the race against content that came later (an
+        archive catch-up inserted by time, a state re-rendered, a re-wrap, a shorter view).
+        """
+        if self._pinned and self._width:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def _grow(self, size: Size) -> None:
         """Take a new virtual size without a layout pass of the whole screen.
@@ -389,6 +424,7 @@ class MessageLog(ScrollView, can_focus=True):
             return
         self.set_reactive(ScrollView.virtual_size, size)
         self._scroll_update(size)
+        self._stick()
         self.refresh()
 
     def _relayout(self) -> None:
@@ -404,13 +440,14 @@ class MessageLog(ScrollView, can_focus=True):
             notices = [n for n in self._notices if self._notice_shown(n)]
             waiting = 0
             last_day: date | None = None
-            for message in self._messages:
+            nicks = self._mention_nicks()
+            for message, nick in zip(self._messages, nicks, strict=True):
                 while waiting < len(notices) and notices[waiting].timestamp < message.timestamp:
                     if last_day is not None or not self.has_more:
                         last_day = self._notice_lines(notices[waiting], last_day, width, lines)
                     waiting += 1
                 starts.append(len(lines))
-                lines.extend(self._block(last_day, message, width))
+                lines.extend(self._block(last_day, message, width, nick))
                 last_day = self._local_day(message.timestamp)
             for notice in notices[waiting:]:
                 last_day = self._notice_lines(notice, last_day, width, lines)
@@ -418,6 +455,7 @@ class MessageLog(ScrollView, can_focus=True):
         self._lines = lines
         self._starts = starts
         self.virtual_size = Size(width, len(lines))
+        self._stick()
         self.refresh()
 
     def _local_day(self, when: datetime) -> date:
@@ -438,13 +476,40 @@ class MessageLog(ScrollView, can_focus=True):
     def _day_line(self, day: date, width: int) -> Strip:
         return day_line(day, width, self._look())
 
-    def _block(self, previous_day: date | None, message: Message, width: int) -> list[Strip]:
-        """A message's lines, after a day separator when its day is not ``previous_day``."""
+    def _watch_mention_nick(self, old: str, _new: str) -> None:
+        """Remember a change of our nick, as of the newest line shown (see the rule above)."""
+        if not old or not self._messages:
+            return
+        newest = self._messages[-1]
+        times = [newest.timestamp, *(n.timestamp for n in self._notices[-1:])]
+        changes = self._nick_changes.setdefault((newest.account, newest.conversation), [])
+        if not changes or changes[-1][1] != old or changes[-1][0] < max(times):
+            changes.append((max(times), old))
+            changes.sort(key=lambda change: change[0])
+
+    def _mention_nicks(self) -> list[str]:
+        """Our nick when each loaded message came (the rule of :attr:`mention_nick`)."""
+        if not self._messages:
+            return []
+        newest = self._messages[-1]
+        changes = self._nick_changes.get((newest.account, newest.conversation), [])
+        return nicks_when_they_came(self._messages, self.mention_nick, changes)
+
+    def _block(
+        self, previous_day: date | None, message: Message, width: int, nick: str | None = None
+    ) -> list[Strip]:
+        """A message's lines, after a day separator when its day is not ``previous_day``.
+
+        ``nick``: our nick when it came (default: now, right for a message at the bottom).
+        """
         lines: list[Strip] = []
         day = self._local_day(message.timestamp)
         if day != previous_day:
             lines.append(self._day_line(day, width))
-        lines.extend(self._render_message(message, width))
+        look = self._look()
+        if nick is not None:
+            look = replace(look, mention_nick=nick)
+        lines.extend(message_lines(message, width, look))
         return lines
 
     def _notice_lines(
@@ -454,14 +519,11 @@ class MessageLog(ScrollView, can_focus=True):
         day = self._local_day(notice.timestamp)
         if day != last_day:
             lines.append(self._day_line(day, width))
-        lines.append(self._render_notice(notice, width))
+        lines.extend(self._render_notice(notice, width))
         return day
 
-    def _render_notice(self, notice: Notice, width: int) -> Strip:
-        return notice_line(notice, width, self._look())
-
-    def _render_message(self, message: Message, width: int) -> list[Strip]:
-        return message_lines(message, width, self._look())
+    def _render_notice(self, notice: Notice, width: int) -> list[Strip]:
+        return notice_lines(notice, width, self._look())
 
     # -- painting ------------------------------------------------------------------------------
 
@@ -488,6 +550,7 @@ class MessageLog(ScrollView, can_focus=True):
     def watch_scroll_y(self, old: float, new: float) -> None:
         """Ask for older messages at the top; clear the unseen count at the bottom."""
         super().watch_scroll_y(old, new)
+        self._pinned = new >= self.max_scroll_y
         if new <= 0 and self.has_more and self._messages and not self._asked_older:
             self._asked_older = True
             self.post_message(self.NearTop(self, self._messages[0]))

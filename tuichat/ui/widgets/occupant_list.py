@@ -51,7 +51,7 @@ class OccupantList(ScrollView, can_focus=True):
     OccupantList {
         width: 24;
         height: 1fr;
-        border-left: vkey $panel;
+        border-left: vkey $pane-separator;
         background: $surface;
         scrollbar-size-vertical: 1;
         overflow-x: hidden;

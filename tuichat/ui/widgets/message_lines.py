@@ -8,7 +8,7 @@ network text goes through :mod:`tuichat.ui.render`; nothing here parses markup.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 
 from rich.console import Console
@@ -157,3 +157,74 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
     if message.id is not None and message.id == look.highlight_id:
         prefix.stylize(Style(reverse=True))
     return _hanging(prefix, body, width, look.console)
+
+
+def local_day(when: datetime, look: LineLook) -> date:
+    """The day ``when`` falls on where the reader is."""
+    return when.astimezone(look.tz).date()
+
+
+def message_block(
+    previous_day: date | None, message: Message, width: int, look: LineLook
+) -> list[Strip]:
+    """A message's lines, after a day separator when its day is not ``previous_day``."""
+    day = local_day(message.timestamp, look)
+    lines = [day_line(day, width, look)] if day != previous_day else []
+    lines.extend(message_lines(message, width, look))
+    return lines
+
+
+def notice_block(
+    notice: Notice, previous_day: date | None, width: int, look: LineLook
+) -> list[Strip]:
+    """A notice's lines, after a day separator when its day is not ``previous_day``."""
+    day = local_day(notice.timestamp, look)
+    lines = [day_line(day, width, look)] if day != previous_day else []
+    lines.extend(notice_lines(notice, width, look))
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """A whole log laid out: its lines, where each message starts, the last day shown."""
+
+    lines: list[Strip]
+    starts: list[int]
+    last_day: date | None
+
+
+def layout(
+    messages: Sequence[Message],
+    nicks: Sequence[str],
+    notices: Sequence[Notice],
+    width: int,
+    look: LineLook,
+    *,
+    beginning: bool,
+) -> Layout:
+    """Lay out ``messages`` (each with our nick when it came) and ``notices`` in time order.
+
+    ``beginning``: the first message is the conversation's first (a "beginning" line goes
+    above it, and notices older than it are shown too).
+    """
+    lines: list[Strip] = []
+    starts: list[int] = []
+    if width <= 0:
+        return Layout(lines, starts, None)
+    if messages and beginning:
+        lines.append(center("beginning of the conversation", width, "dim", look.console))
+    waiting = 0
+    last_day: date | None = None
+    for message, nick in zip(messages, nicks, strict=True):
+        while waiting < len(notices) and notices[waiting].timestamp < message.timestamp:
+            if last_day is not None or beginning:
+                lines.extend(notice_block(notices[waiting], last_day, width, look))
+                last_day = local_day(notices[waiting].timestamp, look)
+            waiting += 1
+        starts.append(len(lines))
+        lines.extend(message_block(last_day, message, width, replace(look, mention_nick=nick)))
+        last_day = local_day(message.timestamp, look)
+    for notice in notices[waiting:]:
+        lines.extend(notice_block(notice, last_day, width, look))
+        last_day = local_day(notice.timestamp, look)
+    return Layout(lines, starts, last_day)

@@ -29,11 +29,11 @@ from tuichat.model import Direction, Message, MessageState
 from tuichat.ui.rooms import Notice
 from tuichat.ui.widgets.message_lines import (
     LineLook,
-    center,
-    day_line,
-    message_lines,
+    layout,
+    local_day,
+    message_block,
     nicks_when_they_came,
-    notice_lines,
+    notice_block,
 )
 
 MAX_LOADED = 2000
@@ -172,11 +172,9 @@ class MessageLog(ScrollView, can_focus=True):
         if not self._notice_shown(notice) or not self._width:
             return
         at_bottom = self.is_at_bottom
-        day = self._local_day(notice.timestamp)
-        if day != self._last_day:
-            self._lines.append(self._day_line(day, self._width))
-            self._last_day = day
-        self._lines.extend(self._render_notice(notice, self._width))
+        look = self._look()
+        self._lines.extend(notice_block(notice, self._last_day, self._width, look))
+        self._last_day = local_day(notice.timestamp, look)
         self._grow(Size(self._width, len(self._lines)))
         if at_bottom:
             self._follow()
@@ -227,8 +225,9 @@ class MessageLog(ScrollView, can_focus=True):
         self._messages.append(message)
         if self._width:
             self._starts.append(len(self._lines))
-            self._lines.extend(self._block(self._last_day, message, self._width))
-            self._last_day = self._local_day(message.timestamp)
+            look = self._look()
+            self._lines.extend(message_block(self._last_day, message, self._width, look))
+            self._last_day = local_day(message.timestamp, look)
             self._grow(Size(self._width, len(self._lines)))
         if at_bottom or message.direction is Direction.OUT:
             self.unseen = 0
@@ -277,8 +276,9 @@ class MessageLog(ScrollView, can_focus=True):
                 self._messages.append(message)
                 if self._width:
                     self._starts.append(len(self._lines))
-                    self._lines.extend(self._block(self._last_day, message, self._width))
-                    self._last_day = self._local_day(message.timestamp)
+                    look = self._look()
+                    self._lines.extend(message_block(self._last_day, message, self._width, look))
+                    self._last_day = local_day(message.timestamp, look)
             if at_bottom and len(self._messages) > MAX_FOLLOWED:
                 self._drop_oldest(len(self._messages) - MAX_FOLLOWED + FLOOD_KEEP)
             if self._width:
@@ -430,36 +430,22 @@ class MessageLog(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         width = self.scrollable_content_region.width
         self._width = width
-        lines: list[Strip] = []
-        starts: list[int] = []
+        notices = [n for n in self._notices if self._notice_shown(n)]
+        laid = layout(
+            self._messages,
+            self._mention_nicks(),
+            notices,
+            width,
+            self._look(),
+            beginning=not self.has_more,
+        )
         if width > 0:
-            if self._messages and not self.has_more:
-                lines.append(
-                    center("beginning of the conversation", width, "dim", self.app.console)
-                )
-            notices = [n for n in self._notices if self._notice_shown(n)]
-            waiting = 0
-            last_day: date | None = None
-            nicks = self._mention_nicks()
-            for message, nick in zip(self._messages, nicks, strict=True):
-                while waiting < len(notices) and notices[waiting].timestamp < message.timestamp:
-                    if last_day is not None or not self.has_more:
-                        last_day = self._notice_lines(notices[waiting], last_day, width, lines)
-                    waiting += 1
-                starts.append(len(lines))
-                lines.extend(self._block(last_day, message, width, nick))
-                last_day = self._local_day(message.timestamp)
-            for notice in notices[waiting:]:
-                last_day = self._notice_lines(notice, last_day, width, lines)
-            self._last_day = last_day
-        self._lines = lines
-        self._starts = starts
-        self.virtual_size = Size(width, len(lines))
+            self._last_day = laid.last_day
+        self._lines = laid.lines
+        self._starts = laid.starts
+        self.virtual_size = Size(width, len(laid.lines))
         self._stick()
         self.refresh()
-
-    def _local_day(self, when: datetime) -> date:
-        return when.astimezone(self.tz).date()
 
     def _look(self) -> LineLook:
         """What the lines are rendered with (theme, names, marks), as it is now."""
@@ -472,9 +458,6 @@ class MessageLog(ScrollView, can_focus=True):
             highlight_id=self.highlight_id,
             mention_nick=self.mention_nick,
         )
-
-    def _day_line(self, day: date, width: int) -> Strip:
-        return day_line(day, width, self._look())
 
     def _watch_mention_nick(self, old: str, _new: str) -> None:
         """Remember a change of our nick, as of the newest line shown (see the rule above)."""
@@ -494,36 +477,6 @@ class MessageLog(ScrollView, can_focus=True):
         newest = self._messages[-1]
         changes = self._nick_changes.get((newest.account, newest.conversation), [])
         return nicks_when_they_came(self._messages, self.mention_nick, changes)
-
-    def _block(
-        self, previous_day: date | None, message: Message, width: int, nick: str | None = None
-    ) -> list[Strip]:
-        """A message's lines, after a day separator when its day is not ``previous_day``.
-
-        ``nick``: our nick when it came (default: now, right for a message at the bottom).
-        """
-        lines: list[Strip] = []
-        day = self._local_day(message.timestamp)
-        if day != previous_day:
-            lines.append(self._day_line(day, width))
-        look = self._look()
-        if nick is not None:
-            look = replace(look, mention_nick=nick)
-        lines.extend(message_lines(message, width, look))
-        return lines
-
-    def _notice_lines(
-        self, notice: Notice, last_day: date | None, width: int, lines: list[Strip]
-    ) -> date:
-        """Append ``notice`` (after a day separator if needed) to ``lines``; return its day."""
-        day = self._local_day(notice.timestamp)
-        if day != last_day:
-            lines.append(self._day_line(day, width))
-        lines.extend(self._render_notice(notice, width))
-        return day
-
-    def _render_notice(self, notice: Notice, width: int) -> list[Strip]:
-        return notice_lines(notice, width, self._look())
 
     # -- painting ------------------------------------------------------------------------------
 

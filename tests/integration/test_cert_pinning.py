@@ -20,9 +20,11 @@ from typing import Literal
 
 import pytest
 
+from tests.harness import XdgDirs
 from tests.harness.pki import TestPKIs
 from tests.harness.prosody import ProsodyServer
 from tests.harness.proxy import RecordingProxy
+from tests.integration.cli_helpers import add_account, config_file, tuichat
 from tests.integration.helpers import Recorder, account_config
 from tuichat import events as ev
 from tuichat.bus import EventBus
@@ -280,3 +282,27 @@ async def test_the_probe_gives_up_in_words_on_a_server_that_will_not_show_its_ce
         assert words in (str(info.value) or "timed out")
     finally:
         listener.close()
+
+
+def test_headless_sync_names_the_fingerprint_and_a_pin_added_by_the_cli_connects(
+    xdg: XdgDirs, prosody_factory: Callable[..., ProsodyServer]
+) -> None:
+    """`tuichat sync` says which certificate it refused (exit 1, one line); after `account add
+    … --cert-fingerprint` with that fingerprint, `sync` connects (exit 0)."""
+    bad = prosody_factory(cert="untrusted")
+    jid, password = bad.new_account("cli")
+    add_account(xdg, bad, jid, password)
+    refused = tuichat(xdg, "sync")
+    offered = _server_fingerprint(bad)
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1 and offered in refused.stderr, refused.stderr
+    assert tuichat(xdg, "account", "remove", jid).returncode == 0
+    added = tuichat(
+        xdg, "account", "add", jid, "--password-stdin", "--host", bad.host,
+        "--port", str(bad.starttls_port), "--cert-fingerprint", offered.upper(),
+        stdin=password + "\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert f'cert_fingerprint = "{offered}"' in config_file(xdg).read_text()
+    synced = tuichat(xdg, "sync")
+    assert synced.returncode == 0, synced.stderr

@@ -44,6 +44,13 @@ class ChatClient(RoomClient, Protocol):
         a connected account is left alone."""
         ...
 
+    async def trust_certificate(self, account: str, fingerprint: str) -> None:
+        """Trust the server certificate ``fingerprint`` (from ``CertificateUntrusted``) for
+        ``account`` until the app stops, and connect again. Only that certificate is then
+        accepted: a different one is refused (``CERT_REJECTED``). To trust it for good, write
+        ``cert_fingerprint`` to the config and ``apply_accounts`` instead."""
+        ...
+
     async def stop(self) -> None:
         """Send unavailable presence and disconnect every account cleanly."""
         ...

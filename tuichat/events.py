@@ -40,6 +40,20 @@ class ConnectionStateChanged(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class CertificateUntrusted(Event):
+    """The server offered a certificate the CA store does not vouch for, and the account pins
+    none. Nothing was sent; the account stays stopped (``CERT_REJECTED``) until the user trusts
+    it (``ChatClient.trust_certificate``, or ``cert_fingerprint`` in the config)."""
+
+    host: str
+    """Where: ``host:port``, or the JID's domain when DNS chooses the address."""
+    fingerprint: str
+    """The offered certificate's SHA-256, canonical (``sha256:`` and 64 hex digits)."""
+    reason: str
+    """Why the CA store refused it, in words (``self-signed certificate``…)."""
+
+
+@dataclass(frozen=True, slots=True)
 class RosterReceived(Event):
     """The whole roster of an account arrived (or came from the cache)."""
 

@@ -76,7 +76,7 @@ async def test_untrusted_certificate_is_refused_and_nothing_is_sent(
         )
         assert "certificate" in event.reason.lower() or "issuer" in event.reason.lower()
         await asyncio.sleep(2.5)  # long enough for a retry, which must not happen
-        assert proxy.connections == 1
+        assert proxy.connections == 2  # the attempt, and the probe that reads its certificate
         assert manager.state(f"victim@{bad.domain}")[0] == ConnectionState.CERT_REJECTED
         assert b"<auth" not in proxy.sent
         assert b"s3cret-pass" not in proxy.sent

@@ -93,6 +93,11 @@ class FakeClient:
         """Record the call."""
         self.calls.append(("reconnect", account))
 
+    async def trust_certificate(self, account: str, fingerprint: str) -> None:
+        """Record the call (``fail`` may make it raise, like a malformed fingerprint)."""
+        self.calls.append(("trust_certificate", account, fingerprint))
+        self._check("trust_certificate")
+
     async def send_message(self, account: str, to: str, body: str) -> Message:
         """Store as pending, publish MessageQueued, return the stored row."""
         self.calls.append(("send_message", account, to, body))

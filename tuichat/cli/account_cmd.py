@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tuichat.certificates import BadFingerprint, parse_fingerprint
 from tuichat.cli import EXIT_OK, EXIT_USAGE, CliError
 from tuichat.config import (
     AccountConfig,
@@ -80,6 +81,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "--password-stdin", action="store_true", help="read the password from stdin; store it"
     )
     _server_options(add)
+    add.add_argument(
+        "--cert-fingerprint",
+        metavar="FP",
+        help="pin the server certificate (sha256:64 hex digits); trusted instead of any CA",
+    )
     add.add_argument("--disabled", action="store_true", help="add it without connecting")
     add.set_defaults(func=run_add)
 
@@ -151,6 +157,15 @@ def _ca_file(text: str | None) -> Path | None:
     return path
 
 
+def _cert_fingerprint(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return parse_fingerprint(text)
+    except BadFingerprint as exc:
+        raise CliError(f"--cert-fingerprint: {exc}", EXIT_USAGE) from None
+
+
 def _account(args: argparse.Namespace, jid: str, password: PasswordSource) -> AccountConfig:
     return AccountConfig(
         jid=jid,
@@ -159,6 +174,7 @@ def _account(args: argparse.Namespace, jid: str, password: PasswordSource) -> Ac
         port=args.port,
         tls=TLSMode.DIRECT if args.direct_tls else TLSMode.STARTTLS,
         ca_file=_ca_file(args.ca_file),
+        cert_fingerprint=_cert_fingerprint(getattr(args, "cert_fingerprint", None)),
         resource=args.resource if args.resource is not None else "tuichat",
         enabled=not getattr(args, "disabled", False),
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, cast
 
+from tuichat.certificates import BadFingerprint, parse_fingerprint
 from tuichat.config.layout import KeyPath, Layout, scan_layout
 from tuichat.config.model import (
     AccountConfig,
@@ -41,6 +42,7 @@ ACCOUNT_KEYS: dict[str, type] = {
     "port": int,
     "tls": str,
     "ca_file": str,
+    "cert_fingerprint": str,
     "resource": str,
     "enabled": bool,
     "notify": bool,
@@ -215,6 +217,11 @@ class _Checker:
         elif name == "ca_file":
             result = self.file.parent / Path(value).expanduser()
             error = ca_file_problem(result)
+        elif name == "cert_fingerprint":
+            try:
+                result = parse_fingerprint(value)
+            except BadFingerprint as exc:
+                error = str(exc)
         elif name in ("host", "resource"):
             error = self.text_value(name, value)
         elif name == "muted":

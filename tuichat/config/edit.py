@@ -118,7 +118,8 @@ def render_account(account: AccountConfig) -> str:
     out = ["[[account]]\n", _render("jid", account.jid)]
     out.append(_render(account.password.config_key, account.password.value))
     defaults = AccountConfig(account.jid, account.password)
-    for name in ("host", "port", "tls", "ca_file", "resource", "enabled", "notify", "bell"):
+    names = ("host", "port", "tls", "ca_file", "cert_fingerprint", "resource", "enabled")
+    for name in (*names, "notify", "bell"):
         value = getattr(account, name)
         if value is not None and value != getattr(defaults, name):
             out.append(_render(name, value))

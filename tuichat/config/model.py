@@ -58,6 +58,9 @@ class AccountConfig:
     port: int | None = None
     tls: TLSMode = TLSMode.STARTTLS
     ca_file: Path | None = None
+    cert_fingerprint: str | None = None
+    """The pinned server certificate (``sha256:`` and 64 hex digits, canonical): when set, only
+    this certificate is accepted, whoever signed it, and the CA store is not asked."""
     resource: str = "tuichat"
     enabled: bool = True
     notify: bool = True
@@ -80,6 +83,7 @@ def _connection_fields(account: AccountConfig) -> tuple[object, ...]:
         account.port,
         account.tls,
         account.ca_file,
+        account.cert_fingerprint,
         account.resource,
         account.enabled,
     )

@@ -19,6 +19,7 @@ from textual.app import App
 from tuichat.client import ChatClient
 from tuichat.config import Config, ConfigError, set_ui_option
 from tuichat.errors import ClientError
+from tuichat.events import CertificateUntrusted
 from tuichat.model import utcnow
 from tuichat.paths import Paths
 from tuichat.store import Store, StoreError
@@ -117,6 +118,7 @@ class TuichatApp(App[None]):
         for problem in self.theme_problems:
             self.notify(f"theme skipped: {problem}", severity="warning", markup=False)
         self.push_screen(MainScreen(self.ctx))
+        self.ctx.client.bus.subscribe(CertificateUntrusted, self._certificate_untrusted)
         self.set_interval(STORE_CHECK_INTERVAL, self._check_store)
         if not self.ctx.config.accounts:
             self.action_accounts()
@@ -149,6 +151,26 @@ class TuichatApp(App[None]):
             log.warning("client start failed: %s", exc)
             self.notify(f"could not start the connections: {exc}", severity="error", markup=False)
         settle_heap()  # start-up is over: later GC passes need not walk what it made
+
+    def _certificate_untrusted(self, event: CertificateUntrusted) -> None:
+        """Ask the user about a server certificate the CA store refused (once per account)."""
+        from tuichat.ui.screens.certificate import CertificateReview, Trust, act_on
+
+        if any(
+            isinstance(s, CertificateReview) and s.event.account == event.account
+            for s in self.screen_stack
+        ):
+            return
+
+        async def act(answer: Trust) -> None:
+            if problem := await act_on(self.ctx, event, answer):
+                self.notify(f"certificate not trusted: {problem}", severity="error", markup=False)
+
+        def answered(answer: Trust | None) -> None:
+            if answer is not None and answer is not Trust.NO:
+                self.run_worker(act(answer), group="certificate", exit_on_error=False)
+
+        self.push_screen(CertificateReview(event), answered)
 
     # -- actions -------------------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 """Provides the one place where a slixmpp client is built with tuichat's security settings.
 
 Rule: TLS always. Exactly one of direct TLS or STARTTLS per account, never plaintext; the
-certificate is verified against the system store plus the account's ``ca_file``; and a guard
-before SASL refuses to authenticate on a stream that is not encrypted, so no password (nor any
-credential) is ever sent in the clear, whatever the server offers.
+certificate is verified against the system store plus the account's ``ca_file``, or, for an
+account with a pin, must be exactly the pinned one (:mod:`tuichat.xmpp.pinning`); and a guard
+before SASL refuses to authenticate on a stream that is not encrypted or whose certificate was
+not checked, so no password (nor any credential) is ever sent in the clear or to a server we
+did not verify, whatever the server offers.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import slixmpp
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
+from tuichat.certificates import fingerprint
 from tuichat.config import TLSMode
+from tuichat.xmpp.pinning import Pin, accepted
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +38,65 @@ def is_encrypted(client: Any) -> bool:
     return isinstance(client.socket, ssl.SSLSocket | ssl.SSLObject)
 
 
-def configure_tls(client: Any, tls: TLSMode, ca_file: Path | None) -> None:
-    """Set the client's TLS policy: one method, verified certificates, no plaintext."""
+def unverified_context() -> ssl.SSLContext:
+    """A TLS context that accepts any certificate: only for a pinned account (whose
+    certificate is compared with the pin before anything is sent) and for the probe."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def configure_tls(client: Any, tls: TLSMode, ca_file: Path | None, *, pinned: bool = False) -> None:
+    """Set the client's TLS policy: one method, no plaintext, and verified certificates, or
+    (``pinned``) a handshake that leaves the check to the pin."""
     client.enable_direct_tls = tls == TLSMode.DIRECT
     client.enable_starttls = tls == TLSMode.STARTTLS
     client.enable_plaintext = False
-    if ca_file is not None:
+    if pinned:
+        client.ssl_context = unverified_context()  # ca_certs stays None: nothing re-enables it
+    elif ca_file is not None:
         client.ca_certs = Path(ca_file)
 
 
-def require_tls_before_auth(client: Any, on_refused: Callable[[], None]) -> None:
-    """Wrap the SASL stream feature so it runs only on an encrypted stream.
+def peer_fingerprint(client: Any) -> str | None:
+    """The fingerprint of the certificate the server offered on the client's stream, if any."""
+    sock = client.socket
+    if not isinstance(sock, ssl.SSLSocket | ssl.SSLObject):
+        return None
+    der = sock.getpeercert(binary_form=True)
+    return fingerprint(der) if der else None
 
-    On a plain stream (a server that offered no STARTTLS) ``on_refused`` is called and the
+
+def ca_verified(client: Any) -> bool:
+    """Whether the client's TLS stream was set up with the CA store checking chain and name
+    (the handshake fails otherwise, so a stream that exists was verified)."""
+    sock = client.socket
+    if not isinstance(sock, ssl.SSLSocket | ssl.SSLObject) or sock.context is None:
+        return False
+    context = sock.context
+    return context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
+def peer_address(client: Any) -> tuple[str, int] | None:
+    """The ``(host, port)`` the client's transport is connected to, if it has one."""
+    transport = getattr(client, "transport", None)
+    peer = transport.get_extra_info("peername") if transport is not None else None
+    return (str(peer[0]), int(peer[1])) if peer else None
+
+
+def require_tls_before_auth(
+    client: Any,
+    on_refused: Callable[[], None],
+    *,
+    pin: Pin | None = None,
+    on_unchecked: Callable[[str | None], None] | None = None,
+) -> None:
+    """Wrap the SASL stream feature so it runs only on an encrypted stream whose certificate
+    was checked: the pinned one when ``pin`` is given, else one the CA store verified.
+
+    On a plain stream (a server that offered no STARTTLS) ``on_refused`` is called; over an
+    unchecked certificate, ``on_unchecked`` with the offered fingerprint. Either way the
     connection is aborted before any credential leaves the machine.
     """
     handler, restart = client._stream_feature_handlers["mechanisms"]
@@ -55,6 +105,12 @@ def require_tls_before_auth(client: Any, on_refused: Callable[[], None]) -> None
         if not is_encrypted(client):
             log.warning("refusing to authenticate: the stream is not encrypted")
             on_refused()
+            client.abort()
+            return True
+        offered = peer_fingerprint(client)
+        if not accepted(pin, offered, ca_verified(client)):
+            log.warning("refusing to authenticate: the certificate was not checked")
+            (on_unchecked or (lambda _offered: on_refused()))(offered)
             client.abort()
             return True
         return handler(features)

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
 
-Owner = Literal["session", "roster", "rooms"]
+Owner = Literal["session", "certificates", "roster", "rooms"]
 
 HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     # the connection
     ("connection_failed", "session", "_on_connection_failed"),
-    ("ssl_invalid_chain", "session", "_on_invalid_cert"),
+    ("ssl_invalid_chain", "certificates", "on_untrusted"),
+    ("ssl_cert", "certificates", "on_certificate"),
     ("failed_all_auth", "session", "_on_auth_failed"),
     ("stream_error", "session", "_on_stream_error"),
     ("disconnected", "session", "_on_disconnected"),
@@ -47,6 +48,7 @@ def register(session: Session) -> None:
     """Add every handler of :data:`HANDLERS` to the session's (new) client."""
     owners: dict[Owner, Any] = {
         "session": session,
+        "certificates": session.certificates,
         "roster": session.roster,
         "rooms": session.rooms,
     }

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Sequence
 
 from tuichat.bus import EventBus
+from tuichat.certificates import BadFingerprint, parse_fingerprint
 from tuichat.config import AccountConfig
 from tuichat.errors import ClientError, NotConnected
 from tuichat.model import JID, ConnectionState, Message, Show
@@ -114,6 +115,24 @@ class ConnectionManager(RoomRequests):
             return
         await session.stop()
         await session.start()
+
+    async def trust_certificate(self, account: str, fingerprint: str) -> None:
+        """Trust the certificate ``fingerprint`` for ``account`` for this run, and connect again
+        (pinned: it alone is accepted; another one is refused). Raises :class:`ClientError` for
+        a malformed fingerprint or an account whose config pins another certificate."""
+        session = self.session(account)
+        try:
+            pin = parse_fingerprint(fingerprint)
+        except BadFingerprint as exc:
+            raise ClientError(f"cannot trust the certificate: {exc}") from None
+        pinned = session.config.cert_fingerprint
+        if pinned is not None and pinned != pin:
+            raise ClientError(
+                f"{session.account} pins another certificate ({pinned}); change cert_fingerprint "
+                "in the config instead"
+            )
+        session.certificates.trusted_once = pin
+        await self.reconnect(account)
 
     async def stop(self) -> None:
         """Disconnect every account cleanly."""

@@ -37,11 +37,11 @@ from tuichat.model import (
 from tuichat.store import Store
 from tuichat.xmpp import connect, handlers, parse
 from tuichat.xmpp.backoff import FOREVER, Backoff, RetryPolicy
+from tuichat.xmpp.certificate_trust import CertificateTrust
 from tuichat.xmpp.credentials import preflight
 from tuichat.xmpp.errors import (
     bounce_words,
     describe_connect_error,
-    describe_ssl_error,
     error_condition,
     is_certificate_error,
 )
@@ -127,6 +127,8 @@ class Session:
         """Group chat, when the room feature is installed."""
         self.pacer: ReadPacer | None = None
         """Big network reads fed to slixmpp a slice per loop turn, when installed."""
+        self.certificates = CertificateTrust(self, self._fail)
+        """The pin in force, the checks before login, and what to do with an untrusted one."""
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -145,8 +147,7 @@ class Session:
             return
         full = f"{self.account}/{self.config.resource}" if self.config.resource else self.account
         self.client = connect.new_client(full, password, PLUGINS)
-        connect.configure_tls(self.client, self.config.tls, self.config.ca_file)
-        connect.require_tls_before_auth(self.client, self._on_plain_stream)
+        self.certificates.secure(self.client, self._on_plain_stream)
         connect.on_starttls_refused(self.client, self._on_starttls_refused)
         self.archive = ArchiveSync(
             self.client,
@@ -239,14 +240,10 @@ class Session:
     def _on_connection_failed(self, error: Any) -> None:
         self.client.cancel_connection_attempt()  # we run the retry schedule, not slixmpp
         if is_certificate_error(error):
-            self._fail(ConnectionState.CERT_REJECTED, describe_ssl_error(error))
+            self.certificates.on_untrusted(error)
             return
         where = connect.where(*self._address(), self.account)
         self._schedule_reconnect(describe_connect_error(error, where))
-
-    def _on_invalid_cert(self, error: Any) -> None:
-        self._fail(ConnectionState.CERT_REJECTED, describe_ssl_error(error))
-        self.client.abort()
 
     def _on_auth_failed(self, _event: Any) -> None:
         self._fail(ConnectionState.AUTH_FAILED, "the server rejected the JID or password")

@@ -41,6 +41,7 @@ class AccountsScreen(Screen[None]):
         Binding("e,enter", "edit", "Edit"),
         Binding("space", "toggle_enabled", "On/off"),
         Binding("d,delete", "remove", "Remove"),
+        Binding("t", "review_certificate", "Review certificate", show=False),
         Binding("escape,q", "back", "Back"),
     ]
 
@@ -250,6 +251,15 @@ class AccountsScreen(Screen[None]):
 
         question = f"Remove {current.jid} from the config? Its stored messages stay."
         self.app.push_screen(Confirm(question), confirmed)
+
+    def action_review_certificate(self) -> None:
+        """Connect the selected account again, so a refused certificate is shown for review."""
+        current = self._selected()
+        if current is None or current.jid not in self.ctx.client.accounts:
+            return
+        if self.states.get(current.jid) is ConnectionState.CERT_REJECTED:
+            reconnect = self.ctx.client.reconnect(current.jid)
+            self.run_worker(reconnect, group="accounts-reconnect", exit_on_error=False)
 
     def action_back(self) -> None:
         """Back to the main screen."""

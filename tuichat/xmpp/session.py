@@ -370,12 +370,8 @@ class Session:
     # -- own presence ---------------------------------------------------------------------------
 
     def _presence_args(self) -> dict[str, str]:
-        args = {}
-        if self.show not in (Show.ONLINE, Show.OFFLINE):
-            args["pshow"] = self.show.value
-        if self.status:
-            args["pstatus"] = self.status
-        return args
+        show = "" if self.show in (Show.ONLINE, Show.OFFLINE) else self.show.value
+        return {key: value for key, value in (("pshow", show), ("pstatus", self.status)) if value}
 
     def set_presence(self, show: Show, status: str) -> None:
         """Set our presence now (when connected) and after every reconnect (so the status

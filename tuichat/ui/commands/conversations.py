@@ -1,0 +1,114 @@
+"""Provides the commands that move between conversations: ``/msg``, ``/close``, the quick
+switcher, next/previous (unread), Alt+N, and search (a hit opens its conversation)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tuichat.model import Message
+from tuichat.ui.commands import messaging, rooms
+from tuichat.ui.commands.context import CommandContext
+from tuichat.ui.dialogs.search import SearchScreen
+from tuichat.ui.dialogs.switcher import QuickSwitcher, Target
+from tuichat.ui.slash import SlashCall
+from tuichat.ui.state import ConvKey
+
+
+def msg(ctx: CommandContext, call: SlashCall) -> None:
+    """``/msg JID [text]``: open a conversation (and send the text)."""
+    jid = call.arg("jid")
+    account = ctx.account_for(jid)
+    if account is None:
+        ctx.fail("/msg: no account: F4 opens Accounts")
+        return
+    ctx.open_conversation((account, jid))
+    if call.arg("text"):
+        messaging.send(ctx, (account, jid), call.arg("text"))
+
+
+def close(ctx: CommandContext, _call: SlashCall) -> None:
+    """Close the conversation in view."""
+    ctx.surface.close_conversation()
+
+
+def quick_switcher(ctx: CommandContext, _call: SlashCall) -> None:
+    """Open the fuzzy quick switcher over rooms, contacts and recent conversations."""
+    state, accounts = ctx.state, ctx.accounts
+    found = rooms.targets(ctx)
+    found += [
+        Target(a, j, state.roster.display_name(a, j)) for (a, j) in state.roster.all_contacts()
+    ]
+    known = {(t.account, t.jid) for t in found}
+    recent = [(s.account, s.conversation) for s in ctx.ui.store.conversations()[:200]]
+    for key in [*state.convs.open, *recent]:
+        if key not in known and key[0] in accounts:
+            known.add(key)
+            found.append(Target(key[0], key[1], key[1]))
+    order = {key: index for index, key in enumerate(state.convs.open)}
+    found.sort(key=lambda t: order.get((t.account, t.jid), len(order)))
+
+    def chosen(key: ConvKey | None) -> None:
+        if key is not None:
+            rooms.choose(ctx, key)
+
+    unread = dict(state.convs.unread)
+    ctx.ask(QuickSwitcher(found, unread=unread, multi=len(accounts) > 1), chosen)
+
+
+def go(ctx: CommandContext, key: ConvKey | None) -> None:
+    """Open ``key``; ring the bell when there is nowhere to go."""
+    if key is None:
+        ctx.app.bell()
+    else:
+        ctx.open_conversation(key)
+
+
+def unread_order(ctx: CommandContext) -> list[ConvKey]:
+    """The order Ctrl+N walks: open conversations first, then the roster's."""
+    state = ctx.state
+    rows = state.roster.rows(ctx.accounts, show_offline=True, unread=state.convs.unread)
+    return [*state.convs.open, *(r.key for r in rows if r.kind == "contact")]
+
+
+def next_unread(ctx: CommandContext, _call: SlashCall) -> None:
+    """Go to the next conversation with unread messages."""
+    go(ctx, ctx.state.convs.next_unread(unread_order(ctx), 1))
+
+
+def previous_unread(ctx: CommandContext, _call: SlashCall) -> None:
+    """Go to the previous conversation with unread messages."""
+    go(ctx, ctx.state.convs.next_unread(unread_order(ctx), -1))
+
+
+def next_conversation(ctx: CommandContext, _call: SlashCall) -> None:
+    """Go to the next open conversation."""
+    go(ctx, ctx.state.convs.step(1))
+
+
+def previous_conversation(ctx: CommandContext, _call: SlashCall) -> None:
+    """Go to the previous open conversation."""
+    go(ctx, ctx.state.convs.step(-1))
+
+
+def switch(ctx: CommandContext, number: int) -> None:
+    """Go to open conversation ``number`` (1-based)."""
+    go(ctx, ctx.state.convs.nth(number))
+
+
+def switcher(number: int) -> Callable[[CommandContext, SlashCall], None]:
+    """The command behind Alt+``number``."""
+
+    def run(ctx: CommandContext, _call: SlashCall) -> None:
+        switch(ctx, number)
+
+    return run
+
+
+def search(ctx: CommandContext, call: SlashCall) -> None:
+    """Open message search (``/search TEXT`` starts with that text); a hit opens its page."""
+
+    def chosen(hit: Message | None) -> None:
+        if hit is not None:
+            ctx.open_conversation((hit.account, hit.conversation), around=hit)
+
+    ctx.ask(SearchScreen(ctx.ui.store, call.arg("text"), tz=ctx.ui.tz), chosen)

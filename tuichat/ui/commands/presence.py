@@ -1,0 +1,15 @@
+"""Provides ``/status`` (and the palette's "Status: …" entries): our presence everywhere."""
+
+from __future__ import annotations
+
+from tuichat.model import Show
+from tuichat.ui.commands.context import CommandContext
+from tuichat.ui.slash import SlashCall
+
+
+def status(ctx: CommandContext, call: SlashCall) -> None:
+    """``/status online|away|xa|dnd [text]``: set our presence on every account."""
+    show = Show(call.arg("choice"))
+    work = ctx.ui.client.set_presence(None, show, call.arg("text"))
+    ctx.request(work, "could not set status")
+    ctx.notify(f"status: {show.value}")

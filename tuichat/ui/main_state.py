@@ -1,0 +1,70 @@
+"""Provides the main screen's whole state in one object: roster, conversations, rooms, switches.
+
+No Textual here. Bus callbacks and commands change it; the screen then shows it (header, rows,
+status) through the widgets' attributes. Tests read it as ``screen.state``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tuichat.model import ConnectionState, ConversationKind
+from tuichat.store import Store
+from tuichat.ui.rooms import RoomsState
+from tuichat.ui.state import Conversations, ConvKey, RosterState
+
+OPEN_SETTING = "ui.open_conversations"
+"""The store setting that keeps the open conversations, in order, across restarts."""
+RECENT_ON_FIRST_START = 5
+"""Conversations opened at the very first start (the most recent)."""
+
+
+@dataclass
+class MainState:
+    """Everything the main screen shows, apart from the messages themselves (in the store)."""
+
+    roster: RosterState = field(default_factory=RosterState)
+    convs: Conversations = field(default_factory=Conversations)
+    rooms: RoomsState = field(default_factory=RoomsState)
+    show_offline: bool = False
+    """Offline contacts unfolded (Ctrl+O)."""
+    occupants_wanted: bool = True
+    """Whether rooms show their occupant list (F5 toggles)."""
+    query: str = ""
+    """The roster filter's text."""
+    connections: dict[str, ConnectionState] = field(default_factory=dict)
+    syncing: dict[str, int] = field(default_factory=dict)
+    """Messages fetched by each running archive catch-up."""
+    outbox: int = 0
+    """Messages waiting to be sent."""
+
+    def load(self, store: Store, accounts: Sequence[str]) -> None:
+        """Take what the store has: rosters, rooms, each conversation's kind, unread counts,
+        the outbox, and the open conversations of the last run."""
+        for account in accounts:
+            self.roster.set_roster(account, store.roster(account))
+        summaries = store.conversations()
+        for summary in summaries:
+            key = (summary.account, summary.conversation)
+            self.rooms.learn(key, summary.kind)
+            if summary.kind is ConversationKind.GROUPCHAT and summary.account in accounts:
+                self.rooms.room(*key)
+            if summary.unread:
+                self.convs.unread[key] = summary.unread
+        self.outbox = len(store.outbox())
+        saved = store.get_setting(OPEN_SETTING)
+        keys: list[ConvKey] = []
+        if saved:
+            try:
+                keys = [(str(a), str(c)) for a, c in json.loads(saved)]
+            except (ValueError, TypeError):
+                keys = []
+        else:
+            keys = [(s.account, s.conversation) for s in summaries[:RECENT_ON_FIRST_START]]
+        self.convs.open = list(dict.fromkeys(k for k in keys if k[0] in accounts))
+
+    def save_open(self, store: Store) -> None:
+        """Remember the open conversations for the next run."""
+        store.set_setting(OPEN_SETTING, json.dumps(self.convs.open))

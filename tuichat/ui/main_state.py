@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tuichat.model import ConnectionState, ConversationKind
+from tuichat.model import ConnectionState, ConversationKind, Show
 from tuichat.store import Store
 from tuichat.ui.rooms import RoomsState
 from tuichat.ui.state import Conversations, ConvKey, RosterState
@@ -39,6 +39,8 @@ class MainState:
     """Messages fetched by each running archive catch-up."""
     outbox: int = 0
     """Messages waiting to be sent."""
+    presence: dict[str, Show] = field(default_factory=dict)
+    """Our own presence on each account, as last set (online until then)."""
 
     def load(self, store: Store, accounts: Sequence[str]) -> None:
         """Take what the store has: rosters, rooms, each conversation's kind, unread counts,

@@ -130,6 +130,11 @@ def _connection(state: MainState, event: ev.ConnectionStateChanged, _now: dateti
     return Update(status=True, toast=toast)
 
 
+def _own_presence(state: MainState, event: ev.OwnPresenceChanged, _now: datetime) -> Update:
+    state.presence[event.account] = event.show
+    return Update(status=True)
+
+
 def _roster(state: MainState, event: ev.RosterReceived, _now: datetime) -> Update:
     state.roster.set_roster(event.account, event.contacts)
     return Update(roster=True)
@@ -175,6 +180,7 @@ def _error(_state: MainState, event: ev.ErrorReported, _now: datetime) -> Update
 
 HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.ConnectionStateChanged: _connection,
+    ev.OwnPresenceChanged: _own_presence,
     ev.RosterReceived: _roster,
     ev.ContactChanged: _contact,
     ev.ContactRemoved: _contact_removed,

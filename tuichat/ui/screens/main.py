@@ -22,7 +22,7 @@ from textual.widgets import Footer
 from tuichat import events as ev
 from tuichat.bus import Subscription
 from tuichat.errors import ClientError
-from tuichat.model import ConnectionState, Message
+from tuichat.model import ConnectionState, Message, Show
 from tuichat.ui.attention import attention_total
 from tuichat.ui.batching import Batch, plan_messages
 from tuichat.ui.commands import dispatch, invitations, messaging, rooms
@@ -331,7 +331,10 @@ class MainScreen(Screen[None]):
         state = self.state
         statuses = tuple(
             AccountStatus(
-                a, state.connections.get(a, ConnectionState.DISCONNECTED), state.syncing.get(a, -1)
+                a,
+                state.connections.get(a, ConnectionState.DISCONNECTED),
+                state.syncing.get(a, -1),
+                state.presence.get(a, Show.ONLINE),
             )
             for a in self.accounts
         )

@@ -1,4 +1,5 @@
-"""Provides the status bar: each account's connection (symbol + words), outbox, archive sync.
+"""Provides the status bar: each account's connection (symbol + words), our own presence there
+when it is not "online", outbox, archive sync.
 
 The screen assigns :attr:`StatusBar.info`; the bar re-renders from it alone.
 """
@@ -12,7 +13,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tuichat.model import ConnectionState
+from tuichat.model import ConnectionState, Show
 from tuichat.ui.render import safe_text
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.widgets.symbols import CONNECTION_SYMBOLS, CONNECTION_VARIABLES
@@ -26,6 +27,8 @@ class AccountStatus:
     state: ConnectionState
     syncing: int = -1
     """Messages fetched by the running archive catch-up, or -1 when none runs."""
+    show: Show = Show.ONLINE
+    """Our own presence on the account."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,8 @@ class StatusBar(Widget):
             text.append(CONNECTION_SYMBOLS[status.state] + " ", style=Style(color=color, bold=True))
             text.append_text(safe_text(status.account))
             text.append(f" {status.state.value}", style=Style(dim=True))
+            if status.state is ConnectionState.CONNECTED and status.show is not Show.ONLINE:
+                text.append(f" · {status.show.value}", style=Style(bold=True))
             if status.syncing >= 0:
                 text.append(f" ⟳ sync {status.syncing}", style=Style(italic=True))
         if info.outbox:

@@ -45,3 +45,26 @@ async def test_status_bar_shows_our_own_presence_per_account(ui: UI) -> None:
         bus.publish(ev.OwnPresenceChanged(ME, Show.ONLINE))
         await pilot.pause(0.1)
         assert "away" not in status_text(pilot)
+
+
+async def test_status_bar_says_why_an_account_is_down_and_when_it_retries(ui: UI) -> None:
+    """A dropped account shows the connection's reason and its retry delay, not just a state."""
+    async with ui.app.run_test(size=(160, 40)) as pilot:
+        reason = "connection refused; retrying in 12 s"
+        ui.client.bus.publish(ev.ConnectionStateChanged(ME, ConnectionState.DISCONNECTED, reason))
+        await pilot.pause(0.1)
+        assert f"{ME} disconnected: connection refused; retrying in 12 s" in status_text(pilot)
+        ui.client.bus.publish(ev.ConnectionStateChanged(ME, ConnectionState.CONNECTED))
+        await pilot.pause(0.1)
+        assert "retrying" not in status_text(pilot)
+
+
+async def test_reconnect_retries_the_account_now(ui: UI) -> None:
+    """/reconnect asks the client to connect the account again at once; a wrong name is said."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await run_line(pilot, "/reconnect")
+        await run_line(pilot, f"/reconnect {ME}")
+        assert ui.client.called("reconnect") == [("reconnect", ME), ("reconnect", ME)]
+        await run_line(pilot, "/reconnect nobody@example.org")
+        error = str(main_screen(pilot).query_one("#inline-error").render())
+        assert "no account nobody@example.org" in error

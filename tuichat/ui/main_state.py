@@ -39,6 +39,8 @@ class MainState:
     """Messages fetched by each running archive catch-up."""
     outbox: int = 0
     """Messages waiting to be sent."""
+    reasons: dict[str, str] = field(default_factory=dict)
+    """Why each account is down (and when it retries), in the connection's words."""
     presence: dict[str, Show] = field(default_factory=dict)
     """Our own presence on each account, as last set (online until then)."""
 

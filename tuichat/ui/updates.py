@@ -121,6 +121,7 @@ def _bookmarks(state: MainState, event: ev.BookmarksReceived, _now: datetime) ->
 
 def _connection(state: MainState, event: ev.ConnectionStateChanged, _now: datetime) -> Update:
     state.connections[event.account] = event.state
+    state.reasons[event.account] = event.reason
     toast = None
     if event.state.is_terminal:
         words = f"{event.account}: {event.state.value}"

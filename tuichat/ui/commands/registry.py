@@ -172,6 +172,9 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        run=contacts.mute),
     _c("unmute", "Unmute", "Bell and notifications again for this conversation.",
        slash="unmute", run=contacts.unmute),
+    _c("reconnect", "Reconnect", "Connect ACCOUNT (default: the one in view) again now, "
+       "without waiting for its next retry.", slash="reconnect", usage="[ACCOUNT]",
+       run=presence.reconnect),
     _c("theme", "Theme", "Switch theme (and remember it).", scope="app", slash="theme",
        usage="NAME", palette=False, run=general.theme),
     # -- group chat --

@@ -128,7 +128,8 @@ class MainScreen(Screen[None]):
         """Show the cached roster and conversations at once, then listen to the bus."""
         self.state.load(self.ctx.store, self.accounts)
         for account in self.accounts:
-            self.state.connections[account] = self.ctx.client.state(account)[0]
+            state, reason = self.ctx.client.state(account)
+            self.state.connections[account], self.state.reasons[account] = state, reason
         handlers: list[tuple[type[Any], Any]] = [
             (ev.MessageQueued, self._bus_queued),
             (ev.MessageStateChanged, self._bus_state),
@@ -335,6 +336,7 @@ class MainScreen(Screen[None]):
                 state.connections.get(a, ConnectionState.DISCONNECTED),
                 state.syncing.get(a, -1),
                 state.presence.get(a, Show.ONLINE),
+                state.reasons.get(a, ""),
             )
             for a in self.accounts
         )

@@ -1,5 +1,5 @@
-"""Provides the status bar: each account's connection (symbol + words), our own presence there
-when it is not "online", outbox, archive sync.
+"""Provides the status bar: each account's connection (symbol + words; when it is down, why and
+when it retries), our own presence there when it is not "online", outbox, archive sync.
 
 The screen assigns :attr:`StatusBar.info`; the bar re-renders from it alone.
 """
@@ -29,6 +29,8 @@ class AccountStatus:
     """Messages fetched by the running archive catch-up, or -1 when none runs."""
     show: Show = Show.ONLINE
     """Our own presence on the account."""
+    reason: str = ""
+    """Why the account is not connected (and when it retries), in the connection's words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,8 @@ class StatusBar(Widget):
             text.append(f" {status.state.value}", style=Style(dim=True))
             if status.state is ConnectionState.CONNECTED and status.show is not Show.ONLINE:
                 text.append(f" · {status.show.value}", style=Style(bold=True))
+            elif status.state is not ConnectionState.CONNECTED and status.reason:
+                text.append_text(safe_text(f": {status.reason}", Style(dim=True)))
             if status.syncing >= 0:
                 text.append(f" ⟳ sync {status.syncing}", style=Style(italic=True))
         if info.outbox:

@@ -59,16 +59,30 @@ class MainState:
                 self.convs.unread[key] = summary.unread
         self.outbox = len(store.outbox())
         saved = store.get_setting(OPEN_SETTING)
-        keys: list[ConvKey] = []
         if saved:
-            try:
-                keys = [(str(a), str(c)) for a, c in json.loads(saved)]
-            except (ValueError, TypeError):
-                keys = []
+            keys = self._saved_open(saved, accounts)
         else:
             keys = [(s.account, s.conversation) for s in summaries[:RECENT_ON_FIRST_START]]
         self.convs.open = list(dict.fromkeys(k for k in keys if k[0] in accounts))
 
+    def _saved_open(self, saved: str, accounts: Sequence[str]) -> list[ConvKey]:
+        """The open conversations saved by :meth:`save_open`; a room among them is known as a
+        room again even when the store holds no message of it (joined from an invitation)."""
+        keys: list[ConvKey] = []
+        try:
+            for entry in json.loads(saved):
+                key = (str(entry[0]), str(entry[1]))
+                kind = ConversationKind(entry[2]) if len(entry) > 2 else None
+                keys.append(key)
+                if kind is not None and key not in self.rooms.kinds:
+                    self.rooms.learn(key, kind)
+                if kind is ConversationKind.GROUPCHAT and key[0] in accounts:
+                    self.rooms.room(*key)
+        except (ValueError, TypeError, IndexError, KeyError):
+            return []
+        return keys
+
     def save_open(self, store: Store) -> None:
-        """Remember the open conversations for the next run."""
-        store.set_setting(OPEN_SETTING, json.dumps(self.convs.open))
+        """Remember the open conversations, each with its kind, for the next run."""
+        entries = [[a, c, self.rooms.kind((a, c)).value] for a, c in self.convs.open]
+        store.set_setting(OPEN_SETTING, json.dumps(entries))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.ui.conftest import UI
-from tests.ui.fakes import FakeClient, make_config, make_paths
+from tests.ui.fakes import ALICE, BOB, ME, FakeClient, incoming, make_config, make_paths
 from tests.ui.helpers import main_screen, roster_text, settle
 from tuichat import events as ev
 from tuichat.model import Invitation
@@ -58,3 +58,24 @@ async def test_a_room_joined_from_an_invitation_is_a_room_after_a_restart(
         assert [c[:3] for c in client.called("send_room_message")] == [
             ("send_room_message", me, ROOM)
         ]
+
+
+async def test_a_restart_shows_the_conversation_last_viewed_and_keeps_unread_counts(
+    ui: UI, tmp_path: Path
+) -> None:
+    """Quit while Alice (slot 2) is in view; messages arrive meanwhile: the next start shows
+    Alice again, not slot 1, and no unread message is marked read by merely starting."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        screen = main_screen(pilot)
+        screen.open_conversation((ME, ALICE))
+        await settle(pilot)
+        assert screen.convs.open == [(ME, BOB), (ME, ALICE)]
+    ui.store.save_messages([incoming(BOB, "still there?", 90), incoming(ALICE, "see you", 91)])
+    app, _client = restarted(ui, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        assert screen.convs.current == (ME, ALICE)
+        assert screen.convs.unread == {(ME, BOB): 1, (ME, ALICE): 1}
+        assert ui.store.unread_count(ME, BOB) == 1
+        assert ui.store.unread_count(ME, ALICE) == 1

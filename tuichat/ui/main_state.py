@@ -17,6 +17,8 @@ from tuichat.ui.state import Conversations, ConvKey, RosterState
 
 OPEN_SETTING = "ui.open_conversations"
 """The store setting that keeps the open conversations, in order, across restarts."""
+CURRENT_SETTING = "ui.current_conversation"
+"""The store setting that keeps the conversation last in view, to show it again at start."""
 RECENT_ON_FIRST_START = 5
 """Conversations opened at the very first start (the most recent)."""
 
@@ -43,10 +45,13 @@ class MainState:
     """Why each account is down (and when it retries), in the connection's words."""
     presence: dict[str, Show] = field(default_factory=dict)
     """Our own presence on each account, as last set (online until then)."""
+    restarted: bool = False
+    """A previous run put a conversation in view (this is not the very first start)."""
 
-    def load(self, store: Store, accounts: Sequence[str]) -> None:
+    def load(self, store: Store, accounts: Sequence[str]) -> ConvKey | None:
         """Take what the store has: rosters, rooms, each conversation's kind, unread counts,
-        the outbox, and the open conversations of the last run."""
+        the outbox, and the open conversations of the last run; return the one to show (the
+        one last in view, else the first open one)."""
         for account in accounts:
             self.roster.set_roster(account, store.roster(account))
         summaries = store.conversations()
@@ -64,6 +69,12 @@ class MainState:
         else:
             keys = [(s.account, s.conversation) for s in summaries[:RECENT_ON_FIRST_START]]
         self.convs.open = list(dict.fromkeys(k for k in keys if k[0] in accounts))
+        current = store.get_setting(CURRENT_SETTING)
+        self.restarted = current is not None
+        last = _key(current)
+        if last in self.convs.open:
+            return last
+        return self.convs.open[0] if self.convs.open else None
 
     def _saved_open(self, saved: str, accounts: Sequence[str]) -> list[ConvKey]:
         """The open conversations saved by :meth:`save_open`; a room among them is known as a
@@ -82,7 +93,21 @@ class MainState:
             return []
         return keys
 
+    def save_current(self, store: Store) -> None:
+        """Remember the conversation in view for the next run."""
+        current = self.convs.current
+        store.set_setting(CURRENT_SETTING, json.dumps(list(current) if current else None))
+
     def save_open(self, store: Store) -> None:
         """Remember the open conversations, each with its kind, for the next run."""
         entries = [[a, c, self.rooms.kind((a, c)).value] for a, c in self.convs.open]
         store.set_setting(OPEN_SETTING, json.dumps(entries))
+
+
+def _key(saved: str | None) -> ConvKey | None:
+    """A conversation key saved as JSON, or ``None``."""
+    try:
+        value = json.loads(saved) if saved else None
+        return (str(value[0]), str(value[1])) if value else None
+    except (ValueError, TypeError, IndexError, KeyError):
+        return None

@@ -259,12 +259,14 @@ class Conversations:
     drafts: dict[ConvKey, str] = field(default_factory=dict)
     last_sent: dict[ConvKey, str] = field(default_factory=dict)
 
-    def show(self, key: ConvKey) -> None:
-        """Open ``key`` (append it if new) and put it in view; its unread count resets."""
+    def show(self, key: ConvKey, *, seen: bool = True) -> None:
+        """Open ``key`` (append it if new) and put it in view; its unread count resets unless
+        it is not ``seen`` yet (put back in view at start-up)."""
         if key not in self.open:
             self.open.append(key)
         self.current = key
-        self.unread.pop(key, None)
+        if seen:
+            self.unread.pop(key, None)
 
     def close(self, key: ConvKey) -> ConvKey | None:
         """Close ``key``; return the conversation to show instead (or ``None``)."""

@@ -3,8 +3,8 @@
 Pure (no Textual): :func:`update` feeds an event into :class:`~tuichat.ui.main_state.MainState`
 and returns an :class:`Update` that names what to repaint, the room notice to add and the toast
 to show; the screen applies it, the same way for every event. One table (:data:`HANDLERS`)
-maps event types to their handlers. Received messages, our own messages' states and room joins
-and mentions touch the log and are handled by the screen itself.
+maps event types to their handlers. Received messages, our own messages' states and room
+mentions touch the log or ask the view, and are handled by the screen itself.
 """
 
 from __future__ import annotations
@@ -55,7 +55,24 @@ class Update:
     """The status bar changed."""
     key: ConvKey | None = None
     """A conversation whose header changed (repainted at once if it is in view)."""
+    open: ConvKey | None = None
+    """A conversation to put in view (a room the user asked to join is in)."""
+    reconfigure: bool = False
+    """The room's capabilities changed: set the pane up again if it is in view."""
     toast: Toast | None = None
+
+
+def _joined(state: MainState, event: ev.RoomJoined, now: datetime) -> Update:
+    rooms = state.rooms
+    room = rooms.joined(event, now)
+    mark = rooms.bookmark(event.account, event.room)
+    if mark is not None and mark.name:
+        room.name = mark.name
+    if room.key in rooms.open_on_join and state.convs.current != room.key:
+        rooms.open_on_join.discard(room.key)
+        return Update(open=room.key, roster=True)
+    notice = room.notices[-1] if room.notices and not event.rejoined else None
+    return Update(room, notice, reconfigure=True, roster=True)
 
 
 def _join_failed(state: MainState, event: ev.RoomJoinFailed, now: datetime) -> Update:
@@ -189,6 +206,7 @@ HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.SubscriptionRequested: _subscription,
     ev.ArchiveSyncProgressed: _sync,
     ev.ErrorReported: _error,
+    ev.RoomJoined: _joined,
     ev.RoomJoinFailed: _join_failed,
     ev.RoomLeft: _left,
     ev.OccupantChanged: _occupant,
@@ -199,7 +217,7 @@ HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.InvitationDeclined: _declined,
     ev.BookmarksReceived: _bookmarks,
 }
-"""The events handled alike (``RoomJoined`` and ``RoomMentioned`` open and count: the screen)."""
+"""The events handled alike (received messages and room mentions: the screen)."""
 
 
 def update(state: MainState, event: object, now: datetime) -> Update:

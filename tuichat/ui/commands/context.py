@@ -65,8 +65,13 @@ class Surface(Protocol):
     def view_action(self, action: ViewAction) -> None:
         """Scroll, focus, or show and hide the sidebar."""
 
-    def start(self, work: Coroutine[Any, Any, None], group: str) -> None:
-        """Run ``work`` in a worker of ``group`` (cancelled with the screen)."""
+    def older_shown(self, key: ConvKey, older: list[Message], *, has_more: bool) -> None:
+        """Show ``older`` messages above, if ``key`` is still in view."""
+
+    def start(
+        self, work: Coroutine[Any, Any, None], group: str, *, exclusive: bool = False
+    ) -> None:
+        """Run ``work`` in a worker of ``group`` (``exclusive``: the latest one wins)."""
 
 
 @dataclass(frozen=True, slots=True)

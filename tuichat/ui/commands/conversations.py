@@ -3,8 +3,10 @@ switcher, next/previous (unread), Alt+N, and search (a hit opens its conversatio
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+from tuichat.errors import ClientError
 from tuichat.model import Message
 from tuichat.ui.commands import messaging, rooms
 from tuichat.ui.commands.context import CommandContext
@@ -12,6 +14,11 @@ from tuichat.ui.dialogs.search import SearchScreen
 from tuichat.ui.dialogs.switcher import QuickSwitcher, Target
 from tuichat.ui.slash import SlashCall
 from tuichat.ui.state import ConvKey
+
+log = logging.getLogger(__name__)
+
+PAGE = 100
+"""Messages loaded per page from the store (and asked of the server's archive)."""
 
 
 def msg(ctx: CommandContext, call: SlashCall) -> None:
@@ -112,3 +119,27 @@ def search(ctx: CommandContext, call: SlashCall) -> None:
             ctx.open_conversation((hit.account, hit.conversation), around=hit)
 
     ctx.ask(SearchScreen(ctx.ui.store, call.arg("text"), tz=ctx.ui.tz), chosen)
+
+
+def older(ctx: CommandContext, oldest: Message) -> None:
+    """Show the page before ``oldest``: from the store, else fetched from the server's archive
+    into the store first (the latest such request wins)."""
+    key = ctx.key
+    if key is None:
+        return
+    store = ctx.ui.store
+    page = store.page(*key, before=oldest, limit=PAGE)
+    if page:
+        ctx.surface.older_shown(key, page, has_more=True)
+        return
+    client = ctx.ui.client
+
+    async def backfill() -> None:
+        try:
+            await client.fetch_older(*key, limit=PAGE)
+        except ClientError as exc:  # not connected, or the server said no
+            log.warning("older history of %s not loaded: %s", key[1], exc)
+        fetched = store.page(*key, before=oldest, limit=PAGE)
+        ctx.surface.older_shown(key, fetched, has_more=bool(fetched))
+
+    ctx.surface.start(backfill(), "backfill", exclusive=True)

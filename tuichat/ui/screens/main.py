@@ -21,11 +21,10 @@ from textual.widgets import Footer
 
 from tuichat import events as ev
 from tuichat.bus import Subscription
-from tuichat.errors import ClientError
 from tuichat.model import ConnectionState, Message, Show
 from tuichat.ui.attention import attention_total
 from tuichat.ui.batching import Batch, plan_messages
-from tuichat.ui.commands import dispatch, invitations, messaging, rooms
+from tuichat.ui.commands import conversations, dispatch, invitations, messaging, rooms
 from tuichat.ui.commands.context import CommandContext, Shown, ViewAction
 from tuichat.ui.context import UIContext
 from tuichat.ui.main_state import MainState
@@ -47,8 +46,6 @@ from tuichat.ui.widgets.status_bar import AccountStatus, StatusBar, StatusInfo
 
 log = logging.getLogger(__name__)
 
-PAGE = 100
-"""Messages loaded per page from the store."""
 ROSTER_COALESCE = 0.05
 """Seconds a burst of roster and presence events is gathered into one rebuild."""
 HEADER_COALESCE = 0.1
@@ -126,14 +123,13 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Show the cached roster and conversations at once, then listen to the bus."""
-        self.state.load(self.ctx.store, self.accounts)
+        shown = self.state.load(self.ctx.store, self.accounts)
         for account in self.accounts:
             state, reason = self.ctx.client.state(account)
             self.state.connections[account], self.state.reasons[account] = state, reason
         handlers: list[tuple[type[Any], Any]] = [
             (ev.MessageQueued, self._bus_queued),
             (ev.MessageStateChanged, self._bus_state),
-            (ev.RoomJoined, self._bus_room_joined),
             (ev.RoomMentioned, self._bus_mentioned),
             *((kind, self._bus_update) for kind in UPDATE_HANDLERS),
         ]
@@ -142,8 +138,8 @@ class MainScreen(Screen[None]):
         self._subs = [bus.subscribe(ev.MessageReceived, self.received.add)]
         self._subs += [bus.subscribe(k, self.received.before(h)) for k, h in handlers]
         self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
-        if self.convs.open:
-            self.open_conversation(self.convs.open[0])
+        if shown is not None:  # after a restart, what was not seen stays unread
+            self.open_conversation(shown, seen=not self.state.restarted)
         else:
             self._show_pane_state()
         self._refresh_roster()
@@ -192,26 +188,36 @@ class MainScreen(Screen[None]):
     # -- the Surface commands act through ------------------------------------------------------
 
     def open_conversation(
-        self, key: ConvKey, *, focus: bool = True, around: Message | None = None
+        self,
+        key: ConvKey,
+        *,
+        focus: bool = True,
+        around: Message | None = None,
+        seen: bool = True,
     ) -> None:
         """Put ``key`` in view: newest page from the store, its draft back in the composer.
 
-        With ``around`` (a search hit), show the page around that message, marked.
+        With ``around`` (a search hit), show the page around that message, marked. Not
+        ``seen`` (put back in view at start-up): its unread messages stay unread.
         """
         pane, convs = self.view, self.convs
         if convs.current is not None and convs.current != key:
             convs.drafts[convs.current] = pane.composer_text
         was_open = key in convs.open
-        convs.show(key)
+        convs.show(key, seen=seen)
         if not was_open:
             self.state.save_open(self.ctx.store)
-        self.ctx.store.mark_read(*key)
+        self.state.save_current(self.ctx.store)
+        if seen:
+            self.ctx.store.mark_read(*key)
         self._configure_pane(key, layout=False)
         if around is not None and around.id is not None:
-            pane.show_page(self.ctx.store.around(around, PAGE), has_more=True, around=around.id)
+            pane.show_page(
+                self.ctx.store.around(around, conversations.PAGE), has_more=True, around=around.id
+            )
         else:
-            page = self.ctx.store.page(*key, limit=PAGE)
-            pane.show_page(page, has_more=len(page) >= PAGE)
+            page = self.ctx.store.page(*key, limit=conversations.PAGE)
+            pane.show_page(page, has_more=len(page) >= conversations.PAGE)
         pane.set_composer(convs.drafts.pop(key, ""))
         pane.error = ""
         self._schedule_roster()
@@ -279,9 +285,16 @@ class MainScreen(Screen[None]):
         else:
             self.view.scroll_page(-1 if action == "scroll_up" else 1)
 
-    def start(self, work: Coroutine[Any, Any, None], group: str) -> None:
+    def older_shown(self, key: ConvKey, older: list[Message], *, has_more: bool) -> None:
+        """Show ``older`` messages above, if ``key`` is still in view."""
+        if self.convs.current == key:
+            self.view.prepend(older, has_more=has_more)
+
+    def start(
+        self, work: Coroutine[Any, Any, None], group: str, *, exclusive: bool = False
+    ) -> None:
         """Run ``work`` in a worker of ``group`` (cancelled with the screen)."""
-        self.run_worker(work, group=group, exit_on_error=False)
+        self.run_worker(work, group=group, exclusive=exclusive, exit_on_error=False)
 
     # -- state → widgets -----------------------------------------------------------------------
 
@@ -373,6 +386,7 @@ class MainScreen(Screen[None]):
         )
         if outcome.read and in_view_key is not None:
             self.ctx.store.mark_read(*in_view_key)
+            outcome.unread = self.convs.unread.pop(in_view_key, None) is not None or outcome.unread
         if outcome.unread:
             self._unread_changed()
         for notification in outcome.notifications:
@@ -393,20 +407,6 @@ class MainScreen(Screen[None]):
 
     def _now(self) -> datetime:
         return self.ctx.clock()
-
-    def _bus_room_joined(self, event: ev.RoomJoined) -> None:
-        room = self.rooms.joined(event, self._now())
-        mark = self.rooms.bookmark(event.account, event.room)
-        if mark is not None and mark.name:
-            room.name = mark.name
-        if room.key in self.rooms.open_on_join and self.convs.current != room.key:
-            self.rooms.open_on_join.discard(room.key)
-            self.open_conversation(room.key)
-        elif self.convs.current == room.key:
-            self._configure_pane(room.key, layout=False)
-            if room.notices and not event.rejoined:
-                self.view.append_notice(room.notices[-1])
-        self._schedule_roster()
 
     def _bus_mentioned(self, event: ev.RoomMentioned) -> None:
         in_view = self.convs.current == (event.account, event.room) and self.app.screen is self
@@ -442,13 +442,17 @@ class MainScreen(Screen[None]):
         if change.key is not None and change.key == current:
             self._show_pane_state()
         room = change.room
-        if room is not None and room.key == current:
+        if change.open is not None and change.open != current:
+            self.open_conversation(change.open)
+        elif room is not None and room.key == current:
             self._show_in_room(room, change.notice, change)
         if change.roster:
             self._schedule_roster()
 
     def _show_in_room(self, room: Room, notice: Notice | None, change: Update) -> None:
         pane = self.view
+        if change.reconfigure:
+            self._configure_pane(room.key, layout=False)
         if notice is not None:
             pane.append_notice(notice)
         if change.names or change.header_now:
@@ -498,29 +502,7 @@ class MainScreen(Screen[None]):
 
     @on(ConversationPane.OlderWanted)
     def _older_wanted(self, event: ConversationPane.OlderWanted) -> None:
-        current = self.convs.current
-        if current is None:
-            return
-        older = self.ctx.store.page(*current, before=event.oldest, limit=PAGE)
-        if older:
-            self.view.prepend(older, has_more=True)
-        else:  # the store ran out: ask the server archive for what came before
-            self.run_worker(
-                self._backfill(current, event.oldest),
-                group="backfill",
-                exclusive=True,
-                exit_on_error=False,
-            )
-
-    async def _backfill(self, key: ConvKey, oldest: Message) -> None:
-        """Fetch older history from the server into the store, then show it above."""
-        try:
-            await self.ctx.client.fetch_older(*key, limit=PAGE)
-        except ClientError as exc:  # not connected, or the server said no
-            log.warning("older history of %s not loaded: %s", key[1], exc)
-        older = self.ctx.store.page(*key, before=oldest, limit=PAGE)
-        if self.convs.current == key:
-            self.view.prepend(older, has_more=bool(older))
+        conversations.older(self.command_context(), event.oldest)
 
     @on(RosterList.ContactChosen)
     def _contact_chosen(self, event: RosterList.ContactChosen) -> None:

@@ -85,6 +85,8 @@ class MainState:
                 key = (str(entry[0]), str(entry[1]))
                 kind = ConversationKind(entry[2]) if len(entry) > 2 else None
                 keys.append(key)
+                if len(entry) > 3 and key[0] in accounts and int(entry[3]) > 0:
+                    self.convs.numbers.setdefault(key, int(entry[3]))
                 if kind is not None and key not in self.rooms.kinds:
                     self.rooms.learn(key, kind)
                 if kind is ConversationKind.GROUPCHAT and key[0] in accounts:
@@ -99,8 +101,11 @@ class MainState:
         store.set_setting(CURRENT_SETTING, json.dumps(list(current) if current else None))
 
     def save_open(self, store: Store) -> None:
-        """Remember the open conversations, each with its kind, for the next run."""
-        entries = [[a, c, self.rooms.kind((a, c)).value] for a, c in self.convs.open]
+        """Remember the open conversations, each with its kind and number, for the next run."""
+        convs = self.convs
+        entries = [
+            [a, c, self.rooms.kind((a, c)).value, convs.number((a, c))] for a, c in convs.open
+        ]
         store.set_setting(OPEN_SETTING, json.dumps(entries))
 
 

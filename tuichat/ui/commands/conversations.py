@@ -111,6 +111,18 @@ def switcher(number: int) -> Callable[[CommandContext, SlashCall], None]:
     return run
 
 
+def win(ctx: CommandContext, call: SlashCall) -> None:
+    """``/win N``: go to the open conversation numbered N (as the window list shows)."""
+    word = call.arg("n")
+    number = int(word) if word.isdigit() else 0
+    key = ctx.state.convs.nth(number)
+    if key is None:
+        numbers = ", ".join(str(ctx.state.convs.number(k)) for k in ctx.state.convs.open)
+        ctx.fail(f"/win: no conversation numbered {word} (open: {numbers or 'none'})")
+        return
+    ctx.open_conversation(key)
+
+
 def search(ctx: CommandContext, call: SlashCall) -> None:
     """Open message search (``/search TEXT`` starts with that text); a hit opens its page."""
 

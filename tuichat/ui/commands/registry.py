@@ -147,6 +147,8 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        slash="edit", priority=True, run=view.external_editor),
     _c("close_conversation", "Close", "Close the current conversation.", keys="ctrl+w",
        slash="close", run=conversations.close),
+    _c("win", "Window", "Go to the open conversation numbered N (the status bar lists them: "
+       "[1][2]-3-).", slash="win", usage="N", palette=False, run=conversations.win),
     _c("search", "Search", "Search the message history.", keys="f3", slash="search",
        usage="TEXT", priority=True, run=conversations.search),
     _c("subscriptions", "Requests", "Answer pending subscription requests.", keys="alt+a",

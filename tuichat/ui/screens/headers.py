@@ -37,7 +37,7 @@ def header_text(
     """The header of ``key`` (``muted``: no bell for it; ``multi``: several accounts run)."""
     if key is None:
         return Text(NO_CONVERSATION)
-    number = state.convs.open.index(key) + 1 if key in state.convs.open else 0
+    number = state.convs.number(key)
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{number} ", style=DIM)
     parts = state.rooms.private_parts(key)

@@ -240,6 +240,7 @@ class MainScreen(Screen[None]):
             pane.set_notices(())
             pane.show_page([], has_more=False)
             self._show_pane_state()
+            self._refresh_status()
             self._schedule_roster()
 
     def show_error(self, words: str, restore: str | None = None) -> None:
@@ -358,6 +359,7 @@ class MainScreen(Screen[None]):
             outbox=state.outbox,
             unread=attention_total(self.convs.unread, self.rooms.rooms, 0),
             mentions=self.rooms.total_mentions,
+            windows=self.convs.windows(self.rooms.mentions),
         )
 
     def attention_count(self) -> int:

@@ -1,5 +1,7 @@
-"""Provides the status bar: each account's connection (symbol + words; when it is down, why and
-when it retries), our own presence there when it is not "online", outbox, archive sync.
+"""Provides the status bar: first the window list of the open conversations by number
+(``[1][2]-3-``: the one in view highlighted, ``-N-`` one with unread messages), then each
+account's connection (symbol + words; when it is down, why and when it retries) with our own
+presence there when it is not "online", the outbox and archive sync.
 
 The screen assigns :attr:`StatusBar.info`; the bar re-renders from it alone.
 """
@@ -15,6 +17,7 @@ from textual.widget import Widget
 
 from tuichat.model import ConnectionState, Show
 from tuichat.ui.render import safe_text
+from tuichat.ui.state import WindowMark
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.widgets.symbols import CONNECTION_SYMBOLS, CONNECTION_VARIABLES
 
@@ -43,6 +46,8 @@ class StatusInfo:
     mentions: int = 0
     """Unseen mentions of our nick in rooms."""
     note: str = ""
+    windows: tuple[WindowMark, ...] = ()
+    """The open conversations by number (Alt+N, ``/win N``)."""
 
 
 class StatusBar(Widget):
@@ -69,6 +74,9 @@ class StatusBar(Widget):
         variables = self.app.theme_variables
         info = self.info
         text = Text(no_wrap=True, overflow="ellipsis")
+        if info.windows:  # first: a long line loses its end, and the numbers are short
+            text.append_text(window_list(info.windows, variables))
+            text.append("  ")
         if not info.accounts:
             text.append("no account: F4 opens Accounts", style=Style(italic=True))
         for index, status in enumerate(info.accounts):
@@ -98,3 +106,19 @@ class StatusBar(Widget):
             text.append("  ")
             text.append_text(safe_text(info.note, Style(italic=True)))
         return text
+
+
+def window_list(windows: tuple[WindowMark, ...], variables: dict[str, str]) -> Text:
+    """``[1][2]-3-``: each open conversation's number; the one in view reversed, one with
+    unread messages as ``-N-`` in the unread colour (the mention colour when it mentions us)."""
+    text = Text()
+    for mark in windows:
+        if mark.current:
+            text.append(f"[{mark.number}]", style=Style(bold=True, reverse=True))
+        elif mark.unread or mark.mention:
+            name = "mention" if mark.mention else "unread-badge"
+            color = resolve_color(variables, name)
+            text.append(f"-{mark.number}-", style=Style(color=color, bold=True))
+        else:
+            text.append(f"[{mark.number}]", style=Style(dim=True))
+    return text

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.ui.conftest import UI
-from tests.ui.fakes import ALICE, BOB, ME
-from tests.ui.helpers import main_screen, settle, status_text
+from tests.ui.fakes import ALICE, BOB, ME, incoming
+from tests.ui.helpers import log_text, main_screen, settle, status_text
 from tuichat.ui.state import Conversations, WindowMark
 from tuichat.ui.widgets.composer import Composer
 
@@ -66,3 +66,27 @@ async def test_window_numbers_stay_put_and_win_n_reaches_them(ui: UI) -> None:
         await run_line(pilot, "/win 2")
         error = str(screen.query_one("#inline-error").render())
         assert "no conversation numbered 2 (open: 1, 3)" in error
+
+
+async def test_next_unread_lands_on_the_first_unread_message_under_a_divider(ui: UI) -> None:
+    """Ctrl+N into a conversation with three unread messages: the first of them is marked and
+    in view, with a "new messages" line right above it (and the read ones above that)."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        screen = main_screen(pilot)
+        screen.open_conversation((ME, ALICE))
+        await settle(pilot)
+        older = [incoming(BOB, f"old {n}", 40 + n) for n in range(30)]
+        fresh = [incoming(BOB, f"fresh {n}", 80 + n) for n in range(3)]
+        ui.store.save_messages(older)
+        ui.store.mark_read(ME, BOB)
+        ui.store.save_messages(fresh)
+        screen.convs.add_unread((ME, BOB), 3)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.convs.current == (ME, BOB)
+        log = screen.view.message_log
+        first = next(m for m in log.messages if m.body == "fresh 0")
+        assert log.highlight_id == first.id
+        text = log_text(pilot)
+        assert text.index("old 29") < text.index("new messages") < text.index("fresh 0")
+        assert text.count("new messages") == 1

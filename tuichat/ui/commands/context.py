@@ -41,8 +41,11 @@ the whole conversation view (capabilities, occupant list, notices)."""
 class Surface(Protocol):
     """What commands may ask of the main screen (``MainScreen`` provides it)."""
 
-    def open_conversation(self, key: ConvKey, *, around: Message | None = None) -> None:
-        """Put ``key`` in view (the page around a search hit, if given)."""
+    def open_conversation(
+        self, key: ConvKey, *, around: Message | None = None, unread_from: Message | None = None
+    ) -> None:
+        """Put ``key`` in view (the page around a search hit, or from the first unread message
+        under a "new messages" divider, if given)."""
 
     def close_conversation(self) -> None:
         """Close the conversation in view and show a neighbour."""
@@ -114,9 +117,11 @@ class CommandContext:
 
         self.surface.start(run(), "client")
 
-    def open_conversation(self, key: ConvKey, *, around: Message | None = None) -> None:
+    def open_conversation(
+        self, key: ConvKey, *, around: Message | None = None, unread_from: Message | None = None
+    ) -> None:
         """Put ``key`` in view."""
-        self.surface.open_conversation(key, around=around)
+        self.surface.open_conversation(key, around=around, unread_from=unread_from)
 
     def prefill(self, text: str) -> None:
         """Put ``text`` in the composer to be completed there."""

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 
 from tuichat.errors import ClientError
-from tuichat.model import Message
+from tuichat.model import Direction, Message
 from tuichat.ui.commands import messaging, rooms
 from tuichat.ui.commands.context import CommandContext
 from tuichat.ui.dialogs.search import SearchScreen
@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 PAGE = 100
 """Messages loaded per page from the store (and asked of the server's archive)."""
+MAX_UNREAD_JUMP = 1000
+"""Messages looked through for the first unread one (beyond, Ctrl+N lands on the oldest of
+them)."""
 
 
 def msg(ctx: CommandContext, call: SlashCall) -> None:
@@ -77,14 +80,37 @@ def unread_order(ctx: CommandContext) -> list[ConvKey]:
     return [*state.convs.open, *(r.key for r in rows if r.kind == "contact")]
 
 
+def first_unread(ctx: CommandContext, key: ConvKey) -> Message | None:
+    """The oldest message of ``key`` the store counts as unread, if it is near enough."""
+    store = ctx.ui.store
+    count = store.unread_count(*key)
+    if not count:
+        return None
+    page = store.page(*key, limit=min(MAX_UNREAD_JUMP, count + PAGE))
+    incoming = [m for m in page if m.direction is Direction.IN]
+    return incoming[-count] if count <= len(incoming) else (incoming[0] if incoming else None)
+
+
+def go_unread(ctx: CommandContext, key: ConvKey | None) -> None:
+    """Open ``key`` at its first unread message, under a "new messages" divider."""
+    if key is None:
+        ctx.app.bell()
+        return
+    first = first_unread(ctx, key)
+    if first is None or first.id is None:
+        ctx.open_conversation(key)
+    else:
+        ctx.open_conversation(key, unread_from=first)
+
+
 def next_unread(ctx: CommandContext, _call: SlashCall) -> None:
-    """Go to the next conversation with unread messages."""
-    go(ctx, ctx.state.convs.next_unread(unread_order(ctx), 1))
+    """Go to the next conversation with unread messages, at the first of them."""
+    go_unread(ctx, ctx.state.convs.next_unread(unread_order(ctx), 1))
 
 
 def previous_unread(ctx: CommandContext, _call: SlashCall) -> None:
-    """Go to the previous conversation with unread messages."""
-    go(ctx, ctx.state.convs.next_unread(unread_order(ctx), -1))
+    """Go to the previous conversation with unread messages, at the first of them."""
+    go_unread(ctx, ctx.state.convs.next_unread(unread_order(ctx), -1))
 
 
 def next_conversation(ctx: CommandContext, _call: SlashCall) -> None:

@@ -194,12 +194,15 @@ class MainScreen(Screen[None]):
         focus: bool = True,
         around: Message | None = None,
         seen: bool = True,
+        unread_from: Message | None = None,
     ) -> None:
         """Put ``key`` in view: newest page from the store, its draft back in the composer.
 
-        With ``around`` (a search hit), show the page around that message, marked. Not
-        ``seen`` (put back in view at start-up): its unread messages stay unread.
+        With ``around`` (a search hit), show the page around that message, marked; with
+        ``unread_from`` (the first unread message), land there under a "new messages" divider.
+        Not ``seen`` (put back in view at start-up): its unread messages stay unread.
         """
+        around = unread_from or around
         pane, convs = self.view, self.convs
         if convs.current is not None and convs.current != key:
             convs.drafts[convs.current] = pane.composer_text
@@ -212,9 +215,8 @@ class MainScreen(Screen[None]):
             self.ctx.store.mark_read(*key)
         self._configure_pane(key, layout=False)
         if around is not None and around.id is not None:
-            pane.show_page(
-                self.ctx.store.around(around, conversations.PAGE), has_more=True, around=around.id
-            )
+            page = self.ctx.store.around(around, conversations.PAGE)
+            pane.show_page(page, has_more=True, around=around.id, unread_from=unread_from)
         else:
             page = self.ctx.store.page(*key, limit=conversations.PAGE)
             pane.show_page(page, has_more=len(page) >= conversations.PAGE)

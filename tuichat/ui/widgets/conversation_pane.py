@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 
 from rich.text import Text
 from textual import on
@@ -28,6 +28,11 @@ from tuichat.ui.rooms import Notice
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.message_log import MessageLog
 from tuichat.ui.widgets.occupant_list import OccupantList
+
+NEW_MESSAGES = "── new messages ──"
+"""The divider above the first unread message."""
+DIVIDER_LEAD = timedelta(microseconds=1)
+"""How much earlier than the first unread message the divider is placed (so it comes first)."""
 
 
 @dataclass(frozen=True)
@@ -179,10 +184,21 @@ class ConversationPane(Vertical):
     # -- what the log and the lists show -------------------------------------------------------
 
     def show_page(
-        self, messages: list[Message], *, has_more: bool, around: int | None = None
+        self,
+        messages: list[Message],
+        *,
+        has_more: bool,
+        around: int | None = None,
+        unread_from: Message | None = None,
     ) -> None:
-        """Show a page of messages (``around``: the id of a search hit to mark and centre)."""
+        """Show a page of messages (``around``: the id of a message to mark and centre, a search
+        hit or the first unread one; ``unread_from``: put a "new messages" divider above it)."""
         log = self.message_log
+        if unread_from is not None:
+            # The log has no divider of its own: a notice just before the message is one.
+            divider = Notice(unread_from.timestamp - DIVIDER_LEAD, NEW_MESSAGES, "info")
+            notices = sorted([*log.notices, divider], key=lambda n: n.timestamp)
+            log.set_notices(notices, show_traffic=log.show_traffic, layout=False)
         if around is not None:
             log.show_around(messages, around)
         else:

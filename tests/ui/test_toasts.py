@@ -8,7 +8,7 @@ from tests.ui.conftest import UI
 from tests.ui.fakes import ME
 from tests.ui.helpers import main_screen, settle
 from tuichat.events import SubscriptionRequested
-from tuichat.ui.screens.subscription import SubscriptionPrompt
+from tuichat.ui.dialogs.subscription import SubscriptionPrompt
 from tuichat.ui.widgets.status_bar import StatusBar
 
 

@@ -218,6 +218,6 @@ def test_search_count_counts_every_match_up_to_the_cap() -> None:
 )
 def test_search_count_words(query: str, shown: int, total: int, words: str) -> None:
     """The line above the results never says "100 found" when more match."""
-    from tuichat.ui.screens.search import count_words
+    from tuichat.ui.dialogs.search import count_words
 
     assert count_words(query, shown, total) == words

@@ -5,7 +5,8 @@ puts its start in the composer, to be completed there. Textual reads a hit's hel
 so the help texts (our own words, with usages such as ``ROOM[/nick]``) are escaped.
 
 Reads the same :class:`~tuichat.ui.commands.CommandRegistry` as the key bindings, the help
-screen and the slash parser, so the palette never lists a command the rest does not know.
+screen and the slash parser, and runs through the same dispatcher, so the palette never lists
+a command the rest does not know.
 """
 
 from __future__ import annotations
@@ -44,12 +45,13 @@ class RegistryProvider(Provider):
             target = app if command.scope == "app" else screen
             keys = command.keys.split(",")[0] if command.keys else ""
             help_text = f"{command.help}  [{keys}]" if keys else command.help
-            yield command.title, help_text, partial(target.run_action, command.action)
+            yield command.title, help_text, partial(target.run_action, command.binding_action)
         for name in sorted(app.tuichat_themes):
             yield f"Theme: {name}", "Switch theme (remembered)", partial(app.set_theme, name)
         if on_main:
             for show in _STATUSES:
-                run = partial(screen.run_action, f"set_status({show.value!r})")
+                line = f"/status {show.value}"
+                run = partial(screen.run_action, f"line({line!r})")
                 yield f"Status: {show.value}", "Set presence on every account", run
 
     async def discover(self) -> Hits:

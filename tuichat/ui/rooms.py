@@ -2,7 +2,9 @@
 
 No Textual here: the main screen feeds room events in and reads rows and notices out; the
 tests drive it directly. A room is keyed like any conversation, ``(account, room bare JID)``;
-a private chat with an occupant is ``(account, "room@service/nick")``.
+a private chat with an occupant is ``(account, "room@service/nick")``. What a conversation is
+comes from the store and the messages (each carries its ``ConversationKind``) or from the
+rooms we know, never from the shape of its key.
 Rules: joins, leaves and nick changes become one-line :class:`Notice` s (kept in memory, the
 newest :data:`MAX_NOTICES` per room); a mention is our nick as a whole word, any case.
 """
@@ -127,6 +129,8 @@ class RoomsState:
     """Whether joins/leaves/nick changes are shown in the log (``/presence show|hide``)."""
     open_on_join: set[ConvKey] = field(default_factory=set)
     """Rooms the user asked to join: put in view as soon as we are in (history follows)."""
+    kinds: dict[ConvKey, ConversationKind] = field(default_factory=dict)
+    """What the store and the messages say each conversation is (see :meth:`learn`)."""
 
     def get(self, key: ConvKey) -> Room | None:
         """The room ``key``, if known."""
@@ -146,21 +150,33 @@ class RoomsState:
 
     # -- what a conversation is ----------------------------------------------------------------
 
+    def learn(self, key: ConvKey, kind: ConversationKind) -> None:
+        """Remember what ``key`` is, as a stored summary or a message says."""
+        self.kinds[key] = kind
+
     def private_parts(self, key: ConvKey) -> tuple[str, str] | None:
-        """``(room, nick)`` when ``key`` is a private chat with an occupant of a known room."""
+        """``(room, nick)`` when ``key`` is a private chat with a room's occupant."""
         account, conversation = key
+        if key in self.rooms:
+            return None
         room, slash, nick = conversation.partition("/")
-        if slash and nick and (account, room) in self.rooms:
+        if not (slash and nick):
+            return None
+        if self.kinds.get(key) is ConversationKind.PRIVATE or (account, room) in self.rooms:
             return room, nick
         return None
 
     def kind(self, key: ConvKey, stored: ConversationKind | None = None) -> ConversationKind:
-        """The kind of conversation ``key`` (``stored``: what the store says, if anything)."""
+        """The kind of conversation ``key`` (``stored``: what the store says, if anything).
+
+        A known room is a group chat and a full JID in a known room a private chat; anything
+        else is what the store or its messages said, else a chat.
+        """
         if key in self.rooms:
             return ConversationKind.GROUPCHAT
-        if self.private_parts(key) is not None or "/" in key[1]:
+        if self.private_parts(key) is not None:
             return ConversationKind.PRIVATE
-        return stored or ConversationKind.CHAT
+        return stored or self.kinds.get(key) or ConversationKind.CHAT
 
     def info(self, key: ConvKey, stored: ConversationKind | None = None) -> ConversationInfo:
         """The conversation's kind and capabilities."""

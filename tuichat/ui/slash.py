@@ -84,6 +84,19 @@ def unescape(text: str) -> str:
     return text[1:] if text.startswith("//") else text
 
 
+QUOTES = {'"': '"', "'": "'", "“": "”", "«": "»"}
+"""Opening quote → its closing quote, for :func:`unquote`."""
+
+
+def unquote(text: str) -> str:
+    """``text`` without one pair of quotes around all of it (``"in a meeting"`` → ``in a
+    meeting``); anything else is returned as it is."""
+    closing = QUOTES.get(text[:1])
+    if closing is not None and len(text) >= 2 and text.endswith(closing):
+        return text[1:-1]
+    return text
+
+
 def parse(text: str, specs: Mapping[str, SlashSpec]) -> SlashCall | SlashError:
     """Parse the command line ``text`` (which must satisfy :func:`is_command`)."""
     head, _, rest = text[1:].partition(" ")

@@ -249,29 +249,66 @@ def _contact_order(row: RosterRow) -> tuple[int, str, str]:
     return (_AVAILABILITY[row.presence.show], row.label.casefold(), row.jid)
 
 
+@dataclass(frozen=True, slots=True)
+class WindowMark:
+    """One open conversation in the window list: its number and how it stands."""
+
+    number: int
+    current: bool = False
+    unread: bool = False
+    mention: bool = False
+
+
 @dataclass
 class Conversations:
-    """Open conversations in order, the one in view, unread counts, drafts and last sent."""
+    """Open conversations by number, the one in view, unread counts, drafts and last sent.
+
+    Rule: a conversation keeps its number while it is open (Alt+N and ``/win N`` always reach
+    it); closing one leaves a gap, which the next conversation opened fills (lowest first).
+    """
 
     open: list[ConvKey] = field(default_factory=list)
+    """The open conversations, in the order of their numbers."""
     current: ConvKey | None = None
     unread: dict[ConvKey, int] = field(default_factory=dict)
     drafts: dict[ConvKey, str] = field(default_factory=dict)
     last_sent: dict[ConvKey, str] = field(default_factory=dict)
+    numbers: dict[ConvKey, int] = field(default_factory=dict)
+    """Each open conversation's number (1-based)."""
 
-    def show(self, key: ConvKey) -> None:
-        """Open ``key`` (append it if new) and put it in view; its unread count resets."""
+    def _number_all(self) -> None:
+        """Give every open conversation a number (the lowest free), forget closed ones'."""
+        for key in [k for k in self.numbers if k not in self.open]:
+            del self.numbers[key]
+        for key in dict.fromkeys(self.open):
+            if key not in self.numbers:
+                taken = set(self.numbers.values())
+                self.numbers[key] = next(n for n in range(1, len(taken) + 2) if n not in taken)
+        self.open = sorted(dict.fromkeys(self.open), key=self.numbers.__getitem__)
+
+    def number(self, key: ConvKey) -> int:
+        """The number of the open conversation ``key`` (0 when it is not open)."""
+        self._number_all()
+        return self.numbers.get(key, 0)
+
+    def show(self, key: ConvKey, *, seen: bool = True) -> None:
+        """Open ``key`` (numbered if new) and put it in view; its unread count resets unless
+        it is not ``seen`` yet (put back in view at start-up)."""
         if key not in self.open:
             self.open.append(key)
+        self._number_all()
         self.current = key
-        self.unread.pop(key, None)
+        if seen:
+            self.unread.pop(key, None)
 
     def close(self, key: ConvKey) -> ConvKey | None:
         """Close ``key``; return the conversation to show instead (or ``None``)."""
+        self._number_all()
         if key not in self.open:
             return self.current
         index = self.open.index(key)
         self.open.remove(key)
+        self._number_all()
         self.drafts.pop(key, None)
         if self.current != key:
             return self.current
@@ -291,11 +328,26 @@ class Conversations:
         return sum(self.unread.values())
 
     def nth(self, number: int) -> ConvKey | None:
-        """The open conversation number ``number`` (1-based), if there is one."""
-        return self.open[number - 1] if 0 < number <= len(self.open) else None
+        """The open conversation numbered ``number``, if there is one."""
+        self._number_all()
+        return next((k for k, n in self.numbers.items() if n == number), None)
+
+    def windows(self, mentions: Mapping[ConvKey, int]) -> tuple[WindowMark, ...]:
+        """The window list: each open conversation's number, in view, unread, mentioned."""
+        self._number_all()
+        return tuple(
+            WindowMark(
+                self.numbers[key],
+                current=key == self.current,
+                unread=bool(self.unread.get(key)),
+                mention=bool(mentions.get(key)),
+            )
+            for key in self.open
+        )
 
     def step(self, delta: int) -> ConvKey | None:
         """The open conversation ``delta`` places from the current one (wrapping)."""
+        self._number_all()
         if not self.open:
             return None
         if self.current not in self.open:

@@ -18,6 +18,13 @@ from textual.keys import Keys
 ALT_ENTER = "\x1b\r"
 """What xterm-like terminals (and tmux) send for Alt+Enter."""
 
+ALT_DIGIT_CHARACTERS = "¡™£¢∞§¶•ª"
+"""What Alt+1…9 become in Textual 8 without the kitty keyboard protocol (xterm, tmux, SSH).
+
+Textual maps ESC+digit to these characters (its macOS Option-key table), so the main screen
+binds them as well; the composer lets them through only while it is empty, so they stay
+typeable inside a message."""
+
 
 def teach_alt_enter() -> None:
     """Make ESC CR arrive as Ctrl+J (idempotent; Textual keeps one table per process)."""

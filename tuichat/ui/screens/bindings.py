@@ -16,13 +16,13 @@ from tuichat.ui.commands import ALT_DIGIT_CHARACTERS, Command
 
 
 def install_bindings(node: DOMNode, commands: Iterable[Command]) -> None:
-    """Bind each command's keys on ``node`` to its action."""
+    """Bind each command's keys on ``node`` to its action (see ``Command.binding_action``)."""
     for command in commands:
         if not command.keys:
             continue
         node._bindings.bind(
             command.keys,
-            command.action,
+            command.binding_action,
             command.title,
             show=command.footer,
             priority=command.priority,

@@ -1,168 +1,149 @@
-"""Provides the main screen: the roster beside the open conversation, fed by bus events.
+"""Provides the main screen: the roster sidebar beside the conversation pane, fed by bus events.
 
-Rule: bus callbacks only update :mod:`tuichat.ui.state` (and :mod:`tuichat.ui.rooms`) and the
-widgets' attributes; requests to the network go through the ``ChatClient`` in workers (see
-:mod:`.main_actions`; rooms: :mod:`.room_view` and :mod:`.room_commands`).
+Rule: the screen only turns bus events into :class:`~tuichat.ui.main_state.MainState` and the
+state into its widgets' attributes (:class:`RosterSidebar.rows`, :class:`ConversationPane.state`,
+:class:`StatusBar.info`). What the user asks for runs as a command
+(:mod:`tuichat.ui.commands`) through one dispatcher; the widgets' messages come up here.
 """
 
 from __future__ import annotations
 
-import json
-import logging
+from collections.abc import Coroutine
+from datetime import datetime
 from typing import Any
 
-from rich.style import Style
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer
 
 from tuichat import events as ev
 from tuichat.bus import Subscription
-from tuichat.errors import ClientError
-from tuichat.model import ConnectionState, ConversationKind, Direction, Message
+from tuichat.model import ConnectionState, Message, Show
 from tuichat.ui.attention import attention_total
+from tuichat.ui.batching import Batch, plan_messages
+from tuichat.ui.commands import conversations, dispatch, invitations, messaging, rooms
+from tuichat.ui.commands.context import CommandContext, Shown, ViewAction
 from tuichat.ui.context import UIContext
+from tuichat.ui.main_state import MainState
 from tuichat.ui.messages import UnreadChanged
 from tuichat.ui.render import safe_text
-from tuichat.ui.rooms import RoomsState
+from tuichat.ui.room_rows import sidebar_rows
+from tuichat.ui.rooms import Notice, Room, RoomsState
 from tuichat.ui.screens.bindings import install_alt_digit_fallback, install_bindings
-from tuichat.ui.screens.message_feed import MessageFeed
-from tuichat.ui.screens.room_commands import RoomCommands
+from tuichat.ui.screens.headers import pane_state
+from tuichat.ui.screens.message_feed import take_in, take_mention
+from tuichat.ui.slash import SlashCall
 from tuichat.ui.state import Conversations, ConvKey, RosterState
-from tuichat.ui.themes import resolve_color
-from tuichat.ui.widgets.composer import Composer
-from tuichat.ui.widgets.conversation import ConversationView
-from tuichat.ui.widgets.message_log import MessageLog
+from tuichat.ui.updates import HANDLERS as UPDATE_HANDLERS
+from tuichat.ui.updates import Update, update
+from tuichat.ui.widgets.conversation_pane import ConversationPane, PaneState
 from tuichat.ui.widgets.roster_list import RosterList
+from tuichat.ui.widgets.roster_sidebar import RosterSidebar
 from tuichat.ui.widgets.status_bar import AccountStatus, StatusBar, StatusInfo
-from tuichat.ui.widgets.symbols import PRESENCE_SYMBOLS, PRESENCE_VARIABLES, PRESENCE_WORDS
 
-log = logging.getLogger(__name__)
-
-PAGE = 100
-"""Messages loaded per page from the store."""
-OPEN_SETTING = "ui.open_conversations"
-RECENT_ON_FIRST_START = 5
+ROSTER_COALESCE = 0.05
+"""Seconds a burst of roster and presence events is gathered into one rebuild."""
+HEADER_COALESCE = 0.1
+"""Seconds between two header repaints caused by room presence at most."""
 
 
-class MainScreen(MessageFeed, RoomCommands, Screen[None]):
+class MainScreen(Screen[None]):
     """Roster sidebar + conversation; the screen a user lives in."""
 
     DEFAULT_CSS = """
-    MainScreen #sidebar {
-        width: 30;
-        max-width: 40%;
-        background: $surface;
-        border-right: vkey $panel;
-        &.-hidden { display: none; }
-    }
     MainScreen.-narrow OccupantList { width: 17; }
-    MainScreen #roster-filter {
-        height: 1;
-        border: none;
-        padding: 0 1;
-        background: $panel;
-        &:focus { border: none; background: $primary 30%; }
-    }
+    MainScreen.-huge #sidebar { width: 44; }
     """
 
     def __init__(self, ctx: UIContext) -> None:
         super().__init__(id="main")
-        self.HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-        """``-narrow`` below 100 columns: the occupant list takes less room."""
+        self.HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (160, "-huge")]
+        """``-narrow`` below 100 columns: the occupant list takes less room; ``-huge`` from
+        160: the sidebar grows, so long names and JIDs are not cut."""
         self.ctx = ctx
-        self.roster = RosterState()
-        self.convs = Conversations()
-        self.show_offline = False
-        self.query_text = ""
-        self.states: dict[str, ConnectionState] = {}
-        self.syncing: dict[str, int] = {}
-        self.outbox = 0
+        self.state = MainState()
+        """Everything shown, apart from the messages (in the store)."""
         self._subs: list[Subscription] = []
         self._roster_scheduled = False
-        self.rooms = RoomsState()
-        self.occupants_wanted = True
-        """Whether rooms show their occupant list (F5 toggles)."""
-        self._room_header_scheduled = False
-        self.received = self.make_feed()
+        self._header_scheduled = False
+        self.received: Batch[ev.MessageReceived] = Batch(self._show_received, self._schedule)
+        """The received messages waiting to be shown."""
         install_bindings(self, ctx.registry.in_scope("main"))
         install_alt_digit_fallback(self, ctx.registry.in_scope("main"))
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """ESC+digit fallbacks switch only while the composer is empty or unfocused; F5
-        (occupants) is offered only while a room is in view."""
-        if action == "switch_fallback":
-            composer = self.view.composer
-            return not (composer.has_focus and composer.text)
-        if action == "toggle_occupants":  # in the footer only while a room is in view
-            current = self.convs.current
-            return current is not None and self.conversation_info(current).has_occupants
-        return True
-
-    # -- layout --------------------------------------------------------------------------------
-
-    def compose(self) -> ComposeResult:
-        """Sidebar (filter + roster), conversation, status bar, footer."""
-        with Horizontal():
-            with Vertical(id="sidebar"):
-                yield Input(placeholder="filter contacts (Ctrl+F)", id="roster-filter")
-                yield RosterList(id="roster")
-            yield ConversationView(tz=self.ctx.tz, id="conversation")
-        yield StatusBar(id="status")
-        yield Footer()
+    # -- the state, by part (tests read these) -------------------------------------------------
 
     @property
-    def view(self) -> ConversationView:
+    def convs(self) -> Conversations:
+        """Open conversations, the one in view, unread counts, drafts."""
+        return self.state.convs
+
+    @property
+    def rooms(self) -> RoomsState:
+        """Rooms, mentions, invitations, bookmarks."""
+        return self.state.rooms
+
+    @property
+    def roster(self) -> RosterState:
+        """Contacts and presence of every account."""
+        return self.state.roster
+
+    @property
+    def view(self) -> ConversationPane:
         """The conversation pane."""
-        return self.query_one(ConversationView)
+        return self.query_one(ConversationPane)
 
     @property
     def accounts(self) -> tuple[str, ...]:
         """The accounts the client runs."""
         return tuple(self.ctx.client.accounts)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ESC+digit fallbacks switch only while the composer is empty or unfocused; F5
+        (occupants) is offered only while a room is in view."""
+        if action == "switch_fallback":
+            return not self.view.composing
+        if action == "command" and parameters == ("toggle_occupants",):
+            current = self.convs.current
+            return current is not None and self.rooms.info(current).has_occupants
+        return True
+
+    # -- layout and life -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """Sidebar, conversation, status bar, footer."""
+        with Horizontal():
+            yield RosterSidebar(id="sidebar")
+            yield ConversationPane(tz=self.ctx.tz, completer=self._complete, id="conversation")
+        yield StatusBar(id="status")
+        yield Footer()
+
     def on_mount(self) -> None:
         """Show the cached roster and conversations at once, then listen to the bus."""
-        store = self.ctx.store
+        shown = self.state.load(self.ctx.store, self.accounts)
         for account in self.accounts:
-            self.roster.set_roster(account, store.roster(account))
-            state, _reason = self.ctx.client.state(account)
-            self.states[account] = state
-        for summary in store.conversations():
-            if summary.kind is ConversationKind.GROUPCHAT and summary.account in self.accounts:
-                self.rooms.room(summary.account, summary.conversation)
-            if summary.unread:
-                self.convs.unread[(summary.account, summary.conversation)] = summary.unread
-        self.outbox = len(store.outbox())
-        self.view.composer.completer = self._complete
-        bus = self.ctx.client.bus
+            state, reason = self.ctx.client.state(account)
+            self.state.connections[account], self.state.reasons[account] = state, reason
         handlers: list[tuple[type[Any], Any]] = [
-            (ev.ConnectionStateChanged, self._bus_connection),
-            (ev.RosterReceived, self._bus_roster),
-            (ev.ContactChanged, self._bus_contact),
-            (ev.ContactRemoved, self._bus_contact_removed),
-            (ev.PresenceChanged, self._bus_presence),
-            (ev.SubscriptionRequested, self._bus_subscription),
-            (ev.MessageReceived, self._bus_message),
             (ev.MessageQueued, self._bus_queued),
             (ev.MessageStateChanged, self._bus_state),
-            (ev.ArchiveSyncProgressed, self._bus_sync),
-            (ev.ErrorReported, self._bus_error),
-            *self.room_handlers(),
+            (ev.RoomMentioned, self._bus_mentioned),
+            *((kind, self._bus_update) for kind in UPDATE_HANDLERS),
         ]
+        bus = self.ctx.client.bus
         # Received messages are shown in batches; every other event waits for those before it.
-        self._subs = [
-            bus.subscribe(kind, handler if kind is ev.MessageReceived else self.in_order(handler))
-            for kind, handler in handlers
-        ]
+        self._subs = [bus.subscribe(ev.MessageReceived, self.received.add)]
+        self._subs += [bus.subscribe(k, self.received.before(h)) for k, h in handlers]
         self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
-        self._restore_open()
+        if shown is not None:  # after a restart, what was not seen stays unread
+            self.open_conversation(shown, seen=not self.state.restarted)
+        else:
+            self._show_pane_state()
         self._refresh_roster()
         self._refresh_status()
-        self.view.composer.focus()
+        self.view.focus_composer()
 
     def on_unmount(self) -> None:
         """Stop listening to the bus."""
@@ -170,237 +151,328 @@ class MainScreen(MessageFeed, RoomCommands, Screen[None]):
             sub.cancel()
         self._subs = []
 
-    def _restore_open(self) -> None:
-        saved = self.ctx.store.get_setting(OPEN_SETTING)
-        keys: list[ConvKey] = []
-        if saved:
-            try:
-                keys = [(str(a), str(c)) for a, c in json.loads(saved)]
-            except (ValueError, TypeError):
-                keys = []
+    def _schedule(self, delay: float, callback: Any) -> None:
+        if delay > 0:
+            self.set_timer(delay, callback)
         else:
-            keys = [
-                (s.account, s.conversation)
-                for s in self.ctx.store.conversations()[:RECENT_ON_FIRST_START]
-            ]
-        keys = [k for k in keys if k[0] in self.accounts]
-        self.convs.open = list(dict.fromkeys(keys))
-        if self.convs.open:
-            self.open_conversation(self.convs.open[0])
-        else:
-            self._update_header()
+            self.call_later(callback)
 
-    def _save_open(self) -> None:
-        self.ctx.store.set_setting(OPEN_SETTING, json.dumps(self.convs.open))
+    # -- commands: one context, one dispatcher -------------------------------------------------
 
-    # -- conversations -------------------------------------------------------------------------
+    def command_context(self) -> CommandContext:
+        """The context a command runs in: the state and the conversation in view."""
+        key = self.convs.current
+        info = self.rooms.info(key) if key is not None else None
+        return CommandContext(self.ctx, self.state, self, self.app, key, info)
+
+    def action_command(self, name: str) -> None:
+        """Run the registry command ``name`` (its keys and palette entry)."""
+        dispatch.run_named(self.command_context(), name)
+
+    def action_switch_fallback(self, number: int) -> None:
+        """Alt+``number`` as sent by terminals without the kitty keyboard protocol."""
+        dispatch.run_named(self.command_context(), f"switch_{number}")
+
+    def action_prefill(self, text: str) -> None:
+        """Put ``text`` (a command to complete, e.g. ``/join ``) in the composer, cursor last."""
+        self.prefill(text)
+
+    def action_line(self, text: str) -> None:
+        """Run ``text`` as if typed in the composer (the palette's "Status: …" entries)."""
+        dispatch.run_line(self.command_context(), text)
+
+    def _complete(self, text: str) -> list[str]:
+        return messaging.complete(self.command_context(), text)
+
+    # -- the Surface commands act through ------------------------------------------------------
 
     def open_conversation(
-        self, key: ConvKey, *, focus: bool = True, around: Message | None = None
+        self,
+        key: ConvKey,
+        *,
+        focus: bool = True,
+        around: Message | None = None,
+        seen: bool = True,
+        unread_from: Message | None = None,
     ) -> None:
         """Put ``key`` in view: newest page from the store, its draft back in the composer.
 
-        With ``around`` (a search hit), show the page around that message, marked.
+        With ``around`` (a search hit), show the page around that message, marked; with
+        ``unread_from`` (the first unread message), land there under a "new messages" divider.
+        Not ``seen`` (put back in view at start-up): its unread messages stay unread.
         """
-        view = self.view
-        if self.convs.current is not None and self.convs.current != key:
-            self.convs.drafts[self.convs.current] = view.composer.text
-        was_open = key in self.convs.open
-        self.convs.show(key)
+        around = unread_from or around
+        pane, convs = self.view, self.convs
+        if convs.current is not None and convs.current != key:
+            convs.drafts[convs.current] = pane.composer_text
+        was_open = key in convs.open
+        convs.show(key, seen=seen)
         if not was_open:
-            self._save_open()
-        account, conversation = key
-        self.ctx.store.mark_read(account, conversation)
-        log_widget = view.message_log
-        log_widget.peer_name = self.roster.display_name(account, conversation)
-        log_widget.own_name = account.split("@", 1)[0] or account
-        self._configure_view(key)
+            self.state.save_open(self.ctx.store)
+        self.state.save_current(self.ctx.store)
+        if seen:
+            self.ctx.store.mark_read(*key)
+        self._configure_pane(key, layout=False)
         if around is not None and around.id is not None:
-            log_widget.show_around(self.ctx.store.around(around, PAGE), around.id)
+            page = self.ctx.store.around(around, conversations.PAGE)
+            pane.show_page(page, has_more=True, around=around.id, unread_from=unread_from)
         else:
-            log_widget.highlight_id = None
-            page = self.ctx.store.page(account, conversation, limit=PAGE)
-            log_widget.set_messages(page, has_more=len(page) >= PAGE)
-        view.composer.set_text(self.convs.drafts.pop(key, ""))
-        view.show_error("")
-        self._update_header()
+            page = self.ctx.store.page(*key, limit=conversations.PAGE)
+            pane.show_page(page, has_more=len(page) >= conversations.PAGE)
+        pane.set_composer(convs.drafts.pop(key, ""))
+        pane.error = ""
         self._schedule_roster()
         self._unread_changed()
         if focus:
-            view.composer.focus()
+            pane.focus_composer()
 
-    def close_current(self) -> None:
+    def close_conversation(self) -> None:
         """Close the conversation in view and show a neighbour."""
         current = self.convs.current
         if current is None:
             return
-        self.view.composer.set_text("")
+        pane = self.view
+        pane.set_composer("")
         following = self.convs.close(current)
-        self._save_open()
+        self.state.save_open(self.ctx.store)
         if following is not None:
             self.open_conversation(following)
         else:
-            self.view.message_log.set_notices(())
-            self.view.message_log.set_messages([], has_more=False)
-            self.view.show_occupants(False)
-            self._update_header()
+            pane.set_notices(())
+            pane.show_page([], has_more=False)
+            self._show_pane_state()
+            self._refresh_status()
             self._schedule_roster()
 
-    def _update_header(self) -> None:
-        current = self.convs.current
-        if current is None:
-            self.view.set_header(
-                Text("No conversation open: Ctrl+K finds a contact, /msg JID starts one")
-            )
-            return
-        number = self.convs.open.index(current) + 1
-        header = self.room_header(current, number)
-        if header is not None:
-            self.view.set_header(header)
-            return
-        account, jid = current
-        presence = self.roster.presence(account, jid)
-        color = resolve_color(self.app.theme_variables, PRESENCE_VARIABLES[presence.show])
-        text = Text()
-        text.append(f"{number} ", style=Style(dim=True))
-        text.append(PRESENCE_SYMBOLS[presence.show] + " ", style=Style(color=color))
-        text.append_text(safe_text(self.roster.display_name(account, jid)))
-        if self.roster.display_name(account, jid) != jid:
-            text.append_text(safe_text(f" <{jid}>", Style(dim=True)))
-        text.append(f" {PRESENCE_WORDS[presence.show]}", style=Style(dim=True))
-        if presence.status:
-            text.append(" — ", style=Style(dim=True))
-            text.append_text(safe_text(presence.status.replace("\n", " "), Style(italic=True)))
-        if jid in self.ctx.policy(account).muted:
-            text.append(" [muted]", style=Style(dim=True))
-        if len(self.accounts) > 1:
-            text.append_text(safe_text(f" via {account}", Style(dim=True)))
-        text.no_wrap = True
-        text.overflow = "ellipsis"
-        self.view.set_header(text)
+    def show_error(self, words: str, restore: str | None = None) -> None:
+        """Show ``words`` under the log; put ``restore`` back in an empty composer."""
+        pane = self.view
+        pane.error = words
+        if restore is not None and not pane.composer_text:
+            pane.set_composer(restore)
 
-    # -- roster & status -----------------------------------------------------------------------
+    def prefill(self, text: str) -> None:
+        """Put ``text`` in the composer, cursor last, and focus it."""
+        self.view.set_composer(text, focus=True)
+
+    def composer_text(self) -> str:
+        """What the composer holds."""
+        return self.view.composer_text
+
+    def message_sent(self, key: ConvKey, message: Message) -> None:
+        """Show a message we just sent, if ``key`` is in view."""
+        if self.convs.current == key:
+            self.view.append(message)
+
+    def changed(self, *what: Shown) -> None:
+        """Show the state again where it changed."""
+        if "roster" in what:
+            self._refresh_roster()
+        if "status" in what:
+            self._refresh_status()
+        if "view" in what and self.convs.current is not None:
+            self._configure_pane(self.convs.current, layout=True)
+        elif "header" in what:
+            self._show_pane_state()
+
+    def view_action(self, action: ViewAction) -> None:
+        """Scroll, focus, or show and hide the sidebar."""
+        sidebar = self.query_one(RosterSidebar)
+        if action == "toggle_roster":
+            sidebar.toggle()
+        elif action == "filter_roster":
+            sidebar.focus_filter()
+        elif action == "focus_composer":
+            self.view.focus_composer()
+        else:
+            self.view.scroll_page(-1 if action == "scroll_up" else 1)
+
+    def older_shown(self, key: ConvKey, older: list[Message], *, has_more: bool) -> None:
+        """Show ``older`` messages above, if ``key`` is still in view."""
+        if self.convs.current == key:
+            self.view.prepend(older, has_more=has_more)
+
+    def start(
+        self, work: Coroutine[Any, Any, None], group: str, *, exclusive: bool = False
+    ) -> None:
+        """Run ``work`` in a worker of ``group`` (cancelled with the screen)."""
+        self.run_worker(work, group=group, exclusive=exclusive, exit_on_error=False)
+
+    # -- state → widgets -----------------------------------------------------------------------
+
+    def _show_pane_state(self) -> None:
+        self._header_scheduled = False
+        self.view.state = self._pane_state(self.convs.current)
+
+    def _pane_state(self, key: ConvKey | None) -> PaneState:
+        if key is None:
+            return pane_state(self.state, None, self.app.theme_variables, self.view.state)
+        return pane_state(
+            self.state,
+            key,
+            self.app.theme_variables,
+            self.view.state,
+            muted=key[1] in self.ctx.policy(key[0]).muted,
+            multi=len(self.accounts) > 1,
+        )
+
+    def _configure_pane(self, key: ConvKey, *, layout: bool) -> None:
+        """Set the pane up for ``key``'s capabilities (before its messages are shown)."""
+        pane, rooms_state = self.view, self.rooms
+        info, room = rooms_state.info(key), rooms_state.get(key)
+        pane.state = self._pane_state(key)
+        if info.is_group and room is not None:
+            shown = rooms_state.show_traffic
+            pane.set_notices(room.notices, show_traffic=shown, layout=layout)
+            rooms_state.mentions.pop(key, None)
+        elif pane.has_notices:
+            pane.set_notices((), layout=layout)
+        if info.has_occupants and room is not None:
+            pane.show_occupants(room.occupants.values(), room.nick, now=True)
+        self.refresh_bindings()
 
     def _schedule_roster(self) -> None:
         """Coalesce bursts of roster/presence events into one rebuild."""
         if not self._roster_scheduled:
             self._roster_scheduled = True
-            self.set_timer(0.05, self._refresh_roster)
+            self.set_timer(ROSTER_COALESCE, self._refresh_roster)
 
     def _refresh_roster(self) -> None:
         self._roster_scheduled = False
-        roster = self.query_one(RosterList)
-        roster.current = self.convs.current
-        extra = (set(self.convs.open) | set(self.convs.unread)) - self.conversation_keys_of_rooms()
-        rows = self.roster.rows(
-            self.accounts,
-            query=self.query_text,
-            show_offline=self.show_offline,
-            unread=self.convs.unread,
-            extra=extra,
-        )
-        roster.rows = self.with_room_rows(rows)
+        sidebar = self.query_one(RosterSidebar)
+        sidebar.current = self.convs.current
+        sidebar.rows = tuple(sidebar_rows(self.state, self.accounts))
 
     def _refresh_status(self) -> None:
+        state = self.state
         statuses = tuple(
             AccountStatus(
-                a, self.states.get(a, ConnectionState.DISCONNECTED), self.syncing.get(a, -1)
+                a,
+                state.connections.get(a, ConnectionState.DISCONNECTED),
+                state.syncing.get(a, -1),
+                state.presence.get(a, Show.ONLINE),
+                state.reasons.get(a, ""),
             )
             for a in self.accounts
         )
         self.query_one(StatusBar).info = StatusInfo(
             accounts=statuses,
-            outbox=self.outbox,
+            outbox=state.outbox,
             unread=attention_total(self.convs.unread, self.rooms.rooms, 0),
             mentions=self.rooms.total_mentions,
+            windows=self.convs.windows(self.rooms.mentions),
         )
+
+    def attention_count(self) -> int:
+        """Unread chats and private chats plus room mentions (the title and status count)."""
+        return attention_total(self.convs.unread, self.rooms.rooms, self.rooms.total_mentions)
 
     def _unread_changed(self) -> None:
         self._refresh_status()
         self.post_message(UnreadChanged(self.attention_count()))
 
-    # -- bus callbacks (assign state, schedule display) ----------------------------------------
+    # -- bus callbacks (assign state, then show it) --------------------------------------------
 
-    def _bus_connection(self, event: ev.ConnectionStateChanged) -> None:
-        self.states[event.account] = event.state
-        if event.state in (
-            ConnectionState.AUTH_FAILED,
-            ConnectionState.CERT_REJECTED,
-            ConnectionState.FAILED,
-        ):
-            words = f"{event.account}: {event.state.value}"
-            if event.reason:
-                words += f": {event.reason}"
-            self.app.notify(safe_text(words).plain, severity="error", markup=False)
-        self._refresh_status()
-
-    def _bus_roster(self, event: ev.RosterReceived) -> None:
-        self.roster.set_roster(event.account, event.contacts)
-        self._schedule_roster()
-
-    def _bus_contact(self, event: ev.ContactChanged) -> None:
-        self.roster.upsert(event.account, event.contact)
-        self._schedule_roster()
-        if self.convs.current == (event.account, event.contact.jid):
-            self.view.message_log.peer_name = event.contact.display_name
-            self._update_header()
-
-    def _bus_contact_removed(self, event: ev.ContactRemoved) -> None:
-        self.roster.remove(event.account, event.jid)
-        self._schedule_roster()
-
-    def _bus_presence(self, event: ev.PresenceChanged) -> None:
-        bare = self.roster.set_presence(
-            event.account, event.jid, event.show, event.status, event.priority
+    def _show_received(self, events: list[ev.MessageReceived]) -> None:
+        in_view_key = self.convs.current if self.app.screen is self else None
+        plan = plan_messages((e.message for e in events), in_view_key)
+        pane = self.view
+        if plan.in_view:
+            pane.append_many(plan.in_view)
+        outcome = take_in(
+            self.state,
+            plan.messages,
+            in_view_key=in_view_key,
+            at_bottom=pane.at_bottom,
+            app_focused=self.app.app_focus,
+            policy=self.ctx.policy,
         )
-        self._schedule_roster()
-        if self.convs.current == (event.account, bare):
-            self._update_header()
-
-    def _bus_subscription(self, event: ev.SubscriptionRequested) -> None:
-        self.roster.add_request(event.account, event.jid, event.message)
-        self._schedule_roster()
-        self.app.notify(
-            safe_text(f"{event.jid} asks to see your presence: Alt+A answers, "
-                      f"or /accept {event.jid}, /deny {event.jid}").plain,
-            title="Subscription request",
-            timeout=15,
-            markup=False,
-        )  # fmt: skip
+        if outcome.read and in_view_key is not None:
+            self.ctx.store.mark_read(*in_view_key)
+            outcome.unread = self.convs.unread.pop(in_view_key, None) is not None or outcome.unread
+        if outcome.unread:
+            self._unread_changed()
+        for notification in outcome.notifications:
+            self.post_message(notification)
+        if outcome.roster:
+            self._schedule_roster()
 
     def _bus_queued(self, event: ev.MessageQueued) -> None:
-        message = event.message
-        self.outbox += 1
-        if self.convs.current == (message.account, message.conversation):
-            self.view.message_log.append(message)
+        self.state.outbox += 1
+        self.message_sent((event.message.account, event.message.conversation), event.message)
         self._refresh_status()
 
     def _bus_state(self, event: ev.MessageStateChanged) -> None:
         if self.convs.current == (event.account, event.conversation):
-            self.view.message_log.update_state(event.message_id, event.state, event.reason)
-        self.outbox = len(self.ctx.store.outbox())
+            self.view.update_state(event.message_id, event.state, event.reason)
+        self.state.outbox = len(self.ctx.store.outbox())
         self._refresh_status()
 
-    def _bus_sync(self, event: ev.ArchiveSyncProgressed) -> None:
-        if event.done:
-            self.syncing.pop(event.account, None)
-        else:
-            self.syncing[event.account] = self.syncing.get(event.account, 0) + event.fetched
-        self._refresh_status()
+    def _now(self) -> datetime:
+        return self.ctx.clock()
 
-    def _bus_error(self, event: ev.ErrorReported) -> None:
-        self.app.notify(
-            safe_text(f"{event.account}: {event.text}").plain, severity="error", markup=False
+    def _bus_mentioned(self, event: ev.RoomMentioned) -> None:
+        in_view = self.convs.current == (event.account, event.room) and self.app.screen is self
+        unread, notification = take_mention(
+            self.state,
+            event,
+            in_view=in_view and self.view.at_bottom,
+            app_focused=self.app.app_focus,
+            policy=self.ctx.policy,
         )
+        if notification is not None:
+            self.post_message(notification)
+        if unread:
+            self._unread_changed()
+            self._schedule_roster()
+
+    def _bus_update(self, event: object) -> None:
+        self._show_update(update(self.state, event, self._now()))
+
+    def _show_update(self, change: Update) -> None:
+        toast = change.toast
+        if toast is not None:
+            self.app.notify(
+                safe_text(toast.words).plain,
+                title=toast.title,
+                severity=toast.severity,
+                timeout=toast.timeout,
+                markup=False,
+            )
+        if change.status:
+            self._refresh_status()
+        current = self.convs.current
+        if change.key is not None and change.key == current:
+            self._show_pane_state()
+        room = change.room
+        if change.open is not None and change.open != current:
+            self.open_conversation(change.open)
+        elif room is not None and room.key == current:
+            self._show_in_room(room, change.notice, change)
+        if change.roster:
+            self._schedule_roster()
+
+    def _show_in_room(self, room: Room, notice: Notice | None, change: Update) -> None:
+        pane = self.view
+        if change.reconfigure:
+            self._configure_pane(room.key, layout=False)
+        if notice is not None:
+            pane.append_notice(notice)
+        if change.names or change.header_now:
+            self._show_pane_state()
+        if change.occupants:
+            pane.show_occupants(room.occupants.values(), room.nick, now=False)
+        if change.header and not self._header_scheduled:
+            self._header_scheduled = True
+            self.set_timer(HEADER_COALESCE, self._flush_header)
+
+    def _flush_header(self) -> None:
+        if self._header_scheduled:
+            self._show_pane_state()
 
     def _app_focus_changed(self, focused: bool) -> None:
         current = self.convs.current
-        if (
-            focused
-            and current is not None
-            and current in self.convs.unread
-            and self.view.message_log.is_at_bottom
-        ):
+        if focused and current is not None and current in self.convs.unread and self.view.at_bottom:
             self.convs.unread.pop(current, None)
             self.rooms.mentions.pop(current, None)
             self.ctx.store.mark_read(*current)
@@ -409,76 +481,50 @@ class MainScreen(MessageFeed, RoomCommands, Screen[None]):
 
     # -- widget messages -----------------------------------------------------------------------
 
-    @on(RosterList.ContactChosen)
-    def _contact_chosen(self, event: RosterList.ContactChosen) -> None:
-        if event.key in self.rooms.invitations:
-            self.action_accept_invite(event.key[1])
-        else:
-            self._choose(event.key)
+    @on(ConversationPane.LineSubmitted)
+    def _line(self, event: ConversationPane.LineSubmitted) -> None:
+        dispatch.run_line(self.command_context(), event.text)
 
-    @on(RosterList.FoldToggled)
-    def _fold_toggled(self, _event: RosterList.FoldToggled) -> None:
-        self.action_toggle_offline()
-
-    @on(Input.Changed, "#roster-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_text = event.value
-        self._refresh_roster()
-
-    @on(Input.Submitted, "#roster-filter")
-    def _filter_submitted(self, _event: Input.Submitted) -> None:
-        kinds = ("contact", "room", "private")
-        first = next((r for r in self.query_one(RosterList).rows if r.kind in kinds), None)
-        if first is not None:
-            self.query_one("#roster-filter", Input).value = ""
-            self.open_conversation(first.key)
-
-    @on(MessageLog.NearTop)
-    def _near_top(self, event: MessageLog.NearTop) -> None:
-        current = self.convs.current
-        if current is None:
-            return
-        older = self.ctx.store.page(*current, before=event.oldest, limit=PAGE)
-        if older:
-            event.log.prepend(older, has_more=True)
-        else:  # the store ran out: ask the server archive for what came before
-            self.run_worker(
-                self._backfill(current, event.log, event.oldest),
-                group="backfill",
-                exclusive=True,
-                exit_on_error=False,
-            )
-
-    async def _backfill(self, key: ConvKey, view: MessageLog, oldest: Any) -> None:
-        """Fetch older history from the server into the store, then show it above."""
-        try:
-            await self.ctx.client.fetch_older(*key, limit=PAGE)
-        except ClientError as exc:  # not connected, or the server said no
-            log.warning("older history of %s not loaded: %s", key[1], exc)
-        older = self.ctx.store.page(*key, before=oldest, limit=PAGE)
-        if self.convs.current == key:
-            view.prepend(older, has_more=bool(older))
-
-    @on(Composer.Submitted)
-    def _submitted(self, event: Composer.Submitted) -> None:
-        self.handle_line(event.text)
-
-    @on(Composer.RecallRequested)
-    def _recall(self, event: Composer.RecallRequested) -> None:
+    @on(ConversationPane.RecallWanted)
+    def _recall(self, _event: ConversationPane.RecallWanted) -> None:
         current = self.convs.current
         if current is None:
             return
         text = self.convs.last_sent.get(current)
         if text is None:  # nothing sent this session: the last own message loaded
-            own = [m for m in self.view.message_log.messages if m.direction is Direction.OUT]
-            text = own[-1].body if own else None
+            text = self.view.last_own_body()
         if text is not None:
-            event.composer.set_text(text)
+            self.view.set_composer(text)
 
-    @on(Composer.ScrollRequested)
-    def _scroll(self, event: Composer.ScrollRequested) -> None:
-        log_widget = self.view.message_log
-        if event.where == "home":
-            log_widget.scroll_home(animate=False)
+    @on(ConversationPane.OccupantChosen)
+    def _occupant_chosen(self, event: ConversationPane.OccupantChosen) -> None:
+        ctx = self.command_context()
+        room = ctx.current_room()
+        if room is not None:
+            rooms.open_private(ctx, (room.account, f"{room.jid}/{event.nick}"))
+
+    @on(ConversationPane.OlderWanted)
+    def _older_wanted(self, event: ConversationPane.OlderWanted) -> None:
+        conversations.older(self.command_context(), event.oldest)
+
+    @on(RosterList.ContactChosen)
+    def _contact_chosen(self, event: RosterList.ContactChosen) -> None:
+        ctx = self.command_context()
+        if event.key in self.rooms.invitations:
+            invitations.accept(ctx, SlashCall("accept-invite", {"room": event.key[1]}))
         else:
-            log_widget.action_scroll_end()
+            rooms.choose(ctx, event.key)
+
+    @on(RosterList.FoldToggled)
+    def _fold_toggled(self, _event: RosterList.FoldToggled) -> None:
+        self.state.show_offline = not self.state.show_offline
+        self._refresh_roster()
+
+    @on(RosterSidebar.FilterChanged)
+    def _filter_changed(self, event: RosterSidebar.FilterChanged) -> None:
+        self.state.query = event.text
+        self._refresh_roster()
+
+    @on(RosterSidebar.FirstMatchChosen)
+    def _first_match(self, event: RosterSidebar.FirstMatchChosen) -> None:
+        self.open_conversation(event.key)

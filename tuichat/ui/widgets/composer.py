@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
-from tuichat.ui.commands import ALT_DIGIT_CHARACTERS
+from tuichat.ui.terminal_keys import ALT_DIGIT_CHARACTERS
 
 Completer = Callable[[str], list[str]]
 

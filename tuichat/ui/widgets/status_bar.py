@@ -1,4 +1,7 @@
-"""Provides the status bar: each account's connection (symbol + words), outbox, archive sync.
+"""Provides the status bar: first the window list of the open conversations by number
+(``[1][2]-3-``: the one in view highlighted, ``-N-`` one with unread messages), then each
+account's connection (symbol + words; when it is down, why and when it retries) with our own
+presence there when it is not "online", the outbox and archive sync.
 
 The screen assigns :attr:`StatusBar.info`; the bar re-renders from it alone.
 """
@@ -12,8 +15,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tuichat.model import ConnectionState
+from tuichat.model import ConnectionState, Show
 from tuichat.ui.render import safe_text
+from tuichat.ui.state import WindowMark
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.widgets.symbols import CONNECTION_SYMBOLS, CONNECTION_VARIABLES
 
@@ -26,6 +30,10 @@ class AccountStatus:
     state: ConnectionState
     syncing: int = -1
     """Messages fetched by the running archive catch-up, or -1 when none runs."""
+    show: Show = Show.ONLINE
+    """Our own presence on the account."""
+    reason: str = ""
+    """Why the account is not connected (and when it retries), in the connection's words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +46,8 @@ class StatusInfo:
     mentions: int = 0
     """Unseen mentions of our nick in rooms."""
     note: str = ""
+    windows: tuple[WindowMark, ...] = ()
+    """The open conversations by number (Alt+N, ``/win N``)."""
 
 
 class StatusBar(Widget):
@@ -64,6 +74,9 @@ class StatusBar(Widget):
         variables = self.app.theme_variables
         info = self.info
         text = Text(no_wrap=True, overflow="ellipsis")
+        if info.windows:  # first: a long line loses its end, and the numbers are short
+            text.append_text(window_list(info.windows, variables))
+            text.append("  ")
         if not info.accounts:
             text.append("no account: F4 opens Accounts", style=Style(italic=True))
         for index, status in enumerate(info.accounts):
@@ -73,6 +86,10 @@ class StatusBar(Widget):
             text.append(CONNECTION_SYMBOLS[status.state] + " ", style=Style(color=color, bold=True))
             text.append_text(safe_text(status.account))
             text.append(f" {status.state.value}", style=Style(dim=True))
+            if status.state is ConnectionState.CONNECTED and status.show is not Show.ONLINE:
+                text.append(f" · {status.show.value}", style=Style(bold=True))
+            elif status.state is not ConnectionState.CONNECTED and status.reason:
+                text.append_text(safe_text(f": {status.reason}", Style(dim=True)))
             if status.syncing >= 0:
                 text.append(f" ⟳ sync {status.syncing}", style=Style(italic=True))
         if info.outbox:
@@ -89,3 +106,19 @@ class StatusBar(Widget):
             text.append("  ")
             text.append_text(safe_text(info.note, Style(italic=True)))
         return text
+
+
+def window_list(windows: tuple[WindowMark, ...], variables: dict[str, str]) -> Text:
+    """``[1][2]-3-``: each open conversation's number; the one in view reversed, one with
+    unread messages as ``-N-`` in the unread colour (the mention colour when it mentions us)."""
+    text = Text()
+    for mark in windows:
+        if mark.current:
+            text.append(f"[{mark.number}]", style=Style(bold=True, reverse=True))
+        elif mark.unread or mark.mention:
+            name = "mention" if mark.mention else "unread-badge"
+            color = resolve_color(variables, name)
+            text.append(f"-{mark.number}-", style=Style(color=color, bold=True))
+        else:
+            text.append(f"[{mark.number}]", style=Style(dim=True))
+    return text

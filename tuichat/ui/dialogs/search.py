@@ -21,8 +21,8 @@ from textual.widgets.option_list import Option
 
 from tuichat.model import Message
 from tuichat.store import Store
+from tuichat.ui.dialogs.picker import PickerScreen
 from tuichat.ui.render import safe_text
-from tuichat.ui.screens.picker import PickerScreen
 
 SHOWN = 100
 """The newest matches listed."""

@@ -5,27 +5,42 @@ name) when that defines it, else from the fallback below, and the user's ``[keys
 over both. ``scope`` says where the action runs: ``app`` everywhere, ``main`` on the main
 (roster + conversation) screen only. ``priority`` bindings fire even while the composer has
 focus (the composer's text area would otherwise eat keys such as Ctrl+K and Ctrl+E).
+``run`` names the function that carries a command out (one table, no lookup by name): keys,
+the palette and slash lines all reach it through :mod:`tuichat.ui.commands.dispatch`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from tuichat.ui.slash import SlashSpec
+from tuichat.ui.commands import (
+    bookmarks,
+    contacts,
+    conversations,
+    general,
+    invitations,
+    moderation,
+    presence,
+    rooms,
+    view,
+)
+from tuichat.ui.slash import SlashCall, SlashSpec
+from tuichat.ui.terminal_keys import ALT_DIGIT_CHARACTERS
+
+if TYPE_CHECKING:
+    from tuichat.ui.commands.context import CommandContext
 
 log = logging.getLogger(__name__)
 
 Scope = Literal["app", "main"]
 
-ALT_DIGIT_CHARACTERS = "¡™£¢∞§¶•ª"
-"""What Alt+1…9 become in Textual 8 without the kitty keyboard protocol (xterm, tmux, SSH).
+Runner = Callable[["CommandContext", SlashCall], None]
+"""A command's function: the context, and the slash arguments (empty for keys and palette)."""
 
-Textual maps ESC+digit to these characters (its macOS Option-key table), so the main screen
-binds them as well; the composer lets them through only while it is empty, so they stay
-typeable inside a message."""
+__all__ = ["ALT_DIGIT_CHARACTERS", "Command", "CommandRegistry", "Runner", "build_registry"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +66,16 @@ class Command:
     """Show in the footer."""
     priority: bool = False
     palette: bool = True
+    run: Runner | None = None
+    """The function that carries the command out; ``None`` for an app action (``action``)."""
+
+    @property
+    def binding_action(self) -> str:
+        """What its keys run: the app's action, or this command through the main screen's
+        dispatcher."""
+        if self.scope == "app" or self.run is None:
+            return self.action
+        return f"command({self.name!r})"
 
     @property
     def slash_usage(self) -> str:
@@ -71,6 +96,7 @@ def _c(
     footer: bool = False,
     priority: bool = False,
     palette: bool = True,
+    run: Runner | None = None,
 ) -> Command:
     return Command(
         name=name,
@@ -84,13 +110,15 @@ def _c(
         footer=footer,
         priority=priority,
         palette=palette,
+        run=run,
     )
 
 
 # The fallback defaults; tuichat.keys.ACTIONS overrides keys for any name it defines.
 DEFAULT_COMMANDS: tuple[Command, ...] = (
     _c("help", "Help", "Show every command and key; /help CMD shows one command.",
-       scope="app", keys="f1,question_mark", slash="help", usage="[command]", footer=True),
+       scope="app", keys="f1,question_mark", slash="help", usage="[command]", footer=True,
+       run=general.help_topic),
     _c("quit", "Quit", "Disconnect cleanly and leave tuichat.", scope="app", keys="ctrl+q",
        slash="quit", footer=True, priority=True),
     _c("accounts", "Accounts", "Open the accounts screen: state, add, edit, enable, remove.",
@@ -98,95 +126,105 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     _c("command_palette", "Palette", "Open the command palette.", scope="app", keys="f10",
        footer=True, palette=False),
     _c("quick_switcher", "Switch", "Fuzzy-find a contact or conversation of any account.",
-       keys="ctrl+k", footer=True, priority=True),
-    _c("next_unread", "Next unread", "Go to the next conversation with unread messages.",
-       keys="ctrl+n", footer=True, priority=True),
+       keys="ctrl+k", footer=True, priority=True, run=conversations.quick_switcher),
+    _c("next_unread", "Unread", "Go to the next conversation with unread messages.",
+       keys="ctrl+n", footer=True, priority=True, run=conversations.next_unread),
     _c("previous_unread", "Prev unread", "Go to the previous conversation with unread messages.",
-       keys="ctrl+p", priority=True),
+       keys="ctrl+p", priority=True, run=conversations.previous_unread),
     _c("next_conversation", "Next chat", "Go to the next open conversation.",
-       keys="ctrl+pagedown", priority=True),
+       keys="ctrl+pagedown", priority=True, run=conversations.next_conversation),
     _c("previous_conversation", "Prev chat", "Go to the previous open conversation.",
-       keys="ctrl+pageup", priority=True),
+       keys="ctrl+pageup", priority=True, run=conversations.previous_conversation),
     _c("filter_roster", "Filter", "Filter the contact list (type, then Enter opens).",
-       keys="ctrl+f", footer=True, priority=True),
-    _c("toggle_roster", "Roster", "Show or hide the contact list.", keys="f2", priority=True),
+       keys="ctrl+f", footer=True, priority=True, run=view.filter_roster),
+    _c("toggle_roster", "Roster", "Show or hide the contact list.", keys="f2", priority=True,
+       run=view.toggle_roster),
     _c("toggle_offline", "Offline", "Show or hide offline contacts.", keys="ctrl+o",
-       priority=True),
-    _c("focus_composer", "Composer", "Put the cursor in the message composer.", keys="escape"),
+       priority=True, run=view.toggle_offline),
+    _c("focus_composer", "Composer", "Put the cursor in the message composer.", keys="escape",
+       run=view.focus_composer),
     _c("external_editor", "Editor", "Compose the message in $EDITOR.", keys="ctrl+e",
-       slash="edit", priority=True),
+       slash="edit", priority=True, run=view.external_editor),
     _c("close_conversation", "Close", "Close the current conversation.", keys="ctrl+w",
-       slash="close"),
+       slash="close", run=conversations.close),
+    _c("win", "Window", "Go to the open conversation numbered N (the status bar lists them: "
+       "[1][2]-3-).", slash="win", usage="N", palette=False, run=conversations.win),
     _c("search", "Search", "Search the message history.", keys="f3", slash="search",
-       usage="TEXT", priority=True),
+       usage="TEXT", priority=True, run=conversations.search),
     _c("subscriptions", "Requests", "Answer pending subscription requests.", keys="alt+a",
-       priority=True),
+       priority=True, run=contacts.subscriptions),
     _c("msg", "Message", "Open a conversation with JID (and send text); in a room, NICK instead "
        "of JID opens a private chat with that occupant.", slash="msg", usage="JID [text]",
-       palette=False),
+       palette=False, run=conversations.msg),
     _c("status", "Status", "Set your presence on every account.", slash="status",
-       usage="online|away|xa|dnd [text]", palette=False),
+       usage="online|away|xa|dnd [text]", palette=False, run=presence.status),
     _c("add_contact", "Add contact", "Add JID to the roster and ask for their presence.",
-       slash="add", usage="JID [name]", palette=False),
+       slash="add", usage="JID [name]", palette=False, run=contacts.add),
     _c("remove_contact", "Remove contact", "Remove JID (default: the open one) from the roster.",
-       slash="remove", usage="[JID]", palette=False),
+       slash="remove", usage="[JID]", palette=False, run=contacts.remove),
     _c("rename_contact", "Rename contact", "Rename the open contact.", slash="rename",
-       usage="name", palette=False),
+       usage="name", palette=False, run=contacts.rename),
     _c("group_contact", "Move contact", "Put the open contact in a roster group.",
-       slash="group", usage="name", palette=False),
+       slash="group", usage="name", palette=False, run=contacts.group),
     _c("accept", "Accept request", "Accept a subscription request from JID.", slash="accept",
-       usage="JID", palette=False),
+       usage="JID", palette=False, run=contacts.accept),
     _c("deny", "Deny request", "Deny a subscription request from JID.", slash="deny",
-       usage="JID", palette=False),
-    _c("mute", "Mute", "No bell or notification for this conversation.", slash="mute"),
+       usage="JID", palette=False, run=contacts.deny),
+    _c("mute", "Mute", "No bell or notification for this conversation.", slash="mute",
+       run=contacts.mute),
     _c("unmute", "Unmute", "Bell and notifications again for this conversation.",
-       slash="unmute"),
+       slash="unmute", run=contacts.unmute),
+    _c("reconnect", "Reconnect", "Connect ACCOUNT (default: the one in view) again now, "
+       "without waiting for its next retry.", slash="reconnect", usage="[ACCOUNT]",
+       run=presence.reconnect),
     _c("theme", "Theme", "Switch theme (and remember it).", scope="app", slash="theme",
-       usage="NAME", palette=False),
+       usage="NAME", palette=False, run=general.theme),
     # -- group chat --
     _c("join", "Join room", "Join room@service[/nick] (with the password if it has one).",
-       slash="join", usage="ROOM [password]", palette=False),
+       slash="join", usage="ROOM [password]", palette=False, run=rooms.join_command),
     _c("leave", "Leave room", "Leave the room in view (saying why, if you like).",
-       slash="leave", usage="[reason]"),
+       slash="leave", usage="[reason]", run=rooms.leave),
     _c("nick", "Change nick", "Take another nick in the room in view.", slash="nick",
-       usage="NEWNICK", palette=False),
+       usage="NEWNICK", palette=False, run=rooms.nick),
     _c("topic", "Set topic", "Set the subject of the room in view.", slash="topic",
-       usage="TEXT", palette=False),
-    _c("toggle_occupants", "Occupants", "Show or hide the occupant list of the room in view.",
-       keys="f5", slash="occupants", footer=True, priority=True),
+       usage="TEXT", palette=False, run=rooms.topic),
+    _c("toggle_occupants", "People", "Show or hide the occupant list of the room in view.",
+       keys="f5", slash="occupants", footer=True, priority=True, run=view.toggle_occupants),
     _c("toggle_traffic", "Joins/leaves", "Show or fold away joins, leaves and nick changes.",
-       keys="f6", priority=True),
+       keys="f6", priority=True, run=view.toggle_traffic),
     _c("presence", "Room traffic", "Show or hide joins, leaves and nick changes in rooms.",
-       slash="presence", usage="hide|show", palette=False),
+       slash="presence", usage="hide|show", palette=False, run=view.presence),
     _c("bookmark", "Bookmark room", "Bookmark the room in view (autojoin: join at sign-in).",
-       slash="bookmark", usage="[autojoin|manual]"),
-    _c("bookmarks", "Bookmarks", "List your room bookmarks; Enter joins one.", slash="bookmarks"),
+       slash="bookmark", usage="[autojoin|manual]", run=bookmarks.bookmark),
+    _c("bookmarks", "Bookmarks", "List your room bookmarks; Enter joins one.", slash="bookmarks",
+       run=bookmarks.bookmarks),
     _c("rooms", "Room browser", "List the rooms of a chat service; type to filter, Enter joins.",
-       slash="rooms", usage="[service]"),
+       slash="rooms", usage="[service]", run=bookmarks.browse),
     _c("accept_invite", "Accept invitation", "Join a room you were invited to (default: the "
-       "latest invitation).", slash="accept-invite", usage="[room]"),
+       "latest invitation).", slash="accept-invite", usage="[room]", run=invitations.accept),
     _c("decline_invite", "Decline invitation", "Decline an invitation to ROOM.",
-       slash="decline-invite", usage="ROOM [reason]", palette=False),
+       slash="decline-invite", usage="ROOM [reason]", palette=False, run=invitations.decline),
     _c("invite", "Invite", "Invite JID to the room in view.", slash="invite",
-       usage="JID [reason]", palette=False),
+       usage="JID [reason]", palette=False, run=moderation.invite),
     _c("kick", "Kick", "Kick NICK out of the room in view (moderators).", slash="kick",
-       usage="NICK [reason]", palette=False),
+       usage="NICK [reason]", palette=False, run=moderation.kick),
     _c("ban", "Ban", "Ban a JID (or an occupant's JID, by nick) from the room (admins).",
-       slash="ban", usage="WHO [reason]", palette=False),
+       slash="ban", usage="WHO [reason]", palette=False, run=moderation.ban),
     _c("role", "Set role", "Give NICK a role in the room in view (moderators).", slash="role",
-       usage="NICK moderator|participant|visitor|none", palette=False),
+       usage="NICK moderator|participant|visitor|none", palette=False, run=moderation.role),
     _c("affiliation", "Set affiliation", "Give a JID (or an occupant, by nick) an affiliation "
        "with the room (admins, owners).", slash="affiliation",
-       usage="WHO owner|admin|member|none|outcast", palette=False),
+       usage="WHO owner|admin|member|none|outcast", palette=False, run=moderation.affiliation),
     _c("room_config", "Room settings", "Change the name, description, password and access of "
-       "the room in view (owners).", slash="config"),
+       "the room in view (owners).", slash="config", run=moderation.room_config),
     _c("scroll_up", "Page up", "Scroll the messages up a page.", keys="pageup",
-       priority=True, palette=False),
+       priority=True, palette=False, run=view.scroll_up),
     _c("scroll_down", "Page down", "Scroll the messages down a page.", keys="pagedown",
-       priority=True, palette=False),
+       priority=True, palette=False, run=view.scroll_down),
     *(
         _c(f"switch_{n}", f"Chat {n}", f"Go to open conversation number {n}.",
-           action=f"switch({n})", keys=f"alt+{n}", priority=True, palette=False)
+           action=f"switch({n})", keys=f"alt+{n}", priority=True, palette=False,
+           run=conversations.switcher(n))
         for n in range(1, 10)
     ),
 )  # fmt: skip

@@ -18,9 +18,9 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tuichat.ui.dialogs.picker import PickerScreen
 from tuichat.ui.fuzzy import rank
 from tuichat.ui.render import safe_text
-from tuichat.ui.screens.picker import PickerScreen
 from tuichat.ui.state import ConvKey
 
 

@@ -22,9 +22,9 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuichat.errors import ClientError
+from tuichat.ui.dialogs.picker import PickerScreen
 from tuichat.ui.fuzzy import rank
 from tuichat.ui.render import safe_text
-from tuichat.ui.screens.picker import PickerScreen
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,118 @@
+"""Provides the main screen's whole state in one object: roster, conversations, rooms, switches.
+
+No Textual here. Bus callbacks and commands change it; the screen then shows it (header, rows,
+status) through the widgets' attributes. Tests read it as ``screen.state``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tuichat.model import ConnectionState, ConversationKind, Show
+from tuichat.store import Store
+from tuichat.ui.rooms import RoomsState
+from tuichat.ui.state import Conversations, ConvKey, RosterState
+
+OPEN_SETTING = "ui.open_conversations"
+"""The store setting that keeps the open conversations, in order, across restarts."""
+CURRENT_SETTING = "ui.current_conversation"
+"""The store setting that keeps the conversation last in view, to show it again at start."""
+RECENT_ON_FIRST_START = 5
+"""Conversations opened at the very first start (the most recent)."""
+
+
+@dataclass
+class MainState:
+    """Everything the main screen shows, apart from the messages themselves (in the store)."""
+
+    roster: RosterState = field(default_factory=RosterState)
+    convs: Conversations = field(default_factory=Conversations)
+    rooms: RoomsState = field(default_factory=RoomsState)
+    show_offline: bool = False
+    """Offline contacts unfolded (Ctrl+O)."""
+    occupants_wanted: bool = True
+    """Whether rooms show their occupant list (F5 toggles)."""
+    query: str = ""
+    """The roster filter's text."""
+    connections: dict[str, ConnectionState] = field(default_factory=dict)
+    syncing: dict[str, int] = field(default_factory=dict)
+    """Messages fetched by each running archive catch-up."""
+    outbox: int = 0
+    """Messages waiting to be sent."""
+    reasons: dict[str, str] = field(default_factory=dict)
+    """Why each account is down (and when it retries), in the connection's words."""
+    presence: dict[str, Show] = field(default_factory=dict)
+    """Our own presence on each account, as last set (online until then)."""
+    restarted: bool = False
+    """A previous run put a conversation in view (this is not the very first start)."""
+
+    def load(self, store: Store, accounts: Sequence[str]) -> ConvKey | None:
+        """Take what the store has: rosters, rooms, each conversation's kind, unread counts,
+        the outbox, and the open conversations of the last run; return the one to show (the
+        one last in view, else the first open one)."""
+        for account in accounts:
+            self.roster.set_roster(account, store.roster(account))
+        summaries = store.conversations()
+        for summary in summaries:
+            key = (summary.account, summary.conversation)
+            self.rooms.learn(key, summary.kind)
+            if summary.kind is ConversationKind.GROUPCHAT and summary.account in accounts:
+                self.rooms.room(*key)
+            if summary.unread:
+                self.convs.unread[key] = summary.unread
+        self.outbox = len(store.outbox())
+        saved = store.get_setting(OPEN_SETTING)
+        if saved:
+            keys = self._saved_open(saved, accounts)
+        else:
+            keys = [(s.account, s.conversation) for s in summaries[:RECENT_ON_FIRST_START]]
+        self.convs.open = list(dict.fromkeys(k for k in keys if k[0] in accounts))
+        current = store.get_setting(CURRENT_SETTING)
+        self.restarted = current is not None
+        last = _key(current)
+        if last in self.convs.open:
+            return last
+        return self.convs.open[0] if self.convs.open else None
+
+    def _saved_open(self, saved: str, accounts: Sequence[str]) -> list[ConvKey]:
+        """The open conversations saved by :meth:`save_open`; a room among them is known as a
+        room again even when the store holds no message of it (joined from an invitation)."""
+        keys: list[ConvKey] = []
+        try:
+            for entry in json.loads(saved):
+                key = (str(entry[0]), str(entry[1]))
+                kind = ConversationKind(entry[2]) if len(entry) > 2 else None
+                keys.append(key)
+                if len(entry) > 3 and key[0] in accounts and int(entry[3]) > 0:
+                    self.convs.numbers.setdefault(key, int(entry[3]))
+                if kind is not None and key not in self.rooms.kinds:
+                    self.rooms.learn(key, kind)
+                if kind is ConversationKind.GROUPCHAT and key[0] in accounts:
+                    self.rooms.room(*key)
+        except (ValueError, TypeError, IndexError, KeyError):
+            return []
+        return keys
+
+    def save_current(self, store: Store) -> None:
+        """Remember the conversation in view for the next run."""
+        current = self.convs.current
+        store.set_setting(CURRENT_SETTING, json.dumps(list(current) if current else None))
+
+    def save_open(self, store: Store) -> None:
+        """Remember the open conversations, each with its kind and number, for the next run."""
+        convs = self.convs
+        entries = [
+            [a, c, self.rooms.kind((a, c)).value, convs.number((a, c))] for a, c in convs.open
+        ]
+        store.set_setting(OPEN_SETTING, json.dumps(entries))
+
+
+def _key(saved: str | None) -> ConvKey | None:
+    """A conversation key saved as JSON, or ``None``."""
+    try:
+        value = json.loads(saved) if saved else None
+        return (str(value[0]), str(value[1])) if value else None
+    except (ValueError, TypeError, IndexError, KeyError):
+        return None

@@ -1,0 +1,143 @@
+"""Provides what the conversation pane shows around the messages: the header line (a chat's,
+a room's, a private chat's, or none open) and the names and switches of :class:`PaneState`.
+
+Pure: built from the state and the theme's variables, so the screen only assigns the result.
+Everything from the network goes through ``safe_text``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from rich.style import Style
+from rich.text import Text
+
+from tuichat.ui.main_state import MainState
+from tuichat.ui.render import safe_text
+from tuichat.ui.rooms import AFFILIATION_WORDS
+from tuichat.ui.state import ConvKey
+from tuichat.ui.themes import resolve_color
+from tuichat.ui.widgets.conversation_pane import PaneState
+from tuichat.ui.widgets.symbols import PRESENCE_SYMBOLS, PRESENCE_VARIABLES, PRESENCE_WORDS
+
+NO_CONVERSATION = "No conversation: Ctrl+K opens one"
+
+DIM = Style(dim=True)
+
+
+def header_text(
+    state: MainState,
+    key: ConvKey | None,
+    variables: Mapping[str, str],
+    *,
+    muted: bool = False,
+    multi: bool = False,
+) -> Text:
+    """The header of ``key`` (``muted``: no bell for it; ``multi``: several accounts run)."""
+    if key is None:
+        return Text(NO_CONVERSATION)
+    number = state.convs.number(key)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{number} ", style=DIM)
+    parts = state.rooms.private_parts(key)
+    if parts is not None:
+        online = resolve_color(dict(variables), "presence-online")
+        text.append("» ", style=Style(color=online, bold=True))
+        text.append_text(safe_text(parts[1]))
+        text.append_text(safe_text(f"  private chat in {parts[0]}", DIM))
+        return text
+    if state.rooms.get(key) is not None and state.rooms.info(key).is_group:
+        _room(text, state, key, variables)
+    else:
+        # What matters first (an 80-column header cuts the end): who, how, which account;
+        # then the address and the status text.
+        _chat(text, state, key, variables)
+        if muted:
+            text.append(" [muted]", style=DIM)
+        if multi:
+            text.append_text(safe_text(f" via {key[0]}", DIM))
+        _chat_details(text, state, key)
+        return text
+    if muted:
+        text.append(" [muted]", style=DIM)
+    return text
+
+
+def _chat(text: Text, state: MainState, key: ConvKey, variables: Mapping[str, str]) -> None:
+    account, jid = key
+    presence = state.roster.presence(account, jid)
+    color = resolve_color(dict(variables), PRESENCE_VARIABLES[presence.show])
+    text.append(PRESENCE_SYMBOLS[presence.show] + " ", style=Style(color=color))
+    text.append_text(safe_text(state.roster.display_name(account, jid)))
+    text.append(f" {PRESENCE_WORDS[presence.show]}", style=DIM)
+
+
+def _chat_details(text: Text, state: MainState, key: ConvKey) -> None:
+    """The contact's address (when it has a name) and status text, at the header's end."""
+    account, jid = key
+    presence = state.roster.presence(account, jid)
+    if state.roster.display_name(account, jid) != jid:
+        text.append_text(safe_text(f" <{jid}>", DIM))
+    if presence.status:
+        text.append(" — ", style=DIM)
+        text.append_text(safe_text(presence.status.replace("\n", " "), Style(italic=True)))
+
+
+def _room(text: Text, state: MainState, key: ConvKey, variables: Mapping[str, str]) -> None:
+    room = state.rooms.rooms[key]
+    mark = "presence-online" if room.joined else "presence-offline"
+    text.append("# ", style=Style(color=resolve_color(dict(variables), mark), bold=True))
+    text.append_text(safe_text(room.title))
+    if room.name and room.name != room.jid:
+        text.append_text(safe_text(f" <{room.jid}>", DIM))
+    if room.subject:
+        text.append(" — ", style=DIM)
+        text.append_text(safe_text(room.subject.replace("\n", " "), Style(italic=True)))
+    if room.joined:
+        me = room.me
+        marks = [me.role.value, AFFILIATION_WORDS[me.affiliation]] if me else []
+        marks = [m for m in marks if m and m != "participant"]
+        text.append_text(safe_text(f"  · {len(room.occupants)} here · you: {room.nick}", DIM))
+        if marks:
+            text.append(f" ({', '.join(marks)})", style=DIM)
+    else:
+        error = Style(color=resolve_color(dict(variables), "presence-dnd"))
+        words = f"not joined: {room.error}" if room.error else "not joined (/join enters)"
+        text.append_text(safe_text(f"  {words}", error))
+
+
+def pane_state(
+    state: MainState,
+    key: ConvKey | None,
+    variables: Mapping[str, str],
+    previous: PaneState,
+    *,
+    muted: bool = False,
+    multi: bool = False,
+) -> PaneState:
+    """What the pane shows around the messages of ``key`` (``previous``: what it shows now)."""
+    header = header_text(state, key, variables, muted=muted, multi=multi)
+    if key is None:
+        return replace(previous, header=header, occupants=False)
+    account, conversation = key
+    info = state.rooms.info(key)
+    room = state.rooms.get(key)
+    peer = state.roster.display_name(account, conversation)
+    own = account.split("@", 1)[0] or account
+    mention = ""
+    if info.is_group and room is not None:
+        peer, own, mention = "", room.nick or own, room.nick
+    parts = state.rooms.private_parts(key)
+    if parts is not None:
+        peer = parts[1]
+        pm_room = state.rooms.get((account, parts[0]))
+        own = pm_room.nick if pm_room is not None and pm_room.nick else own
+    return PaneState(
+        header=header,
+        occupants=info.has_occupants and state.occupants_wanted,
+        nick_completion=info.is_group,
+        peer_name=peer,
+        own_name=own,
+        mention_nick=mention,
+    )

@@ -1,0 +1,225 @@
+"""Provides what each bus event changes: the state, then what the screen must show again.
+
+Pure (no Textual): :func:`update` feeds an event into :class:`~tuichat.ui.main_state.MainState`
+and returns an :class:`Update` that names what to repaint, the room notice to add and the toast
+to show; the screen applies it, the same way for every event. One table (:data:`HANDLERS`)
+maps event types to their handlers. Received messages, our own messages' states and room
+mentions touch the log or ask the view, and are handled by the screen itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from tuichat import events as ev
+from tuichat.ui.main_state import MainState
+from tuichat.ui.rooms import Notice, Room
+from tuichat.ui.state import ConvKey
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Toast:
+    """A notification to show (plain words from the network: never markup)."""
+
+    words: str
+    title: str
+    severity: Severity = "information"
+    timeout: float | None = None
+    """Seconds on screen (``None``: Textual's default)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """What an event changed, for the screen to show."""
+
+    room: Room | None = None
+    """The room it is about (``None``: no room's view changes)."""
+    notice: Notice | None = None
+    """A traffic line for the room's log."""
+    occupants: bool = False
+    """The occupant list of the room changed."""
+    header: bool = False
+    """The header may have changed (repainted coalesced)."""
+    header_now: bool = False
+    """The header changed and is repainted at once."""
+    names: bool = False
+    """Our nick in the room changed (the log's own name and mention nick follow)."""
+    roster: bool = False
+    """The sidebar's rows changed."""
+    status: bool = False
+    """The status bar changed."""
+    key: ConvKey | None = None
+    """A conversation whose header changed (repainted at once if it is in view)."""
+    open: ConvKey | None = None
+    """A conversation to put in view (a room the user asked to join is in)."""
+    reconfigure: bool = False
+    """The room's capabilities changed: set the pane up again if it is in view."""
+    toast: Toast | None = None
+
+
+def _joined(state: MainState, event: ev.RoomJoined, now: datetime) -> Update:
+    rooms = state.rooms
+    room = rooms.joined(event, now)
+    mark = rooms.bookmark(event.account, event.room)
+    if mark is not None and mark.name:
+        room.name = mark.name
+    if room.key in rooms.open_on_join and state.convs.current != room.key:
+        rooms.open_on_join.discard(room.key)
+        return Update(open=room.key, roster=True)
+    notice = room.notices[-1] if room.notices and not event.rejoined else None
+    return Update(room, notice, reconfigure=True, roster=True)
+
+
+def _join_failed(state: MainState, event: ev.RoomJoinFailed, now: datetime) -> Update:
+    room = state.rooms.join_failed(event, now)
+    words = f"could not join {event.room}: {event.reason}"
+    toast = Toast(words, "Group chat", "error", 10)
+    return Update(room, room.notices[-1], header_now=True, roster=True, toast=toast)
+
+
+def _left(state: MainState, event: ev.RoomLeft, now: datetime) -> Update:
+    notice = state.rooms.left(event, now)
+    room = state.rooms.room(event.account, event.room)
+    toast = None
+    if event.kicked or event.banned:
+        toast = Toast(f"{event.room}: {notice.text}", "Group chat", "warning", 10)
+    return Update(room, notice, occupants=True, header=True, roster=True, toast=toast)
+
+
+def _occupant(state: MainState, event: ev.OccupantChanged, now: datetime) -> Update:
+    notice = state.rooms.occupant_changed(event, now)
+    room = state.rooms.room(event.account, event.room)
+    return Update(room, notice, occupants=True, header=True)
+
+
+def _occupant_left(state: MainState, event: ev.OccupantLeft, now: datetime) -> Update:
+    notice = state.rooms.occupant_left(event, now)
+    room = state.rooms.room(event.account, event.room)
+    return Update(room, notice, occupants=True, header=True)
+
+
+def _nick(state: MainState, event: ev.NickChanged, now: datetime) -> Update:
+    notice = state.rooms.nick_changed(event, now)
+    room = state.rooms.room(event.account, event.room)
+    return Update(room, notice, occupants=True, header=True, names=event.own)
+
+
+def _subject(state: MainState, event: ev.SubjectChanged, now: datetime) -> Update:
+    notice = state.rooms.subject_changed(event, now)
+    room = state.rooms.room(event.account, event.room)
+    return Update(room, notice, header=True)
+
+
+def _invited(state: MainState, event: ev.InvitationReceived, _now: datetime) -> Update:
+    invitation = state.rooms.invited(event)
+    why = f" ({invitation.reason})" if invitation.reason else ""
+    words = (
+        f"{invitation.inviter or 'someone'} invites you to {invitation.room}{why}: "
+        f"/accept-invite {invitation.room} or /decline-invite {invitation.room}"
+    )
+    return Update(roster=True, toast=Toast(words, "Invitation", timeout=20))
+
+
+def _declined(_state: MainState, event: ev.InvitationDeclined, _now: datetime) -> Update:
+    why = f": {event.reason}" if event.reason else ""
+    words = f"{event.invitee} declined your invitation to {event.room}{why}"
+    return Update(toast=Toast(words, "Invitation", timeout=8))
+
+
+def _bookmarks(state: MainState, event: ev.BookmarksReceived, _now: datetime) -> Update:
+    state.rooms.set_bookmarks(event.account, event.bookmarks)
+    return Update(roster=True)
+
+
+def _connection(state: MainState, event: ev.ConnectionStateChanged, _now: datetime) -> Update:
+    state.connections[event.account] = event.state
+    state.reasons[event.account] = event.reason
+    toast = None
+    if event.state.is_terminal:
+        words = f"{event.account}: {event.state.value}"
+        if event.reason:
+            words += f": {event.reason}"
+        toast = Toast(words, "", "error")
+    return Update(status=True, toast=toast)
+
+
+def _own_presence(state: MainState, event: ev.OwnPresenceChanged, _now: datetime) -> Update:
+    state.presence[event.account] = event.show
+    return Update(status=True)
+
+
+def _roster(state: MainState, event: ev.RosterReceived, _now: datetime) -> Update:
+    state.roster.set_roster(event.account, event.contacts)
+    return Update(roster=True)
+
+
+def _contact(state: MainState, event: ev.ContactChanged, _now: datetime) -> Update:
+    state.roster.upsert(event.account, event.contact)
+    return Update(roster=True, key=(event.account, event.contact.jid))
+
+
+def _contact_removed(state: MainState, event: ev.ContactRemoved, _now: datetime) -> Update:
+    state.roster.remove(event.account, event.jid)
+    return Update(roster=True)
+
+
+def _presence(state: MainState, event: ev.PresenceChanged, _now: datetime) -> Update:
+    bare = state.roster.set_presence(
+        event.account, event.jid, event.show, event.status, event.priority
+    )
+    return Update(roster=True, key=(event.account, bare))
+
+
+def _subscription(state: MainState, event: ev.SubscriptionRequested, _now: datetime) -> Update:
+    state.roster.add_request(event.account, event.jid, event.message)
+    words = (
+        f"{event.jid} asks to see your presence: Alt+A answers, "
+        f"or /accept {event.jid}, /deny {event.jid}"
+    )
+    return Update(roster=True, toast=Toast(words, "Subscription request", timeout=15))
+
+
+def _sync(state: MainState, event: ev.ArchiveSyncProgressed, _now: datetime) -> Update:
+    if event.done:
+        state.syncing.pop(event.account, None)
+    else:
+        state.syncing[event.account] = state.syncing.get(event.account, 0) + event.fetched
+    return Update(status=True)
+
+
+def _error(_state: MainState, event: ev.ErrorReported, _now: datetime) -> Update:
+    return Update(toast=Toast(f"{event.account}: {event.text}", "", "error"))
+
+
+HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
+    ev.ConnectionStateChanged: _connection,
+    ev.OwnPresenceChanged: _own_presence,
+    ev.RosterReceived: _roster,
+    ev.ContactChanged: _contact,
+    ev.ContactRemoved: _contact_removed,
+    ev.PresenceChanged: _presence,
+    ev.SubscriptionRequested: _subscription,
+    ev.ArchiveSyncProgressed: _sync,
+    ev.ErrorReported: _error,
+    ev.RoomJoined: _joined,
+    ev.RoomJoinFailed: _join_failed,
+    ev.RoomLeft: _left,
+    ev.OccupantChanged: _occupant,
+    ev.OccupantLeft: _occupant_left,
+    ev.NickChanged: _nick,
+    ev.SubjectChanged: _subject,
+    ev.InvitationReceived: _invited,
+    ev.InvitationDeclined: _declined,
+    ev.BookmarksReceived: _bookmarks,
+}
+"""The events handled alike (received messages and room mentions: the screen)."""
+
+
+def update(state: MainState, event: object, now: datetime) -> Update:
+    """Feed ``event`` into ``state``; what the screen must show again."""
+    return HANDLERS[type(event)](state, event, now)

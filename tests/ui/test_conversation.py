@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from tests.ui.conftest import UI
 from tests.ui.fakes import ALICE, BOB, ME, T0, incoming
 from tests.ui.helpers import log_text, main_screen, roster_text, settle
@@ -203,3 +205,28 @@ async def test_header_keeps_the_account_at_80_columns_and_the_sidebar_grows_wide
     ) as pilot:
         await settle(pilot)
         assert main_screen(pilot).query_one("#sidebar").size.width >= 40
+
+
+async def test_main_footer_labels_are_whole_at_80_columns(ui: UI, tmp_path: Path) -> None:
+    """Every key the main screen's footer shows keeps its label at 80 columns, in a chat and
+    in a room (where F5 joins them): "f4 Ac▏" was cut by the palette key."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    from tests.ui.test_rooms import room_ui
+
+    def check(pilot: Pilot[None]) -> None:
+        footer = main_screen(pilot).query_one(Footer)
+        palette = footer.query_one("FooterKey.-command-palette")
+        keys = [k for k in footer.query(FooterKey) if k is not palette]
+        assert keys
+        for key in keys:
+            wanted = len(f" {key.key_display} {key.description} ") - 1
+            assert key.region.width >= wanted, (key.description, key.region)
+            assert key.region.right <= palette.region.x, (key.description, key.region)
+
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        check(pilot)
+    async with room_ui(tmp_path, size=(80, 24)) as r:
+        check(r.pilot)

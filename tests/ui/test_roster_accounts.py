@@ -296,3 +296,20 @@ async def test_accounts_footer_fits_80_columns_and_disabled_has_no_error(ui: UI)
         palette = screen.query_one(Footer).query_one("FooterKey.-command-palette")
         assert back.region.width >= len(" esc Back ") - 1  # not cut to "esc"
         assert back.region.right <= palette.region.x, (back.region, palette.region)
+
+
+async def test_a_long_last_error_ends_in_an_ellipsis_and_the_note_has_it_whole(ui: UI) -> None:
+    """At 80 columns a long error is not cut by the screen's edge: its cell ends in "…" and
+    the line under the table says it whole."""
+    why = "certificate of example.org rejected: " + "a very long explanation " * 4 + "END"
+    ui.client.states[ME] = (ConnectionState.CERT_REJECTED, why)
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, AccountsScreen)
+        cell = str(screen.query_one(DataTable).get_row_at(0)[-1])
+        assert cell.endswith("…") and "END" not in cell, cell
+        region = screen.query_one(DataTable).region
+        assert len(cell) < region.width
+        assert "END" in str(screen.query_one("#accounts-note", Static).render())

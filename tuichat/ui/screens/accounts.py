@@ -117,7 +117,12 @@ class AccountsScreen(Screen[None]):
         enabled = Text("yes" if account.enabled else "no")
         last = self.reasons.get(account.jid, "") if running else ""  # a stopped one has none
         reason = safe_text(last.replace("\n", " "))
-        return (symbol, safe_text(account.jid), enabled, words, reason)
+        cells = (symbol, safe_text(account.jid), enabled, words)
+        # The table does not wrap: say where the error goes on (the note below has it whole)
+        # instead of letting the screen's edge cut it.
+        room = self.size.width - sum(c.cell_len for c in cells) - 2 * (len(cells) + 1) - 4
+        reason.truncate(max(12, room), overflow="ellipsis")
+        return (*cells, reason)
 
     def _fill(self) -> None:
         table = self.query_one(DataTable)
@@ -131,6 +136,10 @@ class AccountsScreen(Screen[None]):
         self.query_one("#accounts-empty").set_class(empty, "-shown")
         table.display = not empty
         self._update_note()
+
+    def on_resize(self) -> None:
+        """Fit the errors to the new width."""
+        self._fill()
 
     def _update_note(self) -> None:
         """Under the table: the selected account's whole last error, and the restart note."""

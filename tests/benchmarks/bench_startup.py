@@ -1,6 +1,7 @@
 """Benchmark: start-up of the real `tuichat` command in tmux, side by side with its references.
 
 Run: /work/venv/bin/python tests/benchmarks/bench_startup.py [--runs 5] [--no-anchors]
+[--before DIR]
 
 Every client is launched in a 120x40 tmux pane and its screen polled every 5 ms; the runs are
 interleaved (one of each client per round), so a busy machine slows them all alike. Printed,
@@ -303,7 +304,7 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def main(runs: int, settle: float, anchors: bool) -> None:
+def main(runs: int, settle: float, anchors: bool, before: Path | None) -> None:
     if not BIG_STORE.exists():
         subprocess.run(
             [sys.executable, str(Path(__file__).with_name("bench_store.py"))], check=True
@@ -340,6 +341,18 @@ def main(runs: int, settle: float, anchors: bool) -> None:
             ),
             Client("tuichat-big", [tuichat], big_env, first=has(BIG_ACCOUNT, "big@example.org")),
         ]
+        if before is not None:  # another version's source tree, same venv, same home
+            compileall.compile_dir(before / "tuichat", quiet=1)
+            clients.insert(
+                2,
+                Client(
+                    "tuichat-before",
+                    [tuichat],
+                    {**env, "PYTHONPATH": str(before)},
+                    first=has(jid, "offline hidden"),
+                    logged_in=has(f"{jid} connected"),
+                ),
+            )
         if anchors:
             clients.append(poezio_client(xmpp, jid, password))
             clients.append(profanity_client(base, xmpp, jid, password))
@@ -392,5 +405,11 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--settle", type=float, default=2.0, help="seconds after login for RSS")
     parser.add_argument("--no-anchors", action="store_true", help="skip Poezio and Profanity")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="DIR",
+        help="also run the tuichat package in DIR (e.g. `git archive OLD tuichat | tar -x -C DIR`)",
+    )
     args = parser.parse_args()
-    main(args.runs, args.settle, not args.no_anchors)
+    main(args.runs, args.settle, not args.no_anchors, args.before)

@@ -1,35 +1,55 @@
-"""Benchmark: start-up and conversation switching of the real `tuichat` command, in tmux.
+"""Benchmark: start-up of the real `tuichat` command in tmux, side by side with its references.
 
-Run: /work/venv/bin/python tests/benchmarks/bench_startup.py [--runs 5]
+Run: /work/venv/bin/python tests/benchmarks/bench_startup.py [--runs 5] [--no-anchors]
+[--before DIR]
 
-Needs the 1,000,000-message store built by `bench_store.py` (it builds it if missing). Prints,
-median of N runs each, side by side in one run: time from launching `tuichat` in a 120x40 tmux
-pane to the first full screen (status bar with the account, conversations listed) with an
-empty store and with the million-message store; a bare Textual app (Header/Static/Footer) as
-the floor; then, in the big store, time from the key press to the screen showing the newest
-message when switching to the 1,000,000-message conversation and to the 1,000-message one;
-resident memory of the tuichat process after start-up. No server is reachable (the account
-points at a closed port), so nothing waits for the network — which is the point.
+Every client is launched in a 120x40 tmux pane and its screen polled every 5 ms; the runs are
+interleaved (one of each client per round), so a busy machine slows them all alike. Printed,
+median of N runs each, with tuichat's ratio to its reference:
+
+- first frame: tuichat (cached roster and the account on screen; its account on a local
+  Prosody) against a bare Textual app (Header, Static, Footer) from the same venv; tuichat with
+  the 1,011,000-message store of ``bench_store.py`` as well (its account points at a closed
+  port: nothing waits for the network);
+- logged in: tuichat's status bar says "connected", against Poezio's "Your JID is" line (and
+  Profanity's "logged in successfully");
+- resident memory of each client ``--settle`` seconds after login (OMEMO not used);
+- then, in the big store, key press to the newest message on screen when switching to the
+  1,000,000- and the 1,000-message conversations.
+
+Poezio and Profanity are the Debian packages, installed here with ``apt-get install`` when
+missing (``--no-anchors`` skips them). Poezio refuses to run as root, so it runs as the
+unprivileged user ``tuichat-bench``, created for the purpose. All clients trust the test CA of
+the throw-away Prosody (``tests/harness/prosody.py``), with certificates verified.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import os
+import pwd
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.e2e.tmux import Pane, TmuxServer
+from tests.harness.prosody import ProsodyServer
 
 BIG_STORE = Path("/tmp/tuichat-bench-store-1000000.sqlite3")
-ACCOUNT = "me@example.org"
+BIG_ACCOUNT = "me@example.org"
+ANCHOR_USER = "tuichat-bench"
 FLOOR_APP = """
 from textual.app import App
 from textual.widgets import Footer, Header, Static
@@ -40,55 +60,212 @@ Hello().run()
 """
 
 
-def poll(pane: Pane, marker: str, timeout: float = 30.0) -> float:
-    """Seconds until ``marker`` is on the screen (polling every 5 ms)."""
-    started = time.perf_counter()
-    while marker not in pane.capture():
+@dataclass
+class Client:
+    """One client to launch: how, and what on its screen marks each stage."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    first: Callable[[str], bool]
+    """The first full screen is on."""
+    logged_in: Callable[[str], bool] | None = None
+    """The client says it is logged in (None: it never logs in)."""
+    unset: tuple[str, ...] = ()
+    first_ms: list[float] = field(default_factory=list)
+    login_ms: list[float] = field(default_factory=list)
+    rss_mib: list[float] = field(default_factory=list)
+
+
+def has(*words: str) -> Callable[[str], bool]:
+    """A screen test: every one of ``words`` is on the screen."""
+    return lambda screen: all(w in screen for w in words)
+
+
+def poll(pane: Pane, ready: Callable[[str], bool], started: float, timeout: float = 30.0) -> float:
+    """Milliseconds from ``started`` until ``ready(screen)`` (polling every 5 ms)."""
+    while True:
+        screen = pane.capture()
+        if ready(screen):
+            return (time.perf_counter() - started) * 1000
         if time.perf_counter() - started > timeout:
-            raise SystemExit(f"never saw {marker!r}:\n{pane.capture()}")
+            raise SystemExit(f"{pane.name}: never got there:\n{screen}")
         time.sleep(0.005)
-    return time.perf_counter() - started
 
 
-def rss_of_session(server: TmuxServer, name: str) -> float:
-    """Resident MiB of the python process under the pane."""
-    pid = server.run("display-message", "-p", "-t", name, "#{pane_pid}").stdout.strip()
-    out = subprocess.run(["pgrep", "-P", pid], capture_output=True, text=True).stdout.split()
-    for child in [pid, *out]:
-        status = Path(f"/proc/{child}/status")
-        if status.exists() and "python" in Path(f"/proc/{child}/cmdline").read_text():
-            for line in status.read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    return 0.0
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        out = subprocess.run(["pgrep", "-P", str(current)], capture_output=True, text=True)
+        queue.extend(int(p) for p in out.stdout.split())
+    return found
 
 
-def home_with(store: Path | None, base: Path) -> dict[str, str]:
-    """An isolated HOME with one account on a closed port and, maybe, a copy of ``store``."""
-    home = base / "home"
+def pane_pid(server: TmuxServer, pane: Pane) -> int:
+    """The pid of the shell running in ``pane``."""
+    return int(server.run("display-message", "-p", "-t", pane.name, "#{pane_pid}").stdout)
+
+
+def client_rss(pids: list[int]) -> float:
+    """Resident MiB of the biggest process among ``pids`` (the client, not its shell)."""
+    best = 0.0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                best = max(best, int(line.split()[1]) / 1024)
+    return best
+
+
+def kill_all(pids: list[int]) -> None:
+    """SIGKILL each of ``pids`` (Poezio ignores SIGHUP and would spin on after its pane)."""
+    for pid in pids:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def run_once(server: TmuxServer, client: Client, settle: float) -> None:
+    """Launch ``client`` once; record its first frame, login and memory."""
+    started = time.perf_counter()
+    pane = server.start(client.name, client.argv, env=client.env, unset=client.unset)
+    try:
+        client.first_ms.append(poll(pane, client.first, started))
+        if client.logged_in is not None:
+            client.login_ms.append(poll(pane, client.logged_in, started))
+            time.sleep(settle)
+            client.rss_mib.append(client_rss(descendants(pane_pid(server, pane))))
+    finally:
+        pids = descendants(pane_pid(server, pane))
+        pane.kill()
+        kill_all(pids)
+
+
+def xdg_home(base: Path, name: str) -> tuple[Path, dict[str, str]]:
+    """A fresh HOME for one client and the environment that points every XDG dir into it."""
+    home = base / name
     shutil.rmtree(home, ignore_errors=True)
-    config = home / ".config" / "tuichat"
-    data = home / ".local" / "share" / "tuichat"
-    config.mkdir(parents=True)
-    data.mkdir(parents=True)
-    (config / "config.toml").write_text(
-        f'[[account]]\njid = "{ACCOUNT}"\npassword_env = "BENCH_PW"\nhost = "127.0.0.1"\nport = 9\n'
-    )
-    (config / "config.toml").chmod(0o600)
-    if store is not None:
-        target = data / "messages.sqlite3"
-        try:  # a reflink/hardlink would be faster, but a plain copy keeps the original intact
-            shutil.copyfile(store, target)
-        except OSError as exc:
-            raise SystemExit(f"cannot copy the store: {exc}") from None
-    return {
+    home.mkdir(parents=True)
+    env = {
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(home / ".config"),
         "XDG_DATA_HOME": str(home / ".local" / "share"),
         "XDG_STATE_HOME": str(home / ".local" / "state"),
-        "BENCH_PW": "x",
         "TERM": "tmux-256color",
     }
+    return home, env
+
+
+def tuichat_home(
+    base: Path, name: str, jid: str, host: str, port: int, ca: Path | None
+) -> dict[str, str]:
+    """A HOME with one tuichat account (password in ``BENCH_PW``)."""
+    home, env = xdg_home(base, name)
+    config = home / ".config" / "tuichat" / "config.toml"
+    config.parent.mkdir(parents=True)
+    ca_line = f'ca_file = "{ca}"\n' if ca else ""
+    config.write_text(
+        f'[[account]]\njid = "{jid}"\npassword_env = "BENCH_PW"\n'
+        f'host = "{host}"\nport = {port}\n{ca_line}'
+    )
+    config.chmod(0o600)
+    (home / ".local" / "share" / "tuichat").mkdir(parents=True)
+    return env
+
+
+def run_tuichat(tuichat: str, env: dict[str, str], *args: str) -> None:
+    """A headless ``tuichat`` command (exit 0 expected) in ``env``."""
+    subprocess.run([tuichat, *args], env={**os.environ, **env}, check=True, timeout=60)
+
+
+def ensure_anchors() -> bool:
+    """Poezio and Profanity installed (apt) and the unprivileged user made; False if not."""
+    missing = [p for p in ("poezio", "profanity") if shutil.which(p) is None]
+    if missing:
+        print(f"installing {' '.join(missing)} (apt-get)…", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        done = subprocess.run(["apt-get", "install", "-y", *missing], env=env, capture_output=True)
+        if done.returncode != 0:
+            print(f"  could not install them: {done.stderr.decode()[-300:]}")
+            return False
+    try:
+        pwd.getpwnam(ANCHOR_USER)
+    except KeyError:
+        subprocess.run(["useradd", "-m", "-s", "/bin/sh", ANCHOR_USER], check=True)
+    return True
+
+
+def poezio_client(server: ProsodyServer, jid: str, password: str) -> Client:
+    """Poezio as ``ANCHOR_USER``, its config and a copy of the CA in that user's home."""
+    user = pwd.getpwnam(ANCHOR_USER)
+    home = Path(user.pw_dir)
+    folder = home / "bench-poezio"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    shutil.copy(server.ca_file, folder / "ca.crt")
+    (folder / "poezio.cfg").write_text(
+        "[Poezio]\n"
+        f"jid = {jid}\npassword = {password}\n"
+        f"custom_host = {server.host}\ncustom_port = {server.starttls_port}\n"
+        f"ca_cert_path = {folder / 'ca.crt'}\nuse_log = false\n"
+    )
+    for path in (folder, folder / "ca.crt", folder / "poezio.cfg"):
+        os.chown(path, user.pw_uid, user.pw_gid)
+    (folder / "poezio.cfg").chmod(0o600)
+    env = {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(folder / "config"),
+        "XDG_DATA_HOME": str(folder / "data"),
+        "XDG_CACHE_HOME": str(folder / "cache"),
+        "TERM": "tmux-256color",
+    }
+    argv = ["runuser", "-u", ANCHOR_USER, "--", "env", *(f"{k}={v}" for k, v in env.items())]
+    argv += ["poezio", "-f", str(folder / "poezio.cfg")]
+    return Client(
+        "poezio", argv, {}, first=has("Roster:", "Welcome to"), logged_in=has("Your JID is")
+    )
+
+
+def profanity_client(base: Path, server: ProsodyServer, jid: str, password: str) -> Client:
+    """Profanity with its accounts file and the CA as a hashed directory."""
+    home, env = xdg_home(base, "profanity")
+    ca_dir = home / "ca"
+    ca_dir.mkdir()
+    shutil.copy(server.ca_file, ca_dir / "ca.crt")
+    subprocess.run(["openssl", "rehash", str(ca_dir)], check=True, capture_output=True)
+    data = home / ".local" / "share" / "profanity"
+    data.mkdir(parents=True)
+    (data / "accounts").write_text(
+        f"[{jid}]\nenabled=true\njid={jid}\nserver={server.host}\n"
+        f"port={server.starttls_port}\npassword={password}\nresource=profanity\n"
+        "tls.policy=force\n"
+    )
+    config = home / ".config" / "profanity"
+    config.mkdir(parents=True)
+    (config / "profrc").write_text(f"[connection]\ntls.certpath={ca_dir}\n")
+    return Client(
+        "profanity",
+        ["profanity", "-a", jid],
+        env,
+        first=has("Welcome to", "/help"),
+        logged_in=has("logged in successfully"),
+    )
+
+
+@contextmanager
+def prosody(base: Path) -> Iterator[ProsodyServer]:
+    """A throw-away Prosody on loopback (info log only), stopped afterwards."""
+    server = ProsodyServer(base / "prosody")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def newest_body(conversation: str) -> str:
@@ -100,74 +277,139 @@ def newest_body(conversation: str) -> str:
     return str(row[0])[:30]
 
 
-def main(runs: int) -> None:
+def switching(server: TmuxServer, env: dict[str, str], tuichat: str, runs: int) -> dict[str, float]:
+    """Median ms from Enter in the quick switcher to the newest message on screen."""
+    results: dict[str, list[float]] = {"big": [], "small": []}
+    markers = {"big": newest_body("big@example.org"), "small": newest_body("small@example.org")}
+    for _ in range(runs):
+        pane = server.start("switch", [tuichat], env=env)
+        try:
+            poll(pane, has("big@example.org"), time.perf_counter())
+            time.sleep(1.0)
+            for key, typed in (("small", "small@exam"), ("big", "big@example")) * 2:
+                pane.send_keys("C-k")
+                time.sleep(0.3)
+                pane.type(typed)
+                time.sleep(0.3)
+                assert markers[key] not in pane.capture(), f"{markers[key]!r} already shown"
+                started = time.perf_counter()
+                pane.send_keys("Enter")
+                results[key].append(poll(pane, has(markers[key]), started, 20.0))
+        finally:
+            pane.kill()
+    return {k: statistics.median(v) for k, v in results.items()}
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def main(runs: int, settle: float, anchors: bool, before: Path | None) -> None:
     if not BIG_STORE.exists():
         subprocess.run(
             [sys.executable, str(Path(__file__).with_name("bench_store.py"))], check=True
         )
+    # An installed package has its byte code compiled (pip does it); a checkout run with
+    # PYTHONDONTWRITEBYTECODE would compile every module at every start instead.
+    compileall.compile_dir(Path(__file__).resolve().parents[2] / "tuichat", quiet=1)
     tuichat = str(Path(sys.executable).with_name("tuichat"))
-    server = TmuxServer(f"tuichat-bench-{time.time_ns()}")
-    results: dict[str, list[float]] = {
-        k: [] for k in ("floor", "empty", "big", "sw_big", "sw_small")
-    }
-    rss: list[float] = []
-    big_marker, small_marker = newest_body("big@example.org"), newest_body("small@example.org")
-    try:
-        # tmux ends its server with the last session: keep one alive between the runs.
-        server.start("base", ["sleep", "3600"], env={})
-        with tempfile.TemporaryDirectory(prefix="tuichat-bench-") as tmp:
-            base = Path(tmp)
-            floor_script = base / "floor.py"
-            floor_script.write_text(FLOOR_APP)
+    anchors = anchors and ensure_anchors()
+    tmux = TmuxServer(f"tuichat-bench-{time.time_ns()}")
+    with tempfile.TemporaryDirectory(prefix="tuichat-bench-") as tmp, prosody(Path(tmp)) as xmpp:
+        base = Path(tmp)
+        password = "bench-pw-1"
+        jid = xmpp.register("alice", password)
+        contact = xmpp.register("bob", "bench-pw-2")
+        floor_script = base / "floor.py"
+        floor_script.write_text(FLOOR_APP)
+        env = tuichat_home(base, "tuichat", jid, xmpp.host, xmpp.starttls_port, xmpp.ca_file)
+        env["BENCH_PW"] = password
+        # The roster cache the first frame shows: add a contact once, headless.
+        run_tuichat(tuichat, env, "contact", "add", contact, "--name", "Bob")
+        run_tuichat(tuichat, env, "sync")
+        big_env = tuichat_home(base, "big", BIG_ACCOUNT, "127.0.0.1", 9, None)
+        big_env["BENCH_PW"] = "x"
+        shutil.copyfile(BIG_STORE, Path(big_env["XDG_DATA_HOME"]) / "tuichat" / "messages.sqlite3")
+        clients = [
+            Client("floor", [sys.executable, str(floor_script)], {}, first=has("floor-ready")),
+            Client(
+                "tuichat",
+                [tuichat],
+                env,
+                first=has(jid, "offline hidden"),  # Bob, from the cached roster
+                logged_in=has(f"{jid} connected"),
+            ),
+            Client("tuichat-big", [tuichat], big_env, first=has(BIG_ACCOUNT, "big@example.org")),
+        ]
+        if before is not None:  # another version's source tree, same venv, same home
+            compileall.compile_dir(before / "tuichat", quiet=1)
+            clients.insert(
+                2,
+                Client(
+                    "tuichat-before",
+                    [tuichat],
+                    {**env, "PYTHONPATH": str(before)},
+                    first=has(jid, "offline hidden"),
+                    logged_in=has(f"{jid} connected"),
+                ),
+            )
+        if anchors:
+            clients.append(poezio_client(xmpp, jid, password))
+            clients.append(profanity_client(base, xmpp, jid, password))
+        try:
+            tmux.start("base", ["sleep", "3600"], env={})  # keeps the tmux server up
             for _ in range(runs):
-                pane = server.start("floor", [sys.executable, str(floor_script)], env={})
-                results["floor"].append(poll(pane, "floor-ready"))
-                pane.kill()
-                env = home_with(None, base)
-                pane = server.start("empty", [tuichat], env=env)
-                results["empty"].append(poll(pane, ACCOUNT))
-                pane.kill()
-            env = home_with(BIG_STORE, base)
-            for _ in range(runs):
-                pane = server.start("big", [tuichat], env=env)
-                results["big"].append(poll(pane, "big@example.org"))
-                time.sleep(1.0)
-                rss.append(rss_of_session(server, pane.name))
-                for key, jid, marker in (
-                    ("sw_small", "small@exam", small_marker),
-                    ("sw_big", "big@example", big_marker),
-                    ("sw_small", "small@exam", small_marker),
-                    ("sw_big", "big@example", big_marker),
-                ):
-                    pane.send_keys("C-k")
-                    time.sleep(0.3)
-                    pane.type(jid)
-                    time.sleep(0.3)
-                    started = time.perf_counter()
-                    assert marker not in pane.capture(), f"{marker!r} already on screen"
-                    pane.send_keys("Enter")
-                    while marker not in pane.capture():
-                        if time.perf_counter() - started > 20:
-                            raise SystemExit(f"switch never showed {marker!r}:\n{pane.capture()}")
-                        time.sleep(0.005)
-                    results[key].append(time.perf_counter() - started)
-                pane.kill()
-    finally:
-        server.kill()
-    med = {k: statistics.median(v) * 1000 for k, v in results.items()}
-    print(f"tuichat start-up and switching, median of {runs} runs (tmux 120x40, 5 ms polling)")
-    print(f"  first screen, bare Textual app (floor)           {med['floor']:7.0f} ms")
-    print(f"  first screen, tuichat, empty store               {med['empty']:7.0f} ms")
-    print(f"  first screen, tuichat, 1,011,000-message store   {med['big']:7.0f} ms")
-    print(f"  switch to the 1,000,000-message conversation     {med['sw_big']:7.0f} ms")
-    print(f"  switch to the 1,000-message conversation         {med['sw_small']:7.0f} ms")
-    print(
-        f"  ratio big/small switch                           {med['sw_big'] / med['sw_small']:7.2f}"
-    )
-    print(f"  RSS after start-up with the big store            {statistics.median(rss):7.0f} MiB")
+                for client in clients:
+                    run_once(tmux, client, settle)
+            switch = switching(tmux, big_env, tuichat, max(1, runs // 2))
+        finally:
+            tmux.kill()
+    by_name = {c.name: c for c in clients}
+    report(by_name, runs, settle, switch)
+
+
+def report(clients: dict[str, Client], runs: int, settle: float, switch: dict[str, float]) -> None:
+    """Print the medians and tuichat's ratios to its references."""
+    floor = median(clients["floor"].first_ms)
+    tui = clients["tuichat"]
+    big = clients["tuichat-big"]
+    print(f"start-up, median of {runs} interleaved runs (tmux 120x40, 5 ms polling)")
+    print(f"{'':38} {'first frame':>12} {'logged in':>10} {'RSS':>10}")
+    for c in clients.values():
+        login = f"{median(c.login_ms):8.0f} ms" if c.login_ms else f"{'—':>11}"
+        rss = f"{median(c.rss_mib):6.1f} MiB" if c.rss_mib else f"{'—':>10}"
+        print(f"  {c.name:36} {median(c.first_ms):9.0f} ms {login} {rss}")
+    ratios = [
+        ("first frame, tuichat / bare Textual", median(tui.first_ms) / floor, "≤ 1.3"),
+        ("first frame, tuichat 1,011,000 msgs / Textual", median(big.first_ms) / floor, "≤ 1.3"),
+    ]
+    if "poezio" in clients:
+        poezio = clients["poezio"]
+        login = median(tui.login_ms) / median(poezio.login_ms)
+        ratios.append(("logged in, tuichat / Poezio", login, "≤ 0.8"))
+        rss = median(tui.rss_mib) / median(poezio.rss_mib)
+        ratios.append((f"RSS {settle:.0f} s after login, tuichat / Poezio", rss, "≤ 1.0"))
+    if "profanity" in clients:
+        login = median(tui.login_ms) / median(clients["profanity"].login_ms)
+        ratios.append(("logged in, tuichat / Profanity", login, "-"))
+    print("ratios (target):")
+    for what, ratio, target in ratios:
+        print(f"  {what:46} {ratio:5.2f}  ({target})")
+    print("switching in the 1,011,000-message store (key press to newest message on screen):")
+    print(f"  to the 1,000,000-message conversation          {switch['big']:7.0f} ms")
+    print(f"  to the 1,000-message conversation             {switch['small']:7.0f} ms")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    main(parser.parse_args().runs)
+    parser.add_argument("--settle", type=float, default=2.0, help="seconds after login for RSS")
+    parser.add_argument("--no-anchors", action="store_true", help="skip Poezio and Profanity")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="DIR",
+        help="also run the tuichat package in DIR (e.g. `git archive OLD tuichat | tar -x -C DIR`)",
+    )
+    args = parser.parse_args()
+    main(args.runs, args.settle, not args.no_anchors, args.before)

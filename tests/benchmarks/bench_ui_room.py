@@ -9,7 +9,9 @@ Run: ``/work/venv/bin/python tests/benchmarks/bench_ui_room.py [--keys 100] [--r
 2. Keystroke to screen in the composer: a key event goes into the driver as a terminal would
    send it; the time until the driver writes the first screen update after the composer's text
    has the new character. ~100 keystrokes at ~25 keys/s, idle and while the room in view
-   receives ``--rate`` messages a second (published on the bus by the fake client).
+   receives ``--rate`` messages a second (stored, then published on the bus, as the session
+   does), once for each ``--history`` size: that many room messages were stored and received
+   in the log before (1,000 and 10,000: the cost must not grow with the log).
 3. Contact list under a presence flood: ``--contacts`` contacts, ``--presence`` presence
    changes a second for 2 s; the time of each (coalesced) rebuild of the list, median and max.
 """
@@ -154,16 +156,22 @@ def room_message(n: int) -> Message:
     )
 
 
-async def flood(client: Any, rate: int, stop: asyncio.Event, sent: list[int]) -> None:
-    """Publish ``rate`` room messages a second on the bus until ``stop`` is set."""
+async def flood(
+    client: Any, store: Any, rate: int, stop: asyncio.Event, sent: list[int], first: int = 0
+) -> None:
+    """Store and publish ``rate`` room messages a second until ``stop`` is set, numbered from
+    ``first``: each tick's messages are stored together, then published (as the session does)."""
     start = time.perf_counter()
-    n = 0
+    n = first
     while not stop.is_set():
-        due = int((time.perf_counter() - start) * rate)
-        while n < due:
-            client.bus.publish(ev.MessageReceived(ME, room_message(n)))
-            n += 1
-        sent[0] = n
+        due = first + int((time.perf_counter() - start) * rate)
+        batch = [room_message(i) for i in range(n, due)]
+        if batch:
+            store.save_messages(batch)
+            for message in batch:
+                client.bus.publish(ev.MessageReceived(ME, message))
+        n = due
+        sent[0] = n - first
         await asyncio.sleep(1 / rate)
 
 
@@ -213,15 +221,24 @@ async def keystrokes(pilot: Pilot[None], keys: int, gap: float) -> list[float]:
     return latencies
 
 
-async def bench_typing(keys: int, rate: int) -> None:
-    """Keystroke to screen, idle and under a flood of room messages."""
+async def bench_typing(keys: int, rate: int, history: int) -> None:
+    """Keystroke to screen, idle and under a flood of room messages, with ``history`` room
+    messages already stored and received in the log before the first keystroke."""
     app, client, _clock = make_room_app("dark", traffic=False)
+    store = app.ctx.store
     async with app.run_test(size=(120, 40)) as pilot:
         await in_room(pilot)
+        for start in range(0, history, 500):  # the log receives them as it would live
+            batch = [room_message(n) for n in range(start, min(history, start + 500))]
+            store.save_messages(batch)
+            for message in batch:
+                client.bus.publish(ev.MessageReceived(ME, message))
+            await pilot.pause(0.02)
+        await pilot.pause(0.3)
         idle = await keystrokes(pilot, keys, 0.04)
         stop = asyncio.Event()
         sent = [0]
-        task = asyncio.create_task(flood(client, rate, stop, sent))
+        task = asyncio.create_task(flood(client, store, rate, stop, sent, first=history))
         await asyncio.sleep(0.5)
         start_count, start = sent[0], time.perf_counter()
         busy = await keystrokes(pilot, keys, 0.04)
@@ -229,11 +246,15 @@ async def bench_typing(keys: int, rate: int) -> None:
         stop.set()
         await task
         shown = len(main_screen(pilot).view.message_log.messages)
-    print(f"keystroke to screen in the composer ({keys} keystrokes, ~25 keys/s):")
+    stored = len(store.history(ME, ROOM))
+    print(
+        f"keystroke to screen in the composer ({keys} keystrokes, ~25 keys/s), room with "
+        f"{history:,} messages received before:"
+    )
     print(f"  idle:            median {ms(statistics.median(idle))}, p95 {ms(p95(idle))}")
     print(
         f"  {rate} msg/s:      median {ms(statistics.median(busy))}, p95 {ms(p95(busy))}"
-        f"  (achieved {achieved:.0f} msg/s, {shown} messages in the log)"
+        f"  (achieved {achieved:.0f} msg/s; {stored:,} stored, {shown} loaded in the log)"
     )
 
 
@@ -278,11 +299,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--keys", type=int, default=100)
     parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument(
+        "--history", default="1000,10000", help="room messages received before typing (list)"
+    )
     parser.add_argument("--contacts", type=int, default=1000)
     parser.add_argument("--presence", type=int, default=500)
     args = parser.parse_args()
     asyncio.run(bench_occupants(args.occupants, args.rounds))
-    asyncio.run(bench_typing(args.keys, args.rate))
+    for history in (int(h) for h in args.history.split(",")):
+        asyncio.run(bench_typing(args.keys, args.rate, history))
     asyncio.run(bench_roster(args.contacts, args.presence))
 
 

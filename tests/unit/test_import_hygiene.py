@@ -122,3 +122,43 @@ def test_ui_app_loads_no_xmpp_library() -> None:
     assert "textual.app" in modules
     assert loaded(modules, ("slixmpp", *OMEMO)) == []
     assert sorted(m for m in modules if m.startswith("tuichat.xmpp")) == []
+
+
+def test_first_frame_comes_before_slixmpp_is_imported(headless_env: dict[str, str]) -> None:
+    """`tuichat` paints its first frame without the XMPP library, and imports it just after.
+
+    The real command's path (``tuichat.cli.main``), with the app run headless: at Textual's
+    ``Ready`` (the first frame is on the screen) slixmpp must not be loaded; once the client
+    starts connecting it must be (the manager really was built, later).
+    """
+    modules = imported_after(
+        """
+        import asyncio, sys
+        from textual import events
+        from tuichat.cli import main
+        from tuichat.ui.app import TuichatApp
+
+        at_first_frame = []
+
+        def headless_run(app):
+            def hook(message):
+                if isinstance(message, events.Ready):
+                    at_first_frame.append("slixmpp" in sys.modules)
+
+            async def go():
+                async with app.run_test(message_hook=hook) as pilot:
+                    for _ in range(400):
+                        await pilot.pause(0.01)
+                        if at_first_frame and "slixmpp" in sys.modules:
+                            break
+
+            asyncio.run(go())
+
+        TuichatApp.run = headless_run
+        assert main([]) == 0
+        assert at_first_frame == [False], at_first_frame
+        """,
+        env=headless_env,
+    )
+    assert "tuichat.xmpp.manager" in modules  # built after the first frame, as it should be
+    assert loaded(modules, OMEMO) == []

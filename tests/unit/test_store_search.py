@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tuichat.model import Direction, Message
 from tuichat.store import Store
+from tuichat.store import search as search_module
 from tuichat.store.search import fts_query
 
 ME = "me@example.org"
@@ -221,3 +223,48 @@ def test_search_count_words(query: str, shown: int, total: int, words: str) -> N
     from tuichat.ui.dialogs.search import count_words
 
     assert count_words(query, shown, total) == words
+
+
+@pytest.mark.parametrize(
+    "query", ["quick", "qu", "cafe", "CAFÉ", "zebediah", "the fox", "nothing", '"', "missing"]
+)
+def test_conversation_search_finds_what_the_store_wide_search_finds(
+    store: Store, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small conversation searched in its own rows gives what the whole index gives."""
+    own = store.search(query, account=ME, conversation=BOB)
+    own_any_account = store.search(query, conversation=BOB)
+    own_count = store.search_count(query, conversation=BOB)
+    monkeypatch.setattr(search_module, "SMALL_CONVERSATION", -1)  # never "small"
+    assert own == store.search(query, account=ME, conversation=BOB)
+    assert own_any_account == store.search(query, conversation=BOB)
+    assert own_count == store.search_count(query, conversation=BOB)
+
+
+def sqlite_steps(store: Store, run: Callable[[], object]) -> int:
+    """How many thousand SQLite VM steps ``run`` takes on the store's connection."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    store._conn.set_progress_handler(count, 1000)
+    try:
+        run()
+    finally:
+        store._conn.set_progress_handler(None, 1000)
+    return steps
+
+
+def test_conversation_search_costs_what_the_conversation_costs() -> None:
+    """Searching a small chat for a word common elsewhere does not walk the other chats."""
+    s = Store.memory()
+    s.save_messages([msg(n, f"common word {n}") for n in range(100)])
+    s.save_messages([msg(1000 + n, "common", conv=EVE) for n in range(300)])
+    before = sqlite_steps(s, lambda: s.search("common", conversation=BOB, limit=500))
+    s.save_messages([msg(2000 + n, "common", conv=EVE) for n in range(20_000)])
+    after = sqlite_steps(s, lambda: s.search("common", conversation=BOB, limit=500))
+    assert len(s.search("common", conversation=BOB, limit=500)) == 100
+    assert after <= before * 1.5 + 5, (before, after)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from tuichat.bus import EventBus
 from tuichat.cli import EXIT_OK
 from tuichat.cli.context import load, new_bus, open_store
+from tuichat.client import ChatClient
+from tuichat.config import AccountConfig
+from tuichat.lazy_client import LazyClient
+from tuichat.store import Store
 
 
 def register(sub: Any) -> None:
@@ -20,16 +26,31 @@ def register(sub: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def manager_factory(store: Store, bus: EventBus) -> Callable[[Sequence[AccountConfig]], ChatClient]:
+    """Builds the connection manager when first needed: slixmpp is imported then, not before.
+
+    The app asks for it after its first frame (``client.start()``), so the frame never waits
+    for the XMPP library.
+    """
+
+    def build(accounts: Sequence[AccountConfig]) -> ChatClient:
+        from tuichat.xmpp.manager import ConnectionManager
+
+        return ConnectionManager(accounts, store, bus)
+
+    return build
+
+
 def run(args: argparse.Namespace) -> int:
-    """Build the app from config, store and connection manager, and run it."""
+    """Build the app from config, store and a client that connects after the first frame."""
     paths, config = load(args)
     # Imported here so that headless commands never pay for (or depend on) Textual.
     from tuichat.ui.app import build_app
-    from tuichat.xmpp.manager import ConnectionManager
 
     with open_store(paths) as store:
-        manager = ConnectionManager(config.accounts, store, new_bus())
-        app = build_app(config, paths, store, manager)
+        bus = new_bus()
+        client = LazyClient(config.accounts, bus, manager_factory(store, bus))
+        app = build_app(config, paths, store, client)
         app.run()
         if app.store_failure is not None:
             raise app.store_failure  # one line on stderr, exit 1 (see tuichat.cli.main)

@@ -81,6 +81,9 @@ class TuichatApp(App[None]):
         self.tuichat_themes = loaded.themes
         for theme in loaded.themes.values():
             self.register_theme(theme)
+        if ctx.config.ui.theme in self.available_themes:
+            # Before the first screen: set in on_mount, it restyled every widget once more.
+            self.theme = ctx.config.ui.theme
         install_bindings(self, ctx.registry.in_scope("app"))
         self._client_started = False
         self.store_failure: StoreError | None = None

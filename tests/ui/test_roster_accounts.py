@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Select, Static
 from textual.widgets._footer import FooterKey
 
@@ -22,6 +24,20 @@ from tuichat.ui.dialogs.subscription import SubscriptionPrompt
 from tuichat.ui.screens.accounts import AccountsScreen
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.status_bar import StatusBar
+
+
+async def fill_form(pilot: Pilot[None], key: str, **fields: str) -> Screen[object]:
+    """Open the form of ``key`` (``a`` add, ``r`` register), fill ``fields`` (widget id →
+    text; ``secret2`` is ``#secret2``), press Ctrl+S and settle; return the form."""
+    await pilot.pause()
+    await pilot.press(key)
+    await pilot.pause()
+    form = pilot.app.screen
+    for field, value in fields.items():
+        form.query_one(f"#{field.replace('_', '-')}", Input).value = value
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    return form
 
 
 async def test_presence_change_updates_roster_row(ui: UI) -> None:
@@ -173,15 +189,9 @@ async def test_accounts_screen_registers_a_new_account(tmp_path: Path) -> None:
     """r → form → Ctrl+S creates the account on the server, then adds it (applied at once)."""
     ui = make_ui(tmp_path, accounts=(), seed=False)
     async with ui.app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
-        await pilot.press("r")
-        await pilot.pause()
-        form = pilot.app.screen
-        form.query_one("#jid", Input).value = "fresh@example.org"
-        form.query_one("#secret", Input).value = "n3w-secret"
-        form.query_one("#secret2", Input).value = "n3w-secret"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await fill_form(
+            pilot, "r", jid="fresh@example.org", secret="n3w-secret", secret2="n3w-secret"
+        )
         await pilot.pause(0.2)
         assert ui.client.called("register_account") == [
             ("register_account", "fresh@example.org", "n3w-secret")
@@ -197,15 +207,9 @@ async def test_refused_registration_is_shown_and_nothing_is_added(tmp_path: Path
     the config stays as it was."""
     ui = make_ui(tmp_path, accounts=(), seed=False)
     async with ui.app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
-        await pilot.press("r")
-        await pilot.pause()
-        form = pilot.app.screen
-        form.query_one("#jid", Input).value = "taken@example.org"
-        form.query_one("#secret", Input).value = "whatever"
-        form.query_one("#secret2", Input).value = "whatever"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        form = await fill_form(
+            pilot, "r", jid="taken@example.org", secret="whatever", secret2="whatever"
+        )
         await pilot.pause(0.2)
         assert pilot.app.screen is form
         error = form.query_one("#form-error", Static)
@@ -220,16 +224,8 @@ async def test_register_form_asks_for_the_password_twice(tmp_path: Path) -> None
     """Two different passwords are refused in the form; nothing goes to the server."""
     ui = make_ui(tmp_path, accounts=(), seed=False)
     async with ui.app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("r")
-        await pilot.pause()
-        form = pilot.app.screen
+        form = await fill_form(pilot, "r", jid="fresh@example.org", secret="one", secret2="two")
         assert "Register" in str(form.query_one("#save", Button).label)
-        form.query_one("#jid", Input).value = "fresh@example.org"
-        form.query_one("#secret", Input).value = "one"
-        form.query_one("#secret2", Input).value = "two"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
         assert pilot.app.screen is form
         assert "differ" in str(form.query_one("#form-error", Static).render())
         assert pilot.app.focused is form.query_one("#secret2", Input)
@@ -242,15 +238,9 @@ async def test_form_error_is_visible_at_80x24_and_focuses_the_field(tmp_path: Pa
     """A bad port with Ctrl+S shows its error where it can be seen, on the field at fault."""
     ui = make_ui(tmp_path, accounts=(), seed=False)
     async with ui.app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("a")
-        await pilot.pause()
-        form = pilot.app.screen
-        form.query_one("#jid", Input).value = "new@example.org"
-        form.query_one("#secret", Input).value = "pass show xmpp"
-        form.query_one("#port", Input).value = "99999"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        form = await fill_form(
+            pilot, "a", jid="new@example.org", secret="pass show xmpp", port="99999"
+        )
         error = form.query_one("#form-error", Static)
         assert "port must be" in str(error.render())
         region = error.region

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from textual.color import ColorParseError
 from textual.theme import Theme
 
 from tuichat.config.read import read_config_bytes
@@ -110,7 +111,7 @@ def parse_theme(text: str, origin: str) -> Theme:
     try:
         theme = Theme(name=name, dark=dark, variables=dict(variables), **colors, **extra)
         theme.to_color_system()  # validates the colours now, not at first paint
-    except Exception as exc:
+    except (ColorParseError, ValueError, TypeError) as exc:  # a colour or value Textual refuses
         raise ThemeError(f"{origin}: {exc}") from None
     return theme
 

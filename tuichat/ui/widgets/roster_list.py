@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on
 from textual.message import Message
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tuichat.ui.render import safe_text
 from tuichat.ui.state import ConvKey, RosterRow
@@ -118,7 +118,7 @@ class RosterList(OptionList):
         if keep is not None:
             try:
                 self.highlighted = self.get_option_index(keep)
-            except Exception:  # the row went away
+            except OptionDoesNotExist:  # the row went away
                 self.highlighted = min(highlighted or 0, max(0, self.option_count - 1))
 
     def _cached_option(self, row: RosterRow, variables: dict[str, str]) -> Option:

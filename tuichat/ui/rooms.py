@@ -99,7 +99,6 @@ class Room:
     notices: deque[Notice] = field(default_factory=lambda: deque(maxlen=MAX_NOTICES))
     speakers: dict[str, None] = field(default_factory=dict)
     """Nicks in the order they last spoke (most recent last), for nick completion."""
-    password: str = field(default="", repr=False)
 
     @property
     def key(self) -> ConvKey:

@@ -115,8 +115,6 @@ class Session:
         self.sender = Sender(self)
         """Every outgoing message's life cycle (queued, written, acked, bounced, set aside)."""
         self.connected = asyncio.Event()
-        self.ready = False
-        """Connected, caught up and the outbox flushed: a new message may go straight out."""
         self.show = Show.ONLINE
         self.status = ""
         self.features = tuple(FEATURES if features is None else features)
@@ -196,8 +194,6 @@ class Session:
         self, state: ConnectionState, reason: str = "", resumed: bool = False, logged: str = ""
     ) -> None:
         """Publish a new state; ``logged`` replaces a ``reason`` that must not reach the log."""
-        if state != ConnectionState.CONNECTED:
-            self.ready = False
         if (state, reason) == (self.state, self.reason) and state != ConnectionState.CONNECTED:
             return
         self.state, self.reason = state, reason
@@ -293,7 +289,6 @@ class Session:
         self._release_held()
         if self.state == ConnectionState.CONNECTED:  # it may have dropped meanwhile
             self.sender.ready()
-        self.ready = self.state == ConnectionState.CONNECTED
         await self._run_hooks(resumed=False)
         self.synced.set()
 
@@ -347,7 +342,6 @@ class Session:
         self.synced.set()
         if self.state == ConnectionState.CONNECTED:  # it may have dropped meanwhile
             self.sender.resumed()  # slixmpp wrote again what the server had not acked
-        self.ready = self.state == ConnectionState.CONNECTED
         await self._run_hooks(resumed=True)
 
     async def _run_hooks(self, resumed: bool) -> None:

@@ -23,8 +23,7 @@ def bookmark(ctx: CommandContext, call: SlashCall) -> None:
             room.jid,
             name=room.name,
             nick=room.nick,
-            autojoin=autojoin,
-            password=room.password,
+            autojoin=autojoin,  # the XMPP layer keeps the password we joined with
         )
         how = " (joined at sign-in)" if autojoin else ""
         ctx.notify(f"bookmarked {room.jid}{how}", timeout=4)

@@ -109,3 +109,26 @@ async def test_subject_invitations_and_room_browser(
         assert listed[room].occupants == 2
         with pytest.raises(RoomError, match="list the rooms"):
             await manager.list_rooms(a.jid, "nowhere.invalid")
+
+
+async def test_a_subject_or_reason_with_an_escape_does_not_close_the_stream(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """A topic, an invitation reason and a room name holding ESC or NUL are sent without
+    them, instead of making the server close the stream (it closes it on such a stanza)."""
+    a, b = account("topical"), account("invited")
+    room = room_name(prosody, "escapes")
+    async with two(prosody, a, b) as (manager, rec):
+        await manager.join_room(a.jid, room, "Host")
+        before = len(rec.of(ev.ConnectionStateChanged))
+        await manager.set_subject(a.jid, room, "\x1b[31mred\x00 alert")
+        [subject] = await rec.wait(ev.SubjectChanged, lambda e: "alert" in e.subject)
+        assert subject.subject == "[31mred alert"
+        await manager.invite(a.jid, room, b.jid, "come \x1b now")
+        [got] = await rec.wait(ev.InvitationReceived, lambda e: e.account == b.jid)
+        assert got.invitation.reason == "come  now"
+        await manager.configure_room(a.jid, room, name="The \x07 room")
+        assert (await manager.get_room_config(a.jid, room))["name"] == "The  room"
+        await asyncio.sleep(0.5)
+        assert len(rec.of(ev.ConnectionStateChanged)) == before  # no stream was closed
+        assert manager.state(a.jid)[0].value == "connected"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from slixmpp.exceptions import IqError, IqTimeout
 
 from tuichat import events as ev
+from tuichat import sendable
 from tuichat.errors import NotConnected, RoomError
 from tuichat.model import JID, Affiliation, Bookmark, Message, Occupant, Role, RoomInfo
 from tuichat.xmpp.features import muc_join
@@ -28,6 +29,12 @@ if TYPE_CHECKING:
 NS_MUC = "http://jabber.org/protocol/muc"
 BROWSE_PARALLEL = 8
 REQUEST_TIMEOUT = 15.0
+
+
+def wire_text(text: str) -> str:
+    """A subject, a reason or a room option as it may go on the wire: without what XMPP cannot
+    carry (one ESC would make the server close the stream), the way a message body is."""
+    return sendable.clean(text).text
 
 
 class RoomRequests:
@@ -71,7 +78,7 @@ class RoomRequests:
 
     async def leave_room(self, account: str, room: str, reason: str = "") -> None:
         """Leave ``room``; it is not rejoined after a reconnect."""
-        await muc_join.leave(self._rooms(account, connected=False), room, reason)
+        await muc_join.leave(self._rooms(account, connected=False), room, wire_text(reason))
 
     async def change_nick(self, account: str, room: str, nick: str) -> str:
         """Change our nick in ``room``; returns the nick the room gave us."""
@@ -100,7 +107,7 @@ class RoomRequests:
         """Set the room's subject (topic); the room announces it as ``SubjectChanged``."""
         rooms = self._rooms(account)
         state = rooms.state(room)
-        rooms.client.plugin["xep_0045"].set_subject(state.room, subject)
+        rooms.client.plugin["xep_0045"].set_subject(state.room, wire_text(subject))
 
     # -- moderation ---------------------------------------------------------------------------
 
@@ -125,7 +132,7 @@ class RoomRequests:
         await self._ask(
             action or f"make {nick} a {role.value}",
             rooms.client.plugin["xep_0045"].set_role(
-                state.room, nick, role.value, reason=reason, timeout=REQUEST_TIMEOUT
+                state.room, nick, role.value, reason=wire_text(reason), timeout=REQUEST_TIMEOUT
             ),
         )
 
@@ -156,7 +163,7 @@ class RoomRequests:
                 state.room,
                 affiliation.value,
                 jid=bare,
-                reason=reason,
+                reason=wire_text(reason),
                 timeout=REQUEST_TIMEOUT,
             ),
         )
@@ -165,7 +172,8 @@ class RoomRequests:
         """Invite ``jid`` to ``room`` (mediated by the room, XEP-0045)."""
         rooms = self._rooms(account)
         state = rooms.state(room)
-        rooms.client.plugin["xep_0045"].invite(state.room, str(JID.parse(jid).bare), reason)
+        invitee = str(JID.parse(jid).bare)
+        rooms.client.plugin["xep_0045"].invite(state.room, invitee, wire_text(reason))
 
     async def answer_invitation(
         self,
@@ -184,7 +192,8 @@ class RoomRequests:
             return await muc_join.join(rooms, room, nick, password)
         if inviter:
             bare, _nick = muc_join.split_room(room)
-            rooms.client.plugin["xep_0045"].decline(bare, str(JID.parse(inviter).bare), reason)
+            inviter_bare = str(JID.parse(inviter).bare)
+            rooms.client.plugin["xep_0045"].decline(bare, inviter_bare, wire_text(reason))
         return None
 
     # -- configuration ------------------------------------------------------------------------
@@ -203,7 +212,8 @@ class RoomRequests:
         ``hidden``, ``moderated``, ``persistent`` (or raw ``muc#roomconfig_*`` vars)."""
         rooms = self._rooms(account)
         bare, _nick = muc_join.split_room(room)
-        values = config_changes(changes)
+        texts = {k: wire_text(v) if isinstance(v, str) else v for k, v in changes.items()}
+        values = config_changes(texts)
         await self._ask(f"configure {bare}", muc_join.set_config(rooms, bare, values))
 
     async def list_rooms(self, account: str, service: str) -> list[RoomInfo]:

@@ -214,3 +214,20 @@ async def test_scrolling_back_fetches_older_history_from_the_server(
         assert not backfilled & set(bodies[:20])  # history is not announced as news
     finally:
         await manager.stop()
+
+
+def test_send_to_an_account_that_does_not_exist_says_why_at_once(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], xdg: XdgDirs
+) -> None:
+    """Our server refuses the message for a local account that does not exist (its bounce
+    comes before its ack): `tuichat send` exits 1 with the reason in words, not 0 nor a
+    time-out, and the row says failed, with why."""
+    me = account("hopeful")
+    add_account(xdg, prosody, me.jid, me.password)
+    nobody = f"nobody-{me.jid.split('@')[0]}@{prosody.domain}"
+    result = tuichat(xdg, "send", nobody, "anyone there?", "--timeout", "60")
+    assert result.returncode == 1, result.stderr
+    assert "cannot receive messages" in result.stderr and nobody in result.stderr
+    assert "in time" not in result.stderr  # the reason, not a time-out
+    [row] = history(xdg, nobody)
+    assert row["state"] == "failed" and "cannot receive" in row["failure"]

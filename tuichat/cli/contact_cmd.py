@@ -17,6 +17,7 @@ from tuichat import events as ev
 from tuichat.cli import EXIT_OK, EXIT_USAGE, CliError
 from tuichat.cli.args import seconds
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
+from tuichat.cli.waiting import wait_until
 from tuichat.config import AccountConfig
 from tuichat.model import Contact
 from tuichat.store import Store
@@ -115,13 +116,8 @@ async def _connected(
     try:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while not roster.done():
-            if session.state.is_terminal:
-                raise CliError(f"{account.jid}: {session.state.value}: {session.reason}")
-            if loop.time() > deadline:
-                why = session.reason or session.state.value
-                raise CliError(f"{account.jid}: not connected within {timeout:g} s ({why})")
-            await asyncio.sleep(0.02)
+        if why := await wait_until(session, roster.done, deadline, "roster"):
+            raise CliError(f"{account.jid}: {why}")
         try:
             await asyncio.wait_for(
                 action(manager, roster.result()), max(1.0, deadline - loop.time())

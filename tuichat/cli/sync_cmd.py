@@ -13,6 +13,7 @@ from tuichat import sendable
 from tuichat.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
 from tuichat.cli.args import seconds
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
+from tuichat.cli.waiting import wait_until
 from tuichat.config import AccountConfig
 from tuichat.model import ConnectionState, ConversationKind, MessageState
 from tuichat.store import Store
@@ -73,16 +74,12 @@ async def _connect_and_sync(
             session = manager.session(jid)
             loop = asyncio.get_running_loop()
             deadline = loop.time() + timeout
-            while not session.synced.is_set():
-                if store.failure is not None:
-                    return  # reported once for all accounts, by the caller
-                if session.state.is_terminal:
-                    failures[jid] = f"{session.state.value}: {session.reason}"
-                    return
-                if loop.time() > deadline:
-                    failures[jid] = f"timed out ({session.state.value}: {session.reason})"
-                    return
-                await asyncio.sleep(0.05)
+            why = await wait_until(session, session.synced.is_set, deadline, "catch-up")
+            if store.failure is not None:
+                return  # reported once for all accounts, by the caller
+            if why:
+                failures[jid] = why
+                return
             if session.sync_failures:  # it connected, but did not catch up
                 failures[jid] = "; ".join(session.sync_failures)
                 return
@@ -180,14 +177,8 @@ async def _send_to_room(session: Session, room: str, body: str, timeout: float) 
 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not session.synced.is_set():
-        if session.store.failure is not None:
-            return str(session.store.failure)
-        if session.state.is_terminal:
-            return f"{session.state.value}: {session.reason}"
-        if loop.time() > deadline:
-            return f"not connected within {timeout:g} s ({session.reason or 'connecting'})"
-        await asyncio.sleep(0.05)
+    if why := await wait_until(session, session.synced.is_set, deadline, "connection"):
+        return why
     try:
         await muc_join.send_to_room(session, room, body, max(1.0, deadline - loop.time()))
     except ClientError as exc:
@@ -203,27 +194,15 @@ async def _send_chat(
     body: str,
     timeout: float,
 ) -> str:
-    acked = asyncio.Event()
     queued = await manager.send_message(account.jid, to, body)  # in the outbox first
-
-    def on_state(event: ev.MessageStateChanged) -> None:
-        if event.message_id == queued.id and event.state == MessageState.ACKED:
-            acked.set()
-
-    manager.bus.subscribe(ev.MessageStateChanged, on_state)
+    outcome = session.sender.wait(queued)  # acked, or failed with the reason (a bounce)
     if not manager.started:
         await manager.start()
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not acked.is_set():
-        if session.store.failure is not None:
-            return str(session.store.failure)
-        if session.state.is_terminal:
-            return f"{session.state.value}: {session.reason}"
-        if loop.time() > deadline:
-            return f"no acknowledgement within {timeout:g} s ({session.reason or 'connecting'})"
-        await asyncio.sleep(0.05)
-    return ""
+    deadline = asyncio.get_running_loop().time() + timeout
+    if why := await wait_until(session, outcome.done, deadline, "acknowledgement"):
+        return why
+    failed = outcome.exception()
+    return str(failed) if failed is not None else ""
 
 
 def _body(words: list[str]) -> str:

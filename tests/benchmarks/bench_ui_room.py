@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
@@ -29,6 +30,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tuichat.cli.run import FRAME_RATE
+
+# As the real command does (tuichat.cli.run.use_frame_rate), before Textual is imported.
+os.environ["TEXTUAL_FPS"] = os.environ.get("TEXTUAL_FPS", str(FRAME_RATE))
 
 from textual import events
 from textual._compositor import CompositorUpdate

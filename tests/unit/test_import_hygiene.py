@@ -162,3 +162,24 @@ def test_first_frame_comes_before_slixmpp_is_imported(headless_env: dict[str, st
     )
     assert "tuichat.xmpp.manager" in modules  # built after the first frame, as it should be
     assert loaded(modules, OMEMO) == []
+
+
+def test_the_app_runs_at_120_frames_a_second_unless_the_user_says_otherwise() -> None:
+    """The frame limit is set before Textual reads it (a keystroke's frame waits for it
+    while a room scrolls); a user's own TEXTUAL_FPS wins."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from tuichat.cli.run import use_frame_rate; use_frame_rate(); "
+        "import textual.constants as c; print(c.MAX_FPS)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
+    ours = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert ours.stdout.strip() == "120", ours.stderr
+    theirs = subprocess.run(
+        [sys.executable, "-c", code], env={**env, "TEXTUAL_FPS": "30"}, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert theirs.stdout.strip() == "30", theirs.stderr

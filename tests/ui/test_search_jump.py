@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from tests.ui.conftest import make_ui
+from tests.ui.conftest import UI, make_ui
 from tests.ui.fakes import ME, T0
 from tests.ui.helpers import main_screen
 from tuichat.model import Direction, Message
@@ -50,3 +50,29 @@ async def test_search_hit_is_shown_marked_in_its_conversation(tmp_path: Path) ->
         index = log.messages.index(hit)
         top = int(log.scroll_y)
         assert top <= log._starts[index] < top + log.scrollable_content_region.height
+
+
+async def test_down_and_up_move_the_search_highlight_from_the_input(ui: UI) -> None:
+    """The pickers share Up/Down (their base's bindings): the highlight moves, the input keeps
+    the focus."""
+    from textual.widgets import Input, OptionList
+
+    from tuichat.ui.dialogs.search import SearchScreen
+
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, SearchScreen)
+        screen.query_one(Input).value = "a"
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if screen.query_one(OptionList).option_count > 1:
+                break
+        results = screen.query_one(OptionList)
+        assert results.option_count > 1 and results.highlighted == 0
+        await pilot.press("down")
+        assert results.highlighted == 1
+        await pilot.press("up")
+        assert results.highlighted == 0
+        assert isinstance(pilot.app.focused, Input)

@@ -6,9 +6,10 @@ highlight without leaving the input, Enter or a click picks, Escape closes witho
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from textual import on
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 
@@ -16,7 +17,13 @@ ResultT = TypeVar("ResultT")
 
 
 class PickerScreen(ModalScreen[ResultT | None]):
-    """Base of the pickers; a subclass says what the option at an index stands for."""
+    """Base of the pickers; a subclass says what the option at an index stands for (and
+    names its Escape binding: Close, Cancel…)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+    ]
 
     def picked(self, index: int) -> ResultT | None:
         """What choosing option ``index`` returns (``None``: nothing to choose there)."""

@@ -46,8 +46,6 @@ class SearchScreen(PickerScreen[Message]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Close"),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
     ]
 
     DEFAULT_CSS = """

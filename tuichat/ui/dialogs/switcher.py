@@ -50,8 +50,6 @@ class QuickSwitcher(PickerScreen[ConvKey]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Cancel"),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
     ]
 
     DEFAULT_CSS = """

@@ -4,7 +4,8 @@ The UI never imports :mod:`tuichat.xmpp`; it holds a :class:`ChatClient` (the co
 manager implements it) and listens to the bus for what happened. Requests are imperative
 methods; their outcomes arrive as events (see :mod:`tuichat.events`). ``ChatClient`` includes
 the group chat requests of :class:`tuichat.room_client.RoomClient` (the manager implements
-both), so a screen reaches rooms through the same client it chats with.
+both), so a screen reaches rooms through the same client it chats with; likewise the
+encryption requests of :class:`tuichat.omemo_client.OmemoClient`.
 
 Every request fails with a :class:`tuichat.errors.ClientError` (or one of its kinds) and
 nothing else; its text says why in words, so callers catch that one type and show it.
@@ -18,10 +19,11 @@ from typing import Protocol
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig
 from tuichat.model import ConnectionState, Message, Show
+from tuichat.omemo_client import OmemoClient
 from tuichat.room_client import RoomClient
 
 
-class ChatClient(RoomClient, Protocol):
+class ChatClient(RoomClient, OmemoClient, Protocol):
     """What the UI can ask of the connection manager (chats and rooms). JIDs are strings."""
 
     bus: EventBus

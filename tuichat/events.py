@@ -13,6 +13,8 @@ from tuichat.model import (
     ChatState,
     ConnectionState,
     Contact,
+    Device,
+    Encryption,
     Invitation,
     Message,
     MessageState,
@@ -265,3 +267,44 @@ class BookmarksReceived(Event):
     """The account's room bookmarks, all of them (after a fetch or a change)."""
 
     bookmarks: tuple[Bookmark, ...]
+
+
+# -- end-to-end encryption (OMEMO) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DevicesChanged(Event):
+    """A JID's OMEMO devices changed (device list published, trust set); ``added`` are the
+    devices seen for the first time (a notice goes in that conversation)."""
+
+    jid: str
+    devices: tuple[Device, ...]
+    added: tuple[Device, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EncryptionChanged(Event):
+    """A conversation's encryption state changed (``/omemo on|off``, or a new conversation with
+    a contact who publishes devices started encrypted)."""
+
+    conversation: str
+    encryption: Encryption
+
+
+@dataclass(frozen=True, slots=True)
+class EncryptionHeld(Event):
+    """Messages to ``conversation`` wait in the outbox: encryption is impossible now. ``reason``
+    says why in words; ``undecided`` are the devices waiting for the user's decision (sending
+    resumes once each is trusted or distrusted)."""
+
+    conversation: str
+    reason: str
+    undecided: tuple[Device, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDecrypted(Event):
+    """A stored placeholder (``Message.undecrypted``) could be decrypted after all (a retry after
+    the user trusted a device): ``message`` is the row as it is now."""
+
+    message: Message

@@ -243,6 +243,64 @@ class ChatState(StrEnum):
     GONE = "gone"
 
 
+class Encryption(StrEnum):
+    """How a message travels, or how a conversation sends (``/omemo on|off``)."""
+
+    NONE = "none"
+    OMEMO = "omemo"
+
+
+class Trust(StrEnum):
+    """Our trust in one OMEMO device (its identity key).
+
+    ``blind``: trusted without verification (Blind Trust Before Verification, the default
+    while no device of that JID has been verified). ``undecided``: new, waiting for the user's
+    word (once a device of that JID is verified, new devices are not trusted blindly).
+    """
+
+    VERIFIED = "verified"
+    BLIND = "blind"
+    UNDECIDED = "undecided"
+    DISTRUSTED = "distrusted"
+
+    @property
+    def sendable(self) -> bool:
+        """Whether we encrypt to a device of this trust."""
+        return self in (Trust.VERIFIED, Trust.BLIND)
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """One OMEMO device of a JID (ours or a contact's), as the trust UI and the CLI show it."""
+
+    jid: str
+    """The bare JID the device belongs to."""
+    device_id: int
+    fingerprint: str
+    """The identity key as 64 lowercase hex digits, no spaces (see :func:`fingerprint_groups`)."""
+    trust: Trust
+    active: bool = True
+    """Whether the device is in the JID's published device list now."""
+    label: str | None = None
+    this_device: bool = False
+    """The device of this tuichat installation (never listed as needing trust)."""
+
+
+def fingerprint_groups(fingerprint: str) -> tuple[str, ...]:
+    """A fingerprint as 8 groups of 8 hex digits, the way other clients print it."""
+    digits = "".join(fingerprint.split()).lower()
+    return tuple(digits[i : i + 8] for i in range(0, len(digits), 8))
+
+
+def normal_fingerprint(text: str) -> str:
+    """A fingerprint the user typed or pasted (spaces, colons, upper case) as 64 lowercase hex
+    digits; raises ``ValueError`` saying what is wrong."""
+    digits = "".join(ch for ch in text if ch not in " :\t").lower()
+    if len(digits) != 64 or any(ch not in "0123456789abcdef" for ch in digits):
+        raise ValueError(f"not a fingerprint (64 hex digits): {text!r}")
+    return digits
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """One chat message, incoming or outgoing, as the store and the UI see it.
@@ -272,6 +330,14 @@ class Message:
     """XEP-0308: the id of the message this one corrects."""
     failure: str | None = None
     """Why an outgoing message ended ``failed`` (not sent), in words; None otherwise."""
+    encryption: Encryption = Encryption.NONE
+    """How the message travelled: in plaintext, or OMEMO-encrypted end to end."""
+    trust: Trust | None = None
+    """For a received encrypted message: the trust in the sending device when it arrived."""
+    undecrypted: str | None = None
+    """Why a received encrypted message could not be decrypted (yet), in words; its ``body``
+    is then empty (the sender's fallback text is never shown as the message). ``None`` for
+    every readable message."""
     id: int | None = None
     """The store's row id, once stored."""
 

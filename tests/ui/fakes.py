@@ -9,7 +9,7 @@ named in ``fail`` raises ``RuntimeError`` with the given words (a server refusal
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,8 @@ from tuichat.config import AccountConfig, Config, PasswordSource, UIConfig
 from tuichat.errors import ClientError, RegistrationFailed, RoomError
 from tuichat.events import (
     BookmarksReceived,
+    DevicesChanged,
+    EncryptionChanged,
     MessageQueued,
     RoomJoined,
     RoomJoinFailed,
@@ -32,7 +34,9 @@ from tuichat.model import (
     ConnectionState,
     Contact,
     ConversationKind,
+    Device,
     Direction,
+    Encryption,
     Message,
     MessageState,
     Occupant,
@@ -40,6 +44,7 @@ from tuichat.model import (
     RoomInfo,
     Show,
     Subscription,
+    Trust,
 )
 from tuichat.paths import Paths
 from tuichat.store import Store
@@ -71,6 +76,10 @@ class FakeClient:
     """Method name → the words of the error it raises."""
     joined: dict[str, dict[str, str]] = field(default_factory=dict)
     """Account → room → our nick, for the rooms joined through this fake."""
+    device_list: dict[str, list[Device]] = field(default_factory=dict)
+    """JID → its OMEMO devices (the account's own include this device)."""
+    encryptions: dict[tuple[str, str], Encryption] = field(default_factory=dict)
+    """(account, conversation) → how it sends (default: none)."""
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -328,6 +337,40 @@ class FakeClient:
         before = len(self.bookmark_list)
         self.bookmark_list = [b for b in self.bookmark_list if b.room != room]
         return len(self.bookmark_list) != before
+
+    async def own_device(self, account: str) -> Device:
+        """The device marked ``this_device`` in the account's list (``fail`` may raise)."""
+        self.calls.append(("own_device", account))
+        self._check("own_device")
+        return next(d for d in self.device_list.get(account, []) if d.this_device)
+
+    async def devices(self, account: str, jid: str) -> list[Device]:
+        """The recorded devices of ``jid``."""
+        self.calls.append(("devices", account, jid))
+        self._check("devices")
+        return list(self.device_list.get(jid, []))
+
+    async def set_trust(self, account: str, jid: str, fingerprint: str, trust: Trust) -> None:
+        """Change the recorded device's trust and publish DevicesChanged."""
+        self.calls.append(("set_trust", account, jid, fingerprint, trust))
+        self._check("set_trust")
+        devices = [
+            replace(d, trust=trust) if d.fingerprint == fingerprint else d
+            for d in self.device_list.get(jid, [])
+        ]
+        self.device_list[jid] = devices
+        self.bus.publish(DevicesChanged(account, jid, tuple(devices)))
+
+    def encryption(self, account: str, conversation: str) -> Encryption:
+        """The recorded state."""
+        return self.encryptions.get((account, conversation), Encryption.NONE)
+
+    async def set_encryption(self, account: str, conversation: str, encryption: Encryption) -> None:
+        """Record it and publish EncryptionChanged (``fail`` may raise, as for a public room)."""
+        self.calls.append(("set_encryption", account, conversation, encryption))
+        self._check("set_encryption")
+        self.encryptions[(account, conversation)] = encryption
+        self.bus.publish(EncryptionChanged(account, conversation, encryption))
 
     async def apply_accounts(self, accounts: Any) -> None:
         """Record which accounts should now run; the enabled ones become `accounts`."""

@@ -14,7 +14,7 @@ from tuichat.bus import EventBus
 from tuichat.certificates import BadFingerprint, parse_fingerprint
 from tuichat.config import AccountConfig
 from tuichat.errors import ClientError, NotConnected
-from tuichat.model import JID, ConnectionState, Message, Show
+from tuichat.model import JID, ConnectionState, Device, Encryption, Message, Show, Trust
 from tuichat.store import Store
 from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.errors import map_exceptions
@@ -93,6 +93,28 @@ class ConnectionManager(RoomRequests):
         self.sessions = {jid: self.sessions[jid] for jid in wanted if jid in self.sessions}
         if self.started:
             await asyncio.gather(*(s.start() for s in fresh))
+
+    # -- end-to-end encryption (OMEMO); the engine lands with issue 11 ---------------------------
+
+    async def own_device(self, account: str) -> Device:
+        """This installation's OMEMO device for ``account``."""
+        raise ClientError("end-to-end encryption is not available in this build yet")
+
+    async def devices(self, account: str, jid: str) -> list[Device]:
+        """The OMEMO devices of ``jid``."""
+        raise ClientError("end-to-end encryption is not available in this build yet")
+
+    async def set_trust(self, account: str, jid: str, fingerprint: str, trust: Trust) -> None:
+        """Verify or distrust one of ``jid``'s devices."""
+        raise ClientError("end-to-end encryption is not available in this build yet")
+
+    def encryption(self, account: str, conversation: str) -> Encryption:
+        """How ``conversation`` sends now."""
+        return Encryption.NONE
+
+    async def set_encryption(self, account: str, conversation: str, encryption: Encryption) -> None:
+        """Set how ``conversation`` sends."""
+        raise ClientError("end-to-end encryption is not available in this build yet")
 
     async def register_account(self, account: AccountConfig, password: str) -> None:
         """Create ``account`` on its server (XEP-0077, over TLS only); raises ClientError."""

@@ -90,7 +90,8 @@ def prosody_factory(
     """Return `make(**options) -> ProsodyServer` (started); every server is stopped afterwards.
 
     Options: `cert` "trusted" | "untrusted", `starttls_offered`, `max_archive_query_results`,
-    `extra_config`. `ca_file` is always the trusted CA.
+    `extra_config` (global section), `extra_components` (after the components).
+    `ca_file` is always the trusted CA.
     """
     _require_prosody()
     servers: list[ProsodyServer] = []
@@ -101,6 +102,7 @@ def prosody_factory(
         starttls_offered: bool = True,
         max_archive_query_results: int = 250,
         extra_config: str = "",
+        extra_components: str = "",
     ) -> ProsodyServer:
         server = ProsodyServer(
             tmp_path_factory.mktemp("prosody-extra"),
@@ -109,6 +111,7 @@ def prosody_factory(
             starttls_offered=starttls_offered,
             max_archive_query_results=max_archive_query_results,
             extra_config=extra_config,
+            extra_components=extra_components,
         )
         servers.append(server)
         server.start()

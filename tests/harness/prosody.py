@@ -102,6 +102,7 @@ class ProsodyServer:
         starttls_offered: bool = True,
         max_archive_query_results: int = 250,
         extra_config: str = "",
+        extra_components: str = "",
     ) -> None:
         self._prosody, self._prosodyctl = prosody_binaries()
         self.base_dir = base_dir
@@ -113,6 +114,8 @@ class ProsodyServer:
         self.starttls_offered = starttls_offered
         self.max_archive_query_results = max_archive_query_results
         self.extra_config = extra_config
+        self.extra_components = extra_components
+        """Config text appended after the built-in components (a pubsub service, a gateway)."""
         self.config_path = base_dir / "prosody.cfg.lua"
         self.data_dir = base_dir / "data"
         self.log_file = base_dir / "prosody.log"
@@ -250,6 +253,8 @@ class ProsodyServer:
             f"    http_external_url = {_lua(f'http://{HOST}:{self.http_port}/')}",
             "    http_file_share_size_limit = 10 * 1024 * 1024",
             "    http_file_share_expires_after = 60 * 60",
+            "",
+            self.extra_components,
             "",
         ]
         return "\n".join(lines)

@@ -14,13 +14,16 @@ nothing else; its text says why in words, so callers catch that one type and sho
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Literal, Protocol
 
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig
 from tuichat.model import ConnectionState, Message, Show
 from tuichat.omemo_client import OmemoClient
 from tuichat.room_client import RoomClient
+
+Report = Literal["spam", "abuse"]
+"""Why a blocked JID is reported to the server (XEP-0377)."""
 
 
 class ChatClient(RoomClient, OmemoClient, Protocol):
@@ -86,6 +89,20 @@ class ChatClient(RoomClient, OmemoClient, Protocol):
 
     async def answer_subscription(self, account: str, jid: str, accept: bool) -> None:
         """Accept (and subscribe back) or deny a presence subscription request."""
+        ...
+
+    async def blocked(self, account: str) -> list[str]:
+        """The JIDs the server blocks for ``account`` (XEP-0191), sorted; changes arrive as
+        ``BlocklistChanged``."""
+        ...
+
+    async def block(self, account: str, jid: str, report: Report | None = None) -> None:
+        """Block ``jid`` (a bare or full JID, or a domain): the server then drops everything
+        from it. ``report`` ("spam" or "abuse") also reports it to the server (XEP-0377)."""
+        ...
+
+    async def unblock(self, account: str, jid: str) -> None:
+        """Unblock ``jid``."""
         ...
 
     async def fetch_older(self, account: str, conversation: str, limit: int = 100) -> int:

@@ -308,3 +308,10 @@ class MessageDecrypted(Event):
     the user trusted a device): ``message`` is the row as it is now."""
 
     message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class BlocklistChanged(Event):
+    """The JIDs the server blocks for the account changed (here or on another device)."""
+
+    blocked: tuple[str, ...]

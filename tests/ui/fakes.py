@@ -19,6 +19,7 @@ from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, Config, PasswordSource, UIConfig
 from tuichat.errors import ClientError, RegistrationFailed, RoomError
 from tuichat.events import (
+    BlocklistChanged,
     BookmarksReceived,
     DevicesChanged,
     EncryptionChanged,
@@ -80,6 +81,8 @@ class FakeClient:
     """JID → its OMEMO devices (the account's own include this device)."""
     encryptions: dict[tuple[str, str], Encryption] = field(default_factory=dict)
     """(account, conversation) → how it sends (default: none)."""
+    block_list: dict[str, list[str]] = field(default_factory=dict)
+    """Account → the JIDs it blocks."""
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -337,6 +340,28 @@ class FakeClient:
         before = len(self.bookmark_list)
         self.bookmark_list = [b for b in self.bookmark_list if b.room != room]
         return len(self.bookmark_list) != before
+
+    async def blocked(self, account: str) -> list[str]:
+        """The recorded block list."""
+        self.calls.append(("blocked", account))
+        self._check("blocked")
+        return sorted(self.block_list.get(account, []))
+
+    async def block(self, account: str, jid: str, report: str | None = None) -> None:
+        """Record it and publish BlocklistChanged (``fail`` may raise)."""
+        self.calls.append(("block", account, jid, report))
+        self._check("block")
+        self._set_blocked(account, {*self.block_list.get(account, []), jid})
+
+    async def unblock(self, account: str, jid: str) -> None:
+        """Record it and publish BlocklistChanged."""
+        self.calls.append(("unblock", account, jid))
+        self._check("unblock")
+        self._set_blocked(account, set(self.block_list.get(account, [])) - {jid})
+
+    def _set_blocked(self, account: str, jids: set[str]) -> None:
+        self.block_list[account] = sorted(jids)
+        self.bus.publish(BlocklistChanged(account, tuple(sorted(jids))))
 
     async def own_device(self, account: str) -> Device:
         """The device marked ``this_device`` in the account's list (``fail`` may raise)."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
 
-Owner = Literal["session", "certificates", "roster", "rooms"]
+Owner = Literal["session", "certificates", "roster", "rooms", "blocklist"]
 
 HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     # the connection
@@ -40,6 +40,9 @@ HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     ("groupchat_presence", "rooms", "on_presence"),
     ("presence_error", "rooms", "on_presence_error"),
     ("disconnected", "rooms", "on_disconnected"),
+    # the block list (XEP-0191): the server's pushes
+    ("blocked", "blocklist", "on_pushed_block"),
+    ("unblocked", "blocklist", "on_pushed_unblock"),
 )
 """``(slixmpp event, owner, method)``; an owner that is not installed is skipped."""
 
@@ -51,6 +54,7 @@ def register(session: Session) -> None:
         "certificates": session.certificates,
         "roster": session.roster,
         "rooms": session.rooms,
+        "blocklist": session.blocklist,
     }
     for event, owner, method in HANDLERS:
         target = owners[owner]

@@ -12,12 +12,14 @@ from collections.abc import Sequence
 
 from tuichat.bus import EventBus
 from tuichat.certificates import BadFingerprint, parse_fingerprint
+from tuichat.client import Report
 from tuichat.config import AccountConfig
 from tuichat.errors import ClientError, NotConnected
 from tuichat.model import JID, ConnectionState, Device, Encryption, Message, Show, Trust
 from tuichat.store import Store
 from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.errors import map_exceptions
+from tuichat.xmpp.features.blocking import Blocklist
 from tuichat.xmpp.rooms_api import RoomRequests
 from tuichat.xmpp.session import Session
 
@@ -93,6 +95,26 @@ class ConnectionManager(RoomRequests):
         self.sessions = {jid: self.sessions[jid] for jid in wanted if jid in self.sessions}
         if self.started:
             await asyncio.gather(*(s.start() for s in fresh))
+
+    # -- the block list (XEP-0191) -------------------------------------------------------------
+
+    def _blocklist(self, account: str) -> Blocklist:
+        blocklist = self._connected(account).blocklist
+        if blocklist is None:
+            raise ClientError("blocking is not available on this connection")
+        return blocklist
+
+    async def blocked(self, account: str) -> list[str]:
+        """The JIDs the server blocks for ``account``, sorted."""
+        return await self._blocklist(account).fetch()
+
+    async def block(self, account: str, jid: str, report: Report | None = None) -> None:
+        """Block ``jid`` (and report it as spam or abuse)."""
+        await self._blocklist(account).block(jid, report)
+
+    async def unblock(self, account: str, jid: str) -> None:
+        """Unblock ``jid``."""
+        await self._blocklist(account).unblock(jid)
 
     # -- end-to-end encryption (OMEMO); the engine lands with issue 11 ---------------------------
 

@@ -33,9 +33,8 @@ def bookmark(ctx: CommandContext, call: SlashCall) -> None:
 
 def bookmarks(ctx: CommandContext, _call: SlashCall) -> None:
     """List the bookmarks of the current account; Enter joins one."""
-    account = ctx.account()
+    account = ctx.some_account()
     if account is None:
-        ctx.fail("no account: F4 opens Accounts")
         return
     client = ctx.ui.client
 
@@ -52,9 +51,8 @@ def bookmarks(ctx: CommandContext, _call: SlashCall) -> None:
 
 def browse(ctx: CommandContext, call: SlashCall) -> None:
     """Browse the rooms of a chat service (default: the service of the room in view)."""
-    account = ctx.account()
+    account = ctx.some_account()
     if account is None:
-        ctx.fail("no account: F4 opens Accounts")
         return
     service = call.arg("service")
     room = ctx.current_room()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from tuichat.config import ConfigError, update_account
 from tuichat.ui.capabilities import Feature
 from tuichat.ui.commands.context import CommandContext
-from tuichat.ui.dialogs.subscription import SubscriptionPrompt
+from tuichat.ui.dialogs.subscription import Answer, SubscriptionPrompt
 from tuichat.ui.messages import ConfigChanged
 from tuichat.ui.slash import SlashCall
 from tuichat.ui.state import ConvKey
@@ -103,9 +103,12 @@ def subscriptions(ctx: CommandContext, _call: SlashCall) -> None:
         return
     (account, jid), message = next(iter(requests.items()))
 
-    def answered(accepted: bool | None) -> None:
-        if accepted is not None:
-            answer(ctx, jid, accepted)
+    def answered(choice: Answer | None) -> None:
+        if choice is not None:
+            answer(ctx, jid, choice == "accept")
+        if choice == "spam":
+            work = ctx.ui.client.block(account, jid, "spam")
+            ctx.request(work, f"could not block {jid}")
 
     ctx.ask(SubscriptionPrompt(account, jid, message), answered)
 

@@ -144,6 +144,13 @@ class CommandContext:
             return self.key[0]
         return self.accounts[0] if self.accounts else None
 
+    def some_account(self) -> str | None:
+        """:meth:`account`, or an inline error saying there is none."""
+        account = self.account()
+        if account is None:
+            self.fail("no account: F4 opens Accounts")
+        return account
+
     def account_for(self, jid: str) -> str | None:
         """The account that knows ``jid`` best: the one in view, a roster's, else the first."""
         if self.key is not None and self.key[1] == jid:

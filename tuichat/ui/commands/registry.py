@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from tuichat.ui.commands import (
+    blocking,
     bookmarks,
     contacts,
     conversations,
@@ -174,6 +175,14 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        run=contacts.mute),
     _c("unmute", "Unmute", "Bell and notifications again for this conversation.",
        slash="unmute", run=contacts.unmute),
+    _c("block", "Block", "Block JID (default: the contact in view): the server drops "
+       "everything it sends.", slash="block", usage="[JID]", palette=False, run=blocking.block),
+    _c("spam", "Report spam", "Block JID (default: the one in view) and report it as spam.",
+       slash="spam", usage="[JID]", palette=False, run=blocking.spam),
+    _c("unblock", "Unblock", "Unblock JID (default: the one in view).", slash="unblock",
+       usage="[JID]", palette=False, run=blocking.unblock),
+    _c("blocked", "Block list", "List the JIDs you block; Enter unblocks one.",
+       slash="blocked", run=blocking.blocked),
     _c("reconnect", "Reconnect", "Connect ACCOUNT (default: the one in view) again now, "
        "without waiting for its next retry.", slash="reconnect", usage="[ACCOUNT]",
        run=presence.reconnect),

@@ -1,8 +1,9 @@
-"""Provides the subscription prompt: accept or deny someone who asks to see our presence."""
+"""Provides the subscription prompt: accept or deny someone who asks to see our presence, or
+deny, block and report a stranger's request as spam."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from rich.style import Style
 from textual import on
@@ -14,13 +15,17 @@ from textual.widgets import Button, Static
 
 from tuichat.ui.render import safe_text
 
+Answer = Literal["accept", "deny", "spam"]
+"""What the user decided; ``spam`` denies, blocks and reports the requester."""
 
-class SubscriptionPrompt(ModalScreen[bool | None]):
-    """Returns True (accept), False (deny) or None (decide later)."""
+
+class SubscriptionPrompt(ModalScreen[Answer | None]):
+    """Returns the :data:`Answer`, or None (decide later)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "answer(True)", "Accept"),
-        Binding("d", "answer(False)", "Deny"),
+        Binding("a", "answer('accept')", "Accept"),
+        Binding("d", "answer('deny')", "Deny"),
+        Binding("s", "answer('spam')", "Spam"),
         Binding("escape", "later", "Later"),
     ]
 
@@ -55,12 +60,14 @@ class SubscriptionPrompt(ModalScreen[bool | None]):
         if self.message:
             text.append("\n\n")
             text.append_text(safe_text(self.message, Style(italic=True)))
-        text.append("\n\nAccepting also asks for their presence in return.")
+        text.append("\n\nAccepting also asks for their presence in return. ")
+        text.append("Spam denies, blocks the sender and reports it to your server.")
         with Vertical():
             yield Static(text)
             with Horizontal():
                 yield Button("Accept (a)", id="accept", variant="success", compact=True)
                 yield Button("Deny (d)", id="deny", variant="error", compact=True)
+                yield Button("Spam (s)", id="spam", variant="error", compact=True)
                 yield Button("Later (Esc)", id="later", compact=True)
 
     def on_mount(self) -> None:
@@ -69,12 +76,12 @@ class SubscriptionPrompt(ModalScreen[bool | None]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        answers = {"accept": True, "deny": False}
+        answers: dict[str, Answer] = {"accept": "accept", "deny": "deny", "spam": "spam"}
         self.dismiss(answers.get(event.button.id or ""))
 
-    def action_answer(self, accept: bool) -> None:
-        """Accept or deny."""
-        self.dismiss(accept)
+    def action_answer(self, answer: Answer) -> None:
+        """Accept, deny, or deny as spam."""
+        self.dismiss(answer)
 
     def action_later(self) -> None:
         """Close without answering."""

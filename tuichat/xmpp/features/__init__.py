@@ -27,7 +27,13 @@ def _pacing(session: Session) -> object:
     return pacing.install(session)
 
 
+def _blocking(session: Session) -> object:
+    from tuichat.xmpp.features import blocking
+
+    return blocking.install(session)
+
+
 Feature = Callable[["Session"], object]
 
-FEATURES: tuple[Feature, ...] = (_pacing, _muc)
+FEATURES: tuple[Feature, ...] = (_pacing, _muc, _blocking)
 """The features every session installs, in order."""

@@ -18,7 +18,7 @@ from typing import Literal, Protocol
 
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig
-from tuichat.model import ConnectionState, Message, Show
+from tuichat.model import ConnectionState, ContactInfo, Message, Show
 from tuichat.omemo_client import OmemoClient
 from tuichat.room_client import RoomClient
 
@@ -89,6 +89,11 @@ class ChatClient(RoomClient, OmemoClient, Protocol):
 
     async def answer_subscription(self, account: str, jid: str, accept: bool) -> None:
         """Accept (and subscribe back) or deny a presence subscription request."""
+        ...
+
+    async def contact_info(self, account: str, jid: str) -> ContactInfo:
+        """What ``jid`` tells about itself (``/info``): its vCard, the software of its online
+        resources and, when offline, its last visit; what went unanswered is named in it."""
         ...
 
     async def blocked(self, account: str) -> list[str]:

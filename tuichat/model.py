@@ -444,6 +444,39 @@ class Invitation:
     direct: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ClientSoftware:
+    """What one online resource of a contact runs (XEP-0092), as it says."""
+
+    resource: str
+    name: str
+    version: str = ""
+    os: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInfo:
+    """What ``/info`` shows of a JID: its vCard (XEP-0054, which Prosody also fills from the
+    vCard4 a client published), the software of its online resources (XEP-0092) and, when it
+    is offline, when it was last seen (XEP-0012). Every text is the peer's claim."""
+
+    jid: str
+    full_name: str = ""
+    nickname: str = ""
+    emails: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    birthday: str = ""
+    organisation: str = ""
+    title: str = ""
+    note: str = ""
+    clients: tuple[ClientSoftware, ...] = ()
+    last_seen: datetime | None = None
+    """When an offline contact was last online (the server's answer), else ``None``."""
+    last_status: str = ""
+    unanswered: tuple[str, ...] = ()
+    """What could not be read, in words ("no vCard", "no answer about the last visit")."""
+
+
 def split_room(text: str) -> tuple[str, str]:
     """``room@service[/nick]`` → ``(room bare JID, nick or "")``; raises :class:`InvalidJID`
     for text that is no JID, or a service without a room."""

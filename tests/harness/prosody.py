@@ -231,7 +231,7 @@ class ProsodyServer:
             else '    "roster"; "saslauth"; "disco";',
             '    "carbons"; "pep"; "blocklist";',
             '    "vcard4"; "vcard_legacy";',
-            '    "version"; "uptime"; "time"; "ping";',
+            '    "version"; "uptime"; "time"; "ping"; "lastactivity";',
             '    "register";',
             '    "mam"; "csi_simple"; "smacks";',
             '    "bookmarks"; "private";',

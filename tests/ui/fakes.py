@@ -34,6 +34,7 @@ from tuichat.model import (
     Bookmark,
     ConnectionState,
     Contact,
+    ContactInfo,
     ConversationKind,
     Device,
     Direction,
@@ -83,6 +84,8 @@ class FakeClient:
     """(account, conversation) → how it sends (default: none)."""
     block_list: dict[str, list[str]] = field(default_factory=dict)
     """Account → the JIDs it blocks."""
+    infos: dict[str, ContactInfo] = field(default_factory=dict)
+    """JID → what ``contact_info`` answers (default: nothing known)."""
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -340,6 +343,12 @@ class FakeClient:
         before = len(self.bookmark_list)
         self.bookmark_list = [b for b in self.bookmark_list if b.room != room]
         return len(self.bookmark_list) != before
+
+    async def contact_info(self, account: str, jid: str) -> ContactInfo:
+        """The recorded info (``fail`` may raise)."""
+        self.calls.append(("contact_info", account, jid))
+        self._check("contact_info")
+        return self.infos.get(jid, ContactInfo(jid, unanswered=("no vCard",)))
 
     async def blocked(self, account: str) -> list[str]:
         """The recorded block list."""

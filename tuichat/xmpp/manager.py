@@ -15,7 +15,17 @@ from tuichat.certificates import BadFingerprint, parse_fingerprint
 from tuichat.client import Report
 from tuichat.config import AccountConfig
 from tuichat.errors import ClientError, NotConnected
-from tuichat.model import JID, ConnectionState, Device, Encryption, Message, Show, Trust
+from tuichat.model import (
+    JID,
+    ConnectionState,
+    ContactInfo,
+    Device,
+    Encryption,
+    InvalidJID,
+    Message,
+    Show,
+    Trust,
+)
 from tuichat.store import Store
 from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.errors import map_exceptions
@@ -95,6 +105,17 @@ class ConnectionManager(RoomRequests):
         self.sessions = {jid: self.sessions[jid] for jid in wanted if jid in self.sessions}
         if self.started:
             await asyncio.gather(*(s.start() for s in fresh))
+
+    async def contact_info(self, account: str, jid: str) -> ContactInfo:
+        """What ``jid`` tells about itself: vCard, clients, last visit."""
+        from tuichat.xmpp.contact_info import contact_info
+
+        session = self._connected(account)
+        try:
+            target = JID.parse(jid)
+        except InvalidJID:
+            raise ClientError(f"not a JID: {jid!r}") from None
+        return await contact_info(session.client, target)
 
     # -- the block list (XEP-0191) -------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from tuichat.config import ConfigError, update_account
 from tuichat.ui.capabilities import Feature
 from tuichat.ui.commands.context import CommandContext
+from tuichat.ui.dialogs.contact_info import ContactInfoScreen
 from tuichat.ui.dialogs.subscription import Answer, SubscriptionPrompt
 from tuichat.ui.messages import ConfigChanged
 from tuichat.ui.slash import SlashCall
@@ -147,3 +148,23 @@ def set_muted(ctx: CommandContext, muted: bool) -> None:
     ctx.app.post_message(ConfigChanged())
     ctx.surface.changed("header")
     ctx.notify(f"{jid} {'muted' if muted else 'unmuted'}")
+
+
+def info(ctx: CommandContext, call: SlashCall) -> None:
+    """``/info [JID]``: what JID (default: the contact in view) tells about itself."""
+    jid = call.arg("jid")
+    if jid:
+        account = ctx.account_for(jid)
+    elif ctx.key is not None and not (ctx.info is not None and ctx.info.is_group):
+        account, jid = ctx.key
+    else:
+        ctx.fail("/info: name the JID, or open the contact's conversation first")
+        return
+    if account is None:
+        ctx.fail("no account: F4 opens Accounts")
+        return
+    client, ui = ctx.ui.client, ctx.ui
+    screen = ContactInfoScreen(
+        jid, lambda: client.contact_info(account, jid), now=ui.clock, tz=ui.tz
+    )
+    ctx.ask(screen, lambda _: None)

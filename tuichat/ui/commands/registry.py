@@ -175,6 +175,9 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        run=contacts.mute),
     _c("unmute", "Unmute", "Bell and notifications again for this conversation.",
        slash="unmute", run=contacts.unmute),
+    _c("info", "Contact info", "What JID (default: the contact in view) tells about itself: "
+       "vCard, clients, last visit.", slash="info", usage="[JID]", palette=False,
+       run=contacts.info),
     _c("block", "Block", "Block JID (default: the contact in view): the server drops "
        "everything it sends.", slash="block", usage="[JID]", palette=False, run=blocking.block),
     _c("spam", "Report spam", "Block JID (default: the one in view) and report it as spam.",

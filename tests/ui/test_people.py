@@ -1,4 +1,5 @@
-"""Pilot tests of the block list commands: /block, /spam, /unblock and the /blocked list."""
+"""Pilot tests of the commands about other people: /block, /spam, /unblock, the /blocked list,
+and /info."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from tests.ui.conftest import UI
 from tests.ui.fakes import ALICE, ME
 from tests.ui.test_commands import inline_error, run_line
 from tuichat.events import SubscriptionRequested
+from tuichat.model import ClientSoftware, ContactInfo
+from tuichat.ui.dialogs.contact_info import ContactInfoScreen
 from tuichat.ui.dialogs.room_picker import RoomPicker
 from tuichat.ui.dialogs.subscription import SubscriptionPrompt
 
@@ -79,3 +82,33 @@ async def test_a_strangers_subscription_request_can_be_reported_as_spam(ui: UI) 
             ("answer_subscription", ME, "pest@spam.example", False)
         ]
         assert ui.client.called("block") == [("block", ME, "pest@spam.example", "spam")]
+
+
+async def test_info_shows_what_the_contact_tells(ui: UI) -> None:
+    """/info in a chat loads the contact's info and shows it as plain text; Esc closes."""
+    ui.client.infos[ALICE] = ContactInfo(
+        ALICE,
+        full_name="Alice [i]Liddell[/i]",
+        clients=(ClientSoftware("phone", "Conversations", "2.17"),),
+    )
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await run_line(pilot, f"/msg {ALICE}")
+        await run_line(pilot, "/info")
+        await pilot.pause(0.2)
+        screen = pilot.app.screen
+        assert isinstance(screen, ContactInfoScreen)
+        body = str(screen.query_one("#info-body").render())
+        assert "Alice [i]Liddell[/i]" in body
+        assert "Client (phone): Conversations 2.17" in body
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert not isinstance(pilot.app.screen, ContactInfoScreen)
+
+
+async def test_info_that_cannot_be_asked_says_why(ui: UI) -> None:
+    ui.client.fail["contact_info"] = "you are not connected"
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await run_line(pilot, "/info zed@example.net")
+        await pilot.pause(0.2)
+        body = str(pilot.app.screen.query_one("#info-body").render())
+        assert "could not ask: you are not connected" in body

@@ -18,7 +18,7 @@ from typing import Literal, Protocol
 
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig
-from tuichat.model import ConnectionState, ContactInfo, Message, Show
+from tuichat.model import Attachment, ConnectionState, ContactInfo, Message, Show
 from tuichat.omemo_client import OmemoClient
 from tuichat.room_client import RoomClient
 
@@ -94,6 +94,17 @@ class ChatClient(RoomClient, OmemoClient, Protocol):
     async def contact_info(self, account: str, jid: str) -> ContactInfo:
         """What ``jid`` tells about itself (``/info``): its vCard, the software of its online
         resources and, when offline, its last visit; what went unanswered is named in it."""
+        ...
+
+    async def upload_file(self, account: str, path: str) -> Attachment:
+        """Upload the file at ``path`` (XEP-0363, https only) and return the shared file; its
+        progress arrives as ``UploadProgressed`` (with the id ``cancel_upload`` takes). Sending
+        it to a conversation is a message of its own (its body is the file's address)."""
+        ...
+
+    def cancel_upload(self, account: str, upload: str) -> bool:
+        """Stop the running upload ``upload`` (its ``upload_file`` then raises "cancelled");
+        whether one was running."""
         ...
 
     async def blocked(self, account: str) -> list[str]:

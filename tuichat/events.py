@@ -20,6 +20,7 @@ from tuichat.model import (
     MessageState,
     Occupant,
     Show,
+    UploadState,
 )
 
 
@@ -315,3 +316,20 @@ class BlocklistChanged(Event):
     """The JIDs the server blocks for the account changed (here or on another device)."""
 
     blocked: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UploadProgressed(Event):
+    """A file upload moved on (a few times a second while it runs, then once at its end)."""
+
+    upload: str
+    """The upload's id (``cancel_upload`` takes it)."""
+    name: str
+    """The file's name."""
+    sent: int
+    total: int
+    elapsed: float
+    """Seconds since the upload started (speed = sent / elapsed)."""
+    state: UploadState
+    error: str = ""
+    """Why it failed, in words."""

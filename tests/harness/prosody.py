@@ -163,6 +163,18 @@ class ProsodyServer:
         return self._ports[2]
 
     @property
+    def https_port(self) -> int:
+        """The HTTPS port (http_file_share's slots are https URLs there, with the test CA)."""
+        return self._ports[3]
+
+    @property
+    def upload_base(self) -> str:
+        """Where uploaded files live: https with the test CA (plain http without TLS)."""
+        if self.starttls_offered:
+            return f"https://{HOST}:{self.https_port}/"
+        return f"http://{HOST}:{self.http_port}/"
+
+    @property
     def ca_file(self) -> Path:
         """The PEM file of the CA clients should trust."""
         return self.trusted_pki.ca_cert
@@ -181,7 +193,7 @@ class ProsodyServer:
 
     def _allocate_ports(self) -> None:
         """Pick fresh free ports and (re)write the config."""
-        self._ports = free_ports(3)
+        self._ports = free_ports(4)
         self.write_config()
 
     def config_text(self) -> str:
@@ -203,7 +215,7 @@ class ProsodyServer:
             f"c2s_direct_tls_ports = {{ {self.direct_tls_port} }}" if tls else "",
             "c2s_direct_tls_ports = { }" if not tls else "",
             f"http_ports = {{ {self.http_port} }}",
-            "https_ports = { }",
+            f"https_ports = {{ {self.https_port} }}" if tls else "https_ports = { }",
             'http_interfaces = { "127.0.0.1" }',
             'https_interfaces = { "127.0.0.1" }',
             # Without a certificate Prosody 0.12 still offers STARTTLS (SNI contexts), so the
@@ -216,6 +228,10 @@ class ProsodyServer:
         if tls:
             lines += [
                 "ssl = {",
+                f"    certificate = {_lua(str(self.pki.server_cert))};",
+                f"    key = {_lua(str(self.pki.server_key))};",
+                "}",
+                "https_ssl = {",
                 f"    certificate = {_lua(str(self.pki.server_cert))};",
                 f"    key = {_lua(str(self.pki.server_key))};",
                 "}",
@@ -250,7 +266,7 @@ class ProsodyServer:
             "    muc_log_presences = false",
             "",
             f"Component {_lua(UPLOAD_DOMAIN)} {_lua('http_file_share')}",
-            f"    http_external_url = {_lua(f'http://{HOST}:{self.http_port}/')}",
+            f"    http_external_url = {_lua(self.upload_base)}",
             "    http_file_share_size_limit = 10 * 1024 * 1024",
             "    http_file_share_expires_after = 60 * 60",
             "",
@@ -294,7 +310,7 @@ class ProsodyServer:
             )
         ports = [self.starttls_port, self.http_port]
         if self.starttls_offered:
-            ports.append(self.direct_tls_port)
+            ports += [self.direct_tls_port, self.https_port]
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if self._port_failure_since(log_size):

@@ -9,6 +9,7 @@ named in ``fail`` raises ``RuntimeError`` with the given words (a server refusal
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,10 +28,12 @@ from tuichat.events import (
     RoomJoined,
     RoomJoinFailed,
     RoomLeft,
+    UploadProgressed,
 )
 from tuichat.model import (
     JID,
     Affiliation,
+    Attachment,
     Bookmark,
     ConnectionState,
     Contact,
@@ -47,6 +50,7 @@ from tuichat.model import (
     Show,
     Subscription,
     Trust,
+    UploadState,
 )
 from tuichat.paths import Paths
 from tuichat.store import Store
@@ -84,6 +88,10 @@ class FakeClient:
     """(account, conversation) → how it sends (default: none)."""
     block_list: dict[str, list[str]] = field(default_factory=dict)
     """Account → the JIDs it blocks."""
+    uploads: dict[str, Attachment] = field(default_factory=dict)
+    """Path → what ``upload_file`` returns (others fail: "no such file")."""
+    upload_gate: asyncio.Event | None = None
+    """When set, uploads wait for it (after publishing their first progress)."""
     infos: dict[str, ContactInfo] = field(default_factory=dict)
     """JID → what ``contact_info`` answers (default: nothing known)."""
 
@@ -343,6 +351,45 @@ class FakeClient:
         before = len(self.bookmark_list)
         self.bookmark_list = [b for b in self.bookmark_list if b.room != room]
         return len(self.bookmark_list) != before
+
+    async def upload_file(self, account: str, path: str) -> Attachment:
+        """Publish progress like the real one, then return the recorded attachment."""
+        self.calls.append(("upload_file", account, path))
+        upload = f"u{len(self.calls)}"
+        found = self.uploads.get(path)
+        name = path.rpartition("/")[2]
+        if found is None:
+            error = f"cannot read {path}: No such file or directory"
+            self.bus.publish(
+                UploadProgressed(account, upload, name, 0, 0, 0.0, UploadState.FAILED, error)
+            )
+            raise ClientError(error)
+        size = found.size or 0
+        self.bus.publish(
+            UploadProgressed(account, upload, name, size // 2, size, 1.0, UploadState.UPLOADING)
+        )
+        if self.upload_gate is not None:
+            self._upload_task = asyncio.current_task()
+            try:
+                await self.upload_gate.wait()
+            except asyncio.CancelledError:
+                self.bus.publish(
+                    UploadProgressed(
+                        account, upload, name, 0, size, 1.0, UploadState.CANCELLED, "cancelled"
+                    )
+                )
+                raise ClientError(f"the upload of {name} was cancelled") from None
+        self.bus.publish(UploadProgressed(account, upload, name, size, size, 2.0, UploadState.DONE))
+        return found
+
+    def cancel_upload(self, account: str, upload: str) -> bool:
+        """Cancel the upload waiting at the gate."""
+        self.calls.append(("cancel_upload", account, upload))
+        task = getattr(self, "_upload_task", None)
+        if task is None or task.done():
+            return False
+        task.cancel()
+        return True
 
     async def contact_info(self, account: str, jid: str) -> ContactInfo:
         """The recorded info (``fail`` may raise)."""

@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from tuichat import events as ev
 from tuichat.model import ConnectionState, ConversationKind, Show
 from tuichat.store import Store
 from tuichat.ui.rooms import RoomsState
@@ -47,6 +48,8 @@ class MainState:
     """Our own presence on each account, as last set (online until then)."""
     restarted: bool = False
     """A previous run put a conversation in view (this is not the very first start)."""
+    uploads: dict[tuple[str, str], ev.UploadProgressed] = field(default_factory=dict)
+    """The running uploads by (account, upload id): their last progress."""
 
     def load(self, store: Store, accounts: Sequence[str]) -> ConvKey | None:
         """Take what the store has: rosters, rooms, each conversation's kind, unread counts,

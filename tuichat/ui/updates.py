@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from tuichat import events as ev
+from tuichat.model import UploadState
 from tuichat.ui.main_state import MainState
 from tuichat.ui.rooms import Notice, Room
 from tuichat.ui.state import ConvKey
@@ -192,6 +193,21 @@ def _sync(state: MainState, event: ev.ArchiveSyncProgressed, _now: datetime) -> 
     return Update(status=True)
 
 
+def _upload(state: MainState, event: ev.UploadProgressed, _now: datetime) -> Update:
+    key = (event.account, event.upload)
+    if event.state is UploadState.UPLOADING:
+        state.uploads[key] = event
+        return Update(status=True)
+    state.uploads.pop(key, None)
+    if event.state is UploadState.FAILED:
+        return Update(
+            status=True, toast=Toast(f"{event.name} not shared: {event.error}", "", "error")
+        )
+    if event.state is UploadState.CANCELLED:
+        return Update(status=True, toast=Toast(f"upload of {event.name} cancelled", ""))
+    return Update(status=True)
+
+
 def _error(_state: MainState, event: ev.ErrorReported, _now: datetime) -> Update:
     return Update(toast=Toast(f"{event.account}: {event.text}", "", "error"))
 
@@ -216,6 +232,7 @@ HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.InvitationReceived: _invited,
     ev.InvitationDeclined: _declined,
     ev.BookmarksReceived: _bookmarks,
+    ev.UploadProgressed: _upload,
 }
 """The events handled alike (received messages and room mentions: the screen)."""
 

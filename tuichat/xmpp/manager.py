@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from pathlib import Path
 
 from tuichat.bus import EventBus
 from tuichat.certificates import BadFingerprint, parse_fingerprint
@@ -17,6 +18,7 @@ from tuichat.config import AccountConfig
 from tuichat.errors import ClientError, NotConnected
 from tuichat.model import (
     JID,
+    Attachment,
     ConnectionState,
     ContactInfo,
     Device,
@@ -116,6 +118,26 @@ class ConnectionManager(RoomRequests):
         except InvalidJID:
             raise ClientError(f"not a JID: {jid!r}") from None
         return await contact_info(session.client, target)
+
+    # -- files (XEP-0363) ------------------------------------------------------------------------
+
+    async def upload_file(self, account: str, path: str) -> Attachment:
+        """Upload the file at ``path``; the shared file once it is up."""
+        session = self._connected(account)
+        if session.uploads is None:
+            raise ClientError("file upload is not available on this connection")
+        _upload, task = session.uploads.start(Path(path).expanduser())
+        try:
+            return await task
+        except asyncio.CancelledError:
+            if task.cancelled():  # the user's cancel_upload, not our caller going away
+                raise ClientError(f"the upload of {Path(path).name} was cancelled") from None
+            raise
+
+    def cancel_upload(self, account: str, upload: str) -> bool:
+        """Stop the running upload ``upload``; whether there was one."""
+        session = self.session(account)
+        return session.uploads is not None and session.uploads.cancel(upload)
 
     # -- the block list (XEP-0191) -------------------------------------------------------------
 

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from tuichat.xmpp.features.blocking import Blocklist
     from tuichat.xmpp.features.muc import Rooms
     from tuichat.xmpp.features.roster import Roster
+    from tuichat.xmpp.features.upload import Uploads
     from tuichat.xmpp.pacing import ReadPacer
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,8 @@ class Session:
         """Group chat, when the room feature is installed."""
         self.blocklist: Blocklist | None = None
         """The JIDs the server blocks for us (XEP-0191), when installed."""
+        self.uploads: Uploads | None = None
+        """File uploads (XEP-0363), when installed."""
         self.pacer: ReadPacer | None = None
         """Big network reads fed to slixmpp a slice per loop turn, when installed."""
         self.certificates = CertificateTrust(self, self._fail)

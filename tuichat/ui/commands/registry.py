@@ -21,6 +21,7 @@ from tuichat.ui.commands import (
     bookmarks,
     contacts,
     conversations,
+    files,
     general,
     invitations,
     moderation,
@@ -175,6 +176,9 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        run=contacts.mute),
     _c("unmute", "Unmute", "Bell and notifications again for this conversation.",
        slash="unmute", run=contacts.unmute),
+    _c("upload", "Share a file", "Upload a file and send it to the conversation in view "
+       "(without PATH: a file picker; /upload cancel stops it).", slash="upload",
+       usage="[path]", run=files.upload),
     _c("info", "Contact info", "What JID (default: the contact in view) tells about itself: "
        "vCard, clients, last visit.", slash="info", usage="[JID]", palette=False,
        run=contacts.info),

@@ -41,7 +41,7 @@ from tuichat.ui.updates import Update, update
 from tuichat.ui.widgets.conversation_pane import ConversationPane, PaneState
 from tuichat.ui.widgets.roster_list import RosterList
 from tuichat.ui.widgets.roster_sidebar import RosterSidebar
-from tuichat.ui.widgets.status_bar import AccountStatus, StatusBar, StatusInfo
+from tuichat.ui.widgets.status_bar import AccountStatus, StatusBar, StatusInfo, upload_words
 
 ROSTER_COALESCE = 0.05
 """Seconds a burst of roster and presence events is gathered into one rebuild."""
@@ -361,6 +361,9 @@ class MainScreen(Screen[None]):
             unread=attention_total(self.convs.unread, self.rooms.rooms, 0),
             mentions=self.rooms.total_mentions,
             windows=self.convs.windows(self.rooms.mentions),
+            uploads=tuple(
+                upload_words(u.name, u.sent, u.total, u.elapsed) for u in state.uploads.values()
+            ),
         )
 
     def attention_count(self) -> int:

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tuichat.model import ConnectionState, Show
+from tuichat.model import ConnectionState, Show, human_size
 from tuichat.ui.render import safe_text
 from tuichat.ui.state import WindowMark
 from tuichat.ui.themes import resolve_color
@@ -48,6 +48,8 @@ class StatusInfo:
     note: str = ""
     windows: tuple[WindowMark, ...] = ()
     """The open conversations by number (Alt+N, ``/win N``)."""
+    uploads: tuple[str, ...] = ()
+    """Each running upload in words (see :func:`upload_words`)."""
 
 
 class StatusBar(Widget):
@@ -92,6 +94,8 @@ class StatusBar(Widget):
                 text.append_text(safe_text(f": {status.reason}", Style(dim=True)))
             if status.syncing >= 0:
                 text.append(f" ⟳ sync {status.syncing}", style=Style(italic=True))
+        for upload in info.uploads:
+            text.append_text(safe_text(f"  ↑ {upload}", Style(bold=True)))
         if info.outbox:
             text.append(f"  ⧗ {info.outbox} unsent", style=Style(bold=True))
         if info.unread:
@@ -106,6 +110,13 @@ class StatusBar(Widget):
             text.append("  ")
             text.append_text(safe_text(info.note, Style(italic=True)))
         return text
+
+
+def upload_words(name: str, sent: int, total: int, elapsed: float) -> str:
+    """``photo.jpg 45% 1.2 MB/s`` (the speed once there is one to tell)."""
+    percent = f" {sent * 100 // total}%" if total else ""
+    speed = f" {human_size(sent / elapsed)}/s" if elapsed > 0 and sent else ""
+    return f"{name}{percent}{speed}"
 
 
 def window_list(windows: tuple[WindowMark, ...], variables: dict[str, str]) -> Text:

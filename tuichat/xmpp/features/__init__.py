@@ -33,7 +33,13 @@ def _blocking(session: Session) -> object:
     return blocking.install(session)
 
 
+def _upload(session: Session) -> object:
+    from tuichat.xmpp.features import upload
+
+    return upload.install(session)
+
+
 Feature = Callable[["Session"], object]
 
-FEATURES: tuple[Feature, ...] = (_pacing, _muc, _blocking)
+FEATURES: tuple[Feature, ...] = (_pacing, _muc, _blocking, _upload)
 """The features every session installs, in order."""

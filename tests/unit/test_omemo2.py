@@ -12,7 +12,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
+import oldmemo
+import oldmemo.etree
 import omemo
 import pytest
 import twomemo
@@ -24,8 +27,12 @@ from tuichat.xmpp.omemo.omemo2 import EnvelopeRejected, Omemo2Error
 
 ALICE = "alice@example.test"
 BOB = "bob@example.test"
+CAROL = "carol@example.test"
 ROOM = "lounge@conference.example.test"
 NS = twomemo.twomemo.NAMESPACE
+NS_OLD = oldmemo.oldmemo.NAMESPACE
+ETREE: dict[str, Any] = {NS: twomemo.etree, NS_OLD: oldmemo.etree}
+BACKENDS: dict[str, Any] = {NS: twomemo.Twomemo, NS_OLD: oldmemo.Oldmemo}
 TRUST = {
     "trusted": omemo.TrustLevel.TRUSTED,
     "undecided": omemo.TrustLevel.UNDECIDED,
@@ -52,10 +59,11 @@ class MemoryStorage(omemo.Storage):
 
 @dataclass
 class Pep:
-    """What the accounts publish, as twomemo XML, and the automatic messages they send."""
+    """What the accounts publish, as XML, and the automatic messages they send."""
 
-    bundles: dict[tuple[str, int], ET.Element] = field(default_factory=dict)
-    device_lists: dict[str, ET.Element] = field(default_factory=dict)
+    bundles: dict[tuple[str, str, int], ET.Element] = field(default_factory=dict)
+    """``(namespace, jid, device id)`` → the bundle as the version's XML."""
+    device_lists: dict[tuple[str, str], ET.Element] = field(default_factory=dict)
     sent: list[tuple[str, str, omemo.Message]] = field(default_factory=list)
     """``(from, to, message)`` of each empty message the library sent by itself."""
 
@@ -66,28 +74,32 @@ def manager_class(own: str, pep: Pep) -> type[omemo.SessionManager]:
     class InProcess(omemo.SessionManager):
         @staticmethod
         async def _upload_bundle(bundle: omemo.Bundle) -> None:
-            assert isinstance(bundle, twomemo.twomemo.BundleImpl)
-            pep.bundles[(own, bundle.device_id)] = twomemo.etree.serialize_bundle(bundle)
+            xml = ETREE[bundle.namespace].serialize_bundle(bundle)
+            pep.bundles[(bundle.namespace, own, bundle.device_id)] = xml
 
         @staticmethod
         async def _download_bundle(namespace: str, bare_jid: str, device_id: int) -> omemo.Bundle:
-            element = pep.bundles.get((bare_jid, device_id))
+            element = pep.bundles.get((namespace, bare_jid, device_id))
             if element is None:
                 raise omemo.BundleNotFound(f"no bundle for {bare_jid}/{device_id}")
-            return twomemo.etree.parse_bundle(element, bare_jid, device_id)
+            bundle: omemo.Bundle = ETREE[namespace].parse_bundle(element, bare_jid, device_id)
+            return bundle
 
         @staticmethod
         async def _delete_bundle(namespace: str, device_id: int) -> None:
-            pep.bundles.pop((own, device_id), None)
+            pep.bundles.pop((namespace, own, device_id), None)
 
         @staticmethod
         async def _upload_device_list(namespace: str, device_list: omemo.DeviceList) -> None:
-            pep.device_lists[own] = twomemo.etree.serialize_device_list(device_list)
+            pep.device_lists[(namespace, own)] = ETREE[namespace].serialize_device_list(device_list)
 
         @staticmethod
         async def _download_device_list(namespace: str, bare_jid: str) -> omemo.DeviceList:
-            element = pep.device_lists.get(bare_jid)
-            return {} if element is None else twomemo.etree.parse_device_list(element)
+            element = pep.device_lists.get((namespace, bare_jid))
+            if element is None:
+                return {}
+            devices: omemo.DeviceList = ETREE[namespace].parse_device_list(element)
+            return devices
 
         async def _evaluate_custom_trust_level(
             self, device: omemo.DeviceInformation
@@ -107,10 +119,13 @@ def manager_class(own: str, pep: Pep) -> type[omemo.SessionManager]:
     return InProcess
 
 
-async def make_manager(own: str, pep: Pep) -> omemo.SessionManager:
+async def make_manager(
+    own: str, pep: Pep, namespaces: tuple[str, ...] = (NS,)
+) -> omemo.SessionManager:
+    """One device of ``own``, speaking the OMEMO versions of ``namespaces``."""
     storage = MemoryStorage()
     manager = await manager_class(own, pep).create(
-        [twomemo.Twomemo(storage)], storage, own, None, "undecided"
+        [BACKENDS[ns](storage) for ns in namespaces], storage, own, None, "undecided"
     )
     await manager.after_history_sync()
     return manager
@@ -159,11 +174,18 @@ def delivered(stanza: Message, sender: str, to: str | None = None) -> Message:
 
 
 async def send(
-    manager: omemo.SessionManager, stanza: Message, own: str, recipients: set[str]
+    manager: omemo.SessionManager,
+    stanza: Message,
+    own: str,
+    recipients: set[str],
+    *,
+    include_oldmemo: bool = False,
 ) -> Message:
     for jid in recipients:  # the engine does this through XEP_0384.refresh_device_lists
-        await manager.refresh_device_list(NS, jid)
-    encrypted, errors = await omemo2.encrypt_omemo2(manager, stanza, recipients, own_bare_jid=own)
+        await manager.refresh_device_lists(jid)
+    encrypted, errors = await omemo2.encrypt_omemo2(
+        manager, stanza, recipients, own_bare_jid=own, include_oldmemo=include_oldmemo
+    )
     assert errors == frozenset()
     assert encrypted is not None
     return encrypted
@@ -300,7 +322,7 @@ async def test_room_message_checks_room_and_real_sender(pair: Pair) -> None:
 async def sealed_by_bob(pair: Pair, envelope: bytes, to: str = ALICE) -> Message:
     """A stanza from Bob to ``to`` whose plaintext is ``envelope`` (what a hostile or buggy
     sender could encrypt)."""
-    await pair.bob.refresh_device_list(NS, ALICE)
+    await pair.bob.refresh_device_lists(ALICE)
     messages, _ = await pair.bob.encrypt(frozenset({ALICE}), {NS: envelope})
     [message] = messages
     stanza = Message()
@@ -379,3 +401,104 @@ async def test_find_and_addressing_helpers(pair: Pair) -> None:
     sent.xml.append(element(f"<encrypted xmlns='{NS}'/>"))
     with pytest.raises(Omemo2Error, match="2 OMEMO 2 elements"):
         omemo2.find_omemo2(sent)
+
+
+def device(ns_active: dict[str, bool]) -> omemo.DeviceInformation:
+    return omemo.DeviceInformation(
+        namespaces=frozenset(ns_active),
+        active=frozenset(ns_active.items()),
+        bare_jid=BOB,
+        device_id=1,
+        identity_key=b"k" * 32,
+        trust_level_name="trusted",
+        label=None,
+    )
+
+
+def test_needs_omemo2_only_for_devices_slixmpp_omemo_cannot_reach() -> None:
+    """A device active only in OMEMO 2 needs this path; one that also speaks 0.3 does not."""
+    assert omemo2.needs_omemo2([device({NS: True})])
+    assert omemo2.needs_omemo2([device({NS: True, NS_OLD: False}), device({NS_OLD: True})])
+    assert not omemo2.needs_omemo2([device({NS: True, NS_OLD: True})])
+    assert not omemo2.needs_omemo2([device({NS_OLD: True}), device({NS: False})])
+    assert not omemo2.needs_omemo2([])
+
+
+def stanza_with(*elements: str) -> Message:
+    return Message(
+        xml=ET.fromstring(
+            f"<message xmlns='jabber:client' type='chat'>{''.join(elements)}</message>"
+        )
+    )
+
+
+OLD_ELEMENT = f"<encrypted xmlns='{NS_OLD}'><header sid='7'/></encrypted>"
+
+
+def new_element(jid: str, rid: int) -> str:
+    return (
+        f"<encrypted xmlns='{NS}'><header sid='7'><keys jid='{jid}'><key rid='{rid}'>AA==</key>"
+        "</keys></header></encrypted>"
+    )
+
+
+def test_route_picks_the_element_for_this_device() -> None:
+    """OMEMO 2 when it names this device or stands alone; OMEMO 0.3 otherwise; none without."""
+    assert omemo2.route(stanza_with("<body>x</body>"), BOB, 5) is None
+    assert omemo2.route(stanza_with(OLD_ELEMENT), BOB, 5) == NS_OLD
+    assert omemo2.route(stanza_with(new_element(BOB, 9)), BOB, 5) == NS
+    assert omemo2.route(stanza_with(OLD_ELEMENT, new_element(BOB, 5)), BOB, 5) == NS
+    assert omemo2.route(stanza_with(OLD_ELEMENT, new_element("Bob@Example.test", 5)), BOB, 5) == NS
+    assert omemo2.route(stanza_with(OLD_ELEMENT, new_element(BOB, 9)), BOB, 5) == NS_OLD
+    assert omemo2.route(stanza_with(OLD_ELEMENT, new_element(CAROL, 5)), BOB, 5) == NS_OLD
+
+
+def test_without_omemo2_leaves_the_rest() -> None:
+    """slixmpp-omemo gets a copy with no OMEMO 2 element; the original is untouched."""
+    original = stanza_with("<body>fallback</body>", OLD_ELEMENT, new_element(BOB, 5))
+    copy_ = omemo2.without_omemo2(original)
+    assert copy_.xml.find(f"{{{NS}}}encrypted") is None
+    assert copy_.xml.find(f"{{{NS_OLD}}}encrypted") is not None
+    assert copy_["body"] == "fallback"
+    assert original.xml.find(f"{{{NS}}}encrypted") is not None
+
+
+async def test_mixed_recipients_get_one_stanza_with_both_versions() -> None:
+    """Alice (both versions) writes to Bob (OMEMO 2 only) and Carol (OMEMO 0.3 only): one stanza
+    carries both elements; Bob reads the envelope, Carol the body through OMEMO 0.3."""
+    pep = Pep()
+    alice = await make_manager(ALICE, pep, (NS, NS_OLD))
+    bob = await make_manager(BOB, pep, (NS,))
+    carol = await make_manager(CAROL, pep, (NS_OLD,))
+    try:
+        stanza = outgoing(ROOM, "to you both", kind="groupchat")
+        sent = await send(alice, stanza, ALICE, {BOB, CAROL}, include_oldmemo=True)
+        for_bob = delivered(sent, f"{ROOM}/Alice", f"{BOB}/desk")
+        assert omemo2.route(for_bob, BOB, await own_device_id(bob)) == NS
+        got = await omemo2.decrypt_omemo2(bob, for_bob, BOB, sender_bare_jid=ALICE)
+        assert bodies(got.content) == ["to you both"]
+
+        for_carol = delivered(sent, f"{ROOM}/Alice", f"{CAROL}/desk")
+        assert omemo2.route(for_carol, CAROL, await own_device_id(carol)) == NS_OLD
+        old = for_carol.xml.find(f"{{{NS_OLD}}}encrypted")
+        assert old is not None
+        message = await oldmemo.etree.parse_message(old, ALICE, CAROL, carol)
+        plaintext, _, _ = await carol.decrypt(message)
+        assert plaintext == b"to you both"
+    finally:
+        for manager in (alice, bob, carol):
+            await manager.shutdown()
+
+
+async def test_recipient_without_omemo2_device_is_not_silently_skipped() -> None:
+    """Without include_oldmemo, a recipient with only OMEMO 0.3 devices stops the send."""
+    pep = Pep()
+    alice = await make_manager(ALICE, pep, (NS, NS_OLD))
+    carol = await make_manager(CAROL, pep, (NS_OLD,))
+    try:
+        with pytest.raises(omemo.NoEligibleDevices) as caught:
+            await send(alice, outgoing(CAROL, "hi"), ALICE, {CAROL})
+        assert caught.value.bare_jids == frozenset({CAROL})
+    finally:
+        await alice.shutdown()
+        await carol.shutdown()

@@ -240,3 +240,25 @@ def test_building_with_an_invalid_jid_says_so() -> None:
     """Our own mistake (an invalid recipient) is an EnvelopeError in words, not a crash."""
     with pytest.raises(EnvelopeError, match="<to> address is not a valid JID"):
         sce.seal([body("hi")], to="@", sender=ME)
+
+
+def test_other_writers_shapes_are_read() -> None:
+    """Envelopes as other clients write them: an XML declaration, indentation, an empty
+    <rpad/>, a full JID in <from>, a stamp with "Z" and fractions."""
+    data = (
+        b"<?xml version='1.0' encoding='UTF-8'?>\n"
+        b"<envelope xmlns='urn:xmpp:sce:1'>\n"
+        b"  <content>\n"
+        b"    <body xmlns='jabber:client'>caf\xc3\xa9</body>\n"
+        b"  </content>\n"
+        b"  <rpad/>\n"
+        b"  <time stamp='2026-11-25T12:00:00.123Z'/>\n"
+        b"  <to jid='me@example.test'/>\n"
+        b"  <from jid='peer@example.test/desktop'/>\n"
+        b"</envelope>"
+    )
+    env = sce.parse_envelope(data, recipient=ME, sender=PEER)
+    assert env.body == "café"
+    assert env.sent_at == datetime(2026, 11, 25, 12, 0, 0, 123000, tzinfo=UTC)
+    assert env.sender == PEER
+    assert [el.tail for el in env.content] == [None]

@@ -12,7 +12,8 @@ Rules:
   refusal there costs no key; after ``decrypt``, the key is spent, and an envelope that fails
   its checks raises :class:`EnvelopeRejected`, which carries the sending device;
 - the fallback body is never the message: :func:`decrypted_stanza` removes every outer body;
-- sending uses the twomemo backend only and puts the elements that must stay outside
+- sending uses the twomemo backend (plus, on request, OMEMO 0.3 for the body to devices that
+  lack OMEMO 2) and puts the elements that must stay outside
   (:func:`~tuichat.xmpp.omemo.sce.split_for_encryption`) back in plaintext.
 """
 
@@ -25,10 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import oldmemo
+import oldmemo.etree
 import twomemo
 import twomemo.etree
 from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
-from omemo import DeviceInformation, EncryptionError, SessionManager
+from omemo import DeviceInformation, EncryptionError, NoEligibleDevices, SessionManager
 from slixmpp.stanza import Message
 
 from tuichat.model import InvalidJID, bare_str
@@ -37,7 +40,7 @@ from tuichat.xmpp.omemo import sce
 NS_OMEMO2: str = twomemo.twomemo.NAMESPACE
 NS_EME = "urn:xmpp:eme:0"
 NS_HINTS = "urn:xmpp:hints"
-_NS_OLDMEMO = "eu.siacs.conversations.axolotl"
+NS_OLDMEMO: str = oldmemo.oldmemo.NAMESPACE
 _BODY = f"{{{sce.NS_CLIENT}}}body"
 
 FALLBACK_BODY = (
@@ -103,6 +106,46 @@ def addresses_device(element: ET.Element, bare_jid: str, device_id: int) -> bool
                 if key.get("rid") == str(device_id):
                     return True
     return False
+
+
+def route(stanza: Message, own_bare_jid: str, own_device_id: int) -> str | None:
+    """Which OMEMO element of ``stanza`` to decrypt: :data:`NS_OMEMO2` (here, with
+    :func:`decrypt_omemo2`), :data:`NS_OLDMEMO` (slixmpp-omemo, given
+    :func:`without_omemo2`), or ``None`` when there is neither.
+
+    OMEMO 2 when its element names this device, or when there is no OMEMO 0.3 element (so a
+    message not for us fails here, with ``MessageNotForUs``, not in slixmpp-omemo).
+    """
+    two = find_omemo2(stanza)
+    old = stanza.xml.find(f"{{{NS_OLDMEMO}}}encrypted")
+    if two is None:
+        return NS_OLDMEMO if old is not None else None
+    if old is None or addresses_device(two, own_bare_jid, own_device_id):
+        return NS_OMEMO2
+    return NS_OLDMEMO
+
+
+def without_omemo2(stanza: Message) -> Message:
+    """A copy of ``stanza`` without its OMEMO 2 element, for ``XEP_0384.decrypt_message``.
+
+    slixmpp-omemo prefers an OMEMO 2 element when a stanza carries both, spends its key, and
+    then raises ``NotImplementedError``: it must never see one.
+    """
+    out: Message = copy.copy(stanza)
+    for child in out.xml.findall(f"{{{NS_OMEMO2}}}encrypted"):
+        out.xml.remove(child)
+    return out
+
+
+def needs_omemo2(devices: Iterable[DeviceInformation]) -> bool:
+    """Whether any of these devices can be reached only by OMEMO 2 (active in OMEMO 2 and not
+    in OMEMO 0.3): slixmpp-omemo's ``encrypt_message`` would leave it out, so send with
+    :func:`encrypt_omemo2` (``include_oldmemo=True`` keeps the OMEMO 0.3-only devices).
+    """
+    return any(
+        (NS_OMEMO2, True) in device.active and (NS_OLDMEMO, True) not in device.active
+        for device in devices
+    )
 
 
 def _same_bare(a: str | None, b: str) -> bool:
@@ -185,7 +228,7 @@ def decrypted_stanza(stanza: Message, content: Iterable[ET.Element]) -> Message:
     """
     out: Message = copy.copy(stanza)
     for child in list(out.xml):
-        if child.tag == _BODY or sce._namespace(child) in (NS_OMEMO2, _NS_OLDMEMO, NS_EME):
+        if child.tag == _BODY or sce._namespace(child) in (NS_OMEMO2, NS_OLDMEMO, NS_EME):
             out.xml.remove(child)
     for element in content:
         out.xml.append(copy.deepcopy(element))
@@ -206,17 +249,23 @@ async def encrypt_omemo2(
     *,
     own_bare_jid: str,
     identifier: str | None = None,
+    include_oldmemo: bool = False,
 ) -> tuple[Message | None, frozenset[EncryptionError]]:
     """Encrypt ``stanza`` with OMEMO 2 for the devices of ``recipients`` (bare JIDs).
 
     For a 1:1 chat, ``recipients`` is the peer; for a room, every member's real JID. Our own
     other devices are added by the library. The envelope's ``<to>`` is the stanza's ``to``
-    (bare: the peer or the room), its ``<from>`` ``own_bare_jid``.
+    (bare: the peer or the room), its ``<from>`` ``own_bare_jid``. The device lists must be
+    fresh (``XEP_0384.refresh_device_lists``), as for slixmpp-omemo's ``encrypt_message``.
+
+    With ``include_oldmemo``, devices that do not speak OMEMO 2 get an OMEMO 0.3 element with
+    the body (only the body: OMEMO 0.3 cannot carry more) in the same stanza; without it they
+    are left out, and a recipient with no OMEMO 2 device raises ``NoEligibleDevices``.
 
     Returns the stanza to send (same attributes and id; the outside elements, a fallback body,
-    the EME marker, a store hint and the ``<encrypted/>``) and the library's non-fatal errors,
-    or ``None`` when nothing in the stanza needs encrypting (a chat state alone: send it as
-    is). Raises python-omemo's exceptions as they are (``NoEligibleDevices``,
+    the EME marker, a store hint and the ``<encrypted/>`` elements) and the library's non-fatal
+    errors, or ``None`` when nothing in the stanza needs encrypting (a chat state alone: send
+    it as is). Raises python-omemo's exceptions as they are (``NoEligibleDevices``,
     ``StillUndecided``…): nothing is sent in plaintext instead.
     """
     encrypt, outside = sce.split_for_encryption(list(stanza.xml))
@@ -229,22 +278,29 @@ async def encrypt_omemo2(
         raise ValueError(f"cannot encrypt to an invalid JID: {exc}") from exc
     if not recipient_set:
         raise ValueError("an OMEMO 2 message needs at least one recipient")
-    plaintext = sce.seal(encrypt, to=to, sender=own_bare_jid)
+    plaintexts = {NS_OMEMO2: sce.seal(encrypt, to=to, sender=own_bare_jid)}
+    body = next((el.text for el in encrypt if el.tag == _BODY and el.text), None)
+    if include_oldmemo and body is not None:
+        plaintexts[NS_OLDMEMO] = body.encode("utf-8")
     messages, errors = await session_manager.encrypt(
-        recipient_set,
-        {NS_OMEMO2: plaintext},
-        backend_priority_order=[NS_OMEMO2],
-        identifier=identifier,
+        recipient_set, plaintexts, backend_priority_order=list(plaintexts), identifier=identifier
     )
-    [message] = [m for m in messages if m.namespace == NS_OMEMO2]
+    elements = [_serialise(message) for message in messages]
+    if not elements:
+        raise NoEligibleDevices(recipient_set, "no device to encrypt this message for")
     out: Message = copy.copy(stanza)
     out.clear()
     for element in outside:
         out.xml.append(copy.deepcopy(element))
-    body = ET.SubElement(out.xml, _BODY)
-    body.text = FALLBACK_BODY
+    ET.SubElement(out.xml, _BODY).text = FALLBACK_BODY
     out.xml.append(_eme())
     if not any(el.tag == f"{{{NS_HINTS}}}store" for el in outside):
         out.xml.append(ET.Element(f"{{{NS_HINTS}}}store"))
-    out.xml.append(twomemo.etree.serialize_message(message))
+    out.xml.extend(elements)
     return out, frozenset(errors)
+
+
+def _serialise(message: Any) -> ET.Element:
+    if message.namespace == NS_OMEMO2:
+        return twomemo.etree.serialize_message(message)
+    return oldmemo.etree.serialize_message(message)

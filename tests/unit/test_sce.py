@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tuichat.xmpp.omemo import sce
 from tuichat.xmpp.omemo.sce import EnvelopeError
@@ -262,3 +264,15 @@ def test_other_writers_shapes_are_read() -> None:
     assert env.sent_at == datetime(2026, 11, 25, 12, 0, 0, 123000, tzinfo=UTC)
     assert env.sender == PEER
     assert [el.tail for el in env.content] == [None]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(), attr=st.text())
+def test_any_text_survives_sealing(text: str, attr: str) -> None:
+    """Whatever the text (markup, CR, control characters, lone surrogates), sealing never
+    fails and parsing gives it back, with only what XML cannot carry turned into U+FFFD."""
+    el = body(text)
+    el.set("id", attr)
+    env = sce.parse_envelope(sce.seal([el], to=ME, sender=PEER), recipient=ME, sender=PEER)
+    assert env.body == sce.xml_safe(text)
+    assert env.content[0].get("id") == sce.xml_safe(attr)

@@ -246,8 +246,13 @@ def _write(element: ET.Element, parent_ns: str, out: list[str]) -> None:
         out.append(f"</{name}>")
 
 
+def xml_safe(text: str) -> str:
+    """``text`` with each character XML 1.0 cannot carry replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _escape(text: str, *, attribute: bool = False) -> str:
-    text = _NOT_XML.sub("\ufffd", text)
+    text = xml_safe(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if attribute:
         text = text.replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;")

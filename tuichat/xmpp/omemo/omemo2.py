@@ -6,8 +6,9 @@ raises ``NotImplementedError``, so the message is lost. This module talks to pyt
 envelope.
 
 Rules:
-- an ``omemo:2`` element goes here, never to ``XEP_0384.decrypt_message``; look for it with
-  :func:`find_omemo2` before calling the plugin;
+- an ``omemo:2`` element goes here, never to ``XEP_0384.decrypt_message`` (which would spend
+  its key and fail): :func:`route` says which element to decrypt, and the plugin only ever gets
+  :func:`without_omemo2`'s copy;
 - the element is parsed (and malformed ones refused) *before* the session manager sees it, so a
   refusal there costs no key; after ``decrypt``, the key is spent, and an envelope that fails
   its checks raises :class:`EnvelopeRejected`, which carries the sending device;
@@ -228,7 +229,7 @@ def decrypted_stanza(stanza: Message, content: Iterable[ET.Element]) -> Message:
     """
     out: Message = copy.copy(stanza)
     for child in list(out.xml):
-        if child.tag == _BODY or sce._namespace(child) in (NS_OMEMO2, NS_OLDMEMO, NS_EME):
+        if child.tag == _BODY or sce.namespace_of(child) in (NS_OMEMO2, NS_OLDMEMO, NS_EME):
             out.xml.remove(child)
     for element in content:
         out.xml.append(copy.deepcopy(element))

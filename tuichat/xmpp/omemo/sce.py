@@ -120,14 +120,15 @@ class Envelope:
         return None
 
 
-def _namespace(element: ET.Element) -> str:
+def namespace_of(element: ET.Element) -> str:
+    """The namespace of ``element``'s tag (``""`` for none)."""
     tag = element.tag
     return tag[1:].partition("}")[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
 def stays_outside(element: ET.Element) -> bool:
     """Whether ``element``, a child of a ``<message/>``, must travel in plaintext."""
-    ns = _namespace(element)
+    ns = namespace_of(element)
     if ns == NS_CLIENT:
         return element.tag.rpartition("}")[2] in _OUTSIDE_CLIENT
     return ns in KEEP_OUTSIDE
@@ -220,7 +221,7 @@ def serialise(element: ET.Element) -> bytes:
 
 
 def _write(element: ET.Element, parent_ns: str, out: list[str]) -> None:
-    ns = _namespace(element)
+    ns = namespace_of(element)
     name = element.tag.rpartition("}")[2] if ns else element.tag
     out.append(f"<{name}")
     if ns != parent_ns:
@@ -398,7 +399,7 @@ def _readable(holder: ET.Element) -> tuple[tuple[ET.Element, ...], tuple[str, ..
     for child in holder:
         if not isinstance(child.tag, str):
             continue
-        ns = _namespace(child)
+        ns = namespace_of(child)
         if ns in SERVER_ONLY:
             dropped.append(child.tag)
             continue

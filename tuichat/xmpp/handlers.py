@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
 
-Owner = Literal["session", "certificates", "roster", "rooms"]
+Owner = Literal["session", "certificates", "roster", "rooms", "disco", "feeds"]
 
 HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     # the connection
@@ -40,6 +40,10 @@ HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     ("groupchat_presence", "rooms", "on_presence"),
     ("presence_error", "rooms", "on_presence_error"),
     ("disconnected", "rooms", "on_disconnected"),
+    # service discovery (XEP-0030): a fresh stream forgets what entities said
+    ("session_start", "disco", "forget"),
+    # feeds (XEP-0060): notifications of subscribed nodes
+    ("pubsub_publish", "feeds", "on_publish"),
 )
 """``(slixmpp event, owner, method)``; an owner that is not installed is skipped."""
 
@@ -51,6 +55,8 @@ def register(session: Session) -> None:
         "certificates": session.certificates,
         "roster": session.roster,
         "rooms": session.rooms,
+        "disco": session.disco,
+        "feeds": session.feeds,
     }
     for event, owner, method in HANDLERS:
         target = owners[owner]

@@ -51,7 +51,9 @@ from tuichat.xmpp.live_batch import LiveBatch, Then
 from tuichat.xmpp.sending import Sender
 
 if TYPE_CHECKING:
+    from tuichat.xmpp.features.disco import Disco
     from tuichat.xmpp.features.muc import Rooms
+    from tuichat.xmpp.features.pubsub import Feeds
     from tuichat.xmpp.features.roster import Roster
     from tuichat.xmpp.pacing import ReadPacer
 
@@ -123,6 +125,10 @@ class Session:
         """The roster and contacts' presence (installed on every client)."""
         self.rooms: Rooms | None = None
         """Group chat, when the room feature is installed."""
+        self.disco: Disco | None = None
+        """Service discovery, cached for the stream (installed on every client)."""
+        self.feeds: Feeds | None = None
+        """PubSub feeds: reads, subscriptions, notifications (installed on every client)."""
         self.pacer: ReadPacer | None = None
         """Big network reads fed to slixmpp a slice per loop turn, when installed."""
         self.certificates = CertificateTrust(self, self._fail)

@@ -27,7 +27,19 @@ def _pacing(session: Session) -> object:
     return pacing.install(session)
 
 
+def _disco(session: Session) -> object:
+    from tuichat.xmpp.features import disco
+
+    return disco.install(session)
+
+
+def _feeds(session: Session) -> object:
+    from tuichat.xmpp.features import pubsub
+
+    return pubsub.install(session)
+
+
 Feature = Callable[["Session"], object]
 
-FEATURES: tuple[Feature, ...] = (_pacing, _muc)
+FEATURES: tuple[Feature, ...] = (_pacing, _muc, _disco, _feeds)
 """The features every session installs, in order."""

@@ -1,0 +1,227 @@
+"""Service discovery and feeds against the real Prosody: `tuichat disco`, `tuichat feed`, the
+manager's cache and the server's contact addresses (XEP-0157)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from xml.etree.ElementTree import Element, SubElement
+
+import pytest
+
+from tests.harness import XdgDirs
+from tests.harness.peer import Peer
+from tests.harness.prosody import (
+    DOMAIN,
+    MUC_DOMAIN,
+    PUBSUB_COMPONENT,
+    PUBSUB_DOMAIN,
+    ProsodyServer,
+)
+from tests.integration.cli_helpers import add_account, tuichat
+from tests.integration.helpers import Recorder, account_config
+from tuichat import events as ev
+from tuichat.bus import EventBus
+from tuichat.store import Store
+from tuichat.xmpp.manager import ConnectionManager
+
+NS_ATOM = "http://www.w3.org/2005/Atom"
+T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+PUBLISHER = f"publisher@{DOMAIN}"
+"""A server admin: only admins may create nodes on Prosody's PubSub service."""
+CONTACTS = f"""
+admins = {{ "{PUBLISHER}" }}
+contact_info = {{
+    abuse = {{ "mailto:abuse@example.test", "xmpp:abuse@example.test" }};
+    admin = {{ "xmpp:admin@example.test" }};
+}}
+"""
+# Re-entering the host's section adds the module to it (Prosody merges host modules).
+SERVICES = f"""{PUBSUB_COMPONENT}
+
+VirtualHost "{DOMAIN}"
+    modules_enabled = {{ "server_contact_info" }}
+"""
+
+
+@pytest.fixture
+def services(prosody_factory: Callable[..., ProsodyServer]) -> ProsodyServer:
+    """A server with a PubSub component, contact addresses, and the publisher's account."""
+    server = prosody_factory(extra_config=CONTACTS, extra_components=SERVICES)
+    server.register("publisher", "publisher-password")
+    return server
+
+
+def atom(n: int, title: str | None = None) -> Element:
+    """Atom entry number ``n``."""
+    entry = Element(f"{{{NS_ATOM}}}entry")
+    SubElement(entry, f"{{{NS_ATOM}}}title").text = title or f"Entry {n:02d}"
+    author = SubElement(entry, f"{{{NS_ATOM}}}author")
+    SubElement(author, f"{{{NS_ATOM}}}name").text = "Publisher Pat"
+    SubElement(entry, f"{{{NS_ATOM}}}published").text = (T0 + timedelta(minutes=n)).isoformat()
+    SubElement(entry, f"{{{NS_ATOM}}}summary").text = f"summary of entry {n} about zebrafish"
+    SubElement(entry, f"{{{NS_ATOM}}}link", rel="alternate", href=f"https://example.test/{n}")
+    SubElement(entry, f"{{{NS_ATOM}}}id").text = f"tag:example.test,2026:{n}"
+    return entry
+
+
+async def make_node(peer: Peer, node: str) -> Any:
+    """Create ``node`` on the PubSub service (open, keeping 200 items); return the plugin."""
+    peer.client.register_plugin("xep_0060")
+    pubsub = peer.client.plugin["xep_0060"]
+    form = peer.client.plugin["xep_0004"].make_form(ftype="submit")
+    form.add_field(
+        var="FORM_TYPE", ftype="hidden", value="http://jabber.org/protocol/pubsub#node_config"
+    )
+    form.add_field(var="pubsub#max_items", value="200")
+    form.add_field(var="pubsub#access_model", value="open")
+    await pubsub.create_node(PUBSUB_DOMAIN, node, config=form)
+    return pubsub
+
+
+def _json(result: Any) -> Any:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_disco_of_the_server_and_of_the_chat_service(services: ProsodyServer, xdg: XdgDirs) -> None:
+    """`tuichat disco --json` gives identities, features and items in the documented shape."""
+    me, password = services.new_account("disco")
+    add_account(xdg, services, me, password)
+    server = _json(tuichat(xdg, "disco", DOMAIN, "--json"))
+    assert set(server) == {"jid", "node", "identities", "features", "items"}
+    assert server["jid"] == DOMAIN and server["node"] == ""
+    assert {"category": "server", "type": "im", "name": "Prosody"} in server["identities"]
+    assert "http://jabber.org/protocol/disco#info" in server["features"]
+    assert {i["jid"] for i in server["items"]} >= {MUC_DOMAIN, PUBSUB_DOMAIN}
+    assert all(set(i) == {"jid", "node", "name"} for i in server["items"])
+
+    muc = _json(tuichat(xdg, "disco", MUC_DOMAIN, "--json"))
+    assert any(i["category"] == "conference" and i["type"] == "text" for i in muc["identities"])
+    assert "http://jabber.org/protocol/muc" in muc["features"]
+    assert muc["items"] == []  # no rooms yet
+
+    text = tuichat(xdg, "disco", PUBSUB_DOMAIN)
+    assert text.returncode == 0, text.stderr
+    assert "identity\tpubsub/service" in text.stdout
+
+    bad = tuichat(xdg, "disco", "not a jid")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_fifty_entries_read_in_order_subscribe_and_search(
+    services: ProsodyServer, xdg: XdgDirs
+) -> None:
+    """A peer publishes 50 Atom entries; `feed read --json` returns them in order, stored once
+    each and searchable; subscribe and unsubscribe change the service's subscriptions."""
+    me, password = services.new_account("reader")
+    pub, pub_password = PUBLISHER, "publisher-password"
+    add_account(xdg, services, me, password)
+
+    async def publish() -> None:
+        async with Peer.connect(services, pub, pub_password) as peer:
+            pubsub = await make_node(peer, "news")
+            for n in range(50):
+                await pubsub.publish(PUBSUB_DOMAIN, "news", id=f"item-{n:02d}", payload=atom(n))
+
+    asyncio.run(publish())
+    nodes = tuichat(xdg, "feed", "list", PUBSUB_DOMAIN, "--json")
+    assert nodes.returncode == 0, nodes.stderr
+    assert {"jid": PUBSUB_DOMAIN, "node": "news", "name": ""} in map(
+        json.loads, nodes.stdout.splitlines()
+    )
+
+    for _ in range(2):  # read twice: the second stores nothing new, prints the same
+        read = tuichat(xdg, "feed", "read", PUBSUB_DOMAIN, "news", "--limit", "50", "--json")
+        assert read.returncode == 0, read.stderr
+        rows = [json.loads(line) for line in read.stdout.splitlines()]
+        assert [r["title"] for r in rows] == [f"Entry {n:02d}" for n in range(50)]
+        assert [r["id"] for r in rows] == [f"item-{n:02d}" for n in range(50)]
+    assert rows[7] == {
+        "service": PUBSUB_DOMAIN,
+        "node": "news",
+        "id": "item-07",
+        "title": "Entry 07",
+        "author": "Publisher Pat",
+        "published": "2026-01-05T08:07:00Z",
+        "summary": "summary of entry 7 about zebrafish",
+        "link": "https://example.test/7",
+    }
+    found = tuichat(xdg, "search", "zebrafish", "--json", "--limit", "100")
+    assert found.returncode == 0, found.stderr
+    hits = [json.loads(line) for line in found.stdout.splitlines()]
+    assert len(hits) == 50
+    assert {h["kind"] for h in hits} == {"feed"}
+    assert {h["conversation"] for h in hits} == {f"{PUBSUB_DOMAIN}/news"}
+
+    assert tuichat(xdg, "feed", "subscribe", PUBSUB_DOMAIN, "news").returncode == 0
+
+    async def subscribers() -> set[str]:
+        async with Peer.connect(services, pub, pub_password) as peer:
+            peer.client.register_plugin("xep_0060")
+            iq = await peer.client.plugin["xep_0060"].get_node_subscriptions(PUBSUB_DOMAIN, "news")
+            return {
+                str(s["jid"])
+                for s in iq["pubsub_owner"]["subscriptions"]
+                if s["subscription"] == "subscribed"
+            }
+
+    assert me in asyncio.run(subscribers())
+    assert tuichat(xdg, "feed", "unsubscribe", PUBSUB_DOMAIN, "news").returncode == 0
+    assert me not in asyncio.run(subscribers())
+
+    missing = tuichat(xdg, "feed", "read", PUBSUB_DOMAIN, "no-such-node", "--json")
+    assert missing.returncode == 1
+    assert "no-such-node" in missing.stderr and missing.stderr.count("\n") == 1
+
+
+async def test_contacts_cache_and_live_entries(services: ProsodyServer) -> None:
+    """The server's contact addresses (XEP-0157); disco#info asked once per stream; a
+    subscribed node's new entry arrives as an event and is stored."""
+    me, password = services.new_account("live")
+    pub, pub_password = PUBLISHER, "publisher-password"
+    bus, store = EventBus(), Store.memory()
+    recorder = Recorder(bus)
+    manager = ConnectionManager([account_config(services, me, password)], store, bus)
+    await manager.start()
+    try:
+        await manager.wait_connected(15)
+        contacts = await manager.server_contacts(me)
+        assert contacts == {
+            "abuse": ("mailto:abuse@example.test", "xmpp:abuse@example.test"),
+            "admin": ("xmpp:admin@example.test",),
+        }
+        disco = manager.session(me).disco
+        assert disco is not None
+        asked = disco.asked
+        first = await manager.disco_info(me, MUC_DOMAIN)
+        again = await manager.disco_info(me, MUC_DOMAIN)
+        assert first == again and first.is_chat_service
+        assert disco.asked == asked + 1  # the second came from the cache
+        await manager.disco_info(me, MUC_DOMAIN, refresh=True)
+        assert disco.asked == asked + 2
+
+        async with Peer.connect(services, pub, pub_password) as peer:
+            pubsub = await make_node(peer, "live")
+            await pubsub.publish(PUBSUB_DOMAIN, "live", id="first", payload=atom(1))
+            assert [e.title for e in await manager.read_feed(me, PUBSUB_DOMAIN, "live")] == [
+                "Entry 01"
+            ]
+            await manager.subscribe_feed(me, PUBSUB_DOMAIN, "live")
+            await pubsub.publish(PUBSUB_DOMAIN, "live", id="second", payload=atom(2, "Breaking"))
+            [got] = await recorder.wait(
+                ev.FeedEntriesReceived, lambda e: any(x.title == "Breaking" for x in e.entries)
+            )
+            assert (got.service, got.node) == (PUBSUB_DOMAIN, "live")
+        stored = manager.feed_entries(me, PUBSUB_DOMAIN, "live")
+        assert [(e.title, e.unread) for e in stored] == [("Entry 01", True), ("Breaking", True)]
+        assert [(f.node, f.unread) for f in manager.feeds(me)] == [("live", 2)]
+        manager.mark_feed_read(me, PUBSUB_DOMAIN, "live")
+        assert manager.feeds(me)[0].unread == 0
+        assert store.conversations(me) == []  # a feed is not a chat
+    finally:
+        await manager.stop()

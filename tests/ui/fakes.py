@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.ui.fake_services import FakeDisco, ServiceFakes
 from tuichat import sendable
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, Config, PasswordSource, UIConfig
@@ -54,8 +55,8 @@ T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
 @dataclass
-class FakeClient:
-    """A ChatClient that records every request."""
+class FakeClient(ServiceFakes):
+    """A ChatClient that records every request (disco and feeds: :class:`ServiceFakes`)."""
 
     account_list: tuple[str, ...]
     store: Store
@@ -80,6 +81,8 @@ class FakeClient:
     """JID → its OMEMO devices (the account's own include this device)."""
     encryptions: dict[tuple[str, str], Encryption] = field(default_factory=dict)
     """(account, conversation) → how it sends (default: none)."""
+    disco_data: FakeDisco = field(default_factory=FakeDisco)
+    """Canned service discovery and feed answers."""
 
     @property
     def accounts(self) -> tuple[str, ...]:

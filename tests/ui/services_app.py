@@ -46,16 +46,46 @@ def seed_services(client: FakeClient) -> None:
                 SERVER,
                 "",
                 (Identity("server", "im", "Prosody"),),
-                ("http://jabber.org/protocol/disco#info", "http://jabber.org/protocol/disco#items", NS_COMMANDS, "urn:xmpp:ping"),
+                (
+                    "http://jabber.org/protocol/disco#info",
+                    "http://jabber.org/protocol/disco#items",
+                    NS_COMMANDS,
+                    "urn:xmpp:ping",
+                ),
                 MappingProxyType({SERVERINFO: MappingProxyType(contacts)}),
             ),
-            (MUC, ""): DiscoInfo(MUC, "", (Identity("conference", "text", "Chatrooms"),), ("http://jabber.org/protocol/muc",)),
-            (ROOM, ""): DiscoInfo(ROOM, "", (Identity("conference", "text", "Developers"),), ("http://jabber.org/protocol/muc", "muc_open")),
-            (PUBSUB, ""): DiscoInfo(PUBSUB, "", (Identity("pubsub", "service", "News service"),), ("http://jabber.org/protocol/pubsub",)),
-            (PUBSUB, "news"): DiscoInfo(PUBSUB, "news", (Identity("pubsub", "leaf"),), ("http://jabber.org/protocol/pubsub",)),
-            (GATEWAY, ""): DiscoInfo(GATEWAY, "", (Identity("conference", "irc", "IRC gateway"),), (NS_COMMANDS, "jabber:iq:register", "http://jabber.org/protocol/muc")),
+            (MUC, ""): DiscoInfo(
+                MUC,
+                "",
+                (Identity("conference", "text", "Chatrooms"),),
+                ("http://jabber.org/protocol/muc",),
+            ),
+            (ROOM, ""): DiscoInfo(
+                ROOM,
+                "",
+                (Identity("conference", "text", "Developers"),),
+                ("http://jabber.org/protocol/muc", "muc_open"),
+            ),
+            (PUBSUB, ""): DiscoInfo(
+                PUBSUB,
+                "",
+                (Identity("pubsub", "service", "News service"),),
+                ("http://jabber.org/protocol/pubsub",),
+            ),
+            (PUBSUB, "news"): DiscoInfo(
+                PUBSUB,
+                "news",
+                (Identity("pubsub", "leaf"),),
+                ("http://jabber.org/protocol/pubsub",),
+            ),
+            (GATEWAY, ""): DiscoInfo(
+                GATEWAY,
+                "",
+                (Identity("conference", "irc", "IRC gateway"),),
+                (NS_COMMANDS, "jabber:iq:register", "http://jabber.org/protocol/muc"),
+            ),
         }
-    )  # fmt: skip
+    )
     data.items.update(
         {
             (SERVER, ""): [

@@ -97,7 +97,9 @@ class DiscoBrowser(ModalScreen[DiscoChoice | None]):
     DiscoBrowser { background: $background; }
     DiscoBrowser #disco-title { padding: 0 1; background: $panel; text-style: bold; height: 1; }
     DiscoBrowser Horizontal { height: 1fr; }
-    DiscoBrowser Tree { width: 40%; min-width: 24; border-right: solid $primary; }
+    DiscoBrowser Tree {
+        width: 40%; min-width: 24; border-right: solid $primary; overflow-x: hidden;
+    }
     DiscoBrowser #disco-details { width: 1fr; padding: 0 1; }
     DiscoBrowser #disco-status { padding: 0 1; height: 1; color: $text-muted; }
     DiscoBrowser #disco-status.-error { color: $error; }
@@ -110,6 +112,8 @@ class DiscoBrowser(ModalScreen[DiscoChoice | None]):
         self.start = DiscoItem(jid, node)
         self.infos: dict[tuple[str, str], DiscoInfo | str] = {}
         """(JID, node) → its info, or why it could not be had."""
+        self.counts: dict[tuple[str, str], int] = {}
+        """(JID, node) → how many items it has, once opened."""
         self.current: DiscoItem = self.start
 
     def compose(self) -> ComposeResult:
@@ -165,7 +169,9 @@ class DiscoBrowser(ModalScreen[DiscoChoice | None]):
             node.add_leaf(Text(f"… {len(items) - SHOWN_ITEMS} more", style=Style(dim=True)))
         if not items:
             node.allow_expand = False
-        self._status(f"{len(items)} item{'s' if len(items) != 1 else ''} under {item.label}")
+        self.counts[(item.jid, item.node)] = len(items)
+        if self.current == item and (item.jid, item.node) in self.infos:
+            self._render_details(item)
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[_Entry]) -> None:
@@ -218,6 +224,9 @@ class DiscoBrowser(ModalScreen[DiscoChoice | None]):
             )
             for feature in found.features:
                 text.append_text(safe_text(f"  {feature}\n"))
+            count = self.counts.get((item.jid, item.node))
+            if count is not None:
+                text.append(f"\nItems: {count}\n", style=Style(bold=True))
             can = actions_for(found, item)
             hint = " · ".join(f"{KEYS[a]} {WORDS[a]}" for a in can)
             self._status(hint or "Enter opens its items · Esc closes")

@@ -36,23 +36,21 @@ log = logging.getLogger(__name__)
 
 SHOWN = 200
 """Entries shown of one feed (the newest)."""
-SUMMARY_LINES = 2
 
 
-def entry_prompt(entry: FeedEntry, tz: tzinfo | None, width: int) -> Text:
-    """One entry as the list shows it: title; author and date; the summary's first lines."""
-    text = Text(no_wrap=False, overflow="ellipsis")
-    mark = "● " if entry.unread else "  "
-    text.append(mark, style=Style(bold=True))
-    text.append_text(safe_text(entry.title or "(no title)", Style(bold=entry.unread)))
+def entry_prompt(entry: FeedEntry, tz: tzinfo | None, width: int, *, new: bool = False) -> Text:
+    """One entry as the list shows it, three lines cut to the width: the title (marked when
+    ``new``: unread when the feed was opened), author and date, the summary's start."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append("● " if new else "  ", style=Style(bold=True))
+    text.append_text(safe_text(entry.title or "(no title)", Style(bold=True)))
     when = entry.published.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     byline = f"{entry.author} · {when}" if entry.author else when
     text.append("\n  ")
     text.append_text(safe_text(byline, Style(italic=True)))
     summary = " ".join(entry.summary.split())
     if summary:
-        room = max(10, (width - 2) * SUMMARY_LINES)
-        cut = summary if len(summary) <= room else summary[: room - 1] + "…"
+        cut = summary if len(summary) <= width else summary[: max(10, width - 3)] + "…"
         text.append("\n  ")
         text.append_text(safe_text(cut, Style(dim=True)))
     return text
@@ -81,7 +79,9 @@ class FeedsView(ModalScreen[None]):
     FeedsView { background: $background; }
     FeedsView #feeds-title { padding: 0 1; background: $panel; text-style: bold; height: 1; }
     FeedsView Horizontal { height: 1fr; }
-    FeedsView #feeds-list { width: 26; border: none; border-right: solid $primary; }
+    FeedsView #feeds-list {
+        width: 26; height: 1fr; border: none; border-right: solid $primary;
+    }
     FeedsView Vertical { width: 1fr; }
     FeedsView #feed-heading { padding: 0 1; height: 1; text-style: bold; }
     FeedsView #feed-entries { height: 1fr; border: none; }
@@ -107,6 +107,9 @@ class FeedsView(ModalScreen[None]):
         self.feeds: list[Feed] = []
         self.shown: tuple[str, str] | None = None
         self.entries: list[FeedEntry] = []
+        self.new: set[str] = set()
+        """Item ids of the feed in view that were unread when it was opened (or arrived
+        since): marked until another feed is opened."""
         self._subs: list[Subscription] = []
 
     def compose(self) -> ComposeResult:
@@ -158,14 +161,20 @@ class FeedsView(ModalScreen[None]):
 
     def _open(self, service: str, node: str) -> None:
         """Show a feed's stored entries (newest first) and mark it read."""
+        if self.shown != (service, node):
+            self.new.clear()
         self.shown = (service, node)
         self.entries = self.client.feed_entries(self.account, service, node, SHOWN)
+        self.new.update(e.item_id for e in self.entries if e.unread)
         heading = self.query_one("#feed-heading", Static)
         heading.update(safe_text(f"{node} on {service} — {len(self.entries)} entries"))
         listing = self.query_one("#feed-entries", OptionList)
-        width = max(20, listing.size.width or 50)
+        width = max(20, (listing.size.width or 50) - 3)
         listing.set_options(
-            [Option(entry_prompt(e, self.tz, width)) for e in reversed(self.entries)]
+            [
+                Option(entry_prompt(e, self.tz, width, new=e.item_id in self.new))
+                for e in reversed(self.entries)
+            ]
         )
         if self.entries:
             listing.highlighted = 0

@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
-from xml.etree.ElementTree import Element, SubElement
 
 import pytest
 
@@ -17,70 +15,28 @@ from tests.harness.peer import Peer
 from tests.harness.prosody import (
     DOMAIN,
     MUC_DOMAIN,
-    PUBSUB_COMPONENT,
     PUBSUB_DOMAIN,
     ProsodyServer,
 )
 from tests.integration.cli_helpers import add_account, tuichat
+from tests.integration.feeds_helpers import (
+    PUBLISHER,
+    PUBLISHER_PASSWORD,
+    atom,
+    make_node,
+    services_server,
+)
 from tests.integration.helpers import Recorder, account_config
 from tuichat import events as ev
 from tuichat.bus import EventBus
 from tuichat.store import Store
 from tuichat.xmpp.manager import ConnectionManager
 
-NS_ATOM = "http://www.w3.org/2005/Atom"
-T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-
-PUBLISHER = f"publisher@{DOMAIN}"
-"""A server admin: only admins may create nodes on Prosody's PubSub service."""
-CONTACTS = f"""
-admins = {{ "{PUBLISHER}" }}
-contact_info = {{
-    abuse = {{ "mailto:abuse@example.test", "xmpp:abuse@example.test" }};
-    admin = {{ "xmpp:admin@example.test" }};
-}}
-"""
-# Re-entering the host's section adds the module to it (Prosody merges host modules).
-SERVICES = f"""{PUBSUB_COMPONENT}
-
-VirtualHost "{DOMAIN}"
-    modules_enabled = {{ "server_contact_info" }}
-"""
-
 
 @pytest.fixture
 def services(prosody_factory: Callable[..., ProsodyServer]) -> ProsodyServer:
     """A server with a PubSub component, contact addresses, and the publisher's account."""
-    server = prosody_factory(extra_config=CONTACTS, extra_components=SERVICES)
-    server.register("publisher", "publisher-password")
-    return server
-
-
-def atom(n: int, title: str | None = None) -> Element:
-    """Atom entry number ``n``."""
-    entry = Element(f"{{{NS_ATOM}}}entry")
-    SubElement(entry, f"{{{NS_ATOM}}}title").text = title or f"Entry {n:02d}"
-    author = SubElement(entry, f"{{{NS_ATOM}}}author")
-    SubElement(author, f"{{{NS_ATOM}}}name").text = "Publisher Pat"
-    SubElement(entry, f"{{{NS_ATOM}}}published").text = (T0 + timedelta(minutes=n)).isoformat()
-    SubElement(entry, f"{{{NS_ATOM}}}summary").text = f"summary of entry {n} about zebrafish"
-    SubElement(entry, f"{{{NS_ATOM}}}link", rel="alternate", href=f"https://example.test/{n}")
-    SubElement(entry, f"{{{NS_ATOM}}}id").text = f"tag:example.test,2026:{n}"
-    return entry
-
-
-async def make_node(peer: Peer, node: str) -> Any:
-    """Create ``node`` on the PubSub service (open, keeping 200 items); return the plugin."""
-    peer.client.register_plugin("xep_0060")
-    pubsub = peer.client.plugin["xep_0060"]
-    form = peer.client.plugin["xep_0004"].make_form(ftype="submit")
-    form.add_field(
-        var="FORM_TYPE", ftype="hidden", value="http://jabber.org/protocol/pubsub#node_config"
-    )
-    form.add_field(var="pubsub#max_items", value="200")
-    form.add_field(var="pubsub#access_model", value="open")
-    await pubsub.create_node(PUBSUB_DOMAIN, node, config=form)
-    return pubsub
+    return services_server(prosody_factory)
 
 
 def _json(result: Any) -> Any:
@@ -119,7 +75,7 @@ def test_fifty_entries_read_in_order_subscribe_and_search(
     """A peer publishes 50 Atom entries; `feed read --json` returns them in order, stored once
     each and searchable; subscribe and unsubscribe change the service's subscriptions."""
     me, password = services.new_account("reader")
-    pub, pub_password = PUBLISHER, "publisher-password"
+    pub, pub_password = PUBLISHER, PUBLISHER_PASSWORD
     add_account(xdg, services, me, password)
 
     async def publish() -> None:
@@ -183,7 +139,7 @@ async def test_contacts_cache_and_live_entries(services: ProsodyServer) -> None:
     """The server's contact addresses (XEP-0157); disco#info asked once per stream; a
     subscribed node's new entry arrives as an event and is stored."""
     me, password = services.new_account("live")
-    pub, pub_password = PUBLISHER, "publisher-password"
+    pub, pub_password = PUBLISHER, PUBLISHER_PASSWORD
     bus, store = EventBus(), Store.memory()
     recorder = Recorder(bus)
     manager = ConnectionManager([account_config(services, me, password)], store, bus)

@@ -241,3 +241,17 @@ def test_feeds_view_snapshot(snap_compare, tmp_path: Path):  # type: ignore[no-u
 
 
 __all__ = ["HOSTILE", "MUC"]
+
+
+async def test_search_hit_in_a_feed_opens_the_feeds_view(tmp_path: Path) -> None:
+    """/search finds a feed entry (stored like a message); Enter opens its feed, not a chat."""
+    ui = _ui(tmp_path)
+    ui.store.save_feed_entries(ME, [entry(1, "Quokka sighting")])
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        await run_line(pilot, "/search quokka")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FeedsView))
+        view = pilot.app.screen
+        assert isinstance(view, FeedsView) and view.shown == (PUBSUB, "news")
+        await wait_for(pilot, lambda: any("Quokka" in t for t in entry_texts(pilot)))

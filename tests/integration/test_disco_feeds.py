@@ -7,6 +7,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
+from xml.etree.ElementTree import SubElement
 
 import pytest
 
@@ -30,6 +31,7 @@ from tests.integration.helpers import Recorder, account_config
 from tuichat import events as ev
 from tuichat.bus import EventBus
 from tuichat.store import Store
+from tuichat.xmpp.features.pubsub import NS_EVENT
 from tuichat.xmpp.manager import ConnectionManager
 
 
@@ -173,11 +175,26 @@ async def test_contacts_cache_and_live_entries(services: ProsodyServer) -> None:
                 ev.FeedEntriesReceived, lambda e: any(x.title == "Breaking" for x in e.entries)
             )
             assert (got.service, got.node) == (PUBSUB_DOMAIN, "live")
+            # A user forging a notification of that node (and of another) is not believed.
+            for node in ("live", "spam"):
+                forged = peer.client.make_message(mto=me, mtype="headline")
+                event = SubElement(forged.xml, f"{{{NS_EVENT}}}event")
+                items = SubElement(event, f"{{{NS_EVENT}}}items", node=node)
+                SubElement(items, f"{{{NS_EVENT}}}item", id=f"forged-{node}").append(
+                    atom(3, "Forged")
+                )
+                forged.send()
+            peer.send(me, "after the forgeries")
+            await recorder.wait(ev.MessageReceived, lambda e: e.message.body.startswith("after"))
         stored = manager.feed_entries(me, PUBSUB_DOMAIN, "live")
         assert [(e.title, e.unread) for e in stored] == [("Entry 01", True), ("Breaking", True)]
+        assert not recorder.of(
+            ev.FeedEntriesReceived, lambda e: any(x.title == "Forged" for x in e.entries)
+        )
         assert [(f.node, f.unread) for f in manager.feeds(me)] == [("live", 2)]
         manager.mark_feed_read(me, PUBSUB_DOMAIN, "live")
         assert manager.feeds(me)[0].unread == 0
-        assert store.conversations(me) == []  # a feed is not a chat
+        # A feed is not a chat: only the publisher's chat message is a conversation.
+        assert [c.conversation for c in store.conversations(me)] == [PUBLISHER]
     finally:
         await manager.stop()

@@ -104,8 +104,9 @@ class DiscoInfo:
     @property
     def is_gateway(self) -> bool:
         """A gateway to another network (register with it, XEP-0100)."""
+        # A server offers jabber:iq:register too (for its own accounts): that is no gateway.
         return self.has_identity("gateway") or (
-            self.has_identity("conference") and "jabber:iq:register" in self.features
+            "jabber:iq:register" in self.features and not self.has_identity("server")
         )
 
     @property

@@ -167,3 +167,13 @@ def test_store_keeps_each_entry_once_counts_unread_and_finds_it() -> None:
 def test_feed_key_round_trips_a_node_with_slashes() -> None:
     """``service/node`` splits at the first slash only."""
     assert split_feed_key(feed_key("ps.x.org", "a/b/c")) == ("ps.x.org", "a/b/c")
+
+
+def test_a_server_offering_registration_is_no_gateway() -> None:
+    """Registering is offered for gateways, not for the server's own in-band registration."""
+    from tuichat.discovery import DiscoInfo, Identity
+
+    register = ("jabber:iq:register",)
+    assert not DiscoInfo("x.org", "", (Identity("server", "im"),), register).is_gateway
+    assert DiscoInfo("irc.x.org", "", (Identity("conference", "irc"),), register).is_gateway
+    assert DiscoInfo("sms.x.org", "", (Identity("gateway", "sms"),)).is_gateway

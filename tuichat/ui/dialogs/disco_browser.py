@@ -67,7 +67,7 @@ def actions_for(info: DiscoInfo | None, item: DiscoItem) -> list[Action]:
         found.append("feed")
     if info.has_commands:
         found.append("command")
-    if info.is_gateway or "jabber:iq:register" in info.features:
+    if info.is_gateway:
         found.append("register")
     return found
 

@@ -12,12 +12,13 @@ from xml.etree.ElementTree import SubElement
 import pytest
 
 from tests.harness import XdgDirs
-from tests.harness.peer import Peer
+from tests.harness.peer import Peer, wait_until
 from tests.harness.prosody import (
     DOMAIN,
     MUC_DOMAIN,
     PUBSUB_DOMAIN,
     ProsodyServer,
+    TestAccount,
 )
 from tests.integration.cli_helpers import add_account, tuichat
 from tests.integration.feeds_helpers import (
@@ -28,6 +29,7 @@ from tests.integration.feeds_helpers import (
     services_server,
 )
 from tests.integration.helpers import Recorder, account_config
+from tests.ui.test_live_prosody import befriend
 from tuichat import events as ev
 from tuichat.bus import EventBus
 from tuichat.store import Store
@@ -198,3 +200,41 @@ async def test_contacts_cache_and_live_entries(services: ProsodyServer) -> None:
         assert [c.conversation for c in store.conversations(me)] == [PUBLISHER]
     finally:
         await manager.stop()
+
+
+async def test_peers_features_come_from_their_capabilities(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """Two contacts running the same software announce one capabilities hash: their info is
+    answered from slixmpp's caps cache, without a disco#info question of ours."""
+    me, bob, carol = account("capsme"), account("capsbob"), account("capscarol")
+    async with (
+        Peer.connect(prosody, bob.jid, bob.password) as pb,
+        Peer.connect(prosody, carol.jid, carol.password) as pc,
+    ):
+        for other in (pb, pc):
+            await befriend(prosody, me, other, other.bare)
+        manager = ConnectionManager(
+            [account_config(prosody, me.jid, me.password)], Store.memory(), EventBus()
+        )
+        await manager.start()
+        try:
+            await manager.wait_connected(15)
+            session = manager.session(me.jid)
+            caps = session.client.plugin["xep_0115"]
+
+            async def known(jid: str) -> bool:
+                return await caps.get_caps(jid=jid) is not None
+
+            for peer in (pb, pc):
+                await wait_until(lambda peer=peer: known(peer.jid), timeout=10)
+            disco = session.disco
+            assert disco is not None
+            asked = disco.asked
+            infos = [await manager.disco_info(me.jid, p.jid) for p in (pb, pc)]
+            assert disco.asked == asked  # both from the capabilities cache
+            assert infos[0].features == infos[1].features
+            assert "http://jabber.org/protocol/disco#info" in infos[0].features
+            assert infos[0].has_identity("client")
+        finally:
+            await manager.stop()

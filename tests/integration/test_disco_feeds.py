@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import SubElement
@@ -96,7 +97,9 @@ def test_fifty_entries_read_in_order_subscribe_and_search(
     )
 
     for _ in range(2):  # read twice: the second stores nothing new, prints the same
+        started = time.monotonic()
         read = tuichat(xdg, "feed", "read", PUBSUB_DOMAIN, "news", "--limit", "50", "--json")
+        print(f"tuichat feed read (50 entries): {time.monotonic() - started:.2f} s")
         assert read.returncode == 0, read.stderr
         rows = [json.loads(line) for line in read.stdout.splitlines()]
         assert [r["title"] for r in rows] == [f"Entry {n:02d}" for n in range(50)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 
 from tuichat.discovery import Feed, FeedEntry, feed_key, split_feed_key
 from tuichat.model import ConversationKind, Direction, Message
@@ -48,22 +49,8 @@ def save_entries(
             "INSERT INTO feed_entries (id, title, summary, link) VALUES (?, ?, ?, ?)",
             (outcome.stored.id, entry.title, entry.summary, entry.link),
         )
-        new.append(_with(entry, unread=True))
+        new.append(replace(entry, unread=True))
     return new
-
-
-def _with(entry: FeedEntry, *, unread: bool) -> FeedEntry:
-    return FeedEntry(
-        entry.service,
-        entry.node,
-        entry.item_id,
-        entry.title,
-        entry.author,
-        entry.published,
-        entry.summary,
-        entry.link,
-        unread,
-    )
 
 
 _ENTRIES = """

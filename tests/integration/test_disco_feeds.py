@@ -72,6 +72,9 @@ def test_disco_of_the_server_and_of_the_chat_service(services: ProsodyServer, xd
 
     bad = tuichat(xdg, "disco", "not a jid")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    gone = tuichat(xdg, "disco", "nowhere.example.net", "--timeout", "20")
+    assert gone.returncode == 1 and gone.stderr.count("\n") == 1, gone.stderr
+    assert gone.stderr.startswith(f"tuichat: {me}: cannot discover nowhere.example.net: ")
 
 
 def test_fifty_entries_read_in_order_subscribe_and_search(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tuichat.discovery import FeedEntry
 from tuichat.model import (
     Bookmark,
     ChatState,
@@ -333,3 +334,13 @@ class UploadProgressed(Event):
     state: UploadState
     error: str = ""
     """Why it failed, in words."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntriesReceived(Event):
+    """New entries of a feed were stored (a notification of a subscribed node, or a read):
+    ``entries`` holds only those not stored before, oldest first."""
+
+    service: str
+    node: str
+    entries: tuple[FeedEntry, ...]

@@ -231,6 +231,9 @@ class ConversationKind(StrEnum):
     GROUPCHAT = "groupchat"
     PRIVATE = "private"
     """A private chat with a room occupant (conversation is ``room@service/nick``)."""
+    FEED = "feed"
+    """The entries of a PubSub node (conversation is ``service/node``, see
+    :func:`tuichat.discovery.feed_key`): kept out of the chat lists, shown in the Feeds view."""
 
 
 class ChatState(StrEnum):

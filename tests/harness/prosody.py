@@ -25,6 +25,10 @@ from tests.harness.pki import PKI, make_pki
 DOMAIN = "example.test"
 MUC_DOMAIN = f"conference.{DOMAIN}"
 UPLOAD_DOMAIN = f"upload.{DOMAIN}"
+PUBSUB_DOMAIN = f"pubsub.{DOMAIN}"
+"""Not configured by default: ``prosody_factory(extra_components=PUBSUB_COMPONENT)``."""
+PUBSUB_COMPONENT = f'Component "{PUBSUB_DOMAIN}" "pubsub"'
+"""A PubSub service (feeds), for ``extra_components``."""
 HOST = "127.0.0.1"
 
 START_TIMEOUT = 10.0

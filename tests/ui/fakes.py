@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.ui.fake_services import FakeDisco, ServiceFakes
 from tuichat import sendable
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, Config, PasswordSource, UIConfig
@@ -60,8 +61,8 @@ T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
 @dataclass
-class FakeClient:
-    """A ChatClient that records every request."""
+class FakeClient(ServiceFakes):
+    """A ChatClient that records every request (disco and feeds: :class:`ServiceFakes`)."""
 
     account_list: tuple[str, ...]
     store: Store
@@ -94,6 +95,8 @@ class FakeClient:
     """When set, uploads wait for it (after publishing their first progress)."""
     infos: dict[str, ContactInfo] = field(default_factory=dict)
     """JID → what ``contact_info`` answers (default: nothing known)."""
+    disco_data: FakeDisco = field(default_factory=FakeDisco)
+    """Canned service discovery and feed answers."""
 
     @property
     def accounts(self) -> tuple[str, ...]:

@@ -29,6 +29,8 @@ SUBCOMMANDS = (
     "tuichat.cli.sync_cmd",
     "tuichat.cli.history_cmd",
     "tuichat.cli.contact_cmd",
+    "tuichat.cli.disco_cmd",
+    "tuichat.cli.feed_cmd",
 )
 
 

@@ -40,11 +40,12 @@ FROM conversations AS c JOIN messages AS m ON m.id = c.last_id
 
 
 def conversations(conn: sqlite3.Connection, account: str | None) -> list[ConversationSummary]:
-    """Every conversation (of ``account``, if given), most recent first."""
-    sql = _SUMMARIES
+    """Every conversation (of ``account``, if given), most recent first; feeds are not
+    conversations to chat in and are left out (see :func:`tuichat.store.feeds.feeds`)."""
+    sql = _SUMMARIES + " WHERE c.kind != 'feed'"
     params: tuple[str, ...] = ()
     if account is not None:
-        sql += " WHERE c.account = ?"
+        sql += " AND c.account = ?"
         params = (account,)
     sql += " ORDER BY c.last_ts DESC, c.last_id DESC"
     return [

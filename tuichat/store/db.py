@@ -25,9 +25,11 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote
 
+from tuichat.discovery import Feed, FeedEntry, feed_key
 from tuichat.model import Contact, Message, MessageState
 from tuichat.paths import private_file
 from tuichat.store import conversations as _conv
+from tuichat.store import feeds as _feeds
 from tuichat.store import messages as _msgs
 from tuichat.store import meta as _meta
 from tuichat.store import search as _search
@@ -289,6 +291,29 @@ class Store:
         """Incoming messages newer than the conversation's read marker."""
         with self._read() as conn:
             return _conv.unread_count(conn, account, conversation)
+
+    # --- feeds ---------------------------------------------------------------------------------
+
+    def save_feed_entries(self, account: str, entries: Sequence[FeedEntry]) -> list[FeedEntry]:
+        """Store feed entries in one transaction; return the new ones (each stored once)."""
+        with self._tx() as conn:
+            return _feeds.save_entries(conn, account, entries)
+
+    def feed_entries(
+        self, account: str, service: str, node: str, limit: int = 200
+    ) -> list[FeedEntry]:
+        """A feed's newest ``limit`` stored entries, oldest first, each marked read or not."""
+        with self._read() as conn:
+            return _feeds.entries(conn, account, service, node, limit)
+
+    def feeds(self, account: str) -> list[Feed]:
+        """The feeds ``account`` holds entries of, most recent first, with unread counts."""
+        with self._read() as conn:
+            return _feeds.feeds(conn, account)
+
+    def mark_feed_read(self, account: str, service: str, node: str) -> None:
+        """Mark every stored entry of a feed read."""
+        self.mark_read(account, feed_key(service, node))
 
     # --- roster, archive positions, settings ---------------------------------------------------
 

@@ -23,6 +23,7 @@ __all__ = [
     "m001_initial",
     "m002_fts_queue",
     "m003_outbox_failures",
+    "m004_feed_entries",
 ]
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -285,5 +286,25 @@ def m003_outbox_failures(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE messages ADD COLUMN send_closes INTEGER NOT NULL DEFAULT 0")
 
 
-MIGRATIONS = Migrations(m001_initial, m002_fts_queue, m003_outbox_failures)
+def m004_feed_entries(conn: sqlite3.Connection) -> None:
+    """Keep what a feed entry has beyond a message: its title, link and summary.
+
+    A feed entry is stored as a message of kind ``feed`` (conversation ``service/node``, the
+    PubSub item id as its stanza-id, the author as its nick, title and summary as its body),
+    so dedupe, unread counts and full-text search work for entries as for messages; this table
+    holds the parts the Feeds view shows apart, one row per such message.
+    """
+    conn.execute(
+        """
+        CREATE TABLE feed_entries (
+            id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            link TEXT NOT NULL
+        )
+        """
+    )
+
+
+MIGRATIONS = Migrations(m001_initial, m002_fts_queue, m003_outbox_failures, m004_feed_entries)
 """The store's migrations, in order. Append new ones; never edit an applied one."""

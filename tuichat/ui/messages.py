@@ -27,3 +27,16 @@ class NotificationWanted(Message):
 @dataclass
 class ConfigChanged(Message):
     """The config file was edited from the UI and re-read."""
+
+
+@dataclass
+class ServiceActionRequested(Message):
+    """The user chose, in the disco browser, to run one of ``jid``'s ad-hoc commands
+    (``action`` "command", XEP-0050) or to register with it (``action`` "register",
+    XEP-0077/XEP-0100). Posted to the app, which opens the command runner or the registration
+    form (the features that own those handle it)."""
+
+    account: str
+    action: str
+    jid: str
+    node: str = ""

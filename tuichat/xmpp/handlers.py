@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
 
-Owner = Literal["session", "certificates", "roster", "rooms", "blocklist"]
+Owner = Literal["session", "certificates", "roster", "rooms", "blocklist", "disco", "feeds"]
 
 HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     # the connection
@@ -43,6 +43,10 @@ HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     # the block list (XEP-0191): the server's pushes
     ("blocked", "blocklist", "on_pushed_block"),
     ("unblocked", "blocklist", "on_pushed_unblock"),
+    # service discovery (XEP-0030): a fresh stream forgets what entities said
+    ("session_start", "disco", "forget"),
+    # feeds (XEP-0060): notifications of subscribed nodes
+    ("pubsub_publish", "feeds", "on_publish"),
 )
 """``(slixmpp event, owner, method)``; an owner that is not installed is skipped."""
 
@@ -55,6 +59,8 @@ def register(session: Session) -> None:
         "roster": session.roster,
         "rooms": session.rooms,
         "blocklist": session.blocklist,
+        "disco": session.disco,
+        "feeds": session.feeds,
     }
     for event, owner, method in HANDLERS:
         target = owners[owner]

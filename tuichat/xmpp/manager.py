@@ -33,10 +33,11 @@ from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.errors import map_exceptions
 from tuichat.xmpp.features.blocking import Blocklist
 from tuichat.xmpp.rooms_api import RoomRequests
+from tuichat.xmpp.services_api import ServiceRequests
 from tuichat.xmpp.session import Session
 
 
-class ConnectionManager(RoomRequests):
+class ConnectionManager(RoomRequests, ServiceRequests):
     """Accounts → sessions; the requests the UI makes, and the events it listens to."""
 
     def __init__(

@@ -52,7 +52,9 @@ from tuichat.xmpp.sending import Sender
 
 if TYPE_CHECKING:
     from tuichat.xmpp.features.blocking import Blocklist
+    from tuichat.xmpp.features.disco import Disco
     from tuichat.xmpp.features.muc import Rooms
+    from tuichat.xmpp.features.pubsub import Feeds
     from tuichat.xmpp.features.roster import Roster
     from tuichat.xmpp.features.upload import Uploads
     from tuichat.xmpp.pacing import ReadPacer
@@ -129,6 +131,10 @@ class Session:
         """The JIDs the server blocks for us (XEP-0191), when installed."""
         self.uploads: Uploads | None = None
         """File uploads (XEP-0363), when installed."""
+        self.disco: Disco | None = None
+        """Service discovery, cached for the stream (installed on every client)."""
+        self.feeds: Feeds | None = None
+        """PubSub feeds: reads, subscriptions, notifications (installed on every client)."""
         self.pacer: ReadPacer | None = None
         """Big network reads fed to slixmpp a slice per loop turn, when installed."""
         self.certificates = CertificateTrust(self, self._fail)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from tuichat.discovery import split_feed_key
 from tuichat.errors import ClientError
-from tuichat.model import Direction, Message
-from tuichat.ui.commands import messaging, rooms
+from tuichat.model import ConversationKind, Direction, Message
+from tuichat.ui.commands import messaging, rooms, services
 from tuichat.ui.commands.context import CommandContext
 from tuichat.ui.dialogs.search import SearchScreen
 from tuichat.ui.dialogs.switcher import QuickSwitcher, Target
@@ -153,7 +154,9 @@ def search(ctx: CommandContext, call: SlashCall) -> None:
     """Open message search (``/search TEXT`` starts with that text); a hit opens its page."""
 
     def chosen(hit: Message | None) -> None:
-        if hit is not None:
+        if hit is not None and hit.kind is ConversationKind.FEED:
+            services.open_feeds(ctx, hit.account, *split_feed_key(hit.conversation))
+        elif hit is not None:
             ctx.open_conversation((hit.account, hit.conversation), around=hit)
 
     ctx.ask(SearchScreen(ctx.ui.store, call.arg("text"), tz=ctx.ui.tz), chosen)

@@ -27,6 +27,7 @@ from tuichat.ui.commands import (
     moderation,
     presence,
     rooms,
+    services,
     view,
 )
 from tuichat.ui.slash import SlashCall, SlashSpec
@@ -216,6 +217,11 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        run=bookmarks.bookmarks),
     _c("rooms", "Room browser", "List the rooms of a chat service; type to filter, Enter joins.",
        slash="rooms", usage="[service]", run=bookmarks.browse),
+    _c("disco", "Service discovery", "Browse a server's services, rooms, feeds and commands "
+       "(default: your server's); j joins, f opens a feed.", slash="disco",
+       usage="[JID] [NODE]", run=services.disco),
+    _c("feeds", "Feeds", "Read the PubSub feeds you follow; new entries arrive by themselves.",
+       slash="feeds", run=services.feeds),
     _c("accept_invite", "Accept invitation", "Join a room you were invited to (default: the "
        "latest invitation).", slash="accept-invite", usage="[room]", run=invitations.accept),
     _c("decline_invite", "Decline invitation", "Decline an invitation to ROOM.",

@@ -7,6 +7,7 @@ re-read. The running connections only change at the next start: the screen says 
 
 from __future__ import annotations
 
+import logging
 from typing import Any, ClassVar
 
 from rich.style import Style
@@ -20,6 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 from tuichat import events as ev
 from tuichat.bus import Subscription
 from tuichat.config import AccountConfig, ConfigError, add_account, remove_account, update_account
+from tuichat.errors import ClientError
 from tuichat.model import ConnectionState
 from tuichat.ui.context import UIContext
 from tuichat.ui.messages import ConfigChanged
@@ -28,6 +30,8 @@ from tuichat.ui.screens.account_form import AccountForm, RegisterForm
 from tuichat.ui.screens.confirm import Confirm
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.widgets.symbols import CONNECTION_SYMBOLS, CONNECTION_VARIABLES
+
+log = logging.getLogger(__name__)
 
 SAVED_NOTE = "Changes are saved to the config file and applied to the connections at once."
 
@@ -58,6 +62,8 @@ class AccountsScreen(Screen[None]):
         self.reasons: dict[str, str] = {}
         self.states: dict[str, ConnectionState] = {}
         self.changed = False
+        self.contacts: dict[str, dict[str, tuple[str, ...]]] = {}
+        """Each connected account's server's contact addresses (XEP-0157), once asked."""
         self._subs: list[Subscription] = []
 
     def compose(self) -> ComposeResult:
@@ -83,6 +89,8 @@ class AccountsScreen(Screen[None]):
             state, reason = self.ctx.client.state(account)
             self.states[account] = state
             self.reasons[account] = reason
+            if state is ConnectionState.CONNECTED:
+                self._ask_contacts(account)
         handler: Any = self._bus_connection
         self._subs = [self.ctx.client.bus.subscribe(ev.ConnectionStateChanged, handler)]
         self._fill()
@@ -98,7 +106,22 @@ class AccountsScreen(Screen[None]):
         self.states[event.account] = event.state
         if event.reason or event.state is ConnectionState.CONNECTED:
             self.reasons[event.account] = event.reason
+        if event.state is ConnectionState.CONNECTED and event.account not in self.contacts:
+            self._ask_contacts(event.account)
         self._fill()
+
+    def _ask_contacts(self, account: str) -> None:
+        """Ask the server of ``account`` for its contact addresses, in the background."""
+
+        async def ask() -> None:
+            try:
+                self.contacts[account] = await self.ctx.client.server_contacts(account)
+            except ClientError as exc:  # shown as unknown; the account's state says more
+                log.info("%s: no server contacts: %s", account, exc)
+                return
+            self._update_note()
+
+        self.run_worker(ask(), group="accounts-contacts", exit_on_error=False)
 
     def _row(self, account: AccountConfig) -> tuple[Text, ...]:
         variables = self.app.theme_variables
@@ -149,6 +172,12 @@ class AccountsScreen(Screen[None]):
         reason = self.reasons.get(selected.jid, "") if selected and running else ""
         if selected is not None and reason:
             note.append_text(safe_text(f"{selected.jid}: {reason}", Style(bold=True)))
+            note.append("\n")
+        contacts = self.contacts.get(selected.jid) if selected is not None else None
+        if contacts:
+            note.append("Server contacts: ", style=Style(bold=True))
+            words = " · ".join(f"{kind} {' '.join(found)}" for kind, found in contacts.items())
+            note.append_text(safe_text(words))
             note.append("\n")
         note.append(
             SAVED_NOTE

@@ -39,7 +39,19 @@ def _upload(session: Session) -> object:
     return upload.install(session)
 
 
+def _disco(session: Session) -> object:
+    from tuichat.xmpp.features import disco
+
+    return disco.install(session)
+
+
+def _feeds(session: Session) -> object:
+    from tuichat.xmpp.features import pubsub
+
+    return pubsub.install(session)
+
+
 Feature = Callable[["Session"], object]
 
-FEATURES: tuple[Feature, ...] = (_pacing, _muc, _blocking, _upload)
+FEATURES: tuple[Feature, ...] = (_pacing, _muc, _blocking, _upload, _disco, _feeds)
 """The features every session installs, in order."""

@@ -1,0 +1,120 @@
+"""Rooms on IRC through a real gateway: Debian's biboumi (a Prosody component) and ngircd.
+
+The other side is a plain socket IRC client in the channel (`tests.harness.gateway.IrcUser`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import sys
+
+from tests.harness import XdgDirs
+from tests.harness.gateway import IrcGateway, IrcUser
+from tests.integration.cli_helpers import add_account, env_for, history
+from tests.integration.helpers import Recorder, account_config
+from tuichat import events as ev
+from tuichat.bus import EventBus
+from tuichat.model import ConversationKind, Direction
+from tuichat.store import Store
+from tuichat.xmpp.manager import ConnectionManager
+
+
+def _channel() -> str:
+    return f"#tc{secrets.token_hex(3)}"
+
+
+async def test_talk_both_ways_with_an_irc_channel(irc_gateway: IrcGateway) -> None:
+    """A message from tuichat reaches the IRC channel once; the IRC reply is stored once."""
+    me = irc_gateway.server.new_account("ircme")
+    channel = _channel()
+    room = irc_gateway.channel_jid(channel)
+    bus, store = EventBus(), Store.memory()
+    rec = Recorder(bus)
+    manager = ConnectionManager([account_config(irc_gateway.server, *me)], store, bus)
+    await manager.start()
+    irc = await IrcUser.connect(irc_gateway.irc.address, "ircbob")
+    try:
+        await manager.wait_connected(15)
+        await irc.join(channel)
+        joined = await asyncio.wait_for(manager.join_room(me[0], f"{room}/alice"), 30)
+        assert joined.nick == "alice", irc_gateway.diagnostics()
+        assert "ircbob" in {o.nick for o in manager.occupants(me[0], room)}
+
+        await manager.send_room_message(me[0], room, "hello from xmpp")
+        seen = await irc.wait_privmsg("hello from xmpp")
+        assert (seen.nick, seen.target) == ("alice", channel)
+
+        irc.say(channel, "hello from irc")
+        [got] = await rec.wait(
+            ev.MessageReceived, lambda e: e.message.body == "hello from irc", timeout=15
+        )
+        msg = got.message
+        assert (msg.kind, msg.direction, msg.nick, msg.conversation) == (
+            ConversationKind.GROUPCHAT,
+            Direction.IN,
+            "ircbob",
+            room,
+        )
+        await manager.stop()
+        expected = [("alice", "hello from xmpp"), ("ircbob", "hello from irc")]
+        assert [(m.nick, m.body) for m in store.history(me[0], room)] == expected
+
+        # Again from the same store: the gateway replays its history on join (and answers
+        # archive queries); nothing is stored twice.
+        bus = EventBus()
+        rec = Recorder(bus)
+        manager = ConnectionManager([account_config(irc_gateway.server, *me)], store, bus)
+        await manager.start()
+        await manager.wait_connected(15)
+        await asyncio.wait_for(manager.join_room(me[0], f"{room}/alice"), 30)
+        await rec.wait(ev.ArchiveSyncProgressed, lambda e: e.archive == room and e.done)
+        irc.say(channel, "after the rejoin")
+        await rec.wait(ev.MessageReceived, lambda e: e.message.body == "after the rejoin")
+        assert [(m.nick, m.body) for m in store.history(me[0], room)] == [
+            *expected,
+            ("ircbob", "after the rejoin"),
+        ]
+    finally:
+        await irc.close()
+        await manager.stop()
+    assert [p.text for p in irc.privmsgs if p.nick == "alice"] == ["hello from xmpp"]
+
+
+def test_tuichat_send_reaches_the_irc_channel_once(irc_gateway: IrcGateway, xdg: XdgDirs) -> None:
+    """`tuichat send '#chan%IRCHOST@biboumi…' TEXT` exits 0; the channel reads it once."""
+    jid, password = irc_gateway.server.new_account("irccli")
+    channel = _channel()
+    room = irc_gateway.channel_jid(channel)
+    add_account(xdg, irc_gateway.server, jid, password)
+
+    async def scenario() -> list[str]:
+        irc = await IrcUser.connect(irc_gateway.irc.address, "irccarol")
+        try:
+            await irc.join(channel)
+            proc = await asyncio.create_subprocess_exec(
+                *_cmd("send", "--timeout", "30", room, "hello", "from", "the", "cli"),
+                env=_env(xdg),
+                stderr=asyncio.subprocess.PIPE,
+            )
+            _out, err = await asyncio.wait_for(proc.communicate(), 60)
+            assert proc.returncode == 0, err.decode() + irc_gateway.diagnostics()
+            await irc.wait_privmsg("hello from the cli")
+            await irc.wait_line(lambda line: " PART " in line or " QUIT " in line)
+        finally:
+            await irc.close()
+        return [p.text for p in irc.privmsgs]
+
+    assert asyncio.run(scenario()) == ["hello from the cli"]
+    rows = history(xdg, room)
+    assert [(r["body"], r["direction"], r["state"], r["kind"]) for r in rows] == [
+        ("hello from the cli", "out", "acked", "groupchat")
+    ]
+
+
+def _cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "tuichat", *args]
+
+
+def _env(xdg: XdgDirs) -> dict[str, str]:
+    return env_for(xdg)

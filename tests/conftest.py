@@ -11,6 +11,8 @@ Fixtures (all generic; import nothing from here, just name them as test argument
 - `test_pki` (session): `TestPKIs(trusted, untrusted)` shared by every server of the session.
 - `irc_gateway` (function): `IrcGateway(server, irc, biboumi)`: a Prosody with biboumi as a
   component, ngircd on a private 127.x.y.z address, all started for the test and stopped after.
+- `gateway_server` (function): `GatewayServer(server, domain, secret, port)`: a Prosody that
+  accepts the component `gateway.example.test`; run `FakeGateway.started(...)` on the test's loop.
 - `xdg` (function): `XdgDirs(home, config, data, state)` set as HOME/XDG_* for the test.
 
 Tests using the Prosody fixtures get the `prosody` marker automatically (`-m "not prosody"`).
@@ -28,6 +30,7 @@ from tests.harness import XdgDirs
 from tests.harness.gateway import (
     Biboumi,
     GatewayError,
+    GatewayServer,
     IrcGateway,
     IrcServer,
     component_block,
@@ -36,9 +39,11 @@ from tests.harness.gateway import (
     new_component_port,
 )
 from tests.harness.pki import TestPKIs, make_pki
-from tests.harness.prosody import ProsodyError, ProsodyServer, TestAccount, prosody_binaries
+from tests.harness.prosody import DOMAIN, ProsodyError, ProsodyServer, TestAccount, prosody_binaries
 
-PROSODY_FIXTURES = frozenset({"prosody", "account", "prosody_factory", "irc_gateway"})
+PROSODY_FIXTURES = frozenset(
+    {"prosody", "account", "prosody_factory", "irc_gateway", "gateway_server"}
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -166,6 +171,18 @@ def irc_gateway(
     finally:
         biboumi.stop()
         irc.stop()
+
+
+@pytest.fixture
+def gateway_server(prosody_factory: Callable[..., ProsodyServer]) -> GatewayServer:
+    """A Prosody that accepts the external component `gateway.example.test` (the fake gateway,
+    started by the test on its own loop), stopped after the test."""
+    port, secret = new_component_port(), "gateway-secret"
+    domain = f"gateway.{DOMAIN}"
+    server = prosody_factory(
+        extra_config=component_config(port), extra_components=component_block(domain, secret)
+    )
+    return GatewayServer(server, domain, secret, port)
 
 
 @pytest.fixture

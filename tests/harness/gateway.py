@@ -345,6 +345,16 @@ class IrcGateway:
         return f"{self.irc.log_tail()}\n{self.biboumi.log_tail(60)}"
 
 
+@dataclass(frozen=True)
+class GatewayServer:
+    """A started Prosody that accepts one external component (`gateway_server` fixture)."""
+
+    server: ProsodyServer
+    domain: str
+    secret: str
+    port: int
+
+
 def new_component_port() -> int:
     """A free TCP port for Prosody's component listener."""
     return free_ports(1)[0]

@@ -51,6 +51,7 @@ from tuichat.xmpp.live_batch import LiveBatch, Then
 from tuichat.xmpp.sending import Sender
 
 if TYPE_CHECKING:
+    from tuichat.xmpp.features.gateway import Gateways
     from tuichat.xmpp.features.muc import Rooms
     from tuichat.xmpp.features.roster import Roster
     from tuichat.xmpp.pacing import ReadPacer
@@ -123,6 +124,8 @@ class Session:
         """The roster and contacts' presence (installed on every client)."""
         self.rooms: Rooms | None = None
         """Group chat, when the room feature is installed."""
+        self.gateways: Gateways | None = None
+        """Gateways: contacts' networks and registration, when the feature is installed."""
         self.pacer: ReadPacer | None = None
         """Big network reads fed to slixmpp a slice per loop turn, when installed."""
         self.certificates = CertificateTrust(self, self._fail)

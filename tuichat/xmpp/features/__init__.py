@@ -27,7 +27,13 @@ def _pacing(session: Session) -> object:
     return pacing.install(session)
 
 
+def _gateway(session: Session) -> object:
+    from tuichat.xmpp.features import gateway
+
+    return gateway.install(session)
+
+
 Feature = Callable[["Session"], object]
 
-FEATURES: tuple[Feature, ...] = (_pacing, _muc)
+FEATURES: tuple[Feature, ...] = (_pacing, _muc, _gateway)
 """The features every session installs, in order."""

@@ -94,7 +94,7 @@ def gateway_domains(contacts: Iterable[str], own_domain: str) -> set[str]:
 def missing_required(form: Form, values: Mapping[str, Sequence[str]]) -> list[str]:
     """The required fields of ``form`` that neither ``values`` nor the form's defaults fill."""
     missing = []
-    for var, field in form.get_fields().items():
+    for var, field in form.get_fields().items():  # type: ignore[no-untyped-call]
         if not field["required"] or field["type"] == "fixed":
             continue
         given = [v for v in values.get(var, ()) if v != ""]
@@ -112,7 +112,7 @@ def submission(form: Form, values: Mapping[str, Sequence[str]]) -> Form:
         raise GatewayError(f"required: {', '.join(missing)}")
     answer = form.__class__()
     answer["type"] = "submit"
-    for var, field in form.get_fields().items():
+    for var, field in form.get_fields().items():  # type: ignore[no-untyped-call]
         kind = field["type"]
         if kind == "fixed" or not var:
             continue

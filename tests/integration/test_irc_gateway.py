@@ -81,6 +81,40 @@ async def test_talk_both_ways_with_an_irc_channel(irc_gateway: IrcGateway) -> No
     assert [p.text for p in irc.privmsgs if p.nick == "alice"] == ["hello from xmpp"]
 
 
+async def test_irc_contacts_are_labelled_and_private_messages_arrive(
+    irc_gateway: IrcGateway,
+) -> None:
+    """An IRC user in the roster is labelled "irc" (biboumi's conference/irc identity); a
+    private message from them arrives in a conversation of its own, once."""
+    jid, password = irc_gateway.server.new_account("irclabel")
+    channel = _channel()
+    room = irc_gateway.channel_jid(channel)
+    ircdave = f"ircdave%{irc_gateway.irc.address}@{irc_gateway.biboumi.domain}"
+    bus, store = EventBus(), Store.memory()
+    rec = Recorder(bus)
+    manager = ConnectionManager([account_config(irc_gateway.server, jid, password)], store, bus)
+    await manager.start()
+    irc = await IrcUser.connect(irc_gateway.irc.address, "ircdave")
+    try:
+        await manager.wait_connected(15)
+        await irc.join(channel)
+        await manager.add_contact(jid, ircdave, name="Dave")
+        [label] = await rec.wait(ev.GatewayIdentified, timeout=15)
+        assert (label.domain, label.network) == (irc_gateway.biboumi.domain, "irc")
+        await asyncio.wait_for(manager.join_room(jid, f"{room}/frank"), 30)
+        irc.say("frank", "psst, frank")
+        [got] = await rec.wait(ev.MessageReceived, lambda e: e.message.body == "psst, frank")
+        assert (got.message.conversation, got.message.kind) == (ircdave, ConversationKind.CHAT)
+        await manager.send_message(jid, got.message.conversation, "hi dave")
+        seen = await irc.wait_privmsg("hi dave")
+        assert (seen.nick, seen.target) == ("frank", "ircdave")
+    finally:
+        await irc.close()
+        await manager.stop()
+    assert [m.body for m in store.history(jid, ircdave)] == ["psst, frank", "hi dave"]
+    assert [p.text for p in irc.privmsgs if p.target == "ircdave"] == ["hi dave"]
+
+
 def test_tuichat_send_reaches_the_irc_channel_once(irc_gateway: IrcGateway, xdg: XdgDirs) -> None:
     """`tuichat send '#chan%IRCHOST@biboumi…' TEXT` exits 0; the channel reads it once."""
     jid, password = irc_gateway.server.new_account("irccli")

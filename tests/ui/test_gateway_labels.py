@@ -1,10 +1,13 @@
-"""Pilot tests: contacts on a gateway are labelled with its network in the roster."""
+"""Pilot tests of gateways: contacts labelled with their network, IRC channels joined."""
 
 from __future__ import annotations
 
-from tests.ui.conftest import UI
+from pathlib import Path
+
+from tests.ui.conftest import UI, make_ui
 from tests.ui.fakes import ME
-from tests.ui.helpers import roster_text, settle
+from tests.ui.helpers import main_screen, roster_text, settle
+from tests.ui.test_commands import run_line
 from tuichat.events import ContactChanged, GatewayIdentified, PresenceChanged
 from tuichat.model import Contact, Show, Subscription
 
@@ -47,3 +50,16 @@ async def test_the_filter_finds_contacts_by_network(ui: UI) -> None:
         text = roster_text(pilot)
         assert "Bob ‹irc›" in text
         assert "Alice" not in text
+
+
+async def test_join_an_irc_channel_through_biboumi(tmp_path: Path) -> None:
+    """/join #channel%irc-server@biboumi…/nick: '#' and '%' reach the client untouched, and
+    the channel is listed under Rooms by its IRC name."""
+    channel = "#tuichat%irc.example.net@biboumi.example.org"
+    ui = make_ui(tmp_path)
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await run_line(pilot, f"/join {channel}/zed")
+        assert ui.client.called("join_room") == [("join_room", ME, channel, "zed", None)]
+        assert main_screen(pilot).convs.current == (ME, channel)
+        await settle(pilot)
+        assert "# #tuichat%irc.example.net" in roster_text(pilot)

@@ -10,6 +10,7 @@ from tuichat.xmpp.features.gateway import (
     gateway_domains,
     missing_required,
     network_of,
+    preauthorized,
     submission,
 )
 
@@ -85,3 +86,37 @@ def test_submission_fills_values_and_keeps_defaults() -> None:
 def test_submission_refuses_missing_required_fields() -> None:
     with pytest.raises(GatewayError, match="required: Username, Password"):
         submission(_form(), {"region": ["us"]})
+
+
+@pytest.mark.parametrize(
+    ("domain", "registered", "networks", "subscription", "pending", "expected"),
+    [
+        ("gw.example", {"gw.example"}, {}, None, False, True),  # registering right now
+        ("gw.example", set(), {"gw.example": "irc"}, "both", False, True),
+        ("gw.example", set(), {"gw.example": "irc"}, "to", False, True),
+        ("gw.example", set(), {"gw.example": "irc"}, "none", True, True),  # we asked
+        ("gw.example", set(), {"gw.example": "irc"}, "none", False, False),
+        ("gw.example", set(), {"gw.example": "irc"}, "from", False, False),
+        ("gw.example", set(), {"gw.example": "irc"}, None, False, False),  # not in roster
+        ("example.org", set(), {"example.org": ""}, "both", False, False),  # a plain server
+        ("example.org", set(), {}, "both", False, False),  # not identified (yet)
+    ],
+)
+def test_preauthorized(
+    domain: str,
+    registered: set[str],
+    networks: dict[str, str],
+    subscription: str | None,
+    pending: bool,
+    expected: bool,
+) -> None:
+    assert (
+        preauthorized(
+            domain,
+            registered=registered,
+            networks=networks,
+            subscription=subscription,
+            pending_out=pending,
+        )
+        is expected
+    )

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any
 
 from slixmpp import Iq
@@ -86,6 +86,28 @@ def gateway_domains(contacts: Iterable[str], own_domain: str) -> set[str]:
         if domain and domain != own_domain:
             domains.add(domain)
     return domains
+
+
+def preauthorized(
+    domain: str,
+    *,
+    registered: Set[str],
+    networks: Mapping[str, str],
+    subscription: str | None,
+    pending_out: bool,
+) -> bool:
+    """Whether a subscription request from someone on ``domain`` needs no question.
+
+    Yes when we registered with the gateway at ``domain`` in this run, or when ``domain`` is
+    a known gateway (``networks``) that sits in our roster as one we see or asked to see
+    (``subscription``/``pending_out`` of its roster item, ``None`` when it has none). A
+    plain server in the roster (someone added ``example.org``) is no gateway: its users ask.
+    """
+    if domain in registered:
+        return True
+    if not networks.get(domain) or subscription is None:
+        return False
+    return subscription in ("to", "both") or pending_out
 
 
 # -- data form values (pure) -----------------------------------------------------------------
@@ -204,13 +226,15 @@ class Gateways:
             domain = JID.parse(jid).domain
         except ValueError:
             return False
-        if domain in self.registered:
-            return True
         roster = self.session.client.client_roster
-        if domain not in roster:
-            return False
-        item = roster[domain]
-        return bool(item["subscription"] in ("to", "both") or item["pending_out"])
+        item = roster[domain] if domain in roster else None  # noqa: SIM401 (indexing adds it)
+        return preauthorized(
+            domain,
+            registered=self.registered,
+            networks=self.networks,
+            subscription=item["subscription"] if item is not None else None,
+            pending_out=bool(item is not None and item["pending_out"]),
+        )
 
     def stop(self) -> None:
         """Forget the old client: cancel the bus subscriptions and the questions in flight."""

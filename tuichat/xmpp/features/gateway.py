@@ -31,7 +31,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 from tuichat import events as ev
 from tuichat.bus import Subscription
 from tuichat.errors import GatewayError
-from tuichat.model import JID
+from tuichat.model import JID, ConnectionState
 from tuichat.xmpp.errors import condition_words, map_exceptions
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ NS_REGISTER = "jabber:iq:register"
 NS_DATA = "jabber:x:data"
 TIMEOUT = 15.0
 MAX_LABEL = 12
+ASKED_AT_ONCE = 4
 LEGACY_FIELDS = frozenset(
     {"username", "password", "email", "nick", "name", "first", "last", "phone", "key"}
 )
@@ -164,6 +165,8 @@ class Gateways:
         """Gateways we registered with in this run (their requests come before the roster
         shows that we asked to see them)."""
         self._asking: set[str] = set()
+        self._limit = asyncio.Semaphore(ASKED_AT_ONCE)
+        """A roster spread over many servers is asked a few domains at a time."""
         self._tasks: set[asyncio.Task[None]] = set()
         self.subscriptions: list[Subscription] = []
 
@@ -185,17 +188,22 @@ class Gateways:
             if domain in self.networks:
                 if announce_known and self.networks[domain]:
                     self._announce(domain, self.networks[domain])
-            elif domain not in self._asking and self.session.client is not None:
+            elif domain not in self._asking and self._online():
                 self._asking.add(domain)
                 task = asyncio.get_running_loop().create_task(self._identify(domain))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
 
+    def _online(self) -> bool:
+        # A roster from the cache comes before the stream: the fetched one comes after it.
+        return self.session.client is not None and self.session.state is ConnectionState.CONNECTED
+
     async def _identify(self, domain: str) -> None:
         try:
-            info = await self.session.client.plugin["xep_0030"].get_info(
-                jid=domain, timeout=TIMEOUT, cached=True
-            )
+            async with self._limit:
+                info = await self.session.client.plugin["xep_0030"].get_info(
+                    jid=domain, timeout=TIMEOUT, cached=True
+                )
         except (IqError, IqTimeout) as exc:
             log.info("%s: cannot tell what %s is: %s", self.account, domain, exc)
             if isinstance(exc, IqError):  # an answer (an error) is an answer: not asked again

@@ -96,15 +96,17 @@ class _Process:
         self.log_file = base_dir / f"{self.name}.log"
         self._proc: subprocess.Popen[bytes] | None = None
 
-    def _spawn(self, argv: list[str]) -> None:
+    def _spawn(self, argv: list[str], *, watched: bool = False) -> None:
+        """Start `argv`; it dies with the test process (by signal, or `watched`: when its
+        stdin, a pipe from us, closes)."""
         with self.log_file.open("ab") as out:
             self._proc = subprocess.Popen(
                 argv,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE if watched else subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 cwd=self.base_dir,
-                preexec_fn=_die_with_parent,
+                preexec_fn=None if watched else _die_with_parent,
             )
 
     def _wait_for_log(self, needle: str, what: str) -> None:
@@ -176,14 +178,38 @@ class IrcServer(_Process):
         )
 
     def start(self) -> None:
-        """Start ngircd and wait until it listens; raise `GatewayError` with its log."""
-        self._spawn([self._ngircd, "-n", "-f", str(self.config_path)])
+        """Start ngircd and wait until it listens; raise `GatewayError` with its log.
+
+        Started as root, ngircd becomes "nobody", and the kernel then forgets to stop it when
+        the test process dies (the parent-death signal is cleared on a change of user). So it
+        runs under a root shell that stops it when its stdin, a pipe from the test process,
+        is closed: by `stop()`, or by the kernel when the test process dies. The shell ends
+        when ngircd does, so a failed start is seen at once.
+        """
+        watchdog = (
+            'ngircd="$1"; shift; exec 3<&0; "$ngircd" "$@" </dev/null & child=$!; '
+            '(cat <&3 >/dev/null; kill "$child" 2>/dev/null) & wait "$child"'
+        )
+        self._spawn(
+            ["sh", "-c", watchdog, "sh", self._ngircd, "-n", "-f", str(self.config_path)],
+            watched=True,
+        )
         self._wait_for_log("ready.", f"listening on {self.address}:{IRC_PORT}")
         deadline = time.monotonic() + START_TIMEOUT
         while not _accepts(self.address, IRC_PORT):
             if time.monotonic() > deadline:
                 raise GatewayError(f"ngircd does not accept on {self.address}\n{self.log_tail()}")
             time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Close the watchdog's stdin: it stops ngircd and exits."""
+        proc = self._proc
+        if proc is not None and proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(STOP_TIMEOUT)
+        super().stop()
 
 
 class Biboumi(_Process):

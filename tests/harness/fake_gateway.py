@@ -55,7 +55,7 @@ class FakeGateway:
         self.removed: list[str] = []
         self.info_requests = 0
         """disco#info requests received (to the gateway or its contacts)."""
-        self.xmpp = ComponentXMPP(domain, secret, "127.0.0.1", port)
+        self.xmpp = ComponentXMPP(domain, secret, "127.0.0.1", port)  # type: ignore[no-untyped-call]
         self.xmpp.register_plugin("xep_0030")
         self.xmpp.register_plugin("xep_0004")
         register_stanza_plugin(Iq, Register)
@@ -76,10 +76,13 @@ class FakeGateway:
     ) -> AsyncIterator[FakeGateway]:
         """Connect the component to Prosody, wait for its handshake; disconnect afterwards."""
         gateway = cls(domain, secret, port, **options)
-        ready = asyncio.get_running_loop().create_future()
-        gateway.xmpp.add_event_handler(
-            "session_start", lambda _e: ready.done() or ready.set_result(None)
-        )
+        ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def on_start(_event: object) -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        gateway.xmpp.add_event_handler("session_start", on_start)
         gateway.xmpp.connect()
         try:
             await asyncio.wait_for(ready, 10)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from slixmpp.plugins.xep_0004 import Form
 
@@ -50,8 +52,8 @@ def test_gateway_domains_skip_our_server_and_bad_jids() -> None:
     }
 
 
-def _form() -> Form:
-    form = Form()
+def _form() -> Any:
+    form: Any = Form()  # type: ignore[no-untyped-call]
     form["type"] = "form"
     form.add_field(var="FORM_TYPE", ftype="hidden", value="jabber:iq:register")
     form.add_field(ftype="fixed", value="Read this")
@@ -71,7 +73,7 @@ def test_missing_required_names_the_labels() -> None:
 
 def test_submission_fills_values_and_keeps_defaults() -> None:
     values = {"username": ["bob"], "password": ["pw"], "tags": ["a", "b"], "remember": ["1"]}
-    answer = submission(_form(), values)
+    answer: Any = submission(_form(), values)
     assert answer["type"] == "submit"
     assert answer.get_values() == {
         "FORM_TYPE": ["jabber:iq:register"],  # slixmpp reads a hidden field as a list

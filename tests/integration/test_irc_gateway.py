@@ -81,6 +81,48 @@ async def test_talk_both_ways_with_an_irc_channel(irc_gateway: IrcGateway) -> No
     assert [p.text for p in irc.privmsgs if p.nick == "alice"] == ["hello from xmpp"]
 
 
+async def test_channel_life_topic_nicks_arrivals_kicks(irc_gateway: IrcGateway) -> None:
+    """IRC channel events become room events: the topic, an IRC user arriving, changing nick
+    and leaving, our own nick change (seen on IRC), and an IRC operator kicking us."""
+    jid, password = irc_gateway.server.new_account("irclife")
+    channel = _channel()
+    room = irc_gateway.channel_jid(channel)
+    bus = EventBus()
+    rec = Recorder(bus)
+    manager = ConnectionManager(
+        [account_config(irc_gateway.server, jid, password)], Store.memory(), bus
+    )
+    await manager.start()
+    op = await IrcUser.connect(irc_gateway.irc.address, "ircop")
+    try:
+        await manager.wait_connected(15)
+        await op.join(channel)  # first in: channel operator
+        await asyncio.wait_for(manager.join_room(jid, f"{room}/gina"), 30)
+        op.send(f"TOPIC {channel} :all about tuichat")
+        [topic] = await rec.wait(ev.SubjectChanged, lambda e: e.subject == "all about tuichat")
+        assert (topic.room, topic.by) == (room, "ircop")
+
+        guest = await IrcUser.connect(irc_gateway.irc.address, "ircguest")
+        await guest.join(channel)
+        await rec.wait(ev.OccupantChanged, lambda e: e.occupant.nick == "ircguest" and e.joined)
+        guest.send("NICK ircguest2")
+        await rec.wait(ev.NickChanged, lambda e: (e.old, e.new) == ("ircguest", "ircguest2"))
+        await guest.close()
+        await rec.wait(ev.OccupantLeft, lambda e: e.nick == "ircguest2")
+
+        assert await manager.change_nick(jid, room, "gina2") == "gina2"
+        await op.wait_line(lambda line: line.startswith(":gina!") and " NICK " in line)
+        await rec.wait(ev.NickChanged, lambda e: e.own and e.new == "gina2")
+
+        op.send(f"KICK {channel} gina2 :enough")
+        [out] = await rec.wait(ev.RoomLeft, lambda e: e.room == room, timeout=15)
+        assert out.kicked and "enough" in out.reason
+        assert manager.joined_rooms(jid) == []
+    finally:
+        await op.close()
+        await manager.stop()
+
+
 async def test_irc_contacts_are_labelled_and_private_messages_arrive(
     irc_gateway: IrcGateway,
 ) -> None:

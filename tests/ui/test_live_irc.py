@@ -17,8 +17,8 @@ from tests.ui.test_live_prosody import live_app, until
 
 async def test_talk_in_an_irc_channel_from_the_app(tmp_path: Path, irc_gateway: IrcGateway) -> None:
     """/join an IRC channel, the IRC user's line shows in the log once, ours reaches IRC once
-    and is acked by the channel's echo; an IRC contact is labelled ‹irc› in the roster, and so is the IRC server that speaks to us
-    through the gateway (its notices)."""
+    and is acked by the channel's echo; an IRC contact is labelled ‹irc› in the roster, and so
+    is the IRC server that speaks to us through the gateway (its notices)."""
     me = TestAccount(*irc_gateway.server.new_account("ircapp"))
     channel = f"#ui{secrets.token_hex(3)}"
     room = irc_gateway.channel_jid(channel)

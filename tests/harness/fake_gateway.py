@@ -5,7 +5,8 @@ the registration tests, connected to the test Prosody as an external component:
 
 - disco#info: identity `gateway/<network>`, feature `jabber:iq:register`;
 - XEP-0077 get: instructions and a data form (hidden FORM_TYPE, fixed text, text-single
-  `username`, text-private `password`, both required, list-single `region`);
+  `username`, text-private `password`, both required, list-single `region`), or with
+  `legacy=True` the plain `<username/><password/>` fields;
 - XEP-0077 set with a submitted form: checks the required fields, records the values, answers,
   then asks to see the user's presence from the gateway and from each legacy contact
   (`alice@gateway`…), as XEP-0100 §4.1.1 and §5.1 describe; a registered user's requests to
@@ -47,8 +48,11 @@ class FakeGateway:
         *,
         network: str = "telegram",
         contacts: Sequence[str] = ("alice",),
+        legacy: bool = False,
     ) -> None:
         self.domain = domain
+        self.legacy = legacy
+        """Ask the plain XEP-0077 fields (username, password) instead of a data form."""
         self.network = network
         self.contacts = tuple(f"{name}@{domain}" for name in contacts)
         self.registrations: dict[str, dict[str, list[str]]] = {}
@@ -125,6 +129,10 @@ class FakeGateway:
         query["instructions"] = "Enter your fake network login."
         if user in self.registrations:
             query["registered"] = True
+        if self.legacy:
+            query["fields"] = ["username", "password"]
+            reply.send()
+            return
         form = query["form"]
         form["type"] = "form"
         form["title"] = f"Register with the {self.network} gateway"
@@ -139,14 +147,18 @@ class FakeGateway:
         reply.send()
 
     def _register(self, iq: Any, user: str) -> None:
-        if iq["register"].xml.find("{jabber:x:data}x") is None:
+        query = iq["register"]
+        if self.legacy:
+            values = {var: [query[var]] for var in ("username", "password")}
+        elif query.xml.find("{jabber:x:data}x") is None:
             self._error(iq, "bad-request", "a data form is required")
             return
-        values = {
-            var: (v if isinstance(v, list) else [str(v)])
-            for var, v in iq["register"]["form"].get_values().items()
-            if var != "FORM_TYPE"
-        }
+        else:
+            values = {
+                var: (v if isinstance(v, list) else [str(v)])
+                for var, v in query["form"].get_values().items()
+                if var != "FORM_TYPE"
+            }
         if not all(values.get(var, [""])[0] for var in ("username", "password")):
             self._error(iq, "not-acceptable", "username and password are required")
             return

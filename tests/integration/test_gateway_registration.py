@@ -40,6 +40,15 @@ async def connected(
         await manager.stop()
 
 
+async def mutual(rec: Recorder, jid: str) -> None:
+    """Wait until a roster push shows a mutual subscription with ``jid``."""
+
+    def both(event: ev.ContactChanged) -> bool:
+        return event.contact.jid == jid and event.contact.subscription is Subscription.BOTH
+
+    await rec.wait(ev.ContactChanged, both, timeout=15)
+
+
 def _roster(store: Store, account: str) -> dict[str, Subscription]:
     return {c.jid: c.subscription for c in store.roster(account)}
 
@@ -82,13 +91,8 @@ async def test_register_adds_the_gateway_and_its_contact_then_unregister_removes
             "password": ["s3cret"],
             "region": ["asia"],
         }
-        both = {gw.domain, alice}
-        await rec.wait(
-            ev.ContactChanged,
-            lambda e: e.contact.jid in both and e.contact.subscription is Subscription.BOTH,
-            count=2,
-            timeout=15,
-        )
+        for contact in (gw.domain, alice):
+            await mutual(rec, contact)
         assert _roster(store, jid) == {gw.domain: Subscription.BOTH, alice: Subscription.BOTH}
         [label] = await rec.wait(ev.GatewayIdentified, lambda e: e.domain == gw.domain)
         assert label.network == "telegram"
@@ -99,7 +103,7 @@ async def test_register_adds_the_gateway_and_its_contact_then_unregister_removes
 
         removed = await manager.unregister_gateway(jid, gw.domain)
         assert sorted(removed) == sorted([gw.domain, alice])
-        await rec.wait(ev.ContactRemoved, lambda e: e.jid in both, count=2)
+        await rec.wait(ev.ContactRemoved, lambda e: e.jid in {gw.domain, alice}, count=2)
         assert fake.removed == [jid]
         assert _roster(store, jid) == {}
 
@@ -147,3 +151,24 @@ async def test_network_labels_are_asked_once_per_domain(gateway_server: GatewayS
             await rec.wait(ev.ContactChanged, lambda e: e.contact.jid == f"d@{gw.domain}")
             await manager.session(jid).client.plugin["xep_0199"].ping(timeout=10)
             assert fake.info_requests == asked  # a new contact on a known domain: not asked
+
+
+async def test_a_gateway_without_data_forms_gets_the_plain_fields(
+    gateway_server: GatewayServer,
+) -> None:
+    """A gateway that asks the legacy XEP-0077 fields: no form, the fields named, the values
+    sent as they are; a missing one is named before anything is sent."""
+    gw = gateway_server
+    jid, password = gw.server.new_account("gwlegacy")
+    async with (
+        FakeGateway.started(gw.domain, gw.secret, gw.port, legacy=True) as fake,
+        connected(gw, jid, password) as (manager, store, rec),
+    ):
+        form, query = await manager.gateway_registration_form(jid, gw.domain)
+        assert form is None and query["fields"] == {"username", "password"}
+        with pytest.raises(GatewayError, match="required: password"):
+            await manager.register_gateway(jid, gw.domain, {"username": ["bob"]})
+        await manager.register_gateway(jid, gw.domain, {"username": ["bob"], "password": ["pw"]})
+        assert fake.registrations[jid] == {"username": ["bob"], "password": ["pw"]}
+        await mutual(rec, f"alice@{gw.domain}")
+        assert set(_roster(store, jid)) == {gw.domain, f"alice@{gw.domain}"}

@@ -83,7 +83,8 @@ async def test_talk_both_ways_with_an_irc_channel(irc_gateway: IrcGateway) -> No
 
 async def test_channel_life_topic_nicks_arrivals_kicks(irc_gateway: IrcGateway) -> None:
     """IRC channel events become room events: the topic, an IRC user arriving, changing nick
-    and leaving, our own nick change (seen on IRC), and an IRC operator kicking us."""
+    and leaving, our own nick change (seen on IRC), a room private message both ways (the
+    answer stays in the room's private chat), and an IRC operator kicking us."""
     jid, password = irc_gateway.server.new_account("irclife")
     channel = _channel()
     room = irc_gateway.channel_jid(channel)
@@ -113,6 +114,15 @@ async def test_channel_life_topic_nicks_arrivals_kicks(irc_gateway: IrcGateway) 
         assert await manager.change_nick(jid, room, "gina2") == "gina2"
         await op.wait_line(lambda line: line.startswith(":gina!") and " NICK " in line)
         await rec.wait(ev.NickChanged, lambda e: e.own and e.new == "gina2")
+
+        await manager.send_private_message(jid, room, "ircop", "a word in private")
+        await op.wait_privmsg("a word in private")
+        op.say("gina2", "private answer")
+        [pm] = await rec.wait(ev.MessageReceived, lambda e: e.message.body == "private answer")
+        assert (pm.message.conversation, pm.message.kind) == (
+            f"{room}/ircop",
+            ConversationKind.PRIVATE,
+        )
 
         op.send(f"KICK {channel} gina2 :enough")
         [out] = await rec.wait(ev.RoomLeft, lambda e: e.room == room, timeout=15)

@@ -9,6 +9,10 @@ Fixtures (all generic; import nothing from here, just name them as test argument
   starttls_offered=True, max_archive_query_results=250, extra_config="") -> ProsodyServer`,
   started, stopped after the test.
 - `test_pki` (session): `TestPKIs(trusted, untrusted)` shared by every server of the session.
+- `irc_gateway` (function): `IrcGateway(server, irc, biboumi)`: a Prosody with biboumi as a
+  component, ngircd on a private 127.x.y.z address, all started for the test and stopped after.
+- `gateway_server` (function): `GatewayServer(server, domain, secret, port)`: a Prosody that
+  accepts the component `gateway.example.test`; run `FakeGateway.started(...)` on the test's loop.
 - `xdg` (function): `XdgDirs(home, config, data, state)` set as HOME/XDG_* for the test.
 
 Tests using the Prosody fixtures get the `prosody` marker automatically (`-m "not prosody"`).
@@ -23,10 +27,23 @@ from typing import Literal
 import pytest
 
 from tests.harness import XdgDirs
+from tests.harness.gateway import (
+    Biboumi,
+    GatewayError,
+    GatewayServer,
+    IrcGateway,
+    IrcServer,
+    component_block,
+    component_config,
+    gateway_binaries,
+    new_component_port,
+)
 from tests.harness.pki import TestPKIs, make_pki
-from tests.harness.prosody import ProsodyError, ProsodyServer, TestAccount, prosody_binaries
+from tests.harness.prosody import DOMAIN, ProsodyError, ProsodyServer, TestAccount, prosody_binaries
 
-PROSODY_FIXTURES = frozenset({"prosody", "account", "prosody_factory"})
+PROSODY_FIXTURES = frozenset(
+    {"prosody", "account", "prosody_factory", "irc_gateway", "gateway_server"}
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -122,6 +139,50 @@ def prosody_factory(
     finally:
         for server in servers:
             server.stop()
+
+
+@pytest.fixture
+def irc_gateway(
+    tmp_path_factory: pytest.TempPathFactory, prosody_factory: Callable[..., ProsodyServer]
+) -> Iterator[IrcGateway]:
+    """A Prosody with biboumi as its component and ngircd on loopback, stopped after the test.
+
+    Fails (never skips) with install instructions when `biboumi` or `ngircd` is missing.
+    """
+    try:
+        gateway_binaries()
+    except GatewayError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    base = tmp_path_factory.mktemp("irc-gateway")
+    port, secret = new_component_port(), "biboumi-secret"
+    biboumi = Biboumi(base / "biboumi", component_port=port, secret=secret)
+    server = prosody_factory(
+        extra_config=component_config(port),
+        extra_components=component_block(biboumi.domain, secret),
+    )
+    irc = IrcServer(base / "ngircd")
+    try:
+        try:
+            irc.start()
+            biboumi.start()
+        except GatewayError as exc:
+            pytest.fail(f"{exc}\n{server.log_tail()}", pytrace=False)
+        yield IrcGateway(server, irc, biboumi)
+    finally:
+        biboumi.stop()
+        irc.stop()
+
+
+@pytest.fixture
+def gateway_server(prosody_factory: Callable[..., ProsodyServer]) -> GatewayServer:
+    """A Prosody that accepts the external component `gateway.example.test` (the fake gateway,
+    started by the test on its own loop), stopped after the test."""
+    port, secret = new_component_port(), "gateway-secret"
+    domain = f"gateway.{DOMAIN}"
+    server = prosody_factory(
+        extra_config=component_config(port), extra_components=component_block(domain, secret)
+    )
+    return GatewayServer(server, domain, secret, port)
 
 
 @pytest.fixture

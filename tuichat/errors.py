@@ -40,3 +40,7 @@ class ConnectFailed(ClientError):
 
 class RegistrationFailed(ClientError):
     """The server refused to create an account."""
+
+
+class GatewayError(ClientError):
+    """A gateway (transport) refused a registration or its removal, or did not answer."""

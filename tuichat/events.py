@@ -105,6 +105,18 @@ class SubscriptionRequested(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class GatewayIdentified(Event):
+    """The domain ``domain`` (a roster contact's) is a gateway to the network ``network``.
+
+    ``network`` is a short label from its disco identity (``irc``, ``telegram``, ``xmpp``…):
+    the roster labels the contacts on ``domain`` with it.
+    """
+
+    domain: str
+    network: str
+
+
+@dataclass(frozen=True, slots=True)
 class MessageReceived(Event):
     """A new message was stored: incoming, or sent by us from another device (carbon, archive)."""
 

@@ -63,6 +63,8 @@ class RosterRow:
     """Rooms: unseen messages that mention our nick (counted apart from ``unread``)."""
     joined: bool = False
     """Rooms: we are in it now."""
+    network: str = ""
+    """Contacts on a gateway: the network it leads to (``irc``, ``telegram``…)."""
 
     @property
     def key(self) -> ConvKey:
@@ -84,6 +86,22 @@ class RosterState:
     contacts: dict[str, dict[str, Contact]] = field(default_factory=dict)
     resources: dict[ConvKey, dict[str, _Resource]] = field(default_factory=dict)
     requests: dict[ConvKey, str] = field(default_factory=dict)
+    networks: dict[tuple[str, str], str] = field(default_factory=dict)
+    """``(account, domain)`` → the network of the gateway at ``domain`` (``GatewayIdentified``)."""
+
+    def set_network(self, account: str, domain: str, network: str) -> None:
+        """Label the contacts of ``account`` on ``domain`` with ``network``."""
+        self.networks[(account, domain)] = network
+
+    def network(self, account: str, jid: str) -> str:
+        """The network of ``jid``'s gateway, "" when it is not on a known gateway."""
+        if not self.networks:
+            return ""
+        try:
+            domain = JID.parse(jid).domain
+        except InvalidJID:
+            return ""
+        return self.networks.get((account, domain), "")
 
     def set_roster(self, account: str, contacts: Iterable[Contact]) -> None:
         """Replace the roster of ``account``."""
@@ -218,6 +236,7 @@ class RosterState:
             unread=unread.get(key, 0),
             note=_subscription_note(contact, request, account in self.contacts),
             request=request,
+            network=self.network(account, contact.jid),
         )
 
 
@@ -238,7 +257,7 @@ def _foldable(row: RosterRow) -> bool:
 
 
 def _matches(query: str, row: RosterRow) -> bool:
-    return score(query, row.label) is not None or score(query, row.jid) is not None
+    return any(score(query, text) is not None for text in (row.label, row.jid, row.network) if text)
 
 
 def _group_order(name: str) -> tuple[int, str]:

@@ -164,6 +164,11 @@ def _contact(state: MainState, event: ev.ContactChanged, _now: datetime) -> Upda
     return Update(roster=True, key=(event.account, event.contact.jid))
 
 
+def _gateway(state: MainState, event: ev.GatewayIdentified, _now: datetime) -> Update:
+    state.roster.set_network(event.account, event.domain, event.network)
+    return Update(roster=True)
+
+
 def _contact_removed(state: MainState, event: ev.ContactRemoved, _now: datetime) -> Update:
     state.roster.remove(event.account, event.jid)
     return Update(roster=True)
@@ -218,6 +223,7 @@ HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.RosterReceived: _roster,
     ev.ContactChanged: _contact,
     ev.ContactRemoved: _contact_removed,
+    ev.GatewayIdentified: _gateway,
     ev.PresenceChanged: _presence,
     ev.SubscriptionRequested: _subscription,
     ev.ArchiveSyncProgressed: _sync,

@@ -31,13 +31,15 @@ from tuichat.model import (
 from tuichat.store import Store
 from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.errors import map_exceptions
+from tuichat.xmpp.features import roster
 from tuichat.xmpp.features.blocking import Blocklist
+from tuichat.xmpp.gateways_api import GatewayRequests
 from tuichat.xmpp.rooms_api import RoomRequests
 from tuichat.xmpp.services_api import ServiceRequests
 from tuichat.xmpp.session import Session
 
 
-class ConnectionManager(RoomRequests, ServiceRequests):
+class ConnectionManager(RoomRequests, ServiceRequests, GatewayRequests):
     """Accounts → sessions; the requests the UI makes, and the events it listens to."""
 
     def __init__(
@@ -301,7 +303,4 @@ class ConnectionManager(RoomRequests, ServiceRequests):
         if not accept:
             session.client.send_presence(pto=bare, ptype="unsubscribed")
             return
-        session.client.send_presence(pto=bare, ptype="subscribed")
-        item = session.client.client_roster[bare]
-        if item["subscription"] in ("none", "from") and not item["pending_out"]:
-            session.client.send_presence(pto=bare, ptype="subscribe")
+        roster.accept_subscription(session.client, bare)

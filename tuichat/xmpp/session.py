@@ -53,6 +53,7 @@ from tuichat.xmpp.sending import Sender
 if TYPE_CHECKING:
     from tuichat.xmpp.features.blocking import Blocklist
     from tuichat.xmpp.features.disco import Disco
+    from tuichat.xmpp.features.gateway import Gateways
     from tuichat.xmpp.features.muc import Rooms
     from tuichat.xmpp.features.pubsub import Feeds
     from tuichat.xmpp.features.roster import Roster
@@ -135,6 +136,8 @@ class Session:
         """Service discovery, cached for the stream (installed on every client)."""
         self.feeds: Feeds | None = None
         """PubSub feeds: reads, subscriptions, notifications (installed on every client)."""
+        self.gateways: Gateways | None = None
+        """Gateways: contacts' networks and registration, when the feature is installed."""
         self.pacer: ReadPacer | None = None
         """Big network reads fed to slixmpp a slice per loop turn, when installed."""
         self.certificates = CertificateTrust(self, self._fail)

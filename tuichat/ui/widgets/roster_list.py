@@ -148,6 +148,8 @@ class RosterList(OptionList):
         text.append(" ")
         label = safe_text(row.label, Style(bold=bool(row.unread) or current))
         marks = Text()
+        if row.network:
+            marks.append_text(safe_text(f" ‹{row.network}›", Style(dim=True)))
         if row.unread:
             badge = resolve_color(variables, "unread-badge")
             marks.append(f" [{row.unread}]", style=Style(color=badge, bold=True))

@@ -51,7 +51,13 @@ def _feeds(session: Session) -> object:
     return pubsub.install(session)
 
 
+def _gateway(session: Session) -> object:
+    from tuichat.xmpp.features import gateway
+
+    return gateway.install(session)
+
+
 Feature = Callable[["Session"], object]
 
-FEATURES: tuple[Feature, ...] = (_pacing, _muc, _blocking, _upload, _disco, _feeds)
+FEATURES: tuple[Feature, ...] = (_pacing, _muc, _blocking, _upload, _disco, _feeds, _gateway)
 """The features every session installs, in order."""

@@ -67,6 +67,14 @@ def contact_from_push(jid: str, item: dict[str, Any]) -> Contact:
     )
 
 
+def accept_subscription(client: Any, bare: str) -> None:
+    """Let ``bare`` see our presence, and ask to see theirs unless we do or asked already."""
+    client.send_presence(pto=bare, ptype="subscribed")
+    item = client.client_roster[bare]
+    if item["subscription"] in ("none", "from") and not item["pending_out"]:
+        client.send_presence(pto=bare, ptype="subscribe")
+
+
 class Roster:
     """One session's roster and contact presence, as events and a cache in the store."""
 
@@ -123,8 +131,13 @@ class Roster:
         )
 
     def on_subscribe(self, presence: Any) -> None:
-        """Someone asks to see our presence: the user decides (auto-authorize is off)."""
+        """Someone asks to see our presence: the user decides (auto-authorize is off), except
+        for a gateway we registered with and its contacts (XEP-0100 §4.1.1)."""
         jid = str(JID.parse(str(presence["from"])).bare)
+        gateways = self.session.gateways
+        if gateways is not None and gateways.preauthorized(jid):
+            accept_subscription(self.session.client, jid)
+            return
         self.session.bus.publish(
             ev.SubscriptionRequested(self.account, jid, presence["status"] or "")
         )

@@ -1,0 +1,174 @@
+"""Gateway registration (XEP-0100 with XEP-0077 data forms) against a slixmpp test gateway.
+
+The gateway is `tests.harness.fake_gateway.FakeGateway`, an external component of the real
+Prosody; tuichat's manager registers, gets the gateway and its contact in the roster (with the
+network label), and unregisters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+
+from tests.harness.fake_gateway import FakeGateway
+from tests.harness.gateway import GatewayServer
+from tests.integration.helpers import Recorder, account_config
+from tuichat import events as ev
+from tuichat.bus import EventBus
+from tuichat.errors import ClientError, GatewayError
+from tuichat.model import Subscription
+from tuichat.store import Store
+from tuichat.xmpp.manager import ConnectionManager
+
+
+@asynccontextmanager
+async def connected(
+    gw: GatewayServer, jid: str, password: str, store: Store | None = None
+) -> AsyncIterator[tuple[ConnectionManager, Store, Recorder]]:
+    bus, store = EventBus(), store or Store.memory()
+    rec = Recorder(bus)
+    manager = ConnectionManager([account_config(gw.server, jid, password)], store, bus)
+    await manager.start()
+    try:
+        await manager.wait_connected(15)
+        await asyncio.wait_for(manager.session(jid).synced.wait(), 30)
+        yield manager, store, rec
+    finally:
+        await manager.stop()
+
+
+async def mutual(rec: Recorder, jid: str) -> None:
+    """Wait until a roster push shows a mutual subscription with ``jid``."""
+
+    def both(event: ev.ContactChanged) -> bool:
+        return event.contact.jid == jid and event.contact.subscription is Subscription.BOTH
+
+    await rec.wait(ev.ContactChanged, both, timeout=15)
+
+
+def _roster(store: Store, account: str) -> dict[str, Subscription]:
+    return {c.jid: c.subscription for c in store.roster(account)}
+
+
+async def test_register_adds_the_gateway_and_its_contact_then_unregister_removes_them(
+    gateway_server: GatewayServer,
+) -> None:
+    """Form, submit, the gateway and alice@gateway in the roster (both ways, no question asked,
+    labelled "telegram"); unregister empties the roster of them."""
+    gw = gateway_server
+    jid, password = gw.server.new_account("gwuser")
+    alice = f"alice@{gw.domain}"
+    async with (
+        FakeGateway.started(gw.domain, gw.secret, gw.port) as fake,
+        connected(gw, jid, password) as (manager, store, rec),
+    ):
+        form, query = await manager.gateway_registration_form(jid, gw.domain)
+        assert form is not None and not query["registered"]
+        fields = {
+            var: (f["type"], f["required"])
+            for var, f in form.get_fields().items()  # type: ignore[no-untyped-call]
+            if var
+        }
+        assert fields == {
+            "FORM_TYPE": ("hidden", False),
+            "username": ("text-single", True),
+            "password": ("text-private", True),
+            "region": ("list-single", False),
+        }
+
+        with pytest.raises(GatewayError, match="required: Password"):
+            await manager.register_gateway(jid, gw.domain, {"username": ["bob"]})
+        assert fake.registrations == {}
+
+        await manager.register_gateway(
+            jid, gw.domain, {"username": ["bob"], "password": ["s3cret"], "region": ["asia"]}
+        )
+        assert fake.registrations[jid] == {
+            "username": ["bob"],
+            "password": ["s3cret"],
+            "region": ["asia"],
+        }
+        for contact in (gw.domain, alice):
+            await mutual(rec, contact)
+        assert _roster(store, jid) == {gw.domain: Subscription.BOTH, alice: Subscription.BOTH}
+        [label] = await rec.wait(ev.GatewayIdentified, lambda e: e.domain == gw.domain)
+        assert label.network == "telegram"
+        assert rec.of(ev.SubscriptionRequested) == []  # accepted without asking the user
+
+        _form, again = await manager.gateway_registration_form(jid, gw.domain)
+        assert again["registered"]
+
+        removed = await manager.unregister_gateway(jid, gw.domain)
+        assert sorted(removed) == sorted([gw.domain, alice])
+        await rec.wait(ev.ContactRemoved, lambda e: e.jid in {gw.domain, alice}, count=2)
+        assert fake.removed == [jid]
+        assert _roster(store, jid) == {}
+
+
+async def test_a_refused_registration_says_why_and_adds_nothing(
+    gateway_server: GatewayServer,
+) -> None:
+    """The gateway's error comes back in words; nothing joins the roster."""
+    gw = gateway_server
+    jid, password = gw.server.new_account("gwrefused")
+    async with (
+        FakeGateway.started(gw.domain, gw.secret, gw.port) as fake,
+        connected(gw, jid, password) as (manager, store, _rec),
+    ):
+        values = {"username": ["bob"], "password": ["pw"], "region": ["mars"]}
+        with pytest.raises(GatewayError, match="no such region"):
+            await manager.register_gateway(jid, gw.domain, values)
+        with pytest.raises(GatewayError, match="not registered"):
+            await manager.unregister_gateway(jid, gw.domain)
+        with pytest.raises(ClientError, match="not a gateway address"):
+            await manager.register_gateway(jid, f"bob@{gw.domain}", values)
+        assert fake.registrations == {}
+        assert _roster(store, jid) == {}
+
+
+async def test_network_labels_are_asked_once_per_domain(gateway_server: GatewayServer) -> None:
+    """Contacts already on a gateway are labelled from the cached roster at the next start;
+    the gateway's identity is asked once per domain, whatever the number of contacts."""
+    gw = gateway_server
+    jid, password = gw.server.new_account("gwlabels")
+    contacts = ("a", "b", "c")
+    async with FakeGateway.started(gw.domain, gw.secret, gw.port, contacts=contacts) as fake:
+        store = Store.memory()
+        async with connected(gw, jid, password, store) as (manager, _store, _rec):
+            await manager.register_gateway(jid, gw.domain, {"username": ["u"], "password": ["p"]})
+            await _rec.wait(ev.ContactChanged, lambda e: e.contact.jid == f"c@{gw.domain}")
+        async with connected(gw, jid, password, store) as (manager, _store, rec):
+            [label] = await rec.wait(ev.GatewayIdentified)
+            assert (label.domain, label.network) == (gw.domain, "telegram")
+            gateways = manager.session(jid).gateways
+            assert gateways is not None and gateways.networks == {gw.domain: "telegram"}
+            asked = fake.info_requests
+            assert asked <= 4  # per session: the chat-service scan and the labels (maybe one)
+            await manager.add_contact(jid, f"d@{gw.domain}")
+            await rec.wait(ev.ContactChanged, lambda e: e.contact.jid == f"d@{gw.domain}")
+            await manager.session(jid).client.plugin["xep_0199"].ping(timeout=10)
+            assert fake.info_requests == asked  # a new contact on a known domain: not asked
+
+
+async def test_a_gateway_without_data_forms_gets_the_plain_fields(
+    gateway_server: GatewayServer,
+) -> None:
+    """A gateway that asks the legacy XEP-0077 fields: no form, the fields named, the values
+    sent as they are; a missing one is named before anything is sent."""
+    gw = gateway_server
+    jid, password = gw.server.new_account("gwlegacy")
+    async with (
+        FakeGateway.started(gw.domain, gw.secret, gw.port, legacy=True) as fake,
+        connected(gw, jid, password) as (manager, store, rec),
+    ):
+        form, query = await manager.gateway_registration_form(jid, gw.domain)
+        assert form is None and query["fields"] == {"username", "password"}
+        with pytest.raises(GatewayError, match="required: password"):
+            await manager.register_gateway(jid, gw.domain, {"username": ["bob"]})
+        await manager.register_gateway(jid, gw.domain, {"username": ["bob"], "password": ["pw"]})
+        assert fake.registrations[jid] == {"username": ["bob"], "password": ["pw"]}
+        await mutual(rec, f"alice@{gw.domain}")
+        assert set(_roster(store, jid)) == {gw.domain, f"alice@{gw.domain}"}

@@ -18,7 +18,6 @@ import contextlib
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -27,7 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from tests.harness.prosody import DOMAIN, ProsodyServer, _die_with_parent, free_ports
+from tests.harness.prosody import (
+    DOMAIN,
+    ProsodyServer,
+    _die_with_parent,
+    free_ports,
+    stop_process,
+)
 
 T = TypeVar("T")
 
@@ -130,14 +135,7 @@ class _Process:
     def stop(self) -> None:
         """SIGTERM, wait, then SIGKILL. Safe to call when not running."""
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(STOP_TIMEOUT)
+        stop_process(proc, STOP_TIMEOUT)
 
     def log_text(self) -> str:
         """The whole log so far."""

@@ -67,6 +67,18 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
+def stop_process(proc: subprocess.Popen[bytes] | None, timeout: float = STOP_TIMEOUT) -> None:
+    """SIGTERM, wait, then SIGKILL; nothing for ``None`` or a process that has ended."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout)
+
+
 def _port_open(port: int) -> bool:
     """Tell whether something accepts TCP connections on HOST:port."""
     try:
@@ -345,14 +357,7 @@ class ProsodyServer:
     def stop(self) -> None:
         """Stop Prosody: SIGTERM, wait, then SIGKILL. Safe to call when not running."""
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(STOP_TIMEOUT)
+        stop_process(proc)
 
     def restart(self) -> None:
         """Stop and start again on the same ports with the same data (accounts, archives)."""

@@ -17,7 +17,7 @@ from tuichat import events as ev
 from tuichat.cli import EXIT_OK, EXIT_USAGE, CliError
 from tuichat.cli.args import seconds
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
-from tuichat.cli.waiting import wait_until
+from tuichat.cli.online import run_online
 from tuichat.config import AccountConfig
 from tuichat.model import Contact
 from tuichat.store import Store
@@ -98,10 +98,6 @@ async def _connected(
     action: Callable[[Any, list[Contact]], Awaitable[None]],
 ) -> None:
     """Connect ``account``, wait for its roster, run ``action(manager, roster)``, disconnect."""
-    from tuichat.errors import ClientError
-    from tuichat.xmpp.backoff import ONE_SHOT
-    from tuichat.xmpp.manager import ConnectionManager
-
     bus = new_bus()
     roster: asyncio.Future[list[Contact]] = asyncio.get_running_loop().create_future()
 
@@ -110,26 +106,15 @@ async def _connected(
             roster.set_result(list(event.contacts))
 
     bus.subscribe(ev.RosterReceived, on_roster)
-    manager = ConnectionManager([account], store, bus, retry=ONE_SHOT)
-    session = manager.session(account.jid)
-    await manager.start()
-    try:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        if why := await wait_until(session, roster.done, deadline, "roster"):
-            raise CliError(f"{account.jid}: {why}")
-        try:
-            await asyncio.wait_for(
-                action(manager, roster.result()), max(1.0, deadline - loop.time())
-            )
-        except ClientError as exc:
-            raise CliError(f"{account.jid}: {exc}") from None
-        except TimeoutError:
-            raise CliError(
-                f"{account.jid}: the server did not answer within {timeout:g} s"
-            ) from None
-    finally:
-        await manager.stop()
+    await run_online(
+        account,
+        store,
+        timeout,
+        lambda manager: action(manager, roster.result()),
+        bus=bus,
+        ready=roster.done,
+        waiting_for="roster",
+    )
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from tuichat.bus import EventBus
 from tuichat.cli import CliError
 from tuichat.cli.context import new_bus
 from tuichat.cli.waiting import wait_until
@@ -24,20 +25,25 @@ async def run_online(
     store: Store,
     timeout: float,
     action: Callable[[ChatClient], Awaitable[T]],
+    *,
+    bus: EventBus | None = None,
+    ready: Callable[[], bool] | None = None,
+    waiting_for: str = "connection",
 ) -> T:
-    """Connect ``account``, run ``action(client)`` once connected, disconnect; within
-    ``timeout`` seconds in all."""
+    """Connect ``account``, run ``action(client)`` once connected (and ``ready()``, when
+    given: the roster has come…), disconnect; within ``timeout`` seconds in all."""
     from tuichat.errors import ClientError
     from tuichat.xmpp.backoff import ONE_SHOT
     from tuichat.xmpp.manager import ConnectionManager
 
-    manager = ConnectionManager([account], store, new_bus(), retry=ONE_SHOT)
+    manager = ConnectionManager([account], store, bus or new_bus(), retry=ONE_SHOT)
     session = manager.session(account.jid)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     await manager.start()
     try:
-        if why := await wait_until(session, session.connected.is_set, deadline, "connection"):
+        done = ready or session.connected.is_set
+        if why := await wait_until(session, done, deadline, waiting_for):
             raise CliError(f"{account.jid}: {why}")
         try:
             return await asyncio.wait_for(action(manager), max(1.0, deadline - loop.time()))

@@ -215,7 +215,10 @@ async def test_own_screen_lists_other_devices_first_and_marks_this_one(ui: UI) -
         await run_line(pilot, f"/omemo devices {ME}")
         screen = await device_screen(pilot)
         shown = [r.split("\n")[0] for r in rows(screen)]
-        assert shown == ["? undecided  #7  active  Conversations", "● this device  #1  active  tuichat"]
+        assert shown == [
+            "? undecided  #7  active  Conversations",
+            "● this device  #1  active  tuichat",
+        ]
         assert str(screen.query_one("#devices-title").render()) == f"Your devices ({ME})"
         await pilot.press("down", "v")
         await pilot.pause(0.1)

@@ -36,7 +36,7 @@ class QRCodeScreen(ModalScreen[None]):
     ]
 
     DEFAULT_CSS = """
-    QRCodeScreen { align: center middle; }
+    QRCodeScreen { align: center middle; background: $surface; }
     QRCodeScreen > Horizontal {
         width: auto;
         max-width: 100%;

@@ -12,6 +12,7 @@ from tuichat import events as ev
 from tuichat.model import Device, Direction, Encryption, Message, Occupant, Role, Trust
 from tuichat.ui import slash
 from tuichat.ui.commands import build_registry
+from tuichat.ui.dialogs.devices import device_row
 from tuichat.ui.main_state import MainState
 from tuichat.ui.screens.headers import header_text
 from tuichat.ui.trust import (
@@ -24,6 +25,7 @@ from tuichat.ui.trust import (
     held_words,
     new_device_words,
     short_fingerprint,
+    shown_body,
     undecrypted_text,
 )
 from tuichat.ui.updates import update
@@ -190,3 +192,21 @@ def test_omemo_command_line_parses_and_completes() -> None:
     bad = slash.parse("/omemo maybe", specs)
     assert isinstance(bad, slash.SlashError) and "not one of" in bad.message
     assert slash.complete("/omemo d", specs, []) == ["/omemo devices ", "/omemo distrust "]
+
+
+def test_notifications_say_why_instead_of_an_empty_body() -> None:
+    assert (
+        shown_body(received(body="", undecrypted="no session")) == "could not decrypt: no session"
+    )
+    assert shown_body(received(body="hi")) == "hi"
+
+
+def test_device_row_is_words_symbols_and_safe_labels() -> None:
+    hostile = device(3, Trust.UNDECIDED, label="[red]x[/red]\x1b[2J", active=False)
+    row = device_row(hostile, {}).plain
+    first, second = row.split("\n")
+    assert first.startswith("? undecided  #3  inactive  [red]x[/red]")
+    assert "\x1b" not in row
+    assert second == "  " + " ".join(FP[i : i + 8] for i in range(0, 64, 8))
+    this = device_row(Device(ME, 1, FP, Trust.VERIFIED, this_device=True), {}).plain
+    assert this.startswith("● this device  #1  active")

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from rich.style import Style
 from rich.text import Text
 
-from tuichat.model import Device, Trust, fingerprint_groups
+from tuichat.model import Device, Message, Trust, fingerprint_groups
 from tuichat.ui.nickcolor import nick_color
 from tuichat.ui.render import safe_text
 
@@ -86,6 +86,13 @@ def undecrypted_text(reason: str) -> Text:
     words = safe_text(UNDECRYPTED + reason.replace("\n", " "), Style(italic=True))
     words.stylize(Style(bold=True), 0, len(UNDECRYPTED) - 2)
     return words
+
+
+def shown_body(message: Message) -> str:
+    """What a notification says of ``message``: its body, or why it could not be decrypted."""
+    if message.undecrypted is not None:
+        return UNDECRYPTED + message.undecrypted
+    return message.body
 
 
 def new_device_words(name: str, device: Device, *, own: bool) -> str:

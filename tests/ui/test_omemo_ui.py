@@ -355,3 +355,31 @@ async def test_held_messages_notice_says_why_and_how_to_decide(ui: UI) -> None:
         text = flat_log(pilot)
         assert "messages wait, not sent: Alice has an undecided device" in text
         assert "/omemo devices" in text
+
+
+async def test_own_new_device_notice_in_every_open_conversation(ui: UI) -> None:
+    """Our account's new device matters to every conversation of the account: each open one
+    gets the notice (Conversations#2583: users were never told)."""
+    async with ui.app.run_test(size=(100, 30)) as pilot:
+        screen = main_screen(pilot)
+        screen.open_conversation(("me@example.org", "bob@example.net"))
+        await open_alice(pilot)
+        mine = Device(ME, 7, OTHER_OWN_FP, Trust.BLIND, label="Conversations")
+        ui.client.bus.publish(DevicesChanged(ME, ME, (mine,), added=(mine,)))
+        await pilot.pause(0.1)
+        words = "your account has a new device e5e5e5e5 e5e5e5e5… (Conversations), blind"
+        assert words in flat_log(pilot)
+        assert f"/omemo devices {ME} to verify or distrust it" in flat_log(pilot)
+        screen.open_conversation((ME, "bob@example.net"))
+        await pilot.pause()
+        assert words in flat_log(pilot)
+
+
+async def test_devices_in_a_room_asks_for_the_members_jid(ui: UI) -> None:
+    async with ui.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await run_line(pilot, "/join lobby@rooms.example.org")
+        await pilot.pause(0.2)
+        await run_line(pilot, "/omemo devices")
+        assert "in a room: give the member's JID" in inline_error(pilot)
+        assert not isinstance(pilot.app.screen, DeviceScreen)

@@ -167,6 +167,23 @@ async def test_v_and_d_call_set_trust_and_the_row_follows(ui: UI) -> None:
         assert pilot.app.screen is main_screen(pilot)
 
 
+async def test_header_counts_undecided_devices_until_the_user_decides(ui: UI) -> None:
+    with_devices(ui)
+    ui.client.encryptions[(ME, ALICE)] = Encryption.OMEMO
+    async with ui.app.run_test(size=(120, 30)) as pilot:
+        await open_alice(pilot)
+        ui.client.bus.publish(DevicesChanged(ME, ALICE, tuple(alice_devices())))
+        await pilot.pause()
+        assert "· OMEMO, ? 1 undecided" in header(pilot)
+        await run_line(pilot, "/omemo devices")
+        await device_screen(pilot)
+        await pilot.press("down", "v")
+        await pilot.pause(0.1)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "undecided" not in header(pilot) and "· OMEMO" in header(pilot)
+
+
 async def test_a_refused_decision_is_said_in_words(ui: UI) -> None:
     with_devices(ui)
     ui.client.fail["set_trust"] = "the device is gone"

@@ -3,6 +3,7 @@ header, the notices the bus events leave, and the ``/omemo`` command line."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -210,3 +211,18 @@ def test_device_row_is_words_symbols_and_safe_labels() -> None:
     assert second == "  " + " ".join(FP[i : i + 8] for i in range(0, 64, 8))
     this = device_row(Device(ME, 1, FP, Trust.VERIFIED, this_device=True), {}).plain
     assert this.startswith("● this device  #1  active")
+
+
+def test_header_names_the_contacts_undecided_devices_when_encrypted() -> None:
+    state = MainState()
+    key = (ME, ALICE)
+    devices = (device(1, Trust.UNDECIDED), device(2, Trust.UNDECIDED), device(3, Trust.BLIND))
+    change = update(state, ev.DevicesChanged(ME, ALICE, devices), NOW)
+    assert change.key == key  # the header is repainted
+    on = header_text(state, key, {}, encryption=Encryption.OMEMO).plain
+    assert "· OMEMO, ? 2 undecided" in on
+    off = header_text(state, key, {}, encryption=Encryption.NONE).plain
+    assert "undecided" not in off
+    decided = tuple(replace(d, trust=Trust.VERIFIED) for d in devices)
+    update(state, ev.DevicesChanged(ME, ALICE, decided), NOW)
+    assert "undecided" not in header_text(state, key, {}, encryption=Encryption.OMEMO).plain

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tuichat.errors import ClientError
-from tuichat.model import ConnectionState, ConversationKind, Encryption, Show
+from tuichat.model import ConnectionState, ConversationKind, Device, Encryption, Show
 from tuichat.omemo_client import OmemoClient
 from tuichat.store import Store
 from tuichat.ui.rooms import MAX_NOTICES, Notice, RoomsState
@@ -56,6 +56,9 @@ class MainState:
     encryption: dict[ConvKey, Encryption] = field(default_factory=dict)
     """How each conversation shown so far sends (asked of the client once, then kept up to
     date by ``EncryptionChanged``)."""
+    devices: dict[ConvKey, tuple[Device, ...]] = field(default_factory=dict)
+    """The OMEMO devices of (account, JID), as the last ``DevicesChanged`` told (the header
+    names the undecided ones)."""
     notes: dict[ConvKey, deque[Notice]] = field(default_factory=dict)
     """Notices of chats and private chats (new devices, held messages); a room keeps its own
     with its traffic."""

@@ -252,6 +252,7 @@ def _devices(state: MainState, event: ev.DevicesChanged, now: datetime) -> Updat
     account, in every open conversation of the account (each one now sends to it or holds)."""
     account, jid = event.account, event.jid
     own = jid == account
+    state.devices[(account, jid)] = event.devices
     if own:
         keys = [key for key in state.convs.open if key[0] == account]
     else:
@@ -266,7 +267,7 @@ def _devices(state: MainState, event: ev.DevicesChanged, now: datetime) -> Updat
         notices += _notices(state, keys, words, now)
         if own and not keys:
             toast = Toast(words, "Encryption", "warning", 15)
-    return Update(notices=tuple(notices), toast=toast)
+    return Update(key=(account, jid), notices=tuple(notices), toast=toast)
 
 
 def _decrypted(_state: MainState, event: ev.MessageDecrypted, _now: datetime) -> Update:

@@ -13,12 +13,13 @@ from dataclasses import replace
 from rich.style import Style
 from rich.text import Text
 
-from tuichat.model import Encryption
+from tuichat.model import Encryption, Trust
 from tuichat.ui.main_state import MainState
 from tuichat.ui.render import safe_text
 from tuichat.ui.rooms import AFFILIATION_WORDS
 from tuichat.ui.state import ConvKey
 from tuichat.ui.themes import resolve_color
+from tuichat.ui.trust import TRUST_SYMBOLS, TRUST_VARIABLES
 from tuichat.ui.widgets.conversation_pane import PaneState
 from tuichat.ui.widgets.symbols import PRESENCE_SYMBOLS, PRESENCE_VARIABLES, PRESENCE_WORDS
 
@@ -58,6 +59,8 @@ def header_text(
         # account; then the address and the status text.
         _chat(text, state, key, variables)
         _encryption(text, encryption, variables)
+        if encryption is Encryption.OMEMO:
+            _undecided(text, state, key, variables)
         if muted:
             text.append(" [muted]", style=DIM)
         if multi:
@@ -79,6 +82,18 @@ def _encryption(text: Text, encryption: Encryption | None, variables: Mapping[st
         text.append("OMEMO", style=Style(color=color, bold=True))
     else:
         text.append("plaintext", style=DIM)
+
+
+def _undecided(text: Text, state: MainState, key: ConvKey, variables: Mapping[str, str]) -> None:
+    """``, ? 2 undecided``: the contact's devices waiting for the user's word (as far as the
+    last ``DevicesChanged`` told)."""
+    waiting = sum(
+        1 for d in state.devices.get(key, ()) if d.trust is Trust.UNDECIDED and not d.this_device
+    )
+    if waiting:
+        color = resolve_color(dict(variables), TRUST_VARIABLES[Trust.UNDECIDED])
+        words = f", {TRUST_SYMBOLS[Trust.UNDECIDED]} {waiting} undecided"
+        text.append(words, style=Style(color=color, bold=True))
 
 
 def _chat(text: Text, state: MainState, key: ConvKey, variables: Mapping[str, str]) -> None:

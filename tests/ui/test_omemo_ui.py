@@ -3,18 +3,32 @@ what the log shows of encrypted messages (placeholders, trust marks, notices).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
+from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from tests.ui.conftest import UI
-from tests.ui.fakes import ALICE, ME, T0
+from tests.ui.fakes import ALICE, ME, T0, FakeClient, make_config, make_paths, seed_store
 from tests.ui.helpers import log_text, main_screen, settle
 from tests.ui.test_commands import inline_error, run_line
-from tuichat.events import DevicesChanged, EncryptionHeld, MessageDecrypted, MessageReceived
-from tuichat.model import Device, Direction, Encryption, Message, Trust
+from tuichat.bus import EventBus
+from tuichat.client import ChatClient
+from tuichat.config import AccountConfig
+from tuichat.events import (
+    ConnectionStateChanged,
+    DevicesChanged,
+    EncryptionHeld,
+    MessageDecrypted,
+    MessageReceived,
+)
+from tuichat.lazy_client import LazyClient
+from tuichat.model import ConnectionState, Device, Direction, Encryption, Message, Trust
+from tuichat.store import Store
+from tuichat.ui.app import build_app
 from tuichat.ui.dialogs.devices import DeviceScreen
 from tuichat.ui.dialogs.qr_code import QRCodeScreen
 
@@ -400,3 +414,31 @@ async def test_devices_in_a_room_asks_for_the_members_jid(ui: UI) -> None:
         await run_line(pilot, "/omemo devices")
         assert "in a room: give the member's JID" in inline_error(pilot)
         assert not isinstance(pilot.app.screen, DeviceScreen)
+
+
+async def test_first_frame_header_does_not_build_the_client(tmp_path: Path) -> None:
+    """The header's encryption words must not import the XMPP layer for the first frame: the
+    lazy client says "not known yet", the header says nothing, and once the client runs (its
+    first connection event) the header says it."""
+    store = Store.memory()
+    seed_store(store)
+    bus = EventBus()
+    built: list[FakeClient] = []
+
+    def build(_accounts: Sequence[AccountConfig]) -> ChatClient:
+        built.append(FakeClient((ME,), store, bus=bus))
+        built[-1].encryptions[(ME, ALICE)] = Encryption.OMEMO
+        return built[-1]  # type: ignore[return-value]  # FakeClient is a ChatClient
+
+    config = make_config(tmp_path)
+    lazy = LazyClient(config.accounts, bus, build)
+    app = build_app(
+        config, make_paths(tmp_path), store, lazy, tz=UTC, clock=lambda: T0, start_client=False
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_alice(pilot)
+        assert built == [] and "OMEMO" not in header(pilot) and "plaintext" not in header(pilot)
+        await lazy.start()
+        bus.publish(ConnectionStateChanged(ME, ConnectionState.CONNECTING))
+        await pilot.pause()
+        assert "· OMEMO" in header(pilot)

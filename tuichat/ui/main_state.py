@@ -63,15 +63,17 @@ class MainState:
     """Notices of chats and private chats (new devices, held messages); a room keeps its own
     with its traffic."""
 
-    def encryption_of(self, key: ConvKey, client: OmemoClient) -> Encryption:
-        """How ``key`` sends, asking ``client`` the first time."""
+    def encryption_of(self, key: ConvKey, client: OmemoClient) -> Encryption | None:
+        """How ``key`` sends, asking ``client`` the first time; ``None`` while the client
+        cannot tell yet (not started: asking must not build it for the first frame). Asked
+        again at the next header repaint, so nothing wrong is kept."""
         known = self.encryption.get(key)
         if known is None:
             try:
                 known = client.encryption(*key)
-            except ClientError as exc:  # said in the header as plaintext; the reason logged
-                log.warning("encryption of %s: %s", key[1], exc)
-                known = Encryption.NONE
+            except ClientError as exc:
+                log.debug("encryption of %s not known yet: %s", key[1], exc)
+                return None
             self.encryption[key] = known
         return known
 

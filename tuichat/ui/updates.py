@@ -151,7 +151,8 @@ def _connection(state: MainState, event: ev.ConnectionStateChanged, _now: dateti
         if event.reason:
             words += f": {event.reason}"
         toast = Toast(words, "", "error")
-    return Update(status=True, toast=toast)
+    # The header is shown again: its encryption words are known once the client runs.
+    return Update(status=True, toast=toast, key=state.convs.current)
 
 
 def _own_presence(state: MainState, event: ev.OwnPresenceChanged, _now: datetime) -> Update:

@@ -442,3 +442,17 @@ async def test_first_frame_header_does_not_build_the_client(tmp_path: Path) -> N
         bus.publish(ConnectionStateChanged(ME, ConnectionState.CONNECTING))
         await pilot.pause()
         assert "· OMEMO" in header(pilot)
+
+
+async def test_palette_entries_open_the_device_screens(ui: UI) -> None:
+    with_devices(ui)
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        await open_alice(pilot)
+        main_screen(pilot).action_command("omemo_devices")
+        screen = await device_screen(pilot)
+        assert screen.jid == ALICE and not screen.own
+        await pilot.press("escape")
+        await pilot.pause()
+        main_screen(pilot).action_command("omemo_fingerprint")
+        await pilot.pause(0.2)
+        assert isinstance(pilot.app.screen, QRCodeScreen)

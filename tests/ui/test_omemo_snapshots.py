@@ -7,6 +7,7 @@ Data and time are pinned (FakeClient, fixed devices). Update on purpose with
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -59,14 +60,22 @@ def test_device_screen(snap_compare, tmp_path: Path, theme: str):  # type: ignor
     assert snap_compare(devices_app(theme, tmp_path), terminal_size=(80, 24), run_before=run_before)
 
 
+LONG = "alice.longernam@example.org"
+"""An account whose URI is 118 characters long: a version 6 code, the tightest fit."""
+
+
 def test_qr_code_screen(snap_compare, tmp_path: Path):  # type: ignore[no-untyped-def]
     """This device's QR code (45x23 half blocks) beside the JID, id and fingerprint."""
 
     async def run_before(pilot: Pilot[None]) -> None:
-        main_screen(pilot).open_conversation((ME, ALICE))
         await steady(pilot)
         main_screen(pilot).action_line("/omemo fingerprint")
         await opened(pilot, QRCodeScreen)
+        rows = pilot.app.screen.rows  # type: ignore[attr-defined]
+        assert (len(rows), len(rows[0])) == (23, 45)
 
-    app = devices_app("dark", tmp_path)
+    app = make_app("dark", tmp_path, accounts=(LONG,))
+    client = app.ctx.client
+    assert isinstance(client, FakeClient)
+    client.device_list[LONG] = [replace(OWN, jid=LONG)]
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

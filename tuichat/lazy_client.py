@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig
-from tuichat.model import ConnectionState, Occupant
+from tuichat.errors import ClientError
+from tuichat.model import ConnectionState, Encryption, Occupant
 
 if TYPE_CHECKING:
     from tuichat.client import ChatClient
@@ -26,8 +27,8 @@ class LazyClient:
     """A chat client that imports and builds the real one on the first request that needs it.
 
     Reads (``accounts``, ``state``, ``joined_rooms``, ``occupants``) are answered from the
-    config until then; every other member of :class:`~tuichat.client.ChatClient` is the real
-    client's, built on first use.
+    config until then (``encryption`` says it is not known yet); every other member of
+    :class:`~tuichat.client.ChatClient` is the real client's, built on first use.
     """
 
     def __init__(
@@ -73,6 +74,13 @@ class LazyClient:
     def occupants(self, account: str, room: str) -> list[Occupant]:
         """Everyone in a room now (nobody before the account ever connected)."""
         return [] if self._real is None else self._real.occupants(account, room)
+
+    def encryption(self, account: str, conversation: str) -> Encryption:
+        """How ``conversation`` sends; before the real client exists, a ``ClientError`` (the
+        first frame's header must not build it: it asks again once the client runs)."""
+        if self._real is None:
+            raise ClientError("not started yet: the encryption state is read when it starts")
+        return self._real.encryption(account, conversation)
 
     async def start(self) -> None:
         """Build the real client and connect every enabled account in the background."""

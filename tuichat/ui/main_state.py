@@ -7,13 +7,17 @@ status) through the widgets' attributes. Tests read it as ``screen.state``.
 from __future__ import annotations
 
 import json
+import logging
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tuichat import events as ev
-from tuichat.model import ConnectionState, ConversationKind, Show
+from tuichat.errors import ClientError
+from tuichat.model import ConnectionState, ConversationKind, Device, Encryption, Show
+from tuichat.omemo_client import OmemoClient
 from tuichat.store import Store
-from tuichat.ui.rooms import RoomsState
+from tuichat.ui.rooms import MAX_NOTICES, Notice, RoomsState
 from tuichat.ui.state import Conversations, ConvKey, RosterState
 
 OPEN_SETTING = "ui.open_conversations"
@@ -22,6 +26,8 @@ CURRENT_SETTING = "ui.current_conversation"
 """The store setting that keeps the conversation last in view, to show it again at start."""
 RECENT_ON_FIRST_START = 5
 """Conversations opened at the very first start (the most recent)."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -50,6 +56,41 @@ class MainState:
     """A previous run put a conversation in view (this is not the very first start)."""
     uploads: dict[tuple[str, str], ev.UploadProgressed] = field(default_factory=dict)
     """The running uploads by (account, upload id): their last progress."""
+    encryption: dict[ConvKey, Encryption] = field(default_factory=dict)
+    """How each conversation shown so far sends (asked of the client once, then kept up to
+    date by ``EncryptionChanged``)."""
+    devices: dict[ConvKey, tuple[Device, ...]] = field(default_factory=dict)
+    """The OMEMO devices of (account, JID), as the last ``DevicesChanged`` told (the header
+    names the undecided ones)."""
+    notes: dict[ConvKey, deque[Notice]] = field(default_factory=dict)
+    """Notices of chats and private chats (new devices, held messages); a room keeps its own
+    with its traffic."""
+
+    def encryption_of(self, key: ConvKey, client: OmemoClient) -> Encryption | None:
+        """How ``key`` sends, asking ``client`` the first time; ``None`` while the client
+        cannot tell yet (not started: asking must not build it for the first frame). Asked
+        again at the next header repaint, so nothing wrong is kept."""
+        known = self.encryption.get(key)
+        if known is None:
+            try:
+                known = client.encryption(*key)
+            except ClientError as exc:
+                log.debug("encryption of %s not known yet: %s", key[1], exc)
+                return None
+            self.encryption[key] = known
+        return known
+
+    def add_notice(self, key: ConvKey, notice: Notice) -> bool:
+        """Keep ``notice`` for ``key`` (a room's with its traffic); ``False`` when it says
+        again what the last notice there says (it is then not kept)."""
+        room = self.rooms.get(key)
+        kept = room.notices if room is not None else self.notes.get(key)
+        if kept is None:
+            kept = self.notes[key] = deque(maxlen=MAX_NOTICES)
+        if kept and kept[-1].text == notice.text:
+            return False
+        kept.append(notice)
+        return True
 
     def load(self, store: Store, accounts: Sequence[str]) -> ConvKey | None:
         """Take what the store has: rosters, rooms, each conversation's kind, unread counts,

@@ -15,10 +15,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from tuichat import events as ev
-from tuichat.model import UploadState
+from tuichat.model import Encryption, Message, UploadState
 from tuichat.ui.main_state import MainState
 from tuichat.ui.rooms import Notice, Room
 from tuichat.ui.state import ConvKey
+from tuichat.ui.trust import held_words, new_device_words
 
 Severity = Literal["information", "warning", "error"]
 
@@ -61,6 +62,10 @@ class Update:
     reconfigure: bool = False
     """The room's capabilities changed: set the pane up again if it is in view."""
     toast: Toast | None = None
+    notices: tuple[tuple[ConvKey, Notice], ...] = ()
+    """Notices kept for these conversations (chats or rooms): shown at once where in view."""
+    decrypted: Message | None = None
+    """A placeholder that could be decrypted: replaced in the log if it is loaded."""
 
 
 def _joined(state: MainState, event: ev.RoomJoined, now: datetime) -> Update:
@@ -146,7 +151,8 @@ def _connection(state: MainState, event: ev.ConnectionStateChanged, _now: dateti
         if event.reason:
             words += f": {event.reason}"
         toast = Toast(words, "", "error")
-    return Update(status=True, toast=toast)
+    # The header is shown again: its encryption words are known once the client runs.
+    return Update(status=True, toast=toast, key=state.convs.current)
 
 
 def _own_presence(state: MainState, event: ev.OwnPresenceChanged, _now: datetime) -> Update:
@@ -217,6 +223,78 @@ def _error(_state: MainState, event: ev.ErrorReported, _now: datetime) -> Update
     return Update(toast=Toast(f"{event.account}: {event.text}", "", "error"))
 
 
+# -- encryption ----------------------------------------------------------------------------------
+
+
+def _notices(
+    state: MainState, keys: list[ConvKey], words: str, now: datetime
+) -> list[tuple[ConvKey, Notice]]:
+    """A notice saying ``words`` kept for each of ``keys`` (not where it says it again)."""
+    notice = Notice(now, words)
+    return [(key, notice) for key in dict.fromkeys(keys) if state.add_notice(key, notice)]
+
+
+def _encryption(state: MainState, event: ev.EncryptionChanged, now: datetime) -> Update:
+    key = (event.account, event.conversation)
+    before = state.encryption.get(key)
+    state.encryption[key] = event.encryption
+    if before is None or before is event.encryption:  # never shown, or nothing new to say
+        return Update(key=key)
+    words = (
+        "OMEMO on: what you send here is encrypted end to end"
+        if event.encryption is Encryption.OMEMO
+        else "OMEMO off: what you send here goes in plaintext"
+    )
+    return Update(key=key, notices=tuple(_notices(state, [key], words, now)))
+
+
+def _held(state: MainState, event: ev.EncryptionHeld, now: datetime) -> Update:
+    key = (event.account, event.conversation)
+    words = held_words(event.reason, len(event.undecided))
+    notices = tuple(_notices(state, [key], words, now))
+    toast = None
+    if notices and state.convs.current != key:
+        toast = Toast(f"{event.conversation}: {words}", "Encryption", "warning", 12)
+    return Update(notices=notices, toast=toast)
+
+
+def _members_rooms(state: MainState, account: str, jid: str) -> list[ConvKey]:
+    """The rooms of ``account`` where ``jid`` is present (non-anonymous rooms show it)."""
+    return [
+        room.key
+        for room in state.rooms.rooms.values()
+        if room.account == account
+        and any(o.jid and o.jid.split("/", 1)[0] == jid for o in room.occupants.values())
+    ]
+
+
+def _devices(state: MainState, event: ev.DevicesChanged, now: datetime) -> Update:
+    """A new device's notice: in the contact's chat and the rooms they are in; for our own
+    account, in every open conversation of the account (each one now sends to it or holds)."""
+    account, jid = event.account, event.jid
+    own = jid == account
+    state.devices[(account, jid)] = event.devices
+    if own:
+        keys = [key for key in state.convs.open if key[0] == account]
+    else:
+        keys = [(account, jid), *_members_rooms(state, account, jid)]
+    name = state.roster.display_name(account, jid)
+    notices: list[tuple[ConvKey, Notice]] = []
+    toast = None
+    for device in event.added:
+        if device.this_device:
+            continue
+        words = new_device_words(name, device, own=own)
+        notices += _notices(state, keys, words, now)
+        if own and not keys:
+            toast = Toast(words, "Encryption", "warning", 15)
+    return Update(key=(account, jid), notices=tuple(notices), toast=toast)
+
+
+def _decrypted(_state: MainState, event: ev.MessageDecrypted, _now: datetime) -> Update:
+    return Update(decrypted=event.message)
+
+
 HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.ConnectionStateChanged: _connection,
     ev.OwnPresenceChanged: _own_presence,
@@ -239,6 +317,10 @@ HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.InvitationDeclined: _declined,
     ev.BookmarksReceived: _bookmarks,
     ev.UploadProgressed: _upload,
+    ev.EncryptionChanged: _encryption,
+    ev.EncryptionHeld: _held,
+    ev.DevicesChanged: _devices,
+    ev.MessageDecrypted: _decrypted,
 }
 """The events handled alike (received messages and room mentions: the screen)."""
 

@@ -25,6 +25,7 @@ from tuichat.ui.commands import (
     general,
     invitations,
     moderation,
+    omemo,
     presence,
     rooms,
     services,
@@ -239,6 +240,15 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        usage="WHO owner|admin|member|none|outcast", palette=False, run=moderation.affiliation),
     _c("room_config", "Room settings", "Change the name, description, password and access of "
        "the room in view (owners).", slash="config", run=moderation.room_config),
+    # -- encryption --
+    _c("omemo", "Encryption", "OMEMO end-to-end encryption: on/off for the conversation in "
+       "view; devices [JID] lists a contact's devices (v verifies, d distrusts); fingerprint "
+       "shows this device's, with a QR code; trust/distrust [JID] FINGERPRINT decides on one.",
+       slash="omemo", usage=omemo.USAGE, palette=False, run=omemo.omemo),
+    _c("omemo_devices", "Devices", "Show the OMEMO devices of the contact in view, to verify "
+       "or distrust them.", run=omemo.devices_command),
+    _c("omemo_fingerprint", "Fingerprint", "Show this device's OMEMO fingerprint and its QR "
+       "code, and your other devices.", run=omemo.fingerprint_command),
     _c("scroll_up", "Page up", "Scroll the messages up a page.", keys="pageup",
        priority=True, palette=False, run=view.scroll_up),
     _c("scroll_down", "Page down", "Scroll the messages down a page.", keys="pagedown",

@@ -13,11 +13,13 @@ from dataclasses import replace
 from rich.style import Style
 from rich.text import Text
 
+from tuichat.model import Encryption, Trust
 from tuichat.ui.main_state import MainState
 from tuichat.ui.render import safe_text
 from tuichat.ui.rooms import AFFILIATION_WORDS
 from tuichat.ui.state import ConvKey
 from tuichat.ui.themes import resolve_color
+from tuichat.ui.trust import TRUST_SYMBOLS, TRUST_VARIABLES
 from tuichat.ui.widgets.conversation_pane import PaneState
 from tuichat.ui.widgets.symbols import PRESENCE_SYMBOLS, PRESENCE_VARIABLES, PRESENCE_WORDS
 
@@ -33,8 +35,10 @@ def header_text(
     *,
     muted: bool = False,
     multi: bool = False,
+    encryption: Encryption | None = None,
 ) -> Text:
-    """The header of ``key`` (``muted``: no bell for it; ``multi``: several accounts run)."""
+    """The header of ``key`` (``muted``: no bell for it; ``multi``: several accounts run;
+    ``encryption``: how it sends, said in words after the name)."""
     if key is None:
         return Text(NO_CONVERSATION)
     number = state.convs.number(key)
@@ -45,14 +49,18 @@ def header_text(
         online = resolve_color(dict(variables), "presence-online")
         text.append("» ", style=Style(color=online, bold=True))
         text.append_text(safe_text(parts[1]))
+        _encryption(text, encryption, variables)
         text.append_text(safe_text(f"  private chat in {parts[0]}", DIM))
         return text
     if state.rooms.get(key) is not None and state.rooms.info(key).is_group:
-        _room(text, state, key, variables)
+        _room(text, state, key, variables, encryption)
     else:
-        # What matters first (an 80-column header cuts the end): who, how, which account;
-        # then the address and the status text.
+        # What matters first (an 80-column header cuts the end): who, how it sends, which
+        # account; then the address and the status text.
         _chat(text, state, key, variables)
+        _encryption(text, encryption, variables)
+        if encryption is Encryption.OMEMO:
+            _undecided(text, state, key, variables)
         if muted:
             text.append(" [muted]", style=DIM)
         if multi:
@@ -62,6 +70,30 @@ def header_text(
     if muted:
         text.append(" [muted]", style=DIM)
     return text
+
+
+def _encryption(text: Text, encryption: Encryption | None, variables: Mapping[str, str]) -> None:
+    """`` · OMEMO`` (in the colour of "online") or `` · plaintext`` (dim): in words."""
+    if encryption is None:
+        return
+    text.append(" · ", style=DIM)
+    if encryption is Encryption.OMEMO:
+        color = resolve_color(dict(variables), "presence-online")
+        text.append("OMEMO", style=Style(color=color, bold=True))
+    else:
+        text.append("plaintext", style=DIM)
+
+
+def _undecided(text: Text, state: MainState, key: ConvKey, variables: Mapping[str, str]) -> None:
+    """``, ? 2 undecided``: the contact's devices waiting for the user's word (as far as the
+    last ``DevicesChanged`` told)."""
+    waiting = sum(
+        1 for d in state.devices.get(key, ()) if d.trust is Trust.UNDECIDED and not d.this_device
+    )
+    if waiting:
+        color = resolve_color(dict(variables), TRUST_VARIABLES[Trust.UNDECIDED])
+        words = f", {TRUST_SYMBOLS[Trust.UNDECIDED]} {waiting} undecided"
+        text.append(words, style=Style(color=color, bold=True))
 
 
 def _chat(text: Text, state: MainState, key: ConvKey, variables: Mapping[str, str]) -> None:
@@ -84,11 +116,18 @@ def _chat_details(text: Text, state: MainState, key: ConvKey) -> None:
         text.append_text(safe_text(presence.status.replace("\n", " "), Style(italic=True)))
 
 
-def _room(text: Text, state: MainState, key: ConvKey, variables: Mapping[str, str]) -> None:
+def _room(
+    text: Text,
+    state: MainState,
+    key: ConvKey,
+    variables: Mapping[str, str],
+    encryption: Encryption | None,
+) -> None:
     room = state.rooms.rooms[key]
     mark = "presence-online" if room.joined else "presence-offline"
     text.append("# ", style=Style(color=resolve_color(dict(variables), mark), bold=True))
     text.append_text(safe_text(room.title))
+    _encryption(text, encryption, variables)
     if room.name and room.name != room.jid:
         text.append_text(safe_text(f" <{room.jid}>", DIM))
     if room.subject:
@@ -115,9 +154,10 @@ def pane_state(
     *,
     muted: bool = False,
     multi: bool = False,
+    encryption: Encryption | None = None,
 ) -> PaneState:
     """What the pane shows around the messages of ``key`` (``previous``: what it shows now)."""
-    header = header_text(state, key, variables, muted=muted, multi=multi)
+    header = header_text(state, key, variables, muted=muted, multi=multi, encryption=encryption)
     if key is None:
         return replace(previous, header=header, occupants=False)
     account, conversation = key

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tuichat.ui.commands import Command, CommandRegistry
+from tuichat.ui.trust import LEGEND
 
 EXTRA_KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "send the message (or run the /command)"),
@@ -99,6 +100,10 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(keys, title, what)
         for extra_keys, extra_what in EXTRA_KEYS:
             table.add_row(extra_keys, "", extra_what)
+        table.add_row("", "", "")
+        table.add_row("Marks", "", Text("what the encryption marks mean", style=Style(dim=True)))
+        for mark, words in LEGEND:
+            table.add_row(Text(mark, style=Style(bold=False)), "", words)
         return table
 
     def _one(self, command: Command) -> Text:

@@ -314,6 +314,7 @@ class MainScreen(Screen[None]):
             self.view.state,
             muted=key[1] in self.ctx.policy(key[0]).muted,
             multi=len(self.accounts) > 1,
+            encryption=self.state.encryption_of(key, self.ctx.client),
         )
 
     def _configure_pane(self, key: ConvKey, *, layout: bool) -> None:
@@ -325,8 +326,8 @@ class MainScreen(Screen[None]):
             shown = rooms_state.show_traffic
             pane.set_notices(room.notices, show_traffic=shown, layout=layout)
             rooms_state.mentions.pop(key, None)
-        elif pane.has_notices:
-            pane.set_notices((), layout=layout)
+        elif key in self.state.notes or pane.has_notices:  # a chat's notices (new devices…)
+            pane.set_notices(self.state.notes.get(key, ()), layout=layout)
         if info.has_occupants and room is not None:
             pane.show_occupants(room.occupants.values(), room.nick, now=True)
         self.refresh_bindings()
@@ -447,6 +448,11 @@ class MainScreen(Screen[None]):
         current = self.convs.current
         if change.key is not None and change.key == current:
             self._show_pane_state()
+        for key, notice in change.notices:
+            if key == current:
+                self.view.append_notice(notice)
+        if change.decrypted is not None:
+            self.view.replace_message(change.decrypted)
         room = change.room
         if change.open is not None and change.open != current:
             self.open_conversation(change.open)

@@ -19,6 +19,7 @@ from tuichat.ui.batching import message_key
 from tuichat.ui.main_state import MainState
 from tuichat.ui.messages import NotificationWanted
 from tuichat.ui.state import ConvKey
+from tuichat.ui.trust import shown_body
 
 MAX_NOTIFICATIONS = 3
 """Desktop notifications per batch at most (the newest); a flood must not become one."""
@@ -74,7 +75,7 @@ def take_in(
         if attention.notify or attention.bell:
             sender = message.nick or state.roster.display_name(*key)
             notifications.append(
-                NotificationWanted(sender, message.body, attention.notify, attention.bell)
+                NotificationWanted(sender, shown_body(message), attention.notify, attention.bell)
             )
         outcome.roster = outcome.roster or attention.unread or not in_view
     outcome.notifications = notifications[-MAX_NOTIFICATIONS:]

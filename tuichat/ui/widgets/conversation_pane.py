@@ -221,6 +221,11 @@ class ConversationPane(Vertical):
         """A message of ours was acked, failed…"""
         self.message_log.update_state(message_id, state, reason)
 
+    def replace_message(self, message: Message) -> None:
+        """Show ``message`` in place of the loaded one with its store id (a placeholder that
+        could be decrypted)."""
+        self.message_log.replace_message(message)
+
     def set_notices(
         self, notices: Iterable[Notice], *, show_traffic: bool = True, layout: bool = True
     ) -> None:

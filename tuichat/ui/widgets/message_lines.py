@@ -17,11 +17,18 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from tuichat.model import ConversationKind, Direction, Message, MessageState, mention_pattern
+from tuichat.model import (
+    ConversationKind,
+    Direction,
+    Message,
+    MessageState,
+    mention_pattern,
+)
 from tuichat.ui.nickcolor import nick_color
 from tuichat.ui.render import render_body, safe_text
 from tuichat.ui.rooms import Notice
 from tuichat.ui.themes import resolve_color
+from tuichat.ui.trust import LOG_MARKS, TRUST_VARIABLES, undecrypted_text
 from tuichat.ui.widgets.symbols import MESSAGE_MARKERS
 
 NICK_COLUMN_MAX = 24
@@ -135,11 +142,17 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
     nick.truncate(nick_width - 1 if mentioned else nick_width, overflow="ellipsis", pad=True)
     prefix = time_text + nick + Text(" ")
     body_source = message.body
-    if body_source.startswith("/me "):
+    if message.undecrypted is not None:  # never the sender's fallback text: why, in words
+        body = undecrypted_text(message.undecrypted)
+        body.stylize(Style(color=resolve_color(variables, "mention")))
+    elif body_source.startswith("/me "):
         body = Text("* ", style="italic") + safe_text(name, "italic")
         body.append_text(render_body(body_source[3:], base_style="italic"))
     else:
         body = render_body(body_source)
+    trust = message.trust if not own and message.undecrypted is None else None
+    if trust in LOG_MARKS and trust is not None:  # a device not verified when it came
+        body.append(LOG_MARKS[trust], style=resolve_color(variables, TRUST_VARIABLES[trust]))
     marker = MESSAGE_MARKERS.get(message.state, "") if own else ""
     if marker:
         failed = message.state is MessageState.FAILED

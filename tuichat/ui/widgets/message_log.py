@@ -343,11 +343,18 @@ class MessageLog(ScrollView, can_focus=True):
     def update_state(self, message_id: int, state: MessageState, failure: str = "") -> bool:
         """Show a new state for the stored message ``message_id`` (with why it ``failed``);
         whether it is loaded."""
-        for index in range(len(self._messages) - 1, -1, -1):
-            if self._messages[index].id == message_id:
-                message = self._messages[index]
+        for message in reversed(self._messages):
+            if message.id == message_id:
                 why = (failure or message.failure) if state is MessageState.FAILED else None
-                self._messages[index] = replace(message, state=state, failure=why)
+                return self.replace_message(replace(message, state=state, failure=why))
+        return False
+
+    def replace_message(self, message: Message) -> bool:
+        """Show ``message`` in place of the loaded one with its store id (a placeholder that
+        could be decrypted, a new state); whether it is loaded."""
+        for index in range(len(self._messages) - 1, -1, -1):
+            if self._messages[index].id == message.id and message.id is not None:
+                self._messages[index] = message
                 self._relayout()
                 return True
         return False

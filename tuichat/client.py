@@ -5,7 +5,8 @@ manager implements it) and listens to the bus for what happened. Requests are im
 methods; their outcomes arrive as events (see :mod:`tuichat.events`). ``ChatClient`` includes
 the group chat requests of :class:`tuichat.room_client.RoomClient` (the manager implements
 both), so a screen reaches rooms through the same client it chats with; likewise the
-encryption requests of :class:`tuichat.omemo_client.OmemoClient`.
+encryption requests of :class:`tuichat.omemo_client.OmemoClient` and the ad-hoc command requests
+of :class:`tuichat.command_client.CommandClient`.
 
 Every request fails with a :class:`tuichat.errors.ClientError` (or one of its kinds) and
 nothing else; its text says why in words, so callers catch that one type and show it.
@@ -17,13 +18,14 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from tuichat.bus import EventBus
+from tuichat.command_client import CommandClient
 from tuichat.config import AccountConfig
 from tuichat.model import ConnectionState, Message, Show
 from tuichat.omemo_client import OmemoClient
 from tuichat.room_client import RoomClient
 
 
-class ChatClient(RoomClient, OmemoClient, Protocol):
+class ChatClient(RoomClient, OmemoClient, CommandClient, Protocol):
     """What the UI can ask of the connection manager (chats and rooms). JIDs are strings."""
 
     bus: EventBus

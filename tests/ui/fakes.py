@@ -9,6 +9,7 @@ named in ``fail`` raises ``RuntimeError`` with the given words (a server refusal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from tuichat import sendable
 from tuichat.bus import EventBus
+from tuichat.command_client import CommandStep
 from tuichat.config import AccountConfig, Config, PasswordSource, UIConfig
 from tuichat.errors import ClientError, RegistrationFailed, RoomError
 from tuichat.events import (
@@ -27,6 +29,7 @@ from tuichat.events import (
     RoomJoinFailed,
     RoomLeft,
 )
+from tuichat.forms import Form
 from tuichat.model import (
     JID,
     Affiliation,
@@ -48,6 +51,9 @@ from tuichat.model import (
 )
 from tuichat.paths import Paths
 from tuichat.store import Store
+
+CommandService = Callable[[str, str, str, str, Form | None], CommandStep]
+"""``(jid, node, action, session, form) -> CommandStep``: a scripted ad-hoc command service."""
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 """Fixed time base for deterministic rendering."""
@@ -80,6 +86,10 @@ class FakeClient:
     """JID → its OMEMO devices (the account's own include this device)."""
     encryptions: dict[tuple[str, str], Encryption] = field(default_factory=dict)
     """(account, conversation) → how it sends (default: none)."""
+    command_lists: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """JID → the ad-hoc commands it offers, ``(node, name)``."""
+    command_service: CommandService | None = None
+    """Answers ``run_command`` like a service would (see ``tests/ui/command_fakes.py``)."""
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -381,6 +391,28 @@ class FakeClient:
         self.calls.append(("register_account", account.jid, password))
         if account.jid.startswith("taken"):
             raise RegistrationFailed(f"{account.jid}: the name is already taken")
+
+    async def list_commands(self, account: str, jid: str) -> list[tuple[str, str]]:
+        """The commands in ``command_lists`` (none for an unknown JID)."""
+        self.calls.append(("list_commands", account, jid))
+        self._check("list_commands")
+        return list(self.command_lists.get(jid, []))
+
+    async def run_command(
+        self,
+        account: str,
+        jid: str,
+        node: str,
+        action: str = "execute",
+        session: str = "",
+        form: Form | None = None,
+    ) -> CommandStep:
+        """What ``command_service`` answers (a refusal when there is none)."""
+        self.calls.append(("run_command", account, jid, node, action, session, form))
+        self._check("run_command")
+        if self.command_service is None:
+            raise ClientError(f"cannot run the command {node} of {jid}: there is no such item")
+        return self.command_service(jid, node, action, session, form)
 
     def called(self, name: str) -> list[tuple[Any, ...]]:
         """The recorded calls of method ``name``."""

@@ -17,12 +17,13 @@ from tuichat.errors import ClientError, NotConnected
 from tuichat.model import JID, ConnectionState, Device, Encryption, Message, Show, Trust
 from tuichat.store import Store
 from tuichat.xmpp.backoff import FOREVER, RetryPolicy
+from tuichat.xmpp.commands_api import CommandRequests
 from tuichat.xmpp.errors import map_exceptions
 from tuichat.xmpp.rooms_api import RoomRequests
 from tuichat.xmpp.session import Session
 
 
-class ConnectionManager(RoomRequests):
+class ConnectionManager(RoomRequests, CommandRequests):
     """Accounts → sessions; the requests the UI makes, and the events it listens to."""
 
     def __init__(

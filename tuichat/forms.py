@@ -412,3 +412,60 @@ def answers_from_pairs(form: Form, pairs: Iterable[tuple[str, str]]) -> dict[str
             raise KeyError(var)
         answers[var] = parse_answer(found, "\n".join(texts))
     return answers
+
+
+def form_dict(form: Form) -> dict[str, object]:
+    """``form`` as plain data for JSON: type, title, instructions, fields (var, type, label,
+    required, values, options), the result table's columns and rows."""
+    return {
+        "type": form.kind,
+        "title": form.title,
+        "instructions": list(form.instructions),
+        "fields": [
+            {
+                "var": f.var,
+                "type": f.type.value,
+                "label": f.label,
+                "required": f.required,
+                "values": list(f.values),
+                **(
+                    {"options": [{"value": o.value, "label": o.label} for o in f.options]}
+                    if f.options
+                    else {}
+                ),
+                **({"media": f.media.link} if f.media is not None else {}),
+            }
+            for f in form.fields
+        ],
+        "reported": [{"var": c.var, "label": c.label} for c in form.reported],
+        "items": [{var: list(values) for var, values in item.items()} for item in form.items],
+    }
+
+
+def form_lines(form: Form) -> list[str]:
+    """``form`` as lines of plain text (title, instructions, ``label: value`` for every field
+    but hidden ones, then the table as tab-separated rows); not yet neutralised for a
+    terminal."""
+    lines = [form.title] if form.title else []
+    lines += list(form.instructions)
+    for f in form.fields:
+        if f.type == FieldType.HIDDEN:
+            continue
+        if f.type == FieldType.FIXED:
+            lines += list(f.values)
+            continue
+        if f.type == FieldType.BOOLEAN:
+            shown = "yes" if f.checked else "no"
+        elif f.type == FieldType.TEXT_PRIVATE:
+            shown = "•" * 8 if f.values else ""
+        else:
+            shown = ", ".join(f.option_title(v) for v in f.values)
+        if f.type == FieldType.TEXT_MULTI and len(f.values) > 1:
+            lines.append(f"{f.title}:")
+            lines += [f"  {v}" for v in f.values]
+        else:
+            lines.append(f"{f.title}: {shown}")
+    if form.reported:
+        lines.append("\t".join(c.label or c.var for c in form.reported))
+        lines += ["\t".join(row) for row in form.table()]
+    return lines

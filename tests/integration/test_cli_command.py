@@ -1,0 +1,99 @@
+"""`tuichat command` against the real Prosody's ``mod_admin_adhoc``: list, run, fill, refuse."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from tests.harness import XdgDirs
+from tests.harness.prosody import DOMAIN, ProsodyServer
+from tests.integration.adhoc_server import ADMIN_JID, ADMIN_PASSWORD, admin_server
+from tests.integration.cli_helpers import add_account, tuichat
+
+ADD_USER = "http://jabber.org/protocol/admin#add-user"
+STATS = "http://jabber.org/protocol/admin#user-stats"
+PASSWORD = "http://jabber.org/protocol/admin#change-user-password"
+ONLINE = "http://jabber.org/protocol/admin#get-online-users-list"
+
+
+def test_list_and_run_admin_commands(
+    prosody_factory: Callable[..., ProsodyServer], xdg: XdgDirs
+) -> None:
+    """The admin's command list; Add User with --field; its result checked by logging in with
+    the new password after Change User Password; a required field missing exits 2."""
+    server = admin_server(prosody_factory)
+    add_account(xdg, server, ADMIN_JID, ADMIN_PASSWORD)
+
+    listing = tuichat(xdg, "command", DOMAIN, "--json")
+    assert listing.returncode == 0, listing.stderr
+    commands = {row["node"]: row["name"] for row in json.loads(listing.stdout)}
+    assert commands[ADD_USER] == "Add User"
+    assert PASSWORD in commands and STATS in commands and ONLINE in commands
+
+    new_jid = f"newcomer@{DOMAIN}"
+    added = tuichat(
+        xdg, "command", DOMAIN, ADD_USER, "--json",
+        "--field", f"accountjid={new_jid}",
+        "--field", "password=first-pw", "--field", "password-verify=first-pw",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    step = json.loads(added.stdout)
+    assert step["status"] == "completed"
+    assert step["notes"] == [{"type": "info", "text": "Account successfully created"}]
+
+    # The account exists: its statistics are readable (a result form with typed fields).
+    stats = tuichat(xdg, "command", DOMAIN, STATS, "--json", "--field", f"accountjid={new_jid}")
+    assert stats.returncode == 0, stats.stderr
+    form = json.loads(stats.stdout)["form"]
+    fields = {f["var"]: f for f in form["fields"]}
+    assert fields["rostersize"]["values"] == ["0"]
+    assert fields["onlineresources"]["type"] == "text-multi"
+
+    # A required field not given: exit 2, the field named, nothing changed.
+    missing = tuichat(xdg, "command", DOMAIN, PASSWORD, "--field", f"accountjid={new_jid}")
+    assert missing.returncode == 2
+    assert "password" in missing.stderr and "required" in missing.stderr
+    assert missing.stderr.count("\n") == 1
+
+    # A bad value is refused before it is sent, in words.
+    bad = tuichat(xdg, "command", DOMAIN, PASSWORD, "--field", "accountjid=not a jid",
+                  "--field", "password=x")  # fmt: skip
+    assert bad.returncode == 2
+    assert "is not a JID" in bad.stderr
+
+    changed = tuichat(
+        xdg, "command", DOMAIN, PASSWORD,
+        "--field", f"accountjid={new_jid}", "--field", "password=second-pw",
+    )  # fmt: skip
+    assert changed.returncode == 0, changed.stderr
+    assert "completed" in changed.stdout
+
+    # list-single and boolean fields: the online users' list, with details.
+    online = tuichat(
+        xdg, "command", DOMAIN, ONLINE, "--json",
+        "--field", "max_items=25", "--field", "details=yes",
+    )  # fmt: skip
+    assert online.returncode == 0, online.stderr
+    assert json.loads(online.stdout)["status"] == "completed"
+
+
+def test_command_errors_in_words(
+    prosody_factory: Callable[..., ProsodyServer], xdg: XdgDirs
+) -> None:
+    """A note of type error exits 1 with its words; an unknown node is refused in words; a
+    non-admin sees no admin commands."""
+    server = admin_server(prosody_factory)
+    add_account(xdg, server, ADMIN_JID, ADMIN_PASSWORD)
+    exists = tuichat(
+        xdg, "command", DOMAIN, ADD_USER,
+        "--field", f"accountjid={ADMIN_JID}", "--field", "password=a", "--field",
+        "password-verify=b",
+    )  # fmt: skip
+    assert exists.returncode == 1
+    assert "error:" in exists.stdout
+    assert "did not complete" in exists.stderr
+
+    unknown = tuichat(xdg, "command", DOMAIN, "no-such-node")
+    assert unknown.returncode == 1
+    assert "no-such-node" in unknown.stderr
+    assert "Traceback" not in unknown.stderr

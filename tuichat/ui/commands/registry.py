@@ -25,6 +25,7 @@ from tuichat.ui.commands import (
     moderation,
     presence,
     rooms,
+    services,
     view,
 )
 from tuichat.ui.slash import SlashCall, SlashSpec
@@ -217,6 +218,10 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        usage="WHO owner|admin|member|none|outcast", palette=False, run=moderation.affiliation),
     _c("room_config", "Room settings", "Change the name, description, password and access of "
        "the room in view (owners).", slash="config", run=moderation.room_config),
+    # -- services --
+    _c("command", "Service commands", "List the ad-hoc commands of ADDRESS (default: your "
+       "server; a full JID for a client's) and run one in a form, or run NODE at once.",
+       slash="command", usage="[ADDRESS] [NODE]", run=services.command),
     _c("scroll_up", "Page up", "Scroll the messages up a page.", keys="pageup",
        priority=True, palette=False, run=view.scroll_up),
     _c("scroll_down", "Page down", "Scroll the messages down a page.", keys="pagedown",

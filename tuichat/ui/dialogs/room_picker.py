@@ -1,4 +1,5 @@
-"""Provides the room picker: the room browser (``/rooms``) and the bookmark list (``/bookmarks``).
+"""Provides the room picker: the room browser (``/rooms``) and the bookmark list (``/bookmarks``);
+also the list of a service's ad-hoc commands (``/command``), whose entries are commands.
 
 A modal that loads its entries through a coroutine (the list of a chat service, or the
 bookmarks), shows them with name, JID and a detail (occupant count, autojoin), filters as
@@ -79,10 +80,13 @@ class RoomPicker(PickerScreen[str]):
     RoomPicker OptionList { height: auto; max-height: 24; border: none; }
     """
 
-    def __init__(self, title: str, load: Loader) -> None:
+    def __init__(self, title: str, load: Loader, *, noun: str = "room", mark: str = "# ") -> None:
         super().__init__()
         self.title_text = title
         self.load = load
+        self.noun = noun
+        """What an entry is, in the count ("3 rooms", "19 commands")."""
+        self.mark = mark
         self.entries: list[PickerEntry] = []
         self.loaded = False
         self._shown: list[PickerEntry] = []
@@ -91,7 +95,8 @@ class RoomPicker(PickerScreen[str]):
         """Title, filter, status, list."""
         with Vertical():
             yield Static(safe_text(self.title_text), id="picker-title")
-            yield Input(placeholder="type to filter; Enter joins, Esc closes", id="picker-input")
+            verb = "joins" if self.noun == "room" else "opens"
+            yield Input(placeholder=f"type to filter; Enter {verb}, Esc closes", id="picker-input")
             yield Static("loading…", id="picker-status")
             yield OptionList(id="picker-list")
 
@@ -130,11 +135,11 @@ class RoomPicker(PickerScreen[str]):
         elif query:
             status.update(f"{len(self._shown)} of {total} match")
         else:
-            status.update(f"{total} room{'s' if total != 1 else ''}")
+            status.update(f"{total} {self.noun}{'s' if total != 1 else ''}")
 
     def _prompt(self, entry: PickerEntry) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("# ", style=Style(bold=True))
+        text.append(self.mark, style=Style(bold=True))
         if entry.name and entry.name != entry.jid:
             text.append_text(safe_text(entry.name, Style(bold=True)))
             text.append("  ")

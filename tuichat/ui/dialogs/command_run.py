@@ -143,7 +143,7 @@ class CommandScreen(ModalScreen[CommandStep | None]):
             self._say(f"the command is {step.status}; Esc closes")
         else:
             forward = "Finish" if step.forward == "complete" else "Next"
-            self._say(f"Tab moves; Ctrl+S: {forward}; Esc cancels")
+            self._say(f"* required; Tab moves; Ctrl+S: {forward}; Esc cancels")
         if view is not None:
             view.focus_first()
 

@@ -129,22 +129,26 @@ class DataFormView(VerticalScroll):
     DEFAULT_CSS = """
     DataFormView { height: auto; max-height: 100%; padding: 0 1 0 0; }
     DataFormView .form-title { text-style: bold; }
-    DataFormView .form-instructions { color: $foreground-darken-1; margin-bottom: 1; }
+    DataFormView .form-instructions { color: $foreground-darken-1; }
     DataFormView .form-field { height: auto; }
-    DataFormView .form-fixed { color: $foreground; text-style: italic; }
+    DataFormView .form-row { height: auto; }
+    DataFormView .form-label { width: 22; padding-right: 1; }
+    DataFormView .form-value { width: 1fr; }
+    DataFormView .form-note { padding-left: 22; }
+    DataFormView .form-fixed { text-style: italic; }
     DataFormView .form-desc { color: $foreground-darken-2; }
     DataFormView .form-media { color: $accent; }
     DataFormView .form-error { color: $error; display: none; }
     DataFormView .form-field.-invalid .form-error { display: block; }
     DataFormView .form-field.-invalid Input,
     DataFormView .form-field.-invalid TextArea { background: $error 20%; }
-    DataFormView Input { background: $panel; }
+    DataFormView Input { width: 1fr; background: $panel; }
     DataFormView Input:focus { background: $primary 30%; }
-    DataFormView TextArea { height: 4; background: $panel; }
-    DataFormView SelectionList { height: auto; max-height: 6; background: $panel; }
-    DataFormView Select { width: 100%; }
+    DataFormView TextArea { width: 1fr; height: auto; max-height: 5; background: $panel; }
+    DataFormView SelectionList { width: 1fr; height: auto; max-height: 6; background: $panel; }
+    DataFormView Select { width: 1fr; }
     DataFormView Checkbox { background: transparent; }
-    DataFormView DataTable { height: auto; max-height: 12; }
+    DataFormView DataTable { height: auto; max-height: 12; margin-top: 1; }
     """
 
     def __init__(self, form: Form, *, id: str | None = None) -> None:
@@ -159,8 +163,6 @@ class DataFormView(VerticalScroll):
         if form.title:
             yield Static(safe_text(form.title), classes="form-title")
         lines = list(form.instructions)
-        if not self.read_only and any(f.required for f in form.answerable):
-            lines.append("* required")
         if form.dropped:
             lines.append(f"({form.dropped} parts of this form were too many to show)")
         if lines:
@@ -178,22 +180,24 @@ class DataFormView(VerticalScroll):
                 yield Static(safe_text("\n".join(field.values)), classes="form-fixed")
                 return
             editor = None if self.read_only else field_editor(field, index)
-            if not isinstance(editor, Checkbox):
-                yield Static(label_text(field), classes="form-label")
-            if editor is None:
-                yield Static(value_text(field), classes="form-value")
-            else:
-                self._editors[index] = editor
-                yield editor
+            with Horizontal(classes="form-row"):
+                boxed = isinstance(editor, Checkbox)  # the box carries the label
+                yield Static(Text() if boxed else label_text(field), classes="form-label")
+                if editor is None:
+                    yield Static(value_text(field), classes="form-value")
+                else:
+                    self._editors[index] = editor
+                    yield editor
             if field.desc:
-                yield Static(safe_text(field.desc), classes="form-desc")
+                yield Static(safe_text(field.desc), classes="form-desc form-note")
             if field.media is not None and field.media.link:
                 size = ""
                 if field.media.width and field.media.height:
                     size = f" ({field.media.width}×{field.media.height})"
-                yield Static(safe_text(f"picture: {field.media.link}{size}"), classes="form-media")
+                link = f"picture: {field.media.link}{size}"
+                yield Static(safe_text(link), classes="form-media form-note")
             if not self.read_only:
-                yield Static("", classes="form-error", id=f"error-{index}")
+                yield Static("", classes="form-error form-note", id=f"error-{index}")
 
     def _table(self) -> DataTable[Text]:
         table: DataTable[Text] = DataTable(zebra_stripes=True, cursor_type="row")
@@ -277,7 +281,7 @@ class DataFormScreen(ModalScreen[Form | None]):
         with Vertical():
             yield Static(safe_text(self.heading), id="form-heading")
             yield DataFormView(self.form, id="form-body")
-            yield Static("Tab moves, Space ticks, Ctrl+S saves, Esc cancels", id="form-status")
+            yield Static("* required; Tab moves, Space ticks, Ctrl+S saves", id="form-status")
             with Horizontal(id="form-buttons"):
                 yield Button(
                     f"{self.save_word} (Ctrl+S)", id="save", variant="primary", compact=True

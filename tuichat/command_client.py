@@ -52,11 +52,12 @@ class CommandStep:
 
     @property
     def forward(self) -> str:
-        """The action that moves the command on: the service's default, else ``complete``
-        if allowed, else ``next``, else ``execute``."""
+        """The action that moves the command on: the service's default, else ``next`` when
+        allowed (XEP-0050: ``execute`` means ``next`` unless the service says otherwise), else
+        ``complete`` when allowed, else ``execute``."""
         if self.default_action:
             return self.default_action
-        for action in ("complete", "next"):
+        for action in ("next", "complete"):
             if action in self.actions:
                 return action
         return "execute"

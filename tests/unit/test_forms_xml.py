@@ -194,3 +194,13 @@ def test_command_errors_in_words() -> None:
     assert command_error_words("run y", plain) == (
         "cannot run y: there is no such item (server: gone!)"
     )
+
+
+def test_forward_is_next_unless_the_service_says_otherwise() -> None:
+    """With next and complete both allowed and no default, execute means next (XEP-0050)."""
+    both = step_from_xml("j", _command("<actions><complete/><next/></actions>", status="executing"))
+    assert both.actions == ("next", "complete") and both.forward == "next"
+    chosen = step_from_xml(
+        "j", _command("<actions execute='complete'><complete/><next/></actions>")
+    )
+    assert chosen.forward == "complete"

@@ -149,10 +149,10 @@ def _wizard(peer: Peer) -> dict[str, Any]:
         form.add_field("news", ftype="boolean", label="News", value=False)
         form.add_field("buddy", ftype="jid-single", label="Buddy")
         form.add_field("friends", ftype="jid-multi", label="Friends")
-        form.add_field("colour", ftype="list-single", label="Colour", value="r",
-                       options=[{"label": "Red", "value": "r"}, {"label": "Blue", "value": "b"}])  # fmt: skip
-        form.add_field("sizes", ftype="list-multi", label="Sizes",
-                       options=[{"label": "S", "value": "s"}, {"label": "L", "value": "l"}])  # fmt: skip
+        colours = [{"label": "Red", "value": "r"}, {"label": "Blue", "value": "b"}]
+        form.add_field("colour", ftype="list-single", label="Colour", value="r", options=colours)
+        sizes = [{"label": "S", "value": "s"}, {"label": "L", "value": "l"}]
+        form.add_field("sizes", ftype="list-multi", label="Sizes", options=sizes)
         return form
 
     def start(_iq: Any, session: dict[str, Any]) -> dict[str, Any]:

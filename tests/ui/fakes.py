@@ -77,6 +77,8 @@ class FakeClient:
     """Room → the reason its join fails (published as RoomJoinFailed, then raised)."""
     room_list: list[RoomInfo] = field(default_factory=list)
     room_config: dict[str, object] = field(default_factory=dict)
+    room_form: Form = field(default_factory=Form)
+    """The configuration form ``get_room_form`` gives (``/config`` shows it)."""
     bookmark_list: list[Bookmark] = field(default_factory=list)
     fail: dict[str, str] = field(default_factory=dict)
     """Method name → the words of the error it raises."""
@@ -310,6 +312,17 @@ class FakeClient:
         """Record the changes (or refuse)."""
         self.calls.append(("configure_room", account, room, changes))
         self._check("configure_room")
+
+    async def get_room_form(self, account: str, room: str) -> Form:
+        """The configured ``room_form``."""
+        self.calls.append(("get_room_form", account, room))
+        self._check("get_room_form")
+        return self.room_form
+
+    async def submit_room_form(self, account: str, room: str, form: Form) -> None:
+        """Record the call (with the form's values)."""
+        self.calls.append(("submit_room_form", account, room, form.values()))
+        self._check("submit_room_form")
 
     async def list_rooms(self, account: str, service: str) -> list[RoomInfo]:
         """The configured ``room_list``."""

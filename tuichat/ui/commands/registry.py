@@ -216,8 +216,9 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     _c("affiliation", "Set affiliation", "Give a JID (or an occupant, by nick) an affiliation "
        "with the room (admins, owners).", slash="affiliation",
        usage="WHO owner|admin|member|none|outcast", palette=False, run=moderation.affiliation),
-    _c("room_config", "Room settings", "Change the name, description, password and access of "
-       "the room in view (owners).", slash="config", run=moderation.room_config),
+    _c("room_config", "Room settings", "Change the settings of the room in view (owners): "
+       "its whole configuration form, name, password, access and more.", slash="config",
+       run=moderation.room_config),
     # -- services --
     _c("command", "Service commands", "List the ad-hoc commands of ADDRESS (default: your "
        "server; a full JID for a client's) and run one in a form, or run NODE at once.",

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sys
 from collections.abc import Callable
 
 from tests.harness import XdgDirs
-from tests.harness.prosody import DOMAIN, ProsodyServer
-from tests.integration.adhoc_server import ADMIN_JID, ADMIN_PASSWORD, admin_server
-from tests.integration.cli_helpers import add_account, tuichat
+from tests.harness.peer import Peer
+from tests.harness.prosody import DOMAIN, ProsodyServer, TestAccount
+from tests.integration.adhoc_server import ADMIN_JID, ADMIN_PASSWORD, admin_server, host_wizard
+from tests.integration.cli_helpers import add_account, env_for, tuichat
 
 ADD_USER = "http://jabber.org/protocol/admin#add-user"
 STATS = "http://jabber.org/protocol/admin#user-stats"
 PASSWORD = "http://jabber.org/protocol/admin#change-user-password"
 ONLINE = "http://jabber.org/protocol/admin#get-online-users-list"
+
+
+async def _run(xdg: XdgDirs, *args: str) -> tuple[int, str, str]:
+    """Run the real command without blocking the loop the peer lives on."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tuichat", *args,
+        env=env_for(xdg), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), 90)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
 
 
 def test_list_and_run_admin_commands(
@@ -97,3 +111,47 @@ def test_command_errors_in_words(
     assert unknown.returncode == 1
     assert "no-such-node" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+
+
+def test_two_step_command_of_a_client(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], xdg: XdgDirs
+) -> None:
+    """A peer's two-step command: the given fields fill each step (every field type in the
+    first, the tick in the second) and it completes; without the tick, exit 2 names it after
+    the first step went through, and the command is cancelled at the peer."""
+    me, bob = account("scripter"), account("bob")
+    add_account(xdg, prosody, me.jid, me.password)
+
+    async def scenario() -> None:
+        async with Peer.connect(prosody, bob.jid, bob.password) as pb:
+            seen = host_wizard(pb)
+            target = str(pb.client.boundjid)
+            listing = await _run(xdg, "command", target, "--json")
+            assert listing[0] == 0, listing[2]
+            assert json.loads(listing[1]) == [{"node": "wizard", "name": "Wizard"}]
+            fields = [
+                "name=Ann", "secret=pst", "bio=hello", "bio=world", "news=yes",
+                "buddy=carol@example.test", "friends=d@example.test", "friends=e@example.test",
+                "colour=Blue", "sizes=l", "sizes=s",
+            ]  # fmt: skip
+            args = [a for f in fields for a in ("--field", f)]
+            code, out, err = await _run(xdg, "command", target, "wizard", "--json", *args,
+                                        "--field", "sure=1")  # fmt: skip
+            assert code == 0, err
+            step = json.loads(out)
+            assert step["status"] == "completed"
+            assert step["notes"] == [{"type": "info", "text": "All set"}]
+            assert step["form"]["fields"][0]["values"] == ["Ann"]
+            assert seen["submitted"][0]["bio"] == ["hello", "world"]
+            assert seen["submitted"][0]["colour"] == "b"
+            assert seen["submitted"][0]["sizes"] == ["l", "s"]
+            assert seen["submitted"][0]["news"] is True
+            assert seen["finished"] == {"sure": True}
+
+            code, out, err = await _run(xdg, "command", target, "wizard", *args)
+            assert code == 2
+            assert "sure" in err and "required" in err
+            assert len(seen["submitted"]) == 2  # the first step went through again
+            assert seen["cancelled"] == 1
+
+    asyncio.run(scenario())

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.harness.peer import Peer
 from tests.harness.prosody import DOMAIN, ProsodyServer, TestAccount
-from tests.integration.adhoc_server import ADMIN_JID, ADMIN_PASSWORD, admin_server
+from tests.integration.adhoc_server import ADMIN_JID, ADMIN_PASSWORD, admin_server, host_wizard
 from tests.ui.helpers import main_screen
 from tests.ui.test_live_prosody import live_app, until
 from tuichat.ui.dialogs.command_run import CommandScreen
@@ -129,68 +128,6 @@ async def test_admin_commands_from_the_tui(
             pass  # the cancelled change changed nothing
 
 
-def _wizard(peer: Peer) -> dict[str, Any]:
-    """Host a two-step command ``wizard`` on ``peer``: every field type, then a confirmation
-    (Back allowed), then a result. Returns what it was sent, for the test to read."""
-    client = peer.client
-    client.register_plugin("xep_0004")
-    client.register_plugin("xep_0050")
-    forms = client.plugin["xep_0004"]
-    seen: dict[str, Any] = {"submitted": [], "prevs": 0}
-
-    def first_form(values: dict[str, Any]) -> Any:
-        form = forms.make_form(ftype="form", title="Everything")
-        form.add_field("FORM_TYPE", ftype="hidden", value="urn:test:wizard")
-        form.add_field(ftype="fixed", value="About you")
-        form.add_field("name", ftype="text-single", label="Name", required=True,
-                       value=values.get("name", ""))  # fmt: skip
-        form.add_field("secret", ftype="text-private", label="Secret")
-        form.add_field("bio", ftype="text-multi", label="Bio")
-        form.add_field("news", ftype="boolean", label="News", value=False)
-        form.add_field("buddy", ftype="jid-single", label="Buddy")
-        form.add_field("friends", ftype="jid-multi", label="Friends")
-        colours = [{"label": "Red", "value": "r"}, {"label": "Blue", "value": "b"}]
-        form.add_field("colour", ftype="list-single", label="Colour", value="r", options=colours)
-        sizes = [{"label": "S", "value": "s"}, {"label": "L", "value": "l"}]
-        form.add_field("sizes", ftype="list-multi", label="Sizes", options=sizes)
-        return form
-
-    def start(_iq: Any, session: dict[str, Any]) -> dict[str, Any]:
-        session.update(payload=first_form({}), next=confirm, has_next=True, allow_prev=False)
-        return session
-
-    def confirm(payload: Any, session: dict[str, Any]) -> dict[str, Any]:
-        values = payload.get_values()
-        seen["submitted"].append(values)
-        session["values"] = values
-        form = forms.make_form(ftype="form", title="Confirm")
-        form.add_field("sure", ftype="boolean", label="Sure?", required=True)
-        session.update(
-            payload=form, next=finish, prev=back, has_next=False, allow_prev=True,
-            allow_complete=True, notes=[("warning", "Check twice")],
-        )  # fmt: skip
-        return session
-
-    def back(_payload: Any, session: dict[str, Any]) -> dict[str, Any]:
-        seen["prevs"] += 1
-        session.update(
-            payload=first_form(session.get("values", {})), next=confirm, has_next=True,
-            allow_prev=False, allow_complete=False, notes=None,
-        )  # fmt: skip
-        return session
-
-    def finish(payload: Any, session: dict[str, Any]) -> dict[str, Any]:
-        seen["finished"] = payload.get_values()
-        form = forms.make_form(ftype="result", title="Done")
-        form.add_field("name", ftype="text-single", label="Name",
-                       value=session["values"].get("name", ""))  # fmt: skip
-        session.update(payload=form, next=None, notes=[("info", "All set")])
-        return session
-
-    client.plugin["xep_0050"].add_command(node="wizard", name="Wizard", handler=start)
-    return seen
-
-
 async def test_peer_command_back_next_and_finish(
     tmp_path: Path, prosody: ProsodyServer, account: MakeAccount
 ) -> None:
@@ -199,7 +136,7 @@ async def test_peer_command_back_next_and_finish(
     result arrives; the peer got every value."""
     me, bob = account("me"), account("bob")
     async with Peer.connect(prosody, bob.jid, bob.password) as pb:
-        seen = _wizard(pb)
+        seen = host_wizard(pb)
         target = str(pb.client.boundjid)
         async with live_app(tmp_path, prosody, me) as live:
             pilot = live.pilot

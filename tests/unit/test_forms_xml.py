@@ -5,7 +5,7 @@ from __future__ import annotations
 from xml.etree.ElementTree import Element, fromstring, tostring
 
 from tuichat.forms import LIMITS, FieldType, Form, submission
-from tuichat.xmpp.features.adhoc import command_error_words, step_from_xml
+from tuichat.xmpp.features.adhoc import command_error_words, continued, step_from_xml
 from tuichat.xmpp.features.forms_xml import form_from_xml, form_to_xml
 
 EVERY_TYPE = """
@@ -204,3 +204,12 @@ def test_forward_is_next_unless_the_service_says_otherwise() -> None:
         "j", _command("<actions execute='complete'><complete/><next/></actions>")
     )
     assert chosen.forward == "complete"
+
+
+def test_a_session_started_over_is_said() -> None:
+    """An answer under another session than the one continued: the service forgot ours."""
+    step = step_from_xml("j", _command("<note>again</note>", status="executing", sessionid="new"))
+    warned = continued(step, "old")
+    assert warned.notes[0].kind == "warning" and "timed out" in warned.notes[0].text
+    assert warned.notes[1:] == step.notes
+    assert continued(step, "new") == step and continued(step, "") == step

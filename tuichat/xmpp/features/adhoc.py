@@ -154,4 +154,18 @@ async def run_step(
     if command is None:
         raise ClientError(f"the command {node} of {jid} answered without a command")
     step = step_from_xml(jid, command)
-    return step if step.node else replace(step, node=node)
+    return continued(step if step.node else replace(step, node=node), session)
+
+
+RESTARTED = Note(
+    "warning",
+    "the service started the command over: the session it had ended (it may have timed out)",
+)
+
+
+def continued(step: CommandStep, sent_session: str) -> CommandStep:
+    """``step`` with a warning when the service answered a session we continued under another
+    one: it forgot ours (a time-out) and started the command over."""
+    if sent_session and step.session and step.session != sent_session:
+        return replace(step, notes=(RESTARTED, *step.notes))
+    return step

@@ -8,7 +8,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select, SelectionList, Static, TextArea
 
 from tests.ui.conftest import make_ui
-from tests.ui.fakes import ME, ClientError
+from tests.ui.fakes import ME
 from tests.ui.form_samples import EVERY_TYPE, FormApp, Wizard
 from tests.ui.helpers import main_screen, settle
 from tests.ui.snapshot_app import make_app
@@ -306,4 +306,3 @@ async def test_expired_session_and_refusals_in_words(tmp_path: Path) -> None:
         await run_line(pilot, "/command example.org")
         await pilot.pause(0.2)
         assert "not allowed" in str(pilot.app.screen.query_one("#picker-status", Static).render())
-        assert ClientError  # the fake raises the client contract's error

@@ -65,9 +65,8 @@ def field_editor(field: Field, index: int) -> Widget | None:
     if kind == FieldType.BOOLEAN:
         return Checkbox(safe_text(field.title), field.checked, id=ident, compact=True)
     if kind in (FieldType.TEXT_MULTI, FieldType.JID_MULTI):
-        area = TextArea(field.text, id=ident, soft_wrap=True, compact=True)
-        area.border_title = "one per line" if kind == FieldType.JID_MULTI else None
-        return area
+        hint = "one address a line" if kind == FieldType.JID_MULTI else ""
+        return TextArea(field.text, id=ident, soft_wrap=True, compact=True, placeholder=hint)
     if kind == FieldType.LIST_SINGLE and field.options and not _is_open(field):
         titled = [(safe_text(t), v) for t, v in _options(field)]
         current = next(

@@ -79,10 +79,10 @@ def field_editor(field: Field, index: int) -> Widget | None:
         return SelectionList[str](*picks, id=ident, compact=True)
     if kind in (FieldType.FIXED, FieldType.HIDDEN):
         return None
-    hint = {FieldType.JID_SINGLE: "name@example.org", FieldType.LIST_SINGLE: "a choice"}
+    hints = {FieldType.JID_SINGLE: "name@example.org", FieldType.LIST_SINGLE: "a choice"}
     return Input(
         field.text,
-        placeholder=hint.get(kind, ""),
+        placeholder=hints.get(kind, ""),
         password=kind == FieldType.TEXT_PRIVATE,
         id=ident,
         compact=True,

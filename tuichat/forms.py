@@ -254,7 +254,23 @@ _INTEGER_BOUNDS = {
     "xs:unsignedByte": (0, 255),
     "xs:integer": (None, None),
 }
-_NESTED_QUANTIFIER = re.compile(r"\([^()]*[*+}][^()]*\)[*+{]")
+_REPEATED_GROUP = re.compile(r"\)[*+{]|\\\d")
+"""A repeated group or a back-reference: patterns that can take exponential time."""
+REGEX_MAX_QUANTIFIERS = 3
+REGEX_MAX_VALUE = 256
+
+
+def regex_is_safe(pattern: str, value: str) -> bool:
+    """Whether a service's XEP-0122 pattern may be run on ``value`` here without risking a
+    freeze (catastrophic backtracking): short, few quantifiers, no repeated group, no
+    back-reference, a short value. Otherwise the service checks it itself."""
+    quantifiers = sum(pattern.count(c) for c in "*+{")
+    return (
+        len(pattern) <= LIMITS.pattern
+        and len(value) <= REGEX_MAX_VALUE
+        and quantifiers <= REGEX_MAX_QUANTIFIERS
+        and not _REPEATED_GROUP.search(pattern)
+    )
 
 
 def datatype_value(datatype: str, text: str) -> object:
@@ -330,7 +346,7 @@ def _check_value(field: Field, value: str) -> str:
             if beyond:
                 side = "below the least" if low else "above the most"
                 return f"{value!r} is {side} allowed ({bound})"
-    if rule.method == "regex" and rule.regex and not _NESTED_QUANTIFIER.search(rule.regex):
+    if rule.method == "regex" and rule.regex and regex_is_safe(rule.regex, value):
         try:
             matched = re.fullmatch(rule.regex, value) is not None
         except re.error:

@@ -132,10 +132,21 @@ def test_check_accepts_good_values(field: Field, values: tuple[str, ...]) -> Non
     assert check(field, values) == ""
 
 
-def test_catastrophic_regex_is_not_run() -> None:
-    """A pattern that backtracks for ever (nested quantifiers) is left to the service."""
-    field = f(FieldType.TEXT_SINGLE, validation=Validation(method="regex", regex="(a+)+$"))
+@pytest.mark.parametrize(
+    "pattern", ["(a+)+$", "(a|aa)+$", "(a*)*b", r"(a)\1+", "a*a*a*a*b", "(x{1,9}){1,9}"]
+)
+def test_catastrophic_regex_is_not_run(pattern: str) -> None:
+    """A pattern that can backtrack for ever is left to the service (it would freeze the UI)."""
+    field = f(FieldType.TEXT_SINGLE, validation=Validation(method="regex", regex=pattern))
     assert check(field, ("a" * 5000 + "!",)) == ""
+    assert check(field, ("a" * 40 + "!",)) == ""
+
+
+def test_simple_regex_runs_on_short_values_only() -> None:
+    """A plain pattern checks a short value; a very long one is left to the service."""
+    field = f(FieldType.TEXT_SINGLE, validation=Validation(method="regex", regex="[0-9]+"))
+    assert "expected form" in check(field, ("12a",))
+    assert check(field, ("1" * 300 + "a",)) == ""
 
 
 FULL = Form(

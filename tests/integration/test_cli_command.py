@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from tests.harness import XdgDirs
 from tests.harness.peer import Peer
@@ -153,5 +154,34 @@ def test_two_step_command_of_a_client(
             assert "sure" in err and "required" in err
             assert len(seen["submitted"]) == 2  # the first step went through again
             assert seen["cancelled"] == 1
+
+    asyncio.run(scenario())
+
+
+def test_announcement_reaches_online_users(
+    prosody_factory: Callable[..., ProsodyServer], xdg: XdgDirs
+) -> None:
+    """ "Send Announcement to Online Users" (text-single and a required text-multi given as two
+    --field values): an online user gets both lines as a headline."""
+    server = admin_server(prosody_factory)
+    add_account(xdg, server, ADMIN_JID, ADMIN_PASSWORD)
+    listener = server.register("listener", "listener-pw")
+
+    async def scenario() -> None:
+        async with Peer.connect(server, listener, "listener-pw") as peer:
+            headlines: asyncio.Queue[Any] = asyncio.Queue()
+            peer.client.add_event_handler(
+                "message", lambda m: headlines.put_nowait(m) if m["type"] == "headline" else None
+            )
+            code, out, err = await _run(
+                xdg, "command", DOMAIN, "http://jabber.org/protocol/admin#announce",
+                "--field", "subject=Maintenance", "--field", "announcement=Down at noon",
+                "--field", "announcement=Back by one",
+            )  # fmt: skip
+            assert code == 0, err
+            assert "completed" in out
+            message = await asyncio.wait_for(headlines.get(), 10)
+            assert message["subject"] == "Maintenance"
+            assert message["body"] == "Down at noon\nBack by one"
 
     asyncio.run(scenario())

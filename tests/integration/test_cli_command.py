@@ -79,9 +79,11 @@ def test_list_and_run_admin_commands(
     changed = tuichat(
         xdg, "command", DOMAIN, PASSWORD,
         "--field", f"accountjid={new_jid}", "--field", "password=second-pw",
+        "--field", "pasword=typo",
     )  # fmt: skip
     assert changed.returncode == 0, changed.stderr
     assert "completed" in changed.stdout
+    assert changed.stderr == "tuichat: warning: no step asked for --field pasword\n"
 
     # list-single and boolean fields: the online users' list, with details.
     online = tuichat(

@@ -110,15 +110,23 @@ async def _connect(account: AccountConfig, store: Store, timeout: float) -> Conn
 
 
 async def drive(
-    manager: Any, account: str, jid: str, node: str, pairs: list[tuple[str, str]]
+    manager: Any,
+    account: str,
+    jid: str,
+    node: str,
+    pairs: list[tuple[str, str]],
+    asked: set[str] | None = None,
 ) -> CommandStep:
     """Run ``node`` of ``jid`` to its end with the given fields; a step whose form cannot be
-    filled cancels the command and raises :class:`CliError` (exit 2)."""
+    filled cancels the command and raises :class:`CliError` (exit 2). ``asked`` gets the vars
+    the steps asked for."""
+    asked = asked if asked is not None else set()
     step: CommandStep = await manager.run_command(account, jid, node)
     for _ in range(MAX_STEPS):
         if step.finished:
             return step
         form = step.form or Form(kind="submit")
+        asked.update(f.var for f in form.answerable)
         try:
             answered = fill_step(form, pairs)
         except CliError:
@@ -168,13 +176,15 @@ def run_command(args: argparse.Namespace) -> int:
     if pairs and not args.node:
         raise CliError("--field needs a command NODE to run", EXIT_USAGE)
 
+    asked: set[str] = set()
+
     async def work(store: Store) -> Any:
         manager = await _connect(account, store, timeout)
         try:
             if not args.node:
                 return await asyncio.wait_for(manager.list_commands(account.jid, jid), timeout)
             return await asyncio.wait_for(
-                drive(manager, account.jid, jid, args.node, pairs), timeout * 4
+                drive(manager, account.jid, jid, args.node, pairs, asked), timeout * 4
             )
         except ClientError as exc:
             raise CliError(f"{account.jid}: {exc}") from None
@@ -193,6 +203,8 @@ def run_command(args: argparse.Namespace) -> int:
                 print(sanitize(f"{node}\t{name}"))
         return EXIT_OK
     step: CommandStep = result
+    for var in dict.fromkeys(var for var, _value in pairs if var not in asked):
+        print(sanitize(f"tuichat: warning: no step asked for --field {var}"), file=sys.stderr)
     if args.json:
         print(step_json(step))
     else:

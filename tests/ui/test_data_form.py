@@ -41,6 +41,9 @@ async def test_every_field_type_filled_from_the_keyboard() -> None:
         await pilot.press("tab")
         secret = screen.query_one("#field-3", Input)
         assert app.focused is secret and secret.password
+        await pilot.press("shift+tab")
+        assert app.focused is screen.query_one("#field-2", Input)
+        await pilot.press("tab")
         await _type(pilot, "s3cret")
         await pilot.press("tab")
         await _type(pilot, "42")

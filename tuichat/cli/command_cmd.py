@@ -166,8 +166,6 @@ def run_command(args: argparse.Namespace) -> int:
     from tuichat.ui.render import sanitize  # pure: rich only, no Textual
 
     timeout = float(args.timeout)
-    paths, config = load(args)
-    account = pick_account(config, args.account)
     try:
         jid = str(JID.parse(args.jid))
     except InvalidJID as exc:
@@ -175,6 +173,8 @@ def run_command(args: argparse.Namespace) -> int:
     pairs = field_pairs(args.fields)
     if pairs and not args.node:
         raise CliError("--field needs a command NODE to run", EXIT_USAGE)
+    paths, config = load(args)
+    account = pick_account(config, args.account)
 
     asked: set[str] = set()
 

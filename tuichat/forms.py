@@ -56,8 +56,10 @@ class FieldType(StrEnum):
 class Limits:
     """How much of a form from the network is kept; the rest is dropped (and counted)."""
 
-    fields: int = 200
+    fields: int = 100
     options: int = 500
+    total_options: int = 2_000
+    """Options in the whole form (each list is a widget: a hostile form must not freeze it)."""
     values: int = 1_000
     text: int = 10_000
     label: int = 300

@@ -131,6 +131,23 @@ def test_hostile_form_is_bounded_and_cleaned() -> None:
     assert form.title == "]0;pwnedTitle"
 
 
+def test_options_are_bounded_across_the_form() -> None:
+    """Many lists of many options: the whole form keeps at most ``total_options``."""
+    root = Element("{jabber:x:data}x", {"type": "form"})
+    for i in range(LIMITS.fields):
+        field = Element("{jabber:x:data}field", {"var": f"f{i}", "type": "list-multi"})
+        for j in range(100):
+            option = Element("{jabber:x:data}option")
+            value = Element("{jabber:x:data}value")
+            value.text = str(j)
+            option.append(value)
+            field.append(option)
+        root.append(field)
+    form = form_from_xml(root)
+    assert sum(len(f.options) for f in form.fields) == LIMITS.total_options
+    assert form.dropped == LIMITS.fields * 100 - LIMITS.total_options
+
+
 def test_unknown_form_type_is_a_form() -> None:
     """A type the XEP does not know is read as a form to fill."""
     assert form_from_xml(fromstring("<x xmlns='jabber:x:data' type='evil'/>")).kind == "form"

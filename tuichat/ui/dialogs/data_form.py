@@ -136,7 +136,6 @@ class DataFormView(VerticalScroll):
     DataFormView .form-note { padding-left: 22; }
     DataFormView .form-fixed { text-style: italic; }
     DataFormView .form-desc { color: $foreground-darken-2; }
-    DataFormView .form-media { color: $accent; }
     DataFormView .form-error { color: $error; display: none; }
     DataFormView .form-field.-invalid .form-error { display: block; }
     DataFormView .form-field.-invalid Input,
@@ -187,16 +186,14 @@ class DataFormView(VerticalScroll):
                 else:
                     self._editors[index] = editor
                     yield editor
-            if field.desc:
-                yield Static(safe_text(field.desc), classes="form-desc form-note")
+            notes = [field.desc] if field.desc else []
             if field.media is not None and field.media.link:
                 size = ""
                 if field.media.width and field.media.height:
                     size = f" ({field.media.width}×{field.media.height})"
-                link = f"picture: {field.media.link}{size}"
-                yield Static(safe_text(link), classes="form-media form-note")
-            if not self.read_only:
-                yield Static("", classes="form-error form-note", id=f"error-{index}")
+                notes.append(f"picture: {field.media.link}{size}")
+            if notes:
+                yield Static(safe_text("\n".join(notes)), classes="form-desc form-note")
 
     def _table(self) -> DataTable[Text]:
         table: DataTable[Text] = DataTable(zebra_stripes=True, cursor_type="row")
@@ -232,7 +229,13 @@ class DataFormView(VerticalScroll):
             problem = problems.get(field.var, "")
             block = self.query_one(f"#block-{index}")
             block.set_class(bool(problem), "-invalid")
-            self.query_one(f"#error-{index}", Static).update(safe_text(problem))
+            shown = block.query(f"#error-{index}")
+            if shown:
+                shown.first(Static).update(safe_text(problem))
+            elif problem:  # made on the first problem only: a big form mounts faster
+                error = Static(safe_text(problem), classes="form-error form-note")
+                error.id = f"error-{index}"
+                block.mount(error)
             if problem and first is None:
                 first = self._editors[index]
         if first is not None:

@@ -25,6 +25,11 @@ class _Counter:
 
     def __init__(self) -> None:
         self.dropped = 0
+        self.options_left = LIMITS.total_options
+
+    def option_budget(self) -> int:
+        """How many options the next list may keep (per list, and what the form has left)."""
+        return min(LIMITS.options, self.options_left)
 
     def take(self, elements: list[Element], limit: int) -> list[Element]:
         """At most ``limit`` of ``elements``; count the rest."""
@@ -85,12 +90,14 @@ def _values(element: Element, kind: FieldType, counter: _Counter) -> tuple[str, 
 
 def _field(element: Element, counter: _Counter) -> Field:
     kind = FieldType.parse(element.get("type"))
+    kept = counter.take(element.findall(f"{_D}option"), counter.option_budget())
+    counter.options_left -= len(kept)
     options = tuple(
         Option(
             value=_text(option.find(f"{_D}value"), LIMITS.text),
             label=clean(option.get("label"), LIMITS.label),
         )
-        for option in counter.take(element.findall(f"{_D}option"), LIMITS.options)
+        for option in kept
     )
     return Field(
         var=clean(element.get("var"), LIMITS.label),

@@ -14,7 +14,7 @@ from tests.ui.helpers import main_screen, settle
 from tests.ui.snapshot_app import make_app
 from tests.ui.test_commands import run_line
 from tests.ui.test_snapshots import steady
-from tuichat.forms import Field, FieldType, Form
+from tuichat.forms import Field, FieldType, Form, Option, Validation
 from tuichat.ui.dialogs.command_run import CommandScreen
 from tuichat.ui.dialogs.data_form import DataFormScreen, DataFormView
 
@@ -122,6 +122,32 @@ async def test_problems_are_shown_under_their_fields() -> None:
         await pilot.pause()
         assert app.returned and app.returned[0] is not None
         assert app.returned[0].values()["age"] == ("70",)
+
+
+async def test_open_list_takes_any_value_and_names_its_choices() -> None:
+    """A list open to other values (XEP-0122 ``open``) is typed, its choices named under it;
+    a label typed is sent as its option's value."""
+    form = Form(
+        fields=(
+            Field(
+                "colour", FieldType.LIST_SINGLE, "Colour",
+                options=(Option("r", "Red"), Option("b", "Blue")),
+                validation=Validation(method="open"),
+            ),
+        )
+    )  # fmt: skip
+    app = FormApp(form)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(DataFormView)
+        notes = "\n".join(str(s.render()) for s in view.query(".form-note"))
+        assert "choices: Red, Blue, or another value" in notes
+        await _type(pilot, "Blue")
+        assert view.answers() == {"colour": ("b",)}
+        app.screen.query_one("#field-0", Input).value = "teal"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.returned[0] is not None and app.returned[0].values() == {"colour": ("teal",)}
 
 
 async def test_escape_returns_nothing() -> None:

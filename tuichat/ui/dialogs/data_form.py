@@ -187,6 +187,10 @@ class DataFormView(VerticalScroll):
                     self._editors[index] = editor
                     yield editor
             notes = [field.desc] if field.desc else []
+            if field.options and isinstance(editor, Input):  # a list open to other values
+                titles = [t for t, _v in _options(field)]
+                more = f" and {len(titles) - 10} more" if len(titles) > 10 else ""
+                notes.append(f"choices: {', '.join(titles[:10])}{more}, or another value")
             if field.media is not None and field.media.link:
                 size = ""
                 if field.media.width and field.media.height:

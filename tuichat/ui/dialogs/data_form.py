@@ -63,7 +63,10 @@ def field_editor(field: Field, index: int) -> Widget | None:
     ident = f"field-{index}"
     kind = field.type
     if kind == FieldType.BOOLEAN:
-        return Checkbox(safe_text(field.title), field.checked, id=ident, compact=True)
+        box_label = safe_text(field.title)
+        if field.required:
+            box_label.append(" *", style="bold red")
+        return Checkbox(box_label, field.checked, id=ident, compact=True)
     if kind in (FieldType.TEXT_MULTI, FieldType.JID_MULTI):
         hint = "one address a line" if kind == FieldType.JID_MULTI else ""
         return TextArea(field.text, id=ident, soft_wrap=True, compact=True, placeholder=hint)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from tuichat.ui.commands import (
+    adhoc,
     bookmarks,
     contacts,
     conversations,
@@ -25,7 +26,6 @@ from tuichat.ui.commands import (
     moderation,
     presence,
     rooms,
-    services,
     view,
 )
 from tuichat.ui.slash import SlashCall, SlashSpec
@@ -222,7 +222,7 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     # -- services --
     _c("command", "Service commands", "List the ad-hoc commands of ADDRESS (default: your "
        "server; a full JID for a client's) and run one in a form, or run NODE at once.",
-       slash="command", usage="[ADDRESS] [NODE]", run=services.command),
+       slash="command", usage="[ADDRESS] [NODE]", run=adhoc.command),
     _c("scroll_up", "Page up", "Scroll the messages up a page.", keys="pageup",
        priority=True, palette=False, run=view.scroll_up),
     _c("scroll_down", "Page down", "Scroll the messages down a page.", keys="pagedown",

@@ -1,5 +1,5 @@
-"""Provides the room picker: the room browser (``/rooms``) and the bookmark list (``/bookmarks``);
-also the list of a service's ad-hoc commands (``/command``), whose entries are commands.
+"""Provides the room picker: the room browser (``/rooms``) and the bookmark list (``/bookmarks``),
+and in the same shape the block list (``/blocked``).
 
 A modal that loads its entries through a coroutine (the list of a chat service, or the
 bookmarks), shows them with name, JID and a detail (occupant count, autojoin), filters as
@@ -53,7 +53,7 @@ Loader = Callable[[], Awaitable[list[PickerEntry]]]
 
 
 class RoomPicker(PickerScreen[str]):
-    """A filterable list of rooms; Enter returns the highlighted room's JID."""
+    """A filterable list of rooms (or of other JIDs); Enter returns the highlighted JID."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Cancel"),
@@ -80,13 +80,23 @@ class RoomPicker(PickerScreen[str]):
     RoomPicker OptionList { height: auto; max-height: 24; border: none; }
     """
 
-    def __init__(self, title: str, load: Loader, *, noun: str = "room", mark: str = "# ") -> None:
+    def __init__(
+        self,
+        title: str,
+        load: Loader,
+        *,
+        marker: str = "# ",
+        hint: str = "type to filter; Enter joins, Esc closes",
+        noun: str = "room",
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.load = load
+        self.marker = marker
+        """Drawn before each entry (``#`` for a room)."""
+        self.hint = hint
         self.noun = noun
-        """What an entry is, in the count ("3 rooms", "19 commands")."""
-        self.mark = mark
+        """What an entry is, for the count ("3 rooms")."""
         self.entries: list[PickerEntry] = []
         self.loaded = False
         self._shown: list[PickerEntry] = []
@@ -95,8 +105,7 @@ class RoomPicker(PickerScreen[str]):
         """Title, filter, status, list."""
         with Vertical():
             yield Static(safe_text(self.title_text), id="picker-title")
-            verb = "joins" if self.noun == "room" else "opens"
-            yield Input(placeholder=f"type to filter; Enter {verb}, Esc closes", id="picker-input")
+            yield Input(placeholder=self.hint, id="picker-input")
             yield Static("loading…", id="picker-status")
             yield OptionList(id="picker-list")
 
@@ -139,7 +148,7 @@ class RoomPicker(PickerScreen[str]):
 
     def _prompt(self, entry: PickerEntry) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(self.mark, style=Style(bold=True))
+        text.append(self.marker, style=Style(bold=True))
         if entry.name and entry.name != entry.jid:
             text.append_text(safe_text(entry.name, Style(bold=True)))
             text.append("  ")

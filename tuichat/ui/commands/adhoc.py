@@ -1,4 +1,8 @@
-"""Provides ``/command``: a service's ad-hoc commands (XEP-0050), listed or run in a form."""
+"""Provides ``/command``: a service's ad-hoc commands (XEP-0050), listed or run in a form.
+
+:func:`open_commands` is the one way in (the slash command, and the disco browser's "run a
+command"): a picker of the service's commands, or the command screen for one node.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from tuichat.ui.slash import SlashCall
 
 
 def command(ctx: CommandContext, call: SlashCall) -> None:
-    """List the commands of ADDRESS (a picker; Enter runs one), or run NODE at once."""
+    """List the commands of ADDRESS (default: the account's server), or run NODE at once."""
     account = ctx.account()
     if account is None:
         ctx.fail("no account: F4 opens Accounts")
@@ -23,8 +27,12 @@ def command(ctx: CommandContext, call: SlashCall) -> None:
     except InvalidJID as exc:
         ctx.fail(f"/command: not a valid address: {exc}")
         return
+    open_commands(ctx, account, address, call.arg("node"))
+
+
+def open_commands(ctx: CommandContext, account: str, address: str, node: str = "") -> None:
+    """Run ``node`` of ``address`` in the command screen; without a node, pick one first."""
     client = ctx.ui.client
-    node = call.arg("node")
     if node:
         ctx.ask(CommandScreen(client, account, address, node), _finished(ctx))
         return
@@ -40,7 +48,14 @@ def command(ctx: CommandContext, call: SlashCall) -> None:
             screen = CommandScreen(client, account, address, picked, names.get(picked, ""))
             ctx.ask(screen, _finished(ctx))
 
-    ctx.ask(RoomPicker(f"Commands of {address}", load, noun="command", mark="› "), chosen)
+    picker = RoomPicker(
+        f"Commands of {address}",
+        load,
+        marker="› ",
+        hint="type to filter; Enter runs the command, Esc closes",
+        noun="command",
+    )
+    ctx.ask(picker, chosen)
 
 
 def _finished(ctx: CommandContext) -> Callable[[CommandStep | None], None]:

@@ -335,3 +335,26 @@ async def test_expired_session_and_refusals_in_words(tmp_path: Path) -> None:
         await run_line(pilot, "/command example.org")
         await pilot.pause(0.2)
         assert "not allowed" in str(pilot.app.screen.query_one("#picker-status", Static).render())
+
+
+def test_command_step_snapshot(snap_compare, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The second step of a command at 80x24: its warning note, the confirmation form with a
+    required tick, and Back / Finish / Cancel."""
+    app = make_app("dark", tmp_path)
+    wizard = Wizard()
+    app.ctx.client.command_service = wizard  # type: ignore[attr-defined]
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await steady(pilot)
+        await run_line(pilot, f"/command {wizard.jid} wizard")
+        screen = pilot.app.screen
+        assert isinstance(screen, CommandScreen)
+        await _wait_step(pilot, screen)
+        await _type(pilot, "Ann")
+        await pilot.press("tab")
+        await _type(pilot, "pw")
+        await pilot.press("ctrl+s")
+        await _wait_step(pilot, screen)
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -5,8 +5,9 @@ manager implements it) and listens to the bus for what happened. Requests are im
 methods; their outcomes arrive as events (see :mod:`tuichat.events`). ``ChatClient`` includes
 the group chat requests of :class:`tuichat.room_client.RoomClient` (the manager implements
 both), so a screen reaches rooms through the same client it chats with; likewise the
-encryption requests of :class:`tuichat.omemo_client.OmemoClient`, and the service discovery
-and feed requests of :class:`tuichat.disco_client.DiscoClient`.
+encryption requests of :class:`tuichat.omemo_client.OmemoClient`, the service discovery and
+feed requests of :class:`tuichat.disco_client.DiscoClient` and the ad-hoc command requests of
+:class:`tuichat.command_client.CommandClient`.
 
 Every request fails with a :class:`tuichat.errors.ClientError` (or one of its kinds) and
 nothing else; its text says why in words, so callers catch that one type and show it.
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from typing import Literal, Protocol
 
 from tuichat.bus import EventBus
+from tuichat.command_client import CommandClient
 from tuichat.config import AccountConfig
 from tuichat.disco_client import DiscoClient
 from tuichat.model import Attachment, ConnectionState, ContactInfo, Message, Show
@@ -28,7 +30,7 @@ Report = Literal["spam", "abuse"]
 """Why a blocked JID is reported to the server (XEP-0377)."""
 
 
-class ChatClient(RoomClient, OmemoClient, DiscoClient, Protocol):
+class ChatClient(RoomClient, OmemoClient, DiscoClient, CommandClient, Protocol):
     """What the UI can ask of the connection manager (chats and rooms). JIDs are strings."""
 
     bus: EventBus

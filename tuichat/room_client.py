@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from tuichat.events import RoomJoined
+from tuichat.forms import Form
 from tuichat.model import Affiliation, Bookmark, Message, Occupant, Role, RoomInfo
 
 
@@ -99,6 +100,14 @@ class RoomClient(Protocol):
     async def configure_room(self, account: str, room: str, **changes: object) -> None:
         """Change room options: name, description, password, members_only, hidden, moderated,
         persistent."""
+        ...
+
+    async def get_room_form(self, account: str, room: str) -> Form:
+        """The room's whole configuration form (owners), to show in the form renderer."""
+        ...
+
+    async def submit_room_form(self, account: str, room: str, form: Form) -> None:
+        """Send the filled configuration form (from ``get_room_form``) back to the room."""
         ...
 
     async def list_rooms(self, account: str, service: str) -> list[RoomInfo]:

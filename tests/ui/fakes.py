@@ -10,6 +10,7 @@ named in ``fail`` raises ``RuntimeError`` with the given words (a server refusal
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 from tests.ui.fake_services import FakeDisco, ServiceFakes
 from tuichat import sendable
 from tuichat.bus import EventBus
+from tuichat.command_client import CommandStep
 from tuichat.config import AccountConfig, Config, PasswordSource, UIConfig
 from tuichat.errors import ClientError, RegistrationFailed, RoomError
 from tuichat.events import (
@@ -31,6 +33,7 @@ from tuichat.events import (
     RoomLeft,
     UploadProgressed,
 )
+from tuichat.forms import Form
 from tuichat.model import (
     JID,
     Affiliation,
@@ -56,6 +59,9 @@ from tuichat.model import (
 from tuichat.paths import Paths
 from tuichat.store import Store
 
+CommandService = Callable[[str, str, str, str, Form | None], CommandStep]
+"""``(jid, node, action, session, form) -> CommandStep``: a scripted ad-hoc command service."""
+
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 """Fixed time base for deterministic rendering."""
 
@@ -78,6 +84,8 @@ class FakeClient(ServiceFakes):
     """Room → the reason its join fails (published as RoomJoinFailed, then raised)."""
     room_list: list[RoomInfo] = field(default_factory=list)
     room_config: dict[str, object] = field(default_factory=dict)
+    room_form: Form = field(default_factory=Form)
+    """The configuration form ``get_room_form`` gives (``/config`` shows it)."""
     bookmark_list: list[Bookmark] = field(default_factory=list)
     fail: dict[str, str] = field(default_factory=dict)
     """Method name → the words of the error it raises."""
@@ -97,6 +105,10 @@ class FakeClient(ServiceFakes):
     """JID → what ``contact_info`` answers (default: nothing known)."""
     disco_data: FakeDisco = field(default_factory=FakeDisco)
     """Canned service discovery and feed answers."""
+    command_lists: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """JID → the ad-hoc commands it offers, ``(node, name)``."""
+    command_service: CommandService | None = None
+    """Answers ``run_command`` like a service would (see ``tests/ui/command_fakes.py``)."""
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -318,6 +330,17 @@ class FakeClient(ServiceFakes):
         self.calls.append(("configure_room", account, room, changes))
         self._check("configure_room")
 
+    async def get_room_form(self, account: str, room: str) -> Form:
+        """The configured ``room_form``."""
+        self.calls.append(("get_room_form", account, room))
+        self._check("get_room_form")
+        return self.room_form
+
+    async def submit_room_form(self, account: str, room: str, form: Form) -> None:
+        """Record the call (with the form's values)."""
+        self.calls.append(("submit_room_form", account, room, form.values()))
+        self._check("submit_room_form")
+
     async def list_rooms(self, account: str, service: str) -> list[RoomInfo]:
         """The configured ``room_list``."""
         self.calls.append(("list_rooms", account, service))
@@ -465,6 +488,28 @@ class FakeClient(ServiceFakes):
         self.calls.append(("register_account", account.jid, password))
         if account.jid.startswith("taken"):
             raise RegistrationFailed(f"{account.jid}: the name is already taken")
+
+    async def list_commands(self, account: str, jid: str) -> list[tuple[str, str]]:
+        """The commands in ``command_lists`` (none for an unknown JID)."""
+        self.calls.append(("list_commands", account, jid))
+        self._check("list_commands")
+        return list(self.command_lists.get(jid, []))
+
+    async def run_command(
+        self,
+        account: str,
+        jid: str,
+        node: str,
+        action: str = "execute",
+        session: str = "",
+        form: Form | None = None,
+    ) -> CommandStep:
+        """What ``command_service`` answers (a refusal when there is none)."""
+        self.calls.append(("run_command", account, jid, node, action, session, form))
+        self._check("run_command")
+        if self.command_service is None:
+            raise ClientError(f"cannot run the command {node} of {jid}: there is no such item")
+        return self.command_service(jid, node, action, session, form)
 
     def called(self, name: str) -> list[tuple[Any, ...]]:
         """The recorded calls of method ``name``."""

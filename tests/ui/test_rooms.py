@@ -17,6 +17,7 @@ from tests.ui.helpers import log_text, main_screen, roster_text, settle
 from tests.ui.room_app import NICK, ROOM, Clock, make_room_app
 from tests.ui.test_commands import inline_error, run_line
 from tuichat import events as ev
+from tuichat.forms import Field, FieldType, Form, Option
 from tuichat.model import (
     Affiliation,
     ConversationKind,
@@ -28,7 +29,7 @@ from tuichat.model import (
     RoomInfo,
 )
 from tuichat.ui.app import TuichatApp
-from tuichat.ui.dialogs.room_config import RoomConfigScreen
+from tuichat.ui.dialogs.data_form import DataFormScreen
 from tuichat.ui.dialogs.room_picker import RoomPicker
 from tuichat.ui.screens.help import HelpScreen
 from tuichat.ui.widgets.composer import Composer
@@ -361,50 +362,60 @@ async def test_moderation_mistakes_and_refusals_in_words(tmp_path: Path) -> None
         assert "could not kick carl: you are not allowed" in inline_error(r.pilot)
 
 
+ROOM_FORM = Form(
+    fields=(
+        Field("FORM_TYPE", FieldType.HIDDEN, values=("http://jabber.org/protocol/muc#roomconfig",)),
+        Field("muc#roomconfig_roomname", FieldType.TEXT_SINGLE, "Name", values=("Lobby",)),
+        Field("muc#roomconfig_roomdesc", FieldType.TEXT_SINGLE, "Description"),
+        Field("muc#roomconfig_roomsecret", FieldType.TEXT_PRIVATE, "Password"),
+        Field("muc#roomconfig_membersonly", FieldType.BOOLEAN, "Members only", values=("0",)),
+        Field("muc#roomconfig_moderatedroom", FieldType.BOOLEAN, "Moderated", values=("1",)),
+        Field(
+            "muc#roomconfig_whois",
+            FieldType.LIST_SINGLE,
+            "Who may see real JIDs",
+            values=("moderators",),
+            options=(Option("moderators", "Moderators"), Option("anyone", "Anyone")),
+        ),
+    )
+)
+
+
 async def test_config_form_is_filled_and_submits_the_changes(tmp_path: Path) -> None:
-    """/config opens the form filled from the room; Ctrl+S sends only what changed."""
+    """/config opens the room's own form in the form renderer, filled from the room; typing
+    and Space change it; Ctrl+S sends the whole form back with the changes."""
     async with room_ui(tmp_path) as r:
-        r.client.room_config = {
-            "name": "Lobby",
-            "description": "Where we meet",
-            "password": "",
-            "members_only": False,
-            "hidden": False,
-            "moderated": True,
-            "persistent": True,
-        }
+        r.client.room_form = ROOM_FORM
         await run_line(r.pilot, "/config")
         form = r.app.screen
-        assert isinstance(form, RoomConfigScreen)
-        for _ in range(50):
-            if form.loaded is not None:
-                break
-            await r.pilot.pause(0.02)
-        assert form.query_one("#config-name", Input).value == "Lobby"
-        assert form.query_one("#config-moderated", Checkbox).value is True
-        form.query_one("#config-name", Input).value = "The Lobby"
-        form.query_one("#config-members_only", Checkbox).value = True
+        assert isinstance(form, DataFormScreen)
+        name = form.query_one("#field-1", Input)
+        assert name.value == "Lobby" and r.app.focused is name
+        assert form.query_one("#field-5", Checkbox).value is True
+        await r.pilot.press("home")
+        for key in ("T", "h", "e", "space"):
+            await r.pilot.press(key)
+        await r.pilot.press("tab", "tab", "tab", "space")  # members only: on
         await r.pilot.press("ctrl+s")
         await r.pilot.pause(0.2)
         assert r.app.screen is main_screen(r.pilot)
-        assert r.client.called("configure_room") == [
-            ("configure_room", ME, ROOM, {"name": "The Lobby", "members_only": True})
-        ]
+        [(_name, account, room, values)] = r.client.called("submit_room_form")
+        assert (account, room) == (ME, ROOM)
+        assert values["muc#roomconfig_roomname"] == ("The Lobby",)
+        assert values["muc#roomconfig_membersonly"] == ("1",)
+        assert values["muc#roomconfig_moderatedroom"] == ("1",)
+        assert values["muc#roomconfig_whois"] == ("moderators",)
 
 
 async def test_focused_checkbox_keeps_its_label_and_tick(tmp_path: Path) -> None:
     """A focused checkbox in the settings form is still drawn: its one line is not eaten by a
     focus border (it was an empty box at 80x24 and 160x45)."""
-    async with room_ui(tmp_path) as r:
-        r.client.room_config = {"name": "Lobby", "moderated": True}
+    async with room_ui(tmp_path, size=(80, 24)) as r:
+        r.client.room_form = ROOM_FORM
         await run_line(r.pilot, "/config")
         form = r.app.screen
-        assert isinstance(form, RoomConfigScreen)
-        for _ in range(50):
-            if form.loaded is not None:
-                break
-            await r.pilot.pause(0.02)
-        box = form.query_one("#config-moderated", Checkbox)
+        assert isinstance(form, DataFormScreen)
+        box = form.query_one("#field-5", Checkbox)
         box.focus()
         await r.pilot.pause()
         assert r.app.focused is box
@@ -413,17 +424,14 @@ async def test_focused_checkbox_keeps_its_label_and_tick(tmp_path: Path) -> None
 
 
 async def test_config_read_refusal_is_shown(tmp_path: Path) -> None:
-    """A room that will not show its settings: the form says why and Save stays off."""
+    """A room that will not show its settings: no form opens, the refusal is said in words."""
     async with room_ui(tmp_path) as r:
-        r.client.fail["get_room_config"] = "you are not allowed to read the configuration"
+        r.client.fail["get_room_form"] = "you are not allowed to read the configuration"
         await run_line(r.pilot, "/config")
-        form = r.app.screen
-        assert isinstance(form, RoomConfigScreen)
         await r.pilot.pause(0.2)
-        status = str(form.query_one("#config-status").render())
-        assert "not allowed to read the configuration" in status
-        await r.pilot.press("ctrl+s")
-        assert r.client.called("configure_room") == []
+        assert r.app.screen is main_screen(r.pilot)
+        assert "not allowed to read the configuration" in inline_error(r.pilot)
+        assert r.client.called("submit_room_form") == []
 
 
 # -- rooms, bookmarks, invitations ---------------------------------------------------------

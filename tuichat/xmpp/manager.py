@@ -30,6 +30,7 @@ from tuichat.model import (
 )
 from tuichat.store import Store
 from tuichat.xmpp.backoff import FOREVER, RetryPolicy
+from tuichat.xmpp.commands_api import CommandRequests
 from tuichat.xmpp.errors import map_exceptions
 from tuichat.xmpp.features import roster
 from tuichat.xmpp.features.blocking import Blocklist
@@ -39,7 +40,7 @@ from tuichat.xmpp.services_api import ServiceRequests
 from tuichat.xmpp.session import Session
 
 
-class ConnectionManager(RoomRequests, ServiceRequests, GatewayRequests):
+class ConnectionManager(RoomRequests, ServiceRequests, GatewayRequests, CommandRequests):
     """Accounts → sessions; the requests the UI makes, and the events it listens to."""
 
     def __init__(

@@ -11,16 +11,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from typing import TYPE_CHECKING, Any
+from xml.etree.ElementTree import Element
 
 from slixmpp.exceptions import IqError, IqTimeout
 
 from tuichat import events as ev
 from tuichat import sendable
 from tuichat.errors import NotConnected, RoomError
+from tuichat.forms import Form, submission
 from tuichat.model import JID, Affiliation, Bookmark, Message, Occupant, Role, RoomInfo
 from tuichat.xmpp.features import muc_join
+from tuichat.xmpp.features.forms_xml import NS_DATA, form_from_xml, form_to_xml
 from tuichat.xmpp.features.muc_parse import clean_nick
-from tuichat.xmpp.features.muc_words import config_changes, friendly_config, room_info
+from tuichat.xmpp.features.muc_words import (
+    NS_OWNER,
+    config_changes,
+    friendly_config,
+    room_info,
+)
 
 if TYPE_CHECKING:
     from tuichat.xmpp.features.muc import Rooms
@@ -215,6 +223,32 @@ class RoomRequests:
         texts = {k: wire_text(v) if isinstance(v, str) else v for k, v in changes.items()}
         values = config_changes(texts)
         await self._ask(f"configure {bare}", muc_join.set_config(rooms, bare, values))
+
+    async def get_room_form(self, account: str, room: str) -> Form:
+        """The room's whole configuration form (owners), for the generic form renderer."""
+        rooms = self._rooms(account)
+        bare, _nick = muc_join.split_room(room)
+        iq = rooms.client.make_iq_get(ito=bare)
+        iq.xml.append(Element(f"{{{NS_OWNER}}}query"))
+        answer = await self._ask(
+            f"read the configuration of {bare}", iq.send(timeout=REQUEST_TIMEOUT)
+        )
+        found = answer.xml.find(f"{{{NS_OWNER}}}query/{{{NS_DATA}}}x")
+        if found is None:
+            raise RoomError(f"{bare} sent no configuration form")
+        return form_from_xml(found)
+
+    async def submit_room_form(self, account: str, room: str, form: Form) -> None:
+        """Send the filled configuration form back (its values cleaned for the wire)."""
+        rooms = self._rooms(account)
+        bare, _nick = muc_join.split_room(room)
+        sent = submission(form)
+        cleaned = {f.var: tuple(wire_text(v) for v in f.values) for f in sent.fields}
+        query = Element(f"{{{NS_OWNER}}}query")
+        query.append(form_to_xml(submission(sent, cleaned)))
+        iq = rooms.client.make_iq_set(ito=bare)
+        iq.xml.append(query)
+        await self._ask(f"configure {bare}", iq.send(timeout=REQUEST_TIMEOUT))
 
     async def list_rooms(self, account: str, service: str) -> list[RoomInfo]:
         """The rooms a chat service lists, with name and occupant count (disco, bounded)."""

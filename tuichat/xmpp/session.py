@@ -74,6 +74,7 @@ PLUGINS = (
     "xep_0359",  # stable stanza ids
     "xep_0085",  # chat states
     "xep_0184",  # receipts
+    "xep_0050",  # ad-hoc commands (we run other entities' commands)
 )
 
 

@@ -6,11 +6,10 @@ what the room then refuses comes back in its words as the inline error under the
 
 from __future__ import annotations
 
-from typing import Any
-
+from tuichat.forms import Form
 from tuichat.model import JID, Affiliation, InvalidJID, Role, bare_str
 from tuichat.ui.commands.context import CommandContext
-from tuichat.ui.dialogs.room_config import RoomConfigScreen
+from tuichat.ui.dialogs.data_form import DataFormScreen
 from tuichat.ui.rooms import Room
 from tuichat.ui.slash import SlashCall
 
@@ -96,24 +95,26 @@ def affiliation(ctx: CommandContext, call: SlashCall) -> None:
 
 
 def room_config(ctx: CommandContext, _call: SlashCall) -> None:
-    """Open the room settings form (filled from the room; Save sends the changes)."""
+    """Open the room's settings: its configuration form, in the form renderer; Ctrl+S sends
+    it back."""
     room = ctx.joined_target("config")
     if room is None:
         return
     client = ctx.ui.client
     account, jid = room.account, room.jid
 
-    async def load() -> dict[str, object]:
-        return await client.get_room_config(account, jid)
-
-    def saved(changes: dict[str, Any] | None) -> None:
-        if not changes:
+    def saved(form: Form | None) -> None:
+        if form is None:
             return
 
         async def save() -> None:
-            await client.configure_room(account, jid, **changes)
+            await client.submit_room_form(account, jid, form)
             ctx.notify(f"settings of {jid} saved", timeout=4)
 
         ctx.request(save(), f"could not configure {jid}")
 
-    ctx.ask(RoomConfigScreen(jid, load), saved)
+    async def load() -> None:
+        form = await client.get_room_form(account, jid)
+        ctx.ask(DataFormScreen(f"Settings of {jid}", form), saved)
+
+    ctx.request(load(), f"could not read the settings of {jid}")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from tuichat.ui.commands import (
+    adhoc,
     blocking,
     bookmarks,
     contacts,
@@ -218,11 +219,6 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        run=bookmarks.bookmarks),
     _c("rooms", "Room browser", "List the rooms of a chat service; type to filter, Enter joins.",
        slash="rooms", usage="[service]", run=bookmarks.browse),
-    _c("disco", "Service discovery", "Browse a server's services, rooms, feeds and commands "
-       "(default: your server's); j joins, f opens a feed.", slash="disco",
-       usage="[JID] [NODE]", run=services.disco),
-    _c("feeds", "Feeds", "Read the PubSub feeds you follow; new entries arrive by themselves.",
-       slash="feeds", run=services.feeds),
     _c("accept_invite", "Accept invitation", "Join a room you were invited to (default: the "
        "latest invitation).", slash="accept-invite", usage="[room]", run=invitations.accept),
     _c("decline_invite", "Decline invitation", "Decline an invitation to ROOM.",
@@ -238,8 +234,9 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     _c("affiliation", "Set affiliation", "Give a JID (or an occupant, by nick) an affiliation "
        "with the room (admins, owners).", slash="affiliation",
        usage="WHO owner|admin|member|none|outcast", palette=False, run=moderation.affiliation),
-    _c("room_config", "Room settings", "Change the name, description, password and access of "
-       "the room in view (owners).", slash="config", run=moderation.room_config),
+    _c("room_config", "Room settings", "Change the settings of the room in view (owners): "
+       "its whole configuration form, name, password, access and more.", slash="config",
+       run=moderation.room_config),
     # -- encryption --
     _c("omemo", "Encryption", "OMEMO end-to-end encryption: on/off for the conversation in "
        "view; devices [JID] lists a contact's devices (v verifies, d distrusts); fingerprint "
@@ -249,6 +246,15 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        "or distrust them.", run=omemo.devices_command),
     _c("omemo_fingerprint", "Fingerprint", "Show this device's OMEMO fingerprint and its QR "
        "code, and your other devices.", run=omemo.fingerprint_command),
+    # -- services --
+    _c("disco", "Service discovery", "Browse a server's services, rooms, feeds and commands "
+       "(default: your server's); j joins, f opens a feed.", slash="disco",
+       usage="[JID] [NODE]", run=services.disco),
+    _c("feeds", "Feeds", "Read the PubSub feeds you follow; new entries arrive by themselves.",
+       slash="feeds", run=services.feeds),
+    _c("command", "Service commands", "List the ad-hoc commands of ADDRESS (default: your "
+       "server; a full JID for a client's) and run one in a form, or run NODE at once.",
+       slash="command", usage="[ADDRESS] [NODE]", run=adhoc.command),
     _c("scroll_up", "Page up", "Scroll the messages up a page.", keys="pageup",
        priority=True, palette=False, run=view.scroll_up),
     _c("scroll_down", "Page down", "Scroll the messages down a page.", keys="pagedown",

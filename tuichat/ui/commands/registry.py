@@ -16,22 +16,29 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from tuichat.ui.commands import (
-    bookmarks,
-    contacts,
-    conversations,
-    general,
-    invitations,
-    moderation,
-    presence,
-    rooms,
-    view,
-)
+from tuichat.ui.commands.lazy import topic
 from tuichat.ui.slash import SlashCall, SlashSpec
 from tuichat.ui.terminal_keys import ALT_DIGIT_CHARACTERS
 
 if TYPE_CHECKING:
+    from tuichat.ui.commands import (
+        bookmarks,
+        contacts,
+        conversations,
+        general,
+        invitations,
+        moderation,
+        presence,
+        rooms,
+        view,
+    )
     from tuichat.ui.commands.context import CommandContext
+else:  # imported when one of their commands first runs (see .lazy)
+    bookmarks, contacts, general, invitations = map(
+        topic, ("bookmarks", "contacts", "general", "invitations")
+    )
+    moderation, presence, rooms, view = map(topic, ("moderation", "presence", "rooms", "view"))
+    conversations = topic("conversations", factories=("switcher",))
 
 log = logging.getLogger(__name__)
 

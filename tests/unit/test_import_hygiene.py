@@ -183,3 +183,15 @@ def test_the_app_runs_at_120_frames_a_second_unless_the_user_says_otherwise() ->
         text=True,
     )  # fmt: skip
     assert theirs.stdout.strip() == "30", theirs.stderr
+
+
+def test_the_xmpp_layer_loads_slixmpp_without_pygments() -> None:
+    """slixmpp would load pygments to colour its debug XML (~3 MiB resident, ~20 ms): the
+    connection manager imports it with pygments hidden, which stays importable afterwards."""
+    modules = imported_after("from tuichat.xmpp.manager import ConnectionManager")
+    assert "slixmpp" in modules
+    assert loaded(modules, ("pygments",)) == []
+    later = imported_after(
+        "from tuichat.xmpp.manager import ConnectionManager\nimport pygments.lexers"
+    )
+    assert "pygments.lexers" in later

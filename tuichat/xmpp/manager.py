@@ -16,6 +16,7 @@ from tuichat.config import AccountConfig
 from tuichat.errors import ClientError, NotConnected
 from tuichat.model import JID, ConnectionState, Device, Encryption, Message, Show, Trust
 from tuichat.store import Store
+from tuichat.xmpp import library  # noqa: F401  # first: slixmpp without pygments
 from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.errors import map_exceptions
 from tuichat.xmpp.rooms_api import RoomRequests

@@ -195,3 +195,14 @@ def test_the_xmpp_layer_loads_slixmpp_without_pygments() -> None:
         "from tuichat.xmpp.manager import ConnectionManager\nimport pygments.lexers"
     )
     assert "pygments.lexers" in later
+
+
+def test_a_bare_tuichat_builds_no_subcommand_parser() -> None:
+    """`tuichat` with no arguments runs the chat client: no subcommand module on the way."""
+    modules = imported_after(
+        "import tuichat.cli, tuichat.cli.run\n"
+        "tuichat.cli.run.run = lambda args: 0\n"
+        "tuichat.cli.main([])"
+    )
+    subcommands = [m for m in modules if m.startswith("tuichat.cli.") and m.endswith("_cmd")]
+    assert subcommands == []

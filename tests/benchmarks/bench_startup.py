@@ -11,6 +11,8 @@ median of N runs each, with tuichat's ratio to its reference:
   Prosody) against a bare Textual app (Header, Static, Footer) from the same venv; tuichat with
   the 1,011,000-message store of ``bench_store.py`` as well (its account points at a closed
   port: nothing waits for the network);
+- the CPU time (user + system) each client had used when its first frame was seen, and its
+  ratios: on a busy shared machine wall times swing with the load, CPU times far less;
 - logged in: tuichat's status bar says "connected", against Poezio's "Your JID is" line (and
   Profanity's "logged in successfully");
 - resident memory of each client ``--settle`` seconds after login (OMEMO not used);
@@ -73,6 +75,9 @@ class Client:
     """The client says it is logged in (None: it never logs in)."""
     unset: tuple[str, ...] = ()
     first_ms: list[float] = field(default_factory=list)
+    first_cpu_ms: list[float] = field(default_factory=list)
+    """CPU time (user + system) the client had used when its first frame was seen: on a busy
+    shared machine it varies far less than the wall time."""
     login_ms: list[float] = field(default_factory=list)
     rss_mib: list[float] = field(default_factory=list)
 
@@ -123,6 +128,28 @@ def client_rss(pids: list[int]) -> float:
     return best
 
 
+def cpu_ms(pids: list[int]) -> float:
+    """CPU milliseconds (user + system, 10 ms ticks) used so far by ``pids``."""
+    total = 0
+    for pid in pids:
+        with suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def client_pids(server: TmuxServer, pane: Pane, started: float) -> list[int]:
+    """The processes below the pane's shell, once the client has started (before its first
+    frame: found now, they are read in an instant when the frame comes)."""
+    shell = pane_pid(server, pane)
+    while time.perf_counter() - started < 5:
+        below = descendants(shell)[1:]
+        if below:
+            return below
+        time.sleep(0.002)
+    return []
+
+
 def kill_all(pids: list[int]) -> None:
     """SIGKILL each of ``pids`` (Poezio ignores SIGHUP and would spin on after its pane)."""
     for pid in pids:
@@ -135,7 +162,9 @@ def run_once(server: TmuxServer, client: Client, settle: float) -> None:
     started = time.perf_counter()
     pane = server.start(client.name, client.argv, env=client.env, unset=client.unset)
     try:
+        pids = client_pids(server, pane, started)
         client.first_ms.append(poll(pane, client.first, started))
+        client.first_cpu_ms.append(cpu_ms(pids))
         if client.logged_in is not None:
             client.login_ms.append(poll(pane, client.logged_in, started))
             time.sleep(settle)
@@ -374,14 +403,18 @@ def report(clients: dict[str, Client], runs: int, settle: float, switch: dict[st
     tui = clients["tuichat"]
     big = clients["tuichat-big"]
     print(f"start-up, median of {runs} interleaved runs (tmux 120x40, 5 ms polling)")
-    print(f"{'':38} {'first frame':>12} {'logged in':>10} {'RSS':>10}")
+    print(f"{'':38} {'first frame':>12} {'(CPU)':>8} {'logged in':>10} {'RSS':>10}")
     for c in clients.values():
         login = f"{median(c.login_ms):8.0f} ms" if c.login_ms else f"{'—':>11}"
         rss = f"{median(c.rss_mib):6.1f} MiB" if c.rss_mib else f"{'—':>10}"
-        print(f"  {c.name:36} {median(c.first_ms):9.0f} ms {login} {rss}")
+        cpu = f"{median(c.first_cpu_ms):5.0f} ms"
+        print(f"  {c.name:36} {median(c.first_ms):9.0f} ms {cpu} {login} {rss}")
+    floor_cpu = median(clients["floor"].first_cpu_ms)
     ratios = [
         ("first frame, tuichat / bare Textual", median(tui.first_ms) / floor, "≤ 1.3"),
         ("first frame, tuichat 1,011,000 msgs / Textual", median(big.first_ms) / floor, "≤ 1.3"),
+        ("  the same in CPU time", median(tui.first_cpu_ms) / floor_cpu, "-"),
+        ("  the same in CPU time, 1,011,000 msgs", median(big.first_cpu_ms) / floor_cpu, "-"),
     ]
     if "poezio" in clients:
         poezio = clients["poezio"]

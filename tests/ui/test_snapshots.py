@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.ui.fakes import ALICE, ME
 from tests.ui.helpers import main_screen, settle
@@ -21,9 +22,11 @@ SIZES = [(80, 24), (120, 40)]
 
 
 async def steady(pilot: Pilot[None]) -> None:
-    """No blinking cursor, roster rebuilt, no animation left."""
+    """No blinking cursor (composer or any input), roster rebuilt, no animation left."""
     await settle(pilot)
     main_screen(pilot).query_one(Composer).cursor_blink = False
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
     await pilot.pause()
 
 

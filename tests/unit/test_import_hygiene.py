@@ -183,3 +183,48 @@ def test_the_app_runs_at_120_frames_a_second_unless_the_user_says_otherwise() ->
         text=True,
     )  # fmt: skip
     assert theirs.stdout.strip() == "30", theirs.stderr
+
+
+def test_the_xmpp_layer_loads_slixmpp_without_pygments() -> None:
+    """slixmpp would load pygments to colour its debug XML (~3 MiB resident, ~20 ms): the
+    connection manager imports it with pygments hidden, which stays importable afterwards."""
+    modules = imported_after("from tuichat.xmpp.manager import ConnectionManager")
+    assert "slixmpp" in modules
+    assert loaded(modules, ("pygments",)) == []
+    # Nor what slixmpp's version lookup and the certificate probe's quoting would bring.
+    assert {"importlib.metadata", "email", "urllib.request"} & modules == set()
+    later = imported_after(
+        "from tuichat.xmpp.manager import ConnectionManager\nimport pygments.lexers"
+    )
+    assert "pygments.lexers" in later
+
+
+def test_a_bare_tuichat_builds_no_subcommand_parser() -> None:
+    """`tuichat` with no arguments runs the chat client: no subcommand module on the way."""
+    modules = imported_after(
+        "import tuichat.cli, tuichat.cli.run\n"
+        "tuichat.cli.run.run = lambda args: 0\n"
+        "tuichat.cli.main([])"
+    )
+    subcommands = [m for m in modules if m.startswith("tuichat.cli.") and m.endswith("_cmd")]
+    assert subcommands == []
+
+
+def test_slixmpp_knows_its_version_without_importlib_metadata() -> None:
+    """The version made from the distribution's folder is the one the metadata says."""
+    script = (
+        "import json, sys\n"
+        "from tuichat.xmpp.manager import ConnectionManager\n"
+        "import slixmpp, slixmpp.version\n"
+        "ours = [slixmpp.__version__, list(slixmpp.__version_info__),"
+        " slixmpp.version.__version__, 'importlib.metadata' in sys.modules]\n"
+        "from importlib.metadata import version\n"
+        "print(json.dumps([ours, version('slixmpp')]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    (text, info, module_text, metadata_loaded), real = json.loads(done.stdout)
+    assert text == module_text == real
+    assert info == [int(part) for part in real.split(".")]
+    assert metadata_loaded is False

@@ -50,8 +50,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, with every subcommand registered."""
+def build_parser(*, subcommands: bool = True) -> argparse.ArgumentParser:
+    """The full argument parser, with every subcommand registered (``subcommands=False``: the
+    global options only, for a bare ``tuichat``, which runs the chat client)."""
     parser = _Parser(prog="tuichat", description="A fast, keyboard-driven terminal XMPP client.")
     parser.add_argument("--version", action="version", version=f"tuichat {__version__}")
     parser.add_argument(
@@ -60,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="config file to use (default: $TUICHAT_CONFIG, else the XDG config dir)",
     )
     parser.add_argument("--debug", action="store_true", help="log at debug level (bodies too)")
+    if not subcommands:
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in SUBCOMMANDS:
         importlib.import_module(name).register(sub)
@@ -71,8 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Library log records never reach the terminal (Python's last-resort handler would print
     # slixmpp's warnings on stderr); commands that load the config add the log file.
     logging.getLogger().addHandler(logging.NullHandler())
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # A bare `tuichat` (the chat client) need not import and build every subcommand's parser.
+    args = build_parser(subcommands=bool(argv)).parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
         func = importlib.import_module("tuichat.cli.run").run

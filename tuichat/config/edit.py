@@ -16,8 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-
 from tuichat.config.check import (
     ACCOUNT_KEYS,
     PASSWORD_KEYS,
@@ -110,6 +108,8 @@ def _toml_value(value: object) -> object:
 
 
 def _render(key: str, value: object) -> str:
+    import tomlkit  # here: only an edit needs it (start-up time and memory)
+
     return f"{key} = {tomlkit.item(_toml_value(value)).as_string()}\n"
 
 
@@ -200,6 +200,8 @@ def _set_in_table(text: str, table_path: KeyPath, key: str, value: object | None
     new_line = _render(key, value)
     if entry.first == entry.last:
         with suppress(Exception):
+            import tomlkit
+
             doc = tomlkit.parse(lines[entry.first - 1])
             if list(doc) == [key]:
                 doc[key] = _toml_value(value)

@@ -29,6 +29,7 @@ from tuichat.model import (
     Trust,
 )
 from tuichat.store import Store
+from tuichat.xmpp import library  # noqa: F401  # first: slixmpp without pygments
 from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.commands_api import CommandRequests
 from tuichat.xmpp.errors import map_exceptions

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
-from xml.sax.saxutils import quoteattr
 
 from tuichat.certificates import fingerprint
 from tuichat.xmpp.connect import TLS_NS, unverified_context
@@ -33,6 +32,10 @@ class ProbeFailed(Exception):
 
 def stream_header(domain: str) -> bytes:
     """The client's opening stream header for ``domain`` (RFC 6120 §4.7)."""
+    # Here, not at the top: xml.sax.saxutils imports urllib.request and email (~1 MiB
+    # resident), and an account probes a certificate rarely.
+    from xml.sax.saxutils import quoteattr
+
     return (
         f"<?xml version='1.0'?><stream:stream to={quoteattr(domain)} version='1.0' "
         f"xmlns='jabber:client' xmlns:stream='{STREAM_NS}'>"

@@ -14,8 +14,6 @@ from tuichat.ui.commands.context import CommandContext
 from tuichat.ui.dialogs.devices import DeviceScreen
 from tuichat.ui.slash import SlashCall
 
-USAGE = "on|off|devices|fingerprint|trust|distrust [argument]"
-
 
 def omemo(ctx: CommandContext, call: SlashCall) -> None:
     """``/omemo SUBCOMMAND [argument]``: one of the six."""

@@ -16,27 +16,37 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from tuichat.ui.commands import (
-    adhoc,
-    blocking,
-    bookmarks,
-    contacts,
-    conversations,
-    files,
-    general,
-    invitations,
-    moderation,
-    omemo,
-    presence,
-    rooms,
-    services,
-    view,
-)
+from tuichat.ui.commands.lazy import topic
 from tuichat.ui.slash import SlashCall, SlashSpec
 from tuichat.ui.terminal_keys import ALT_DIGIT_CHARACTERS
 
 if TYPE_CHECKING:
+    from tuichat.ui.commands import (
+        adhoc,
+        blocking,
+        bookmarks,
+        contacts,
+        conversations,
+        files,
+        general,
+        invitations,
+        moderation,
+        omemo,
+        presence,
+        rooms,
+        services,
+        view,
+    )
     from tuichat.ui.commands.context import CommandContext
+else:  # imported when one of their commands first runs (see .lazy)
+    bookmarks, contacts, general, invitations = map(
+        topic, ("bookmarks", "contacts", "general", "invitations")
+    )
+    moderation, presence, rooms, view = map(topic, ("moderation", "presence", "rooms", "view"))
+    adhoc, blocking, files, omemo, services = map(
+        topic, ("adhoc", "blocking", "files", "omemo", "services")
+    )
+    conversations = topic("conversations", factories=("switcher",))
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +251,8 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     _c("omemo", "Encryption", "OMEMO end-to-end encryption: on/off for the conversation in "
        "view; devices [JID] lists a contact's devices (v verifies, d distrusts); fingerprint "
        "shows this device's, with a QR code; trust/distrust [JID] FINGERPRINT decides on one.",
-       slash="omemo", usage=omemo.USAGE, palette=False, run=omemo.omemo),
+       slash="omemo", usage="on|off|devices|fingerprint|trust|distrust [argument]",
+       palette=False, run=omemo.omemo),
     _c("omemo_devices", "Devices", "Show the OMEMO devices of the contact in view, to verify "
        "or distrust them.", run=omemo.devices_command),
     _c("omemo_fingerprint", "Fingerprint", "Show this device's OMEMO fingerprint and its QR "

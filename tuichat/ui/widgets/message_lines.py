@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
+from functools import lru_cache
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -104,10 +105,16 @@ def notice_lines(notice: Notice, width: int, look: LineLook) -> list[Strip]:
     return _hanging(time_text, words, width, look.console)
 
 
+@lru_cache(maxsize=8)
+def _wrap_options(console: Console, width: int) -> ConsoleOptions:
+    """Options to wrap at ``width`` (``console.options`` measures the terminal at every read:
+    a third of a message's layout when it was read for each message)."""
+    return console.options.update_width(width).update(no_wrap=False)
+
+
 def _hanging(prefix: Text, body: Text, width: int, console: Console) -> list[Strip]:
     """``body`` wrapped in the columns right of ``prefix``, which stands on the first line."""
-    body_width = max(10, width - prefix.cell_len)
-    options = console.options.update_width(body_width).update(no_wrap=False)
+    options = _wrap_options(console, max(10, width - prefix.cell_len))
     body.expand_tabs()
     body_lines = console.render_lines(body, options, pad=False)
     prefix_strip = Strip(list(prefix.render(console)), prefix.cell_len)

@@ -127,6 +127,9 @@ class MessageLog(ScrollView, can_focus=True):
         self.show_traffic = True
         """Whether joins, leaves and nick changes are shown (subjects and the like always are)."""
         self._paint: tuple[Style, int] | None = None
+        self._tail_only = False
+        """Until the refresh after :meth:`set_messages`, lay out the newest screenful only: the
+        first frame of a conversation need not wait for the lines above the view."""
 
     # -- public API (attributes down) ---------------------------------------------------------
 
@@ -147,6 +150,7 @@ class MessageLog(ScrollView, can_focus=True):
         self._asked_older = False
         self.unseen = 0
         self._pinned = True
+        self._tail_only = True
         self._relayout()
 
     def set_notices(
@@ -438,14 +442,16 @@ class MessageLog(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         self._width = width
         notices = [n for n in self._notices if self._notice_shown(n)]
-        laid = layout(
-            self._messages,
-            self._mention_nicks(),
-            notices,
-            width,
-            self._look(),
-            beginning=not self.has_more,
-        )
+        messages, nicks = self._messages, self._mention_nicks()
+        above = len(messages) - self.scrollable_content_region.height - 2  # 1 line each at least
+        tail_only = self._tail_only and self._pinned and above > 0 and width > 0
+        if width > 0:
+            self._tail_only = tail_only
+        if tail_only:  # the rest after this frame (the view holds the newest line meanwhile)
+            messages, nicks = messages[above:], nicks[above:]
+            self.call_after_refresh(self._lay_out_all)
+        beginning = not self.has_more and not tail_only
+        laid = layout(messages, nicks, notices, width, self._look(), beginning=beginning)
         if width > 0:
             self._last_day = laid.last_day
         self._lines = laid.lines
@@ -453,6 +459,11 @@ class MessageLog(ScrollView, can_focus=True):
         self.virtual_size = Size(width, len(laid.lines))
         self._stick()
         self.refresh()
+
+    def _lay_out_all(self) -> None:
+        if self._tail_only:
+            self._tail_only = False
+            self._relayout()
 
     def _look(self) -> LineLook:
         """What the lines are rendered with (theme, names, marks), as it is now."""

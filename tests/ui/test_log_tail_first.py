@@ -1,0 +1,46 @@
+"""The message log lays out the newest screenful first, the rest after that frame."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.app import App, ComposeResult
+
+from tests.ui.fakes import ALICE, incoming
+from tuichat.ui.widgets.message_log import MessageLog
+
+MESSAGES = [replace(incoming(ALICE, f"message {i}", i), id=i + 1) for i in range(300)]
+
+
+class LogApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield MessageLog()
+
+
+async def test_a_long_conversation_shows_its_newest_lines_before_laying_out_the_rest() -> None:
+    app = LogApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(MessageLog)
+        await pilot.pause()
+        log.set_messages(MESSAGES, has_more=False)
+        first = [s.text.rstrip() for s in log._lines]
+        # Only the newest screenful and a little more: the 300 messages are 300+ lines.
+        assert log.size.height < len(first) < 40
+        assert first[-1].endswith("message 299")
+        await pilot.pause()
+        await pilot.pause()
+        every = [s.text.rstrip() for s in log._lines]
+        assert "beginning of the conversation" in every[0]
+        assert len(every) > 300
+        assert every[-len(first) + 1 :] == first[1:]  # the same newest lines (bar a day line)
+        assert log.scroll_y == log.max_scroll_y  # still at the newest line
+
+
+async def test_a_conversation_opened_away_from_its_end_is_laid_out_whole_at_once() -> None:
+    """A search hit is shown in the middle: nothing is left for later."""
+    app = LogApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(MessageLog)
+        await pilot.pause()
+        log.show_around(MESSAGES, 150)
+        assert len(log._lines) > 300

@@ -6,8 +6,9 @@ methods; their outcomes arrive as events (see :mod:`tuichat.events`). ``ChatClie
 the group chat requests of :class:`tuichat.room_client.RoomClient` (the manager implements
 both), so a screen reaches rooms through the same client it chats with; likewise the
 encryption requests of :class:`tuichat.omemo_client.OmemoClient`, the service discovery and
-feed requests of :class:`tuichat.disco_client.DiscoClient` and the ad-hoc command requests of
-:class:`tuichat.command_client.CommandClient`.
+feed requests of :class:`tuichat.disco_client.DiscoClient`, the ad-hoc command requests of
+:class:`tuichat.command_client.CommandClient` and the gateway requests of
+:class:`tuichat.gateway_client.GatewayClient`.
 
 Every request fails with a :class:`tuichat.errors.ClientError` (or one of its kinds) and
 nothing else; its text says why in words, so callers catch that one type and show it.
@@ -22,6 +23,7 @@ from tuichat.bus import EventBus
 from tuichat.command_client import CommandClient
 from tuichat.config import AccountConfig
 from tuichat.disco_client import DiscoClient
+from tuichat.gateway_client import GatewayClient
 from tuichat.model import Attachment, ConnectionState, ContactInfo, Message, Show
 from tuichat.omemo_client import OmemoClient
 from tuichat.room_client import RoomClient
@@ -30,7 +32,7 @@ Report = Literal["spam", "abuse"]
 """Why a blocked JID is reported to the server (XEP-0377)."""
 
 
-class ChatClient(RoomClient, OmemoClient, DiscoClient, CommandClient, Protocol):
+class ChatClient(RoomClient, OmemoClient, DiscoClient, CommandClient, GatewayClient, Protocol):
     """What the UI can ask of the connection manager (chats and rooms). JIDs are strings."""
 
     bus: EventBus

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.ui.fake_services import FakeDisco, ServiceFakes
+from tests.ui.fake_services import FakeDisco, FakeGateways, GatewayFakes, ServiceFakes
 from tuichat import sendable
 from tuichat.bus import EventBus
 from tuichat.command_client import CommandStep
@@ -67,7 +67,7 @@ T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
 @dataclass
-class FakeClient(ServiceFakes):
+class FakeClient(ServiceFakes, GatewayFakes):
     """A ChatClient that records every request (disco and feeds: :class:`ServiceFakes`)."""
 
     account_list: tuple[str, ...]
@@ -105,6 +105,8 @@ class FakeClient(ServiceFakes):
     """JID → what ``contact_info`` answers (default: nothing known)."""
     disco_data: FakeDisco = field(default_factory=FakeDisco)
     """Canned service discovery and feed answers."""
+    gateway_data: FakeGateways = field(default_factory=FakeGateways)
+    """Canned gateway registration forms, and what was registered."""
     command_lists: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     """JID → the ad-hoc commands it offers, ``(node, name)``."""
     command_service: CommandService | None = None

@@ -51,7 +51,18 @@ def register(sub: Any) -> None:
     )
     command.add_argument("jid", metavar="JID", help="the service (a server, a component, a JID)")
     command.add_argument("node", metavar="NODE", nargs="?", help="the command to run")
+    add_field_option(command)
+    command.add_argument("--json", action="store_true", help="print JSON")
+    command.add_argument("--account", metavar="JID", help="account (needed with several)")
     command.add_argument(
+        "--timeout", type=seconds, default=_TIMEOUT, metavar="S", help="give up after S"
+    )
+    command.set_defaults(func=run_command)
+
+
+def add_field_option(parser: Any) -> None:
+    """The ``--field VAR=VALUE`` option (repeatable) of the commands that fill a form."""
+    parser.add_argument(
         "--field",
         dest="fields",
         action="append",
@@ -59,12 +70,6 @@ def register(sub: Any) -> None:
         metavar="VAR=VALUE",
         help="a value for the form field VAR (repeat a var for several values)",
     )
-    command.add_argument("--json", action="store_true", help="print JSON")
-    command.add_argument("--account", metavar="JID", help="account (needed with several)")
-    command.add_argument(
-        "--timeout", type=seconds, default=_TIMEOUT, metavar="S", help="give up after S"
-    )
-    command.set_defaults(func=run_command)
 
 
 def field_pairs(texts: list[str]) -> list[tuple[str, str]]:

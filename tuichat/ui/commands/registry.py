@@ -23,6 +23,7 @@ from tuichat.ui.commands import (
     contacts,
     conversations,
     files,
+    gateways,
     general,
     invitations,
     moderation,
@@ -255,6 +256,12 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     _c("command", "Service commands", "List the ad-hoc commands of ADDRESS (default: your "
        "server; a full JID for a client's) and run one in a form, or run NODE at once.",
        slash="command", usage="[ADDRESS] [NODE]", run=adhoc.command),
+    _c("register", "Register with a gateway", "Register with the gateway (transport) GATEWAY "
+       "through its form; it and its contacts join the roster, labelled with their network.",
+       slash="register", usage="GATEWAY", palette=False, run=gateways.register),
+    _c("unregister", "Unregister from a gateway", "Cancel the registration with GATEWAY; it "
+       "and its contacts leave the roster.", slash="unregister", usage="GATEWAY",
+       palette=False, run=gateways.unregister),
     _c("scroll_up", "Page up", "Scroll the messages up a page.", keys="pageup",
        priority=True, palette=False, run=view.scroll_up),
     _c("scroll_down", "Page down", "Scroll the messages down a page.", keys="pagedown",

@@ -79,7 +79,7 @@ async def test_register_adds_the_gateway_and_its_contact_then_unregister_removes
         }
         assert [o.value for o in form.fields[-1].options] == ["eu", "us", "asia"]
 
-        with pytest.raises(GatewayError, match="^cannot register: Password is required$"):
+        with pytest.raises(GatewayError, match=r"^cannot register: Password is required$"):
             await manager.register_gateway(jid, gw.domain, filled(form, {"username": ("bob",)}))
         assert fake.registrations == {}
 

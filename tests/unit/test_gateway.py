@@ -69,7 +69,7 @@ def test_checked_answers_name_every_missing_required_field() -> None:
     with pytest.raises(GatewayError, match="Username is required; Password is required"):
         checked_answers(_form(), Form())
     given = filled(_form(), {"username": ("u",), "password": ("",)})
-    with pytest.raises(GatewayError, match="^cannot register: Password is required$"):
+    with pytest.raises(GatewayError, match=r"^cannot register: Password is required$"):
         checked_answers(_form(), given)
 
 

@@ -69,14 +69,19 @@ def run_register(args: argparse.Namespace) -> int:
     paths, config = load(args)
     account = pick_account(config, args.account)
     bus = new_bus()
-    shown = asyncio.Event()
+    shown, networks = asyncio.Event(), []
 
     def roster_push(event: ev.ContactChanged) -> None:
         contact = event.contact
         if contact.jid == gateway and contact.subscription in (Subscription.TO, Subscription.BOTH):
             shown.set()
 
+    def identified(event: ev.GatewayIdentified) -> None:
+        if event.domain == gateway:
+            networks.append(event.network)
+
     bus.subscribe(ev.ContactChanged, roster_push)
+    bus.subscribe(ev.GatewayIdentified, identified)
 
     async def work(client: ChatClient) -> None:
         registration = await client.gateway_registration_form(account.jid, gateway)
@@ -91,7 +96,7 @@ def run_register(args: argparse.Namespace) -> int:
 
     with open_store(paths) as store:
         asyncio.run(run_online(account, store, float(args.timeout), work, bus=bus))
-    print(f"registered with {gateway}")
+    print(f"registered with {gateway}" + (f" (network: {networks[0]})" if networks else ""))
     return EXIT_OK
 
 

@@ -105,6 +105,9 @@ class FakeClient(ServiceFakes, GatewayFakes):
     """JID → what ``contact_info`` answers (default: nothing known)."""
     disco_data: FakeDisco = field(default_factory=FakeDisco)
     """Canned service discovery and feed answers."""
+    registration_form: Form | None = None
+    """The extra fields the server asks when registering (``None``: name and password only)."""
+    registration_answers: list[Form] = field(default_factory=list)
     gateway_data: FakeGateways = field(default_factory=FakeGateways)
     """Canned gateway registration forms, and what was registered."""
     command_lists: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
@@ -485,11 +488,17 @@ class FakeClient(ServiceFakes, GatewayFakes):
         """Record which accounts should now run; the enabled ones become `accounts`."""
         self.calls.append(("apply_accounts", tuple(a.jid for a in accounts)))
 
-    async def register_account(self, account: Any, password: str) -> None:
-        """Record the call; a JID starting with "taken" is refused like a server would."""
+    async def register_account(self, account: Any, password: str, fill: Any = None) -> None:
+        """Record the call; a JID starting with "taken" is refused like a server would; with
+        ``registration_form`` set, ``fill`` is asked for it (the answer kept)."""
         self.calls.append(("register_account", account.jid, password))
         if account.jid.startswith("taken"):
             raise RegistrationFailed(f"{account.jid}: the name is already taken")
+        if self.registration_form is not None:
+            given = await fill(self.registration_form) if fill is not None else None
+            if given is None:
+                raise RegistrationFailed(f"{account.jid}: registration cancelled")
+            self.registration_answers.append(given)
 
     async def list_commands(self, account: str, jid: str) -> list[tuple[str, str]]:
         """The commands in ``command_lists`` (none for an unknown JID)."""

@@ -31,7 +31,6 @@ from tuichat.xmpp import connect
 from tuichat.xmpp.errors import describe_connect_error, describe_ssl_error, is_certificate_error
 from tuichat.xmpp.features.forms_xml import NS_DATA, form_from_xml, form_to_xml
 
-
 NS_REGISTER = "jabber:iq:register"
 OWN_FIELDS = ("username", "password")
 """The fields the account's JID and password answer (not shown to the user again)."""

@@ -21,8 +21,8 @@ from tuichat.client import FormFiller
 from tuichat.config import AccountConfig, PasswordSource, TLSMode, normalise_account_jid
 from tuichat.errors import ClientError
 from tuichat.forms import Form
-from tuichat.ui.dialogs.data_form import DataFormScreen
 from tuichat.model import InvalidJID
+from tuichat.ui.dialogs.data_form import DataFormScreen
 
 PASSWORD_KINDS = (
     ("password_command (e.g. pass show xmpp)", "command"),

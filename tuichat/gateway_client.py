@@ -13,7 +13,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from tuichat.errors import GatewayError
 from tuichat.forms import Form
+from tuichat.model import JID, InvalidJID
+
+
+def gateway_domain(text: str) -> str:
+    """The gateway address ``text`` names (a domain, such as ``irc.example.org``); raises
+    :class:`GatewayError` in words for anything else (a user's or a resource's address)."""
+    try:
+        parsed = JID.parse(text)
+    except InvalidJID as exc:
+        raise GatewayError(f"{text!r} is not a valid address: {exc}") from None
+    if parsed.local or parsed.resource:
+        raise GatewayError(f"{text} is not a gateway address (a domain, such as irc.example.org)")
+    return parsed.domain
 
 
 @dataclass(frozen=True)

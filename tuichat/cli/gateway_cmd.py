@@ -19,7 +19,9 @@ from tuichat.cli.args import seconds
 from tuichat.cli.command_cmd import add_field_option, field_pairs, fill_step
 from tuichat.cli.context import load, new_bus, open_store, pick_account
 from tuichat.cli.online import run_online
-from tuichat.model import JID, InvalidJID, Subscription
+from tuichat.errors import GatewayError
+from tuichat.gateway_client import gateway_domain
+from tuichat.model import Subscription
 
 if TYPE_CHECKING:
     from tuichat.client import ChatClient
@@ -54,12 +56,9 @@ def register(sub: Any) -> None:
 
 def _gateway_arg(text: str) -> str:
     try:
-        parsed = JID.parse(text)
-    except InvalidJID as exc:
-        raise CliError(f"invalid JID: {exc}", EXIT_USAGE) from None
-    if parsed.local or parsed.resource:
-        raise CliError(f"{text} is not a gateway address (a domain)", EXIT_USAGE)
-    return parsed.domain
+        return gateway_domain(text)
+    except GatewayError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
 
 
 def run_register(args: argparse.Namespace) -> int:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tuichat.errors import GatewayError
 from tuichat.forms import Form
-from tuichat.gateway_client import Registration
-from tuichat.model import JID
+from tuichat.gateway_client import Registration, gateway_domain
 from tuichat.xmpp.features import gateway
 
 if TYPE_CHECKING:
@@ -28,11 +26,8 @@ class GatewayRequests:
             ...
 
     def _gateway(self, account: str, jid: str) -> tuple[Session, str]:
-        session = self._connected(account)
-        parsed = JID.parse(jid)
-        if parsed.local or parsed.resource:
-            raise GatewayError(f"{jid} is not a gateway address (a domain, such as irc.example)")
-        return session, parsed.domain
+        domain = gateway_domain(jid)
+        return self._connected(account), domain
 
     async def gateway_registration_form(self, account: str, jid: str) -> Registration:
         """The gateway's registration form (made of the legacy fields when it has none)."""

@@ -8,8 +8,9 @@ the roster labels them with the gateway's network.
 
 from __future__ import annotations
 
+from tuichat.errors import GatewayError
 from tuichat.forms import Form
-from tuichat.model import JID, InvalidJID
+from tuichat.gateway_client import gateway_domain
 from tuichat.ui.commands.context import CommandContext
 from tuichat.ui.dialogs.data_form import DataFormScreen
 from tuichat.ui.slash import SlashCall
@@ -20,16 +21,11 @@ def _gateway(ctx: CommandContext, call: SlashCall, name: str) -> tuple[str, str]
     account = ctx.some_account()
     if account is None:
         return None
-    text = call.arg("gateway")
     try:
-        parsed = JID.parse(text)
-    except InvalidJID as exc:
-        ctx.fail(f"/{name}: not a valid address: {exc}")
+        return account, gateway_domain(call.arg("gateway"))
+    except GatewayError as exc:
+        ctx.fail(f"/{name}: {exc}")
         return None
-    if parsed.local or parsed.resource:
-        ctx.fail(f"/{name}: {text} is not a gateway address (a domain, such as irc.example.org)")
-        return None
-    return account, parsed.domain
 
 
 def register(ctx: CommandContext, call: SlashCall) -> None:

@@ -32,7 +32,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 
 from tuichat import events as ev
 from tuichat.bus import Subscription
-from tuichat.errors import ClientError, GatewayError
+from tuichat.errors import ClientError, GatewayError, NoAnswer
 from tuichat.forms import LIMITS, Field, FieldType, Form, check_form, clean, submission
 from tuichat.gateway_client import Registration
 from tuichat.model import JID, ConnectionState
@@ -206,7 +206,7 @@ class Gateways:
                 info = await disco.info(domain)
         except ClientError as exc:
             log.info("%s: cannot tell what %s is: %s", self.account, domain, exc)
-            if "in time" not in str(exc):  # an answer (an error) is an answer: not asked again
+            if not isinstance(exc, NoAnswer):  # an error is an answer: not asked again
                 self.networks[domain] = ""
             return
         except Exception as exc:  # a dropped stream: asked again on the next roster

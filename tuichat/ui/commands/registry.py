@@ -249,7 +249,8 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        "code, and your other devices.", run=omemo.fingerprint_command),
     # -- services --
     _c("disco", "Service discovery", "Browse a server's services, rooms, feeds and commands "
-       "(default: your server's); j joins, f opens a feed.", slash="disco",
+       "(default: your server's); j joins, f opens a feed, c runs a command, g registers with "
+       "a gateway.", slash="disco",
        usage="[JID] [NODE]", run=services.disco),
     _c("feeds", "Feeds", "Read the PubSub feeds you follow; new entries arrive by themselves.",
        slash="feeds", run=services.feeds),

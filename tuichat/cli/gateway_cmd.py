@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from tuichat.client import ChatClient
 
 _TIMEOUT = 30.0
-ROSTER_WAIT = 5.0
+ROSTER_WAIT = 15.0
 """Seconds to wait, after registering, for the gateway to accept our presence request."""
 
 

@@ -6,8 +6,9 @@ methods; their outcomes arrive as events (see :mod:`tuichat.events`). ``ChatClie
 the group chat requests of :class:`tuichat.room_client.RoomClient` (the manager implements
 both), so a screen reaches rooms through the same client it chats with; likewise the
 encryption requests of :class:`tuichat.omemo_client.OmemoClient`, the service discovery and
-feed requests of :class:`tuichat.disco_client.DiscoClient` and the ad-hoc command requests of
-:class:`tuichat.command_client.CommandClient`.
+feed requests of :class:`tuichat.disco_client.DiscoClient`, the ad-hoc command requests of
+:class:`tuichat.command_client.CommandClient` and the gateway requests of
+:class:`tuichat.gateway_client.GatewayClient`.
 
 Every request fails with a :class:`tuichat.errors.ClientError` (or one of its kinds) and
 nothing else; its text says why in words, so callers catch that one type and show it.
@@ -15,22 +16,28 @@ nothing else; its text says why in words, so callers catch that one type and sho
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Literal, Protocol
 
 from tuichat.bus import EventBus
 from tuichat.command_client import CommandClient
 from tuichat.config import AccountConfig
 from tuichat.disco_client import DiscoClient
+from tuichat.forms import Form
+from tuichat.gateway_client import GatewayClient
 from tuichat.model import Attachment, ConnectionState, ContactInfo, Message, Show
 from tuichat.omemo_client import OmemoClient
 from tuichat.room_client import RoomClient
+
+FormFiller = Callable[[Form], Awaitable[Form | None]]
+"""Shows a server's form to the user (a registration's extra fields); the filled form, or
+``None`` when the user gave up."""
 
 Report = Literal["spam", "abuse"]
 """Why a blocked JID is reported to the server (XEP-0377)."""
 
 
-class ChatClient(RoomClient, OmemoClient, DiscoClient, CommandClient, Protocol):
+class ChatClient(RoomClient, OmemoClient, DiscoClient, CommandClient, GatewayClient, Protocol):
     """What the UI can ask of the connection manager (chats and rooms). JIDs are strings."""
 
     bus: EventBus
@@ -135,9 +142,13 @@ class ChatClient(RoomClient, OmemoClient, DiscoClient, CommandClient, Protocol):
         disabled ones, reconnect changed ones (the rest are left alone)."""
         ...
 
-    async def register_account(self, account: AccountConfig, password: str) -> None:
+    async def register_account(
+        self, account: AccountConfig, password: str, fill: FormFiller | None = None
+    ) -> None:
         """Create ``account`` on its server by in-band registration, over TLS only.
 
-        Raises an exception whose text says, in words, why the server refused.
+        A server that asks more (an email address, a CAPTCHA) sends a data form: ``fill``
+        gets the fields beyond the name and password and returns them filled (``None``: the
+        user gave up). Raises an exception whose text says, in words, why the server refused.
         """
         ...

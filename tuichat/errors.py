@@ -17,6 +17,10 @@ class NotConnected(ClientError):
     """The request needs a connected account."""
 
 
+class NoAnswer(ClientError):
+    """The other side did not answer in time (it may answer a later question)."""
+
+
 class RoomError(ClientError):
     """A room refused something (join, kick, configure…)."""
 

@@ -165,6 +165,9 @@ class FakeGateway:
         if values.get("region", ["eu"])[0] not in REGIONS:
             self._error(iq, "not-acceptable", "no such region")
             return
+        if values["username"][0] == "taken":
+            self._error(iq, "conflict", "that login is taken")
+            return
         self.registrations[user] = values
         iq.reply().send()
         self.xmpp.send_presence(pto=user, pfrom=self.domain, ptype="subscribe")

@@ -19,6 +19,7 @@ from tests.integration.helpers import Recorder, account_config
 from tuichat import events as ev
 from tuichat.bus import EventBus
 from tuichat.errors import ClientError, GatewayError
+from tuichat.forms import filled, submission
 from tuichat.model import Subscription
 from tuichat.store import Store
 from tuichat.xmpp.manager import ConnectionManager
@@ -65,27 +66,25 @@ async def test_register_adds_the_gateway_and_its_contact_then_unregister_removes
         FakeGateway.started(gw.domain, gw.secret, gw.port) as fake,
         connected(gw, jid, password) as (manager, store, rec),
     ):
-        form, query = await manager.gateway_registration_form(jid, gw.domain)
-        assert form is not None and not query["registered"]
-        fields = {
-            var: (f["type"], f["required"])
-            for var, f in form.get_fields().items()  # type: ignore[no-untyped-call]
-            if var
-        }
+        registration = await manager.gateway_registration_form(jid, gw.domain)
+        form = registration.form
+        assert not registration.registered
+        assert form.title == "Register with the telegram gateway"
+        fields = {f.var: (f.type.value, f.required) for f in form.fields if f.var}
         assert fields == {
             "FORM_TYPE": ("hidden", False),
             "username": ("text-single", True),
             "password": ("text-private", True),
             "region": ("list-single", False),
         }
+        assert [o.value for o in form.fields[-1].options] == ["eu", "us", "asia"]
 
-        with pytest.raises(GatewayError, match="required: Password"):
-            await manager.register_gateway(jid, gw.domain, {"username": ["bob"]})
+        with pytest.raises(GatewayError, match=r"^cannot register: Password is required$"):
+            await manager.register_gateway(jid, gw.domain, filled(form, {"username": ("bob",)}))
         assert fake.registrations == {}
 
-        await manager.register_gateway(
-            jid, gw.domain, {"username": ["bob"], "password": ["s3cret"], "region": ["asia"]}
-        )
+        answers = {"username": ("bob",), "password": ("s3cret",), "region": ("asia",)}
+        await manager.register_gateway(jid, gw.domain, submission(form, answers))
         assert fake.registrations[jid] == {
             "username": ["bob"],
             "password": ["s3cret"],
@@ -98,8 +97,8 @@ async def test_register_adds_the_gateway_and_its_contact_then_unregister_removes
         assert label.network == "telegram"
         assert rec.of(ev.SubscriptionRequested) == []  # accepted without asking the user
 
-        _form, again = await manager.gateway_registration_form(jid, gw.domain)
-        assert again["registered"]
+        again = await manager.gateway_registration_form(jid, gw.domain)
+        assert again.registered
 
         removed = await manager.unregister_gateway(jid, gw.domain)
         assert sorted(removed) == sorted([gw.domain, alice])
@@ -118,8 +117,9 @@ async def test_a_refused_registration_says_why_and_adds_nothing(
         FakeGateway.started(gw.domain, gw.secret, gw.port) as fake,
         connected(gw, jid, password) as (manager, store, _rec),
     ):
-        values = {"username": ["bob"], "password": ["pw"], "region": ["mars"]}
-        with pytest.raises(GatewayError, match="no such region"):
+        form = (await manager.gateway_registration_form(jid, gw.domain)).form
+        values = filled(form, {"username": ("taken",), "password": ("pw",)})
+        with pytest.raises(GatewayError, match="that login is taken"):
             await manager.register_gateway(jid, gw.domain, values)
         with pytest.raises(GatewayError, match="not registered"):
             await manager.unregister_gateway(jid, gw.domain)
@@ -138,7 +138,9 @@ async def test_network_labels_are_asked_once_per_domain(gateway_server: GatewayS
     async with FakeGateway.started(gw.domain, gw.secret, gw.port, contacts=contacts) as fake:
         store = Store.memory()
         async with connected(gw, jid, password, store) as (manager, _store, _rec):
-            await manager.register_gateway(jid, gw.domain, {"username": ["u"], "password": ["p"]})
+            form = (await manager.gateway_registration_form(jid, gw.domain)).form
+            answers = {"username": ("u",), "password": ("p",)}
+            await manager.register_gateway(jid, gw.domain, filled(form, answers))
             await _rec.wait(ev.ContactChanged, lambda e: e.contact.jid == f"c@{gw.domain}")
         async with connected(gw, jid, password, store) as (manager, _store, rec):
             [label] = await rec.wait(ev.GatewayIdentified)
@@ -164,11 +166,17 @@ async def test_a_gateway_without_data_forms_gets_the_plain_fields(
         FakeGateway.started(gw.domain, gw.secret, gw.port, legacy=True) as fake,
         connected(gw, jid, password) as (manager, store, rec),
     ):
-        form, query = await manager.gateway_registration_form(jid, gw.domain)
-        assert form is None and query["fields"] == {"username", "password"}
-        with pytest.raises(GatewayError, match="required: password"):
-            await manager.register_gateway(jid, gw.domain, {"username": ["bob"]})
-        await manager.register_gateway(jid, gw.domain, {"username": ["bob"], "password": ["pw"]})
+        registration = await manager.gateway_registration_form(jid, gw.domain)
+        form = registration.form
+        assert form.instructions == ("Enter your fake network login.",)
+        assert [(f.var, f.type.value, f.required) for f in form.fields] == [
+            ("username", "text-single", True),
+            ("password", "text-private", True),
+        ]
+        with pytest.raises(GatewayError, match="password is required"):
+            await manager.register_gateway(jid, gw.domain, filled(form, {"username": ("bob",)}))
+        answers = {"username": ("bob",), "password": ("pw",)}
+        await manager.register_gateway(jid, gw.domain, filled(form, answers))
         assert fake.registrations[jid] == {"username": ["bob"], "password": ["pw"]}
         await mutual(rec, f"alice@{gw.domain}")
         assert set(_roster(store, jid)) == {gw.domain, f"alice@{gw.domain}"}

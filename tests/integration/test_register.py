@@ -14,6 +14,7 @@ from tests.harness.prosody import ProsodyServer, TestAccount
 from tuichat.cli import main
 from tuichat.config import TLSMode, load_config
 from tuichat.errors import RegistrationFailed
+from tuichat.forms import Form, filled
 from tuichat.xmpp.register import register_account
 
 
@@ -102,3 +103,69 @@ def test_cli_register_with_an_untrusted_certificate_prints_one_line(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("tuichat: cannot register"), result.stderr
     assert "certificate" in lines[0]
+
+
+CAPTCHA_URI = "https://example.test/captcha.png"
+EXTRA_FIELDS = (
+    'additional_registration_fields = { "email+", { name = "ocr", type = "text-single", '
+    'label = "Type the word", required = true, media = { width = 120, height = 40, '
+    f'{{ type = "image/png", uri = "{CAPTCHA_URI}" }} }} }} }}'
+)
+
+
+async def test_a_server_asking_more_gets_its_fields_filled(
+    prosody_factory: Callable[..., ProsodyServer],
+) -> None:
+    """Prosody with extra registration fields (a required email, a CAPTCHA-like field with a
+    picture, XEP-0221) sends a data form: without a filler the fields are named; the filler
+    gets them (not the name and password) and a missing one is named before sending; filled,
+    the account is made."""
+    server = prosody_factory(extra_config=EXTRA_FIELDS)
+    where = {"host": server.host, "port": server.starttls_port, "ca_file": server.ca_file}
+    jid = f"extra-{uuid.uuid4().hex[:8]}@{server.domain}"
+    with pytest.raises(RegistrationFailed, match="the server also asks for: Email, Type the word"):
+        await register_account(jid, "pw-x", **where)  # type: ignore[arg-type]
+
+    asked: list[Form] = []
+
+    async def without_email(form: Form) -> Form:
+        asked.append(form)
+        return filled(form, {"ocr": ("xyzzy",)})
+
+    with pytest.raises(RegistrationFailed, match="Email is required"):
+        await register_account(jid, "pw-x", fill=without_email, **where)  # type: ignore[arg-type]
+    form = asked[0]
+    assert form.title == "Creating a new account"
+    assert [f.var for f in form.answerable] == ["email", "ocr"]
+    ocr = form.field("ocr")
+    assert ocr is not None and ocr.media is not None and ocr.media.link == CAPTCHA_URI
+
+    async def complete(form: Form) -> Form:
+        return filled(form, {"email": ("x@example.test",), "ocr": ("xyzzy",)})
+
+    await register_account(jid, "pw-x", fill=complete, **where)  # type: ignore[arg-type]
+    async with Peer.connect(server, jid, "pw-x") as peer:
+        assert peer.bare == jid
+
+
+def test_cli_register_fills_the_extra_fields(
+    prosody_factory: Callable[..., ProsodyServer], xdg: XdgDirs
+) -> None:
+    """`tuichat account register --field`: a required field not given exits 2 naming it;
+    given, the account is made and added."""
+    from tests.integration.cli_helpers import tuichat
+
+    server = prosody_factory(extra_config=EXTRA_FIELDS)
+    jid = f"cliextra-{uuid.uuid4().hex[:8]}@{server.domain}"
+    base = (
+        "account", "register", jid, "--password-stdin", "--host", server.host,
+        "--port", str(server.starttls_port), "--ca-file", str(server.ca_file),
+    )  # fmt: skip
+    missing = tuichat(xdg, *base, "--field", "ocr=xyzzy", stdin="pw-c\n")
+    assert missing.returncode == 2, missing.stderr
+    assert "Email is required" in missing.stderr and "--field email=VALUE" in missing.stderr
+    done = tuichat(
+        xdg, *base, "--field", "ocr=xyzzy", "--field", "email=c@example.test", stdin="pw-c\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert [a.jid for a in load_config(xdg.config / "tuichat" / "config.toml").accounts] == [jid]

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tuichat.discovery import DiscoInfo, DiscoItem, Feed, FeedEntry, server_contacts
-from tuichat.errors import ClientError
+from tuichat.errors import ClientError, GatewayError
 from tuichat.events import FeedEntriesReceived
+from tuichat.forms import Form, check_form
+from tuichat.gateway_client import Registration
 
 if TYPE_CHECKING:
     from tuichat.bus import EventBus
@@ -112,3 +114,49 @@ class ServiceFakes:
     def mark_feed_read(self, account: str, service: str, node: str) -> None:
         """In the store."""
         self.store.mark_feed_read(account, service, node)
+
+
+@dataclass
+class FakeGateways:
+    """Canned gateways: domain → its registration form; who registered with what."""
+
+    forms: dict[str, Registration] = field(default_factory=dict)
+    registered: dict[str, Form] = field(default_factory=dict)
+    """Gateway → the form it was sent (its values)."""
+
+
+class GatewayFakes:
+    """The :class:`tuichat.gateway_client.GatewayClient` half of the FakeClient."""
+
+    gateway_data: FakeGateways
+    calls: list[tuple[Any, ...]]
+
+    if TYPE_CHECKING:
+
+        def _check(self, name: str) -> None: ...
+
+    async def gateway_registration_form(self, account: str, gateway: str) -> Registration:
+        """The canned form; an unknown gateway is refused like a server would."""
+        self.calls.append(("gateway_registration_form", account, gateway))
+        self._check("gateway_registration_form")
+        found = self.gateway_data.forms.get(gateway)
+        if found is None:
+            raise GatewayError(f"cannot ask {gateway} how to register: it does not exist")
+        return found
+
+    async def register_gateway(self, account: str, gateway: str, form: Form) -> None:
+        """Record the values sent, checked by the forms model like the manager does."""
+        self.calls.append(("register_gateway", account, gateway, form))
+        self._check("register_gateway")
+        wanted = self.gateway_data.forms[gateway].form
+        if problems := check_form(wanted, form.values()):
+            raise GatewayError(f"cannot register: {problems}")
+        self.gateway_data.registered[gateway] = form
+
+    async def unregister_gateway(self, account: str, gateway: str) -> list[str]:
+        """Forget the registration; the gateway was the only roster entry of its own."""
+        self.calls.append(("unregister_gateway", account, gateway))
+        self._check("unregister_gateway")
+        if self.gateway_data.registered.pop(gateway, None) is None:
+            raise GatewayError(f"cannot unregister from {gateway}: not registered")
+        return [gateway]

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.ui.fake_services import FakeDisco, ServiceFakes
+from tests.ui.fake_services import FakeDisco, FakeGateways, GatewayFakes, ServiceFakes
 from tuichat import sendable
 from tuichat.bus import EventBus
 from tuichat.command_client import CommandStep
@@ -67,7 +67,7 @@ T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
 @dataclass
-class FakeClient(ServiceFakes):
+class FakeClient(ServiceFakes, GatewayFakes):
     """A ChatClient that records every request (disco and feeds: :class:`ServiceFakes`)."""
 
     account_list: tuple[str, ...]
@@ -105,6 +105,11 @@ class FakeClient(ServiceFakes):
     """JID → what ``contact_info`` answers (default: nothing known)."""
     disco_data: FakeDisco = field(default_factory=FakeDisco)
     """Canned service discovery and feed answers."""
+    registration_form: Form | None = None
+    """The extra fields the server asks when registering (``None``: name and password only)."""
+    registration_answers: list[Form] = field(default_factory=list)
+    gateway_data: FakeGateways = field(default_factory=FakeGateways)
+    """Canned gateway registration forms, and what was registered."""
     command_lists: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     """JID → the ad-hoc commands it offers, ``(node, name)``."""
     command_service: CommandService | None = None
@@ -483,11 +488,17 @@ class FakeClient(ServiceFakes):
         """Record which accounts should now run; the enabled ones become `accounts`."""
         self.calls.append(("apply_accounts", tuple(a.jid for a in accounts)))
 
-    async def register_account(self, account: Any, password: str) -> None:
-        """Record the call; a JID starting with "taken" is refused like a server would."""
+    async def register_account(self, account: Any, password: str, fill: Any = None) -> None:
+        """Record the call; a JID starting with "taken" is refused like a server would; with
+        ``registration_form`` set, ``fill`` is asked for it (the answer kept)."""
         self.calls.append(("register_account", account.jid, password))
         if account.jid.startswith("taken"):
             raise RegistrationFailed(f"{account.jid}: the name is already taken")
+        if self.registration_form is not None:
+            given = await fill(self.registration_form) if fill is not None else None
+            if given is None:
+                raise RegistrationFailed(f"{account.jid}: registration cancelled")
+            self.registration_answers.append(given)
 
     async def list_commands(self, account: str, jid: str) -> list[tuple[str, str]]:
         """The commands in ``command_lists`` (none for an unknown JID)."""

@@ -23,11 +23,16 @@ from tests.ui.services_app import (
 )
 from tests.ui.test_commands import run_line
 from tests.ui.test_snapshots import steady
+from tuichat.forms import Field, FieldType, Form
+from tuichat.gateway_client import Registration
 from tuichat.model import ConnectionState
+from tuichat.ui.dialogs.data_form import DataFormScreen
 from tuichat.ui.dialogs.disco_browser import DiscoBrowser
 from tuichat.ui.dialogs.feeds_view import FeedsView
+from tuichat.ui.dialogs.room_picker import RoomPicker
 from tuichat.ui.messages import ServiceActionRequested
 from tuichat.ui.screens.accounts import AccountsScreen
+from tuichat.ui.screens.main import MainScreen
 
 
 def _ui(tmp_path: Path) -> UI:
@@ -118,10 +123,16 @@ async def test_disco_joins_a_room_found_in_the_tree(tmp_path: Path) -> None:
         assert not isinstance(pilot.app.screen, DiscoBrowser)
 
 
-async def test_disco_commands_and_register_are_handed_to_the_app(tmp_path: Path) -> None:
-    """c and g on a gateway close the browser with ServiceActionRequested (the hook the ad-hoc
-    and gateway features handle)."""
+async def test_disco_commands_and_register_are_handed_to_their_features(
+    tmp_path: Path,
+) -> None:
+    """c and g on a gateway close the browser with ServiceActionRequested; the app hands it
+    to the ad-hoc commands (the gateway's command list) and to gateway registration (its
+    form in the form screen, sent filled in)."""
     ui = _ui(tmp_path)
+    ui.client.command_lists[GATEWAY] = [("hello", "Say hello"), ("configure", "Configure")]
+    username = Field("username", FieldType.TEXT_SINGLE, label="Nick", required=True)
+    ui.client.gateway_data.forms[GATEWAY] = Registration(Form(fields=(username,)))
     posted: list[ServiceActionRequested] = []
 
     def hook(message: object) -> None:
@@ -129,12 +140,28 @@ async def test_disco_commands_and_register_are_handed_to_the_app(tmp_path: Path)
             posted.append(message)
 
     async with ui.app.run_test(size=(80, 24), message_hook=hook) as pilot:
-        for key in ("c", "g"):
-            await open_disco(pilot, f"/disco {GATEWAY}", items=False)
-            assert "c run a command · g register" in text_of(pilot, "#disco-status")
-            await pilot.press(key)
-            await wait_for(pilot, lambda: not isinstance(pilot.app.screen, DiscoBrowser))
-        await wait_for(pilot, lambda: len(posted) == 2)
+        await open_disco(pilot, f"/disco {GATEWAY}", items=False)
+        assert "c run a command · g register" in text_of(pilot, "#disco-status")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, RoomPicker))
+        await wait_for(pilot, lambda: bool(ui.client.called("list_commands")))
+        assert ui.client.called("list_commands") == [("list_commands", ME, GATEWAY)]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+
+        await open_disco(pilot, f"/disco {GATEWAY}", items=False)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DataFormScreen))
+        assert "Register with irc.example.org" in text_of(pilot, "#form-heading")
+        await pilot.press("ctrl+s")  # the nick is required: refused in place
+        await pilot.pause(0.05)
+        assert isinstance(pilot.app.screen, DataFormScreen)
+        assert ui.client.called("register_gateway") == []
+        for char in "bob":
+            await pilot.press(char)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: GATEWAY in ui.client.gateway_data.registered)
+        assert ui.client.gateway_data.registered[GATEWAY].values() == {"username": ("bob",)}
         assert [(m.account, m.action, m.jid) for m in posted] == [
             (ME, "command", GATEWAY),
             (ME, "register", GATEWAY),

@@ -8,7 +8,7 @@ import pytest
 
 from tests.ui.form_samples import Wizard
 from tuichat.cli import main
-from tuichat.cli.command_cmd import CliError, drive, field_pairs, step_lines
+from tuichat.cli.command_cmd import CliError, drive, field_pairs, first_step, step_lines
 from tuichat.command_client import CommandStep
 from tuichat.forms import Form
 
@@ -32,6 +32,11 @@ class Manager:
         (["command", "x@y", "--field", "a=b"], "--field needs a command NODE"),
         (["command", "x@y", "n", "--field", "ab"], "give it as VAR=VALUE"),
         (["command", "@@"], "invalid JID"),
+        (["command", "x@y", "--show"], "--show needs a command NODE"),
+        (["command", "x@y", "n", "--show", "--field", "a=b"], "and no --field"),
+        (["gateway", "register", "bob@gw.example"], "not a gateway address"),
+        (["gateway", "unregister", "gw.example/r"], "not a gateway address"),
+        (["gateway", "register", "gw.example", "--field", "ab"], "give it as VAR=VALUE"),
     ],
 )
 def test_usage_errors_exit_2(
@@ -41,6 +46,15 @@ def test_usage_errors_exit_2(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1
+
+
+def test_first_step_shows_the_form_and_cancels() -> None:
+    """--show: the first step as the service sent it, the command then cancelled."""
+    wizard = Wizard()
+    step = asyncio.run(first_step(Manager(wizard), "me@a.b", wizard.jid, "wizard"))
+    assert step.status == "executing" and step.form is not None
+    assert [a for a, _form in wizard.received] == ["execute", "cancel"]
+    assert wizard.sessions == {}
 
 
 def test_field_pairs_keep_equals_in_values() -> None:

@@ -1,19 +1,19 @@
-"""Unit tests of the gateway decisions: network labels, domains to ask, form submissions."""
+"""Unit tests of the gateway decisions: network labels, domains to ask, registration forms."""
 
 from __future__ import annotations
 
-from typing import Any
+from xml.etree.ElementTree import Element, fromstring
 
 import pytest
-from slixmpp.plugins.xep_0004 import Form
 
 from tuichat.errors import GatewayError
+from tuichat.forms import Field, FieldType, Form, Option, check_form, filled
 from tuichat.xmpp.features.gateway import (
+    checked_answers,
     gateway_domains,
-    missing_required,
+    legacy_form,
     network_of,
     preauthorized,
-    submission,
 )
 
 
@@ -52,42 +52,63 @@ def test_gateway_domains_skip_our_server_and_bad_jids() -> None:
     }
 
 
-def _form() -> Any:
-    form: Any = Form()  # type: ignore[no-untyped-call]
-    form["type"] = "form"
-    form.add_field(var="FORM_TYPE", ftype="hidden", value="jabber:iq:register")
-    form.add_field(ftype="fixed", value="Read this")
-    form.add_field(var="username", ftype="text-single", label="Username", required=True)
-    form.add_field(var="password", ftype="text-private", label="Password", required=True)
-    form.add_field(var="region", ftype="list-single", value="eu")
-    form.add_field(var="tags", ftype="list-multi")
-    form.add_field(var="remember", ftype="boolean", required=True)
-    return form
+def _form() -> Form:
+    return Form(
+        fields=(
+            Field("FORM_TYPE", FieldType.HIDDEN, values=("jabber:iq:register",)),
+            Field("", FieldType.FIXED, values=("Read this",)),
+            Field("username", FieldType.TEXT_SINGLE, label="Username", required=True),
+            Field("password", FieldType.TEXT_PRIVATE, label="Password", required=True),
+            Field("region", FieldType.LIST_SINGLE, values=("eu",),
+                  options=(Option("eu"), Option("us"))),
+        )
+    )  # fmt: skip
 
 
-def test_missing_required_names_the_labels() -> None:
-    assert missing_required(_form(), {}) == ["Username", "Password"]
-    assert missing_required(_form(), {"username": ["u"], "password": [""]}) == ["Password"]
-    assert missing_required(_form(), {"username": ["u"], "password": ["p"]}) == []
+def test_checked_answers_name_every_missing_required_field() -> None:
+    with pytest.raises(GatewayError, match="Username is required; Password is required"):
+        checked_answers(_form(), Form())
+    given = filled(_form(), {"username": ("u",), "password": ("",)})
+    with pytest.raises(GatewayError, match=r"^cannot register: Password is required$"):
+        checked_answers(_form(), given)
 
 
-def test_submission_fills_values_and_keeps_defaults() -> None:
-    values = {"username": ["bob"], "password": ["pw"], "tags": ["a", "b"], "remember": ["1"]}
-    answer: Any = submission(_form(), values)
-    assert answer["type"] == "submit"
-    assert answer.get_values() == {
-        "FORM_TYPE": ["jabber:iq:register"],  # slixmpp reads a hidden field as a list
-        "username": "bob",
-        "password": "pw",
-        "region": "eu",
-        "tags": ["a", "b"],
-        "remember": True,
-    }
+def test_checked_answers_keep_what_was_given_for_the_form_only() -> None:
+    answer = Form(
+        kind="submit",
+        fields=(
+            Field("username", FieldType.TEXT_SINGLE, values=("bob",)),
+            Field("password", FieldType.TEXT_SINGLE, values=("pw",)),
+            Field("FORM_TYPE", FieldType.HIDDEN, values=("forged",)),  # not the user's to set
+            Field("extra", FieldType.TEXT_SINGLE, values=("x",)),
+        ),
+    )
+    assert checked_answers(_form(), answer) == {"username": ("bob",), "password": ("pw",)}
+    with pytest.raises(GatewayError, match="'mars' is not one of the choices"):
+        checked_answers(_form(), filled(_form(), {"username": ("u",), "password": ("p",),
+                                                  "region": ("mars",)}))  # fmt: skip
 
 
-def test_submission_refuses_missing_required_fields() -> None:
-    with pytest.raises(GatewayError, match="required: Username, Password"):
-        submission(_form(), {"region": ["us"]})
+def _query(xml: str) -> Element:
+    return fromstring(f"<query xmlns='jabber:iq:register'>{xml}</query>")
+
+
+def test_a_legacy_gateway_gets_a_form_of_its_fields() -> None:
+    """Each XEP-0077 field it names, in its order, required; the password hidden; the
+    instructions kept; unknown elements and repeats ignored; a value it sent kept."""
+    form = legacy_form(
+        _query(
+            "<instructions>Your login\u202e</instructions><username>bob</username>"
+            "<password/><misc/><username/><x xmlns='jabber:x:data'/>"
+        )
+    )
+    assert form.instructions == ("Your login",)
+    assert [(f.var, f.type, f.required, f.values) for f in form.fields] == [
+        ("username", FieldType.TEXT_SINGLE, True, ("bob",)),
+        ("password", FieldType.TEXT_PRIVATE, True, ()),
+    ]
+    assert check_form(form) == {"password": "password is required"}
+    assert legacy_form(_query("")).fields == ()
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ SUBCOMMANDS = (
     "tuichat.cli.disco_cmd",
     "tuichat.cli.feed_cmd",
     "tuichat.cli.command_cmd",
+    "tuichat.cli.gateway_cmd",
 )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from tuichat.certificates import BadFingerprint, parse_fingerprint
 from tuichat.cli import EXIT_OK, EXIT_USAGE, CliError
+from tuichat.cli.command_cmd import add_field_option, field_pairs, fill_step
 from tuichat.config import (
     AccountConfig,
     ConfigError,
@@ -114,6 +115,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "--password-stdin", action="store_true", help="read the password from stdin (default)"
     )
     _server_options(reg)
+    add_field_option(reg)  # the server's extra fields (an email address, a CAPTCHA's answer)
     reg.set_defaults(func=run_register)
 
 
@@ -265,11 +267,21 @@ def run_register(args: argparse.Namespace) -> int:
     if any(a.jid == jid for a in _load(path)):
         raise CliError(f"{jid} is already in {path}", EXIT_USAGE)
     account = _account(args, jid, PasswordSource("plain", "-"))
+    from tuichat.errors import ClientError
+    from tuichat.forms import Form
+    from tuichat.xmpp.register import register_account
+
+    pairs = field_pairs(args.fields)
     password = _read_password(f"Password for the new account {jid}: ", confirm=True)
     account = replace(account, password=PasswordSource("plain", password))
+    refused: list[CliError] = []
 
-    from tuichat.errors import ClientError
-    from tuichat.xmpp.register import register_account
+    async def fill(form: Form) -> Form | None:
+        try:
+            return fill_step(form, pairs)
+        except CliError as exc:  # a field not given: named, exit 2, nothing registered
+            refused.append(exc)
+            return None
 
     try:
         asyncio.run(
@@ -280,9 +292,12 @@ def run_register(args: argparse.Namespace) -> int:
                 port=account.port,
                 tls=account.tls,
                 ca_file=account.ca_file,
+                fill=fill,
             )
         )
     except ClientError as exc:
+        if refused:
+            raise refused[0] from None
         raise CliError(f"cannot register {jid}: {exc}") from None
     try:
         _save(path, account)

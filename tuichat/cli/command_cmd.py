@@ -51,13 +51,11 @@ def register(sub: Any) -> None:
     )
     command.add_argument("jid", metavar="JID", help="the service (a server, a component, a JID)")
     command.add_argument("node", metavar="NODE", nargs="?", help="the command to run")
+    add_field_option(command)
     command.add_argument(
-        "--field",
-        dest="fields",
-        action="append",
-        default=[],
-        metavar="VAR=VALUE",
-        help="a value for the form field VAR (repeat a var for several values)",
+        "--show",
+        action="store_true",
+        help="print the command's first form (its current values) and cancel it",
     )
     command.add_argument("--json", action="store_true", help="print JSON")
     command.add_argument("--account", metavar="JID", help="account (needed with several)")
@@ -65,6 +63,18 @@ def register(sub: Any) -> None:
         "--timeout", type=seconds, default=_TIMEOUT, metavar="S", help="give up after S"
     )
     command.set_defaults(func=run_command)
+
+
+def add_field_option(parser: Any) -> None:
+    """The ``--field VAR=VALUE`` option (repeatable) of the commands that fill a form."""
+    parser.add_argument(
+        "--field",
+        dest="fields",
+        action="append",
+        default=[],
+        metavar="VAR=VALUE",
+        help="a value for the form field VAR (repeat a var for several values)",
+    )
 
 
 def field_pairs(texts: list[str]) -> list[tuple[str, str]]:
@@ -137,6 +147,15 @@ async def drive(
     raise CliError(f"the command {node} of {jid} went on for more than {MAX_STEPS} steps")
 
 
+async def first_step(manager: Any, account: str, jid: str, node: str) -> CommandStep:
+    """The first step of ``node`` (its form as the service fills it), the command then
+    cancelled: what a setting is now, without changing it."""
+    step: CommandStep = await manager.run_command(account, jid, node)
+    if not step.finished:
+        await manager.run_command(account, jid, node, "cancel", step.session)
+    return step
+
+
 def step_json(step: CommandStep) -> str:
     """A finished step as one JSON object."""
     return json.dumps(
@@ -173,6 +192,8 @@ def run_command(args: argparse.Namespace) -> int:
     pairs = field_pairs(args.fields)
     if pairs and not args.node:
         raise CliError("--field needs a command NODE to run", EXIT_USAGE)
+    if args.show and (pairs or not args.node):
+        raise CliError("--show needs a command NODE and no --field", EXIT_USAGE)
     paths, config = load(args)
     account = pick_account(config, args.account)
 
@@ -183,6 +204,10 @@ def run_command(args: argparse.Namespace) -> int:
         try:
             if not args.node:
                 return await asyncio.wait_for(manager.list_commands(account.jid, jid), timeout)
+            if args.show:
+                return await asyncio.wait_for(
+                    first_step(manager, account.jid, jid, args.node), timeout
+                )
             return await asyncio.wait_for(
                 drive(manager, account.jid, jid, args.node, pairs, asked), timeout * 4
             )
@@ -210,6 +235,8 @@ def run_command(args: argparse.Namespace) -> int:
     else:
         for line in step_lines(step):
             print(sanitize(line))
+    if args.show:
+        return EXIT_OK
     failed = step.status != "completed" or any(n.kind == "error" for n in step.notes)
     if failed:
         why = next((n.text for n in step.notes if n.kind == "error"), step.status)

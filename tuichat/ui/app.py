@@ -27,7 +27,12 @@ from tuichat.ui.attention import notification_text, osc_notifications, osc_title
 from tuichat.ui.commands import build_registry
 from tuichat.ui.context import UIContext
 from tuichat.ui.heap import settle_heap
-from tuichat.ui.messages import ConfigChanged, NotificationWanted, UnreadChanged
+from tuichat.ui.messages import (
+    ConfigChanged,
+    NotificationWanted,
+    ServiceActionRequested,
+    UnreadChanged,
+)
 from tuichat.ui.palette import RegistryProvider
 from tuichat.ui.screens.bindings import install_bindings
 from tuichat.ui.terminal import TerminalWriter
@@ -222,6 +227,17 @@ class TuichatApp(App[None]):
             log.warning("clean disconnect failed: %s", exc)
         finally:
             self.exit()  # whatever happened, leave
+
+    @on(ServiceActionRequested)
+    def _service_action(self, event: ServiceActionRequested) -> None:
+        """The disco browser asked to run a command or register: done in the main screen's
+        context (its account and error line), like a typed command."""
+        from tuichat.ui.commands.services import carry_out
+        from tuichat.ui.screens.main import MainScreen
+
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if main is not None:
+            carry_out(main.command_context(), event)
 
     # -- attention -----------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from errno import ECONNREFUSED
 from xml.etree.ElementTree import Element
 
-from tuichat.errors import ClientError
+from tuichat.errors import ClientError, NoAnswer
 
 NS_CLIENT = "jabber:client"
 NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
@@ -109,7 +109,7 @@ def map_exceptions(action: str) -> Iterator[None]:
         words = condition_words(error["condition"] or "", error["text"] or "")
         raise ClientError(f"cannot {action}: {words}") from None
     except IqTimeout:
-        raise ClientError(f"cannot {action}: the server did not answer in time") from None
+        raise NoAnswer(f"cannot {action}: the server did not answer in time") from None
 
 
 def error_condition(xml: Element) -> tuple[str, str]:

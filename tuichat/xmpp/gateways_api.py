@@ -1,23 +1,18 @@
 """Provides :class:`GatewayRequests`: the manager's gateway requests (XEP-0100, XEP-0077).
 
-They run on a connected account's session through :mod:`tuichat.xmpp.features.gateway`.
-``gateway_registration_form`` hands out the gateway's slixmpp ``Form`` and stays inside the
-XMPP layer: the UI gets the form through the forms model (``tuichat.forms``) once it converts
-slixmpp forms, and answers with plain ``{var: [value, …]}`` values.
+They run on a connected account's session through :mod:`tuichat.xmpp.features.gateway`;
+forms go in and out as the forms model (``tuichat.forms``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from tuichat.errors import GatewayError
-from tuichat.model import JID
+from tuichat.forms import Form
+from tuichat.gateway_client import Registration, gateway_domain
 from tuichat.xmpp.features import gateway
 
 if TYPE_CHECKING:
-    from slixmpp.plugins.xep_0004 import Form
-
     from tuichat.xmpp.session import Session
 
 
@@ -31,23 +26,19 @@ class GatewayRequests:
             ...
 
     def _gateway(self, account: str, jid: str) -> tuple[Session, str]:
-        session = self._connected(account)
-        parsed = JID.parse(jid)
-        if parsed.local or parsed.resource:
-            raise GatewayError(f"{jid} is not a gateway address (a domain, such as irc.example)")
-        return session, parsed.domain
+        domain = gateway_domain(jid)
+        return self._connected(account), domain
 
-    async def gateway_registration_form(self, account: str, jid: str) -> tuple[Form | None, Any]:
-        """The gateway's registration form (``None`` for legacy fields) and its query."""
+    async def gateway_registration_form(self, account: str, jid: str) -> Registration:
+        """The gateway's registration form (made of the legacy fields when it has none)."""
         session, domain = self._gateway(account, jid)
         return await gateway.registration_form(session, domain)
 
-    async def register_gateway(
-        self, account: str, jid: str, values: Mapping[str, Sequence[str]]
-    ) -> None:
-        """Register with the gateway ``jid`` using ``values``; it joins the roster."""
+    async def register_gateway(self, account: str, jid: str, form: Form) -> None:
+        """Register with the gateway ``jid`` giving the values of ``form``; it joins the
+        roster."""
         session, domain = self._gateway(account, jid)
-        await gateway.register(session, domain, values)
+        await gateway.register(session, domain, form)
 
     async def unregister_gateway(self, account: str, jid: str) -> list[str]:
         """Unregister from the gateway ``jid``; it and its contacts leave the roster."""

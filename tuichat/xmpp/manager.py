@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tuichat.bus import EventBus
 from tuichat.certificates import BadFingerprint, parse_fingerprint
-from tuichat.client import Report
+from tuichat.client import FormFiller, Report
 from tuichat.config import AccountConfig
 from tuichat.errors import ClientError, NotConnected
 from tuichat.model import (
@@ -186,8 +186,11 @@ class ConnectionManager(RoomRequests, ServiceRequests, GatewayRequests, CommandR
         """Set how ``conversation`` sends."""
         raise ClientError("end-to-end encryption is not available in this build yet")
 
-    async def register_account(self, account: AccountConfig, password: str) -> None:
-        """Create ``account`` on its server (XEP-0077, over TLS only); raises ClientError."""
+    async def register_account(
+        self, account: AccountConfig, password: str, fill: FormFiller | None = None
+    ) -> None:
+        """Create ``account`` on its server (XEP-0077, over TLS only; ``fill`` answers the
+        server's extra fields); raises ClientError."""
         from tuichat.xmpp.register import register_account
 
         await register_account(
@@ -197,6 +200,7 @@ class ConnectionManager(RoomRequests, ServiceRequests, GatewayRequests, CommandR
             port=account.port,
             tls=account.tls,
             ca_file=account.ca_file,
+            fill=fill,
         )
 
     async def reconnect(self, account: str) -> None:

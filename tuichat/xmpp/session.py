@@ -293,8 +293,8 @@ class Session:
             log.warning("%s: roster fetch failed: %s", self.account, exc)
         if self.roster is not None:
             self.roster.publish()
-        if self.muc_services is None:
-            self.muc_services = await muc_services.group_chat_services(self.client, self.account)
+        if self.muc_services is None and self.disco is not None:
+            self.muc_services = await muc_services.group_chat_services(self.disco, self.account)
         try:
             await self.client.plugin["xep_0280"].enable()
         except Exception as exc:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         contacts,
         conversations,
         files,
+        gateways,
         general,
         invitations,
         moderation,
@@ -43,8 +44,8 @@ else:  # imported when one of their commands first runs (see .lazy)
         topic, ("bookmarks", "contacts", "general", "invitations")
     )
     moderation, presence, rooms, view = map(topic, ("moderation", "presence", "rooms", "view"))
-    adhoc, blocking, files, omemo, services = map(
-        topic, ("adhoc", "blocking", "files", "omemo", "services")
+    adhoc, blocking, files, gateways, omemo, services = map(
+        topic, ("adhoc", "blocking", "files", "gateways", "omemo", "services")
     )
     conversations = topic("conversations", factories=("switcher",))
 
@@ -259,13 +260,20 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        "code, and your other devices.", run=omemo.fingerprint_command),
     # -- services --
     _c("disco", "Service discovery", "Browse a server's services, rooms, feeds and commands "
-       "(default: your server's); j joins, f opens a feed.", slash="disco",
+       "(default: your server's); j joins, f opens a feed, c runs a command, g registers with "
+       "a gateway.", slash="disco",
        usage="[JID] [NODE]", run=services.disco),
     _c("feeds", "Feeds", "Read the PubSub feeds you follow; new entries arrive by themselves.",
        slash="feeds", run=services.feeds),
     _c("command", "Service commands", "List the ad-hoc commands of ADDRESS (default: your "
        "server; a full JID for a client's) and run one in a form, or run NODE at once.",
        slash="command", usage="[ADDRESS] [NODE]", run=adhoc.command),
+    _c("register", "Register with a gateway", "Register with the gateway (transport) GATEWAY "
+       "through its form; it and its contacts join the roster, labelled with their network.",
+       slash="register", usage="GATEWAY", palette=False, run=gateways.register),
+    _c("unregister", "Unregister from a gateway", "Cancel the registration with GATEWAY; it "
+       "and its contacts leave the roster.", slash="unregister", usage="GATEWAY",
+       palette=False, run=gateways.unregister),
     _c("scroll_up", "Page up", "Scroll the messages up a page.", keys="pageup",
        priority=True, palette=False, run=view.scroll_up),
     _c("scroll_down", "Page down", "Scroll the messages down a page.", keys="pagedown",

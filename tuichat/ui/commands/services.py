@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from tuichat.model import JID, InvalidJID
 from tuichat.ui.commands import rooms
+from tuichat.ui.commands.adhoc import open_commands
 from tuichat.ui.commands.context import CommandContext
+from tuichat.ui.commands.gateways import open_registration
 from tuichat.ui.dialogs.disco_browser import DiscoBrowser, DiscoChoice
 from tuichat.ui.dialogs.feeds_view import FeedsView
 from tuichat.ui.messages import ServiceActionRequested
@@ -33,7 +35,8 @@ def disco(ctx: CommandContext, call: SlashCall) -> None:
 
 def act(ctx: CommandContext, account: str, choice: DiscoChoice) -> None:
     """Carry out what was chosen in the browser: join a room, open a feed; running a command
-    and registering belong to their features, reached through ``ServiceActionRequested``."""
+    and registering belong to their features, reached through ``ServiceActionRequested``
+    (the app hands it to :func:`carry_out`)."""
     if choice.action == "join":
         rooms.join(ctx, account, choice.jid)
     elif choice.action == "feed":
@@ -42,6 +45,16 @@ def act(ctx: CommandContext, account: str, choice: DiscoChoice) -> None:
         ctx.app.post_message(
             ServiceActionRequested(account, choice.action, choice.jid, choice.node)
         )
+
+
+def carry_out(ctx: CommandContext, request: ServiceActionRequested) -> None:
+    """Run one of a service's commands, or register with a gateway, as the browser asked."""
+    if request.action == "command":
+        open_commands(ctx, request.account, request.jid, request.node)
+    elif request.action == "register":
+        open_registration(ctx, request.account, request.jid)
+    else:
+        ctx.fail(f"nothing does {request.action!r} with {request.jid}")
 
 
 def open_feeds(ctx: CommandContext, account: str, service: str = "", node: str = "") -> None:

@@ -17,9 +17,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
+from tuichat.client import FormFiller
 from tuichat.config import AccountConfig, PasswordSource, TLSMode, normalise_account_jid
 from tuichat.errors import ClientError
+from tuichat.forms import Form
 from tuichat.model import InvalidJID
+from tuichat.ui.dialogs.data_form import DataFormScreen
 
 PASSWORD_KINDS = (
     ("password_command (e.g. pass show xmpp)", "command"),
@@ -90,8 +93,9 @@ def build_account(
     )
 
 
-Registrar = Callable[[AccountConfig, str], Awaitable[None]]
-"""Creates an account on its server with a password; raises with the refusal in words."""
+Registrar = Callable[[AccountConfig, str, FormFiller], Awaitable[None]]
+"""Creates an account on its server with a password (the server's extra fields, such as a
+CAPTCHA, asked through the form filler); raises with the refusal in words."""
 
 SECRET_HINTS = {
     "command": "a command that prints the password, e.g. pass show xmpp/me",
@@ -267,7 +271,7 @@ class AccountForm(ModalScreen[AccountConfig | None]):
         save.label = "Registering…"
         self._show_error(None)
         try:
-            await registrar(account, account.password.value)
+            await registrar(account, account.password.value, self._fill)
         except ClientError as exc:  # the server's refusal, in words; the form stays filled in
             self._show_error(FormProblem("jid", f"not registered: {exc}"))
             return
@@ -275,6 +279,12 @@ class AccountForm(ModalScreen[AccountConfig | None]):
             save.disabled = False
             save.label = "Register (Ctrl+S)"
         self.dismiss(account)
+
+    async def _fill(self, form: Form) -> Form | None:
+        """The server's extra registration fields in the generic form screen."""
+        heading = form.title or f"Registering {self._value('jid')}"
+        screen = DataFormScreen(heading, form, save="Register")
+        return await self.app.push_screen_wait(screen)
 
     def action_cancel(self) -> None:
         """Close without saving."""

@@ -8,9 +8,11 @@ Two parts:
   is published as ``GatewayIdentified`` so the roster can label its contacts "irc",
   "telegram"…; the label is decided by the pure :func:`network_of`.
 - **Registration** (XEP-0077 with a data form, as XEP-0100 §4.1 and §4.3 describe):
-  :func:`registration_form` asks the gateway for its form (a slixmpp ``Form``, or ``None``
-  when it only knows the legacy fields), :func:`register` submits values
-  (``{var: [value, …]}``), then adds the gateway to the roster and asks for its presence;
+  :func:`registration_form` asks the gateway for its form as the forms model
+  (:class:`tuichat.forms.Form`; a gateway that only knows the legacy fields gets a form made
+  of them, :func:`legacy_form`), :func:`register` checks the answer with the model's rules
+  (:func:`tuichat.forms.check_form`, the one place they live) and submits it, then adds the
+  gateway to the roster and asks for its presence;
   :func:`unregister` cancels the registration and removes the gateway and its contacts from
   the roster. After a registration the gateway asks to see our presence, and its contacts
   (``user@gateway``) do too: :meth:`Gateways.preauthorized` lets the roster accept those
@@ -24,25 +26,25 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any
+from xml.etree.ElementTree import Element
 
-from slixmpp import Iq
 from slixmpp.exceptions import IqError, IqTimeout
 
 from tuichat import events as ev
 from tuichat.bus import Subscription
-from tuichat.errors import GatewayError
+from tuichat.errors import ClientError, GatewayError, NoAnswer
+from tuichat.forms import LIMITS, Field, FieldType, Form, check_form, clean, submission
+from tuichat.gateway_client import Registration
 from tuichat.model import JID, ConnectionState
 from tuichat.xmpp.errors import condition_words, map_exceptions
+from tuichat.xmpp.features.forms_xml import NS_DATA, form_from_xml, form_to_xml
 
 if TYPE_CHECKING:
-    from slixmpp.plugins.xep_0004 import Form
-
     from tuichat.xmpp.session import Session
 
 log = logging.getLogger(__name__)
 
 NS_REGISTER = "jabber:iq:register"
-NS_DATA = "jabber:x:data"
 TIMEOUT = 15.0
 MAX_LABEL = 12
 ASKED_AT_ONCE = 4
@@ -50,7 +52,6 @@ LEGACY_FIELDS = frozenset(
     {"username", "password", "email", "nick", "name", "first", "last", "phone", "key"}
 )
 """The XEP-0077 fields a form-less gateway may ask for (``Register.form_fields`` subset)."""
-_MULTI = frozenset({"list-multi", "jid-multi", "text-multi"})
 _LABEL_CHARS = re.compile(r"[^a-z0-9+._-]")
 
 # -- the network of a gateway (pure) ---------------------------------------------------------
@@ -111,43 +112,40 @@ def preauthorized(
     return subscription in ("to", "both") or pending_out
 
 
-# -- data form values (pure) -----------------------------------------------------------------
+# -- the registration form (pure) -----------------------------------------------------------
 
 
-def missing_required(form: Form, values: Mapping[str, Sequence[str]]) -> list[str]:
-    """The required fields of ``form`` that neither ``values`` nor the form's defaults fill."""
-    missing = []
-    for var, field in form.get_fields().items():  # type: ignore[no-untyped-call]
-        if not field["required"] or field["type"] == "fixed":
-            continue
-        given = [v for v in values.get(var, ()) if v != ""]
-        default = field["value"]
-        if not given and default in (None, "", [], False) and field["type"] != "boolean":
-            missing.append(field["label"] or var)
-    return missing
+def legacy_form(query: Element) -> Form:
+    """The form of a gateway that asks the plain XEP-0077 fields (no data form): each field it
+    names, in its order, required (``password`` hidden as typed), with its instructions."""
+    seen: dict[str, str] = {}
+    instructions = ""
+    for child in query:
+        name = child.tag.rpartition("}")[2]
+        if name == "instructions":
+            instructions = clean(child.text, LIMITS.text, lines=True)
+        elif name in LEGACY_FIELDS and name not in seen:
+            seen[name] = clean(child.text, LIMITS.text)
+    fields = tuple(
+        Field(
+            var=name,
+            type=FieldType.TEXT_PRIVATE if name == "password" else FieldType.TEXT_SINGLE,
+            required=True,
+            values=(value,) if value else (),
+        )
+        for name, value in seen.items()
+    )
+    return Form(instructions=(instructions,) if instructions else (), fields=fields)
 
 
-def submission(form: Form, values: Mapping[str, Sequence[str]]) -> Form:
-    """A ``submit`` form answering ``form`` with ``values`` (unset fields keep their defaults,
-    hidden ones such as ``FORM_TYPE`` go back as they came). Raises :class:`GatewayError`
-    naming the required fields left empty."""
-    if missing := missing_required(form, values):
-        raise GatewayError(f"required: {', '.join(missing)}")
-    answer = form.__class__()
-    answer["type"] = "submit"
-    for var, field in form.get_fields().items():  # type: ignore[no-untyped-call]
-        kind = field["type"]
-        if kind == "fixed" or not var:
-            continue
-        given = values.get(var)
-        if given is None:
-            value: Any = field["value"]
-        elif kind in _MULTI:
-            value = list(given)
-        else:
-            value = given[0] if given else ""
-        answer.add_field(var=var, ftype=kind, value=value)  # type: ignore[no-untyped-call]
-    return answer
+def checked_answers(form: Form, answer: Form) -> dict[str, tuple[str, ...]]:
+    """The values ``answer`` gives for ``form``'s fields, checked by the forms model's rules;
+    raises :class:`GatewayError` naming each field that is wrong (a required one empty)."""
+    given = answer.values()
+    answers = {f.var: given[f.var] for f in form.answerable if f.var in given}
+    if problems := check_form(form, answers):
+        raise GatewayError(f"cannot register: {'; '.join(problems.values())}")
+    return answers
 
 
 # -- the session feature ---------------------------------------------------------------------
@@ -199,14 +197,16 @@ class Gateways:
         return self.session.client is not None and self.session.state is ConnectionState.CONNECTED
 
     async def _identify(self, domain: str) -> None:
+        disco = self.session.disco
+        if disco is None:
+            self._asking.discard(domain)
+            return
         try:
             async with self._limit:
-                info = await self.session.client.plugin["xep_0030"].get_info(
-                    jid=domain, timeout=TIMEOUT, cached=True
-                )
-        except (IqError, IqTimeout) as exc:
+                info = await disco.info(domain)
+        except ClientError as exc:
             log.info("%s: cannot tell what %s is: %s", self.account, domain, exc)
-            if isinstance(exc, IqError):  # an answer (an error) is an answer: not asked again
+            if not isinstance(exc, NoAnswer):  # an error is an answer: not asked again
                 self.networks[domain] = ""
             return
         except Exception as exc:  # a dropped stream: asked again on the next roster
@@ -214,9 +214,7 @@ class Gateways:
             return
         finally:
             self._asking.discard(domain)
-        if isinstance(info, Iq):  # a fresh answer; a cached one is the disco#info itself
-            info = info["disco_info"]
-        network = network_of(info["identities"])
+        network = network_of((i.category, i.type) for i in info.identities)
         self.networks[domain] = network
         if network:
             self._announce(domain, network)
@@ -292,35 +290,41 @@ def _register_iq(session: Session, gateway: str, kind: str) -> Any:
     return iq
 
 
-async def registration_form(session: Session, gateway: str) -> tuple[Form | None, Any]:
-    """Ask ``gateway`` how to register: ``(form, query)``.
-
-    ``form`` is the gateway's data form, or ``None`` for a gateway that only asks the legacy
-    fields (``query["fields"]`` names them, ``query["instructions"]`` says what to enter;
-    ``query["registered"]`` tells whether we are already registered).
-    """
+async def _registration(session: Session, gateway: str) -> tuple[Registration, bool]:
+    """``gateway``'s registration form, and whether it is a data form (else legacy fields)."""
     result = await _ask(
         session, f"ask {gateway} how to register", _register_iq(session, gateway, "get")
     )
-    query = result["register"]
-    if query.xml.find(f"{{{NS_DATA}}}x") is None:
-        return None, query
-    return query["form"], query
+    query = result.xml.find(f"{{{NS_REGISTER}}}query")
+    if query is None:
+        raise GatewayError(f"{gateway} does not offer registration")
+    registered = query.find(f"{{{NS_REGISTER}}}registered") is not None
+    data = query.find(f"{{{NS_DATA}}}x")
+    form = form_from_xml(data) if data is not None else legacy_form(query)
+    return Registration(form, registered), data is not None
 
 
-async def register(session: Session, gateway: str, values: Mapping[str, Sequence[str]]) -> None:
-    """Register with ``gateway`` using ``values`` (``{var: [value, …]}``), then add it to the
-    roster and ask for its presence; its contacts follow as it adds them (XEP-0100 §4.1.1)."""
-    form, query = await registration_form(session, gateway)
+async def registration_form(session: Session, gateway: str) -> Registration:
+    """Ask ``gateway`` how to register: its data form, or a form made of the legacy fields it
+    names (XEP-0077 §3.1), and whether we are registered already."""
+    registration, _data = await _registration(session, gateway)
+    return registration
+
+
+async def register(session: Session, gateway: str, answer: Form) -> None:
+    """Register with ``gateway`` giving the values of ``answer`` (a filled form or its
+    submission), then add it to the roster and ask for its presence; its contacts follow as
+    it adds them (XEP-0100 §4.1.1). The gateway's form is asked afresh and checked first."""
+    registration, data = await _registration(session, gateway)
+    form = registration.form
+    answers = checked_answers(form, answer)
     iq = _register_iq(session, gateway, "set")
-    if form is not None:
-        iq["register"].append(submission(form, values))
+    if data:
+        iq["register"].xml.append(form_to_xml(submission(form, answers)))
     else:
-        asked = set(query["fields"]) & LEGACY_FIELDS
-        if missing := sorted(f for f in asked if not any(values.get(f, ()))):
-            raise GatewayError(f"required: {', '.join(missing)}")
-        for field in sorted(asked):
-            iq["register"][field] = values[field][0]
+        for field in form.answerable:
+            values = answers.get(field.var, field.values)
+            iq["register"][field.var] = values[0] if values else ""
     registered = session.gateways.registered if session.gateways is not None else set()
     registered.add(gateway)  # its requests may come before the answer
     try:

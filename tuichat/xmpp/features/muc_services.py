@@ -10,35 +10,34 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tuichat.model import JID, ConversationKind
 
 if TYPE_CHECKING:
+    from tuichat.xmpp.features.disco import Disco
     from tuichat.xmpp.session import Session
 
 
 log = logging.getLogger(__name__)
 
-TIMEOUT = 10.0
 
-
-async def group_chat_services(client: Any, account: str) -> set[str] | None:
+async def group_chat_services(disco: Disco, account: str) -> set[str] | None:
     """The domains of ``account``'s server's group chat services (``None`` when not known).
 
-    Two round trips (disco#items of the server, then disco#info of each item, in parallel).
+    Two round trips (disco#items of the server, then disco#info of each item, in parallel),
+    through the session's discovery cache: the disco browser and the gateway labels find the
+    answers there.
     """
-    disco = client.plugin["xep_0030"]
 
     async def is_group_chat(jid: str) -> bool:
-        info = await disco.get_info(jid=jid, timeout=TIMEOUT)
-        return any(i[0] == "conference" for i in info["disco_info"]["identities"])
+        return (await disco.info(jid)).has_identity("conference")
 
     try:
-        items = await disco.get_items(jid=JID.parse(account).domain, timeout=TIMEOUT)
-        jids = sorted({str(item[0]) for item in items["disco_items"]["items"]})
+        items = await disco.items(JID.parse(account).domain)
+        jids = sorted({item.jid for item in items})
         found = await asyncio.gather(*(is_group_chat(j) for j in jids), return_exceptions=True)
-    except Exception as exc:  # IqError, IqTimeout: asked again on the next session
+    except Exception as exc:  # ClientError, a dropped stream: asked again on the next session
         log.info("%s: could not list the server's services: %s", account, exc)
         return None
     return {jid for jid, chat in zip(jids, found, strict=True) if chat is True}

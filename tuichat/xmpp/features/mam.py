@@ -14,6 +14,7 @@ empty, for the account's archive; the room's JID for a room) and carries our que
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -129,7 +130,7 @@ class ArchiveSync:
         self,
         client: Any,
         account: str,
-        store_page: Callable[[Sequence[Message]], object],
+        store_page: Callable[[Sequence[Message]], object],  # or an awaitable
         publish: Callable[[ev.Event], None],
         *,
         initial_depth: int = 10_000,
@@ -262,10 +263,12 @@ class ArchiveSync:
         after = floor + timedelta(microseconds=1)
         return [m if m.timestamp > floor else replace(m, timestamp=after) for m in messages]
 
-    def _keep(self, page: Page, archive: str, fetched: list[int], forward: bool = True) -> None:
-        self._keep_messages(self.messages(page), len(page.raw), archive, fetched, forward)
+    async def _keep(
+        self, page: Page, archive: str, fetched: list[int], forward: bool = True
+    ) -> None:
+        await self._keep_messages(self.messages(page), len(page.raw), archive, fetched, forward)
 
-    def _keep_messages(
+    async def _keep_messages(
         self,
         messages: list[Message],
         results: int,
@@ -273,7 +276,9 @@ class ArchiveSync:
         fetched: list[int],
         forward: bool = True,
     ) -> None:
-        self.store_page(self._after_what_we_hold(messages) if forward else messages)
+        stored = self.store_page(self._after_what_we_hold(messages) if forward else messages)
+        if inspect.isawaitable(stored):  # encrypted messages are decrypted as they are stored
+            await stored
         fetched[0] += results
         for message in messages:
             if self._newest is None or message.timestamp > self._newest:
@@ -327,7 +332,7 @@ class ArchiveSync:
             front_done.set()
         await back
         for messages, results in reversed(back_pages):  # oldest first; duplicates of the front
-            self._keep_messages(messages, results, archive, fetched)
+            await self._keep_messages(messages, results, archive, fetched)
         return newest or last
 
     async def _front(
@@ -360,7 +365,7 @@ class ArchiveSync:
             if not page.complete and page.last:
                 pending = asyncio.ensure_future(self.query(archive, after=page.last))
                 await _let_it_leave()
-            self._keep(page, archive, fetched)
+            await self._keep(page, archive, fetched)
             front_ids.update(ids[:cut])
             last = ids[cut - 1] if cut else last
             if pending is None:
@@ -413,7 +418,7 @@ class ArchiveSync:
                 total += len(pages[-1].raw)
                 self.publish(ev.ArchiveSyncProgressed(self.account, archive, total))
             for page in reversed(pages):
-                self._keep(page, archive, fetched, forward=False)
+                await self._keep(page, archive, fetched, forward=False)
             self.publish(ev.ArchiveSyncProgressed(self.account, archive, fetched[0], done=True))
             if newest is None:  # an empty archive: next time, everything in it is new
                 return None, utcnow() - timedelta(days=1), 0

@@ -1,0 +1,109 @@
+"""Provides the session's end-to-end encryption stage, without importing python-omemo.
+
+The session calls these at fixed points of its one incoming and one outgoing path: installing
+the engine on a new client (the heavy import runs off the loop, after the first frame), the
+library's history-sync mode around the archive catch-up, sealing an encrypted message as it is
+parsed, and :func:`deliver_batch`, where sealed messages are decrypted under the account's lock
+and stored in one transaction with the key writes their decryption made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from tuichat import events as ev
+from tuichat.model import Encryption, Message
+from tuichat.xmpp.omemo.policy import conversation_encryption
+from tuichat.xmpp.omemo.rules import SealedMessage
+from tuichat.xmpp.sending import request_receipt
+
+if TYPE_CHECKING:
+    from tuichat.xmpp.omemo.engine import OmemoEngine
+    from tuichat.xmpp.parse import Envelope
+    from tuichat.xmpp.session import Session
+
+log = logging.getLogger(__name__)
+
+OFF_WORDS = "encrypted, and OMEMO is off for this account"
+
+
+async def install(session: Session) -> OmemoEngine:
+    """The session's engine (built once: the import takes about a second, off the loop),
+    loaded on its new client; encryption becomes a step of every outgoing message."""
+    engine = session.omemo
+    if engine is None:
+        module = await asyncio.to_thread(importlib.import_module, "tuichat.xmpp.omemo.engine")
+        engine = module.OmemoEngine(session)
+        session.sender.steps = [request_receipt, engine.step]
+    engine.install(session.client)
+    return engine
+
+
+async def before_catch_up(session: Session) -> None:
+    """Wait for our identity to exist and be published; then hold new one-time keys back while
+    we catch up (the library's history-sync mode)."""
+    if session.omemo is None:
+        return
+    try:
+        await session.omemo.before_catch_up()
+    except Exception as exc:  # the server refused a publish, a timeout…
+        log.warning("%s: OMEMO could not start: %r", session.account, exc)
+        session.bus.publish(ev.ErrorReported(session.account, f"encryption could not start: {exc}"))
+
+
+async def after_catch_up(session: Session) -> None:
+    """Leave history-sync mode (the library refills keys and completes key exchanges)."""
+    if session.omemo is None:
+        return
+    try:
+        await session.omemo.after_catch_up()
+    except Exception as exc:
+        log.warning("%s: OMEMO after the catch-up: %r", session.account, exc)
+
+
+def sealed(session: Session, message: Message | None, env: Envelope) -> Message | None:
+    """A parsed message as the incoming path takes it: an encrypted one sealed with its stanza
+    (to be decrypted), or with OMEMO off a placeholder (never the sender's fallback text)."""
+    if message is None or env.sealed is None:
+        return message
+    if session.omemo is None:
+        return replace(message, undecrypted=OFF_WORDS)
+    return SealedMessage.of(message, env.sealed)
+
+
+async def deliver_batch(
+    session: Session, messages: Sequence[Message], *, announce: bool, older: bool
+) -> list[Message | None]:
+    """Store and publish a batch; its sealed messages are deduped, then decrypted, under the
+    account's OMEMO lock, and stored in one transaction with the key writes (a message key
+    works once: a crash in between must not lose the message)."""
+    omemo = session.omemo
+    if omemo is None or not any(isinstance(m, SealedMessage) for m in messages):
+        return session.deliver_many(messages, announce=announce, older=older)
+    async with omemo.serialised():
+        opened = await omemo.open(messages)
+        saved = session.deliver_many(
+            opened.messages,
+            announce=announce,
+            older=older,
+            keys=opened.keys,
+            sealed=opened.sealed,
+        )
+        omemo.storage.committed(opened.keys)
+        return saved
+
+
+def encryption(session: Session, conversation: str) -> Encryption:
+    """How ``conversation`` sends now (see :mod:`tuichat.xmpp.omemo.policy`)."""
+    store, account = session.store, session.account
+    return conversation_encryption(
+        omemo_on=session.config.omemo,
+        chosen=store.conversation_encryption(account, conversation),
+        last_incoming=store.last_incoming_encryption(account, conversation),
+        publishes=session.omemo is not None and session.omemo.publishes_devices(conversation),
+    )

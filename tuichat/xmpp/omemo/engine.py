@@ -74,9 +74,6 @@ class TuichatOmemo(XEP_0384):
         await self.engine.device_list_published(str(msg["from"].bare) or self.engine.account)
 
 
-register_plugin(TuichatOmemo)
-
-
 @dataclass(frozen=True, slots=True)
 class Opened:
     """What the decryption stage made of a batch: the messages to store (in order), the raw
@@ -102,6 +99,7 @@ class OmemoEngine:
 
     def install(self, client: Any) -> None:
         """Load the plugin on a new client (its identity is made and published at bind)."""
+        register_plugin(TuichatOmemo)  # by name, process-wide: ours, whoever registered last
         client.register_plugin("xep_0384", {"engine": self})
         self.plugin = client.plugin["xep_0384"]
 
@@ -179,7 +177,24 @@ class OmemoEngine:
         body = decrypted["body"]
         if not body:
             return None, None  # an empty OMEMO message: key exchange or heartbeat
-        return message.opened(body=body, trust=rules.trust_of(device.trust_level_name)), None
+        trust = await self._blind_trust_on_receipt(device)
+        return message.opened(body=body, trust=trust), None
+
+    async def _blind_trust_on_receipt(self, device: DeviceInformation) -> Trust:
+        """The trust in a device a message came from. BTBV: a new device of a JID none of whose
+        devices was verified or distrusted is trusted blindly, as when we first encrypt to it
+        (and announced); otherwise a new device stays undecided, for the user to decide."""
+        trust = rules.trust_of(device.trust_level_name)
+        if trust is not Trust.UNDECIDED:
+            return trust
+        manager = await self.manager()
+        known = await manager.get_device_information(device.bare_jid)
+        if any(rules.trust_of(i.trust_level_name) in _DECIDED for i in known):
+            return trust
+        level = rules.LEVEL_BY_TRUST[Trust.BLIND]
+        await manager.set_trust(device.bare_jid, device.identity_key, level)
+        await self.blindly_trusted(frozenset({device}))
+        return Trust.BLIND
 
     async def retry(self) -> int:
         """Decrypt again the placeholders whose cause may have passed; publish each one that
@@ -345,3 +360,7 @@ def _dedupe_keys(message: Message) -> set[tuple[str, ...]]:
             ("oid", message.direction.value, message.sender.partition("/")[0], message.origin_id)
         )
     return keys
+
+
+_DECIDED = (Trust.VERIFIED, Trust.DISTRUSTED)
+"""Once a JID has a device of either trust, its new devices are no longer trusted blindly."""

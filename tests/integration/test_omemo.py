@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
+from slixmpp.xmlstream import ET
+
+from tests.harness.peer import Peer
 from tests.harness.prosody import ProsodyServer, TestAccount
-from tests.integration.omemo_helpers import archived_text, befriend, running
+from tests.integration.omemo_helpers import OtherDevice, archived_text, befriend, running
 from tuichat import events as ev
-from tuichat.model import Direction, Encryption, MessageState, Trust
+from tuichat.model import Direction, Encryption, MessageState, Trust, fingerprint_groups
 
 
 async def test_two_tuichat_accounts_talk_encrypted_both_ways(
@@ -47,3 +52,99 @@ async def test_two_tuichat_accounts_talk_encrypted_both_ways(
     archive = archived_text(prosody)
     assert "secret one" not in archive and "secret two" not in archive
     assert "eu.siacs.conversations.axolotl" in archive
+
+
+async def test_other_device_catch_up_is_stored_once_without_placeholders(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], tmp_path: Path
+) -> None:
+    """20 messages from our other OMEMO device while tuichat is offline arrive exactly once
+    after a restart, decrypted; our own archived messages are matched, never placeholders."""
+    a, b = account("alice"), account("bob")
+    await befriend(prosody, a, b)
+    path = tmp_path / "alice.db"
+    async with running(prosody, b):
+        async with running(prosody, a, path=path) as run:
+            sent = await run.manager.send_message(a.jid, b.jid, "from tuichat")
+            await run.rec.wait(
+                ev.MessageStateChanged,
+                lambda e: e.message_id == sent.id and e.state is MessageState.ACKED,
+            )
+        async with OtherDevice.open(prosody, a) as other:
+            for n in range(20):
+                await other.send(b.jid, f"other {n}")
+        async with running(prosody, a, path=path) as run:
+            history = run.store.history(a.jid, b.jid)
+    assert [m.body for m in history] == ["from tuichat"] + [f"other {n}" for n in range(20)]
+    assert all(m.undecrypted is None for m in history)
+    assert all(m.encryption is Encryption.OMEMO for m in history)
+    assert all(m.direction is Direction.OUT for m in history)
+
+
+async def test_empty_omemo_message_shows_nothing(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """A key exchange or heartbeat (OMEMO without payload) is dropped silently."""
+    a, b = account("alice"), account("bob")
+    await befriend(prosody, a, b)
+    async with running(prosody, a) as run, Peer.connect(prosody, b.jid, b.password) as peer:
+        stanza = peer.client.make_message(mto=a.jid, mtype="chat")
+        stanza.append(
+            ET.fromstring(
+                "<encrypted xmlns='eu.siacs.conversations.axolotl'><header sid='4242'>"
+                "<key rid='1'>AAAA</key><iv>AAAAAAAAAAAAAAAA</iv></header></encrypted>"
+            )
+        )
+        stanza.enable("store")
+        stanza.send()
+        peer.send(a.jid, "after the empty one")
+        await run.rec.wait(ev.MessageReceived, lambda e: e.account == a.jid)
+        assert [m.body for m in run.store.history(a.jid, b.jid)] == ["after the empty one"]
+
+
+async def test_distrusted_sender_gives_a_placeholder_until_trusted(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """A message from a distrusted device is kept as a placeholder saying why (never the
+    fallback text); once the device is verified, it is decrypted (MessageDecrypted)."""
+    a, b = account("alice"), account("bob")
+    await befriend(prosody, a, b)
+    async with running(prosody, a, b) as run:
+        manager, rec, store = run.manager, run.rec, run.store
+        [device] = await manager.devices(a.jid, b.jid)
+        await manager.set_trust(a.jid, b.jid, device.fingerprint, Trust.DISTRUSTED)
+        await manager.send_message(b.jid, a.jid, "you do not trust me")
+        [got] = await rec.wait(ev.MessageReceived, lambda e: e.account == a.jid, timeout=20)
+        assert got.message.body == ""
+        assert got.message.undecrypted == "encrypted: sent from a device you distrust"
+        assert "OMEMO" not in got.message.body
+        await manager.set_trust(
+            a.jid, b.jid, " ".join(fingerprint_groups(device.fingerprint)), Trust.VERIFIED
+        )
+        [opened] = await rec.wait(ev.MessageDecrypted, timeout=20)
+        assert opened.message.id == got.message.id
+        assert (opened.message.body, opened.message.undecrypted) == ("you do not trust me", None)
+        assert opened.message.trust is Trust.VERIFIED
+        [row] = store.history(a.jid, b.jid)
+        assert row.body == "you do not trust me"
+        assert store.sealed(a.jid) == []
+
+
+async def test_encrypted_conversation_without_devices_holds_the_message(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """Encryption on, a contact with no OMEMO device: the message waits in the outbox, says
+    why, and nothing goes out in plaintext."""
+    a, c = account("alice"), account("carl")
+    async with running(prosody, a) as run, Peer.connect(prosody, c.jid, c.password) as peer:
+        manager, rec, store = run.manager, run.rec, run.store
+        await manager.set_encryption(a.jid, c.jid, Encryption.OMEMO)
+        assert manager.encryption(a.jid, c.jid) is Encryption.OMEMO
+        sent = await manager.send_message(a.jid, c.jid, "never in plaintext")
+        [held] = await rec.wait(ev.EncryptionHeld, timeout=20)
+        assert held.conversation == c.jid
+        assert "no OMEMO device" in held.reason
+        await asyncio.sleep(1.0)
+        assert peer.messages == []
+        row = store.get_message(sent.id or 0)
+        assert row is not None and row.state is MessageState.PENDING
+        assert [m.id for m in store.outbox(a.jid)] == [sent.id]

@@ -148,3 +148,15 @@ async def test_encrypted_conversation_without_devices_holds_the_message(
         row = store.get_message(sent.id or 0)
         assert row is not None and row.state is MessageState.PENDING
         assert [m.id for m in store.outbox(a.jid)] == [sent.id]
+
+
+async def test_strangers_talk_encrypted(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """Without a presence subscription the device lists are fetched directly (open access)."""
+    a, b = account("alice"), account("bob")
+    async with running(prosody, a, b) as run:
+        await run.manager.set_encryption(a.jid, b.jid, Encryption.OMEMO)
+        await run.manager.send_message(a.jid, b.jid, "hello stranger")
+        [got] = await run.rec.wait(ev.MessageReceived, lambda e: e.account == b.jid, timeout=30)
+        assert (got.message.body, got.message.encryption) == ("hello stranger", Encryption.OMEMO)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tuichat.model import ConversationKind, MessageState
@@ -186,12 +188,21 @@ def test_bounce_carries_its_reason() -> None:
 
 def test_held_message_waits_pending_until_released() -> None:
     """A message that cannot be encrypted goes back to pending with why, and is not written
-    again, not even when the session is ready again, until something may have changed."""
+    again until something may have changed (released, or a new session is ready)."""
     outbox, _ = run([Ready(), Queued(entry(1))])
     [changed] = outbox.handle(Held("k1", "no device"))
     assert changed == Changed(1, BOB, PENDING, "no device", "k1")
-    assert run([StreamLost(), FreshStream(), Ready()], outbox)[1] == []
+    assert outbox.handle(Queued(entry(2))) == [
+        Send(replace(entry(2), on_stream=True, state=SENT)),
+        Changed(2, BOB, SENT, key="k2"),
+    ]
     assert summary(outbox.handle(Released())) == [("send", 1, ""), ("state", 1, "sent")]
+    outbox.handle(Held("k1", "no device"))
+    assert summary(run([StreamLost(), FreshStream(), Ready()], outbox)[1]) == [
+        ("send", 1, ""),
+        ("state", 1, "sent"),
+        ("send", 2, ""),
+    ]
 
 
 def test_holding_one_message_lets_others_go() -> None:

@@ -29,6 +29,7 @@ SUBCOMMANDS = (
     "tuichat.cli.sync_cmd",
     "tuichat.cli.history_cmd",
     "tuichat.cli.contact_cmd",
+    "tuichat.cli.omemo_cmd",
 )
 
 

@@ -152,7 +152,8 @@ class SetAside:
 @dataclass(frozen=True, slots=True)
 class Held:
     """The message ``key`` could not be encrypted (``reason``): it was not written, and waits
-    in the outbox (``pending``) until :class:`Released`. Never sent in plaintext instead."""
+    in the outbox (``pending``) until :class:`Released` or the next :class:`Ready`. Never sent
+    in plaintext instead."""
 
     key: str
     reason: str
@@ -282,6 +283,7 @@ class Outbox:
                 return []
             case Ready():
                 self.ready = True
+                self._unhold()  # what held them may be gone: they try again once
                 return self._flush()
             case RoomEntered(room):
                 self.rooms.add(room)
@@ -312,9 +314,7 @@ class Outbox:
                 )
                 return [Changed(found.row, found.conversation, MessageState.PENDING, reason, key)]
             case Released():
-                for key, entry in list(self.entries.items()):
-                    if entry.held:
-                        self.entries[key] = replace(entry, held=False)
+                self._unhold()
                 return self._flush()
             case StreamLost(condition, text):
                 self.ready = False
@@ -369,6 +369,11 @@ class Outbox:
             while len(self.acked) > REMEMBERED_ACKS:
                 self.acked.popitem(last=False)
         return [Changed(entry.row, entry.conversation, state, reason, entry.key)]
+
+    def _unhold(self) -> None:
+        for key, entry in list(self.entries.items()):
+            if entry.held:
+                self.entries[key] = replace(entry, held=False)
 
     def _forget_stream(self, which: Callable[[Entry], bool]) -> None:
         """Mark the messages ``which`` picks as no longer on any stream (to be sent again)."""

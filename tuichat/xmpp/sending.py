@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ACK_REQUEST = "<r xmlns='urn:xmpp:sm:3'/>"
+RETRY_HELD = 15.0
+"""Seconds before a message held for a passing reason (no answer from the server) tries again."""
 
 OutgoingStep = Callable[[Any, Message], Any]
 """``step(stanza, message)`` → the stanza to send on (the same one changed, or a new one), or an
@@ -43,10 +45,14 @@ class Unwritable(Exception):
     pending in the outbox. ``reason`` says why in words; ``undecided`` are the devices waiting
     for the user's decision, if that is why."""
 
-    def __init__(self, reason: str, undecided: tuple[Device, ...] = ()) -> None:
+    def __init__(
+        self, reason: str, undecided: tuple[Device, ...] = (), *, transient: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.undecided = undecided
+        self.transient = transient
+        """It may pass by itself (no answer from the server): tried again shortly."""
 
 
 def build_stanza(client: Any, message: Message, steps: Iterable[OutgoingStep] = ()) -> Any:
@@ -264,6 +270,8 @@ class Sender:
         """The message cannot go out now: it waits in the outbox; say why (never plaintext)."""
         session = self.session
         self._handle(ob.Held(entry.key, why.reason))
+        if why.transient:
+            asyncio.get_running_loop().call_later(RETRY_HELD, self.release)
         session.bus.publish(
             ev.EncryptionHeld(session.account, message.conversation, why.reason, why.undecided)
         )

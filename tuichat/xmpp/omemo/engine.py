@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from omemo.session_manager import NoEligibleDevices, SessionManager, StillUndecided
 from omemo.types import DeviceInformation
@@ -43,6 +43,18 @@ if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+STEP_TIMEOUT = 20.0
+"""Seconds one OMEMO operation may take under the account lock. The libraries wait for server
+answers (a bundle, a publish) without a deadline, and an answer lost with a dropped stream
+would hold the lock, and every message behind it, for ever."""
+
+
+class Deferred(Exception):
+    """An operation did not finish in time: its writes are forgotten, it is tried again later
+    (a message comes again with the next archive catch-up)."""
 
 
 class TuichatOmemo(XEP_0384):
@@ -126,7 +138,11 @@ class OmemoEngine:
     async def after_catch_up(self) -> None:
         """Tell the library the catch-up ended (it refills keys, answers key exchanges)."""
         async with self.serialised():
-            await (await self.manager()).after_history_sync()
+            mark = self.storage.mark()
+            try:
+                await _in_time((await self.manager()).after_history_sync())
+            except Deferred:
+                self.storage.back_to(mark)
             self.storage.flush()
 
     # -- receiving -------------------------------------------------------------------------
@@ -151,7 +167,15 @@ class OmemoEngine:
                 kept.append(None)
                 continue
             seen |= keys
-            opened, stanza = await self._decrypt(message)
+            mark = self.storage.mark()
+            try:
+                opened, stanza = await self._decrypt(message)
+            except Deferred:
+                self.storage.back_to(mark)
+                log.warning(
+                    "%s: decrypting took too long; left for the next catch-up", self.account
+                )
+                break
             if opened is not None:
                 out.append(opened)
                 kept.append(stanza)
@@ -162,7 +186,9 @@ class OmemoEngine:
         stanza = message.stanza
         payload = rules.carries_payload(stanza.xml)
         try:
-            decrypted, device = await self.plugin.decrypt_message(stanza)
+            decrypted, device = await _in_time(self.plugin.decrypt_message(stanza))
+        except Deferred:
+            raise
         except Exception as exc:
             if not payload:
                 return None, None  # a key exchange or heartbeat we could not use: nothing lost
@@ -203,10 +229,13 @@ class OmemoEngine:
         opened = 0
         for sealed in store.sealed(self.account):
             async with self.serialised():
+                mark = self.storage.mark()
                 try:
                     stanza = MessageStanza(xml=ET.fromstring(sealed.stanza))  # type: ignore[no-untyped-call]
-                    decrypted, device = await self.plugin.decrypt_message(stanza)
+                    decrypted, device = await _in_time(self.plugin.decrypt_message(stanza))
                 except Exception as exc:
+                    if isinstance(exc, Deferred):
+                        self.storage.back_to(mark)
                     log.debug(
                         "%s: placeholder %s still sealed: %r", self.account, sealed.message, exc
                     )
@@ -237,8 +266,16 @@ class OmemoEngine:
         stay outside put back; raises :class:`Unwritable` saying why not."""
         jid = message.conversation
         async with self.serialised():
+            mark = self.storage.mark()
             try:
-                encrypted, errors = await self.plugin.encrypt_message(stanza, JID(jid), jid)
+                encrypted, errors = await _in_time(
+                    self.plugin.encrypt_message(stanza, JID(jid), jid)
+                )
+            except Deferred:
+                self.storage.back_to(mark)
+                raise Unwritable(
+                    "not sent yet: the server did not answer", transient=True
+                ) from None
             except NoEligibleDevices as exc:
                 raise Unwritable(rules.no_device_words(exc.bare_jids)) from None
             except StillUndecided:
@@ -246,7 +283,7 @@ class OmemoEngine:
                 raise Unwritable(rules.undecided_words([jid]), waiting) from None
             except Exception as exc:
                 log.warning("%s: encrypting to %s failed: %r", self.account, jid, exc)
-                raise Unwritable(f"not sent: encryption failed ({exc})") from None
+                raise Unwritable(f"not sent: encryption failed ({exc})", transient=True) from None
             finally:
                 self.storage.flush()  # before the stanza leaves: the ratchet moved
         for error in errors:
@@ -287,8 +324,14 @@ class OmemoEngine:
         else:
             if refresh:
                 async with self.serialised():
+                    mark = self.storage.mark()
                     try:
-                        await self.plugin.refresh_device_lists({JID(jid)}, force_download=True)
+                        await _in_time(
+                            self.plugin.refresh_device_lists({JID(jid)}, force_download=True)
+                        )
+                    except Deferred:
+                        self.storage.back_to(mark)
+                        raise ClientError(f"{jid}'s server did not answer in time") from None
                     finally:
                         self.storage.flush()
             infos = sorted(await manager.get_device_information(jid), key=lambda i: i.device_id)
@@ -345,6 +388,14 @@ class OmemoEngine:
             return
         self.session.bus.publish(ev.DevicesChanged(self.account, jid, tuple(devices), ()))
         self.session.sender.release()
+
+
+async def _in_time(work: Awaitable[T]) -> T:
+    """``work``, or :class:`Deferred` after :data:`STEP_TIMEOUT` seconds."""
+    try:
+        return await asyncio.wait_for(work, STEP_TIMEOUT)
+    except TimeoutError:
+        raise Deferred() from None
 
 
 def _fingerprint(identity_key: bytes) -> str:

@@ -53,6 +53,14 @@ class StoreStorage(Storage):
         writes, self._pending = self._pending, {}
         return KeyWrites(self.account, writes)
 
+    def mark(self) -> dict[str, str | None]:
+        """The held writes now (to go back to with :meth:`back_to`)."""
+        return dict(self._pending)
+
+    def back_to(self, mark: dict[str, str | None]) -> None:
+        """Forget the writes held since ``mark`` (an operation that did not finish)."""
+        self._pending = dict(mark)
+
     def committed(self, keys: KeyWrites) -> None:
         """``keys`` were stored: they are the known state now."""
         for key, text in keys.writes.items():

@@ -38,7 +38,9 @@ async def test_messages_sent_while_omemo_starts_arrive_encrypted(
                 task.print_stack()
             raise
         rows = store.history(b.jid, a.jid)
-        assert sorted(m.body for m in rows) == sorted([f"a {n}" for n in range(3)] + [f"b {n}" for n in range(3)])
+        assert sorted(m.body for m in rows) == sorted(
+            [f"a {n}" for n in range(3)] + [f"b {n}" for n in range(3)]
+        )
         assert all(m.encryption is Encryption.OMEMO for m in rows)
     finally:
         await manager.stop()

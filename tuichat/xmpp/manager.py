@@ -8,6 +8,7 @@ CLI): no thread, no second loop, never slixmpp's ``process()``.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,8 @@ from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.errors import map_exceptions
 from tuichat.xmpp.rooms_api import RoomRequests
 from tuichat.xmpp.session import Session
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from tuichat.xmpp.omemo.engine import OmemoEngine
@@ -253,8 +256,8 @@ class ConnectionManager(RoomRequests):
         if session.state == ConnectionState.CONNECTED and not self._is_room(session, bare):
             try:
                 await session.omemo.devices(bare)
-            except Exception:  # no device list, a server that refuses: plaintext it is
-                return
+            except Exception as exc:  # no device list, a server that refuses: what we know
+                log.info("%s: no OMEMO devices of %s fetched: %r", session.account, bare, exc)
         if session.encryption(bare) is Encryption.OMEMO:
             self.store.set_conversation_encryption(session.account, bare, Encryption.OMEMO.value)
             self.bus.publish(ev.EncryptionChanged(session.account, bare, Encryption.OMEMO))

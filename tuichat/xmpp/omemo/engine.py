@@ -355,11 +355,6 @@ class OmemoEngine:
         self._publish_devices(jid, devices, frozenset())
         return next(d for d in devices if d.fingerprint == fingerprint)
 
-    def publishes_devices(self, jid: str) -> bool:
-        """Whether ``jid`` is known to publish OMEMO devices (from what the store holds)."""
-        text = self.session.store.load_key(self.account, f"/devices/{jid}/list")
-        return text is not None and text not in ("[]", "null")
-
     def _device(self, info: DeviceInformation, own_id: int | None) -> Device:
         return Device(
             jid=info.bare_jid,

@@ -105,5 +105,12 @@ def encryption(session: Session, conversation: str) -> Encryption:
         omemo_on=session.config.omemo,
         chosen=store.conversation_encryption(account, conversation),
         last_incoming=store.last_incoming_encryption(account, conversation),
-        publishes=session.omemo is not None and session.omemo.publishes_devices(conversation),
+        publishes=session.config.omemo and publishes_devices(session, conversation),
     )
+
+
+def publishes_devices(session: Session, jid: str) -> bool:
+    """Whether ``jid`` is known to publish OMEMO devices (from python-omemo's records in the
+    store: known before the engine is loaded, e.g. by ``tuichat send``)."""
+    text = session.store.load_key(session.account, f"/devices/{jid}/list")
+    return text is not None and text not in ("[]", "null")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig
-from tuichat.model import ConnectionState, Occupant
+from tuichat.model import ConnectionState, Encryption, Occupant
 
 if TYPE_CHECKING:
     from tuichat.client import ChatClient
@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 class LazyClient:
     """A chat client that imports and builds the real one on the first request that needs it.
 
-    Reads (``accounts``, ``state``, ``joined_rooms``, ``occupants``) are answered from the
-    config until then; every other member of :class:`~tuichat.client.ChatClient` is the real
-    client's, built on first use.
+    Reads (``accounts``, ``state``, ``joined_rooms``, ``occupants``, ``encryption``) are
+    answered from the config (and the store) until then; every other member of
+    :class:`~tuichat.client.ChatClient` is the real client's, built on first use.
     """
 
     def __init__(
@@ -35,8 +35,12 @@ class LazyClient:
         accounts: Sequence[AccountConfig],
         bus: EventBus,
         build: Callable[[Sequence[AccountConfig]], ChatClient],
+        *,
+        encryption: Callable[[str, str], Encryption] | None = None,
     ) -> None:
         self.bus = bus
+        self._encryption = encryption
+        """How a conversation sends, from the store, until the real client exists."""
         """The bus the real client publishes on (it is built with this same bus)."""
         self._accounts = tuple(accounts)
         self._build = build
@@ -73,6 +77,14 @@ class LazyClient:
     def occupants(self, account: str, room: str) -> list[Occupant]:
         """Everyone in a room now (nobody before the account ever connected)."""
         return [] if self._real is None else self._real.occupants(account, room)
+
+    def encryption(self, account: str, conversation: str) -> Encryption:
+        """How ``conversation`` sends: from the store (as given) until the real client exists."""
+        if self._real is not None:
+            return self._real.encryption(account, conversation)
+        if self._encryption is not None:
+            return self._encryption(account, conversation)
+        return Encryption.NONE
 
     async def start(self) -> None:
         """Build the real client and connect every enabled account in the background."""

@@ -6,10 +6,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from tuichat.encryption_policy import conversation_encryption
 from tuichat.model import Direction, Encryption, Message, Trust
 from tuichat.xmpp import parse
 from tuichat.xmpp.omemo import rules
-from tuichat.xmpp.omemo.policy import conversation_encryption
 from tuichat.xmpp.omemo.rules import SealedMessage
 
 

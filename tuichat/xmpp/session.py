@@ -135,6 +135,8 @@ class Session:
         self.omemo: OmemoEngine | None = None
         """End-to-end encryption, for an account with ``omemo`` on (built at the first start:
         its import is heavy, and the first frame never waits for it)."""
+        self.omemo_loading: asyncio.Future[OmemoEngine] | None = None
+        """The engine being loaded on the current client (awaited before the catch-up)."""
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -164,8 +166,8 @@ class Session:
             to_message=self._chat_message,
         )
         self.roster = roster.install(self)
-        if self.config.omemo:
-            self.omemo = await e2e.install(self)
+        if self.config.omemo:  # loads meanwhile: the connection does not wait for the import
+            self.omemo_loading = asyncio.ensure_future(e2e.install(self))
         for install in self.features:
             install(self)
         handlers.register(self)  # every slixmpp event the session and its features follow
@@ -446,7 +448,7 @@ class Session:
         return await e2e.deliver_batch(self, messages, announce=announce, older=older)
 
     def encryption(self, conversation: str) -> Encryption:
-        """How ``conversation`` sends now (see :mod:`tuichat.xmpp.omemo.policy`)."""
+        """How ``conversation`` sends now (see :mod:`tuichat.encryption_policy`)."""
         return e2e.encryption(self, conversation)
 
     async def _release_held(self) -> None:

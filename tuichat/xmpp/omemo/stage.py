@@ -17,8 +17,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tuichat import events as ev
+from tuichat.encryption_policy import conversation_encryption, device_list_key, lists_devices
 from tuichat.model import Encryption, Message
-from tuichat.xmpp.omemo.policy import conversation_encryption
 from tuichat.xmpp.omemo.rules import SealedMessage
 from tuichat.xmpp.sending import request_receipt
 
@@ -33,24 +33,32 @@ OFF_WORDS = "encrypted, and OMEMO is off for this account"
 
 
 async def install(session: Session) -> OmemoEngine:
-    """The session's engine (built once: the import takes about a second, off the loop),
-    loaded on its new client; encryption becomes a step of every outgoing message."""
+    """Build the session's engine (once: the import takes about a second, off the loop) and
+    load it on its new client; encryption becomes a step of every outgoing message."""
     engine = session.omemo
     if engine is None:
         module = await asyncio.to_thread(importlib.import_module, "tuichat.xmpp.omemo.engine")
         engine = module.OmemoEngine(session)
         session.sender.steps = [request_receipt, engine.step]
+        session.omemo = engine
     engine.install(session.client)
     return engine
+
+
+async def loaded(session: Session) -> OmemoEngine | None:
+    """The engine, once loaded on the current client (None for an account without OMEMO)."""
+    if session.omemo_loading is not None:
+        await session.omemo_loading
+    return session.omemo
 
 
 async def before_catch_up(session: Session) -> None:
     """Wait for our identity to exist and be published; then hold new one-time keys back while
     we catch up (the library's history-sync mode)."""
-    if session.omemo is None:
-        return
     try:
-        await session.omemo.before_catch_up()
+        engine = await loaded(session)
+        if engine is not None:
+            await engine.before_catch_up()
     except Exception as exc:  # the server refused a publish, a timeout…
         log.warning("%s: OMEMO could not start: %r", session.account, exc)
         session.bus.publish(ev.ErrorReported(session.account, f"encryption could not start: {exc}"))
@@ -71,7 +79,7 @@ def sealed(session: Session, message: Message | None, env: Envelope) -> Message 
     (to be decrypted), or with OMEMO off a placeholder (never the sender's fallback text)."""
     if message is None or env.sealed is None:
         return message
-    if session.omemo is None:
+    if not session.config.omemo:
         return replace(message, undecrypted=OFF_WORDS)
     return SealedMessage.of(message, env.sealed)
 
@@ -82,8 +90,10 @@ async def deliver_batch(
     """Store and publish a batch; its sealed messages are deduped, then decrypted, under the
     account's OMEMO lock, and stored in one transaction with the key writes (a message key
     works once: a crash in between must not lose the message)."""
-    omemo = session.omemo
-    if omemo is None or not any(isinstance(m, SealedMessage) for m in messages):
+    if not any(isinstance(m, SealedMessage) for m in messages):
+        return session.deliver_many(messages, announce=announce, older=older)
+    omemo = await loaded(session)
+    if omemo is None:  # cannot happen: sealed only with OMEMO on
         return session.deliver_many(messages, announce=announce, older=older)
     async with omemo.serialised():
         opened = await omemo.open(messages)
@@ -99,7 +109,7 @@ async def deliver_batch(
 
 
 def encryption(session: Session, conversation: str) -> Encryption:
-    """How ``conversation`` sends now (see :mod:`tuichat.xmpp.omemo.policy`)."""
+    """How ``conversation`` sends now (see :mod:`tuichat.encryption_policy`)."""
     store, account = session.store, session.account
     return conversation_encryption(
         omemo_on=session.config.omemo,
@@ -112,5 +122,4 @@ def encryption(session: Session, conversation: str) -> Encryption:
 def publishes_devices(session: Session, jid: str) -> bool:
     """Whether ``jid`` is known to publish OMEMO devices (from python-omemo's records in the
     store: known before the engine is loaded, e.g. by ``tuichat send``)."""
-    text = session.store.load_key(session.account, f"/devices/{jid}/list")
-    return text is not None and text not in ("[]", "null")
+    return lists_devices(session.store.load_key(session.account, device_list_key(jid)))

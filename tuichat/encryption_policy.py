@@ -1,4 +1,7 @@
-"""Provides :func:`conversation_encryption`: how a one-to-one conversation sends, decided once.
+"""Provides :func:`conversation_encryption`: how a one-to-one conversation sends.
+
+Pure, and free of XMPP and store imports: the session decides with it, and so does the lazy
+client before the XMPP layer is loaded (from what the store holds).
 
 Rule (like Conversations): what the user set (``/omemo on|off``, remembered in the store)
 wins; else a conversation whose last message from the other side was encrypted stays
@@ -22,3 +25,13 @@ def conversation_encryption(
     if last_incoming == Encryption.OMEMO.value or publishes:
         return Encryption.OMEMO
     return Encryption.NONE
+
+
+def device_list_key(jid: str) -> str:
+    """Where python-omemo keeps the device list of ``jid`` (in the store's ``omemo_kv``)."""
+    return f"/devices/{jid}/list"
+
+
+def lists_devices(stored: str | None) -> bool:
+    """Whether a stored device list (JSON text, or None) names at least one device."""
+    return stored is not None and stored not in ("[]", "null")

@@ -30,6 +30,7 @@ from tuichat.model import (
 from tuichat.store import Store
 from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.errors import map_exceptions
+from tuichat.xmpp.omemo import stage as e2e
 from tuichat.xmpp.rooms_api import RoomRequests
 from tuichat.xmpp.session import Session
 
@@ -113,24 +114,26 @@ class ConnectionManager(RoomRequests):
 
     # -- end-to-end encryption (OMEMO) ---------------------------------------------------------
 
-    def _engine(self, account: str) -> OmemoEngine:
+    async def _engine(self, account: str) -> OmemoEngine:
         """The OMEMO engine of a connected ``account`` (raises saying why there is none)."""
         session = self.session(account)
         if not session.config.omemo:
             raise ClientError(f"OMEMO is off for {session.account} (omemo = false in the config)")
-        if session.omemo is None or session.state != ConnectionState.CONNECTED:
+        if session.state != ConnectionState.CONNECTED:
             raise NotConnected(f"{session.account} is not connected")
-        return session.omemo
+        engine = await e2e.loaded(session)
+        assert engine is not None
+        return engine
 
     async def own_device(self, account: str) -> Device:
         """This installation's OMEMO device for ``account``."""
-        engine = self._engine(account)
+        engine = await self._engine(account)
         with map_exceptions("read our OMEMO device"):
             return await engine.own_device()
 
     async def devices(self, account: str, jid: str) -> list[Device]:
         """The OMEMO devices of ``jid`` (fetched from its server)."""
-        engine = self._engine(account)
+        engine = await self._engine(account)
         bare = str(JID.parse(jid).bare)
         with map_exceptions(f"fetch the OMEMO devices of {bare}"):
             return await engine.devices(bare)
@@ -144,7 +147,7 @@ class ConnectionManager(RoomRequests):
             wanted = normal_fingerprint(fingerprint)
         except ValueError as exc:
             raise ClientError(str(exc)) from None
-        engine = self._engine(account)
+        engine = await self._engine(account)
         bare = str(JID.parse(jid).bare)
         with map_exceptions(f"set trust in a device of {bare}"):
             await engine.set_trust(bare, wanted, trust)
@@ -243,7 +246,7 @@ class ConnectionManager(RoomRequests):
         bare = str(JID.parse(to).bare)
         if encryption is Encryption.OMEMO and not session.config.omemo:
             raise ClientError(f"OMEMO is off for {session.account} (omemo = false in the config)")
-        if encryption is None and session.omemo is not None:
+        if encryption is None and session.config.omemo:
             await self._first_look(session, bare)
         how = encryption or session.encryption(bare)
         return session.queue_outgoing(bare, body, encryption=how)
@@ -251,11 +254,13 @@ class ConnectionManager(RoomRequests):
     async def _first_look(self, session: Session, bare: str) -> None:
         """A conversation whose encryption was never decided: a contact who publishes OMEMO
         devices gets encrypted messages from now on (like Conversations)."""
-        if session.omemo is None or self.store.conversation_encryption(session.account, bare):
+        if self.store.conversation_encryption(session.account, bare):
             return
         if session.state == ConnectionState.CONNECTED and not self._is_room(session, bare):
             try:
-                await session.omemo.devices(bare)
+                engine = await e2e.loaded(session)
+                if engine is not None:
+                    await engine.devices(bare)
             except Exception as exc:  # no device list, a server that refuses: what we know
                 log.info("%s: no OMEMO devices of %s fetched: %r", session.account, bare, exc)
         if session.encryption(bare) is Encryption.OMEMO:

@@ -125,6 +125,8 @@ class Sender:
         """Applied in order to every outgoing stanza (see :func:`build_stanza`)."""
         self._waiters: dict[str, asyncio.Future[Message]] = {}
         self._stream_error: tuple[str, str] | None = None
+        self._unwritten: dict[str, ob.Changed] = {}
+        """The ``sent`` changes of messages whose write waits for a step (stored once written)."""
         self._writing: asyncio.Future[None] | None = None
         """The last write that awaits a step (encryption); later writes queue behind it."""
 
@@ -214,28 +216,35 @@ class Sender:
         self._apply(self.machine.handle(event))
 
     def _apply(self, effects: list[ob.Effect]) -> None:
+        later: set[str] = set()
         for effect in effects:
             if isinstance(effect, ob.Send):
-                self._write(effect.entry)
+                if self._write(effect.entry):
+                    later.add(effect.entry.key)
+            elif isinstance(effect, ob.Changed) and effect.key in later:
+                # Stored as sent only once it is written (after its encryption).
+                self._unwritten[effect.key] = effect
             elif isinstance(effect, ob.Blamed):
                 self._blame(effect)
             else:
                 self._change(effect)
 
-    def _write(self, entry: ob.Entry) -> None:
+    def _write(self, entry: ob.Entry) -> bool:
+        """Write ``entry`` now, or once its steps are done (then True)."""
         client = self.session.client
         message = self.session.store.get_message(entry.row)
         if message is None or client is None:
-            return
+            return False
         if message.encryption is Encryption.NONE and self._writing is None:
             self._put(client, build_stanza(client, message, self.steps))
-            return
+            return False
         # A step awaits (encryption): this write, and every write after it until the queue is
         # empty, waits its turn, so messages still leave in the machine's order.
         self._writing = writing = asyncio.ensure_future(
             self._write_later(self._writing, client, entry, message)
         )
         writing.add_done_callback(self._written)
+        return True
 
     async def _write_later(
         self, before: asyncio.Future[None] | None, client: Any, entry: ob.Entry, message: Message
@@ -246,12 +255,16 @@ class Sender:
         try:
             stanza = await build_stanza_later(client, message, self.steps)
         except Unwritable as exc:
+            self._unwritten.pop(entry.key, None)
             self._hold(entry, message, exc)
             return
+        sent = self._unwritten.pop(entry.key, None)
         current = self.machine.entries.get(entry.key)
         if current is None or not current.on_stream or client is not self.session.client:
             return  # the stream it was meant for is gone: it goes again when ready
         self._put(client, stanza)
+        if sent is not None:
+            self._change(sent)
 
     def _written(self, writing: asyncio.Future[None]) -> None:
         if self._writing is writing:

@@ -136,7 +136,8 @@ class Session:
         """End-to-end encryption, for an account with ``omemo`` on (built at the first start:
         its import is heavy, and the first frame never waits for it)."""
         self.omemo_loading: asyncio.Future[OmemoEngine] | None = None
-        """The engine being loaded on the current client (awaited before the catch-up)."""
+        """The engine being loaded on the current client (started once connected, awaited
+        before the catch-up: a session that never connects never imports it)."""
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -166,8 +167,7 @@ class Session:
             to_message=self._chat_message,
         )
         self.roster = roster.install(self)
-        if self.config.omemo:  # loads meanwhile: the connection does not wait for the import
-            self.omemo_loading = asyncio.ensure_future(e2e.install(self))
+        self.omemo_loading = None  # OMEMO loads on this client once connected (e2e.loaded)
         for install in self.features:
             install(self)
         handlers.register(self)  # every slixmpp event the session and its features follow

@@ -46,10 +46,13 @@ async def install(session: Session) -> OmemoEngine:
 
 
 async def loaded(session: Session) -> OmemoEngine | None:
-    """The engine, once loaded on the current client (None for an account without OMEMO)."""
-    if session.omemo_loading is not None:
-        await session.omemo_loading
-    return session.omemo
+    """The engine, once loaded on the current client (None for an account without OMEMO);
+    the first call on a client starts loading it."""
+    if not session.config.omemo or session.client is None:
+        return None
+    if session.omemo_loading is None:
+        session.omemo_loading = asyncio.ensure_future(install(session))
+    return await session.omemo_loading
 
 
 async def before_catch_up(session: Session) -> None:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig
-from tuichat.errors import ClientError
 from tuichat.model import ConnectionState, Encryption, Occupant
 
 if TYPE_CHECKING:
@@ -26,8 +25,8 @@ if TYPE_CHECKING:
 class LazyClient:
     """A chat client that imports and builds the real one on the first request that needs it.
 
-    Reads (``accounts``, ``state``, ``joined_rooms``, ``occupants``) are answered from the
-    config until then (``encryption`` says it is not known yet); every other member of
+    Reads (``accounts``, ``state``, ``joined_rooms``, ``occupants``, ``encryption``) are
+    answered from the config (and the store) until then; every other member of
     :class:`~tuichat.client.ChatClient` is the real client's, built on first use.
     """
 
@@ -36,9 +35,13 @@ class LazyClient:
         accounts: Sequence[AccountConfig],
         bus: EventBus,
         build: Callable[[Sequence[AccountConfig]], ChatClient],
+        *,
+        encryption: Callable[[str, str], Encryption] | None = None,
     ) -> None:
         self.bus = bus
         """The bus the real client publishes on (it is built with this same bus)."""
+        self._encryption = encryption
+        """How a conversation sends, from the store, until the real client exists."""
         self._accounts = tuple(accounts)
         self._build = build
         self._real: ChatClient | None = None
@@ -76,11 +79,12 @@ class LazyClient:
         return [] if self._real is None else self._real.occupants(account, room)
 
     def encryption(self, account: str, conversation: str) -> Encryption:
-        """How ``conversation`` sends; before the real client exists, a ``ClientError`` (the
-        first frame's header must not build it: it asks again once the client runs)."""
-        if self._real is None:
-            raise ClientError("not started yet: the encryption state is read when it starts")
-        return self._real.encryption(account, conversation)
+        """How ``conversation`` sends: from the store (as given) until the real client exists."""
+        if self._real is not None:
+            return self._real.encryption(account, conversation)
+        if self._encryption is not None:
+            return self._encryption(account, conversation)
+        return Encryption.NONE
 
     async def start(self) -> None:
         """Build the real client and connect every enabled account in the background."""

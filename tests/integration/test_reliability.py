@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from xml.etree import ElementTree as ET
 
 from tests.harness.peer import Peer
@@ -24,7 +25,10 @@ class Side:
         self.jid = acct.jid
         self.bus, self.store = EventBus(), Store.memory()
         self.rec = Recorder(self.bus)
-        config = account_config(server, acct.jid, acct.password, port=proxy.port)
+        # Plaintext transport reliability; encrypted messages have their own tests (test_omemo*).
+        config = replace(
+            account_config(server, acct.jid, acct.password, port=proxy.port), omemo=False
+        )
         self.manager = ConnectionManager([config], self.store, self.bus)
 
     async def send(self, to: str, body: str) -> None:

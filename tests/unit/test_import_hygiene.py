@@ -111,6 +111,40 @@ def test_headless_commands_and_modules_never_load_textual(headless_env: dict[str
     assert "slixmpp" in modules  # sync/send really ran the XMPP layer
     assert "tuichat.ui.render" in modules  # history printed through the (Textual-free) renderer
     assert loaded(modules, UI_TOOLKIT) == []
+
+
+def test_reading_commands_and_the_manager_never_load_omemo(headless_env: dict[str, str]) -> None:
+    """history, search and building the manager pay nothing for OMEMO (only a session that
+    starts for an account with OMEMO on loads it)."""
+    modules = imported_after(
+        """
+        from tuichat.cli import main
+        from tuichat.bus import EventBus
+        from tuichat.config import load_config
+        from tuichat.paths import Paths
+        from tuichat.store import Store
+        from tuichat.xmpp.manager import ConnectionManager
+
+        assert main(["history", "bob@example.test", "--json"]) == 0
+        assert main(["search", "hygiene"]) == 0
+        config = load_config(Paths.default().config_file)
+        ConnectionManager(config.accounts, Store.memory(), EventBus())
+        """,
+        env=headless_env,
+    )
+    assert "tuichat.xmpp.manager" in modules
+    assert loaded(modules, OMEMO) == []
+
+
+def test_sync_loads_omemo_only_once_connected(headless_env: dict[str, str]) -> None:
+    """A session that never connects (or whose account has `omemo = false`) never pays for
+    the OMEMO import (it loads once the server let us in, see tests/integration/test_omemo*)."""
+    config = Path(headless_env["XDG_CONFIG_HOME"]) / "tuichat" / "config.toml"
+    code = 'from tuichat.cli import main\nassert main(["sync", "--timeout", "0.2"]) == 1\n'
+    assert loaded(imported_after(code, env=headless_env), OMEMO) == []
+    config.write_text(config.read_text(encoding="utf-8") + "omemo = false\n", encoding="utf-8")
+    modules = imported_after(code, env=headless_env)
+    assert "tuichat.xmpp.session" in modules
     assert loaded(modules, OMEMO) == []
 
 
@@ -125,7 +159,8 @@ def test_ui_app_loads_no_xmpp_library() -> None:
 
 
 def test_first_frame_comes_before_slixmpp_is_imported(headless_env: dict[str, str]) -> None:
-    """`tuichat` paints its first frame without the XMPP library, and imports it just after.
+    """`tuichat` paints its first frame without the XMPP or OMEMO library (XMPP is imported just
+    after; OMEMO once an account with it is connected).
 
     The real command's path (``tuichat.cli.main``), with the app run headless: at Textual's
     ``Ready`` (the first frame is on the screen) slixmpp must not be loaded; once the client
@@ -144,24 +179,24 @@ def test_first_frame_comes_before_slixmpp_is_imported(headless_env: dict[str, st
             def hook(message):
                 if isinstance(message, events.Ready):
                     at_first_frame.append("slixmpp" in sys.modules)
+                    at_first_frame.append("slixmpp_omemo" in sys.modules)
 
             async def go():
                 async with app.run_test(message_hook=hook) as pilot:
-                    for _ in range(400):
+                    for _ in range(600):
                         await pilot.pause(0.01)
-                        if at_first_frame and "slixmpp" in sys.modules:
+                        if at_first_frame and "tuichat.xmpp.omemo.engine" in sys.modules:
                             break
 
             asyncio.run(go())
 
         TuichatApp.run = headless_run
         assert main([]) == 0
-        assert at_first_frame == [False], at_first_frame
+        assert at_first_frame == [False, False], at_first_frame
         """,
         env=headless_env,
     )
     assert "tuichat.xmpp.manager" in modules  # built after the first frame, as it should be
-    assert loaded(modules, OMEMO) == []
 
 
 def test_the_app_runs_at_120_frames_a_second_unless_the_user_says_otherwise() -> None:

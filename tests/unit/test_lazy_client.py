@@ -82,3 +82,22 @@ async def test_accounts_edited_before_the_build_are_the_ones_built() -> None:
     assert client.accounts == ("c@example.org",) and built == []
     await client.start()
     assert [a.jid for a in built[0].accounts_given] == ["c@example.org"]
+
+
+def test_encryption_is_answered_from_the_store_before_the_real_client() -> None:
+    """The header's encryption state needs no XMPP layer: the store answers until it exists."""
+    from tuichat.cli.run import stored_encryption
+    from tuichat.model import Encryption
+    from tuichat.store import Store
+
+    store = Store.memory()
+    account = AccountConfig("me@example.test", PasswordSource("plain", "x"))
+    built: list[object] = []
+    client = LazyClient(
+        [account], EventBus(), built.append,  # type: ignore[arg-type]
+        encryption=stored_encryption(store, [account]),
+    )  # fmt: skip
+    assert client.encryption("me@example.test", "bob@example.test") is Encryption.NONE
+    store.set_conversation_encryption("me@example.test", "bob@example.test", "omemo")
+    assert client.encryption("me@example.test", "bob@example.test") is Encryption.OMEMO
+    assert built == []

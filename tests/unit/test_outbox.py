@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tuichat.model import ConversationKind, MessageState
@@ -14,11 +16,13 @@ from tuichat.xmpp.outbox import (
     Effect,
     Entry,
     FreshStream,
+    Held,
     Input,
     Outbox,
     Queued,
     Ready,
     Reflected,
+    Released,
     Restored,
     Resumed,
     RoomEntered,
@@ -180,6 +184,35 @@ def test_bounce_carries_its_reason() -> None:
     outbox, _ = run([Ready(), Queued(entry(1))])
     [changed] = outbox.handle(Bounced("k1", "bob@example.org does not exist"))
     assert changed == Changed(1, BOB, FAILED, "bob@example.org does not exist", "k1")
+
+
+def test_held_message_waits_pending_until_released() -> None:
+    """A message that cannot be encrypted goes back to pending with why, and is not written
+    again until something may have changed (released, or a new session is ready)."""
+    outbox, _ = run([Ready(), Queued(entry(1))])
+    [changed] = outbox.handle(Held("k1", "no device"))
+    assert changed == Changed(1, BOB, PENDING, "no device", "k1")
+    assert outbox.handle(Queued(entry(2))) == [
+        Send(replace(entry(2), on_stream=True, state=SENT)),
+        Changed(2, BOB, SENT, key="k2"),
+    ]
+    assert summary(outbox.handle(Released())) == [("send", 1, ""), ("state", 1, "sent")]
+    outbox.handle(Held("k1", "no device"))
+    assert summary(run([StreamLost(), FreshStream(), Ready()], outbox)[1]) == [
+        ("send", 1, ""),
+        ("state", 1, "sent"),
+        ("send", 2, ""),
+    ]
+
+
+def test_holding_one_message_lets_others_go() -> None:
+    """A held message does not stop the messages of other conversations."""
+    outbox, _ = run([Ready(), Queued(entry(1)), Held("k1", "no device")])
+    assert summary(outbox.handle(Queued(entry(2, "carl@example.org")))) == [
+        ("send", 2, ""),
+        ("state", 2, "sent"),
+    ]
+    assert outbox.handle(Held("k9", "unknown")) == []
 
 
 # -- streams: fresh, resumed, lost -----------------------------------------------------------

@@ -33,6 +33,7 @@ SUBCOMMANDS = (
     "tuichat.cli.feed_cmd",
     "tuichat.cli.command_cmd",
     "tuichat.cli.gateway_cmd",
+    "tuichat.cli.omemo_cmd",
 )
 
 

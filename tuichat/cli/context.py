@@ -16,7 +16,7 @@ from tuichat.bus import EventBus
 from tuichat.cli import EXIT_USAGE, CliError
 from tuichat.config import AccountConfig, Config, ConfigError, load_config
 from tuichat.logs import setup_logging
-from tuichat.model import JID, InvalidJID, Message
+from tuichat.model import JID, Direction, Encryption, InvalidJID, Message
 from tuichat.paths import Paths
 from tuichat.store import Store, StoreError
 
@@ -104,9 +104,21 @@ def message_json(message: Message) -> str:
             "origin_id": message.origin_id,
             "state": message.state.value,
             "failure": message.failure,
+            "encryption": message.encryption.value,
+            **_trust_fields(message),
         },
         ensure_ascii=False,
     )
+
+
+def _trust_fields(message: Message) -> dict[str, str | None]:
+    """``trust`` for a received encrypted message, and ``undecrypted`` for a placeholder."""
+    if message.encryption is not Encryption.OMEMO or message.direction is not Direction.IN:
+        return {}
+    fields: dict[str, str | None] = {"trust": message.trust.value if message.trust else None}
+    if message.undecrypted is not None:
+        fields["undecrypted"] = message.undecrypted
+    return fields
 
 
 def message_line(message: Message) -> str:

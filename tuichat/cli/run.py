@@ -12,7 +12,9 @@ from tuichat.cli import EXIT_OK
 from tuichat.cli.context import load, new_bus, open_store
 from tuichat.client import ChatClient
 from tuichat.config import AccountConfig
+from tuichat.encryption_policy import conversation_encryption, device_list_key, lists_devices
 from tuichat.lazy_client import LazyClient
+from tuichat.model import Encryption
 from tuichat.store import Store
 
 FRAME_RATE = 120
@@ -61,9 +63,32 @@ def run(args: argparse.Namespace) -> int:
 
     with open_store(paths) as store:
         bus = new_bus()
-        client = LazyClient(config.accounts, bus, manager_factory(store, bus))
+        client = LazyClient(
+            config.accounts,
+            bus,
+            manager_factory(store, bus),
+            encryption=stored_encryption(store, config.accounts),
+        )
         app = build_app(config, paths, store, client)
         app.run()
         if app.store_failure is not None:
             raise app.store_failure  # one line on stderr, exit 1 (see tuichat.cli.main)
     return app.return_code or EXIT_OK
+
+
+def stored_encryption(
+    store: Store, accounts: Sequence[AccountConfig]
+) -> Callable[[str, str], Encryption]:
+    """How a conversation sends, from the store alone (before the XMPP layer is loaded): the
+    same rule the session follows (:mod:`tuichat.encryption_policy`)."""
+    omemo_on = {a.jid: a.omemo for a in accounts}
+
+    def encryption(account: str, conversation: str) -> Encryption:
+        return conversation_encryption(
+            omemo_on=omemo_on.get(account, False),
+            chosen=store.conversation_encryption(account, conversation),
+            last_incoming=store.last_incoming_encryption(account, conversation),
+            publishes=lists_devices(store.load_key(account, device_list_key(conversation))),
+        )
+
+    return encryption

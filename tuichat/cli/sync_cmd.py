@@ -15,7 +15,7 @@ from tuichat.cli.args import seconds
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
 from tuichat.cli.waiting import wait_until
 from tuichat.config import AccountConfig
-from tuichat.model import ConnectionState, ConversationKind, MessageState
+from tuichat.model import ConnectionState, ConversationKind, Encryption, MessageState
 from tuichat.store import Store
 
 if TYPE_CHECKING:
@@ -46,7 +46,22 @@ def register(sub: Any) -> None:
     send.add_argument("text", nargs="*", metavar="TEXT", help="the message (default: stdin)")
     send.add_argument("--account", metavar="JID", help="account to send from")
     send.add_argument("--timeout", type=seconds, default=60.0, metavar="S", help="give up after S")
-    send.set_defaults(func=run_send)
+    how = send.add_mutually_exclusive_group()
+    how.add_argument(
+        "--encrypt",
+        dest="encryption",
+        action="store_const",
+        const="omemo",
+        help="encrypt (OMEMO) whatever the conversation does; exit 1 if it cannot be encrypted",
+    )
+    how.add_argument(
+        "--no-encrypt",
+        dest="encryption",
+        action="store_const",
+        const="none",
+        help="send in plaintext whatever the conversation does",
+    )
+    send.set_defaults(func=run_send, encryption=None)
 
 
 async def _connect_and_sync(
@@ -142,7 +157,14 @@ async def _first_outcome(session: Session, timeout: float) -> bool:
     return False
 
 
-async def _send(account: AccountConfig, store: Store, to: str, body: str, timeout: float) -> str:
+async def _send(
+    account: AccountConfig,
+    store: Store,
+    to: str,
+    body: str,
+    timeout: float,
+    encryption: Encryption | None = None,
+) -> str:
     """Send to a contact (queued, then acked by the server) or to a room (reflected back).
 
     Whether ``to`` is a room comes from the store, else from asking it (disco#info) once
@@ -165,8 +187,10 @@ async def _send(account: AccountConfig, store: Store, to: str, body: str, timeou
         if kind is ConversationKind.GROUPCHAT:
             if not manager.started:
                 await manager.start()
+            if encryption is Encryption.OMEMO:
+                return "tuichat does not encrypt in rooms yet (--encrypt)"
             return await _send_to_room(session, to, body, timeout)
-        return await _send_chat(manager, session, account, to, body, timeout)
+        return await _send_chat(manager, session, account, to, body, timeout, encryption)
     finally:
         await manager.stop()
 
@@ -193,8 +217,9 @@ async def _send_chat(
     to: str,
     body: str,
     timeout: float,
+    encryption: Encryption | None,
 ) -> str:
-    queued = await manager.send_message(account.jid, to, body)  # in the outbox first
+    queued = await manager.send_message(account.jid, to, body, encryption=encryption)
     outcome = session.sender.wait(queued)  # acked, or failed with the reason (a bounce)
     if not manager.started:
         await manager.start()
@@ -231,7 +256,8 @@ def run_send(args: argparse.Namespace) -> int:
     to = jid_arg(args.to, "recipient")
     body = _body(args.text)
     with open_store(paths) as store:
-        why = asyncio.run(_send(account, store, to, body, args.timeout))
+        how = Encryption(args.encryption) if args.encryption else None
+        why = asyncio.run(_send(account, store, to, body, args.timeout, how))
         _raise_store_failure(store)
     if why:
         print(f"tuichat: not sent: {why}; kept in the outbox for the next run", file=sys.stderr)

@@ -48,6 +48,7 @@ ACCOUNT_KEYS: dict[str, type] = {
     "notify": bool,
     "bell": bool,
     "muted": list,
+    "omemo": bool,
 }
 PASSWORD_KEYS: dict[str, PasswordKind] = {
     "password_command": "command",

@@ -119,7 +119,7 @@ def render_account(account: AccountConfig) -> str:
     out.append(_render(account.password.config_key, account.password.value))
     defaults = AccountConfig(account.jid, account.password)
     names = ("host", "port", "tls", "ca_file", "cert_fingerprint", "resource", "enabled")
-    for name in (*names, "notify", "bell"):
+    for name in (*names, "notify", "bell", "omemo"):
         value = getattr(account, name)
         if value is not None and value != getattr(defaults, name):
             out.append(_render(name, value))

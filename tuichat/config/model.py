@@ -68,6 +68,8 @@ class AccountConfig:
     bell: bool = False
     muted: tuple[str, ...] = ()
     """Bare JIDs of muted conversations."""
+    omemo: bool = True
+    """End-to-end encryption (OMEMO) for this account: ``omemo = false`` turns it off."""
 
     def connects_like(self, other: AccountConfig) -> bool:
         """Whether ``other`` logs in exactly as this does: only then may a live connection be
@@ -86,6 +88,7 @@ def _connection_fields(account: AccountConfig) -> tuple[object, ...]:
         account.cert_fingerprint,
         account.resource,
         account.enabled,
+        account.omemo,
     )
 
 

@@ -26,17 +26,19 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tuichat.discovery import Feed, FeedEntry, feed_key
-from tuichat.model import Contact, Message, MessageState
+from tuichat.model import Contact, Message, MessageState, Trust
 from tuichat.paths import private_file
 from tuichat.store import conversations as _conv
 from tuichat.store import feeds as _feeds
 from tuichat.store import messages as _msgs
 from tuichat.store import meta as _meta
+from tuichat.store import omemo as _omemo
 from tuichat.store import search as _search
 from tuichat.store.conversations import ConversationSummary
 from tuichat.store.errors import Problem, StoreError, store_error
 from tuichat.store.messages import SaveOutcome
 from tuichat.store.migrations import MIGRATIONS, Migrations
+from tuichat.store.omemo import KeyWrites, Sealed
 
 __all__ = ["BUSY_TIMEOUT", "Store", "StoreError"]
 
@@ -168,14 +170,36 @@ class Store:
                     out.append(stored)
         return out
 
-    def save_outcomes(self, msgs: Iterable[Message], *, older: bool = False) -> list[SaveOutcome]:
+    def save_outcomes(
+        self,
+        msgs: Iterable[Message],
+        *,
+        older: bool = False,
+        keys: KeyWrites | None = None,
+        sealed: Sequence[str | None] = (),
+    ) -> list[SaveOutcome]:
         """Like :meth:`save_messages` but return every outcome, duplicates and merges included.
 
         ``older``: the batch is history from before what is stored, given newest first; among
         messages of one timestamp each sorts before those stored earlier.
+        ``keys``: python-omemo writes to store in the same transaction (what decrypting these
+        messages changed). ``sealed[i]``: the raw stanza of message ``i``, a placeholder, kept
+        for a retry when it is newly stored.
         """
         with self._tx() as conn:
-            return [_msgs.save(conn, msg, older=older) for msg in msgs]
+            outcomes = [_msgs.save(conn, msg, older=older) for msg in msgs]
+            for outcome, stanza in zip(outcomes, sealed, strict=False):
+                if stanza is not None and outcome.stored is not None:
+                    assert outcome.stored.id is not None
+                    _omemo.keep_sealed(conn, outcome.stored.id, outcome.stored.account, stanza)
+            _omemo.write_keys(conn, keys)
+            return outcomes
+
+    def duplicate_of(self, msg: Message) -> Message | None:
+        """The stored message ``msg`` duplicates under the dedupe rule, or None (asked before
+        decrypting: a message key works once)."""
+        with self._read() as conn:
+            return _msgs.find_duplicate(conn, msg, _msgs.sender_key(msg))
 
     def update_state(
         self,
@@ -274,6 +298,48 @@ class Store:
         (a common word in a big store matches far more than anyone reads)."""
         with self._read() as conn:
             return _search.count(conn, query, account, conversation, cap)
+
+    # --- end-to-end encryption (OMEMO) --------------------------------------------------------
+
+    def write_keys(self, keys: KeyWrites) -> None:
+        """Store python-omemo writes on their own (not tied to a message)."""
+        with self._tx() as conn:
+            _omemo.write_keys(conn, keys)
+
+    def load_key(self, account: str, key: str) -> str | None:
+        """python-omemo's JSON text under ``key`` for ``account``, or None."""
+        with self._read() as conn:
+            return _omemo.load_key(conn, account, key)
+
+    def sealed(self, account: str) -> list[Sealed]:
+        """The kept stanzas of ``account``'s placeholders (messages not decrypted yet)."""
+        with self._read() as conn:
+            return _omemo.sealed(conn, account)
+
+    def open_sealed(
+        self, message: int, body: str | None, trust: Trust | None, keys: KeyWrites | None
+    ) -> Message | None:
+        """A placeholder was decrypted: store its text and the key writes in one transaction;
+        the row as it is now (None: it was an empty message, and is gone)."""
+        with self._tx() as conn:
+            _omemo.open_sealed(conn, message, body, trust)
+            _omemo.write_keys(conn, keys)
+            return _msgs.get(conn, message)
+
+    def conversation_encryption(self, account: str, conversation: str) -> str | None:
+        """How ``conversation`` sends as set (``none``/``omemo``), or None when never set."""
+        with self._read() as conn:
+            return _omemo.conversation_encryption(conn, account, conversation)
+
+    def set_conversation_encryption(self, account: str, conversation: str, encryption: str) -> None:
+        """Remember how ``conversation`` sends."""
+        with self._tx() as conn:
+            _omemo.set_conversation_encryption(conn, account, conversation, encryption)
+
+    def last_incoming_encryption(self, account: str, conversation: str) -> str | None:
+        """How the newest message received in ``conversation`` travelled, or None."""
+        with self._read() as conn:
+            return _omemo.last_incoming_encryption(conn, account, conversation)
 
     # --- conversations -----------------------------------------------------------------------
 

@@ -24,9 +24,11 @@ from typing import Any
 from tuichat.model import (
     ConversationKind,
     Direction,
+    Encryption,
     InvalidJID,
     Message,
     MessageState,
+    Trust,
     bare_str,
 )
 
@@ -55,7 +57,7 @@ _BASE_MIN = -(2**63) // _SLOTS + 2 * _SLOTS
 
 COLUMNS = (
     "id, account, conversation, kind, direction, sender, body, ts, state, "
-    "stanza_id, origin_id, message_id, nick, replaces, failure"
+    "stanza_id, origin_id, message_id, nick, replaces, failure, encryption, trust, undecrypted"
 )
 """The columns :func:`row_to_message` expects, in order."""
 
@@ -112,6 +114,9 @@ def row_to_message(row: Sequence[Any]) -> Message:
         nick,
         replaces,
         failure,
+        encryption,
+        trust,
+        undecrypted,
     ) = row
     return Message(
         account=str(account),
@@ -128,6 +133,9 @@ def row_to_message(row: Sequence[Any]) -> Message:
         nick=nick,
         replaces=replaces,
         failure=failure,
+        encryption=Encryption(encryption),
+        trust=Trust(trust) if trust else None,
+        undecrypted=undecrypted,
         id=id_,
     )
 
@@ -148,9 +156,10 @@ class SaveOutcome:
 
 _INSERT_TEMPLATE = """
 INSERT INTO messages (id, account, conversation, kind, direction, sender, sender_bare, body,
-                      ts, state, stanza_id, origin_id, message_id, nick, replaces)
+                      ts, state, stanza_id, origin_id, message_id, nick, replaces,
+                      encryption, trust, undecrypted)
 SELECT {row_id},
-       ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15
+       ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?17, ?18, ?19
 WHERE NOT EXISTS (
     SELECT 1 FROM messages
     WHERE account = ?2 AND conversation = ?3 AND sender_bare = ?7 AND message_id = ?13
@@ -168,8 +177,8 @@ _INSERT_OLDER = _INSERT_TEMPLATE.format(
     row_id=f"COALESCE((SELECT MIN(id) - 1 FROM messages "
     f"WHERE id >= ?1 AND id < ?1 + {_MIDDLE}), ?1 + {_MIDDLE} - 1)"
 )
-# ?17 is an explicit free id (used when the slot range is full).
-_INSERT_AT = _INSERT_TEMPLATE.format(row_id="?17")
+# ?20 is an explicit free id (used when the slot range is full).
+_INSERT_AT = _INSERT_TEMPLATE.format(row_id="?20")
 
 _BY_STANZA = f"""
 SELECT {COLUMNS} FROM messages WHERE account = ? AND conversation = ? AND stanza_id = ?
@@ -223,6 +232,9 @@ def save(conn: sqlite3.Connection, msg: Message, *, older: bool = False) -> Save
         msg.nick,
         msg.replaces,
         no_ids,
+        msg.encryption.value,
+        msg.trust.value if msg.trust is not None else None,
+        msg.undecrypted,
     )
     try:
         cur = conn.execute(_INSERT_OLDER if older else _INSERT, params)
@@ -285,6 +297,9 @@ def _stored_copy(msg: Message, row_id: int | None, ts: int) -> Message:
         nick=msg.nick,
         replaces=msg.replaces,
         failure=msg.failure,
+        encryption=msg.encryption,
+        trust=msg.trust,
+        undecrypted=msg.undecrypted,
         id=row_id,
     )
 

@@ -24,6 +24,7 @@ __all__ = [
     "m002_fts_queue",
     "m003_outbox_failures",
     "m004_feed_entries",
+    "m005_omemo",
 ]
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -306,5 +307,49 @@ def m004_feed_entries(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = Migrations(m001_initial, m002_fts_queue, m003_outbox_failures, m004_feed_entries)
+def m005_omemo(conn: sqlite3.Connection) -> None:
+    """End-to-end encryption (OMEMO): how each message travelled, python-omemo's keys, the raw
+    stanzas of messages not decrypted yet, and how each conversation sends.
+
+    - ``messages.encryption`` (``none``/``omemo``), ``trust`` (of the sending device, for a
+      received encrypted message) and ``undecrypted`` (why it could not be decrypted yet);
+    - ``omemo_kv``: python-omemo's key-value storage per account (JSON values);
+    - ``omemo_sealed``: the stanza of each placeholder, kept for a retry (gone with its row);
+    - ``conversation_settings``: per conversation, how it sends (``/omemo on|off``).
+    """
+    for statement in (
+        "ALTER TABLE messages ADD COLUMN encryption TEXT NOT NULL DEFAULT 'none'",
+        "ALTER TABLE messages ADD COLUMN trust TEXT",
+        "ALTER TABLE messages ADD COLUMN undecrypted TEXT",
+        """
+        CREATE TABLE omemo_kv (
+            account TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (account, key)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE omemo_sealed (
+            message INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+            account TEXT NOT NULL,
+            stanza TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX omemo_sealed_by_account ON omemo_sealed (account)",
+        """
+        CREATE TABLE conversation_settings (
+            account TEXT NOT NULL,
+            conversation TEXT NOT NULL,
+            encryption TEXT,
+            PRIMARY KEY (account, conversation)
+        ) WITHOUT ROWID
+        """,
+    ):
+        conn.execute(statement)
+
+
+MIGRATIONS = Migrations(
+    m001_initial, m002_fts_queue, m003_outbox_failures, m004_feed_entries, m005_omemo
+)
 """The store's migrations, in order. Append new ones; never edit an applied one."""

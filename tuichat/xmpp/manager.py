@@ -8,9 +8,12 @@ CLI): no thread, no second loop, never slixmpp's ``process()``.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from tuichat import events as ev
 from tuichat.bus import EventBus
 from tuichat.certificates import BadFingerprint, parse_fingerprint
 from tuichat.client import FormFiller, Report
@@ -27,6 +30,7 @@ from tuichat.model import (
     Message,
     Show,
     Trust,
+    normal_fingerprint,
 )
 from tuichat.store import Store
 from tuichat.xmpp import library  # noqa: F401  # first: slixmpp without pygments
@@ -36,9 +40,15 @@ from tuichat.xmpp.errors import map_exceptions
 from tuichat.xmpp.features import roster
 from tuichat.xmpp.features.blocking import Blocklist
 from tuichat.xmpp.gateways_api import GatewayRequests
+from tuichat.xmpp.omemo import stage as e2e
 from tuichat.xmpp.rooms_api import RoomRequests
 from tuichat.xmpp.services_api import ServiceRequests
 from tuichat.xmpp.session import Session
+
+log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from tuichat.xmpp.omemo.engine import OmemoEngine
 
 
 class ConnectionManager(RoomRequests, ServiceRequests, GatewayRequests, CommandRequests):
@@ -164,27 +174,70 @@ class ConnectionManager(RoomRequests, ServiceRequests, GatewayRequests, CommandR
         """Unblock ``jid``."""
         await self._blocklist(account).unblock(jid)
 
-    # -- end-to-end encryption (OMEMO); the engine lands with issue 11 ---------------------------
+    # -- end-to-end encryption (OMEMO) ---------------------------------------------------------
+
+    async def _engine(self, account: str) -> OmemoEngine:
+        """The OMEMO engine of a connected ``account`` (raises saying why there is none)."""
+        session = self.session(account)
+        if not session.config.omemo:
+            raise ClientError(f"OMEMO is off for {session.account} (omemo = false in the config)")
+        if session.state != ConnectionState.CONNECTED:
+            raise NotConnected(f"{session.account} is not connected")
+        engine = await e2e.loaded(session)
+        assert engine is not None
+        return engine
 
     async def own_device(self, account: str) -> Device:
         """This installation's OMEMO device for ``account``."""
-        raise ClientError("end-to-end encryption is not available in this build yet")
+        engine = await self._engine(account)
+        with map_exceptions("read our OMEMO device"):
+            return await engine.own_device()
 
     async def devices(self, account: str, jid: str) -> list[Device]:
-        """The OMEMO devices of ``jid``."""
-        raise ClientError("end-to-end encryption is not available in this build yet")
+        """The OMEMO devices of ``jid`` (fetched from its server)."""
+        engine = await self._engine(account)
+        bare = str(JID.parse(jid).bare)
+        with map_exceptions(f"fetch the OMEMO devices of {bare}"):
+            return await engine.devices(bare)
 
     async def set_trust(self, account: str, jid: str, fingerprint: str, trust: Trust) -> None:
-        """Verify or distrust one of ``jid``'s devices."""
-        raise ClientError("end-to-end encryption is not available in this build yet")
+        """Verify or distrust one of ``jid``'s devices; held messages and placeholders are
+        tried again."""
+        if trust not in (Trust.VERIFIED, Trust.DISTRUSTED):
+            raise ClientError("a device can only be verified or distrusted")
+        try:
+            wanted = normal_fingerprint(fingerprint)
+        except ValueError as exc:
+            raise ClientError(str(exc)) from None
+        engine = await self._engine(account)
+        bare = str(JID.parse(jid).bare)
+        with map_exceptions(f"set trust in a device of {bare}"):
+            await engine.set_trust(bare, wanted, trust)
+        self.session(account).sender.release()
+        await engine.retry()
 
     def encryption(self, account: str, conversation: str) -> Encryption:
         """How ``conversation`` sends now."""
-        return Encryption.NONE
+        return self.session(account).encryption(str(JID.parse(conversation).bare))
 
     async def set_encryption(self, account: str, conversation: str, encryption: Encryption) -> None:
-        """Set how ``conversation`` sends."""
-        raise ClientError("end-to-end encryption is not available in this build yet")
+        """Set how ``conversation`` sends (remembered in the store)."""
+        session = self.session(account)
+        bare = str(JID.parse(conversation).bare)
+        if encryption is Encryption.OMEMO and not session.config.omemo:
+            raise ClientError(f"OMEMO is off for {session.account} (omemo = false in the config)")
+        if encryption is Encryption.OMEMO and self._is_room(session, bare):
+            raise ClientError(
+                f"{bare} is a group chat: OMEMO in rooms needs a members-only, non-anonymous "
+                "room, and tuichat does not encrypt in rooms yet"
+            )
+        self.store.set_conversation_encryption(session.account, bare, encryption.value)
+        self.bus.publish(ev.EncryptionChanged(session.account, bare, encryption))
+        session.sender.release()
+
+    @staticmethod
+    def _is_room(session: Session, jid: str) -> bool:
+        return session.rooms is not None and session.rooms.knows(jid)
 
     async def register_account(
         self, account: AccountConfig, password: str, fill: FormFiller | None = None
@@ -247,16 +300,46 @@ class ConnectionManager(RoomRequests, ServiceRequests, GatewayRequests, CommandR
             await asyncio.sleep(0.05)
         return {a: s.state for a, s in self.sessions.items()}
 
-    async def send_message(self, account: str, to: str, body: str) -> Message:
-        """Store ``body`` as pending, then send it if connected; return the stored message."""
+    async def send_message(
+        self, account: str, to: str, body: str, *, encryption: Encryption | None = None
+    ) -> Message:
+        """Store ``body`` as pending, then send it if connected; return the stored message.
+
+        It travels as the conversation sends (:meth:`encryption`), or as ``encryption`` says
+        (the CLI's ``--encrypt``/``--no-encrypt``). An encrypted message never goes out in
+        plaintext: if it cannot be encrypted it waits in the outbox (``EncryptionHeld``)."""
         session = self.session(account)
-        return session.queue_outgoing(str(JID.parse(to).bare), body)
+        bare = str(JID.parse(to).bare)
+        if encryption is Encryption.OMEMO and not session.config.omemo:
+            raise ClientError(f"OMEMO is off for {session.account} (omemo = false in the config)")
+        if encryption is None and session.config.omemo:
+            await self._first_look(session, bare)
+        how = encryption or session.encryption(bare)
+        return session.queue_outgoing(bare, body, encryption=how)
+
+    async def _first_look(self, session: Session, bare: str) -> None:
+        """A conversation whose encryption was never decided: a contact who publishes OMEMO
+        devices gets encrypted messages from now on (like Conversations)."""
+        if self.store.conversation_encryption(session.account, bare):
+            return
+        if session.state == ConnectionState.CONNECTED and not self._is_room(session, bare):
+            try:
+                engine = await e2e.loaded(session)
+                if engine is not None:
+                    await engine.devices(bare)
+            except Exception as exc:  # no device list, a server that refuses: what we know
+                log.info("%s: no OMEMO devices of %s fetched: %r", session.account, bare, exc)
+        if session.encryption(bare) is Encryption.OMEMO:
+            self.store.set_conversation_encryption(session.account, bare, Encryption.OMEMO.value)
+            self.bus.publish(ev.EncryptionChanged(session.account, bare, Encryption.OMEMO))
 
     async def fetch_older(self, account: str, conversation: str, limit: int = 100) -> int:
-        """Backfill a conversation from the server archive (see ``Session.fetch_older``)."""
+        """Backfill a conversation from the server archive (see ``mam.fetch_older``)."""
+        from tuichat.xmpp.features.mam import fetch_older
+
         bare = str(JID.parse(conversation).bare)
         with map_exceptions(f"fetch older history of {bare}"):
-            return await self.session(account).fetch_older(bare, limit)
+            return await fetch_older(self.session(account), bare, limit)
 
     async def set_presence(self, account: str | None, show: Show, status: str = "") -> None:
         """Set our presence on one account or all."""

@@ -72,6 +72,8 @@ class Entry:
     state: MessageState = MessageState.PENDING
     on_stream: bool = False
     """Written to the current stream (or to one that may still be resumed)."""
+    held: bool = False
+    """Waiting for encryption to become possible (see :class:`Held`)."""
 
 
 # -- inputs ---------------------------------------------------------------------------------
@@ -148,6 +150,22 @@ class SetAside:
 
 
 @dataclass(frozen=True, slots=True)
+class Held:
+    """The message ``key`` could not be encrypted (``reason``): it was not written, and waits
+    in the outbox (``pending``) until :class:`Released` or the next :class:`Ready`. Never sent
+    in plaintext instead."""
+
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Released:
+    """What held messages wait for may have changed (trust, devices, the conversation's
+    encryption): they try again."""
+
+
+@dataclass(frozen=True, slots=True)
 class StreamLost:
     """The stream closed (it may still be resumed); ``condition`` is the stream error the
     server sent before closing it, if any."""
@@ -177,6 +195,8 @@ Input = (
     | CopyArrived
     | Bounced
     | SetAside
+    | Held
+    | Released
     | StreamLost
     | FreshStream
     | Resumed
@@ -263,6 +283,7 @@ class Outbox:
                 return []
             case Ready():
                 self.ready = True
+                self._unhold()  # what held them may be gone: they try again once
                 return self._flush()
             case RoomEntered(room):
                 self.rooms.add(room)
@@ -284,6 +305,17 @@ class Outbox:
             case Bounced(key, reason) | SetAside(key, reason):
                 found = self.entries.get(key) or self.acked.pop(key, None)
                 return [] if found is None else self._final(found, MessageState.FAILED, reason)
+            case Held(key, reason):
+                found = self.entries.get(key)
+                if found is None:
+                    return []
+                self.entries[key] = replace(
+                    found, on_stream=False, held=True, state=MessageState.PENDING
+                )
+                return [Changed(found.row, found.conversation, MessageState.PENDING, reason, key)]
+            case Released():
+                self._unhold()
+                return self._flush()
             case StreamLost(condition, text):
                 self.ready = False
                 self.rooms.clear()
@@ -307,7 +339,7 @@ class Outbox:
     # -- the rules ------------------------------------------------------------------------
 
     def _may_send(self, entry: Entry) -> bool:
-        if entry.on_stream or entry.state in FINAL:
+        if entry.on_stream or entry.held or entry.state in FINAL:
             return False
         if entry.kind is ConversationKind.GROUPCHAT:
             return entry.conversation in self.rooms
@@ -337,6 +369,11 @@ class Outbox:
             while len(self.acked) > REMEMBERED_ACKS:
                 self.acked.popitem(last=False)
         return [Changed(entry.row, entry.conversation, state, reason, entry.key)]
+
+    def _unhold(self) -> None:
+        for key, entry in list(self.entries.items()):
+            if entry.held:
+                self.entries[key] = replace(entry, held=False)
 
     def _forget_stream(self, which: Callable[[Entry], bool]) -> None:
         """Mark the messages ``which`` picks as no longer on any stream (to be sent again)."""

@@ -20,7 +20,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tuichat.model import JID, ConversationKind, Direction, InvalidJID, Message, MessageState
+from tuichat.model import (
+    JID,
+    ConversationKind,
+    Direction,
+    Encryption,
+    InvalidJID,
+    Message,
+    MessageState,
+)
+from tuichat.xmpp.omemo.rules import is_encrypted
 
 NS_SID = "urn:xmpp:sid:0"
 NS_DELAY = "urn:xmpp:delay"
@@ -48,6 +57,9 @@ class Envelope:
     muc_user: bool = False
     """The message carries a MUC ``<x/>``: a room private message if the peer is an occupant
     (anyone can add one; see :func:`is_room_occupant`)."""
+    sealed: Any = None
+    """The stanza itself when it carries an OMEMO ``<encrypted/>`` element (to be decrypted:
+    its ``<body>`` is only the sender's fallback text, never the message)."""
 
 
 def envelope(stanza: Any) -> Envelope:
@@ -73,6 +85,7 @@ def envelope(stanza: Any) -> Envelope:
         delay=parse_stamp(delay_el.get("stamp")) if delay_el is not None else None,
         replaces=(replace.get("id") or None) if replace is not None else None,
         muc_user=xml.find(f"{{{NS_MUC_USER}}}x") is not None,
+        sealed=stanza if is_encrypted(xml) else None,
     )
 
 
@@ -164,13 +177,15 @@ def chat_message(
     """The domain message for a one-to-one ``<message/>`` seen by ``account``, or ``None``.
 
     ``None`` for messages with no body, errors, group chat messages and malformed JIDs.
+    An encrypted message (``env.sealed``) has an empty body and ``encryption`` OMEMO, with or
+    without a fallback body: it is decrypted (or becomes a placeholder) before it is stored.
     Direction follows the sender: from our own bare JID means we sent it (carbon or archive).
     ``archive_stanza_id``/``archive_stamp`` come from a trusted archive result wrapper.
     ``rooms`` are the rooms (bare JIDs) and group chat services (domains) we know: a message
     with a MUC ``<x/>`` is a room private message only with an occupant there (see
     :func:`is_room_occupant`); anyone else's is an ordinary message, whatever it carries.
     """
-    if not env.body or env.type in ("error", "groupchat", "headline"):
+    if (not env.body and env.sealed is None) or env.type in ("error", "groupchat", "headline"):
         return None
     try:
         me = JID.parse(account).bare
@@ -188,7 +203,7 @@ def chat_message(
         conversation=str(peer if private else peer.bare),
         direction=Direction.OUT if outgoing else Direction.IN,
         sender=str(sender),
-        body=env.body,
+        body="" if env.sealed is not None else env.body,
         timestamp=archive_stamp or live_stamp(env.delay, now),
         kind=ConversationKind.PRIVATE if private else ConversationKind.CHAT,
         nick=peer.resource if private else None,
@@ -197,4 +212,5 @@ def chat_message(
         origin_id=env.origin_id,
         message_id=env.message_id,
         replaces=env.replaces,
+        encryption=Encryption.NONE if env.sealed is None else Encryption.OMEMO,
     )

@@ -3,7 +3,10 @@
 One life cycle for every outgoing message, whatever the conversation (1:1, room, room private):
 - :func:`build_stanza` is the one place a message becomes a stanza, with :attr:`Sender.steps`
   as the place where later steps plug in (a receipt request is the first; encryption, replies,
-  corrections and attachments follow): each step may change the stanza, or return a new one;
+  corrections and attachments follow): each step may change the stanza, or return a new one,
+  or an awaitable of one (encryption: the write then waits for it, in order, see
+  :meth:`Sender._write`); a step that raises :class:`Unwritable` keeps the message pending
+  (held) with its reason;
 - :meth:`Sender._apply` is the one place a change is stored, then published;
 - the session and the room feature only report what happened (queued, ready, acked,
   reflected, bounced, the stream lost or resumed…).
@@ -12,13 +15,15 @@ One life cycle for every outgoing message, whatever the conversation (1:1, room,
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
 from tuichat.errors import ClientError
-from tuichat.model import ConversationKind, Direction, Message, MessageState
+from tuichat.model import ConversationKind, Device, Direction, Encryption, Message, MessageState
 from tuichat.xmpp import outbox as ob
 
 if TYPE_CHECKING:
@@ -27,13 +32,53 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ACK_REQUEST = "<r xmlns='urn:xmpp:sm:3'/>"
+RETRY_HELD = 15.0
+"""Seconds before a message held for a passing reason (no answer from the server) tries again."""
 
 OutgoingStep = Callable[[Any, Message], Any]
-"""``step(stanza, message)`` → the stanza to send on (the same one changed, or a new one)."""
+"""``step(stanza, message)`` → the stanza to send on (the same one changed, or a new one), or an
+awaitable of it."""
+
+
+class Unwritable(Exception):
+    """A step cannot make the message's stanza now (encryption impossible): the message stays
+    pending in the outbox. ``reason`` says why in words; ``undecided`` are the devices waiting
+    for the user's decision, if that is why."""
+
+    def __init__(
+        self, reason: str, undecided: tuple[Device, ...] = (), *, transient: bool = False
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.undecided = undecided
+        self.transient = transient
+        """It may pass by itself (no answer from the server): tried again shortly."""
 
 
 def build_stanza(client: Any, message: Message, steps: Iterable[OutgoingStep] = ()) -> Any:
-    """The stanza of a stored outgoing ``message``, for every kind of conversation."""
+    """The stanza of a stored outgoing ``message``, for every kind of conversation (every step
+    must answer at once; see :func:`build_stanza_later` for steps that await)."""
+    stanza = _base_stanza(client, message)
+    for step in steps:
+        stanza = step(stanza, message)
+        if inspect.isawaitable(stanza):
+            raise TypeError("a step awaits: use build_stanza_later")
+    return stanza
+
+
+async def build_stanza_later(
+    client: Any, message: Message, steps: Iterable[OutgoingStep] = ()
+) -> Any:
+    """:func:`build_stanza`, awaiting the steps that answer later (encryption)."""
+    stanza = _base_stanza(client, message)
+    for step in steps:
+        stanza = step(stanza, message)
+        if inspect.isawaitable(stanza):
+            stanza = await stanza
+    return stanza
+
+
+def _base_stanza(client: Any, message: Message) -> Any:
     kind = message.kind
     stanza = client.make_message(
         mto=message.conversation,
@@ -47,8 +92,6 @@ def build_stanza(client: Any, message: Message, steps: Iterable[OutgoingStep] = 
         stanza.enable("muc")  # <x xmlns='…muc#user'/>: a private message with an occupant
     if kind is not ConversationKind.GROUPCHAT:
         stanza["chat_state"] = "active"
-    for step in steps:
-        stanza = step(stanza, message)
     return stanza
 
 
@@ -82,6 +125,10 @@ class Sender:
         """Applied in order to every outgoing stanza (see :func:`build_stanza`)."""
         self._waiters: dict[str, asyncio.Future[Message]] = {}
         self._stream_error: tuple[str, str] | None = None
+        self._unwritten: dict[str, ob.Changed] = {}
+        """The ``sent`` changes of messages whose write waits for a step (stored once written)."""
+        self._writing: asyncio.Future[None] | None = None
+        """The last write that awaits a step (encryption); later writes queue behind it."""
 
     # -- what happened --------------------------------------------------------------------
 
@@ -145,6 +192,10 @@ class Sender:
         """An archive or carbon copy of our message came back."""
         self._handle(ob.CopyArrived(key))
 
+    def release(self) -> None:
+        """What held messages wait for may have changed (trust, devices, encryption)."""
+        self._handle(ob.Released())
+
     def bounced(self, key: str, reason: str) -> None:
         """Our message came back as an error; ``reason`` in words."""
         self._handle(ob.Bounced(key, reason))
@@ -165,23 +216,81 @@ class Sender:
         self._apply(self.machine.handle(event))
 
     def _apply(self, effects: list[ob.Effect]) -> None:
+        later: set[str] = set()
         for effect in effects:
             if isinstance(effect, ob.Send):
-                self._write(effect.entry)
+                if self._write(effect.entry):
+                    later.add(effect.entry.key)
+            elif isinstance(effect, ob.Changed) and effect.key in later:
+                # Stored as sent only once it is written (after its encryption).
+                self._unwritten[effect.key] = effect
             elif isinstance(effect, ob.Blamed):
                 self._blame(effect)
             else:
                 self._change(effect)
 
-    def _write(self, entry: ob.Entry) -> None:
+    def _write(self, entry: ob.Entry) -> bool:
+        """Write ``entry`` now, or once its steps are done (then True)."""
         client = self.session.client
         message = self.session.store.get_message(entry.row)
         if message is None or client is None:
+            return False
+        if message.encryption is Encryption.NONE and self._writing is None:
+            self._put(client, build_stanza(client, message, self.steps))
+            return False
+        # A step awaits (encryption): this write, and every write after it until the queue is
+        # empty, waits its turn, so messages still leave in the machine's order.
+        self._writing = writing = asyncio.ensure_future(
+            self._write_later(self._writing, client, entry, message)
+        )
+        writing.add_done_callback(self._written)
+        return True
+
+    async def _write_later(
+        self, before: asyncio.Future[None] | None, client: Any, entry: ob.Entry, message: Message
+    ) -> None:
+        if before is not None:
+            with suppress(BaseException):
+                await before
+        try:
+            stanza = await build_stanza_later(client, message, self.steps)
+        except Unwritable as exc:
+            self._unwritten.pop(entry.key, None)
+            self._hold(entry, message, exc)
             return
-        build_stanza(client, message, self.steps).send()
+        sent = self._unwritten.pop(entry.key, None)
+        current = self.machine.entries.get(entry.key)
+        if current is None or not current.on_stream or client is not self.session.client:
+            return  # the stream it was meant for is gone: it goes again when ready
+        self._put(client, stanza)
+        if sent is not None:
+            self._change(sent)
+
+    def _written(self, writing: asyncio.Future[None]) -> None:
+        if self._writing is writing:
+            self._writing = None
+        if not writing.cancelled() and writing.exception() is not None:
+            log.error("%s: a write failed", self.session.account, exc_info=writing.exception())
+
+    @staticmethod
+    def _put(client: Any, stanza: Any) -> None:
+        stanza.send()
         # Ask for an ack right behind the message, through the same queue: slixmpp's own
         # request (every `window` stanzas) is written before the stanza that triggered it.
         client.send(ACK_REQUEST, use_filters=False)
+
+    def _hold(self, entry: ob.Entry, message: Message, why: Unwritable) -> None:
+        """The message cannot go out now: it waits in the outbox; say why (never plaintext)."""
+        session = self.session
+        self._handle(ob.Held(entry.key, why.reason))
+        if why.transient:
+            asyncio.get_running_loop().call_later(RETRY_HELD, self.release)
+        session.bus.publish(
+            ev.EncryptionHeld(session.account, message.conversation, why.reason, why.undecided)
+        )
+        future = self._waiters.pop(entry.key, None)
+        if future is not None and not future.done():
+            future.set_exception(ClientError(why.reason))
 
     def _change(self, change: ob.Changed) -> None:
         """The one place a state change is stored, then published."""

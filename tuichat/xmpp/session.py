@@ -17,8 +17,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from slixmpp.exceptions import IqError
-
 from tuichat import events as ev
 from tuichat import sendable
 from tuichat.bus import EventBus
@@ -29,6 +27,7 @@ from tuichat.model import (
     ConnectionState,
     ConversationKind,
     Direction,
+    Encryption,
     Message,
     MessageState,
     Show,
@@ -48,9 +47,12 @@ from tuichat.xmpp.errors import (
 from tuichat.xmpp.features import FEATURES, muc_services, roster
 from tuichat.xmpp.features.mam import ArchiveSync, catch_up_floor, failure_words
 from tuichat.xmpp.live_batch import LiveBatch, Then
+from tuichat.xmpp.omemo import stage as e2e
+from tuichat.xmpp.omemo.rules import SealedMessage
 from tuichat.xmpp.sending import Sender
 
 if TYPE_CHECKING:
+    from tuichat.store.omemo import KeyWrites
     from tuichat.xmpp.features.blocking import Blocklist
     from tuichat.xmpp.features.disco import Disco
     from tuichat.xmpp.features.gateway import Gateways
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
     from tuichat.xmpp.features.pubsub import Feeds
     from tuichat.xmpp.features.roster import Roster
     from tuichat.xmpp.features.upload import Uploads
+    from tuichat.xmpp.omemo.engine import OmemoEngine
     from tuichat.xmpp.pacing import ReadPacer
 
 log = logging.getLogger(__name__)
@@ -105,7 +108,8 @@ class Session:
         self.client: Any = None
         self.archive: ArchiveSync | None = None
         self.archive_depth = archive_depth
-        """How many messages a first sync fetches; older ones come on demand (``fetch_older``)."""
+        """How many messages a first sync fetches; older ones come on demand
+        (:func:`tuichat.xmpp.features.mam.fetch_older`)."""
         self.synced = asyncio.Event()
         """Set once the archive catch-up of the current session has finished (or failed)."""
         self.sync_failures: list[str] = []
@@ -143,6 +147,12 @@ class Session:
         """Big network reads fed to slixmpp a slice per loop turn, when installed."""
         self.certificates = CertificateTrust(self, self._fail)
         """The pin in force, the checks before login, and what to do with an untrusted one."""
+        self.omemo: OmemoEngine | None = None
+        """End-to-end encryption, for an account with ``omemo`` on (built at the first start:
+        its import is heavy, and the first frame never waits for it)."""
+        self.omemo_loading: asyncio.Future[OmemoEngine] | None = None
+        """The engine being loaded on the current client (started once connected, awaited
+        before the catch-up: a session that never connects never imports it)."""
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -166,12 +176,13 @@ class Session:
         self.archive = ArchiveSync(
             self.client,
             self.account,
-            self.deliver_many,
+            self.deliver_batch,
             self.bus.publish,
             initial_depth=self.archive_depth,
             to_message=self._chat_message,
         )
         self.roster = roster.install(self)
+        self.omemo_loading = None  # OMEMO loads on this client once connected (e2e.loaded)
         for install in self.features:
             install(self)
         handlers.register(self)  # every slixmpp event the session and its features follow
@@ -299,44 +310,24 @@ class Session:
             await self.client.plugin["xep_0280"].enable()
         except Exception as exc:
             log.warning("%s: carbons not enabled: %s", self.account, exc)
+        await e2e.before_catch_up(self)
         await self.sync_archive()
         self.client.send_presence(**self.presence_args())
         await self.sync_archive(short_gap=True)
-        self._release_held()
+        await e2e.after_catch_up(self)
+        await self._release_held()
         if self.state == ConnectionState.CONNECTED:  # it may have dropped meanwhile
             self.sender.ready()
         await self._run_hooks(resumed=False)
         self.synced.set()
 
     def _chat_message(self, env: parse.Envelope, account: str, **kwargs: Any) -> Message | None:
-        """:func:`parse.chat_message` with the rooms we know, asked only when it matters."""
+        """:func:`parse.chat_message` with the rooms we know, asked only when it matters. An
+        encrypted message comes sealed, to be decrypted by :meth:`deliver_batch` (with OMEMO
+        off: a placeholder, never the sender's fallback text)."""
         rooms = muc_services.known_rooms(self) if env.muc_user else ()
-        return parse.chat_message(env, account, rooms=rooms, **kwargs)
-
-    async def fetch_older(self, conversation: str, limit: int = 100) -> int:
-        """Backfill ``conversation`` from the account's archive, older than what we hold."""
-        if self.archive is None or self.state != ConnectionState.CONNECTED:
-            return 0
-        held = self.store.oldest(self.account, conversation)
-        try:
-            page = await self.archive.query(
-                self.account,
-                with_jid=conversation,
-                before=(held.stanza_id or True) if held else True,
-                end=held.timestamp if held and not held.stanza_id else None,
-                max_items=limit,
-            )
-        except IqError as exc:
-            if exc.iq["error"]["condition"] != "item-not-found":
-                raise
-            # Our oldest message has expired from the archive: nothing older is left there.
-            self.bus.publish(ev.HistoryFetched(self.account, conversation, 0, True))
-            return 0
-        newest_first = self.archive.messages(page)[::-1]
-        saved = self.deliver_many(newest_first, announce=False, older=True)
-        stored = [m for m in saved if m is not None]
-        self.bus.publish(ev.HistoryFetched(self.account, conversation, len(stored), page.complete))
-        return len(stored)
+        message = parse.chat_message(env, account, rooms=rooms, **kwargs)
+        return e2e.sealed(self, message, env)
 
     async def sync_archive(self, archive: str | None = None, *, short_gap: bool = False) -> int:
         """Catch up with ``archive`` (default: the account's own) from the stored position."""
@@ -354,7 +345,7 @@ class Session:
     async def _on_session_resumed(self, _event: Any) -> None:
         self.backoff.reset()
         self._set_state(ConnectionState.CONNECTED, "", resumed=True)
-        self._release_held()
+        await self._release_held()
         self.synced.set()
         if self.state == ConnectionState.CONNECTED:  # it may have dropped meanwhile
             self.sender.resumed()  # slixmpp wrote again what the server had not acked
@@ -394,6 +385,7 @@ class Session:
         kind: ConversationKind = ConversationKind.CHAT,
         sender: str | None = None,
         nick: str | None = None,
+        encryption: Encryption = Encryption.NONE,
     ) -> Message:
         """Store a message we are about to send as pending (one fresh id serves as message id
         and origin-id), announce it, hand it to the :class:`Sender`, and return the stored row.
@@ -413,6 +405,7 @@ class Session:
                 origin_id=stable,
                 message_id=stable,
                 nick=nick,
+                encryption=encryption,
             )
         )
         if stored is None:  # cannot happen with a fresh uuid; never lose a message silently
@@ -423,40 +416,69 @@ class Session:
 
     def deliver(self, message: Message) -> None:
         """Take a received message: stored and published soon after (see :meth:`deliver_live`),
-        or held while a fresh stream catches up."""
+        or held while a fresh stream catches up. A sealed one is decrypted first."""
         if self._held is not None:
             self._held.append(message)
-            return
-        self.deliver_live(message)
+        elif isinstance(message, SealedMessage):
+            task = asyncio.ensure_future(self.deliver_batch([message]))
+            task.add_done_callback(_report_failure)
+        else:
+            self.deliver_live(message)
 
     def deliver_live(self, message: Message, then: Then | None = None) -> None:
         """Store a live message in one transaction with the others of its frame, then publish
         them in order (:class:`LiveBatch`); ``then(stored)`` runs once it is stored."""
         self._live.add(message, then)
 
-    def _release_held(self) -> None:
+    async def deliver_batch(
+        self, messages: Sequence[Message], *, announce: bool = True, older: bool = False
+    ) -> list[Message | None]:
+        """:meth:`deliver_many`, with encrypted messages decrypted first (see
+        :func:`tuichat.xmpp.omemo.stage.deliver_batch`)."""
+        return await e2e.deliver_batch(self, messages, announce=announce, older=older)
+
+    def encryption(self, conversation: str) -> Encryption:
+        """How ``conversation`` sends now (see :mod:`tuichat.encryption_policy`)."""
+        return e2e.encryption(self, conversation)
+
+    async def _release_held(self) -> None:
         """Store what arrived live during the catch-up, after it: the archive copies came first,
         in the archive's order, so these are mostly duplicates and the rest are newer."""
         held, self._held = self._held or [], None
         if held:
-            self.deliver_many(held)
+            await self.deliver_batch(held)
 
     def deliver_many(
-        self, messages: Sequence[Message], *, announce: bool = True, older: bool = False
+        self,
+        messages: Sequence[Message],
+        *,
+        announce: bool = True,
+        older: bool = False,
+        keys: KeyWrites | None = None,
+        sealed: Sequence[str | None] = (),
     ) -> list[Message | None]:
         """Store a batch in one transaction and publish what is new or newly acknowledged.
 
         Live messages still waiting for their batch are stored first, so the order holds.
         A duplicate that acknowledges one of our outgoing messages (its archive or carbon copy
-        carries the server's stanza-id) moves that message to ``acked``.
+        carries the server's stanza-id) moves that message to ``acked``. ``keys`` and
+        ``sealed``: see :meth:`Store.save_outcomes`.
         """
         self._live.flush()
-        return self._save_and_publish(messages, announce=announce, older=older)
+        return self._save_and_publish(
+            messages, announce=announce, older=older, keys=keys, sealed=sealed
+        )
 
     def _save_and_publish(
-        self, messages: Sequence[Message], *, announce: bool = True, older: bool = False
+        self,
+        messages: Sequence[Message],
+        *,
+        announce: bool = True,
+        older: bool = False,
+        keys: KeyWrites | None = None,
+        sealed: Sequence[str | None] = (),
     ) -> list[Message | None]:
-        outcomes = self.store.save_outcomes(messages, older=older)
+        outcomes = self.store.save_outcomes(messages, older=older, keys=keys, sealed=sealed)
         for outcome in outcomes:
             if outcome.stored is not None and announce:
                 self.bus.publish(ev.MessageReceived(self.account, outcome.stored))
@@ -501,3 +523,9 @@ class Session:
         if key:
             condition, text = error_condition(stanza.xml)
             self.sender.bounced(key, bounce_words(env.from_, condition, text))
+
+
+def _report_failure(task: asyncio.Future[Any]) -> None:
+    """Log what failed in a background delivery (a store error is also kept by the store)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("a delivery failed", exc_info=task.exception())

@@ -14,19 +14,23 @@ empty, for the account's archive; the room's JID for a room) and carries our que
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slixmpp.exceptions import IqError, IqTimeout
 
 from tuichat import events as ev
-from tuichat.model import JID, InvalidJID, Message, utcnow
+from tuichat.model import JID, ConnectionState, InvalidJID, Message, utcnow
 from tuichat.store import Store
 from tuichat.xmpp import parse
+
+if TYPE_CHECKING:
+    from tuichat.xmpp.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +133,7 @@ class ArchiveSync:
         self,
         client: Any,
         account: str,
-        store_page: Callable[[Sequence[Message]], object],
+        store_page: Callable[[Sequence[Message]], object],  # or an awaitable
         publish: Callable[[ev.Event], None],
         *,
         initial_depth: int = 10_000,
@@ -262,10 +266,12 @@ class ArchiveSync:
         after = floor + timedelta(microseconds=1)
         return [m if m.timestamp > floor else replace(m, timestamp=after) for m in messages]
 
-    def _keep(self, page: Page, archive: str, fetched: list[int], forward: bool = True) -> None:
-        self._keep_messages(self.messages(page), len(page.raw), archive, fetched, forward)
+    async def _keep(
+        self, page: Page, archive: str, fetched: list[int], forward: bool = True
+    ) -> None:
+        await self._keep_messages(self.messages(page), len(page.raw), archive, fetched, forward)
 
-    def _keep_messages(
+    async def _keep_messages(
         self,
         messages: list[Message],
         results: int,
@@ -273,7 +279,9 @@ class ArchiveSync:
         fetched: list[int],
         forward: bool = True,
     ) -> None:
-        self.store_page(self._after_what_we_hold(messages) if forward else messages)
+        stored = self.store_page(self._after_what_we_hold(messages) if forward else messages)
+        if inspect.isawaitable(stored):  # encrypted messages are decrypted as they are stored
+            await stored
         fetched[0] += results
         for message in messages:
             if self._newest is None or message.timestamp > self._newest:
@@ -327,7 +335,7 @@ class ArchiveSync:
             front_done.set()
         await back
         for messages, results in reversed(back_pages):  # oldest first; duplicates of the front
-            self._keep_messages(messages, results, archive, fetched)
+            await self._keep_messages(messages, results, archive, fetched)
         return newest or last
 
     async def _front(
@@ -360,7 +368,7 @@ class ArchiveSync:
             if not page.complete and page.last:
                 pending = asyncio.ensure_future(self.query(archive, after=page.last))
                 await _let_it_leave()
-            self._keep(page, archive, fetched)
+            await self._keep(page, archive, fetched)
             front_ids.update(ids[:cut])
             last = ids[cut - 1] if cut else last
             if pending is None:
@@ -413,7 +421,7 @@ class ArchiveSync:
                 total += len(pages[-1].raw)
                 self.publish(ev.ArchiveSyncProgressed(self.account, archive, total))
             for page in reversed(pages):
-                self._keep(page, archive, fetched, forward=False)
+                await self._keep(page, archive, fetched, forward=False)
             self.publish(ev.ArchiveSyncProgressed(self.account, archive, fetched[0], done=True))
             if newest is None:  # an empty archive: next time, everything in it is new
                 return None, utcnow() - timedelta(days=1), 0
@@ -424,3 +432,31 @@ class ArchiveSync:
             newest = await self._front(archive, position, since, fetched, set(), set())
         self.publish(ev.ArchiveSyncProgressed(self.account, archive, fetched[0], done=True))
         return newest or position, self._newest, fetched[0]
+
+
+async def fetch_older(session: Session, conversation: str, limit: int = 100) -> int:
+    """Backfill ``conversation`` from the account's archive, older than what we hold."""
+    if session.archive is None or session.state != ConnectionState.CONNECTED:
+        return 0
+    held = session.store.oldest(session.account, conversation)
+    try:
+        page = await session.archive.query(
+            session.account,
+            with_jid=conversation,
+            before=(held.stanza_id or True) if held else True,
+            end=held.timestamp if held and not held.stanza_id else None,
+            max_items=limit,
+        )
+    except IqError as exc:
+        if exc.iq["error"]["condition"] != "item-not-found":
+            raise
+        # Our oldest message has expired from the archive: nothing older is left there.
+        session.bus.publish(ev.HistoryFetched(session.account, conversation, 0, True))
+        return 0
+    newest_first = session.archive.messages(page)[::-1]
+    saved = await session.deliver_batch(newest_first, announce=False, older=True)
+    stored = [m for m in saved if m is not None]
+    session.bus.publish(
+        ev.HistoryFetched(session.account, conversation, len(stored), page.complete)
+    )
+    return len(stored)

@@ -1,0 +1,128 @@
+"""Provides the session's end-to-end encryption stage, without importing python-omemo.
+
+The session calls these at fixed points of its one incoming and one outgoing path: installing
+the engine on a new client (the heavy import runs off the loop, after the first frame), the
+library's history-sync mode around the archive catch-up, sealing an encrypted message as it is
+parsed, and :func:`deliver_batch`, where sealed messages are decrypted under the account's lock
+and stored in one transaction with the key writes their decryption made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from tuichat import events as ev
+from tuichat.encryption_policy import conversation_encryption, device_list_key, lists_devices
+from tuichat.model import Encryption, Message
+from tuichat.xmpp.omemo.rules import SealedMessage
+from tuichat.xmpp.sending import request_receipt
+
+if TYPE_CHECKING:
+    from tuichat.xmpp.omemo.engine import OmemoEngine
+    from tuichat.xmpp.parse import Envelope
+    from tuichat.xmpp.session import Session
+
+log = logging.getLogger(__name__)
+
+OFF_WORDS = "encrypted, and OMEMO is off for this account"
+
+
+async def install(session: Session) -> OmemoEngine:
+    """Build the session's engine (once: the import takes about a second, off the loop) and
+    load it on its new client; encryption becomes a step of every outgoing message."""
+    engine = session.omemo
+    if engine is None:
+        module = await asyncio.to_thread(importlib.import_module, "tuichat.xmpp.omemo.engine")
+        engine = module.OmemoEngine(session)
+        session.sender.steps = [request_receipt, engine.step]
+        session.omemo = engine
+    engine.install(session.client)
+    return engine
+
+
+async def loaded(session: Session) -> OmemoEngine | None:
+    """The engine, once loaded on the current client (None for an account without OMEMO);
+    the first call on a client starts loading it."""
+    if not session.config.omemo or session.client is None:
+        return None
+    if session.omemo_loading is None:
+        session.omemo_loading = asyncio.ensure_future(install(session))
+    return await session.omemo_loading
+
+
+async def before_catch_up(session: Session) -> None:
+    """Wait for our identity to exist and be published; then hold new one-time keys back while
+    we catch up (the library's history-sync mode)."""
+    try:
+        engine = await loaded(session)
+        if engine is not None:
+            await engine.before_catch_up()
+    except Exception as exc:  # the server refused a publish, a timeout…
+        log.warning("%s: OMEMO could not start: %r", session.account, exc)
+        session.bus.publish(ev.ErrorReported(session.account, f"encryption could not start: {exc}"))
+
+
+async def after_catch_up(session: Session) -> None:
+    """Leave history-sync mode (the library refills keys and completes key exchanges)."""
+    if session.omemo is None:
+        return
+    try:
+        await session.omemo.after_catch_up()
+    except Exception as exc:
+        log.warning("%s: OMEMO after the catch-up: %r", session.account, exc)
+
+
+def sealed(session: Session, message: Message | None, env: Envelope) -> Message | None:
+    """A parsed message as the incoming path takes it: an encrypted one sealed with its stanza
+    (to be decrypted), or with OMEMO off a placeholder (never the sender's fallback text)."""
+    if message is None or env.sealed is None:
+        return message
+    if not session.config.omemo:
+        return replace(message, undecrypted=OFF_WORDS)
+    return SealedMessage.of(message, env.sealed)
+
+
+async def deliver_batch(
+    session: Session, messages: Sequence[Message], *, announce: bool, older: bool
+) -> list[Message | None]:
+    """Store and publish a batch; its sealed messages are deduped, then decrypted, under the
+    account's OMEMO lock, and stored in one transaction with the key writes (a message key
+    works once: a crash in between must not lose the message)."""
+    if not any(isinstance(m, SealedMessage) for m in messages):
+        return session.deliver_many(messages, announce=announce, older=older)
+    omemo = await loaded(session)
+    if omemo is None:  # cannot happen: sealed only with OMEMO on
+        return session.deliver_many(messages, announce=announce, older=older)
+    async with omemo.serialised():
+        opened = await omemo.open(messages)
+        saved = session.deliver_many(
+            opened.messages,
+            announce=announce,
+            older=older,
+            keys=opened.keys,
+            sealed=opened.sealed,
+        )
+        omemo.storage.committed(opened.keys)
+        return saved
+
+
+def encryption(session: Session, conversation: str) -> Encryption:
+    """How ``conversation`` sends now (see :mod:`tuichat.encryption_policy`)."""
+    store, account = session.store, session.account
+    return conversation_encryption(
+        omemo_on=session.config.omemo,
+        chosen=store.conversation_encryption(account, conversation),
+        last_incoming=store.last_incoming_encryption(account, conversation),
+        publishes=session.config.omemo and publishes_devices(session, conversation),
+    )
+
+
+def publishes_devices(session: Session, jid: str) -> bool:
+    """Whether ``jid`` is known to publish OMEMO devices (from python-omemo's records in the
+    store: known before the engine is loaded, e.g. by ``tuichat send``)."""
+    return lists_devices(session.store.load_key(session.account, device_list_key(jid)))

@@ -333,3 +333,15 @@ class UploadProgressed(Event):
     state: UploadState
     error: str = ""
     """Why it failed, in words."""
+
+
+# --- delivery and read state ---
+
+
+@dataclass(frozen=True, slots=True)
+class ReadUpTo(Event):
+    """We read ``conversation`` on another device (XEP-0490 read sync, or a chat marker we
+    sent from there): the store's read marker moved; ``unread`` messages are left unread."""
+
+    conversation: str
+    unread: int

@@ -463,6 +463,14 @@ class FakeClient:
         if account.jid.startswith("taken"):
             raise RegistrationFailed(f"{account.jid}: the name is already taken")
 
+    def mark_read(self, account: str, conversation: str) -> None:
+        """Record the call."""
+        self.calls.append(("mark_read", account, conversation))
+
+    def draft_changed(self, account: str, conversation: str, *, empty: bool) -> None:
+        """Record the call."""
+        self.calls.append(("draft_changed", account, conversation, empty))
+
     def called(self, name: str) -> list[tuple[Any, ...]]:
         """The recorded calls of method ``name``."""
         return [c for c in self.calls if c[0] == name]

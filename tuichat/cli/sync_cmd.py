@@ -40,12 +40,20 @@ def register(sub: Any) -> None:
         "send",
         help="send a message and wait for the server's acknowledgement",
         description="Send TEXT (or standard input) to TO. Exit 0 once the server acknowledged "
-        "it; otherwise exit 1 and keep it in the outbox for the next run.",
+        "it (or, with --wait, once the recipient's client confirmed it); otherwise exit 1, "
+        "and keep it in the outbox for the next run if the server did not take it.",
     )
     send.add_argument("to", metavar="TO", help="recipient JID")
     send.add_argument("text", nargs="*", metavar="TEXT", help="the message (default: stdin)")
     send.add_argument("--account", metavar="JID", help="account to send from")
     send.add_argument("--timeout", type=seconds, default=60.0, metavar="S", help="give up after S")
+    send.add_argument(
+        "--wait",
+        choices=("acked", "delivered", "displayed"),
+        default="acked",
+        help="exit 0 only once the server acked it (default), the recipient's client "
+        "confirmed it (delivered: a receipt), or the recipient read it (displayed)",
+    )
     send.set_defaults(func=run_send)
 
 
@@ -142,7 +150,14 @@ async def _first_outcome(session: Session, timeout: float) -> bool:
     return False
 
 
-async def _send(account: AccountConfig, store: Store, to: str, body: str, timeout: float) -> str:
+async def _send(
+    account: AccountConfig,
+    store: Store,
+    to: str,
+    body: str,
+    timeout: float,
+    until: MessageState = MessageState.ACKED,
+) -> str:
     """Send to a contact (queued, then acked by the server) or to a room (reflected back).
 
     Whether ``to`` is a room comes from the store, else from asking it (disco#info) once
@@ -166,7 +181,7 @@ async def _send(account: AccountConfig, store: Store, to: str, body: str, timeou
             if not manager.started:
                 await manager.start()
             return await _send_to_room(session, to, body, timeout)
-        return await _send_chat(manager, session, account, to, body, timeout)
+        return await _send_chat(manager, session, account, (to, body), timeout, until)
     finally:
         await manager.stop()
 
@@ -190,19 +205,37 @@ async def _send_chat(
     manager: ConnectionManager,
     session: Session,
     account: AccountConfig,
-    to: str,
-    body: str,
+    message: tuple[str, str],
     timeout: float,
+    until: MessageState,
 ) -> str:
+    to, body = message
     queued = await manager.send_message(account.jid, to, body)  # in the outbox first
-    outcome = session.sender.wait(queued)  # acked, or failed with the reason (a bounce)
+    outcome = session.sender.wait(queued, until)  # that far, or failed with the reason
     if not manager.started:
         await manager.start()
     deadline = asyncio.get_running_loop().time() + timeout
-    if why := await wait_until(session, outcome.done, deadline, "acknowledgement"):
+    waiting_for = WAITING_FOR[until]
+    if why := await wait_until(session, outcome.done, deadline, waiting_for):
+        row = session.store.get_message(queued.id) if queued.id is not None else None
+        if row is not None and row.state in ACKED_OR_MORE:
+            return f"{SENT_BUT}{why}"
         return why
     failed = outcome.exception()
     return str(failed) if failed is not None else ""
+
+
+WAITING_FOR = {
+    MessageState.ACKED: "acknowledgement",
+    MessageState.DELIVERED: "delivery receipt",
+    MessageState.DISPLAYED: "read marker",
+}
+"""What ``send --wait`` waits for, in words (for "no … in time")."""
+
+ACKED_OR_MORE = (MessageState.ACKED, MessageState.DELIVERED, MessageState.DISPLAYED)
+SENT_BUT = "sent, but "
+"""How a ``send --wait delivered|displayed`` that the server acked but the recipient did not
+confirm in time begins its words (the message is not in the outbox: nothing to resend)."""
 
 
 def _body(words: list[str]) -> str:
@@ -225,14 +258,18 @@ def _body(words: list[str]) -> str:
 
 
 def run_send(args: argparse.Namespace) -> int:
-    """Send one message; exit 0 only when the server acknowledged it."""
+    """Send one message; exit 0 only when it got as far as ``--wait`` asks."""
     paths, config = load(args)
     account = pick_account(config, args.account)
     to = jid_arg(args.to, "recipient")
     body = _body(args.text)
     with open_store(paths) as store:
-        why = asyncio.run(_send(account, store, to, body, args.timeout))
+        until = MessageState(args.wait)
+        why = asyncio.run(_send(account, store, to, body, args.timeout, until))
         _raise_store_failure(store)
+    if why.startswith(SENT_BUT):  # on the server (not in the outbox), not confirmed
+        print(f"tuichat: {why}", file=sys.stderr)
+        return EXIT_FAILURE
     if why:
         print(f"tuichat: not sent: {why}; kept in the outbox for the next run", file=sys.stderr)
         return EXIT_FAILURE

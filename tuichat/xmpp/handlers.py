@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
 
-Owner = Literal["session", "certificates", "roster", "rooms", "blocklist"]
+Owner = Literal["session", "certificates", "roster", "rooms", "blocklist", "receipts", "read_sync"]
 
 HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     # the connection
@@ -43,6 +43,12 @@ HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     # the block list (XEP-0191): the server's pushes
     ("blocked", "blocklist", "on_pushed_block"),
     ("unblocked", "blocklist", "on_pushed_unblock"),
+    # delivery and read state (XEP-0184 receipts, XEP-0333 markers, XEP-0490 read sync)
+    ("message", "receipts", "on_message"),
+    ("receipt_received", "receipts", "on_receipt"),
+    ("marker_displayed", "receipts", "on_displayed"),
+    ("carbon_sent", "receipts", "on_carbon_sent"),
+    ("message_displayed_synchronization_publish", "read_sync", "on_notification"),
 )
 """``(slixmpp event, owner, method)``; an owner that is not installed is skipped."""
 
@@ -55,6 +61,8 @@ def register(session: Session) -> None:
         "roster": session.roster,
         "rooms": session.rooms,
         "blocklist": session.blocklist,
+        "receipts": session.receipts,
+        "read_sync": session.read_sync,
     }
     for event, owner, method in HANDLERS:
         target = owners[owner]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from slixmpp.exceptions import IqError
@@ -52,7 +52,10 @@ from tuichat.xmpp.sending import Sender
 
 if TYPE_CHECKING:
     from tuichat.xmpp.features.blocking import Blocklist
+    from tuichat.xmpp.features.chat_states import ChatStates
     from tuichat.xmpp.features.muc import Rooms
+    from tuichat.xmpp.features.read_sync import ReadSync
+    from tuichat.xmpp.features.receipts import Receipts
     from tuichat.xmpp.features.roster import Roster
     from tuichat.xmpp.features.upload import Uploads
     from tuichat.xmpp.pacing import ReadPacer
@@ -133,6 +136,17 @@ class Session:
         """Big network reads fed to slixmpp a slice per loop turn, when installed."""
         self.certificates = CertificateTrust(self, self._fail)
         """The pin in force, the checks before login, and what to do with an untrusted one."""
+        # -- delivery and read state (issue 12): hooks the features below fill --
+        self.on_live_stored = self._live.listeners
+        """Run with ``(message, stored copy or None)`` once each live message is stored."""
+        self.on_started: list[Callable[[bool], Awaitable[object]]] = []
+        """Run (``resumed``) after a session start, once caught up (read sync's catch-up)."""
+        self.receipts: Receipts | None = None
+        """Delivery receipts and chat markers (XEP-0184, XEP-0333), when installed."""
+        self.read_sync: ReadSync | None = None
+        """Read state shared with our other devices (XEP-0490), when installed."""
+        self.chat_states: ChatStates | None = None
+        """Our typing notifications (XEP-0085), when installed."""
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -352,6 +366,11 @@ class Session:
 
     async def _run_hooks(self, resumed: bool) -> None:
         """After a session start: the features' own start work (rooms rejoin, self-ping)."""
+        for hook in self.on_started:  # one feature's failure must not stop the session
+            try:
+                await hook(resumed)
+            except Exception:
+                log.exception("%s: a feature failed to start", self.account)
         if self.rooms is None:
             return
         try:

@@ -48,7 +48,9 @@ class ReadSync:
         """A PEP notification of the node: our other device read a conversation."""
         if not is_from_own_account(str(stanza["from"]), self.account):
             return  # only our own account's PEP speaks for us
-        for item in stanza["pubsub_event"]["items"]:
+        # Not ``for item in items``: slixmpp keeps the iteration index on the element, and
+        # its own loop over these items is running (one would never end).
+        for item in list(stanza["pubsub_event"]["items"].iterables):
             self._item(item)
 
     def _item(self, item: Any) -> None:
@@ -93,7 +95,7 @@ class ReadSync:
         except Exception as exc:  # no node yet (item-not-found), or no PEP: nothing to learn
             log.info("%s: no read state to catch up: %s", self.account, exc)
             return
-        for item in iq["pubsub"]["items"]:
+        for item in list(iq["pubsub"]["items"].iterables):
             self._item(item)
         for conversation, stanza_id in list(self._waiting.items()):
             self.read_elsewhere(conversation, stanza_id=stanza_id)

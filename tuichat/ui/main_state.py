@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from tuichat import events as ev
 from tuichat.model import ConnectionState, ConversationKind, Show
 from tuichat.store import Store
+from tuichat.ui.read_state import Typing
 from tuichat.ui.rooms import RoomsState
 from tuichat.ui.state import Conversations, ConvKey, RosterState
 
@@ -50,6 +51,8 @@ class MainState:
     """A previous run put a conversation in view (this is not the very first start)."""
     uploads: dict[tuple[str, str], ev.UploadProgressed] = field(default_factory=dict)
     """The running uploads by (account, upload id): their last progress."""
+    typing: Typing = field(default_factory=Typing)
+    """Who is typing where (XEP-0085), see :mod:`tuichat.ui.read_state`."""
 
     def load(self, store: Store, accounts: Sequence[str]) -> ConvKey | None:
         """Take what the store has: rosters, rooms, each conversation's kind, unread counts,

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from tuichat import events as ev
 from tuichat.model import UploadState
+from tuichat.ui import read_state
 from tuichat.ui.main_state import MainState
 from tuichat.ui.rooms import Notice, Room
 from tuichat.ui.state import ConvKey
@@ -58,6 +59,8 @@ class Update:
     """A conversation whose header changed (repainted at once if it is in view)."""
     open: ConvKey | None = None
     """A conversation to put in view (a room the user asked to join is in)."""
+    unread: bool = False
+    """The unread counts changed (the title and status count them)."""
     reconfigure: bool = False
     """The room's capabilities changed: set the pane up again if it is in view."""
     toast: Toast | None = None
@@ -233,6 +236,8 @@ HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.InvitationDeclined: _declined,
     ev.BookmarksReceived: _bookmarks,
     ev.UploadProgressed: _upload,
+    ev.ChatStateChanged: read_state.chat_state,
+    ev.ReadUpTo: read_state.read_elsewhere,
 }
 """The events handled alike (received messages and room mentions: the screen)."""
 

@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
 
-Owner = Literal["session", "certificates", "roster", "rooms", "blocklist", "receipts", "read_sync"]
+Owner = Literal[
+    "session",
+    "certificates",
+    "roster",
+    "rooms",
+    "blocklist",
+    "receipts",
+    "read_sync",
+    "chat_states",
+]
 
 HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     # the connection
@@ -49,6 +58,7 @@ HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     ("marker_displayed", "receipts", "on_displayed"),
     ("carbon_sent", "receipts", "on_carbon_sent"),
     ("message_displayed_synchronization_publish", "read_sync", "on_notification"),
+    ("message", "chat_states", "on_message"),  # a message ends its sender's "typing…"
 )
 """``(slixmpp event, owner, method)``; an owner that is not installed is skipped."""
 
@@ -63,6 +73,7 @@ def register(session: Session) -> None:
         "blocklist": session.blocklist,
         "receipts": session.receipts,
         "read_sync": session.read_sync,
+        "chat_states": session.chat_states,
     }
     for event, owner, method in HANDLERS:
         target = owners[owner]

@@ -14,6 +14,7 @@ from rich.style import Style
 from rich.text import Text
 
 from tuichat.ui.main_state import MainState
+from tuichat.ui.read_state import typing_text
 from tuichat.ui.render import safe_text
 from tuichat.ui.rooms import AFFILIATION_WORDS
 from tuichat.ui.state import ConvKey
@@ -53,6 +54,7 @@ def header_text(
         # What matters first (an 80-column header cuts the end): who, how, which account;
         # then the address and the status text.
         _chat(text, state, key, variables)
+        text.append_text(typing_text(state, key))  # "typing…" (XEP-0085)
         if muted:
             text.append(" [muted]", style=DIM)
         if multi:

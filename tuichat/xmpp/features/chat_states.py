@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from tuichat.model import ConnectionState, ConversationKind, Message
+from tuichat import events as ev
+from tuichat.model import ChatState, ConnectionState, ConversationKind, Message
 from tuichat.xmpp import delivery_rules as rules
+from tuichat.xmpp.parse import is_from_own_account
 
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
@@ -57,6 +59,14 @@ class ChatStates:
         if timer is not None:
             timer.cancel()
         return stanza
+
+    def on_message(self, stanza: Any) -> None:
+        """A chat message (slixmpp's event needs a body) ends its sender's typing."""
+        sender = str(stanza["from"])
+        if stanza["type"] == "chat" and not is_from_own_account(sender, self.session.account):
+            self.session.bus.publish(
+                ev.ChatStateChanged(self.session.account, sender, ChatState.ACTIVE)
+            )
 
     def _allowed(self, conversation: str, kind: ConversationKind) -> bool:
         session = self.session

@@ -1,0 +1,87 @@
+"""Provides the UI's side of delivery and read state: who is typing (XEP-0085), what another
+of our devices read (XEP-0490), and telling the client when the user read a conversation.
+
+Pure rules and small handlers for :data:`tuichat.ui.updates.HANDLERS`; no Textual here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from rich.style import Style
+from rich.text import Text
+
+from tuichat import events as ev
+from tuichat.model import ChatState, utcnow
+from tuichat.ui.state import ConvKey
+
+if TYPE_CHECKING:
+    from tuichat.client import ChatClient
+    from tuichat.store import Store
+    from tuichat.ui.main_state import MainState
+    from tuichat.ui.updates import Update
+
+TYPING_SHOWN_FOR = timedelta(seconds=30)
+"""How long a contact's "typing…" or "stopped typing" stays without news (their client may
+have gone away without saying so)."""
+
+TYPING_WORDS = {ChatState.COMPOSING: "typing…", ChatState.PAUSED: "stopped typing"}
+"""What the header says for each chat state (the others say nothing)."""
+
+
+@dataclass
+class Typing:
+    """Each contact's last chat state and when it came, by conversation."""
+
+    states: dict[ConvKey, tuple[ChatState, datetime]] = field(default_factory=dict)
+
+    def set(self, key: ConvKey, state: ChatState, now: datetime) -> None:
+        """``key``'s peer is now in ``state`` (a message or ``active`` clears it)."""
+        if state in TYPING_WORDS:
+            self.states[key] = (state, now)
+        else:
+            self.states.pop(key, None)
+
+    def words(self, key: ConvKey, now: datetime) -> str:
+        """What the header says about ``key``'s peer now ("" when nothing)."""
+        found = self.states.get(key)
+        if found is None or now - found[1] > TYPING_SHOWN_FOR:
+            return ""
+        return TYPING_WORDS[found[0]]
+
+
+def typing_text(state: MainState, key: ConvKey, now: datetime | None = None) -> Text:
+    """The header's typing words for ``key`` (after the name), or empty text."""
+    words = state.typing.words(key, now or utcnow())
+    return Text(f" {words}", style=Style(italic=True)) if words else Text()
+
+
+def chat_state(state: MainState, event: ev.ChatStateChanged, now: datetime) -> Update:
+    """A contact started or stopped typing (``jid`` may be a full JID)."""
+    from tuichat.ui.updates import Update
+
+    key = (event.account, event.jid.partition("/")[0])
+    state.typing.set(key, event.state, now)
+    return Update(key=key)
+
+
+def read_elsewhere(state: MainState, event: ev.ReadUpTo, _now: datetime) -> Update:
+    """Another of our devices read a conversation (the store's marker already moved)."""
+    from tuichat.ui.updates import Update
+
+    key = (event.account, event.conversation)
+    if event.unread:
+        state.convs.unread[key] = event.unread
+    elif state.convs.unread.pop(key, None) is None:
+        return Update()
+    state.rooms.mentions.pop(key, None)
+    return Update(roster=True, status=True, unread=True)
+
+
+def mark_read(store: Store, client: ChatClient, key: ConvKey) -> None:
+    """The user read ``key`` (in view, the app focused): the store's read marker moves, and
+    the client tells the sender (a chat marker) and our other devices (read sync)."""
+    store.mark_read(*key)
+    client.mark_read(*key)

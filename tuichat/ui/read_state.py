@@ -1,7 +1,7 @@
 """Provides the UI's side of delivery and read state: who is typing (XEP-0085), what another
 of our devices read (XEP-0490), and telling the client when the user read a conversation.
 
-Pure rules and small handlers for :data:`tuichat.ui.updates.HANDLERS`; no Textual here.
+Pure rules (their event handlers are in :data:`tuichat.ui.updates.HANDLERS`); no Textual.
 """
 
 from __future__ import annotations
@@ -13,15 +13,12 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.text import Text
 
-from tuichat import events as ev
 from tuichat.model import ChatState, utcnow
 from tuichat.ui.state import ConvKey
 
 if TYPE_CHECKING:
     from tuichat.client import ChatClient
     from tuichat.store import Store
-    from tuichat.ui.main_state import MainState
-    from tuichat.ui.updates import Update
 
 TYPING_SHOWN_FOR = timedelta(seconds=30)
 """How long a contact's "typing…" or "stopped typing" stays without news (their client may
@@ -52,32 +49,10 @@ class Typing:
         return TYPING_WORDS[found[0]]
 
 
-def typing_text(state: MainState, key: ConvKey, now: datetime | None = None) -> Text:
+def typing_text(typing: Typing, key: ConvKey, now: datetime | None = None) -> Text:
     """The header's typing words for ``key`` (after the name), or empty text."""
-    words = state.typing.words(key, now or utcnow())
+    words = typing.words(key, now or utcnow())
     return Text(f" {words}", style=Style(italic=True)) if words else Text()
-
-
-def chat_state(state: MainState, event: ev.ChatStateChanged, now: datetime) -> Update:
-    """A contact started or stopped typing (``jid`` may be a full JID)."""
-    from tuichat.ui.updates import Update
-
-    key = (event.account, event.jid.partition("/")[0])
-    state.typing.set(key, event.state, now)
-    return Update(key=key)
-
-
-def read_elsewhere(state: MainState, event: ev.ReadUpTo, _now: datetime) -> Update:
-    """Another of our devices read a conversation (the store's marker already moved)."""
-    from tuichat.ui.updates import Update
-
-    key = (event.account, event.conversation)
-    if event.unread:
-        state.convs.unread[key] = event.unread
-    elif state.convs.unread.pop(key, None) is None:
-        return Update()
-    state.rooms.mentions.pop(key, None)
-    return Update(roster=True, status=True, unread=True)
 
 
 def mark_read(store: Store, client: ChatClient, key: ConvKey) -> None:

@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 from tuichat import events as ev
 from tuichat.model import UploadState
-from tuichat.ui import read_state
 from tuichat.ui.main_state import MainState
 from tuichat.ui.rooms import Notice, Room
 from tuichat.ui.state import ConvKey
@@ -215,6 +214,24 @@ def _error(_state: MainState, event: ev.ErrorReported, _now: datetime) -> Update
     return Update(toast=Toast(f"{event.account}: {event.text}", "", "error"))
 
 
+def _chat_state(state: MainState, event: ev.ChatStateChanged, now: datetime) -> Update:
+    """A contact started or stopped typing (``jid`` may be a full JID)."""
+    key = (event.account, event.jid.partition("/")[0])
+    state.typing.set(key, event.state, now)
+    return Update(key=key)
+
+
+def _read_elsewhere(state: MainState, event: ev.ReadUpTo, _now: datetime) -> Update:
+    """Another of our devices read a conversation (the store's marker already moved)."""
+    key = (event.account, event.conversation)
+    if event.unread:
+        state.convs.unread[key] = event.unread
+    elif state.convs.unread.pop(key, None) is None:
+        return Update()
+    state.rooms.mentions.pop(key, None)
+    return Update(roster=True, status=True, unread=True)
+
+
 HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.ConnectionStateChanged: _connection,
     ev.OwnPresenceChanged: _own_presence,
@@ -236,8 +253,8 @@ HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.InvitationDeclined: _declined,
     ev.BookmarksReceived: _bookmarks,
     ev.UploadProgressed: _upload,
-    ev.ChatStateChanged: read_state.chat_state,
-    ev.ReadUpTo: read_state.read_elsewhere,
+    ev.ChatStateChanged: _chat_state,
+    ev.ReadUpTo: _read_elsewhere,
 }
 """The events handled alike (received messages and room mentions: the screen)."""
 

@@ -54,7 +54,7 @@ def header_text(
         # What matters first (an 80-column header cuts the end): who, how, which account;
         # then the address and the status text.
         _chat(text, state, key, variables)
-        text.append_text(typing_text(state, key))  # "typing…" (XEP-0085)
+        text.append_text(typing_text(state.typing, key))  # "typing…" (XEP-0085)
         if muted:
             text.append(" [muted]", style=DIM)
         if multi:

@@ -214,10 +214,10 @@ def _error(_state: MainState, event: ev.ErrorReported, _now: datetime) -> Update
     return Update(toast=Toast(f"{event.account}: {event.text}", "", "error"))
 
 
-def _chat_state(state: MainState, event: ev.ChatStateChanged, now: datetime) -> Update:
+def _chat_state(state: MainState, event: ev.ChatStateChanged, _now: datetime) -> Update:
     """A contact started or stopped typing (``jid`` may be a full JID)."""
     key = (event.account, event.jid.partition("/")[0])
-    state.typing.set(key, event.state, now)
+    state.typing.set(key, event.state)
     return Update(key=key)
 
 

@@ -26,6 +26,15 @@ EXTRA_KEYS: tuple[tuple[str, str], ...] = (
 """Keys that are not commands of the registry. The keys cell stays short: conditions go in
 the words, which wrap (the keys and command columns never wrap nor cut)."""
 
+LEGEND: tuple[tuple[str, str], ...] = (
+    (
+        "✓ ✓✓ ✓✓ seen",
+        "after your messages: on the server; on their device (a delivery receipt); read "
+        "(a chat marker). Three dots: still waiting to go out",
+    ),
+)
+"""What the marks in the log mean (``symbols.MESSAGE_MARKERS``), shown under the keys."""
+
 
 class HelpScreen(ModalScreen[None]):
     """F1, ``?`` outside the composer, or ``/help [CMD]``: the keys and commands, from the one
@@ -97,7 +106,7 @@ class HelpScreen(ModalScreen[None]):
             if command.slash_usage:
                 what = Text(command.slash_usage + "  ", style=Style(italic=True)) + what
             table.add_row(keys, title, what)
-        for extra_keys, extra_what in EXTRA_KEYS:
+        for extra_keys, extra_what in (*EXTRA_KEYS, *LEGEND):
             table.add_row(extra_keys, "", extra_what)
         return table
 

@@ -209,3 +209,21 @@ async def test_send_wait_delivered_exits_zero_only_when_confirmed(
         )
         assert silent.returncode == 1
         assert "sent, but no delivery receipt in time" in silent.stderr, silent.stderr
+
+
+async def test_our_other_device_displayed_marker_counts_as_read(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """A ``displayed`` our other client sent (its carbon reaches us) clears the unread count."""
+    a, b = account("carba"), account("carbb")
+    async with (
+        Peer.connect(prosody, b.jid, b.password) as bob,
+        _device(prosody, a) as (_manager, store, rec),
+        Peer.connect(prosody, a.jid, a.password) as other_device,
+    ):
+        sent = bob.send(a.jid, "seen elsewhere", markable=True)
+        await rec.wait(ev.MessageReceived, lambda e: e.message.body == "seen elsewhere")
+        assert store.unread_count(a.jid, b.jid) == 1
+        other_device.send_displayed(b.jid, sent)
+        await rec.wait(ev.ReadUpTo, lambda e: e.conversation == b.jid and e.unread == 0)
+        assert store.unread_count(a.jid, b.jid) == 0

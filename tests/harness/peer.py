@@ -404,12 +404,14 @@ class Peer:
             with contextlib.suppress(IqError, IqTimeout):
                 await muc.set_room_config(room, Form(), timeout=timeout)  # type: ignore[no-untyped-call]
 
-    def send_room(self, room: str, body: str) -> str:
+    def send_room(self, room: str, body: str, *, markable: bool = False) -> str:
         """Send a groupchat message to `room` and return its id."""
         msg = self.client.make_message(mto=room, mbody=body, mtype="groupchat")
         msg_id = self.client.new_id()
         msg["id"] = msg_id
         msg["origin_id"]["id"] = msg_id
+        if markable:
+            msg.append(ET.Element("{urn:xmpp:chat-markers:0}markable"))
         msg.send()
         return msg_id
 

@@ -227,3 +227,22 @@ async def test_our_other_device_displayed_marker_counts_as_read(
         other_device.send_displayed(b.jid, sent)
         await rec.wait(ev.ReadUpTo, lambda e: e.conversation == b.jid and e.unread == 0)
         assert store.unread_count(a.jid, b.jid) == 0
+
+
+async def test_in_a_room_the_displayed_marker_names_the_rooms_stanza_id(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    a, b = account("roommark"), account("roompeer")
+    room = f"marks-{a.jid.split('@')[0]}@{prosody.muc_domain}"
+    async with (
+        _device(prosody, a) as (manager, _store, rec),
+        Peer.connect(prosody, b.jid, b.password) as bob,
+    ):
+        await manager.join_room(a.jid, f"{room}/Alice")
+        await bob.join_room(room, "Bob")
+        bob.send_room(room, "mark me", markable=True)
+        reflected = await bob.wait_message(lambda m: m.body == "mark me", queue=bob.room_messages)
+        assert reflected.stanza_id
+        await rec.wait(ev.MessageReceived, lambda e: e.message.body == "mark me")
+        manager.mark_read(a.jid, room)
+        assert await asyncio.wait_for(bob.displayed.get(), 10) == reflected.stanza_id

@@ -132,6 +132,16 @@ class ChatClient(RoomClient, OmemoClient, DiscoClient, CommandClient, GatewayCli
         """Unblock ``jid``."""
         ...
 
+    def mark_read(self, account: str, conversation: str) -> None:
+        """The user read ``conversation`` (in view, the app focused; the store's read marker
+        already moved): a chat marker to the sender and read sync to our other devices."""
+        ...
+
+    def draft_changed(self, account: str, conversation: str, *, empty: bool) -> None:
+        """The user typed in ``conversation``'s composer (``empty``: the draft is empty now):
+        chat states at a bounded rate."""
+        ...
+
     async def fetch_older(self, account: str, conversation: str, limit: int = 100) -> int:
         """Fetch up to ``limit`` messages older than the oldest stored one from the server
         archive into the store; return how many were new (``HistoryFetched`` follows)."""

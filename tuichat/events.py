@@ -356,3 +356,15 @@ class FeedEntriesReceived(Event):
     service: str
     node: str
     entries: tuple[FeedEntry, ...]
+
+
+# --- delivery and read state ---
+
+
+@dataclass(frozen=True, slots=True)
+class ReadUpTo(Event):
+    """We read ``conversation`` on another device (XEP-0490 read sync, or a chat marker we
+    sent from there): the store's read marker moved; ``unread`` messages are left unread."""
+
+    conversation: str
+    unread: int

@@ -86,6 +86,16 @@ class LazyClient:
             return self._encryption(account, conversation)
         return Encryption.NONE
 
+    def mark_read(self, account: str, conversation: str) -> None:
+        """Say we read ``conversation`` (nothing to say before the account ever connected)."""
+        if self._real is not None:
+            self._real.mark_read(account, conversation)
+
+    def draft_changed(self, account: str, conversation: str, *, empty: bool) -> None:
+        """Typing in ``conversation`` (nobody to tell before the account ever connected)."""
+        if self._real is not None:
+            self._real.draft_changed(account, conversation, empty=empty)
+
     async def start(self) -> None:
         """Build the real client and connect every enabled account in the background."""
         await self.real().start()

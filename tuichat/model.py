@@ -212,14 +212,18 @@ class MessageState(StrEnum):
     """The life of a message.
 
     Outgoing: ``pending`` (stored in the outbox) → ``sent`` (written to the stream) →
-    ``acked`` (the server acknowledged it, XEP-0198), or ``failed`` (refused by a room, or set
-    aside because the server closed the stream on it; ``Message.failure`` says why). Incoming
-    messages are ``received``.
+    ``acked`` (the server acknowledged it, XEP-0198) → ``delivered`` (the recipient's client
+    stored it: a receipt, XEP-0184) → ``displayed`` (the recipient read it: a chat marker,
+    XEP-0333); or ``failed`` (refused by a room, or set aside because the server closed the
+    stream on it; ``Message.failure`` says why). States never go backwards. Incoming messages
+    are ``received``.
     """
 
     PENDING = "pending"
     SENT = "sent"
     ACKED = "acked"
+    DELIVERED = "delivered"
+    DISPLAYED = "displayed"
     RECEIVED = "received"
     FAILED = "failed"
 

@@ -15,6 +15,7 @@ import contextlib
 import inspect
 import ssl
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -22,6 +23,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from slixmpp import JID, ClientXMPP
 from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.plugins.xep_0004 import Form
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 if TYPE_CHECKING:
     from tests.harness.prosody import ProsodyServer
@@ -130,6 +133,7 @@ class Peer:
         self.room_messages: asyncio.Queue[PeerMessage] = asyncio.Queue()
         self.receipts: asyncio.Queue[str] = asyncio.Queue()
         self.chat_states: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self.displayed: asyncio.Queue[str] = asyncio.Queue()
         self.subscription_requests: asyncio.Queue[str] = asyncio.Queue()
         self.errors: asyncio.Queue[PeerMessage] = asyncio.Queue()
         self.client.add_event_handler("message", self._on_message)
@@ -137,6 +141,13 @@ class Peer:
         self.client.add_event_handler("message_error", self._on_error)
         self.client.add_event_handler("receipt_received", self._on_receipt)
         self.client.add_event_handler("chatstate", self._on_chatstate)
+        self.client.register_handler(  # slixmpp's "message" event needs a body
+            Callback(
+                "Peer displayed",
+                MatchXPath("{jabber:client}message/{urn:xmpp:chat-markers:0}displayed"),
+                self._on_displayed,
+            )
+        )
         self.client.add_event_handler("presence_subscribe", self._on_subscribe)
         self.client.add_filter("out", self._drop_after_close)
         self._auto_authorize = auto_authorize
@@ -283,6 +294,7 @@ class Peer:
         receipt: bool = False,
         replace_id: str | None = None,
         chat_state: str | None = None,
+        markable: bool = False,
     ) -> str:
         """Send a message and return its id (also used as origin-id unless `origin_id=False`)."""
         msg = self.client.make_message(mto=to, mbody=body, mtype=mtype)
@@ -296,8 +308,26 @@ class Peer:
             msg["replace"]["id"] = replace_id
         if chat_state:
             msg["chat_state"] = chat_state
+        if markable:
+            msg.append(ET.Element("{urn:xmpp:chat-markers:0}markable"))
         msg.send()
         return msg_id
+
+    def send_receipt(self, to: str, msg_id: str) -> None:
+        """Send a XEP-0184 receipt for ``msg_id`` (what auto-ack would, or a forged one)."""
+        ack = self.client.make_message(mto=to, mtype="chat")
+        ack.append(ET.Element("{urn:xmpp:receipts}received", {"id": msg_id}))
+        ack.send()
+
+    def send_displayed(self, to: str, msg_id: str) -> None:
+        """Send a XEP-0333 ``displayed`` marker for ``msg_id``."""
+        marker = self.client.make_message(mto=to, mtype="chat")
+        marker.append(ET.Element("{urn:xmpp:chat-markers:0}displayed", {"id": msg_id}))
+        marker.send()
+
+    def stop_receipts(self) -> None:
+        """Stop auto-acking receipt requests (a recipient that never confirms)."""
+        self.client.plugin["xep_0184"].auto_ack = False
 
     def send_chat_state(self, to: str, state: str) -> None:
         """Send a bodyless XEP-0085 chat state (active, composing, paused, inactive, gone)."""
@@ -374,12 +404,14 @@ class Peer:
             with contextlib.suppress(IqError, IqTimeout):
                 await muc.set_room_config(room, Form(), timeout=timeout)  # type: ignore[no-untyped-call]
 
-    def send_room(self, room: str, body: str) -> str:
+    def send_room(self, room: str, body: str, *, markable: bool = False) -> str:
         """Send a groupchat message to `room` and return its id."""
         msg = self.client.make_message(mto=room, mbody=body, mtype="groupchat")
         msg_id = self.client.new_id()
         msg["id"] = msg_id
         msg["origin_id"]["id"] = msg_id
+        if markable:
+            msg.append(ET.Element("{urn:xmpp:chat-markers:0}markable"))
         msg.send()
         return msg_id
 
@@ -414,6 +446,12 @@ class Peer:
     def _on_chatstate(self, msg: Any) -> None:
         """Queue `(from bare JID, state)` for chat state notifications."""
         self.chat_states.put_nowait((str(msg["from"].bare), str(msg["chat_state"])))
+
+    def _on_displayed(self, msg: Any) -> None:
+        """Queue the id a XEP-0333 ``displayed`` marker names."""
+        marker = msg.xml.find("{urn:xmpp:chat-markers:0}displayed")
+        if marker is not None:
+            self.displayed.put_nowait(marker.get("id", ""))
 
     def _on_subscribe(self, pres: Any) -> None:
         """Record subscription requests when they are not approved automatically."""

@@ -70,7 +70,7 @@ def test_send_exits_zero_once_acked_and_arrives_once(
     assert asyncio.run(scenario()) == ["hello from the shell"]
     rows = history(xdg, peer_account.jid)
     assert [(r["body"], r["direction"], r["state"]) for r in rows] == [
-        ("hello from the shell", "out", "acked")
+        ("hello from the shell", "out", "delivered")  # the peer's receipt came before exit
     ]
 
 
@@ -106,7 +106,8 @@ def test_unsent_messages_survive_sigkill_and_are_delivered_once(
             return [m.body for m in peer.messages]
 
     assert asyncio.run(receive()) == bodies
-    assert [r["state"] for r in history(xdg, peer_account.jid)] == ["acked"] * 3
+    states = [r["state"] for r in history(xdg, peer_account.jid)]
+    assert len(states) == 3 and set(states) <= {"acked", "delivered"}  # receipts may race exit
 
 
 def test_send_to_unreachable_server_exits_one_and_keeps_the_message(

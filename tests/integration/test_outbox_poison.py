@@ -92,7 +92,8 @@ async def test_a_poison_outbox_item_is_set_aside_and_the_rest_flows(
             assert len(drops) <= 2, drops
             assert [m.body for m in peer.messages] == ["after the poison"]
             sent = store.get_message(normal.id or 0)
-            assert sent is not None and sent.state is MessageState.ACKED
+            assert sent is not None
+            assert sent.state in (MessageState.ACKED, MessageState.DELIVERED)  # peer's receipt
             assert store.outbox(me.jid) == []
         finally:
             await manager.stop()

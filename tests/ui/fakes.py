@@ -522,6 +522,14 @@ class FakeClient(ServiceFakes, GatewayFakes):
             raise ClientError(f"cannot run the command {node} of {jid}: there is no such item")
         return self.command_service(jid, node, action, session, form)
 
+    def mark_read(self, account: str, conversation: str) -> None:
+        """Record the call."""
+        self.calls.append(("mark_read", account, conversation))
+
+    def draft_changed(self, account: str, conversation: str, *, empty: bool) -> None:
+        """Record the call."""
+        self.calls.append(("draft_changed", account, conversation, empty))
+
     def called(self, name: str) -> list[tuple[Any, ...]]:
         """The recorded calls of method ``name``."""
         return [c for c in self.calls if c[0] == name]

@@ -7,7 +7,7 @@ from rich.table import Table
 from textual.widgets import Static
 
 from tests.ui.conftest import UI
-from tuichat.ui.screens.help import EXTRA_KEYS, HelpScreen
+from tuichat.ui.screens.help import EXTRA_KEYS, MESSAGE_MARKS, HelpScreen
 
 
 async def test_help_keys_and_titles_are_whole_at_80_columns(ui: UI) -> None:
@@ -23,8 +23,9 @@ async def test_help_keys_and_titles_are_whole_at_80_columns(ui: UI) -> None:
         console.print(table)
         shown = console.export_text()
         assert "…" not in shown.replace("1…9", "")
-        for keys, _what in EXTRA_KEYS:
+        for keys, _what in (*EXTRA_KEYS, *MESSAGE_MARKS):
             assert keys in shown
+        assert "on their device" in " ".join(shown.split())  # our messages' marks, in words
         for command in ui.app.ctx.registry.commands:
             if not command.name.startswith("switch_"):
                 assert command.title in shown

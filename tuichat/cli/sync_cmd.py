@@ -40,7 +40,8 @@ def register(sub: Any) -> None:
         "send",
         help="send a message and wait for the server's acknowledgement",
         description="Send TEXT (or standard input) to TO. Exit 0 once the server acknowledged "
-        "it; otherwise exit 1 and keep it in the outbox for the next run.",
+        "it (or, with --wait, once the recipient's client confirmed it); otherwise exit 1, "
+        "and keep it in the outbox for the next run if the server did not take it.",
     )
     send.add_argument("to", metavar="TO", help="recipient JID")
     send.add_argument("text", nargs="*", metavar="TEXT", help="the message (default: stdin)")
@@ -60,6 +61,13 @@ def register(sub: Any) -> None:
         action="store_const",
         const="none",
         help="send in plaintext whatever the conversation does",
+    )
+    send.add_argument(
+        "--wait",
+        choices=("acked", "delivered", "displayed"),
+        default="acked",
+        help="exit 0 only once the server acked it (default), the recipient's client "
+        "confirmed it (delivered: a receipt), or the recipient read it (displayed)",
     )
     send.set_defaults(func=run_send, encryption=None)
 
@@ -164,6 +172,7 @@ async def _send(
     body: str,
     timeout: float,
     encryption: Encryption | None = None,
+    until: MessageState = MessageState.ACKED,
 ) -> str:
     """Send to a contact (queued, then acked by the server) or to a room (reflected back).
 
@@ -190,7 +199,7 @@ async def _send(
             if encryption is Encryption.OMEMO:
                 return "tuichat does not encrypt in rooms yet (--encrypt)"
             return await _send_to_room(session, to, body, timeout)
-        return await _send_chat(manager, session, account, to, body, timeout, encryption)
+        return await _send_chat(manager, session, account, (to, body), timeout, until, encryption)
     finally:
         await manager.stop()
 
@@ -214,20 +223,38 @@ async def _send_chat(
     manager: ConnectionManager,
     session: Session,
     account: AccountConfig,
-    to: str,
-    body: str,
+    message: tuple[str, str],
     timeout: float,
+    until: MessageState,
     encryption: Encryption | None,
 ) -> str:
+    to, body = message
     queued = await manager.send_message(account.jid, to, body, encryption=encryption)
-    outcome = session.sender.wait(queued)  # acked, or failed with the reason (a bounce)
+    outcome = session.sender.wait(queued, until)  # that far, or failed with the reason
     if not manager.started:
         await manager.start()
     deadline = asyncio.get_running_loop().time() + timeout
-    if why := await wait_until(session, outcome.done, deadline, "acknowledgement"):
+    waiting_for = WAITING_FOR[until]
+    if why := await wait_until(session, outcome.done, deadline, waiting_for):
+        row = session.store.get_message(queued.id) if queued.id is not None else None
+        if row is not None and row.state in ACKED_OR_MORE:
+            return f"{SENT_BUT}{why}"
         return why
     failed = outcome.exception()
     return str(failed) if failed is not None else ""
+
+
+WAITING_FOR = {
+    MessageState.ACKED: "acknowledgement",
+    MessageState.DELIVERED: "delivery receipt",
+    MessageState.DISPLAYED: "read marker",
+}
+"""What ``send --wait`` waits for, in words (for "no … in time")."""
+
+ACKED_OR_MORE = (MessageState.ACKED, MessageState.DELIVERED, MessageState.DISPLAYED)
+SENT_BUT = "sent, but "
+"""How a ``send --wait delivered|displayed`` that the server acked but the recipient did not
+confirm in time begins its words (the message is not in the outbox: nothing to resend)."""
 
 
 def _body(words: list[str]) -> str:
@@ -250,15 +277,19 @@ def _body(words: list[str]) -> str:
 
 
 def run_send(args: argparse.Namespace) -> int:
-    """Send one message; exit 0 only when the server acknowledged it."""
+    """Send one message; exit 0 only when it got as far as ``--wait`` asks."""
     paths, config = load(args)
     account = pick_account(config, args.account)
     to = jid_arg(args.to, "recipient")
     body = _body(args.text)
     with open_store(paths) as store:
         how = Encryption(args.encryption) if args.encryption else None
-        why = asyncio.run(_send(account, store, to, body, args.timeout, how))
+        until = MessageState(args.wait)
+        why = asyncio.run(_send(account, store, to, body, args.timeout, how, until))
         _raise_store_failure(store)
+    if why.startswith(SENT_BUT):  # on the server (not in the outbox), not confirmed
+        print(f"tuichat: {why}", file=sys.stderr)
+        return EXIT_FAILURE
     if why:
         print(f"tuichat: not sent: {why}; kept in the outbox for the next run", file=sys.stderr)
         return EXIT_FAILURE

@@ -29,6 +29,7 @@ from tuichat.discovery import Feed, FeedEntry, feed_key
 from tuichat.model import Contact, Message, MessageState, Trust
 from tuichat.paths import private_file
 from tuichat.store import conversations as _conv
+from tuichat.store import delivery as _delivery
 from tuichat.store import feeds as _feeds
 from tuichat.store import messages as _msgs
 from tuichat.store import meta as _meta
@@ -380,6 +381,34 @@ class Store:
     def mark_feed_read(self, account: str, service: str, node: str) -> None:
         """Mark every stored entry of a feed read."""
         self.mark_read(account, feed_key(service, node))
+
+    # --- delivery and read state (receipts, chat markers, read sync) -----------------------
+
+    def find_outgoing(self, account: str, conversation: str, key: str) -> Message | None:
+        """Our outgoing message of ``conversation`` sent with the id (or origin-id) ``key``."""
+        with self._read() as conn:
+            return _delivery.find_outgoing(conn, account, conversation, key)
+
+    def outgoing_up_to(self, last: Message, state: MessageState) -> list[Message]:
+        """Our acked-or-further messages up to ``last`` not yet ``state``, oldest first."""
+        with self._read() as conn:
+            return _delivery.outgoing_up_to(conn, last, state)
+
+    def mark_read_up_to(self, account: str, conversation: str, stanza_id: str) -> int | None:
+        """Move the read marker forward to the message ``stanza_id``; the new unread count,
+        or None when that message is not stored."""
+        with self._tx() as conn:
+            return _delivery.mark_read_up_to(conn, account, conversation, stanza_id)
+
+    def last_stanza_id(self, account: str, conversation: str) -> str | None:
+        """The stanza-id of the conversation's newest message that has one."""
+        with self._read() as conn:
+            return _delivery.last_stanza_id(conn, account, conversation)
+
+    def stanza_id_of(self, account: str, conversation: str, message_id: str) -> str | None:
+        """The stanza-id of the conversation's message sent with the id ``message_id``."""
+        with self._read() as conn:
+            return _delivery.stanza_id_of(conn, account, conversation, message_id)
 
     # --- roster, archive positions, settings ---------------------------------------------------
 

@@ -348,6 +348,19 @@ def get(conn: sqlite3.Connection, message_id: int) -> Message | None:
     return None if row is None else row_to_message(row)
 
 
+RANK = (
+    "CASE {col} WHEN 'pending' THEN 0 WHEN 'sent' THEN 1 WHEN 'acked' THEN 2 "
+    "WHEN 'delivered' THEN 3 WHEN 'displayed' THEN 4 ELSE -1 END"
+)
+
+FORWARD_ONLY = (
+    "NOT (state IN ('delivered', 'displayed') AND "
+    f"({RANK.format(col=':state')} <= {RANK.format(col='state')}))"
+)
+"""SQL condition with the new state as ``:state``: false when it would move a confirmed
+message back (a late ack or bounce after the receipt)."""
+
+
 def update_state(
     conn: sqlite3.Connection,
     message_id: int,
@@ -357,13 +370,16 @@ def update_state(
 ) -> Message | None:
     """Set a message's state (and its stanza-id if it has none); return it, or None if absent.
 
+    A confirmed message (``delivered``, ``displayed``) never moves back: the row returned
+    then keeps its state.
+
     ``failure`` is stored with a ``failed`` state (why, in words); any other state clears it.
     """
     if state is not MessageState.FAILED:
         failure = None
     conn.execute(
-        "UPDATE messages SET state = ?, failure = ? WHERE id = ?",
-        (state.value, failure, message_id),
+        f"UPDATE messages SET state = :state, failure = :failure WHERE id = :id AND {FORWARD_ONLY}",
+        {"state": state.value, "failure": failure, "id": message_id},
     )
     if stanza_id is not None:
         # If another row already holds that stanza-id, keep this one as it is.

@@ -17,6 +17,7 @@ from tuichat.errors import ClientError
 from tuichat.model import ConnectionState, ConversationKind, Device, Encryption, Show
 from tuichat.omemo_client import OmemoClient
 from tuichat.store import Store
+from tuichat.ui.read_state import Typing
 from tuichat.ui.rooms import MAX_NOTICES, Notice, RoomsState
 from tuichat.ui.state import Conversations, ConvKey, RosterState
 
@@ -91,6 +92,9 @@ class MainState:
             return False
         kept.append(notice)
         return True
+
+    typing: Typing = field(default_factory=Typing)
+    """Who is typing where (XEP-0085), see :mod:`tuichat.ui.read_state`."""
 
     def load(self, store: Store, accounts: Sequence[str]) -> ConvKey | None:
         """Take what the store has: rosters, rooms, each conversation's kind, unread counts,

@@ -59,6 +59,8 @@ class Update:
     """A conversation whose header changed (repainted at once if it is in view)."""
     open: ConvKey | None = None
     """A conversation to put in view (a room the user asked to join is in)."""
+    unread: bool = False
+    """The unread counts changed (the title and status count them)."""
     reconfigure: bool = False
     """The room's capabilities changed: set the pane up again if it is in view."""
     toast: Toast | None = None
@@ -295,6 +297,24 @@ def _decrypted(_state: MainState, event: ev.MessageDecrypted, _now: datetime) ->
     return Update(decrypted=event.message)
 
 
+def _chat_state(state: MainState, event: ev.ChatStateChanged, _now: datetime) -> Update:
+    """A contact started or stopped typing (``jid`` may be a full JID)."""
+    key = (event.account, event.jid.partition("/")[0])
+    state.typing.set(key, event.state)
+    return Update(key=key)
+
+
+def _read_elsewhere(state: MainState, event: ev.ReadUpTo, _now: datetime) -> Update:
+    """Another of our devices read a conversation (the store's marker already moved)."""
+    key = (event.account, event.conversation)
+    if event.unread:
+        state.convs.unread[key] = event.unread
+    elif state.convs.unread.pop(key, None) is None:
+        return Update()
+    state.rooms.mentions.pop(key, None)
+    return Update(roster=True, status=True, unread=True)
+
+
 HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.ConnectionStateChanged: _connection,
     ev.OwnPresenceChanged: _own_presence,
@@ -321,6 +341,8 @@ HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.EncryptionHeld: _held,
     ev.DevicesChanged: _devices,
     ev.MessageDecrypted: _decrypted,
+    ev.ChatStateChanged: _chat_state,
+    ev.ReadUpTo: _read_elsewhere,
 }
 """The events handled alike (received messages and room mentions: the screen)."""
 

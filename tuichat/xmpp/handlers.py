@@ -14,7 +14,18 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
 
-Owner = Literal["session", "certificates", "roster", "rooms", "blocklist", "disco", "feeds"]
+Owner = Literal[
+    "session",
+    "certificates",
+    "roster",
+    "rooms",
+    "blocklist",
+    "disco",
+    "feeds",
+    "receipts",
+    "read_sync",
+    "chat_states",
+]
 
 HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     # the connection
@@ -47,6 +58,13 @@ HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     ("session_start", "disco", "forget"),
     # feeds (XEP-0060): notifications of subscribed nodes
     ("pubsub_publish", "feeds", "on_publish"),
+    # delivery and read state (XEP-0184 receipts, XEP-0333 markers, XEP-0490 read sync)
+    ("message", "receipts", "on_message"),
+    ("receipt_received", "receipts", "on_receipt"),
+    ("marker_displayed", "receipts", "on_displayed"),
+    ("carbon_sent", "receipts", "on_carbon_sent"),
+    ("message_displayed_synchronization_publish", "read_sync", "on_notification"),
+    ("message", "chat_states", "on_message"),  # a message ends its sender's "typing…"
 )
 """``(slixmpp event, owner, method)``; an owner that is not installed is skipped."""
 
@@ -61,6 +79,9 @@ def register(session: Session) -> None:
         "blocklist": session.blocklist,
         "disco": session.disco,
         "feeds": session.feeds,
+        "receipts": session.receipts,
+        "read_sync": session.read_sync,
+        "chat_states": session.chat_states,
     }
     for event, owner, method in HANDLERS:
         target = owners[owner]

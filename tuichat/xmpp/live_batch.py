@@ -33,6 +33,9 @@ class LiveBatch:
         self._delay = delay
         self._items: list[tuple[Message, Then | None]] = []
         self._handle: asyncio.TimerHandle | None = None
+        self.listeners: list[Callable[[Message, Message | None], object]] = []
+        """Run after each ``then`` with ``(message, stored copy or None)``: what must follow
+        the storing of every live message (a delivery receipt)."""
 
     def __len__(self) -> int:
         return len(self._items)
@@ -53,6 +56,8 @@ class LiveBatch:
         if not items:
             return
         stored = self._store([message for message, _then in items])
-        for (_message, then), row in zip(items, stored, strict=True):
+        for (message, then), row in zip(items, stored, strict=True):
             if then is not None:
                 then(row)
+            for listener in self.listeners:
+                listener(message, row)

@@ -33,7 +33,10 @@ from tuichat.model import (
     normal_fingerprint,
 )
 from tuichat.store import Store
-from tuichat.xmpp import library  # noqa: F401  # first: slixmpp without pygments
+from tuichat.xmpp import (
+    library,  # noqa: F401  # first: slixmpp without pygments
+    reading,
+)
 from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.commands_api import CommandRequests
 from tuichat.xmpp.errors import map_exceptions
@@ -153,6 +156,17 @@ class ConnectionManager(RoomRequests, ServiceRequests, GatewayRequests, CommandR
         """Stop the running upload ``upload``; whether there was one."""
         session = self.session(account)
         return session.uploads is not None and session.uploads.cancel(upload)
+
+    # -- delivery and read state (chat markers, read sync, chat states) ---------------------
+
+    def mark_read(self, account: str, conversation: str) -> None:
+        """The user read ``conversation``: markers and read sync (the store's read marker is
+        the caller's, which already moved it)."""
+        reading.conversation_read(self.session(account), conversation)
+
+    def draft_changed(self, account: str, conversation: str, *, empty: bool) -> None:
+        """The user typed in ``conversation`` (``empty``: the draft is empty now)."""
+        reading.draft_changed(self.session(account), conversation, empty=empty)
 
     # -- the block list (XEP-0191) -------------------------------------------------------------
 

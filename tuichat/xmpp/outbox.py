@@ -255,8 +255,9 @@ def set_aside_reason(closes: int, condition: str, text: str = "") -> str | None:
     return f"the server closed the connection {times} on this message ({detail})"
 
 
-FINAL = (MessageState.ACKED, MessageState.FAILED)
-"""The states a message does not leave."""
+FINAL = (MessageState.ACKED, MessageState.DELIVERED, MessageState.DISPLAYED, MessageState.FAILED)
+"""The states the machine no longer follows a message in (a receipt or a chat marker may still
+move an acked message on to ``delivered`` and ``displayed``, outside the machine)."""
 
 
 @dataclass

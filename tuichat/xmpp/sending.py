@@ -22,9 +22,9 @@ from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
-from tuichat.errors import ClientError
 from tuichat.model import ConversationKind, Device, Direction, Encryption, Message, MessageState
 from tuichat.xmpp import outbox as ob
+from tuichat.xmpp.confirmations import Waiters
 
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
@@ -123,7 +123,7 @@ class Sender:
         self.machine = ob.Outbox()
         self.steps: list[OutgoingStep] = [request_receipt]
         """Applied in order to every outgoing stanza (see :func:`build_stanza`)."""
-        self._waiters: dict[str, asyncio.Future[Message]] = {}
+        self._waiters = Waiters()
         self._stream_error: tuple[str, str] | None = None
         self._unwritten: dict[str, ob.Changed] = {}
         """The ``sent`` changes of messages whose write waits for a step (stored once written)."""
@@ -200,15 +200,19 @@ class Sender:
         """Our message came back as an error; ``reason`` in words."""
         self._handle(ob.Bounced(key, reason))
 
-    def wait(self, message: Message) -> asyncio.Future[Message]:
-        """A future for ``message``'s outcome: the acked row, or :class:`ClientError` saying why
-        it failed (the CLI waits on this)."""
-        key = message.message_id or message.origin_id or ""
-        future = self._waiters.get(key)
-        if future is None:
-            future = asyncio.get_running_loop().create_future()
-            self._waiters[key] = future
-        return future
+    def wait(
+        self, message: Message, until: MessageState = MessageState.ACKED
+    ) -> asyncio.Future[Message]:
+        """A future for ``message`` reaching ``until`` (acked, delivered, displayed): the row
+        then, or :class:`ClientError` saying why it failed (the CLI waits on this)."""
+        return self._waiters.add(message.message_id or message.origin_id or "", until)
+
+    def confirmed(self, message: Message, state: MessageState) -> None:
+        """The recipient's client confirmed our stored ``message`` (``delivered`` or
+        ``displayed``): stored and published like every change."""
+        if message.id is not None:
+            key = message.message_id or message.origin_id or ""
+            self._change(ob.Changed(message.id, message.conversation, state, key=key))
 
     # -- what to do -----------------------------------------------------------------------
 
@@ -288,14 +292,15 @@ class Sender:
         session.bus.publish(
             ev.EncryptionHeld(session.account, message.conversation, why.reason, why.undecided)
         )
-        future = self._waiters.pop(entry.key, None)
-        if future is not None and not future.done():
-            future.set_exception(ClientError(why.reason))
+        self._waiters.settle(entry.key, None, why.reason)  # a waiting CLI hears why at once
 
     def _change(self, change: ob.Changed) -> None:
         """The one place a state change is stored, then published."""
         session = self.session
         row = session.store.update_state(change.row, change.state, failure=change.reason or None)
+        if row is not None and row.state is not change.state:  # never backwards (a late ack)
+            self._waiters.settle(change.key, row)
+            return
         session.bus.publish(
             ev.MessageStateChanged(
                 session.account, change.row, change.conversation, change.state, change.reason
@@ -304,12 +309,7 @@ class Sender:
         if change.state is MessageState.FAILED:
             words = f"a message to {change.conversation} was not sent: {change.reason}"
             session.bus.publish(ev.ErrorReported(session.account, words))
-        future = self._waiters.pop(change.key, None) if change.state in ob.FINAL else None
-        if future is not None and not future.done():
-            if change.state is MessageState.ACKED and row is not None:
-                future.set_result(row)
-            else:
-                future.set_exception(ClientError(change.reason or "the message was not sent"))
+        self._waiters.settle(change.key, row, change.reason)
 
     def _blame(self, blamed: ob.Blamed) -> None:
         """Count the close in the store (the count outlives the process: each run may die on

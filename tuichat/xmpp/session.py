@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
@@ -54,10 +54,13 @@ from tuichat.xmpp.sending import Sender
 if TYPE_CHECKING:
     from tuichat.store.omemo import KeyWrites
     from tuichat.xmpp.features.blocking import Blocklist
+    from tuichat.xmpp.features.chat_states import ChatStates
     from tuichat.xmpp.features.disco import Disco
     from tuichat.xmpp.features.gateway import Gateways
     from tuichat.xmpp.features.muc import Rooms
     from tuichat.xmpp.features.pubsub import Feeds
+    from tuichat.xmpp.features.read_sync import ReadSync
+    from tuichat.xmpp.features.receipts import Receipts
     from tuichat.xmpp.features.roster import Roster
     from tuichat.xmpp.features.upload import Uploads
     from tuichat.xmpp.omemo.engine import OmemoEngine
@@ -153,6 +156,17 @@ class Session:
         self.omemo_loading: asyncio.Future[OmemoEngine] | None = None
         """The engine being loaded on the current client (started once connected, awaited
         before the catch-up: a session that never connects never imports it)."""
+        # -- delivery and read state (issue 12): hooks the features below fill --
+        self.on_live_stored = self._live.listeners
+        """Run with ``(message, stored copy or None)`` once each live message is stored."""
+        self.on_started: list[Callable[[bool], Awaitable[object]]] = []
+        """Run (``resumed``) after a session start, once caught up (read sync's catch-up)."""
+        self.receipts: Receipts | None = None
+        """Delivery receipts and chat markers (XEP-0184, XEP-0333), when installed."""
+        self.read_sync: ReadSync | None = None
+        """Read state shared with our other devices (XEP-0490), when installed."""
+        self.chat_states: ChatStates | None = None
+        """Our typing notifications (XEP-0085), when installed."""
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -353,6 +367,11 @@ class Session:
 
     async def _run_hooks(self, resumed: bool) -> None:
         """After a session start: the features' own start work (rooms rejoin, self-ping)."""
+        for hook in self.on_started:  # one feature's failure must not stop the session
+            try:
+                await hook(resumed)
+            except Exception:
+                log.exception("%s: a feature failed to start", self.account)
         if self.rooms is None:
             return
         try:

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from tuichat.model import Encryption, Trust
 from tuichat.ui.main_state import MainState
+from tuichat.ui.read_state import typing_text
 from tuichat.ui.render import safe_text
 from tuichat.ui.rooms import AFFILIATION_WORDS
 from tuichat.ui.state import ConvKey
@@ -61,6 +62,7 @@ def header_text(
         _encryption(text, encryption, variables)
         if encryption is Encryption.OMEMO:
             _undecided(text, state, key, variables)
+        text.append_text(typing_text(state.typing, key))  # "typing…" (XEP-0085)
         if muted:
             text.append(" [muted]", style=DIM)
         if multi:

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tuichat.ui.commands import Command, CommandRegistry
-from tuichat.ui.trust import LEGEND
+from tuichat.ui.trust import LEGEND as TRUST_MARKS
 
 EXTRA_KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "send the message (or run the /command)"),
@@ -26,6 +26,15 @@ EXTRA_KEYS: tuple[tuple[str, str], ...] = (
 )
 """Keys that are not commands of the registry. The keys cell stays short: conditions go in
 the words, which wrap (the keys and command columns never wrap nor cut)."""
+
+MESSAGE_MARKS: tuple[tuple[str, str], ...] = (
+    (
+        "✓ ✓✓ ✓✓ seen",
+        "after your messages: on the server; on their device (a delivery receipt); read "
+        "(a chat marker). Three dots: still waiting to go out",
+    ),
+)
+"""What the marks in the log mean (``symbols.MESSAGE_MARKERS``), shown under the keys."""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -101,8 +110,8 @@ class HelpScreen(ModalScreen[None]):
         for extra_keys, extra_what in EXTRA_KEYS:
             table.add_row(extra_keys, "", extra_what)
         table.add_row("", "", "")
-        table.add_row("Marks", "", Text("what the encryption marks mean", style=Style(dim=True)))
-        for mark, words in LEGEND:
+        table.add_row("Marks", "", Text("what the marks in the log mean", style=Style(dim=True)))
+        for mark, words in (*MESSAGE_MARKS, *TRUST_MARKS):
             table.add_row(Text(mark, style=Style(bold=False)), "", words)
         return table
 

@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, TextArea
 
 from tuichat import events as ev
 from tuichat.bus import Subscription
@@ -28,6 +28,7 @@ from tuichat.ui.commands.context import CommandContext, Shown, ViewAction
 from tuichat.ui.context import UIContext
 from tuichat.ui.main_state import MainState
 from tuichat.ui.messages import UnreadChanged
+from tuichat.ui.read_state import mark_read
 from tuichat.ui.render import safe_text
 from tuichat.ui.room_rows import sidebar_rows
 from tuichat.ui.rooms import Notice, Room, RoomsState
@@ -211,7 +212,7 @@ class MainScreen(Screen[None]):
             self.state.save_open(self.ctx.store)
         self.state.save_current(self.ctx.store)
         if seen:
-            self.ctx.store.mark_read(*key)
+            mark_read(self.ctx.store, self.ctx.client, key)
         self._configure_pane(key, layout=False)
         if around is not None and around.id is not None:
             page = self.ctx.store.around(around, conversations.PAGE)
@@ -392,7 +393,7 @@ class MainScreen(Screen[None]):
             policy=self.ctx.policy,
         )
         if outcome.read and in_view_key is not None:
-            self.ctx.store.mark_read(*in_view_key)
+            mark_read(self.ctx.store, self.ctx.client, in_view_key)
             outcome.unread = self.convs.unread.pop(in_view_key, None) is not None or outcome.unread
         if outcome.unread:
             self._unread_changed()
@@ -445,6 +446,8 @@ class MainScreen(Screen[None]):
             )
         if change.status:
             self._refresh_status()
+        if change.unread:
+            self._unread_changed()
         current = self.convs.current
         if change.key is not None and change.key == current:
             self._show_pane_state()
@@ -484,7 +487,7 @@ class MainScreen(Screen[None]):
         if focused and current is not None and current in self.convs.unread and self.view.at_bottom:
             self.convs.unread.pop(current, None)
             self.rooms.mentions.pop(current, None)
-            self.ctx.store.mark_read(*current)
+            mark_read(self.ctx.store, self.ctx.client, current)
             self._unread_changed()
             self._schedule_roster()
 
@@ -493,6 +496,12 @@ class MainScreen(Screen[None]):
     @on(ConversationPane.LineSubmitted)
     def _line(self, event: ConversationPane.LineSubmitted) -> None:
         dispatch.run_line(self.command_context(), event.text)
+
+    @on(TextArea.Changed, "#composer")
+    def _draft_changed(self, event: TextArea.Changed) -> None:
+        """Typing: chat states for the peer, at the client's bounded rate."""
+        if (current := self.convs.current) is not None and event.text_area.has_focus:
+            self.ctx.client.draft_changed(*current, empty=not event.text_area.text)
 
     @on(ConversationPane.RecallWanted)
     def _recall(self, _event: ConversationPane.RecallWanted) -> None:

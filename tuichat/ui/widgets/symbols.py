@@ -59,7 +59,10 @@ MESSAGE_MARKERS: dict[MessageState, str] = {
     MessageState.PENDING: " …",
     MessageState.SENT: " …",
     MessageState.ACKED: " ✓",
+    MessageState.DELIVERED: " ✓✓",
+    MessageState.DISPLAYED: " ✓✓ seen",
     MessageState.RECEIVED: "",
     MessageState.FAILED: " ✗ not sent",
 }
-"""Appended to a message to show where it stands (pending/sent until the server acks)."""
+"""Appended to a message to show where it stands: … until the server acks it, ✓ on the
+server, ✓✓ on the recipient's device (receipt), ✓✓ seen once they read it (chat marker)."""

@@ -57,7 +57,36 @@ def _gateway(session: Session) -> object:
     return gateway.install(session)
 
 
+def _receipts(session: Session) -> object:
+    from tuichat.xmpp.features import receipts
+
+    return receipts.install(session)
+
+
+def _read_sync(session: Session) -> object:
+    from tuichat.xmpp.features import read_sync
+
+    return read_sync.install(session)
+
+
+def _chat_states(session: Session) -> object:
+    from tuichat.xmpp.features import chat_states
+
+    return chat_states.install(session)
+
+
 Feature = Callable[["Session"], object]
 
-FEATURES: tuple[Feature, ...] = (_pacing, _muc, _blocking, _upload, _disco, _feeds, _gateway)
+FEATURES: tuple[Feature, ...] = (
+    _pacing,
+    _muc,
+    _blocking,
+    _upload,
+    _disco,
+    _feeds,
+    _gateway,
+    _receipts,
+    _read_sync,
+    _chat_states,
+)
 """The features every session installs, in order."""

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from tuichat.actions import Action, Marks
+
 __all__ = [
     "JID",
     "ChatState",
@@ -341,6 +343,8 @@ class Message:
     """Why a received encrypted message could not be decrypted (yet), in words; its ``body``
     is then empty (the sender's fallback text is never shown as the message). ``None`` for
     every readable message."""
+    action: Action | None = None  # received: applied to the message it names, never stored
+    marks: Marks | None = None  # from the store: edited, retracted, reactions, reply
     id: int | None = None
     """The store's row id, once stored."""
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from tuichat.xmpp import actions_parse
+from tuichat.actions import Action, Marks
 from tuichat.model import JID, ConversationKind, Direction, InvalidJID, Message, MessageState
 
 NS_SID = "urn:xmpp:sid:0"
@@ -48,6 +50,10 @@ class Envelope:
     muc_user: bool = False
     """The message carries a MUC ``<x/>``: a room private message if the peer is an occupant
     (anyone can add one; see :func:`is_room_occupant`)."""
+    action: Action | None = None
+    """What it does to another message (see :mod:`tuichat.xmpp.actions_parse`)."""
+    marks: Marks | None = None
+    """What it replies to, or that it is a tombstone."""
 
 
 def envelope(stanza: Any) -> Envelope:
@@ -62,18 +68,27 @@ def envelope(stanza: Any) -> Envelope:
     delay_el = xml.find(f"{{{NS_DELAY}}}delay")
     replace = xml.find(f"{{{NS_CORRECT}}}replace")
     body_el = xml.find("{jabber:client}body")
+    replaces = (replace.get("id") or None) if replace is not None else None
+    extra = actions_parse.read(xml, body_el.text or "" if body_el is not None else "", replaces)
     return Envelope(
         from_=str(stanza["from"]),
         to=str(stanza["to"]),
         type=stanza["type"] or "normal",
-        body=body_el.text or "" if body_el is not None else "",
+        body=extra.body,
         message_id=stanza["id"] or None,
         origin_id=(origin.get("id") or None) if origin is not None else None,
         stanza_ids=sids,
         delay=parse_stamp(delay_el.get("stamp")) if delay_el is not None else None,
-        replaces=(replace.get("id") or None) if replace is not None else None,
+        replaces=replaces,
         muc_user=xml.find(f"{{{NS_MUC_USER}}}x") is not None,
+        action=extra.action,
+        marks=extra.marks,
     )
+
+
+def has_action(env: Envelope) -> bool:
+    """Whether a message with no text still means something: an action, or a tombstone."""
+    return env.action is not None or env.marks is not None
 
 
 def parse_stamp(text: str | None) -> datetime | None:
@@ -170,7 +185,7 @@ def chat_message(
     with a MUC ``<x/>`` is a room private message only with an occupant there (see
     :func:`is_room_occupant`); anyone else's is an ordinary message, whatever it carries.
     """
-    if not env.body or env.type in ("error", "groupchat", "headline"):
+    if not (env.body or has_action(env)) or env.type in ("error", "groupchat", "headline"):
         return None
     try:
         me = JID.parse(account).bare
@@ -197,4 +212,6 @@ def chat_message(
         origin_id=env.origin_id,
         message_id=env.message_id,
         replaces=env.replaces,
+        action=env.action,
+        marks=env.marks,
     )

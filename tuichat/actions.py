@@ -1,0 +1,98 @@
+"""Provides the message actions every layer shares: corrections, retractions, reactions, moderation.
+
+A received action is one more :class:`tuichat.model.Message` through the one pipeline, carrying
+an :class:`Action` instead of (or besides) a new text: the store applies it to the message it
+refers to rather than storing a new row. What the store knows about a stored message beyond its
+text (edited, retracted, its reactions, the message it replies to) comes back as :class:`Marks`.
+
+Plain values and pure rules only: no slixmpp, no store, no Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = [
+    "MAX_REACTIONS",
+    "MAX_REACTION_LENGTH",
+    "QUICK_REACTIONS",
+    "Action",
+    "ActionKind",
+    "Marks",
+    "clean_reactions",
+    "reaction_summary",
+]
+
+MAX_REACTIONS = 12
+"""Distinct reactions one person may put on one message; more are dropped (hostile input)."""
+MAX_REACTION_LENGTH = 16
+"""Characters in one reaction (an emoji with modifiers fits); longer ones are dropped."""
+QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏", "👎", "🎉")
+"""The small picker's choices, in order."""
+
+
+class ActionKind(StrEnum):
+    """What an action does to the message it refers to."""
+
+    CORRECT = "correct"
+    """XEP-0308: the text is replaced; only the original sender may."""
+    RETRACT = "retract"
+    """XEP-0424: the message becomes a tombstone; only the original sender may."""
+    REACT = "react"
+    """XEP-0444: the sender's full set of reactions replaces their previous one."""
+    MODERATE = "moderate"
+    """XEP-0425: the room removed a message (with a reason); only the room itself may."""
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One action, as received or sent: what, on which id (as the protocol references it)."""
+
+    kind: ActionKind
+    target: str
+    """The referenced id: the original's ``id`` (1:1, corrections), or the room's stanza-id."""
+    reactions: tuple[str, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """What a stored message carries beyond its text, as the log and ``history`` show it."""
+
+    edited: bool = False
+    retracted: bool = False
+    reason: str = ""
+    """Why a moderator removed it, when one did."""
+    reactions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """``(emoji, reactors)`` in the order first given; reactors are bare JIDs or nicks."""
+    reply_to: str | None = None
+    """The id of the message this one replies to."""
+    quote: str = ""
+    """A short one-line form of the quoted message (author: text), when it is stored."""
+    quoted_id: int | None = None
+    """The store's row id of the quoted message, when it is stored (to jump to it)."""
+
+
+def clean_reactions(reactions: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """One person's reactions made safe: stripped, no duplicates, none too long, few enough.
+
+    Anything with a control character or longer than :data:`MAX_REACTION_LENGTH` is dropped;
+    at most :data:`MAX_REACTIONS` are kept, in the order given.
+    """
+    kept: list[str] = []
+    for raw in reactions:
+        emoji = raw.strip()
+        if not emoji or len(emoji) > MAX_REACTION_LENGTH or emoji in kept:
+            continue
+        if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in emoji):
+            continue
+        kept.append(emoji)
+        if len(kept) == MAX_REACTIONS:
+            break
+    return tuple(kept)
+
+
+def reaction_summary(reactions: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """``👍 2 ❤️ 1``: each reaction and how many gave it."""
+    return "  ".join(f"{emoji} {len(who)}" for emoji, who in reactions)

@@ -124,6 +124,13 @@ class MessageReceived(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class MessageChanged(Event):
+    """A stored message was corrected, retracted, moderated or reacted to: as it is now."""
+
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
 class MessageQueued(Event):
     """A message we typed was stored in the outbox as pending."""
 

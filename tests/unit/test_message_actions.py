@@ -23,7 +23,8 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 def env(
     inner: str, frm: str = f"{BOB}/phone", type_: str = "chat", id_: str = "m1"
 ) -> parse.Envelope:
-    xml = f"<message xmlns='jabber:client' from='{frm}' to='{ME}/tui' type='{type_}' id='{id_}'>{inner}</message>"
+    head = f"<message xmlns='jabber:client' from='{frm}' to='{ME}/tui' type='{type_}'"
+    xml = f"{head} id='{id_}'>{inner}</message>"
     return parse.envelope(MessageStanza(xml=ET.fromstring(xml)))
 
 
@@ -185,7 +186,8 @@ def test_moderation_only_from_the_room_and_tombstones_from_the_archive() -> None
     store.save_outcomes([room(f"<body>spam</body>{sid}", "alice", "a1")])
     moderate = (
         "<apply-to xmlns='urn:xmpp:fasten:0' id='s1'><moderated xmlns='urn:xmpp:message-moderate:0'"
-        " by='x'><retract xmlns='urn:xmpp:message-retract:0'/><reason>spam</reason></moderated></apply-to>"
+        " by='x'><retract xmlns='urn:xmpp:message-retract:0'/><reason>spam</reason>"
+        "</moderated></apply-to>"
     )
     store.save_outcomes([room(moderate, "mallory", "m1", at=1)])
     assert store.history(ME, ROOM)[0].body == "spam"
@@ -206,7 +208,8 @@ def test_reply_quote_comes_from_the_store() -> None:
     store.save_outcomes([chat("<body>the question</body>", id_="m1")])
     reply = chat(
         "<body>&gt; x\nanswer</body><reply xmlns='urn:xmpp:reply:0' id='m1'/>"
-        "<fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'><body start='0' end='4'/></fallback>",
+        "<fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'>"
+        "<body start='0' end='4'/></fallback>",
         id_="m2",
         at=1,
     )

@@ -65,7 +65,8 @@ class Update:
     notices: tuple[tuple[ConvKey, Notice], ...] = ()
     """Notices kept for these conversations (chats or rooms): shown at once where in view."""
     decrypted: Message | None = None
-    """A placeholder that could be decrypted: replaced in the log if it is loaded."""
+    """A stored message shown anew (a placeholder decrypted; corrected, retracted, reacted
+    to): replaced in the log if it is loaded."""
 
 
 def _joined(state: MainState, event: ev.RoomJoined, now: datetime) -> Update:
@@ -291,7 +292,9 @@ def _devices(state: MainState, event: ev.DevicesChanged, now: datetime) -> Updat
     return Update(key=(account, jid), notices=tuple(notices), toast=toast)
 
 
-def _decrypted(_state: MainState, event: ev.MessageDecrypted, _now: datetime) -> Update:
+def _decrypted(
+    _state: MainState, event: ev.MessageDecrypted | ev.MessageChanged, _now: datetime
+) -> Update:
     return Update(decrypted=event.message)
 
 
@@ -321,6 +324,7 @@ HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.EncryptionHeld: _held,
     ev.DevicesChanged: _devices,
     ev.MessageDecrypted: _decrypted,
+    ev.MessageChanged: _decrypted,
 }
 """The events handled alike (received messages and room mentions: the screen)."""
 

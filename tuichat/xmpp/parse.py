@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tuichat.xmpp import actions_parse
 from tuichat.actions import Action, Marks
 from tuichat.model import JID, ConversationKind, Direction, InvalidJID, Message, MessageState
+from tuichat.xmpp import actions_parse
 
 NS_SID = "urn:xmpp:sid:0"
 NS_DELAY = "urn:xmpp:delay"

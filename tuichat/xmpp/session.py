@@ -457,7 +457,9 @@ class Session:
     ) -> list[Message | None]:
         outcomes = self.store.save_outcomes(messages, older=older)
         for outcome in outcomes:
-            if outcome.stored is not None and announce:
+            if outcome.changed is not None:  # an action applied (corrected, retracted…)
+                self.bus.publish(ev.MessageChanged(self.account, outcome.changed))
+            elif outcome.stored is not None and announce:
                 self.bus.publish(ev.MessageReceived(self.account, outcome.stored))
             elif outcome.updated and outcome.existing is not None:
                 row = outcome.existing

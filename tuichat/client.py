@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Protocol
 
+from tuichat.action_client import ActionClient
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig
 from tuichat.disco_client import DiscoClient
@@ -28,7 +29,7 @@ Report = Literal["spam", "abuse"]
 """Why a blocked JID is reported to the server (XEP-0377)."""
 
 
-class ChatClient(RoomClient, OmemoClient, DiscoClient, Protocol):
+class ChatClient(RoomClient, OmemoClient, DiscoClient, ActionClient, Protocol):
     """What the UI can ask of the connection manager (chats and rooms). JIDs are strings."""
 
     bus: EventBus

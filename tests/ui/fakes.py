@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.ui.fake_actions import ActionFakes
 from tests.ui.fake_services import FakeDisco, ServiceFakes
 from tuichat import sendable
 from tuichat.bus import EventBus
@@ -61,7 +62,7 @@ T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
 @dataclass
-class FakeClient(ServiceFakes):
+class FakeClient(ServiceFakes, ActionFakes):
     """A ChatClient that records every request (disco and feeds: :class:`ServiceFakes`)."""
 
     account_list: tuple[str, ...]

@@ -220,4 +220,4 @@ def test_reply_quote_comes_from_the_store() -> None:
         marks is not None and marks.quote == f"{BOB}: the question" and marks.quoted_id is not None
     )
     assert saved.stored.direction is Direction.IN and saved.stored.kind is ConversationKind.CHAT
-    assert actions_parse.fallback_quote("bob", "a\nb").startswith("> bob:\n> a\n> b\n")
+    assert actions_parse.fallback_quote("bob: a\nb") == "> bob: a\n> b\n"

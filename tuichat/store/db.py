@@ -218,7 +218,7 @@ class Store:
     def outbox(self, account: str | None = None) -> list[Message]:
         """Outgoing messages not yet acked (pending/sent), oldest first."""
         with self._read() as conn:
-            return _msgs.outbox(conn, account)
+            return _actions.annotate(conn, _msgs.outbox(conn, account))
 
     def page(
         self,

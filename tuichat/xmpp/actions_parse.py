@@ -124,8 +124,6 @@ def read(xml: Element, body: str, replaces: str | None) -> Read:
     return Read(body, action, marks, occupant_id)
 
 
-def fallback_quote(author: str, text: str) -> str:
+def fallback_quote(quote: str) -> str:
     """The plain-text quote a reply starts with, for clients without replies (XEP-0461 §4)."""
-    lines = text.splitlines() or [""]
-    quoted = "\n".join(f"> {line}" for line in [f"{author}:", *lines[:3]])
-    return quoted + "\n"
+    return "".join(f"> {line}\n" for line in quote.splitlines() or [""])

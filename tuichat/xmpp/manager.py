@@ -33,13 +33,14 @@ from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.errors import map_exceptions
 from tuichat.xmpp.features import roster
 from tuichat.xmpp.features.blocking import Blocklist
+from tuichat.xmpp.actions_api import ActionRequests
 from tuichat.xmpp.gateways_api import GatewayRequests
 from tuichat.xmpp.rooms_api import RoomRequests
 from tuichat.xmpp.services_api import ServiceRequests
 from tuichat.xmpp.session import Session
 
 
-class ConnectionManager(RoomRequests, ServiceRequests, GatewayRequests):
+class ConnectionManager(RoomRequests, ServiceRequests, GatewayRequests, ActionRequests):
     """Accounts → sessions; the requests the UI makes, and the events it listens to."""
 
     def __init__(

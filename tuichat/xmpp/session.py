@@ -21,6 +21,7 @@ from slixmpp.exceptions import IqError
 
 from tuichat import events as ev
 from tuichat import sendable
+from tuichat.actions import Marks
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, PasswordError, resolve_password
 from tuichat.errors import ClientError
@@ -47,6 +48,7 @@ from tuichat.xmpp.errors import (
 )
 from tuichat.xmpp.features import FEATURES, muc_services, roster
 from tuichat.xmpp.features.mam import ArchiveSync, catch_up_floor, failure_words
+from tuichat.xmpp.features.message_actions import MessageActions, add_reply
 from tuichat.xmpp.live_batch import LiveBatch, Then
 from tuichat.xmpp.sending import Sender
 
@@ -119,6 +121,9 @@ class Session:
         """Live messages received within a frame, stored together (``deliver_live``)."""
         self.sender = Sender(self)
         """Every outgoing message's life cycle (queued, written, acked, bounced, set aside)."""
+        self.sender.steps.insert(0, add_reply)  # before any step that encrypts the body
+        self.actions = MessageActions(self)
+        """Corrections, retractions, reactions, replies we send (applied here as received)."""
         self.connected = asyncio.Event()
         self.show = Show.ONLINE
         self.status = ""
@@ -393,6 +398,7 @@ class Session:
         kind: ConversationKind = ConversationKind.CHAT,
         sender: str | None = None,
         nick: str | None = None,
+        marks: Marks | None = None,
     ) -> Message:
         """Store a message we are about to send as pending (one fresh id serves as message id
         and origin-id), announce it, hand it to the :class:`Sender`, and return the stored row.
@@ -412,6 +418,7 @@ class Session:
                 origin_id=stable,
                 message_id=stable,
                 nick=nick,
+                marks=marks,
             )
         )
         if stored is None:  # cannot happen with a fresh uuid; never lose a message silently

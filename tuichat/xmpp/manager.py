@@ -29,11 +29,11 @@ from tuichat.model import (
     Trust,
 )
 from tuichat.store import Store
+from tuichat.xmpp.actions_api import ActionRequests
 from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.errors import map_exceptions
 from tuichat.xmpp.features import roster
 from tuichat.xmpp.features.blocking import Blocklist
-from tuichat.xmpp.actions_api import ActionRequests
 from tuichat.xmpp.gateways_api import GatewayRequests
 from tuichat.xmpp.rooms_api import RoomRequests
 from tuichat.xmpp.services_api import ServiceRequests

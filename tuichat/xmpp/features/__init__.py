@@ -57,7 +57,22 @@ def _gateway(session: Session) -> object:
     return gateway.install(session)
 
 
+def _actions(session: Session) -> object:
+    from tuichat.xmpp.features import message_actions
+
+    return message_actions.install(session)
+
+
 Feature = Callable[["Session"], object]
 
-FEATURES: tuple[Feature, ...] = (_pacing, _muc, _blocking, _upload, _disco, _feeds, _gateway)
+FEATURES: tuple[Feature, ...] = (
+    _pacing,
+    _muc,
+    _blocking,
+    _upload,
+    _disco,
+    _feeds,
+    _gateway,
+    _actions,
+)
 """The features every session installs, in order."""

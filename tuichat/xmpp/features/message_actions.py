@@ -188,3 +188,24 @@ class MessageActions:
         if reason:
             SubElement(moderate, f"{{{reason_ns}}}reason").text = sendable.clean(reason).text
         await iq.send(timeout=15)
+
+
+def install(session: Session) -> MessageActions:
+    """Receive one-to-one actions that carry no body (a reaction, a retraction without its
+    fallback text): slixmpp's ``message`` event fires only for a message with a body."""
+    from slixmpp.xmlstream.handler import Callback
+    from slixmpp.xmlstream.matcher import MatchXPath
+
+    def on_message(stanza: Any) -> None:
+        xml = stanza.xml
+        if xml.get("type", "normal") not in ("chat", "normal"):
+            return
+        if xml.find("{jabber:client}body") is not None:
+            return  # the session's own handler takes it
+        if ap.action_of(xml, None) is not None:
+            session._on_message(stanza)
+
+    session.client.register_handler(
+        Callback("tuichat bodyless action", MatchXPath("{jabber:client}message"), on_message)
+    )
+    return session.actions

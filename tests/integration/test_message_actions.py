@@ -155,6 +155,18 @@ async def test_moderation_shows_the_tombstone_live_and_from_the_archive(
         assert seen.body == "" and seen.marks is not None and seen.marks.retracted
         assert seen.marks.reason == "spam"
         await until(lambda: not spam_in(store, owner[0], room))
+        # Another occupant cannot correct or retract the owner's message.
+        said = await manager.send_room_message(owner[0], room, "the rules")
+        await until(lambda: any(m.body == "the rules" for m in rstore.history(reader[0], room)))
+        acked = store.get_message(said.id or 0)
+        assert acked is not None and acked.stanza_id
+        retract = el("retract", NS_RETRACT, id=acked.stanza_id)
+        send_with(peer, room, "", retract, mtype="groupchat")
+        fix = Element("{urn:xmpp:message-correct:0}replace", {"id": said.message_id or ""})
+        send_with(peer, room, "no rules", fix, mtype="groupchat")
+        send_with(peer, room, "marker", mtype="groupchat")
+        await until(lambda: any(m.body == "marker" for m in rstore.history(reader[0], room)))
+        assert [m.body for m in rstore.history(reader[0], room)][-2:] == ["the rules", "marker"]
     # Rejoining with an empty store: the room archive holds the tombstone, never the text.
     fresh = Store.memory()
     async with running(server, TestAccount(*reader), fresh) as (again, store2, _r):

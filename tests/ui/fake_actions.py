@@ -54,7 +54,7 @@ class ActionFakes:
         self.calls.append(("correct_message", account, message.id, body))
         if message.direction is not Direction.OUT:
             raise ClientError("only your own messages can be corrected")
-        target = message.message_id or ""
+        target = message.message_id or message.origin_id or self._ref(message)
         self._act(account, message, Action(ActionKind.CORRECT, target), body)
 
     async def retract_message(self, account: str, message: Message) -> None:

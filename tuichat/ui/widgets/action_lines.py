@@ -30,8 +30,9 @@ def tombstone(message: Message) -> Text | None:
     return safe_text(words, Style(italic=True, dim=True))
 
 
-def decorate(body: Text, message: Message) -> Text:
-    """``body`` with the quote above it, and the edited mark and reactions after it."""
+def decorate(body: Text, message: Message, width: int) -> Text:
+    """``body`` with the quote above it (one line of ``width`` cells), and the edited mark and
+    reactions after it."""
     marks = message.marks
     if marks is None:
         return body
@@ -43,6 +44,6 @@ def decorate(body: Text, message: Message) -> Text:
     if marks.reply_to is not None:
         quote = marks.quote.replace("\n", " ") or "a message not loaded here"
         head = safe_text(QUOTE_MARK + quote, Style(italic=True, dim=True))
-        head.truncate(80, overflow="ellipsis")
+        head.truncate(max(1, width), overflow="ellipsis")
         body = head + Text("\n") + body
     return body

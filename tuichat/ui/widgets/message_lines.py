@@ -155,7 +155,7 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
         body.append_text(render_body(body_source[3:], base_style="italic"))
     else:
         body = render_body(body_source)
-    body = decorate(body, message)
+    body = decorate(body, message, width - prefix.cell_len)
     trust = message.trust if not own and message.undecrypted is None else None
     if trust in LOG_MARKS and trust is not None:  # a device not verified when it came
         body.append(LOG_MARKS[trust], style=resolve_color(variables, TRUST_VARIABLES[trust]))

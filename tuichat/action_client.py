@@ -34,3 +34,7 @@ class ActionClient(Protocol):
     async def moderate(self, account: str, message: Message, reason: str = "") -> None:
         """Remove ``message`` from its room as a moderator, with a reason (XEP-0425)."""
         ...
+
+    async def actions_flushed(self, account: str) -> None:
+        """Return once the server has read the actions sent so far (headless commands)."""
+        ...

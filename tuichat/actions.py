@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tuichat.model import Message
 
 __all__ = [
     "MAX_REACTIONS",
@@ -22,6 +26,7 @@ __all__ = [
     "Marks",
     "clean_reactions",
     "reaction_summary",
+    "reference",
 ]
 
 MAX_REACTIONS = 12
@@ -96,3 +101,13 @@ def clean_reactions(reactions: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 def reaction_summary(reactions: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
     """``👍 2 ❤️ 1``: each reaction and how many gave it."""
     return "  ".join(f"{emoji} {len(who)}" for emoji, who in reactions)
+
+
+def reference(message: Message, *, correction: bool = False) -> str | None:
+    """The id other messages use to name ``message`` (XEP-0424/0444/0461 pitfall): in a room
+    the room's stanza-id, one to one the message's own ``id``; a correction always names the
+    ``id`` (XEP-0308). ``None`` when it carries none of them."""
+    in_room = message.kind.value == "groupchat"
+    if in_room and not correction and message.stanza_id:
+        return message.stanza_id
+    return message.message_id or message.origin_id or (message.stanza_id if in_room else None)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from tuichat.actions import Action, ActionKind, Marks
+from tuichat.actions import Action, ActionKind, Marks, reference
 from tuichat.errors import ClientError
 from tuichat.events import MessageChanged, MessageQueued
 from tuichat.model import Direction, Message, MessageState
@@ -47,14 +47,14 @@ class ActionFakes:
 
     @staticmethod
     def _ref(message: Message) -> str:
-        return message.stanza_id or message.message_id or message.origin_id or ""
+        return reference(message) or ""
 
     async def correct_message(self, account: str, message: Message, body: str) -> None:
         """Record; apply to the store."""
         self.calls.append(("correct_message", account, message.id, body))
         if message.direction is not Direction.OUT:
             raise ClientError("only your own messages can be corrected")
-        target = message.message_id or message.origin_id or self._ref(message)
+        target = reference(message, correction=True) or ""
         self._act(account, message, Action(ActionKind.CORRECT, target), body)
 
     async def retract_message(self, account: str, message: Message) -> None:
@@ -94,3 +94,7 @@ class ActionFakes:
         """Record; apply as the room's announcement would."""
         self.calls.append(("moderate", account, message.id, reason))
         self._act(account, message, Action(ActionKind.MODERATE, self._ref(message), reason=reason))
+
+    async def actions_flushed(self, account: str) -> None:
+        """Record."""
+        self.calls.append(("actions_flushed", account))

@@ -31,6 +31,7 @@ SUBCOMMANDS = (
     "tuichat.cli.contact_cmd",
     "tuichat.cli.disco_cmd",
     "tuichat.cli.feed_cmd",
+    "tuichat.cli.actions_cmd",
 )
 
 

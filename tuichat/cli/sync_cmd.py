@@ -15,7 +15,7 @@ from tuichat.cli.args import seconds
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
 from tuichat.cli.waiting import wait_until
 from tuichat.config import AccountConfig
-from tuichat.model import ConnectionState, ConversationKind, MessageState
+from tuichat.model import ConnectionState, ConversationKind, Message, MessageState
 from tuichat.store import Store
 
 if TYPE_CHECKING:
@@ -46,6 +46,9 @@ def register(sub: Any) -> None:
     send.add_argument("text", nargs="*", metavar="TEXT", help="the message (default: stdin)")
     send.add_argument("--account", metavar="JID", help="account to send from")
     send.add_argument("--timeout", type=seconds, default=60.0, metavar="S", help="give up after S")
+    send.add_argument(
+        "--reply-to", metavar="ID", help="reply to the stored message ID (history --json)"
+    )
     send.set_defaults(func=run_send)
 
 
@@ -142,7 +145,14 @@ async def _first_outcome(session: Session, timeout: float) -> bool:
     return False
 
 
-async def _send(account: AccountConfig, store: Store, to: str, body: str, timeout: float) -> str:
+async def _send(
+    account: AccountConfig,
+    store: Store,
+    to: str,
+    body: str,
+    timeout: float,
+    quoted: Message | None = None,
+) -> str:
     """Send to a contact (queued, then acked by the server) or to a room (reflected back).
 
     Whether ``to`` is a room comes from the store, else from asking it (disco#info) once
@@ -156,7 +166,7 @@ async def _send(account: AccountConfig, store: Store, to: str, body: str, timeou
     bus = new_bus()
     manager = ConnectionManager([account], store, bus, retry=ONE_SHOT)
     session = manager.session(account.jid)
-    kind = _known_kind(store, account.jid, to)
+    kind = quoted.kind if quoted is not None else _known_kind(store, account.jid, to)
     try:
         if kind is None:
             await manager.start()
@@ -165,13 +175,15 @@ async def _send(account: AccountConfig, store: Store, to: str, body: str, timeou
         if kind is ConversationKind.GROUPCHAT:
             if not manager.started:
                 await manager.start()
-            return await _send_to_room(session, to, body, timeout)
-        return await _send_chat(manager, session, account, to, body, timeout)
+            return await _send_to_room(session, to, body, timeout, quoted)
+        return await _send_chat(manager, session, account, to, body, timeout, quoted)
     finally:
         await manager.stop()
 
 
-async def _send_to_room(session: Session, room: str, body: str, timeout: float) -> str:
+async def _send_to_room(
+    session: Session, room: str, body: str, timeout: float, quoted: Message | None
+) -> str:
     from tuichat.errors import ClientError
     from tuichat.xmpp.features import muc_join
 
@@ -180,7 +192,7 @@ async def _send_to_room(session: Session, room: str, body: str, timeout: float) 
     if why := await wait_until(session, session.synced.is_set, deadline, "connection"):
         return why
     try:
-        await muc_join.send_to_room(session, room, body, max(1.0, deadline - loop.time()))
+        await muc_join.send_to_room(session, room, body, max(1.0, deadline - loop.time()), quoted)
     except ClientError as exc:
         return str(exc)
     return ""
@@ -193,8 +205,12 @@ async def _send_chat(
     to: str,
     body: str,
     timeout: float,
+    quoted: Message | None = None,
 ) -> str:
-    queued = await manager.send_message(account.jid, to, body)  # in the outbox first
+    if quoted is not None:  # in the outbox first, either way
+        queued = await manager.reply(account.jid, quoted, body)
+    else:
+        queued = await manager.send_message(account.jid, to, body)
     outcome = session.sender.wait(queued)  # acked, or failed with the reason (a bounce)
     if not manager.started:
         await manager.start()
@@ -231,7 +247,12 @@ def run_send(args: argparse.Namespace) -> int:
     to = jid_arg(args.to, "recipient")
     body = _body(args.text)
     with open_store(paths) as store:
-        why = asyncio.run(_send(account, store, to, body, args.timeout))
+        quoted = None
+        if args.reply_to is not None:
+            quoted = store.find_reference(account.jid, to, args.reply_to)
+            if quoted is None:
+                raise CliError(f"--reply-to: no message {args.reply_to!r} stored with {to}")
+        why = asyncio.run(_send(account, store, to, body, args.timeout, quoted))
         _raise_store_failure(store)
     if why:
         print(f"tuichat: not sent: {why}; kept in the outbox for the next run", file=sys.stderr)

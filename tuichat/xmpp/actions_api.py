@@ -61,3 +61,8 @@ class ActionRequests:
         """Remove ``message`` from its room as a moderator (XEP-0425)."""
         with map_exceptions("remove the message"):
             await self.session(account).actions.moderate(message, reason)
+
+    async def actions_flushed(self, account: str) -> None:
+        """Return once the server has read the actions sent so far."""
+        with map_exceptions("reach the server"):
+            await self.session(account).actions.flushed()

@@ -11,12 +11,13 @@ one to one, the message's own ``id`` (corrections always use the ``id``, XEP-030
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, SubElement
 
-from tuichat import sendable
+from tuichat import actions, sendable
 from tuichat.actions import Action, ActionKind, Marks, clean_reactions
 from tuichat.errors import ClientError, NotConnected, RoomError
 from tuichat.model import ConnectionState, ConversationKind, Direction, Message, utcnow
@@ -32,11 +33,8 @@ RETRACT_FALLBACK = (
 
 
 def reference(message: Message, kind: ActionKind) -> str:
-    """The id other messages use to name ``message`` for an action of ``kind``."""
-    in_room = message.kind is ConversationKind.GROUPCHAT
-    if in_room and kind is not ActionKind.CORRECT and message.stanza_id:
-        return message.stanza_id
-    ref = message.message_id or message.origin_id or (message.stanza_id if in_room else None)
+    """The id an action of ``kind`` names ``message`` by (see :func:`tuichat.actions.reference`)."""
+    ref = actions.reference(message, correction=kind is ActionKind.CORRECT)
     if ref is None:
         raise ClientError("this message carries no id that others could refer to")
     return ref
@@ -149,14 +147,12 @@ class MessageActions:
             message.conversation, body, kind=message.kind, sender=sender, nick=nick, marks=marks
         )
 
-    def mine(self, conversation: str) -> Message | None:
-        """Our newest message of ``conversation`` that is not retracted (to correct it)."""
-        for message in reversed(self.session.store.page(self.session.account, conversation)):
-            if message.direction is Direction.OUT and not (
-                message.marks and message.marks.retracted
-            ):
-                return message
-        return None
+    async def flushed(self, timeout: float = 15.0) -> None:
+        """Return once the server has read what we sent so far (a ping answered after it)."""
+        from slixmpp.exceptions import IqError
+
+        with contextlib.suppress(IqError):  # an error is a reply too: all before it was read
+            await self._client().plugin["xep_0199"].ping(timeout=timeout)
 
     async def moderate(self, message: Message, reason: str) -> None:
         """Ask the room to remove ``message`` (XEP-0425), in the namespace the room speaks.

@@ -106,8 +106,9 @@ def reaction_summary(reactions: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
 def reference(message: Message, *, correction: bool = False) -> str | None:
     """The id other messages use to name ``message`` (XEP-0424/0444/0461 pitfall): in a room
     the room's stanza-id, one to one the message's own ``id``; a correction always names the
-    ``id`` (XEP-0308). ``None`` when it carries none of them."""
+    ``id`` (XEP-0308); a message with no ``id`` at all falls back to its stanza-id. ``None``
+    when it carries none of them."""
     in_room = message.kind.value == "groupchat"
     if in_room and not correction and message.stanza_id:
         return message.stanza_id
-    return message.message_id or message.origin_id or (message.stanza_id if in_room else None)
+    return message.message_id or message.origin_id or message.stanza_id

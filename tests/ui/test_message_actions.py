@@ -49,7 +49,7 @@ async def test_reply_to_the_selected_message_shows_the_quote(ui: UI) -> None:
         replies = [c for c in ui.client.calls if c[0] == "reply"]
         assert len(replies) == 1 and replies[0][3] == "sure"
         text = log_text(pilot)
-        assert "↱ alice@example.org: Great, see you there." in text
+        assert "↱ alice@example.org: Great, see" in text, text[-600:]
         assert "sure" in text.rstrip().splitlines()[-1]
         await pilot.press("o", "k", "enter")  # the next line is an ordinary message again
         await settle(pilot)
@@ -101,3 +101,22 @@ async def test_retract_own_message_leaves_a_tombstone(ui: UI) -> None:
         assert "only your own messages can be retracted" in str(
             main_screen(pilot).query_one("#inline-error").render()
         )
+
+
+async def test_go_to_the_quoted_message_far_back(ui: UI) -> None:
+    from datetime import timedelta
+
+    from tests.ui.fakes import T0, incoming
+
+    old = ui.store.save_messages([incoming(ALICE, "the very first question", -90000)])[0]
+    ui.store.save_messages(incoming(ALICE, f"filler {n}", -80000 + n) for n in range(300))
+    ui.client.clock = T0 + timedelta(hours=1)  # the reply is the newest message
+    await ui.client.reply(ME, old, "answering at last")
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await open_alice(pilot, ui)
+        assert "the very first question\n" not in log_text(pilot) + "\n"
+        await pilot.press("alt+up", "g")
+        await settle(pilot)
+        log = main_screen(pilot).query_one(SelectableLog)
+        assert log.highlight_id == old.id
+        assert any("the very first question" in line for line in log_text(pilot).splitlines())

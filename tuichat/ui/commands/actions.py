@@ -68,6 +68,21 @@ def from_log(ctx: CommandContext, action: str, message: Message | None) -> None:
         versions(ctx, message)
     elif action == "moderate":
         moderate_message(ctx, message, "")
+    elif action == "quoted":
+        go_to_quoted(ctx, message)
+
+
+def go_to_quoted(ctx: CommandContext, message: Message) -> None:
+    """Show the message a reply quotes, however far back (loaded around it, marked)."""
+    marks = message.marks
+    if marks is None or marks.reply_to is None:
+        ctx.notify("this message is not a reply")
+        return
+    quoted = ctx.ui.store.get_message(marks.quoted_id) if marks.quoted_id is not None else None
+    if quoted is None:
+        ctx.notify("the quoted message is not stored here")
+        return
+    ctx.open_conversation((quoted.account, quoted.conversation), around=quoted)
 
 
 def start(ctx: CommandContext, kind: str, message: Message) -> None:

@@ -77,6 +77,8 @@ class Marks:
     """A short one-line form of the quoted message (author: text), when it is stored."""
     quoted_id: int | None = None
     """The store's row id of the quoted message, when it is stored (to jump to it)."""
+    occupant_id: str | None = None
+    """XEP-0421: the room's stable id of the author (in a room that assigns them)."""
 
 
 def clean_reactions(reactions: list[str] | tuple[str, ...]) -> tuple[str, ...]:

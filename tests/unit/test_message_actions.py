@@ -221,3 +221,20 @@ def test_reply_quote_comes_from_the_store() -> None:
     )
     assert saved.stored.direction is Direction.IN and saved.stored.kind is ConversationKind.CHAT
     assert actions_parse.fallback_quote("bob: a\nb") == "> bob: a\n> b\n"
+
+
+def test_room_identity_by_occupant_id_when_both_carry_one() -> None:
+    store = Store.memory()
+
+    def occ(value: str) -> str:
+        return f"<occupant-id xmlns='urn:xmpp:occupant-id:0' id='{value}'/>"
+
+    sid = f"<stanza-id xmlns='urn:xmpp:sid:0' by='{ROOM}' id='s1'/>"
+    store.save_outcomes([room(f"<body>v1</body>{sid}{occ('alice-id')}", "alice", "a1")])
+    fix = "<replace xmlns='urn:xmpp:message-correct:0' id='a1'/>"
+    # A newcomer who took the nick "alice" is another occupant: refused.
+    store.save_outcomes([room(f"<body>taken</body>{fix}{occ('other-id')}", "alice", "x1", at=1)])
+    assert store.history(ME, ROOM)[0].body == "v1"
+    # Alice, renamed "alicia", is the same occupant: allowed.
+    store.save_outcomes([room(f"<body>v2</body>{fix}{occ('alice-id')}", "alicia", "x2", at=2)])
+    assert store.history(ME, ROOM)[0].body == "v2"

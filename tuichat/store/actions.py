@@ -30,18 +30,27 @@ QUOTE_LENGTH = 60
 """Characters of a quoted message shown above a reply."""
 
 
-def authorised(actor: Message, action: Action, target: Message) -> bool:
+def authorised(
+    actor: Message, action: Action, target: Message, target_occupant: str | None = None
+) -> bool:
     """Whether ``actor`` (the message carrying ``action``) may apply it to ``target``.
 
-    Corrections and retractions: only the original sender (the same bare JID one to one, the
-    same occupant in a room, ourselves for our own). Moderation: only the room itself. Any
+    Corrections and retractions: only the original sender (the same bare JID one to one,
+    ourselves for our own; in a room the same occupant: by the room's occupant-id (XEP-0421)
+    when both messages carry one, which survives a nick change and tells apart a newcomer who
+    took a departed occupant's nick, else by nick). Moderation: only the room itself. Any
     participant of the conversation may react.
     """
     if action.kind is ActionKind.MODERATE:
         return target.kind is ConversationKind.GROUPCHAT and actor.sender == target.conversation
     if action.kind is ActionKind.REACT:
         return True
-    return actor.kind is target.kind and sender_key(actor) == sender_key(target)
+    if actor.kind is not target.kind:
+        return False
+    actor_occupant = actor.marks.occupant_id if actor.marks is not None else None
+    if target.kind is ConversationKind.GROUPCHAT and actor_occupant and target_occupant:
+        return actor_occupant == target_occupant
+    return sender_key(actor) == sender_key(target)
 
 
 def reactor_of(actor: Message) -> str:
@@ -81,12 +90,17 @@ def apply(conn: sqlite3.Connection, actor: Message) -> SaveOutcome:
     action = actor.action
     assert action is not None
     for target in find(conn, actor.account, actor.conversation, action.target):
-        if target.id is None or not authorised(actor, action, target):
+        if target.id is None or not authorised(actor, action, target, _occupant(conn, target.id)):
             continue
         if _apply(conn, actor, action, target):
             return SaveOutcome(stored=None, changed=annotate(conn, [_fresh(conn, target.id)])[0])
         return SaveOutcome(stored=None)
     return SaveOutcome(stored=None)
+
+
+def _occupant(conn: sqlite3.Connection, row_id: int) -> str | None:
+    row = conn.execute("SELECT occupant_id FROM message_marks WHERE id = ?", (row_id,)).fetchone()
+    return row[0] if row else None
 
 
 def _fresh(conn: sqlite3.Connection, row_id: int) -> Message:
@@ -148,9 +162,10 @@ def record(conn: sqlite3.Connection, stored: Message, marks: Marks) -> Message:
     """Keep what a newly stored message carries beyond its text (reply, tombstone)."""
     assert stored.id is not None
     _marks_row(conn, stored.id)
-    if marks.reply_to is not None:
+    if marks.reply_to is not None or marks.occupant_id is not None:
         conn.execute(
-            "UPDATE message_marks SET reply_to = ? WHERE id = ?", (marks.reply_to, stored.id)
+            "UPDATE message_marks SET reply_to = ?, occupant_id = ? WHERE id = ?",
+            (marks.reply_to, marks.occupant_id, stored.id),
         )
     if marks.retracted:
         _tombstone(conn, stored.id, marks.reason)

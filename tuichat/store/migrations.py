@@ -309,7 +309,8 @@ def m004_feed_entries(conn: sqlite3.Connection) -> None:
 def m006_message_actions(conn: sqlite3.Connection) -> None:
     """Keep what actions do to messages (see ``tuichat/store/actions.py``).
 
-    ``message_marks``: edited, retracted (with a moderator's reason), the id a reply refers to;
+    ``message_marks``: edited, retracted (with a moderator's reason), the id a reply refers to,
+    the author's occupant-id in a room (XEP-0421);
     ``message_versions``: the texts a correction replaced, with the correction's own id;
     ``message_reactions``: each reactor's current set, one row per reaction.
     """
@@ -320,7 +321,8 @@ def m006_message_actions(conn: sqlite3.Connection) -> None:
             edited INTEGER NOT NULL DEFAULT 0,
             retracted INTEGER NOT NULL DEFAULT 0,
             reason TEXT NOT NULL DEFAULT '',
-            reply_to TEXT
+            reply_to TEXT,
+            occupant_id TEXT
         )
         """,
         """

@@ -8,7 +8,7 @@ where the message it refers to is known: :func:`authorised`, applied by the stor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from xml.etree.ElementTree import Element
 
 from tuichat.actions import Action, ActionKind, Marks, clean_reactions
@@ -110,17 +110,17 @@ def read(xml: Element, body: str, replaces: str | None) -> Read:
     """Everything :mod:`tuichat.xmpp.parse` needs from the message actions' elements."""
     occupant = xml.find(f"{{{NS_OCCUPANT_ID}}}occupant-id")
     occupant_id = (occupant.get("id") or None) if occupant is not None else None
+    marks = Marks(occupant_id=occupant_id) if occupant_id else None
     action = action_of(xml, replaces)
     if action is not None and action.kind is not ActionKind.CORRECT:
-        return Read("", action, None, occupant_id)
+        return Read("", action, marks, occupant_id)
     tombstone = tombstone_of(xml)
     if tombstone is not None:
-        return Read("", None, tombstone, occupant_id)
+        return Read("", None, replace(tombstone, occupant_id=occupant_id), occupant_id)
     reply = xml.find(f"{{{NS_REPLY}}}reply")
-    marks = None
     if reply is not None and reply.get("id"):
         body = strip_fallback(body, xml, NS_REPLY)
-        marks = Marks(reply_to=reply.get("id"))
+        marks = Marks(reply_to=reply.get("id"), occupant_id=occupant_id)
     return Read(body, action, marks, occupant_id)
 
 

@@ -238,3 +238,11 @@ def test_room_identity_by_occupant_id_when_both_carry_one() -> None:
     # Alice, renamed "alicia", is the same occupant: allowed.
     store.save_outcomes([room(f"<body>v2</body>{fix}{occ('alice-id')}", "alicia", "x2", at=2)])
     assert store.history(ME, ROOM)[0].body == "v2"
+
+
+def test_a_batch_newest_first_applies_actions_after_their_messages() -> None:
+    store = Store.memory()
+    fix = chat("<body>b</body><replace xmlns='urn:xmpp:message-correct:0' id='m1'/>", id_="m2")
+    outcomes = store.save_outcomes([fix, chat("<body>a</body>", id_="m1")], older=True)
+    assert outcomes[0].changed is not None and outcomes[1].stored is not None
+    assert [m.body for m in store.history(ME, BOB)] == ["b"]

@@ -255,3 +255,17 @@ def save(conn: sqlite3.Connection, msg: Message, *, older: bool = False) -> Save
     if outcome.stored is not None and msg.marks is not None:
         return replace(outcome, stored=record(conn, outcome.stored, msg.marks))
     return outcome
+
+
+def save_batch(
+    conn: sqlite3.Connection, msgs: Sequence[Message], *, older: bool = False
+) -> list[SaveOutcome]:
+    """:func:`save` for a batch, the actions after the messages: history fetched backwards
+    comes newest first, and an action must find the message it names stored."""
+    outcomes: list[SaveOutcome | None] = [
+        None if msg.action is not None else save(conn, msg, older=older) for msg in msgs
+    ]
+    for index, msg in enumerate(msgs):
+        if msg.action is not None:
+            outcomes[index] = apply(conn, msg)
+    return [o for o in outcomes if o is not None]

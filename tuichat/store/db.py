@@ -176,7 +176,7 @@ class Store:
         messages of one timestamp each sorts before those stored earlier.
         """
         with self._tx() as conn:
-            return [_actions.save(conn, msg, older=older) for msg in msgs]
+            return _actions.save_batch(conn, list(msgs), older=older)
 
     def versions(self, message_id: int) -> list[tuple[int, str]]:
         """The earlier texts of a corrected message, oldest first, as ``(ts, body)``."""

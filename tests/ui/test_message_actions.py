@@ -120,3 +120,21 @@ async def test_go_to_the_quoted_message_far_back(ui: UI) -> None:
         log = main_screen(pilot).query_one(SelectableLog)
         assert log.highlight_id == old.id
         assert any("the very first question" in line for line in log_text(pilot).splitlines())
+
+
+async def test_remove_asks_for_a_reason_then_shows_the_tombstone() -> None:
+    from tests.ui.room_app import ROOM, make_room_app
+
+    app, client, _clock = make_room_app("dark", traffic=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while main_screen(pilot).convs.current != (ME, ROOM):
+            await pilot.pause(0.05)
+        await settle(pilot)
+        await pilot.press("alt+up", "m")
+        await settle(pilot)
+        composer = main_screen(pilot).query_one(Composer)
+        assert composer.has_focus and composer.text == "/moderate "
+        await pilot.press("s", "p", "a", "m", "enter")
+        await settle(pilot)
+        assert [c[3] for c in client.calls if c[0] == "moderate"] == ["spam"]
+        assert "message retracted (spam)" in log_text(pilot).splitlines()[-1]

@@ -66,8 +66,9 @@ def from_log(ctx: CommandContext, action: str, message: Message | None) -> None:
         open_links(ctx, message)
     elif action == "versions":
         versions(ctx, message)
-    elif action == "moderate":
-        moderate_message(ctx, message, "")
+    elif action == "moderate":  # asks for the reason first: Enter then removes it
+        ctx.prefill("/moderate ")
+        ctx.surface.view_action("focus_composer")
     elif action == "quoted":
         go_to_quoted(ctx, message)
 

@@ -246,3 +246,15 @@ def test_a_batch_newest_first_applies_actions_after_their_messages() -> None:
     outcomes = store.save_outcomes([fix, chat("<body>a</body>", id_="m1")], older=True)
     assert outcomes[0].changed is not None and outcomes[1].stored is not None
     assert [m.body for m in store.history(ME, BOB)] == ["b"]
+
+
+def test_a_bodyless_room_message_with_only_an_occupant_id_is_nothing() -> None:
+    frm = f"{ROOM}/alice"
+    inner = (
+        "<active xmlns='http://jabber.org/protocol/chatstates'/>"
+        "<occupant-id xmlns='urn:xmpp:occupant-id:0' id='x'/>"
+    )
+    message = muc_parse.room_message(
+        env(inner, frm, "groupchat", "c1"), ME, room=ROOM, our_nick="me", now=NOW
+    )
+    assert message is None

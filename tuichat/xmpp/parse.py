@@ -87,8 +87,9 @@ def envelope(stanza: Any) -> Envelope:
 
 
 def has_action(env: Envelope) -> bool:
-    """Whether a message with no text still means something: an action, or a tombstone."""
-    return env.action is not None or env.marks is not None
+    """Whether a message with no text still means something: an action, or a tombstone (an
+    occupant-id alone, on a room's chat state say, is nothing to store)."""
+    return env.action is not None or (env.marks is not None and env.marks.retracted)
 
 
 def parse_stamp(text: str | None) -> datetime | None:

@@ -159,17 +159,19 @@ def _tombstone(conn: sqlite3.Connection, row_id: int, reason: str) -> None:
 
 
 def record(conn: sqlite3.Connection, stored: Message, marks: Marks) -> Message:
-    """Keep what a newly stored message carries beyond its text (reply, tombstone)."""
+    """Keep what a newly stored message carries beyond its text (reply, tombstone, the room's
+    occupant-id of its author); one statement for the usual case (an occupant-id alone)."""
     assert stored.id is not None
-    _marks_row(conn, stored.id)
-    if marks.reply_to is not None or marks.occupant_id is not None:
-        conn.execute(
-            "UPDATE message_marks SET reply_to = ?, occupant_id = ? WHERE id = ?",
-            (marks.reply_to, marks.occupant_id, stored.id),
-        )
+    conn.execute(
+        "INSERT INTO message_marks (id, reply_to, occupant_id) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (stored.id, marks.reply_to, marks.occupant_id),
+    )
     if marks.retracted:
         _tombstone(conn, stored.id, marks.reason)
-    return annotate(conn, [stored])[0]
+    if marks.reply_to is None:
+        return replace(stored, marks=marks)
+    return annotate(conn, [stored])[0]  # the quote comes from the store
 
 
 def annotate(conn: sqlite3.Connection, messages: Sequence[Message]) -> list[Message]:

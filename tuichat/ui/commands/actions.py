@@ -108,6 +108,7 @@ def recall(ctx: CommandContext, message: Message | None) -> bool:
         return False
     ctx.state.acting.pending = Pending("correct", ctx.key, message)
     ctx.prefill(message.body)
+    ctx.notify("correcting your last message: Enter sends the correction, /cancel drops it")
     return True
 
 

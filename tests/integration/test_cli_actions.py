@@ -65,3 +65,42 @@ def test_react_correct_reply_retract_from_the_command_line(
     assert [s["body"] for s in corrections] == ["hi there bob"]
     assert any(s.xml.find("{urn:xmpp:message-retract:1}retract") is not None for s in seen)
     assert tuichat(xdg, "search", "bob", "--json").stdout.count("hi there") == 0
+
+
+async def _in_room(server: ProsodyServer, peer: TestAccount, room: str, xdg: XdgDirs) -> list[Any]:
+    seen: list[Any] = []
+    loop = asyncio.get_running_loop()
+
+    def run(*args: str) -> str:
+        result = tuichat(xdg, *args)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    async with Peer.connect(server, peer.jid, peer.password) as bob:
+        await bob.join_room(room, "Bob")  # creates it
+        await loop.run_in_executor(None, run, "send", f"{room}/Me", "first in the room")
+        bob.client.register_handler(
+            Callback("all", MatchXPath("{jabber:client}message"), seen.append)
+        )
+        [mine] = history(xdg, room)
+        assert mine["id"] == mine["stanza_id"] and mine["id"]  # a room names it by stanza-id
+        await loop.run_in_executor(None, run, "react", room, mine["id"], "👍")
+        await loop.run_in_executor(None, run, "send", "--reply-to", mine["id"], room, "and more")
+        await asyncio.sleep(0.5)
+    return seen
+
+
+def test_react_and_reply_in_a_room_from_the_command_line(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], xdg: XdgDirs
+) -> None:
+    me, peer = account("cliroom"), account("clipeer")
+    add_account(xdg, prosody, me.jid, me.password)
+    room = f"cliroom-{me.jid.split('@')[0]}@{prosody.muc_domain}"
+    seen = asyncio.run(_in_room(prosody, peer, room, xdg))
+    reactions = [s.xml.find(f"{{{NS_REACTIONS}}}reactions") for s in seen]
+    [given] = [r for r in reactions if r is not None]
+    first = history(xdg, room)[0]
+    assert given.get("id") == first["id"] and first["reactions"] == {"👍": [me.jid]}
+    replies = [s for s in seen if s.xml.find("{urn:xmpp:reply:0}reply") is not None]
+    assert [s["body"].splitlines()[-1] for s in replies] == ["and more"]
+    assert history(xdg, room)[-1]["reply_to"] == first["id"]

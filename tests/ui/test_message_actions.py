@@ -138,3 +138,28 @@ async def test_remove_asks_for_a_reason_then_shows_the_tombstone() -> None:
         await settle(pilot)
         assert [c[3] for c in client.calls if c[0] == "moderate"] == ["spam"]
         assert "message retracted (spam)" in log_text(pilot).splitlines()[-1]
+
+
+async def test_copy_versions_and_open_link_on_the_selected_message(ui: UI) -> None:
+    opened: list[str] = []
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        pilot.app.open_url = lambda url, **_kw: opened.append(url)  # type: ignore[method-assign]
+        await open_alice(pilot, ui)
+        await pilot.press("alt+up", "c")
+        await settle(pilot)
+        assert pilot.app.clipboard == "👍"
+        screen = main_screen(pilot)
+        thumb = screen.query_one(SelectableLog).selected
+        assert thumb is not None
+        await ui.client.correct_message(ME, thumb, "see https://example.org/menu")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        options = pilot.app.screen.query_one(OptionList)
+        assert [str(options.get_option_at_index(i).prompt) for i in range(2)] == [
+            "earlier: 👍",
+            "now: see https://example.org/menu",
+        ]
+        await pilot.press("escape", "o")
+        await settle(pilot)
+        assert opened == ["https://example.org/menu"]

@@ -37,13 +37,13 @@ async def _with_peer(server: ProsodyServer, peer: TestAccount, me: str, xdg: Xdg
             result = tuichat(xdg, *args)
             assert result.returncode == 0, result.stderr
 
-        await loop.run_in_executor(None, run, "react", peer.jid, first, "👍", "🎉")
+        await loop.run_in_executor(None, run, "react", peer.jid, "--", first, "👍", "🎉")
         await loop.run_in_executor(None, run, "correct", peer.jid, "hi there bob")
-        await loop.run_in_executor(None, run, "send", "--reply-to", first, peer.jid, "yes!")
+        await loop.run_in_executor(None, run, "send", f"--reply-to={first}", peer.jid, "yes!")
         send_with(bob, me, "", el("reactions", NS_REACTIONS, ("❤️",), id=mine["id"]))
         await bob.client.plugin["xep_0199"].ping(timeout=30)
         await loop.run_in_executor(None, run, "sync")
-        await loop.run_in_executor(None, run, "retract", peer.jid, mine["id"])
+        await loop.run_in_executor(None, run, "retract", peer.jid, "--", mine["id"])
         await asyncio.sleep(0.5)
         missing = tuichat(xdg, "retract", peer.jid, "no-such-id")
         assert missing.returncode == 1 and "no message 'no-such-id'" in missing.stderr
@@ -84,8 +84,9 @@ async def _in_room(server: ProsodyServer, peer: TestAccount, room: str, xdg: Xdg
         )
         [mine] = history(xdg, room)
         assert mine["id"] == mine["stanza_id"] and mine["id"]  # a room names it by stanza-id
-        await loop.run_in_executor(None, run, "react", room, mine["id"], "👍")
-        await loop.run_in_executor(None, run, "send", "--reply-to", mine["id"], room, "and more")
+        await loop.run_in_executor(None, run, "react", room, "--", mine["id"], "👍")
+        reply_to = f"--reply-to={mine['id']}"  # an id may start with "-"
+        await loop.run_in_executor(None, run, "send", reply_to, room, "and more")
         await asyncio.sleep(0.5)
     return seen
 

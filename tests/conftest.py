@@ -107,7 +107,8 @@ def prosody_factory(
     """Return `make(**options) -> ProsodyServer` (started); every server is stopped afterwards.
 
     Options: `cert` "trusted" | "untrusted", `starttls_offered`, `max_archive_query_results`,
-    `extra_config` (global section), `extra_components` (after the components).
+    `extra_config` (global section), `extra_components` (after the components),
+    `muc_modules` (more modules on the MUC component, e.g. `("muc_moderation",)`).
     `ca_file` is always the trusted CA.
     """
     _require_prosody()
@@ -120,6 +121,7 @@ def prosody_factory(
         max_archive_query_results: int = 250,
         extra_config: str = "",
         extra_components: str = "",
+        muc_modules: tuple[str, ...] = (),
     ) -> ProsodyServer:
         server = ProsodyServer(
             tmp_path_factory.mktemp("prosody-extra"),
@@ -129,6 +131,7 @@ def prosody_factory(
             max_archive_query_results=max_archive_query_results,
             extra_config=extra_config,
             extra_components=extra_components,
+            muc_modules=muc_modules,
         )
         servers.append(server)
         server.start()

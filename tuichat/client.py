@@ -19,13 +19,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Literal, Protocol
 
+from tuichat.action_client import ActionClient
 from tuichat.bus import EventBus
 from tuichat.command_client import CommandClient
 from tuichat.config import AccountConfig
 from tuichat.disco_client import DiscoClient
+from tuichat.files import Attachment
 from tuichat.forms import Form
 from tuichat.gateway_client import GatewayClient
-from tuichat.model import Attachment, ConnectionState, ContactInfo, Message, Show
+from tuichat.model import ConnectionState, ContactInfo, Message, Show
 from tuichat.omemo_client import OmemoClient
 from tuichat.room_client import RoomClient
 
@@ -37,7 +39,9 @@ Report = Literal["spam", "abuse"]
 """Why a blocked JID is reported to the server (XEP-0377)."""
 
 
-class ChatClient(RoomClient, OmemoClient, DiscoClient, CommandClient, GatewayClient, Protocol):
+class ChatClient(
+    RoomClient, OmemoClient, DiscoClient, CommandClient, GatewayClient, ActionClient, Protocol
+):
     """What the UI can ask of the connection manager (chats and rooms). JIDs are strings."""
 
     bus: EventBus

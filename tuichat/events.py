@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tuichat.discovery import FeedEntry
+from tuichat.files import UploadState
 from tuichat.model import (
     Bookmark,
     ChatState,
@@ -21,7 +22,6 @@ from tuichat.model import (
     MessageState,
     Occupant,
     Show,
-    UploadState,
 )
 
 
@@ -119,6 +119,13 @@ class GatewayIdentified(Event):
 @dataclass(frozen=True, slots=True)
 class MessageReceived(Event):
     """A new message was stored: incoming, or sent by us from another device (carbon, archive)."""
+
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class MessageChanged(Event):
+    """A stored message was corrected, retracted, moderated or reacted to: as it is now."""
 
     message: Message
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from tuichat.actions import Action, Marks
+
 __all__ = [
     "JID",
     "ChatState",
@@ -345,6 +347,8 @@ class Message:
     """Why a received encrypted message could not be decrypted (yet), in words; its ``body``
     is then empty (the sender's fallback text is never shown as the message). ``None`` for
     every readable message."""
+    action: Action | None = None  # received: applied to the message it names, never stored
+    marks: Marks | None = None  # from the store: edited, retracted, reactions, reply
     id: int | None = None
     """The store's row id, once stored."""
 
@@ -449,36 +453,6 @@ class Invitation:
     reason: str = ""
     password: str = field(default="", repr=False)
     direct: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    """A file shared by HTTP upload (XEP-0363) and announced out of band (XEP-0066)."""
-
-    url: str
-    """Where the file can be fetched (https)."""
-    name: str
-    size: int | None = None
-    """Bytes, when known."""
-    content_type: str = ""
-
-
-def human_size(size: float) -> str:
-    """``1.4 MB``-style sizes (decimal units, as file managers show them)."""
-    for unit in ("B", "KB", "MB"):
-        if size < 1000:
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{size:.1f} GB"
-
-
-class UploadState(StrEnum):
-    """Where one upload is."""
-
-    UPLOADING = "uploading"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,7 @@ class ProsodyServer:
         max_archive_query_results: int = 250,
         extra_config: str = "",
         extra_components: str = "",
+        muc_modules: tuple[str, ...] = (),
     ) -> None:
         self._prosody, self._prosodyctl = prosody_binaries()
         self.base_dir = base_dir
@@ -132,6 +133,8 @@ class ProsodyServer:
         self.extra_config = extra_config
         self.extra_components = extra_components
         """Config text appended after the built-in components (a pubsub service, a gateway)."""
+        self.muc_modules = muc_modules
+        """Modules enabled on the MUC component besides ``muc_mam`` (``muc_moderation``)."""
         self.config_path = base_dir / "prosody.cfg.lua"
         self.data_dir = base_dir / "data"
         self.log_file = base_dir / "prosody.log"
@@ -277,7 +280,9 @@ class ProsodyServer:
             f"VirtualHost {_lua(DOMAIN)}",
             "",
             f"Component {_lua(MUC_DOMAIN)} {_lua('muc')}",
-            '    modules_enabled = { "muc_mam" }',
+            "    modules_enabled = { "
+            + "; ".join(_lua(m) for m in ("muc_mam", *self.muc_modules))
+            + " }",
             "    muc_log_by_default = true",
             "    muc_log_presences = false",
             "",

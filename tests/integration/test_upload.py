@@ -18,7 +18,8 @@ from tests.integration.helpers import Recorder, account_config
 from tuichat import events as ev
 from tuichat.bus import EventBus
 from tuichat.errors import ClientError
-from tuichat.model import ConnectionState, UploadState
+from tuichat.files import UploadState
+from tuichat.model import ConnectionState
 from tuichat.store import Store
 from tuichat.xmpp.features.upload import require_https, slot_headers
 from tuichat.xmpp.manager import ConnectionManager

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.ui.fake_actions import ActionFakes
 from tests.ui.fake_services import FakeDisco, FakeGateways, GatewayFakes, ServiceFakes
 from tuichat import sendable
 from tuichat.bus import EventBus
@@ -33,11 +34,11 @@ from tuichat.events import (
     RoomLeft,
     UploadProgressed,
 )
+from tuichat.files import Attachment, UploadState
 from tuichat.forms import Form
 from tuichat.model import (
     JID,
     Affiliation,
-    Attachment,
     Bookmark,
     ConnectionState,
     Contact,
@@ -54,7 +55,6 @@ from tuichat.model import (
     Show,
     Subscription,
     Trust,
-    UploadState,
 )
 from tuichat.paths import Paths
 from tuichat.store import Store
@@ -67,7 +67,7 @@ T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
 @dataclass
-class FakeClient(ServiceFakes, GatewayFakes):
+class FakeClient(ServiceFakes, GatewayFakes, ActionFakes):
     """A ChatClient that records every request (disco and feeds: :class:`ServiceFakes`)."""
 
     account_list: tuple[str, ...]

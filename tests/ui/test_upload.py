@@ -15,7 +15,8 @@ from tests.ui.snapshot_app import make_app
 from tests.ui.test_commands import inline_error, run_line
 from tests.ui.test_snapshots import steady
 from tuichat.events import UploadProgressed
-from tuichat.model import Attachment, Encryption, UploadState
+from tuichat.files import Attachment, UploadState
+from tuichat.model import Encryption
 from tuichat.ui.dialogs.file_picker import FilePicker
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.status_bar import StatusBar, upload_words

@@ -34,6 +34,7 @@ SUBCOMMANDS = (
     "tuichat.cli.command_cmd",
     "tuichat.cli.gateway_cmd",
     "tuichat.cli.omemo_cmd",
+    "tuichat.cli.actions_cmd",
 )
 
 

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from tuichat.actions import reference
 from tuichat.bus import EventBus
 from tuichat.cli import EXIT_USAGE, CliError
 from tuichat.config import AccountConfig, Config, ConfigError, load_config
@@ -89,6 +90,19 @@ def new_bus() -> EventBus:
     return EventBus()
 
 
+def action_fields(message: Message) -> dict[str, object]:
+    """What actions did to a message, for ``history --json``: the id others refer to it by,
+    edited, retracted (its body is then empty), reactions by emoji, the id it replies to."""
+    marks = message.marks
+    return {
+        "id": reference(message),
+        "edited": bool(marks and marks.edited),
+        "retracted": bool(marks and marks.retracted),
+        "reactions": {emoji: list(who) for emoji, who in (marks.reactions if marks else ())},
+        "reply_to": marks.reply_to if marks else None,
+    }
+
+
 def message_json(message: Message) -> str:
     """One message as one line of JSON (the shape `history --json` and `search --json` share)."""
     return json.dumps(
@@ -106,6 +120,7 @@ def message_json(message: Message) -> str:
             "failure": message.failure,
             "encryption": message.encryption.value,
             **_trust_fields(message),
+            **action_fields(message),
         },
         ensure_ascii=False,
     )

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
@@ -15,7 +16,7 @@ from tuichat.cli.args import seconds
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
 from tuichat.cli.waiting import wait_until
 from tuichat.config import AccountConfig
-from tuichat.model import ConnectionState, ConversationKind, Encryption, MessageState
+from tuichat.model import ConnectionState, ConversationKind, Encryption, Message, MessageState
 from tuichat.store import Store
 
 if TYPE_CHECKING:
@@ -68,6 +69,9 @@ def register(sub: Any) -> None:
         default="acked",
         help="exit 0 only once the server acked it (default), the recipient's client "
         "confirmed it (delivered: a receipt), or the recipient read it (displayed)",
+    )
+    send.add_argument(
+        "--reply-to", metavar="ID", help="reply to the stored message ID (history --json)"
     )
     send.set_defaults(func=run_send, encryption=None)
 
@@ -165,6 +169,15 @@ async def _first_outcome(session: Session, timeout: float) -> bool:
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """How ``tuichat send`` sends: how far it waits, how it encrypts, what it replies to."""
+
+    until: MessageState = MessageState.ACKED
+    encryption: Encryption | None = None
+    quoted: Message | None = None
+
+
 async def _send(
     account: AccountConfig,
     store: Store,
@@ -173,6 +186,7 @@ async def _send(
     timeout: float,
     encryption: Encryption | None = None,
     until: MessageState = MessageState.ACKED,
+    quoted: Message | None = None,
 ) -> str:
     """Send to a contact (queued, then acked by the server) or to a room (reflected back).
 
@@ -187,7 +201,7 @@ async def _send(
     bus = new_bus()
     manager = ConnectionManager([account], store, bus, retry=ONE_SHOT)
     session = manager.session(account.jid)
-    kind = _known_kind(store, account.jid, to)
+    kind = quoted.kind if quoted is not None else _known_kind(store, account.jid, to)
     try:
         if kind is None:
             await manager.start()
@@ -198,13 +212,16 @@ async def _send(
                 await manager.start()
             if encryption is Encryption.OMEMO:
                 return "tuichat does not encrypt in rooms yet (--encrypt)"
-            return await _send_to_room(session, to, body, timeout)
-        return await _send_chat(manager, session, account, (to, body), timeout, until, encryption)
+            return await _send_to_room(session, to, body, timeout, quoted)
+        how = Outgoing(until, encryption, quoted)
+        return await _send_chat(manager, session, account, (to, body), timeout, how)
     finally:
         await manager.stop()
 
 
-async def _send_to_room(session: Session, room: str, body: str, timeout: float) -> str:
+async def _send_to_room(
+    session: Session, room: str, body: str, timeout: float, quoted: Message | None
+) -> str:
     from tuichat.errors import ClientError
     from tuichat.xmpp.features import muc_join
 
@@ -213,7 +230,7 @@ async def _send_to_room(session: Session, room: str, body: str, timeout: float) 
     if why := await wait_until(session, session.synced.is_set, deadline, "connection"):
         return why
     try:
-        await muc_join.send_to_room(session, room, body, max(1.0, deadline - loop.time()))
+        await muc_join.send_to_room(session, room, body, max(1.0, deadline - loop.time()), quoted)
     except ClientError as exc:
         return str(exc)
     return ""
@@ -225,11 +242,14 @@ async def _send_chat(
     account: AccountConfig,
     message: tuple[str, str],
     timeout: float,
-    until: MessageState,
-    encryption: Encryption | None,
+    how: Outgoing,
 ) -> str:
     to, body = message
-    queued = await manager.send_message(account.jid, to, body, encryption=encryption)
+    until = how.until
+    if how.quoted is not None:  # in the outbox first, either way
+        queued = await manager.reply(account.jid, how.quoted, body)
+    else:
+        queued = await manager.send_message(account.jid, to, body, encryption=how.encryption)
     outcome = session.sender.wait(queued, until)  # that far, or failed with the reason
     if not manager.started:
         await manager.start()
@@ -285,7 +305,12 @@ def run_send(args: argparse.Namespace) -> int:
     with open_store(paths) as store:
         how = Encryption(args.encryption) if args.encryption else None
         until = MessageState(args.wait)
-        why = asyncio.run(_send(account, store, to, body, args.timeout, how, until))
+        quoted = None
+        if args.reply_to is not None:
+            quoted = store.find_reference(account.jid, to, args.reply_to)
+            if quoted is None:
+                raise CliError(f"--reply-to: no message {args.reply_to!r} stored with {to}")
+        why = asyncio.run(_send(account, store, to, body, args.timeout, how, until, quoted))
         _raise_store_failure(store)
     if why.startswith(SENT_BUT):  # on the server (not in the outbox), not confirmed
         print(f"tuichat: {why}", file=sys.stderr)

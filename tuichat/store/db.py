@@ -28,6 +28,7 @@ from urllib.parse import quote
 from tuichat.discovery import Feed, FeedEntry, feed_key
 from tuichat.model import Contact, Message, MessageState, Trust
 from tuichat.paths import private_file
+from tuichat.store import actions as _actions
 from tuichat.store import conversations as _conv
 from tuichat.store import delivery as _delivery
 from tuichat.store import feeds as _feeds
@@ -155,7 +156,7 @@ class Store:
     def save(self, msg: Message) -> SaveOutcome:
         """Save ``msg`` under the dedupe rule and say what happened (see :class:`SaveOutcome`)."""
         with self._tx() as conn:
-            return _msgs.save(conn, msg)
+            return _actions.save(conn, msg)
 
     def save_message(self, msg: Message) -> Message | None:
         """Store ``msg``; return the stored copy (with ``id``), or None if it is a duplicate."""
@@ -188,7 +189,7 @@ class Store:
         for a retry when it is newly stored.
         """
         with self._tx() as conn:
-            outcomes = [_msgs.save(conn, msg, older=older) for msg in msgs]
+            outcomes = _actions.save_batch(conn, list(msgs), older=older)  # one per message
             for outcome, stanza in zip(outcomes, sealed, strict=False):
                 if stanza is not None and outcome.stored is not None:
                     assert outcome.stored.id is not None
@@ -201,6 +202,17 @@ class Store:
         decrypting: a message key works once)."""
         with self._read() as conn:
             return _msgs.find_duplicate(conn, msg, _msgs.sender_key(msg))
+
+    def versions(self, message_id: int) -> list[tuple[int, str]]:
+        """The earlier texts of a corrected message, oldest first, as ``(ts, body)``."""
+        with self._read() as conn:
+            return _actions.versions(conn, message_id)
+
+    def find_reference(self, account: str, conversation: str, ref: str) -> Message | None:
+        """The stored message ``ref`` (an id other messages use) names in a conversation."""
+        with self._read() as conn:
+            found = _actions.find(conn, account, conversation, ref)
+            return _actions.annotate(conn, found[:1])[0] if found else None
 
     def update_state(
         self,
@@ -225,12 +237,13 @@ class Store:
     def get_message(self, message_id: int) -> Message | None:
         """The stored message with row id ``message_id``, or None."""
         with self._read() as conn:
-            return _msgs.get(conn, message_id)
+            found = _msgs.get(conn, message_id)
+            return None if found is None else _actions.annotate(conn, [found])[0]
 
     def outbox(self, account: str | None = None) -> list[Message]:
         """Outgoing messages not yet acked (pending/sent), oldest first."""
         with self._read() as conn:
-            return _msgs.outbox(conn, account)
+            return _actions.annotate(conn, _msgs.outbox(conn, account))
 
     def page(
         self,
@@ -249,8 +262,10 @@ class Store:
         """
         with self._read() as conn:
             if after is not None:
-                return _msgs.page_after(conn, account, conversation, after, limit)
-            return _msgs.page_before(conn, account, conversation, before, limit)
+                page = _msgs.page_after(conn, account, conversation, after, limit)
+            else:
+                page = _msgs.page_before(conn, account, conversation, before, limit)
+            return _actions.annotate(conn, page)
 
     def oldest(self, account: str, conversation: str) -> Message | None:
         """The oldest stored message of a conversation, or None."""
@@ -263,14 +278,14 @@ class Store:
             acc, conv = message.account, message.conversation
             older = _msgs.page_before(conn, acc, conv, message, max(limit // 2, 0))
             newer = _msgs.page_after(conn, acc, conv, message, max(limit - len(older) - 1, 0))
-            return [*older, message, *newer]
+            return _actions.annotate(conn, [*older, message, *newer])
 
     def history(
         self, account: str, conversation: str, *, limit: int | None = None
     ) -> list[Message]:
         """The conversation oldest first; with ``limit``, only its newest ``limit`` messages."""
         with self._read() as conn:
-            return _msgs.history(conn, account, conversation, limit)
+            return _actions.annotate(conn, _msgs.history(conn, account, conversation, limit))
 
     def search(
         self,

@@ -152,6 +152,8 @@ class SaveOutcome:
     stored: Message | None
     existing: Message | None = None
     updated: bool = False
+    changed: Message | None = None
+    """A message an action changed (corrected, retracted, reacted to), as it is now."""
 
 
 _INSERT_TEMPLATE = """

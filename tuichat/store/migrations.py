@@ -25,6 +25,7 @@ __all__ = [
     "m003_outbox_failures",
     "m004_feed_entries",
     "m005_omemo",
+    "m006_message_actions",
 ]
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -349,7 +350,55 @@ def m005_omemo(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def m006_message_actions(conn: sqlite3.Connection) -> None:
+    """Keep what actions do to messages (see ``tuichat/store/actions.py``).
+
+    ``message_marks``: edited, retracted (with a moderator's reason), the id a reply refers to,
+    the author's occupant-id in a room (XEP-0421);
+    ``message_versions``: the texts a correction replaced, with the correction's own id;
+    ``message_reactions``: each reactor's current set, one row per reaction.
+    """
+    for statement in (
+        """
+        CREATE TABLE message_marks (
+            id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+            edited INTEGER NOT NULL DEFAULT 0,
+            retracted INTEGER NOT NULL DEFAULT 0,
+            reason TEXT NOT NULL DEFAULT '',
+            reply_to TEXT,
+            occupant_id TEXT
+        )
+        """,
+        """
+        CREATE TABLE message_versions (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            message INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+            body TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            ref TEXT
+        )
+        """,
+        "CREATE INDEX message_versions_by_message ON message_versions (message)",
+        "CREATE INDEX message_versions_by_ref ON message_versions (ref) WHERE ref IS NOT NULL",
+        """
+        CREATE TABLE message_reactions (
+            message INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+            reactor TEXT NOT NULL,
+            emoji TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            PRIMARY KEY (message, reactor, emoji)
+        )
+        """,
+    ):
+        conn.execute(statement)
+
+
 MIGRATIONS = Migrations(
-    m001_initial, m002_fts_queue, m003_outbox_failures, m004_feed_entries, m005_omemo
+    m001_initial,
+    m002_fts_queue,
+    m003_outbox_failures,
+    m004_feed_entries,
+    m005_omemo,
+    m006_message_actions,
 )
 """The store's migrations, in order. Append new ones; never edit an applied one."""

@@ -17,6 +17,7 @@ from tuichat.errors import ClientError
 from tuichat.model import ConnectionState, ConversationKind, Device, Encryption, Show
 from tuichat.omemo_client import OmemoClient
 from tuichat.store import Store
+from tuichat.ui.acting import Acting
 from tuichat.ui.read_state import Typing
 from tuichat.ui.rooms import MAX_NOTICES, Notice, RoomsState
 from tuichat.ui.state import Conversations, ConvKey, RosterState
@@ -63,6 +64,8 @@ class MainState:
     devices: dict[ConvKey, tuple[Device, ...]] = field(default_factory=dict)
     """The OMEMO devices of (account, JID), as the last ``DevicesChanged`` told (the header
     names the undecided ones)."""
+    acting: Acting = field(default_factory=Acting)
+    """The message selected in the log; a reply or correction the next line becomes."""
     notes: dict[ConvKey, deque[Notice]] = field(default_factory=dict)
     """Notices of chats and private chats (new devices, held messages); a room keeps its own
     with its traffic."""

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from tuichat import events as ev
-from tuichat.model import Encryption, Message, UploadState
+from tuichat.files import UploadState
+from tuichat.model import Encryption, Message
 from tuichat.ui.main_state import MainState
 from tuichat.ui.rooms import Notice, Room
 from tuichat.ui.state import ConvKey
@@ -67,7 +68,8 @@ class Update:
     notices: tuple[tuple[ConvKey, Notice], ...] = ()
     """Notices kept for these conversations (chats or rooms): shown at once where in view."""
     decrypted: Message | None = None
-    """A placeholder that could be decrypted: replaced in the log if it is loaded."""
+    """A stored message shown anew (a placeholder decrypted; corrected, retracted, reacted
+    to): replaced in the log if it is loaded."""
 
 
 def _joined(state: MainState, event: ev.RoomJoined, now: datetime) -> Update:
@@ -293,7 +295,9 @@ def _devices(state: MainState, event: ev.DevicesChanged, now: datetime) -> Updat
     return Update(key=(account, jid), notices=tuple(notices), toast=toast)
 
 
-def _decrypted(_state: MainState, event: ev.MessageDecrypted, _now: datetime) -> Update:
+def _decrypted(
+    _state: MainState, event: ev.MessageDecrypted | ev.MessageChanged, _now: datetime
+) -> Update:
     return Update(decrypted=event.message)
 
 
@@ -343,6 +347,7 @@ HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.MessageDecrypted: _decrypted,
     ev.ChatStateChanged: _chat_state,
     ev.ReadUpTo: _read_elsewhere,
+    ev.MessageChanged: _decrypted,
 }
 """The events handled alike (received messages and room mentions: the screen)."""
 

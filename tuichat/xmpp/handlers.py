@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 Owner = Literal[
     "session",
+    "sender",
     "certificates",
     "roster",
     "rooms",
@@ -41,8 +42,8 @@ HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     ("message", "session", "_on_message"),
     ("carbon_received", "session", "_on_carbon"),
     ("carbon_sent", "session", "_on_carbon"),
-    ("stanza_acked", "session", "_on_acked"),
-    ("message_error", "session", "_on_message_error"),
+    ("stanza_acked", "sender", "on_stanza_acked"),
+    ("message_error", "sender", "on_message_error"),
     # roster and presence (RFC 6121)
     ("roster_update", "roster", "on_roster_update"),
     ("presence", "roster", "on_presence"),
@@ -73,6 +74,7 @@ def register(session: Session) -> None:
     """Add every handler of :data:`HANDLERS` to the session's (new) client."""
     owners: dict[Owner, Any] = {
         "session": session,
+        "sender": session.sender,
         "certificates": session.certificates,
         "roster": session.roster,
         "rooms": session.rooms,

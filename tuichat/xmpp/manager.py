@@ -19,9 +19,9 @@ from tuichat.certificates import BadFingerprint, parse_fingerprint
 from tuichat.client import FormFiller, Report
 from tuichat.config import AccountConfig
 from tuichat.errors import ClientError, NotConnected
+from tuichat.files import Attachment
 from tuichat.model import (
     JID,
-    Attachment,
     ConnectionState,
     ContactInfo,
     Device,
@@ -37,6 +37,7 @@ from tuichat.xmpp import (
     library,  # noqa: F401  # first: slixmpp without pygments
     reading,
 )
+from tuichat.xmpp.actions_api import ActionRequests
 from tuichat.xmpp.backoff import FOREVER, RetryPolicy
 from tuichat.xmpp.commands_api import CommandRequests
 from tuichat.xmpp.errors import map_exceptions
@@ -54,7 +55,9 @@ if TYPE_CHECKING:
     from tuichat.xmpp.omemo.engine import OmemoEngine
 
 
-class ConnectionManager(RoomRequests, ServiceRequests, GatewayRequests, CommandRequests):
+class ConnectionManager(
+    RoomRequests, ServiceRequests, GatewayRequests, CommandRequests, ActionRequests
+):
     """Accounts → sessions; the requests the UI makes, and the events it listens to."""
 
     def __init__(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from tuichat.actions import Action, Marks
 from tuichat.model import (
     JID,
     ConversationKind,
@@ -29,6 +30,7 @@ from tuichat.model import (
     Message,
     MessageState,
 )
+from tuichat.xmpp import actions_parse
 from tuichat.xmpp.omemo.rules import is_encrypted
 
 NS_SID = "urn:xmpp:sid:0"
@@ -60,6 +62,10 @@ class Envelope:
     sealed: Any = None
     """The stanza itself when it carries an OMEMO ``<encrypted/>`` element (to be decrypted:
     its ``<body>`` is only the sender's fallback text, never the message)."""
+    action: Action | None = None
+    """What it does to another message (see :mod:`tuichat.xmpp.actions_parse`)."""
+    marks: Marks | None = None
+    """What it replies to, or that it is a tombstone."""
 
 
 def envelope(stanza: Any) -> Envelope:
@@ -74,19 +80,29 @@ def envelope(stanza: Any) -> Envelope:
     delay_el = xml.find(f"{{{NS_DELAY}}}delay")
     replace = xml.find(f"{{{NS_CORRECT}}}replace")
     body_el = xml.find("{jabber:client}body")
+    replaces = (replace.get("id") or None) if replace is not None else None
+    extra = actions_parse.read(xml, body_el.text or "" if body_el is not None else "", replaces)
     return Envelope(
         from_=str(stanza["from"]),
         to=str(stanza["to"]),
         type=stanza["type"] or "normal",
-        body=body_el.text or "" if body_el is not None else "",
+        body=extra.body,
         message_id=stanza["id"] or None,
         origin_id=(origin.get("id") or None) if origin is not None else None,
         stanza_ids=sids,
         delay=parse_stamp(delay_el.get("stamp")) if delay_el is not None else None,
-        replaces=(replace.get("id") or None) if replace is not None else None,
+        replaces=replaces,
         muc_user=xml.find(f"{{{NS_MUC_USER}}}x") is not None,
         sealed=stanza if is_encrypted(xml) else None,
+        action=extra.action,
+        marks=extra.marks,
     )
+
+
+def has_action(env: Envelope) -> bool:
+    """Whether a message with no text still means something: an action, or a tombstone (an
+    occupant-id alone, on a room's chat state say, is nothing to store)."""
+    return env.action is not None or (env.marks is not None and env.marks.retracted)
 
 
 def parse_stamp(text: str | None) -> datetime | None:
@@ -185,7 +201,8 @@ def chat_message(
     with a MUC ``<x/>`` is a room private message only with an occupant there (see
     :func:`is_room_occupant`); anyone else's is an ordinary message, whatever it carries.
     """
-    if (not env.body and env.sealed is None) or env.type in ("error", "groupchat", "headline"):
+    readable = env.body or env.sealed is not None or has_action(env)
+    if not readable or env.type in ("error", "groupchat", "headline"):
         return None
     try:
         me = JID.parse(account).bare
@@ -213,4 +230,6 @@ def chat_message(
         message_id=env.message_id,
         replaces=env.replaces,
         encryption=Encryption.NONE if env.sealed is None else Encryption.OMEMO,
+        action=env.action,
+        marks=env.marks,
     )

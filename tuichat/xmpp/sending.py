@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 from tuichat import events as ev
 from tuichat.model import ConversationKind, Device, Direction, Encryption, Message, MessageState
 from tuichat.xmpp import outbox as ob
+from tuichat.xmpp import parse
 from tuichat.xmpp.confirmations import Waiters
+from tuichat.xmpp.errors import bounce_words, error_condition
 
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
@@ -199,6 +201,23 @@ class Sender:
     def bounced(self, key: str, reason: str) -> None:
         """Our message came back as an error; ``reason`` in words."""
         self._handle(ob.Bounced(key, reason))
+
+    def on_stanza_acked(self, stanza: Any) -> None:
+        """slixmpp: the server acked a stanza of ours (XEP-0198); messages matter here."""
+        if stanza.name == "message":
+            self.acked(stanza["id"])
+
+    def on_message_error(self, stanza: Any) -> None:
+        """slixmpp: a one-to-one message of ours came back as an error (a room's are the
+        room feature's)."""
+        env = parse.envelope(stanza)
+        rooms = self.session.rooms
+        if rooms is not None and rooms.knows(env.from_):
+            return
+        key = env.origin_id or env.message_id
+        if key:
+            condition, text = error_condition(stanza.xml)
+            self.bounced(key, bounce_words(env.from_, condition, text))
 
     def wait(
         self, message: Message, until: MessageState = MessageState.ACKED

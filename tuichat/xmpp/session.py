@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
 from tuichat import sendable
+from tuichat.actions import Marks
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, PasswordError, resolve_password
 from tuichat.errors import ClientError
@@ -39,13 +40,12 @@ from tuichat.xmpp.backoff import FOREVER, Backoff, RetryPolicy
 from tuichat.xmpp.certificate_trust import CertificateTrust
 from tuichat.xmpp.credentials import preflight
 from tuichat.xmpp.errors import (
-    bounce_words,
     describe_connect_error,
-    error_condition,
     is_certificate_error,
 )
 from tuichat.xmpp.features import FEATURES, muc_services, roster
 from tuichat.xmpp.features.mam import ArchiveSync, catch_up_floor, failure_words
+from tuichat.xmpp.features.message_actions import MessageActions, add_reply
 from tuichat.xmpp.live_batch import LiveBatch, Then
 from tuichat.xmpp.omemo import stage as e2e
 from tuichat.xmpp.omemo.rules import SealedMessage
@@ -127,6 +127,9 @@ class Session:
         """Live messages received within a frame, stored together (``deliver_live``)."""
         self.sender = Sender(self)
         """Every outgoing message's life cycle (queued, written, acked, bounced, set aside)."""
+        self.sender.steps.insert(0, add_reply)  # before any step that encrypts the body
+        self.actions = MessageActions(self)
+        """Corrections, retractions, reactions, replies we send (applied here as received)."""
         self.connected = asyncio.Event()
         self.show = Show.ONLINE
         self.status = ""
@@ -405,6 +408,7 @@ class Session:
         sender: str | None = None,
         nick: str | None = None,
         encryption: Encryption = Encryption.NONE,
+        marks: Marks | None = None,
     ) -> Message:
         """Store a message we are about to send as pending (one fresh id serves as message id
         and origin-id), announce it, hand it to the :class:`Sender`, and return the stored row.
@@ -425,6 +429,7 @@ class Session:
                 message_id=stable,
                 nick=nick,
                 encryption=encryption,
+                marks=marks,
             )
         )
         if stored is None:  # cannot happen with a fresh uuid; never lose a message silently
@@ -499,7 +504,9 @@ class Session:
     ) -> list[Message | None]:
         outcomes = self.store.save_outcomes(messages, older=older, keys=keys, sealed=sealed)
         for outcome in outcomes:
-            if outcome.stored is not None and announce:
+            if outcome.changed is not None:  # an action applied (corrected, retracted…)
+                self.bus.publish(ev.MessageChanged(self.account, outcome.changed))
+            elif outcome.stored is not None and announce:
                 self.bus.publish(ev.MessageReceived(self.account, outcome.stored))
             elif outcome.updated and outcome.existing is not None:
                 row = outcome.existing
@@ -528,20 +535,6 @@ class Session:
         message = self._chat_message(parse.envelope(inner), self.account, now=utcnow())
         if message is not None:
             self.deliver(message)
-
-    def _on_acked(self, stanza: Any) -> None:
-        if stanza.name == "message":
-            self.sender.acked(stanza["id"])
-
-    def _on_message_error(self, stanza: Any) -> None:
-        """A one-to-one message of ours came back as an error (a room's are the room's)."""
-        env = parse.envelope(stanza)
-        if self.rooms is not None and self.rooms.knows(env.from_):
-            return
-        key = env.origin_id or env.message_id
-        if key:
-            condition, text = error_condition(stanza.xml)
-            self.sender.bounced(key, bounce_words(env.from_, condition, text))
 
 
 def _report_failure(task: asyncio.Future[Any]) -> None:

@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 
 ResultT = TypeVar("ResultT")
 
-ViewAction = Literal["scroll_up", "scroll_down", "toggle_roster", "filter_roster", "focus_composer"]
+ViewAction = Literal[
+    "scroll_up", "scroll_down", "toggle_roster", "filter_roster", "focus_composer", "select_message"
+]
 """What a command may ask of the view that is no state of ours (focus, scrolling, the sidebar)."""
 
 Shown = Literal["roster", "header", "status", "view"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tuichat import sendable
 from tuichat.ui import slash
+from tuichat.ui.commands import actions
 from tuichat.ui.commands.context import CommandContext
 from tuichat.ui.rooms import complete_nick
 from tuichat.ui.state import ConvKey
@@ -32,7 +33,10 @@ def send(ctx: CommandContext, key: ConvKey, body: str) -> None:
 
 
 def deliver(ctx: CommandContext, key: ConvKey, body: str) -> None:
-    """Hand a checked body to the client: a chat, a room or a private chat, by its kind."""
+    """Hand a checked body to the client: a chat, a room or a private chat, by its kind (or
+    as the pending reply or correction, see :mod:`tuichat.ui.commands.actions`)."""
+    if actions.take_pending(ctx, key, body):
+        return
     ctx.state.convs.last_sent[key] = body
     rooms = ctx.state.rooms
     is_group = rooms.info(key).is_group

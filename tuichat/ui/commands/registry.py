@@ -22,6 +22,7 @@ from tuichat.ui.terminal_keys import ALT_DIGIT_CHARACTERS
 
 if TYPE_CHECKING:
     from tuichat.ui.commands import (
+        actions,
         adhoc,
         blocking,
         bookmarks,
@@ -47,6 +48,7 @@ else:  # imported when one of their commands first runs (see .lazy)
     adhoc, blocking, files, gateways, omemo, services = map(
         topic, ("adhoc", "blocking", "files", "gateways", "omemo", "services")
     )
+    actions = topic("actions")
     conversations = topic("conversations", factories=("switcher",))
 
 log = logging.getLogger(__name__)
@@ -209,6 +211,24 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        run=presence.reconnect),
     _c("theme", "Theme", "Switch theme (and remember it).", scope="app", slash="theme",
        usage="NAME", palette=False, run=general.theme),
+    # -- message actions --
+    _c("select_message", "Select message", "Select a message in the log: Up/Down move, r reply, "
+       "e correct, x retract, + react, c copy, o open links, v earlier versions, m remove, "
+       "Esc leaves.", keys="alt+up", slash="select", priority=True, run=actions.select),
+    _c("correct", "Correct", "Correct your last message here (with TEXT: at once).",
+       slash="correct", usage="[text]", palette=False, run=actions.correct),
+    _c("retract", "Retract", "Retract the selected message of yours, else your last one here.",
+       slash="retract", palette=False, run=actions.retract),
+    _c("react", "React", "React to the selected message (else the newest) with EMOJI (again: "
+       "take it back); without one, a picker.", slash="react", usage="[emoji]",
+       palette=False, run=actions.react),
+    _c("reply", "Reply", "Reply to the selected message (with TEXT: at once).", slash="reply",
+       usage="[text]", palette=False, run=actions.reply),
+    _c("cancel", "Cancel", "Drop a pending reply or correction.", slash="cancel",
+       palette=False, run=actions.cancel),
+    _c("moderate", "Remove message", "Remove the selected room message for everyone, saying "
+       "why (moderators).", slash="moderate", usage="[reason]", palette=False,
+       run=actions.moderate),
     # -- group chat --
     _c("join", "Join room", "Join room@service[/nick] (with the password if it has one).",
        slash="join", usage="ROOM [password]", palette=False, run=rooms.join_command),

@@ -23,7 +23,7 @@ from tuichat.bus import Subscription
 from tuichat.model import ConnectionState, Message, Show
 from tuichat.ui.attention import attention_total
 from tuichat.ui.batching import Batch, plan_messages
-from tuichat.ui.commands import conversations, dispatch, invitations, messaging, rooms
+from tuichat.ui.commands import actions, conversations, dispatch, invitations, messaging, rooms
 from tuichat.ui.commands.context import CommandContext, Shown, ViewAction
 from tuichat.ui.context import UIContext
 from tuichat.ui.main_state import MainState
@@ -42,6 +42,7 @@ from tuichat.ui.updates import Update, update
 from tuichat.ui.widgets.conversation_pane import ConversationPane, PaneState
 from tuichat.ui.widgets.roster_list import RosterList
 from tuichat.ui.widgets.roster_sidebar import RosterSidebar
+from tuichat.ui.widgets.selection import SelectableLog
 from tuichat.ui.widgets.status_bar import AccountStatus, StatusBar, StatusInfo, upload_words
 
 ROSTER_COALESCE = 0.05
@@ -285,6 +286,8 @@ class MainScreen(Screen[None]):
             sidebar.focus_filter()
         elif action == "focus_composer":
             self.view.focus_composer()
+        elif action == "select_message":
+            self.view.select_message()
         else:
             self.view.scroll_page(-1 if action == "scroll_up" else 1)
 
@@ -505,14 +508,12 @@ class MainScreen(Screen[None]):
 
     @on(ConversationPane.RecallWanted)
     def _recall(self, _event: ConversationPane.RecallWanted) -> None:
-        current = self.convs.current
-        if current is None:
-            return
-        text = self.convs.last_sent.get(current)
-        if text is None:  # nothing sent this session: the last own message loaded
-            text = self.view.last_own_body()
-        if text is not None:
-            self.view.set_composer(text)
+        if self.convs.current is not None:  # Enter then corrects our last message
+            actions.recall(self.command_context(), self.view.last_own())
+
+    @on(SelectableLog.ActionWanted)
+    def _log_action(self, event: SelectableLog.ActionWanted) -> None:
+        actions.from_log(self.command_context(), event.action, event.message)
 
     @on(ConversationPane.OccupantChosen)
     def _occupant_chosen(self, event: ConversationPane.OccupantChosen) -> None:

@@ -28,6 +28,7 @@ from tuichat.ui.rooms import Notice
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.message_log import MessageLog
 from tuichat.ui.widgets.occupant_list import OccupantList
+from tuichat.ui.widgets.selection import SelectableLog
 
 NEW_MESSAGES = "── new messages ──"
 """The divider above the first unread message."""
@@ -132,7 +133,7 @@ class ConversationPane(Vertical):
         yield Static("", id="conversation-header")
         with Horizontal(id="conversation-body"):
             with Vertical(id="log-column"):
-                yield MessageLog(tz=self._tz, id="log")
+                yield SelectableLog(tz=self._tz, id="log")
                 yield Static("", id="new-messages")
                 yield Static("", id="inline-error")
             yield OccupantList(id="occupants")
@@ -250,6 +251,15 @@ class ConversationPane(Vertical):
     def at_bottom(self) -> bool:
         """Whether the newest message is on screen."""
         return self.message_log.is_at_bottom
+
+    def select_message(self) -> bool:
+        """Select the newest message in the log (keyboard selection); whether there is one."""
+        return self.query_one(SelectableLog).start_selection()
+
+    def last_own(self) -> Message | None:
+        """The newest message of ours loaded in the log."""
+        own = [m for m in self.message_log.messages if m.direction is Direction.OUT]
+        return own[-1] if own else None
 
     def last_own_body(self) -> str | None:
         """The body of the newest message of ours loaded in the log."""

@@ -30,6 +30,7 @@ from tuichat.ui.render import render_body, safe_text
 from tuichat.ui.rooms import Notice
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.trust import LOG_MARKS, TRUST_VARIABLES, undecrypted_text
+from tuichat.ui.widgets.action_lines import SELECTED_MARK, decorate, tombstone
 from tuichat.ui.widgets.symbols import MESSAGE_MARKERS
 
 NICK_COLUMN_MAX = 24
@@ -49,6 +50,8 @@ class LineLook:
     peer_name: str
     highlight_id: int | None
     mention_nick: str
+    selected_id: int | None = None
+    """The message selected with the keyboard (marked with a symbol, not colour alone)."""
 
 
 def nicks_when_they_came(
@@ -149,7 +152,9 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
     nick.truncate(nick_width - 1 if mentioned else nick_width, overflow="ellipsis", pad=True)
     prefix = time_text + nick + Text(" ")
     body_source = message.body
-    if message.undecrypted is not None:  # never the sender's fallback text: why, in words
+    if (gone := tombstone(message)) is not None:
+        body = gone
+    elif message.undecrypted is not None:  # never the sender's fallback text: why, in words
         body = undecrypted_text(message.undecrypted)
         body.stylize(Style(color=resolve_color(variables, "mention")))
     elif body_source.startswith("/me "):
@@ -157,6 +162,7 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
         body.append_text(render_body(body_source[3:], base_style="italic"))
     else:
         body = render_body(body_source)
+    body = decorate(body, message, width - prefix.cell_len)
     trust = message.trust if not own and message.undecrypted is None else None
     if trust in LOG_MARKS and trust is not None:  # a device not verified when it came
         body.append(LOG_MARKS[trust], style=resolve_color(variables, TRUST_VARIABLES[trust]))
@@ -176,6 +182,9 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
         body.highlight_regex(pattern, Style(color=mention, bold=True, underline=True))
     if message.id is not None and message.id == look.highlight_id:
         prefix.stylize(Style(reverse=True))
+    if message.id is not None and message.id == look.selected_id:
+        prefix = prefix[:5] + Text(SELECTED_MARK, style="bold") + prefix[6:]
+        prefix.stylize(Style(reverse=True, bold=True))
     return _hanging(prefix, body, width, look.console)
 
 

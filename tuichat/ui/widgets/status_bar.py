@@ -15,7 +15,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tuichat.model import ConnectionState, Show, human_size
+from tuichat.files import human_size
+from tuichat.model import ConnectionState, Show
 from tuichat.ui.render import safe_text
 from tuichat.ui.state import WindowMark
 from tuichat.ui.themes import resolve_color

@@ -75,6 +75,12 @@ def _chat_states(session: Session) -> object:
     return chat_states.install(session)
 
 
+def _actions(session: Session) -> object:
+    from tuichat.xmpp.features import message_actions
+
+    return message_actions.install(session)
+
+
 Feature = Callable[["Session"], object]
 
 FEATURES: tuple[Feature, ...] = (
@@ -88,5 +94,6 @@ FEATURES: tuple[Feature, ...] = (
     _receipts,
     _read_sync,
     _chat_states,
+    _actions,
 )
 """The features every session installs, in order."""

@@ -20,7 +20,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 from tuichat import events as ev
 from tuichat import model
 from tuichat.errors import ClientError, RoomError
-from tuichat.model import Bookmark, ConversationKind, InvalidJID
+from tuichat.model import Bookmark, ConversationKind, InvalidJID, Message
 from tuichat.xmpp.features import muc_parse as mp
 from tuichat.xmpp.features.muc_state import RoomState
 from tuichat.xmpp.features.muc_words import (
@@ -289,8 +289,11 @@ async def kind_of(session: Session, jid: str, timeout: float = 10.0) -> Conversa
     return ConversationKind.CHAT
 
 
-async def send_to_room(session: Session, room: str, text: str, timeout: float = 30.0) -> str:
-    """Join ``room`` if needed, send ``text`` and wait for the room to reflect it.
+async def send_to_room(
+    session: Session, room: str, text: str, timeout: float = 30.0, quoted: Message | None = None
+) -> str:
+    """Join ``room`` if needed, send ``text`` (a reply to ``quoted``, when given) and wait for
+    the room to reflect it.
 
     Returns the room's stanza-id of the message (or its origin-id when the room gives none).
     Raises :class:`RoomError` in words.
@@ -300,7 +303,10 @@ async def send_to_room(session: Session, room: str, text: str, timeout: float = 
         raise RoomError(f"{session.account} has no group chat support")
     bare, nick = split_room(room)
     await join(rooms, bare, nick, timeout=timeout)
-    sent = rooms.queue_room_message(bare, text)
+    if quoted is not None:
+        sent = session.actions.reply(quoted, text)
+    else:
+        sent = rooms.queue_room_message(bare, text)
     outcome = session.sender.wait(sent)
     try:
         echoed = await asyncio.wait_for(asyncio.shield(outcome), timeout)

@@ -36,7 +36,7 @@ from tuichat.model import (
     Role,
     Show,
 )
-from tuichat.xmpp.parse import Envelope, live_stamp, trusted_stanza_id
+from tuichat.xmpp.parse import Envelope, has_action, live_stamp, trusted_stanza_id
 
 NS_MUC = "http://jabber.org/protocol/muc"
 NS_USER = "http://jabber.org/protocol/muc#user"
@@ -229,7 +229,7 @@ def room_message(
     stanza-id counts only when the room assigned it; ``archive_stanza_id`` comes from a
     trusted room-archive result.
     """
-    if not env.body or env.type != "groupchat":
+    if not (env.body or has_action(env)) or env.type != "groupchat":
         return None
     try:
         sender = JID.parse(env.from_)
@@ -254,6 +254,8 @@ def room_message(
         message_id=env.message_id,
         nick=nick,
         replaces=env.replaces,
+        action=env.action,
+        marks=env.marks,
     )
 
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from tuichat import events as ev
 from tuichat.errors import ClientError
-from tuichat.model import Attachment, UploadState, human_size
+from tuichat.files import Attachment, UploadState, human_size
 from tuichat.xmpp.errors import map_exceptions
 
 if TYPE_CHECKING:

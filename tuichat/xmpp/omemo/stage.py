@@ -20,7 +20,6 @@ from tuichat import events as ev
 from tuichat.encryption_policy import conversation_encryption, device_list_key, lists_devices
 from tuichat.model import Encryption, Message
 from tuichat.xmpp.omemo.rules import SealedMessage
-from tuichat.xmpp.sending import request_receipt
 
 if TYPE_CHECKING:
     from tuichat.xmpp.omemo.engine import OmemoEngine
@@ -39,7 +38,7 @@ async def install(session: Session) -> OmemoEngine:
     if engine is None:
         module = await asyncio.to_thread(importlib.import_module, "tuichat.xmpp.omemo.engine")
         engine = module.OmemoEngine(session)
-        session.sender.steps = [request_receipt, engine.step]
+        session.sender.steps.append(engine.step)  # last: the other steps write what it seals
         session.omemo = engine
     engine.install(session.client)
     return engine

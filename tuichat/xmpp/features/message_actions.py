@@ -1,0 +1,207 @@
+"""Provides the sending side of message actions: correct, retract, react, reply, moderate.
+
+Each action goes out as a stanza and is applied to our own store through the same pipeline a
+received one takes (``Session.deliver_many`` with a :class:`tuichat.actions.Action`), so the
+store decides once, for both directions, what an action does. A reply is an ordinary outgoing
+message (the outbox, :func:`tuichat.xmpp.sending.build_stanza`) with the step :func:`add_reply`.
+
+Which id names a message (the pitfall of XEP-0424/0444/0461): in a room, the room's stanza-id;
+one to one, the message's own ``id`` (corrections always use the ``id``, XEP-0308).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+from xml.etree.ElementTree import Element, SubElement
+
+from tuichat import actions, sendable
+from tuichat.actions import Action, ActionKind, Marks, clean_reactions
+from tuichat.errors import ClientError, NotConnected, RoomError
+from tuichat.model import ConnectionState, ConversationKind, Direction, Message, utcnow
+from tuichat.xmpp import actions_parse as ap
+from tuichat.xmpp.sending import build_stanza
+
+if TYPE_CHECKING:
+    from tuichat.xmpp.session import Session
+
+RETRACT_FALLBACK = (
+    "This person attempted to retract a previous message, but it's unsupported by your client."
+)
+
+
+def reference(message: Message, kind: ActionKind) -> str:
+    """The id an action of ``kind`` names ``message`` by (see :func:`tuichat.actions.reference`)."""
+    ref = actions.reference(message, correction=kind is ActionKind.CORRECT)
+    if ref is None:
+        raise ClientError("this message carries no id that others could refer to")
+    return ref
+
+
+def add_reply(stanza: Any, message: Message) -> Any:
+    """Outgoing step: a reply names the message it quotes and starts with a fallback quote."""
+    marks = message.marks
+    if marks is None or marks.reply_to is None:
+        return stanza
+    quote = ap.fallback_quote(marks.quote) if marks.quote else ""
+    xml = stanza.xml
+    reply = SubElement(xml, f"{{{ap.NS_REPLY}}}reply", {"id": marks.reply_to})
+    if message.kind is not ConversationKind.GROUPCHAT:
+        reply.set("to", message.conversation)
+    if quote:
+        stanza["body"] = quote + message.body
+        fallback = SubElement(xml, f"{{{ap.NS_FALLBACK}}}fallback", {"for": ap.NS_REPLY})
+        SubElement(fallback, f"{{{ap.NS_FALLBACK}}}body", {"start": "0", "end": str(len(quote))})
+    return stanza
+
+
+class MessageActions:
+    """One account's outgoing actions."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _client(self) -> Any:
+        if self.session.state != ConnectionState.CONNECTED or self.session.client is None:
+            raise NotConnected(f"{self.session.account} is not connected")
+        return self.session.client
+
+    def _own_sender(self, message: Message) -> tuple[str, str | None]:
+        """Who we are in ``message``'s conversation: (sender, nick)."""
+        session = self.session
+        if message.kind is ConversationKind.CHAT:
+            full = session.account
+            if session.config.resource:
+                full = f"{session.account}/{session.config.resource}"
+            return full, None
+        room = message.conversation.partition("/")[0]
+        state = session.rooms.rooms.get(room) if session.rooms is not None else None
+        if state is None:
+            raise RoomError(f"not in the room {room}")
+        return f"{room}/{state.nick}", state.nick
+
+    def _send(self, message: Message, action: Action, body: str, extra: list[Element]) -> None:
+        """Send ``action`` on ``message`` and apply it to our own store."""
+        client = self._client()
+        sender, nick = self._own_sender(message)
+        stable = str(uuid.uuid4())
+        actor = Message(
+            account=self.session.account,
+            conversation=message.conversation,
+            direction=Direction.OUT,
+            sender=sender,
+            body=body,
+            kind=message.kind,
+            origin_id=stable,
+            message_id=stable,
+            nick=nick,
+            replaces=action.target if action.kind is ActionKind.CORRECT else None,
+            timestamp=utcnow(),
+        )
+        steps = self.session.sender.steps if body and action.kind is ActionKind.CORRECT else ()
+        stanza = build_stanza(client, actor, steps)
+        for element in extra:
+            stanza.xml.append(element)
+        SubElement(stanza.xml, "{urn:xmpp:hints}store")
+        stanza.send()
+        self.session.deliver_many([replace(actor, action=action)], announce=False)
+
+    def correct(self, message: Message, body: str) -> None:
+        """Replace the text of our own ``message`` (XEP-0308)."""
+        if message.direction is not Direction.OUT:
+            raise ClientError("only your own messages can be corrected")
+        sendable.check(body)
+        target = reference(message, ActionKind.CORRECT)
+        replace_el = Element(f"{{{ap.NS_CORRECT}}}replace", {"id": target})
+        self._send(message, Action(ActionKind.CORRECT, target), body, [replace_el])
+
+    def retract(self, message: Message) -> None:
+        """Retract our own ``message`` (XEP-0424): everyone's view shows a tombstone."""
+        if message.direction is not Direction.OUT:
+            raise ClientError("only your own messages can be retracted")
+        target = reference(message, ActionKind.RETRACT)
+        retract = Element(f"{{{ap.NS_RETRACT}}}retract", {"id": target})
+        fallback = Element(f"{{{ap.NS_FALLBACK}}}fallback", {"for": ap.NS_RETRACT})
+        self._send(
+            message, Action(ActionKind.RETRACT, target), RETRACT_FALLBACK, [retract, fallback]
+        )
+
+    def react(self, message: Message, reactions: tuple[str, ...]) -> None:
+        """Set our full set of reactions to ``message`` (XEP-0444); empty removes them."""
+        given = clean_reactions(list(reactions))
+        if len(given) != len(tuple(dict.fromkeys(r.strip() for r in reactions if r.strip()))):
+            raise ClientError("a reaction is too long or not a character one can show")
+        target = reference(message, ActionKind.REACT)
+        element = Element(f"{{{ap.NS_REACTIONS}}}reactions", {"id": target})
+        for emoji in given:
+            SubElement(element, f"{{{ap.NS_REACTIONS}}}reaction").text = emoji
+        self._send(message, Action(ActionKind.REACT, target, given), "", [element])
+
+    def reply(self, message: Message, body: str) -> Message:
+        """Send ``body`` as a reply to ``message`` (XEP-0461, with a fallback quote)."""
+        sender, nick = self._own_sender(message)
+        marks = Marks(reply_to=reference(message, ActionKind.REACT))
+        return self.session.queue_outgoing(
+            message.conversation, body, kind=message.kind, sender=sender, nick=nick, marks=marks
+        )
+
+    async def flushed(self, timeout: float = 15.0) -> None:
+        """Return once the server has read what we sent so far (a ping answered after it)."""
+        from slixmpp.exceptions import IqError
+
+        with contextlib.suppress(IqError):  # an error is a reply too: all before it was read
+            await self._client().plugin["xep_0199"].ping(timeout=timeout)
+
+    async def moderate(self, message: Message, reason: str) -> None:
+        """Ask the room to remove ``message`` (XEP-0425), in the namespace the room speaks.
+
+        Prosody's ``mod_muc_moderation`` (Debian's prosody-modules) speaks ``:0`` (through
+        fastening), newer servers ``:1``: the room's disco features decide. The room then
+        tells every occupant, ourselves included (applied when that announcement comes).
+        """
+        client = self._client()
+        if message.kind is not ConversationKind.GROUPCHAT or not message.stanza_id:
+            raise RoomError("only a room message the room has numbered can be removed")
+        room = message.conversation
+        disco = self.session.disco
+        features = (await disco.info(room)).features if disco is not None else ()
+        iq = client.make_iq_set(ito=room)
+        if ap.NS_MODERATE_0 in features and ap.NS_MODERATE not in features:
+            outer = SubElement(iq.xml, f"{{{ap.NS_FASTEN}}}apply-to", {"id": message.stanza_id})
+            moderate = SubElement(outer, f"{{{ap.NS_MODERATE_0}}}moderate")
+            SubElement(moderate, f"{{{ap.NS_RETRACT_0}}}retract")
+            reason_ns = ap.NS_MODERATE_0
+        elif ap.NS_MODERATE in features:
+            moderate = SubElement(
+                iq.xml, f"{{{ap.NS_MODERATE}}}moderate", {"id": message.stanza_id}
+            )
+            SubElement(moderate, f"{{{ap.NS_RETRACT}}}retract")
+            reason_ns = ap.NS_MODERATE
+        else:
+            raise RoomError(f"the room {room} does not offer moderation (XEP-0425)")
+        if reason:
+            SubElement(moderate, f"{{{reason_ns}}}reason").text = sendable.clean(reason).text
+        await iq.send(timeout=15)
+
+
+def install(session: Session) -> MessageActions:
+    """Receive one-to-one actions that carry no body (a reaction, a retraction without its
+    fallback text): slixmpp's ``message`` event fires only for a message with a body."""
+    from slixmpp.xmlstream.handler import Callback
+    from slixmpp.xmlstream.matcher import MatchXPath
+
+    def on_message(stanza: Any) -> None:
+        xml = stanza.xml
+        if xml.get("type", "normal") not in ("chat", "normal"):
+            return
+        if xml.find("{jabber:client}body") is not None:
+            return  # the session's own handler takes it
+        if ap.action_of(xml, None) is not None:
+            session._on_message(stanza)
+
+    session.client.register_handler(
+        Callback("tuichat bodyless action", MatchXPath("{jabber:client}message"), on_message)
+    )
+    return session.actions

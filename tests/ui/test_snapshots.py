@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.ui.fakes import ALICE, ME
 from tests.ui.helpers import main_screen, settle
@@ -21,9 +22,13 @@ SIZES = [(80, 24), (120, 40)]
 
 
 async def steady(pilot: Pilot[None]) -> None:
-    """No blinking cursor, roster rebuilt, no animation left."""
+    """No blinking cursor (the composer's, the roster filter's), roster rebuilt, no animation
+    left. A blinking cursor would show or not by how long the steps before took."""
     await settle(pilot)
-    main_screen(pilot).query_one(Composer).cursor_blink = False
+    screen = main_screen(pilot)
+    screen.query_one(Composer).cursor_blink = False
+    for box in screen.query(Input):
+        box.cursor_blink = False
     await pilot.pause()
 
 

@@ -12,7 +12,9 @@ median of N runs each, with tuichat's ratio to its reference:
   the 1,011,000-message store of ``bench_store.py`` as well (its account points at a closed
   port: nothing waits for the network);
 - the CPU time (user + system) each client had used when its first frame was seen, and its
-  ratios: on a busy shared machine wall times swing with the load, CPU times far less;
+  ratios: on a busy shared machine wall times swing with the load, CPU times less (they
+  include what a client did between its frame and the poll that saw it: tuichat starts
+  connecting at once, the bare app idles);
 - logged in: tuichat's status bar says "connected", against Poezio's "Your JID is" line (and
   Profanity's "logged in successfully");
 - resident memory of each client ``--settle`` seconds after login (OMEMO not used);

@@ -17,7 +17,8 @@ def test_building_the_registry_imports_no_topic_module_or_dialog() -> None:
     assert "tuichat.ui.commands.registry" in modules
     topics = ("bookmarks", "contacts", "general", "moderation", "presence", "view")
     assert [t for t in topics if f"tuichat.ui.commands.{t}" in modules] == []
-    assert sorted(m for m in modules if m.startswith("tuichat.ui.dialogs")) == []
+    dialogs = ("room_picker", "room_config", "subscription")  # of bookmarks, moderation, contacts
+    assert [d for d in dialogs if f"tuichat.ui.dialogs.{d}" in modules] == []
 
 
 def test_every_lazy_command_resolves_to_a_command_function() -> None:
@@ -39,3 +40,11 @@ def test_a_factory_is_called_with_its_arguments_on_first_use() -> None:
 def test_a_name_missing_from_its_module_fails_when_resolved() -> None:
     with pytest.raises(AttributeError):
         topic("view").no_such_command.resolve()
+
+
+def test_a_constant_is_read_from_its_module() -> None:
+    """An upper-case name (a usage string in the table) is the module's value, not a function."""
+    from tuichat.ui.commands import conversations
+
+    assert topic("conversations").PAGE == conversations.PAGE
+    assert not isinstance(topic("conversations").PAGE, Later)

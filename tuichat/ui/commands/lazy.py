@@ -47,7 +47,8 @@ class Topic:
     """A topic module of :mod:`tuichat.ui.commands`, not imported until a command runs.
 
     ``factories`` name its functions that make a command from arguments (``switcher(3)``):
-    calling one of those here gives the product, still lazy.
+    calling one of those here gives the product, still lazy. A constant (an upper-case name,
+    such as a usage string) is read from the module, which is imported then.
     """
 
     __slots__ = ("_factories", "_module")
@@ -59,6 +60,8 @@ class Topic:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
+        if name.isupper():  # a constant (``USAGE``): the value is needed now
+            return getattr(importlib.import_module(f"{PACKAGE}.{self._module}"), name)
         if name in self._factories:
             return lambda *args: Later(self._module, name, args)
         return Later(self._module, name)

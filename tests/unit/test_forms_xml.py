@@ -271,3 +271,20 @@ def test_bad_bits_of_binary_are_skipped() -> None:
         captcha = form.field("captcha")
         assert captcha is not None and captcha.media is not None
         assert captcha.media.picture == b"", text[:80]
+
+
+def test_a_command_step_keeps_its_pictures() -> None:
+    """An ad-hoc command's answer carries the BoB beside <command/>: the step's form has it."""
+    data = captcha_png()
+    iq = fromstring(
+        "<iq xmlns='jabber:client' type='result'>"
+        "<command xmlns='http://jabber.org/protocol/commands' node='n' status='executing'>"
+        f"{EVERY_TYPE}</command><data xmlns='urn:xmpp:bob' cid='sha1+abc@bob.xmpp.org'"
+        f" type='image/png'>{base64.b64encode(data).decode()}</data></iq>"
+    )
+    command = iq.find("{http://jabber.org/protocol/commands}command")
+    assert command is not None
+    step = step_from_xml("svc.example.org", command, iq)
+    assert step.form is not None
+    captcha = step.form.field("captcha")
+    assert captcha is not None and captcha.media is not None and captcha.media.picture == data

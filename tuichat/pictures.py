@@ -103,10 +103,10 @@ def _unfilter(raw: bytes, height: int, stride: int, bpp: int) -> list[bytes]:
                 left = line[i - bpp] if i >= bpp else 0
                 line[i] = (line[i] + ((left + previous[i]) >> 1)) & 0xFF
         elif kind == 4:
-            for i in range(stride):
-                left = line[i - bpp] if i >= bpp else 0
-                up_left = previous[i - bpp] if i >= bpp else 0
-                line[i] = (line[i] + _paeth(left, previous[i], up_left)) & 0xFF
+            for i in range(bpp):
+                line[i] = (line[i] + previous[i]) & 0xFF  # left and up-left are 0: Paeth is up
+            for i in range(bpp, stride):
+                line[i] = (line[i] + _paeth(line[i - bpp], previous[i], previous[i - bpp])) & 0xFF
         elif kind != 0:
             raise PictureError(f"the picture uses an unknown row filter ({kind})")
         rows.append(bytes(line))

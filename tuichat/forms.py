@@ -114,6 +114,9 @@ class Media:
     """``(mime type, uri)`` pairs, in the sender's order of preference."""
     width: int | None = None
     height: int | None = None
+    picture: bytes = b""
+    """The PNG a ``cid:`` URI names, when the stanza carried it as bits of binary (XEP-0231);
+    empty otherwise (a web link is never fetched)."""
 
     @property
     def link(self) -> str:

@@ -6,7 +6,8 @@ the registration tests, connected to the test Prosody as an external component:
 - disco#info: identity `gateway/<network>`, feature `jabber:iq:register`;
 - XEP-0077 get: instructions and a data form (hidden FORM_TYPE, fixed text, text-single
   `username`, text-private `password`, both required, list-single `region`), or with
-  `legacy=True` the plain `<username/><password/>` fields;
+  `legacy=True` the plain `<username/><password/>` fields; with `captcha=PNG` an `ocr` field
+  whose XEP-0221 media names the PNG, carried as XEP-0231 bits of binary in the answer;
 - XEP-0077 set with a submitted form: checks the required fields, records the values, answers,
   then asks to see the user's presence from the gateway and from each legacy contact
   (`alice@gateway`…), as XEP-0100 §4.1.1 and §5.1 describe; a registered user's requests to
@@ -22,7 +23,10 @@ the registration tests, connected to the test Prosody as an external component:
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -35,6 +39,8 @@ from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import StanzaPath
 
 REGIONS = ("eu", "us", "asia")
+NS_MEDIA = "urn:xmpp:media-element"
+NS_BOB = "urn:xmpp:bob"
 
 
 class FakeGateway:
@@ -49,8 +55,12 @@ class FakeGateway:
         network: str = "telegram",
         contacts: Sequence[str] = ("alice",),
         legacy: bool = False,
+        captcha: bytes = b"",
     ) -> None:
         self.domain = domain
+        self.captcha = captcha
+        """A PNG to ask about in an ``ocr`` field (XEP-0221 media naming XEP-0231 bits of
+        binary carried in the same answer), when given."""
         self.legacy = legacy
         """Ask the plain XEP-0077 fields (username, password) instead of a data form."""
         self.network = network
@@ -144,7 +154,18 @@ class FakeGateway:
         region = form.add_field(var="region", ftype="list-single", label="Region", value="eu")
         for name in REGIONS:
             region.add_option(label=name.upper(), value=name)
+        if self.captcha:
+            self._add_captcha(form, reply)
         reply.send()
+
+    def _add_captcha(self, form: Any, reply: Any) -> None:
+        cid = f"sha1+{hashlib.sha1(self.captcha).hexdigest()}@bob.xmpp.org"
+        ocr = form.add_field(var="ocr", ftype="text-single", label="Letters")
+        media = ET.SubElement(ocr.xml, f"{{{NS_MEDIA}}}media", {"width": "80", "height": "24"})
+        ET.SubElement(media, f"{{{NS_MEDIA}}}uri", {"type": "image/png"}).text = f"cid:{cid}"
+        attrs = {"cid": cid, "type": "image/png", "max-age": "0"}
+        data = ET.SubElement(reply.xml, f"{{{NS_BOB}}}data", attrs)
+        data.text = base64.b64encode(self.captcha).decode()
 
     def _register(self, iq: Any, user: str) -> None:
         query = iq["register"]

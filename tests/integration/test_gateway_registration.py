@@ -16,11 +16,13 @@ import pytest
 from tests.harness.fake_gateway import FakeGateway
 from tests.harness.gateway import GatewayServer
 from tests.integration.helpers import Recorder, account_config
+from tests.pngs import captcha_png
 from tuichat import events as ev
 from tuichat.bus import EventBus
 from tuichat.errors import ClientError, GatewayError
 from tuichat.forms import filled, submission
 from tuichat.model import Subscription
+from tuichat.pictures import decode_png
 from tuichat.store import Store
 from tuichat.xmpp.manager import ConnectionManager
 
@@ -180,3 +182,22 @@ async def test_a_gateway_without_data_forms_gets_the_plain_fields(
         assert fake.registrations[jid] == {"username": ["bob"], "password": ["pw"]}
         await mutual(rec, f"alice@{gw.domain}")
         assert set(_roster(store, jid)) == {gw.domain, f"alice@{gw.domain}"}
+
+
+async def test_a_captcha_arrives_as_bits_of_binary(gateway_server: GatewayServer) -> None:
+    """A gateway's form names its CAPTCHA by cid: and carries the PNG beside it (XEP-0231):
+    the field's media holds the very bytes, which decode to the picture sent."""
+    gw = gateway_server
+    jid, password = gw.server.new_account("captcha")
+    png = captcha_png()
+    async with (
+        FakeGateway.started(gw.domain, gw.secret, gw.port, captcha=png),
+        connected(gw, jid, password) as (manager, _store, _rec),
+    ):
+        registration = await manager.gateway_registration_form(jid, gw.domain)
+        ocr = registration.form.field("ocr")
+        assert ocr is not None and ocr.media is not None
+        assert ocr.media.picture == png
+        assert ocr.media.link.startswith("cid:sha1+")
+        picture = decode_png(ocr.media.picture)
+        assert (picture.width, picture.height) == (80, 24)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 from xml.etree.ElementTree import Element, fromstring, tostring
 
+from tests.pngs import captcha_png
 from tuichat.forms import LIMITS, FieldType, Form, submission
+from tuichat.pictures import MAX_BYTES
 from tuichat.xmpp.features.adhoc import command_error_words, continued, step_from_xml
 from tuichat.xmpp.features.forms_xml import form_from_xml, form_to_xml
 
@@ -230,3 +233,58 @@ def test_a_session_started_over_is_said() -> None:
     assert warned.notes[0].kind == "warning" and "timed out" in warned.notes[0].text
     assert warned.notes[1:] == step.notes
     assert continued(step, "new") == step and continued(step, "") == step
+
+
+def _bob_iq(payload: str, cid: str = "sha1+abc@bob.xmpp.org", kind: str = "image/png") -> str:
+    return (
+        "<iq xmlns='jabber:client' type='result'><query xmlns='jabber:iq:register'>"
+        f"{EVERY_TYPE}</query><data xmlns='urn:xmpp:bob' cid='{cid}' type='{kind}'"
+        f" max-age='0'>{payload}</data></iq>"
+    )
+
+
+def test_bits_of_binary_reach_the_media() -> None:
+    """The PNG a cid: URI names comes from the <data/> beside the form; the link stays web."""
+    data = captcha_png()
+    iq = fromstring(_bob_iq(base64.b64encode(data).decode()))
+    form = form_from_xml(iq.find(".//{jabber:x:data}x"), iq)  # type: ignore[arg-type]
+    captcha = form.field("captcha")
+    assert captcha is not None and captcha.media is not None
+    assert captcha.media.picture == data
+    assert captcha.media.link == "https://example.org/c.png"
+    alone = form_from_xml(fromstring(EVERY_TYPE)).field("captcha")
+    assert alone is not None and alone.media is not None and alone.media.picture == b""
+
+
+def test_bad_bits_of_binary_are_skipped() -> None:
+    """Another cid, another type, bad base64 or too much of it: no picture, the form stays."""
+    good = base64.b64encode(captcha_png()).decode()
+    cases = [
+        _bob_iq(good, cid="sha1+other@bob.xmpp.org"),
+        _bob_iq(good, kind="image/gif"),
+        _bob_iq("!!!not base64"),
+        _bob_iq("A" * (MAX_BYTES * 2)),
+    ]
+    for text in cases:
+        iq = fromstring(text)
+        form = form_from_xml(iq.find(".//{jabber:x:data}x"), iq)  # type: ignore[arg-type]
+        captcha = form.field("captcha")
+        assert captcha is not None and captcha.media is not None
+        assert captcha.media.picture == b"", text[:80]
+
+
+def test_a_command_step_keeps_its_pictures() -> None:
+    """An ad-hoc command's answer carries the BoB beside <command/>: the step's form has it."""
+    data = captcha_png()
+    iq = fromstring(
+        "<iq xmlns='jabber:client' type='result'>"
+        "<command xmlns='http://jabber.org/protocol/commands' node='n' status='executing'>"
+        f"{EVERY_TYPE}</command><data xmlns='urn:xmpp:bob' cid='sha1+abc@bob.xmpp.org'"
+        f" type='image/png'>{base64.b64encode(data).decode()}</data></iq>"
+    )
+    command = iq.find("{http://jabber.org/protocol/commands}command")
+    assert command is not None
+    step = step_from_xml("svc.example.org", command, iq)
+    assert step.form is not None
+    captcha = step.form.field("captcha")
+    assert captcha is not None and captcha.media is not None and captcha.media.picture == data

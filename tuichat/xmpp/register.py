@@ -57,7 +57,7 @@ def describe_iq_error(iq: Any) -> str:
 def server_form(answer: Element) -> Form | None:
     """The data form of the server's answer to a registration ``get``, if it sent one."""
     data = answer.find(f"{{{NS_REGISTER}}}query/{{{NS_DATA}}}x")
-    return form_from_xml(data) if data is not None else None
+    return form_from_xml(data, answer) if data is not None else None
 
 
 def extra_form(form: Form) -> Form:

@@ -4,7 +4,9 @@ One editor per field type: a tick box (Space) for booleans, one-line inputs for 
 (hidden characters for ``text-private``), a small text area for ``text-multi`` and
 ``jid-multi`` (one value a line), a drop-down for ``list-single`` (an input when the list is
 open to other values), a tick list for ``list-multi``. Required fields carry a ``*``;
-descriptions, instructions and pictures (as a link: XEP-0221) are shown in words; results
+descriptions and instructions are shown in words, pictures (XEP-0221) as half blocks above
+their field when the stanza carried the PNG and the terminal has the colours, and as a link
+always (:mod:`tuichat.ui.pictures`); results
 are shown as text and a table. Tab and Shift+Tab move between fields, the view scrolls to
 keep the focused one in sight. Everything from the network is shown as ``rich.text.Text``.
 
@@ -37,6 +39,7 @@ from textual.widgets import (
 )
 
 from tuichat.forms import Field, FieldType, Form, check_form, filled, parse_answer
+from tuichat.ui.pictures import png_drawing
 from tuichat.ui.render import safe_text
 
 TABLE_ROWS = 200
@@ -138,6 +141,7 @@ class DataFormView(VerticalScroll):
     DataFormView .form-value { width: 1fr; }
     DataFormView .form-note { padding-left: 22; }
     DataFormView .form-fixed { text-style: italic; }
+    DataFormView .form-picture { width: auto; height: auto; }
     DataFormView .form-desc { color: $foreground-darken-2; }
     DataFormView .form-error { color: $error; display: none; }
     DataFormView .form-field.-invalid .form-error { display: block; }
@@ -180,6 +184,12 @@ class DataFormView(VerticalScroll):
             if field.type == FieldType.FIXED:
                 yield Static(safe_text("\n".join(field.values)), classes="form-fixed")
                 return
+            notes = [field.desc] if field.desc else []
+            if field.media is not None:
+                drawing, problem = png_drawing(field.media.picture, self.app.console.color_system)
+                if drawing is not None:
+                    yield Static(drawing, classes="form-picture")
+                notes.extend([problem] if problem else [])
             editor = None if self.read_only else field_editor(field, index)
             with Horizontal(classes="form-row"):
                 boxed = isinstance(editor, Checkbox)  # the box carries the label
@@ -189,7 +199,6 @@ class DataFormView(VerticalScroll):
                 else:
                     self._editors[index] = editor
                     yield editor
-            notes = [field.desc] if field.desc else []
             if field.options and isinstance(editor, Input):  # a list open to other values
                 titles = [t for t, _v in _options(field)]
                 more = f" and {len(titles) - 10} more" if len(titles) > 10 else ""

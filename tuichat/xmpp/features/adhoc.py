@@ -45,8 +45,9 @@ def _note_kind(kind: str | None) -> str:
     return "warning" if kind in ("warn", "warning") else kind if kind == "error" else "info"
 
 
-def step_from_xml(jid: str, command: Element) -> CommandStep:
-    """One ``<command xmlns='http://jabber.org/protocol/commands'/>`` answer as a step."""
+def step_from_xml(jid: str, command: Element, stanza: Element | None = None) -> CommandStep:
+    """One ``<command xmlns='http://jabber.org/protocol/commands'/>`` answer as a step
+    (pictures its form names come from the bits of binary in ``stanza``, the whole answer)."""
     status = command.get("status") or "executing"
     if status not in STATUSES:
         status = "executing"
@@ -72,7 +73,7 @@ def step_from_xml(jid: str, command: Element) -> CommandStep:
         node=clean(command.get("node"), LIMITS.label),
         status=status,
         session=clean(command.get("sessionid"), LIMITS.label),
-        form=form_from_xml(form_xml) if form_xml is not None else None,
+        form=form_from_xml(form_xml, stanza) if form_xml is not None else None,
         notes=notes,
         actions=actions,
         default_action=default,
@@ -153,7 +154,7 @@ async def run_step(
     command = answer.xml.find(f"{_C}command")
     if command is None:
         raise ClientError(f"the command {node} of {jid} answered without a command")
-    step = step_from_xml(jid, command)
+    step = step_from_xml(jid, command, answer.xml)
     return continued(step if step.node else replace(step, node=node), session)
 
 

@@ -7,13 +7,19 @@ and XEP-0221 ``media`` children of a field as well, and keeps a hostile form wit
 
 from __future__ import annotations
 
+import base64
+import binascii
 from xml.etree.ElementTree import Element, SubElement
 
 from tuichat.forms import LIMITS, Field, FieldType, Form, Media, Option, Validation, clean
+from tuichat.pictures import MAX_BYTES
 
 NS_DATA = "jabber:x:data"
 NS_VALIDATE = "http://jabber.org/protocol/xdata-validate"
 NS_MEDIA = "urn:xmpp:media-element"
+NS_BOB = "urn:xmpp:bob"
+BOB_ITEMS = 10
+"""Bits of binary read from one stanza at most."""
 
 _D = f"{{{NS_DATA}}}"
 _V = f"{{{NS_VALIDATE}}}"
@@ -23,9 +29,11 @@ _M = f"{{{NS_MEDIA}}}"
 class _Counter:
     """Counts what was dropped while reading one form."""
 
-    def __init__(self) -> None:
+    def __init__(self, pictures: dict[str, bytes] | None = None) -> None:
         self.dropped = 0
         self.options_left = LIMITS.total_options
+        self.pictures = pictures or {}
+        """cid → PNG bytes carried in the stanza (XEP-0231)."""
 
     def option_budget(self) -> int:
         """How many options the next list may keep (per list, and what the form has left)."""
@@ -79,7 +87,24 @@ def _media(element: Element | None, counter: _Counter) -> Media | None:
         for uri in counter.take(element.findall(f"{_M}uri"), 10)
         if (uri.text or "").strip()
     )
-    return Media(uris, _int(element.get("width")), _int(element.get("height")))
+    cids = [uri[4:] for kind, uri in uris if kind == "image/png" and uri.startswith("cid:")]
+    picture = next((counter.pictures[c] for c in cids if c in counter.pictures), b"")
+    return Media(uris, _int(element.get("width")), _int(element.get("height")), picture)
+
+
+def bob_pictures(stanza: Element) -> dict[str, bytes]:
+    """cid → bytes of the PNG bits of binary (XEP-0231) anywhere in ``stanza``: at most
+    :data:`BOB_ITEMS`, each at most :data:`tuichat.pictures.MAX_BYTES`; bad ones are skipped."""
+    found: dict[str, bytes] = {}
+    for data in list(stanza.iter(f"{{{NS_BOB}}}data"))[:BOB_ITEMS]:
+        cid, text = data.get("cid") or "", data.text or ""
+        if data.get("type") != "image/png" or not cid or len(text) > MAX_BYTES * 4 // 3 + 4096:
+            continue
+        try:
+            found[cid] = base64.b64decode(text)
+        except (binascii.Error, ValueError):
+            continue
+    return found
 
 
 def _values(element: Element, kind: FieldType, counter: _Counter) -> tuple[str, ...]:
@@ -112,9 +137,11 @@ def _field(element: Element, counter: _Counter) -> Field:
     )
 
 
-def form_from_xml(element: Element) -> Form:
-    """The form an ``<x xmlns='jabber:x:data'/>`` element holds (bounded, cleaned)."""
-    counter = _Counter()
+def form_from_xml(element: Element, stanza: Element | None = None) -> Form:
+    """The form an ``<x xmlns='jabber:x:data'/>`` element holds (bounded, cleaned); pictures
+    its media name by ``cid:`` are taken from the bits of binary in ``stanza`` (the element
+    the form came in), when given."""
+    counter = _Counter(bob_pictures(stanza) if stanza is not None else None)
     fields = tuple(
         _field(f, counter) for f in counter.take(element.findall(f"{_D}field"), LIMITS.fields)
     )

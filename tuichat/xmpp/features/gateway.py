@@ -300,7 +300,7 @@ async def _registration(session: Session, gateway: str) -> tuple[Registration, b
         raise GatewayError(f"{gateway} does not offer registration")
     registered = query.find(f"{{{NS_REGISTER}}}registered") is not None
     data = query.find(f"{{{NS_DATA}}}x")
-    form = form_from_xml(data) if data is not None else legacy_form(query)
+    form = form_from_xml(data, result.xml) if data is not None else legacy_form(query)
     return Registration(form, registered), data is not None
 
 

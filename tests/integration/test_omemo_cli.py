@@ -79,7 +79,9 @@ async def test_send_encrypt_without_devices_exits_1_and_sends_nothing(
         await asyncio.sleep(0.5)
         assert [m.body for m in peer.messages] == ["plain words"]
     rows = history(xdg, carl.jid)
-    assert [(r["body"], r["encryption"], r["state"]) for r in rows] == [
-        ("secret", "omemo", "pending"),
-        ("plain words", "none", "acked"),
+    assert [(r["body"], r["encryption"]) for r in rows] == [
+        ("secret", "omemo"),
+        ("plain words", "none"),
     ]
+    assert rows[0]["state"] == "pending"
+    assert rows[1]["state"] in {"acked", "delivered"}  # the peer's receipt may race the exit

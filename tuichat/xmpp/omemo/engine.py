@@ -82,8 +82,10 @@ class TuichatOmemo(XEP_0384):
         await self.engine.undecided(manually_trusted)
 
     async def _on_device_list_update(self, msg: Any) -> None:
+        jid = str(msg["from"].bare) or self.engine.account
+        before = await self.engine.known_ids(jid)
         await super()._on_device_list_update(msg)
-        await self.engine.device_list_published(str(msg["from"].bare) or self.engine.account)
+        await self.engine.device_list_published(jid, before)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,8 @@ class OmemoEngine:
         self.waiting: dict[str, tuple[Device, ...]] = {}
         """Per JID, the devices whose trust waits for the user's decision."""
         self.plugin: Any = None
+        self.announced: set[tuple[str, int]] = set()
+        """The devices a ``DevicesChanged`` named in ``added`` (each is announced once)."""
 
     def install(self, client: Any) -> None:
         """Load the plugin on a new client (its identity is made and published at bind)."""
@@ -369,19 +373,34 @@ class OmemoEngine:
     def _publish_devices(
         self, jid: str, devices: list[Device], added: frozenset[DeviceInformation]
     ) -> None:
-        new = {(i.bare_jid, i.device_id) for i in added}
-        fresh = tuple(d for d in devices if (d.jid, d.device_id) in new)
+        self._announce(jid, devices, {(i.bare_jid, i.device_id) for i in added})
+
+    def _announce(self, jid: str, devices: list[Device], new: set[tuple[str, int]]) -> None:
+        """``DevicesChanged`` for ``jid``; ``added``: those of ``new`` not announced before
+        (a device seen in a published list and again when encrypting gets one notice)."""
+        new = new - self.announced
+        self.announced |= new
+        fresh = tuple(d for d in devices if (d.jid, d.device_id) in new and not d.this_device)
         self.session.bus.publish(ev.DevicesChanged(self.account, jid, tuple(devices), fresh))
 
-    async def device_list_published(self, jid: str) -> None:
+    async def known_ids(self, jid: str) -> set[int]:
+        """The device ids of ``jid`` recorded so far (none if OMEMO is not ready yet)."""
+        try:
+            return {d.device_id for d in await self.devices(jid, refresh=False)}
+        except Exception:
+            return set()
+
+    async def device_list_published(self, jid: str, before: set[int]) -> None:
         """A device list was published (ours or a contact's) and recorded by the plugin:
-        announce it, and let held messages try again."""
+        announce it, naming the devices not in ``before`` as added (none for a JID seen for
+        the first time: its devices are not news), and let held messages try again."""
         try:
             devices = await self.devices(jid, refresh=False)
         except Exception:
             log.debug("%s: device list of %s not readable", self.account, jid, exc_info=True)
             return
-        self.session.bus.publish(ev.DevicesChanged(self.account, jid, tuple(devices), ()))
+        new = {(d.jid, d.device_id) for d in devices if before and d.device_id not in before}
+        self._announce(jid, devices, new)
         self.session.sender.release()
 
 

@@ -49,6 +49,18 @@ def test_placeholder_words_and_which_failures_are_retried() -> None:
     assert "ValueError" in rules.undecrypted_words(ValueError("x"))
 
 
+def test_omemo2_refusals_say_their_own_reason() -> None:
+    """An OMEMO 2 element or envelope that was refused says why, not its class name; the
+    refusal is final (the key is spent, or nothing could be read)."""
+    from tuichat.xmpp.omemo.omemo2 import Omemo2Error
+
+    error = Omemo2Error("the OMEMO 2 element is malformed (bad base64)")
+    assert rules.undecrypted_words(error) == (
+        "encrypted: the OMEMO 2 element is malformed (bad base64)"
+    )
+    assert not rules.retried(error)
+
+
 def test_held_words_name_the_contact() -> None:
     """Why a message waits, with who."""
     assert "bob@example.org has no OMEMO device" in rules.no_device_words(["bob@example.org"])

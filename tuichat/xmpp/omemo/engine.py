@@ -34,7 +34,8 @@ from tuichat import events as ev
 from tuichat.errors import ClientError
 from tuichat.model import Device, Direction, Encryption, Message, Trust
 from tuichat.store import KeyWrites
-from tuichat.xmpp.omemo import rules
+from tuichat.xmpp import parse
+from tuichat.xmpp.omemo import omemo2, rules
 from tuichat.xmpp.omemo.rules import SealedMessage
 from tuichat.xmpp.omemo.storage import StoreStorage
 from tuichat.xmpp.sending import Unwritable
@@ -190,7 +191,7 @@ class OmemoEngine:
         stanza = message.stanza
         payload = rules.carries_payload(stanza.xml)
         try:
-            decrypted, device = await _in_time(self.plugin.decrypt_message(stanza))
+            changes, device = await _in_time(self._decrypted(stanza))
         except Deferred:
             raise
         except Exception as exc:
@@ -204,11 +205,33 @@ class OmemoEngine:
                 words = "encrypted by this device, whose copy of the text was not kept"
             keep = str(stanza) if rules.retried(exc) else None
             return message.opened(body="", undecrypted=words), keep
-        body = decrypted["body"]
-        if not body:
+        if changes is None:
             return None, None  # an empty OMEMO message: key exchange or heartbeat
         trust = await self._blind_trust_on_receipt(device)
-        return message.opened(body=body, trust=trust), None
+        return message.opened(**changes, trust=trust), None
+
+    async def _decrypted(self, stanza: Any) -> tuple[dict[str, Any] | None, DeviceInformation]:
+        """What decrypting a stanza gives its message (None: an empty OMEMO message), and the
+        sending device.
+
+        OMEMO 0.3 encrypts the body alone. OMEMO 2 goes to :mod:`~tuichat.xmpp.omemo.omemo2`,
+        and its envelope is read as a stanza is (the text, a correction, a reaction, a reply
+        are inside it); slixmpp-omemo only ever sees a copy without the ``omemo:2`` element
+        (it would spend that key and fail)."""
+        manager = await self.manager()
+        own, _others = await manager.get_own_device_information()
+        if omemo2.route(stanza, self.account, own.device_id) != omemo2.NS_OMEMO2:
+            decrypted, device = await self.plugin.decrypt_message(omemo2.without_omemo2(stanza))
+            body = decrypted["body"]
+            return ({"body": body} if body else None), device
+        plain = await omemo2.decrypt_omemo2(manager, stanza, self.account)
+        if plain.content is None:
+            return None, plain.device
+        env = parse.envelope(omemo2.decrypted_stanza(stanza, plain.content))
+        if not env.body and not parse.has_action(env):
+            return None, plain.device
+        inside = {"replaces": env.replaces, "action": env.action, "marks": env.marks}
+        return {"body": env.body} | {k: v for k, v in inside.items() if v is not None}, plain.device
 
     async def _blind_trust_on_receipt(self, device: DeviceInformation) -> Trust:
         """The trust in a device a message came from. BTBV: a new device of a JID none of whose
@@ -236,7 +259,7 @@ class OmemoEngine:
                 mark = self.storage.mark()
                 try:
                     stanza = MessageStanza(xml=ET.fromstring(sealed.stanza))  # type: ignore[no-untyped-call]
-                    decrypted, device = await _in_time(self.plugin.decrypt_message(stanza))
+                    changes, device = await _in_time(self._decrypted(stanza))
                 except Exception as exc:
                     if isinstance(exc, Deferred):
                         self.storage.back_to(mark)
@@ -246,7 +269,7 @@ class OmemoEngine:
                     self.storage.flush()
                     continue
                 keys = self.storage.take()
-                body = decrypted["body"] or None
+                body = (changes or {}).get("body") or None
                 row = store.open_sealed(
                     sealed.message, body, rules.trust_of(device.trust_level_name), keys
                 )
@@ -272,9 +295,7 @@ class OmemoEngine:
         async with self.serialised():
             mark = self.storage.mark()
             try:
-                encrypted, errors = await _in_time(
-                    self.plugin.encrypt_message(stanza, JID(jid), jid)
-                )
+                encrypted, errors = await _in_time(self._encrypted(stanza, jid))
             except Deferred:
                 self.storage.back_to(mark)
                 raise Unwritable(
@@ -294,8 +315,22 @@ class OmemoEngine:
             log.info("%s: a device of %s was left out: %r", self.account, jid, error)
         if encrypted is None:
             raise Unwritable("not sent: nothing to encrypt")
-        rules.put_back_outside(stanza.xml, encrypted.xml)
         return encrypted
+
+    async def _encrypted(self, stanza: Any, jid: str) -> tuple[Any, frozenset[Any]]:
+        """``stanza`` encrypted to ``jid``, what must stay outside beside it: with OMEMO 2 (and
+        OMEMO 0.3 beside it) when one of ``jid``'s devices speaks only OMEMO 2, which
+        slixmpp-omemo would leave out; otherwise with slixmpp-omemo (OMEMO 0.3)."""
+        await self.plugin.refresh_device_lists({JID(jid)})
+        manager = await self.manager()
+        if not omemo2.needs_omemo2(await manager.get_device_information(jid)):
+            encrypted, errors = await self.plugin.encrypt_message(stanza, JID(jid), jid)
+            if encrypted is not None:
+                rules.put_back_outside(stanza.xml, encrypted.xml)
+            return encrypted, errors
+        return await omemo2.encrypt_omemo2(
+            manager, stanza, [jid], own_bare_jid=self.account, identifier=jid, include_oldmemo=True
+        )
 
     # -- trust prompts (called by the plugin inside an encryption) ---------------------------
 

@@ -41,6 +41,10 @@ _UNDECRYPTED = {
     "TooManySkippedMessageKeys": "too many messages from that device were missed",
 }
 
+_SAYS_WHY = frozenset({"Omemo2Error", "EnvelopeRejected"})
+"""OMEMO 2 refusals whose message already says why, in words (a malformed element, an envelope
+that failed its checks)."""
+
 RETRIED = frozenset({"SenderDistrusted", "NoSession", "SenderNotFound", "XMPPInteractionFailed"})
 """Failures that may pass once something changes (trust, the sender's published keys): their
 stanza is kept and decrypted again later."""
@@ -54,6 +58,8 @@ def trust_of(level_name: str) -> Trust:
 def undecrypted_words(error: BaseException) -> str:
     """Why an encrypted message could not be decrypted, in words, for its placeholder."""
     name = type(error).__name__
+    if name in _SAYS_WHY:
+        return f"encrypted: {error}"
     return "encrypted: " + _UNDECRYPTED.get(name, f"it could not be decrypted ({name})")
 
 

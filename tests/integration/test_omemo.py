@@ -6,12 +6,14 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from slixmpp.xmlstream import ET
 
 from tests.harness.peer import Peer
 from tests.harness.prosody import ProsodyServer, TestAccount
 from tests.integration.omemo_helpers import OtherDevice, archived_text, befriend, running
 from tuichat import events as ev
+from tuichat.errors import ClientError
 from tuichat.model import Direction, Encryption, MessageState, Trust, fingerprint_groups
 
 
@@ -160,3 +162,20 @@ async def test_strangers_talk_encrypted(
         await run.manager.send_message(a.jid, b.jid, "hello stranger")
         [got] = await run.rec.wait(ev.MessageReceived, lambda e: e.account == b.jid, timeout=30)
         assert (got.message.body, got.message.encryption) == ("hello stranger", Encryption.OMEMO)
+
+
+async def test_a_correction_never_leaves_an_encrypted_conversation_in_the_clear(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """Corrections are built outside the outbox's encrypting step: in an encrypted
+    conversation tuichat refuses one in words, and the archive never sees the new text."""
+    a, b = account("alice"), account("bob")
+    await befriend(prosody, a, b)
+    async with running(prosody, a, b) as run:
+        manager, rec = run.manager, run.rec
+        sent = await manager.send_message(a.jid, b.jid, "secret first")
+        assert sent.encryption is Encryption.OMEMO
+        await rec.wait(ev.MessageReceived, lambda e: e.account == b.jid, timeout=20)
+        with pytest.raises(ClientError, match="encrypted conversations"):
+            await manager.correct_message(a.jid, sent, "secret corrected")
+    assert "secret corrected" not in archived_text(prosody)

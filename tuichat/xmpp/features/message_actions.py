@@ -20,7 +20,14 @@ from xml.etree.ElementTree import Element, SubElement
 from tuichat import actions, sendable
 from tuichat.actions import Action, ActionKind, Marks, clean_reactions
 from tuichat.errors import ClientError, NotConnected, RoomError
-from tuichat.model import ConnectionState, ConversationKind, Direction, Message, utcnow
+from tuichat.model import (
+    ConnectionState,
+    ConversationKind,
+    Direction,
+    Encryption,
+    Message,
+    utcnow,
+)
 from tuichat.xmpp import actions_parse as ap
 from tuichat.xmpp.sending import build_stanza
 
@@ -112,6 +119,13 @@ class MessageActions:
         """Replace the text of our own ``message`` (XEP-0308)."""
         if message.direction is not Direction.OUT:
             raise ClientError("only your own messages can be corrected")
+        if Encryption.OMEMO in (message.encryption, self.session.encryption(message.conversation)):
+            # Built and sent here, not through the outbox's encrypting step: it would leave
+            # the new text in the clear. Never that without the user's word.
+            raise ClientError(
+                "corrections are not sent in encrypted conversations yet "
+                "(the new text would leave unencrypted)"
+            )
         sendable.check(body)
         target = reference(message, ActionKind.CORRECT)
         replace_el = Element(f"{{{ap.NS_CORRECT}}}replace", {"id": target})

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 _TIMEOUT = 30.0
 ROSTER_WAIT = 15.0
-"""Seconds to wait, after registering, for the gateway to accept our presence request."""
+"""Seconds to wait, after registering, for the presence subscription with the gateway to be
+mutual (it accepted ours, we accepted its own)."""
 
 
 def register(sub: Any) -> None:
@@ -72,7 +73,9 @@ def run_register(args: argparse.Namespace) -> int:
 
     def roster_push(event: ev.ContactChanged) -> None:
         contact = event.contact
-        if contact.jid == gateway and contact.subscription in (Subscription.TO, Subscription.BOTH):
+        # both ways: it accepted our request, and we accepted its own (XEP-0100 §4.1.1), which
+        # comes with its contacts' requests: answered here, not left to a later sign-in
+        if contact.jid == gateway and contact.subscription is Subscription.BOTH:
             shown.set()
 
     def identified(event: ev.GatewayIdentified) -> None:
@@ -89,7 +92,7 @@ def run_register(args: argparse.Namespace) -> int:
             await asyncio.wait_for(shown.wait(), ROSTER_WAIT)
         except TimeoutError:
             print(
-                f"tuichat: warning: {gateway} has not accepted our presence request yet",
+                f"tuichat: warning: the presence subscription with {gateway} is not mutual yet",
                 file=sys.stderr,
             )
 

@@ -22,6 +22,7 @@ Two parts:
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence, Set
@@ -88,6 +89,10 @@ def gateway_domains(contacts: Iterable[str], own_domain: str) -> set[str]:
         if domain and domain != own_domain:
             domains.add(domain)
     return domains
+
+
+REGISTERED_SETTING = "gateways-registered"
+"""The store setting (per account) listing the gateways we registered with."""
 
 
 def preauthorized(
@@ -159,9 +164,9 @@ class Gateways:
         self.account = session.account
         self.networks: dict[str, str] = dict(old.networks) if old is not None else {}
         """Domains asked so far and their network label ("" when not a gateway)."""
-        self.registered: set[str] = set(old.registered) if old is not None else set()
-        """Gateways we registered with in this run (their requests come before the roster
-        shows that we asked to see them)."""
+        self.registered: set[str] = set(old.registered) if old is not None else self._stored()
+        """Gateways we registered with (kept in the store: their contacts' requests may come
+        at the next sign-in, before the gateway is identified)."""
         self._asking: set[str] = set()
         self._limit = asyncio.Semaphore(ASKED_AT_ONCE)
         """A roster spread over many servers is asked a few domains at a time."""
@@ -221,6 +226,23 @@ class Gateways:
 
     def _announce(self, domain: str, network: str) -> None:
         self.session.bus.publish(ev.GatewayIdentified(self.account, domain, network))
+
+    def _stored(self) -> set[str]:
+        text = self.session.store.get_setting(f"{REGISTERED_SETTING}:{self.account}")
+        try:
+            found = json.loads(text) if text else []
+        except ValueError:
+            found = []
+        return {str(d) for d in found if isinstance(d, str)} if isinstance(found, list) else set()
+
+    def remember(self, gateway: str, registered: bool) -> None:
+        """Keep in the store that we are (or no longer are) registered with ``gateway``."""
+        if registered:
+            self.registered.add(gateway)
+        else:
+            self.registered.discard(gateway)
+        value = json.dumps(sorted(self.registered))
+        self.session.store.set_setting(f"{REGISTERED_SETTING}:{self.account}", value)
 
     # -- subscriptions from a gateway we registered with ----------------------------------
 
@@ -332,6 +354,8 @@ async def register(session: Session, gateway: str, answer: Form) -> None:
     except GatewayError:
         registered.discard(gateway)
         raise
+    if session.gateways is not None:
+        session.gateways.remember(gateway, True)
     with map_exceptions(f"add {gateway} to the roster"):
         await session.client.update_roster(gateway, name=None)
     session.client.send_presence(pto=gateway, ptype="subscribe")
@@ -344,7 +368,7 @@ async def unregister(session: Session, gateway: str) -> list[str]:
     iq["register"]["remove"] = True
     await _ask(session, f"unregister from {gateway}", iq)
     if session.gateways is not None:
-        session.gateways.registered.discard(gateway)
+        session.gateways.remember(gateway, False)
     roster = session.client.client_roster
     gone = [
         str(jid)

@@ -268,6 +268,7 @@ class OmemoEngine:
         async with self.serialised():
             mark = self.storage.mark()
             try:
+                await self._known_devices(jid)
                 encrypted, errors = await _in_time(
                     self.plugin.encrypt_message(stanza, JID(jid), jid)
                 )
@@ -292,6 +293,14 @@ class OmemoEngine:
             raise Unwritable("not sent: nothing to encrypt")
         rules.put_back_outside(stanza.xml, encrypted.xml)
         return encrypted
+
+    async def _known_devices(self, jid: str) -> None:
+        """Download the device list of ``jid`` when none is cached yet. With a mutual
+        subscription slixmpp-omemo waits for the PEP notification instead, and a send right
+        after the first connect (``tuichat send``) would find no device and be held."""
+        manager = await self.manager()
+        if not await manager.get_device_information(jid):
+            await _in_time(self.plugin.refresh_device_lists({JID(jid)}, force_download=True))
 
     # -- trust prompts (called by the plugin inside an encryption) ---------------------------
 

@@ -79,7 +79,11 @@ async def test_send_encrypt_without_devices_exits_1_and_sends_nothing(
         await asyncio.sleep(0.5)
         assert [m.body for m in peer.messages] == ["plain words"]
     rows = history(xdg, carl.jid)
-    assert [(r["body"], r["encryption"], r["state"]) for r in rows] == [
-        ("secret", "omemo", "pending"),
-        ("plain words", "none", "acked"),
+    assert [(r["body"], r["encryption"]) for r in rows] == [
+        ("secret", "omemo"),
+        ("plain words", "none"),
     ]
+    # The held message is tried again at the second run (its device list fetched anew), so
+    # carl's receipt may come before that run ends.
+    assert [r["state"] for r in rows][0] == "pending"
+    assert rows[1]["state"] in ("acked", "delivered")

@@ -50,6 +50,17 @@ async def until(cond: Callable[[], bool], timeout: float = 900.0) -> None:
         await asyncio.sleep(0.1)
 
 
+async def progress(count: Callable[[], int], n: int, started: float, idle: float = 60.0) -> float:
+    """Seconds from ``started`` until ``count()`` reaches ``n``, or until the last new message
+    when nothing more came for ``idle`` seconds (a stalled catch-up, reported as such)."""
+    last, last_at = count(), time.perf_counter()
+    while last < n and time.perf_counter() - last_at < idle:
+        await asyncio.sleep(0.1)
+        if (now := count()) != last:
+            last, last_at = now, time.perf_counter()
+    return (last_at if last < n else time.perf_counter()) - started
+
+
 def received(store: Store, me: str, other: str, mode: Encryption, prefix: str) -> int:
     """How many messages ``me`` received from ``other`` in ``mode`` with a body starting with
     ``prefix``."""
@@ -111,8 +122,9 @@ async def catch_up(
         started = time.perf_counter()
         async with running(server, b, path=bob_db) as run:
             store = run.store
-            await until(lambda s=store, m=mode, p=prefix: received(s, b.jid, a.jid, m, p) >= n)
-            elapsed = time.perf_counter() - started
+            elapsed = await progress(
+                lambda s=store, m=mode, p=prefix: received(s, b.jid, a.jid, m, p), n, started
+            )
             await asyncio.sleep(1)  # nothing more comes: each stored once
             stored = received(store, b.jid, a.jid, mode, prefix)
         results[mode] = (elapsed, stored)
@@ -159,6 +171,10 @@ async def exchange(server: ProsodyServer, args: argparse.Namespace, base: Path) 
 
 def main(args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.ERROR)
+    warnings = logging.FileHandler(args.log)
+    warnings.setLevel(logging.WARNING)
+    logging.getLogger("tuichat").addHandler(warnings)
+    logging.getLogger("tuichat").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="tuichat-bench-omemo-") as tmp:
         base = Path(tmp)
         server = ProsodyServer(
@@ -198,5 +214,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--send", type=int, default=200, help="messages per send mode")
     parser.add_argument("--catch-up", type=int, default=1000, help="messages per catch-up mode")
+    parser.add_argument("--log", default="/tmp/bench_omemo.log", help="tuichat's warnings")
     parser.add_argument("--runs", type=int, default=5, help="first-frame runs per client")
     main(parser.parse_args())

@@ -107,6 +107,8 @@ class OmemoEngine:
         """Held around every encryption, decryption and trust change of the account."""
         self.waiting: dict[str, tuple[Device, ...]] = {}
         """Per JID, the devices whose trust waits for the user's decision."""
+        self.listed: set[str] = set()
+        """JIDs whose device list is cached (PEP keeps it current from then on)."""
         self.plugin: Any = None
 
     def install(self, client: Any) -> None:
@@ -298,9 +300,13 @@ class OmemoEngine:
         """Download the device list of ``jid`` when none is cached yet. With a mutual
         subscription slixmpp-omemo waits for the PEP notification instead, and a send right
         after the first connect (``tuichat send``) would find no device and be held."""
+        if jid in self.listed:
+            return
         manager = await self.manager()
         if not await manager.get_device_information(jid):
             await _in_time(self.plugin.refresh_device_lists({JID(jid)}, force_download=True))
+        if await manager.get_device_information(jid):
+            self.listed.add(jid)
 
     # -- trust prompts (called by the plugin inside an encryption) ---------------------------
 

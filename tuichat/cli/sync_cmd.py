@@ -316,6 +316,7 @@ def run_send(args: argparse.Namespace) -> int:
         print(f"tuichat: {why}", file=sys.stderr)
         return EXIT_FAILURE
     if why:
+        why = why.removeprefix("not sent: ").removesuffix("; it stays in the outbox")  # said once
         print(f"tuichat: not sent: {why}; kept in the outbox for the next run", file=sys.stderr)
         return EXIT_FAILURE
     return EXIT_OK

@@ -110,6 +110,8 @@ class OmemoEngine:
         """Held around every encryption, decryption and trust change of the account."""
         self.waiting: dict[str, tuple[Device, ...]] = {}
         """Per JID, the devices whose trust waits for the user's decision."""
+        self.listed: set[str] = set()
+        """JIDs whose device list is cached (PEP keeps it current from then on)."""
         self.plugin: Any = None
         self.announced: set[tuple[str, int]] = set()
         """The devices a ``DevicesChanged`` named in ``added`` (each is announced once)."""
@@ -295,6 +297,7 @@ class OmemoEngine:
         async with self.serialised():
             mark = self.storage.mark()
             try:
+                await self._known_devices(jid)
                 encrypted, errors = await _in_time(self._encrypted(stanza, jid))
             except Deferred:
                 self.storage.back_to(mark)
@@ -331,6 +334,18 @@ class OmemoEngine:
         return await omemo2.encrypt_omemo2(
             manager, stanza, [jid], own_bare_jid=self.account, identifier=jid, include_oldmemo=True
         )
+
+    async def _known_devices(self, jid: str) -> None:
+        """Download the device list of ``jid`` when none is cached yet. With a mutual
+        subscription slixmpp-omemo waits for the PEP notification instead, and a send right
+        after the first connect (``tuichat send``) would find no device and be held."""
+        if jid in self.listed:
+            return
+        manager = await self.manager()
+        if not await manager.get_device_information(jid):
+            await _in_time(self.plugin.refresh_device_lists({JID(jid)}, force_download=True))
+        if await manager.get_device_information(jid):
+            self.listed.add(jid)
 
     # -- trust prompts (called by the plugin inside an encryption) ---------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 MAX_LIMIT = 10_000_000
 """The largest ``--limit`` (far more messages than a terminal can show)."""
@@ -54,3 +54,16 @@ def seconds(text: str) -> float:
 def _short(text: str) -> str:
     """``text`` cut to 30 characters, for an error message."""
     return text if len(text) <= 30 else text[:27] + "..."
+
+
+def add_online_options(
+    parsers: Iterable[argparse.ArgumentParser], timeout: float, *, account: bool = True
+) -> None:
+    """``--account JID`` (unless ``account`` is false) and ``--timeout S`` on each of the
+    subcommands of a command that goes online."""
+    for parser in parsers:
+        if account:
+            parser.add_argument("--account", metavar="JID", help="account (needed with several)")
+        parser.add_argument(
+            "--timeout", type=seconds, default=timeout, metavar="S", help="give up after S"
+        )

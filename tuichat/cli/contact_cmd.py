@@ -15,7 +15,7 @@ from typing import Any
 
 from tuichat import events as ev
 from tuichat.cli import EXIT_OK, EXIT_USAGE, CliError
-from tuichat.cli.args import seconds
+from tuichat.cli.args import add_online_options
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
 from tuichat.cli.online import run_online
 from tuichat.config import AccountConfig
@@ -59,12 +59,8 @@ def register(sub: Any) -> None:
         parser = verbs.add_parser(verb, help=text)
         parser.add_argument("jid", metavar="JID")
         parser.set_defaults(func=run_change)
-    for parser in verbs.choices.values():
-        if parser is not listing:
-            parser.add_argument("--account", metavar="JID", help="account (needed with several)")
-        parser.add_argument(
-            "--timeout", type=seconds, default=_TIMEOUT, metavar="S", help="give up after S"
-        )
+    add_online_options([p for p in verbs.choices.values() if p is not listing], _TIMEOUT)
+    add_online_options([listing], _TIMEOUT, account=False)
 
 
 def contact_json(account: str, contact: Contact) -> str:

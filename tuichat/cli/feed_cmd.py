@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from tuichat.cli import EXIT_OK
-from tuichat.cli.args import bounded_int, seconds
+from tuichat.cli.args import add_online_options, bounded_int
 from tuichat.cli.context import load, open_store, pick_account
 from tuichat.cli.disco_cmd import full_jid_arg
 from tuichat.cli.online import run_online
@@ -48,11 +48,7 @@ def register(sub: Any) -> None:
         parser.add_argument("jid", metavar="JID")
         parser.add_argument("node", metavar="NODE")
         parser.set_defaults(func=run_subscription)
-    for parser in verbs.choices.values():
-        parser.add_argument("--account", metavar="JID", help="account (needed with several)")
-        parser.add_argument(
-            "--timeout", type=seconds, default=_TIMEOUT, metavar="S", help="give up after S"
-        )
+    add_online_options(verbs.choices.values(), _TIMEOUT)
 
 
 def entry_json(entry: FeedEntry) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
 from tuichat.cli import EXIT_OK, EXIT_USAGE, CliError
-from tuichat.cli.args import seconds
+from tuichat.cli.args import add_online_options
 from tuichat.cli.command_cmd import add_field_option, field_pairs, fill_step
 from tuichat.cli.context import load, new_bus, open_store, pick_account
 from tuichat.cli.online import run_online
@@ -49,10 +49,7 @@ def register(sub: Any) -> None:
     leave.set_defaults(func=run_unregister)
     for parser in verbs.choices.values():
         parser.add_argument("jid", metavar="JID", help="the gateway (a domain)")
-        parser.add_argument("--account", metavar="JID", help="account (needed with several)")
-        parser.add_argument(
-            "--timeout", type=seconds, default=_TIMEOUT, metavar="S", help="give up after S"
-        )
+    add_online_options(verbs.choices.values(), _TIMEOUT)
 
 
 def _gateway_arg(text: str) -> str:

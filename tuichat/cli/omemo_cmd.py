@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from tuichat.cli import EXIT_OK, EXIT_USAGE, CliError
-from tuichat.cli.args import seconds
+from tuichat.cli.args import add_online_options
 from tuichat.cli.contact_cmd import _connected
 from tuichat.cli.context import jid_arg, load, open_store, pick_account
 from tuichat.model import Contact, Device, Trust, fingerprint_groups, normal_fingerprint
@@ -46,11 +46,7 @@ def register(sub: Any) -> None:
         parser.add_argument("jid", metavar="JID")
         parser.add_argument("fingerprint", metavar="FINGERPRINT", help="64 hex digits")
         parser.set_defaults(func=run_trust)
-    for parser in verbs.choices.values():
-        parser.add_argument("--account", metavar="JID", help="account (needed with several)")
-        parser.add_argument(
-            "--timeout", type=seconds, default=_TIMEOUT, metavar="S", help="give up after S"
-        )
+    add_online_options(verbs.choices.values(), _TIMEOUT)
 
 
 def device_json(device: Device) -> str:

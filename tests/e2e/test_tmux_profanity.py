@@ -30,6 +30,27 @@ def profanity_binary() -> str:
     return found
 
 
+def type_line(pane: Pane, line: str) -> None:
+    """Type ``line`` into the pane and press Enter."""
+    pane.type(line)
+    pane.send_keys("Enter")
+
+
+async def profanity_login(
+    pane: Pane, server: ProsodyServer, prof: TestAccount, certs: Path, *settings: str
+) -> None:
+    """Trust the test CA, apply ``settings`` (profanity commands), connect as ``prof``."""
+    await pane.wait_for("Profanity", timeout=15)
+    for line in (f"/tls certpath set {certs}", *settings):
+        type_line(pane, line)
+    type_line(
+        pane, f"/connect {prof.jid} server {server.host} port {server.starttls_port} tls force"
+    )
+    await pane.wait_for(lambda s: "password" in s.lower(), timeout=15)
+    type_line(pane, prof.password)
+    await pane.wait_for(lambda s: "logged in" in s.lower(), timeout=20)
+
+
 @pytest.fixture
 def profanity(
     tmux_server: TmuxServer,  # noqa: F811
@@ -80,17 +101,7 @@ def test_accepting_a_subscription_request_from_profanity(
         pane = run_tuichat()
         await pane.wait_for(f"● {me.jid} connected")
         other = profanity()
-        await other.wait_for("Profanity", timeout=15)
-        other.type(f"/tls certpath set {certs}")
-        other.send_keys("Enter")
-        other.type(
-            f"/connect {prof.jid} server {prosody.host} port {prosody.starttls_port} tls force"
-        )
-        other.send_keys("Enter")
-        await other.wait_for(lambda s: "password" in s.lower(), timeout=15)
-        other.type(prof.password)
-        other.send_keys("Enter")
-        await other.wait_for(lambda s: "logged in" in s.lower(), timeout=20)
+        await profanity_login(other, prosody, prof, certs)
         other.type(f"/sub request {me.jid}")
         other.send_keys("Enter")
         prof_user = prof.jid.split("@", 1)[0]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.e2e.test_tmux import run_tuichat, tmux_server  # noqa: F401 (fixtures)
-from tests.e2e.test_tmux_profanity import MakeAccount, profanity  # noqa: F401 (fixture)
+from tests.e2e.test_tmux_profanity import MakeAccount, profanity, profanity_login  # noqa: F401 (fixture)
 from tests.e2e.tmux import Pane
 from tests.harness import XdgDirs
 from tests.harness.prosody import ProsodyServer
@@ -33,18 +33,7 @@ def test_profanity_correct_shows_as_one_edited_message(
         pane = run_tuichat()
         await pane.wait_for(f"● {me.jid} connected")
         other = profanity()
-        await other.wait_for("Profanity", timeout=15)
-        for line in (
-            f"/tls certpath set {certs}",
-            "/correction on",
-            f"/connect {prof.jid} server {prosody.host} port {prosody.starttls_port} tls force",
-        ):
-            other.type(line)
-            other.send_keys("Enter")
-        await other.wait_for(lambda s: "password" in s.lower(), timeout=15)
-        other.type(prof.password)
-        other.send_keys("Enter")
-        await other.wait_for(lambda s: "logged in" in s.lower(), timeout=20)
+        await profanity_login(other, prosody, prof, certs, "/correction on")
         other.type(f"/msg {me.jid} helo wrold from profanity")
         other.send_keys("Enter")
         pane.type(f"/msg {prof.jid}")

@@ -19,7 +19,12 @@ from pathlib import Path
 from slixmpp.xmlstream import ET
 
 from tests.e2e.test_tmux import run_tuichat, tmux_server  # noqa: F401 (fixtures)
-from tests.e2e.test_tmux_profanity import MakeAccount, profanity  # noqa: F401 (fixture)
+from tests.e2e.test_tmux_profanity import (  # noqa: F401 (fixture)
+    MakeAccount,
+    profanity,
+    profanity_login,
+    type_line,
+)
 from tests.e2e.tmux import Pane
 from tests.harness import XdgDirs
 from tests.harness.peer import Peer
@@ -41,23 +46,11 @@ async def create_device_list(server: ProsodyServer, prof: TestAccount) -> None:
         )
 
 
-def type_line(pane: Pane, line: str) -> None:
-    pane.type(line)
-    pane.send_keys("Enter")
-
-
 async def profanity_omemo_login(
     pane: Pane, server: ProsodyServer, prof: TestAccount, certs: Path
 ) -> None:
     """Connect profanity, generate its OMEMO identity and trust new devices blindly."""
-    await pane.wait_for("Profanity", timeout=15)
-    type_line(pane, f"/tls certpath set {certs}")
-    type_line(
-        pane, f"/connect {prof.jid} server {server.host} port {server.starttls_port} tls force"
-    )
-    await pane.wait_for(lambda s: "password" in s.lower(), timeout=15)
-    type_line(pane, prof.password)
-    await pane.wait_for(lambda s: "logged in" in s.lower(), timeout=20)
+    await profanity_login(pane, server, prof, certs)
     type_line(pane, "/omemo gen")
     await pane.wait_for("OMEMO crytographic materials generated", timeout=60)
     type_line(pane, "/omemo trustmode blind")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.e2e.test_tmux import tmux_server  # noqa: F401 (fixture)
-from tests.e2e.test_tmux_profanity import MakeAccount, profanity  # noqa: F401 (fixture)
+from tests.e2e.test_tmux_profanity import MakeAccount, profanity, profanity_login  # noqa: F401 (fixture)
 from tests.e2e.tmux import Pane
 from tests.harness import XdgDirs
 from tests.harness.prosody import ProsodyServer
@@ -30,18 +30,7 @@ def test_profanity_receipts_reach_delivered(
 
     async def scenario() -> None:
         other = profanity()
-        await other.wait_for("Profanity", timeout=15)
-        for line in (f"/tls certpath set {certs}", "/receipts send on"):
-            other.type(line)
-            other.send_keys("Enter")
-        other.type(
-            f"/connect {prof.jid} server {prosody.host} port {prosody.starttls_port} tls force"
-        )
-        other.send_keys("Enter")
-        await other.wait_for(lambda s: "password" in s.lower(), timeout=15)
-        other.type(prof.password)
-        other.send_keys("Enter")
-        await other.wait_for(lambda s: "logged in" in s.lower(), timeout=20)
+        await profanity_login(other, prosody, prof, certs, "/receipts send on")
         sent = await asyncio.to_thread(
             tuichat,
             xdg,

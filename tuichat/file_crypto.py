@@ -36,8 +36,10 @@ LEGACY_IV_BYTES = 16
 """The IV older Conversations versions sent; accepted when receiving."""
 TAG_BYTES = 16
 """The GCM tag at the end of every encrypted file."""
-CHUNK = 256 * 1024
-"""Bytes read at a time."""
+CHUNK = 64 * 1024
+"""Bytes read at a time: under glibc's 128 KiB mmap threshold, so that each piece's buffers
+come from the heap (at 256 KiB every piece mapped fresh pages: decryption ran at a sixth of
+the speed)."""
 SCHEME = "aesgcm"
 
 _HEX = frozenset("0123456789abcdef")
@@ -131,8 +133,8 @@ class Decryptor:
     def update(self, data: bytes) -> bytes:
         """The plain text of ``data``, less the last 16 bytes seen so far (held back: they
         may be the tag)."""
-        pending = self._tail + data
-        self._tail = pending[-TAG_BYTES:]
+        pending = memoryview(self._tail + data)  # slices of a view copy nothing
+        self._tail = bytes(pending[-TAG_BYTES:])
         return self._cipher.update(pending[:-TAG_BYTES])
 
     def finish(self) -> bytes:

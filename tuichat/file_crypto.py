@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,11 +216,13 @@ def is_encrypted_url(url: str) -> bool:
 
 
 def _check_location(location: str) -> None:
-    """The part of a URL after ``scheme://`` names a host and has no spaces or controls."""
+    """The part of a URL after ``scheme://`` names a host and has no spaces, no control
+    characters (C0, DEL, C1: a terminal may obey them) and no invisible format characters
+    (bidirectional overrides would disguise it)."""
     if not location or location.startswith(("/", "?", "#")):
         raise BadAesgcmUrl("the link names no host")
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in location):
-        raise BadAesgcmUrl("the link contains spaces or control characters")
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in location):
+        raise BadAesgcmUrl("the link contains spaces, control or invisible characters")
 
 
 def _transform(

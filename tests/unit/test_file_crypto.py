@@ -5,6 +5,7 @@ files and wrong keys leaving nothing behind, and the ``aesgcm://`` link rules.""
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import random
 import re
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from slixmpp.plugins.xep_0454 import XEP_0454
 
 from tuichat import file_crypto
@@ -105,6 +108,50 @@ def test_decryptor_fed_in_odd_pieces_gives_the_same_text() -> None:
             at, turn = at + len(piece), turn + 1
         out.append(decryptor.finish())
         assert b"".join(out) == plain, sizes
+
+
+@settings(max_examples=200, deadline=None)
+@given(plain=st.binary(max_size=300), cuts=st.lists(st.integers(0, 400), max_size=8))
+def test_any_split_of_a_download_decrypts_to_the_same_bytes(plain: bytes, cuts: list[int]) -> None:
+    """Property: wherever the pieces are cut (empty ones too), the text comes back whole."""
+    sealed = AESGCM(KEY).encrypt(IV, plain, None)
+    bounds = [0, *sorted(min(c, len(sealed)) for c in cuts), len(sealed)]
+    decryptor = Decryptor(AesgcmKey(IV, KEY))
+    out = [decryptor.update(sealed[a:b]) for a, b in itertools.pairwise(bounds)]
+    assert b"".join(out) + decryptor.finish() == plain
+
+
+@settings(max_examples=200, deadline=None)
+@given(plain=st.binary(max_size=100), data=st.data())
+def test_any_changed_bit_is_caught(plain: bytes, data: st.DataObject) -> None:
+    """Property: flipping any one bit of an encrypted file (body or tag) is refused."""
+    sealed = bytearray(AESGCM(KEY).encrypt(IV, plain, None))
+    bit = data.draw(st.integers(0, 8 * len(sealed) - 1))
+    sealed[bit // 8] ^= 1 << (bit % 8)
+    decryptor = Decryptor(AesgcmKey(IV, KEY))
+    decryptor.update(bytes(sealed))
+    with pytest.raises(DecryptionFailed):
+        decryptor.finish()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    host=st.from_regex(r"[a-z0-9][a-z0-9.-]{0,30}(:[0-9]{1,5})?", fullmatch=True),
+    path=st.text(
+        st.characters(exclude_categories=("Cc", "Cf", "Zs", "Zl", "Zp", "Cs")).filter(
+            lambda ch: ch != "#" and not ch.isspace()
+        ),
+        max_size=40,
+    ),
+    iv=st.sampled_from([IV, LEGACY_IV]),
+)
+def test_any_https_url_survives_the_link_both_ways(host: str, path: str, iv: bytes) -> None:
+    """Property: an https URL made into an aesgcm:// link reads back as the same URL and key."""
+    url = f"https://{host}/{path}"
+    key = AesgcmKey(iv, KEY)
+    link = aesgcm_url(url, key)
+    assert is_encrypted_url(link)
+    assert parse_aesgcm(link) == (url, key)
 
 
 def test_encryptor_in_pieces_matches_one_shot() -> None:
@@ -343,8 +390,11 @@ def test_a_legacy_96_character_link_gives_a_16_byte_iv() -> None:
         (f"aesgcm:h.example/f#{FRAGMENT}", "not an aesgcm:// link"),
         (f"aesgcm:///f#{FRAGMENT}", "names no host"),
         (f"aesgcm://#{FRAGMENT}", "names no host"),
-        (f"aesgcm://h.example/a b#{FRAGMENT}", "spaces or control characters"),
-        (f"aesgcm://h.example/a\x1b[31m#{FRAGMENT}", "spaces or control characters"),
+        (f"aesgcm://h.example/a b#{FRAGMENT}", "spaces, control or invisible characters"),
+        (f"aesgcm://h.example/a\x1b[31m#{FRAGMENT}", "spaces, control or invisible characters"),
+        (f"aesgcm://h.example/a\x9b31m#{FRAGMENT}", "spaces, control or invisible characters"),
+        (f"aesgcm://h.example/\u202egpj.exe#{FRAGMENT}", "control or invisible characters"),
+        (f"aesgcm://h.example/a\x7f#{FRAGMENT}", "control or invisible characters"),
     ],
 )
 def test_bad_links_are_refused_in_words(link: str, words: str) -> None:
@@ -360,7 +410,7 @@ def test_bad_links_are_refused_in_words(link: str, words: str) -> None:
         ("upload.example.org/f", "over https"),
         ("https://upload.example.org/f#part", "already has a # part"),
         ("https:///f", "names no host"),
-        ("https://upload.example.org/a\nb", "spaces or control characters"),
+        ("https://upload.example.org/a\nb", "spaces, control or invisible characters"),
     ],
 )
 def test_only_a_plain_https_url_becomes_a_link(url: str, words: str) -> None:

@@ -154,6 +154,44 @@ class Decryptor:
             ) from None
 
 
+class EncryptingReader:
+    """A file opened for reading whose bytes come out encrypted, the tag after the last: what
+    an upload streams (:func:`encrypted_size` bytes in all), with no encrypted copy on disk."""
+
+    def __init__(self, source: BinaryIO, key: AesgcmKey) -> None:
+        self._source = source
+        self._encryptor: Encryptor | None = Encryptor(key)
+
+    def read(self, size: int = CHUNK) -> bytes:
+        """The ciphertext of the next ``size`` bytes; once the file is read, its 16-byte tag;
+        then ``b""``."""
+        if self._encryptor is None:
+            return b""
+        data = self._source.read(size)
+        if data:
+            return self._encryptor.update(data)
+        tag, self._encryptor = self._encryptor.finish(), None
+        return tag
+
+
+@contextlib.contextmanager
+def decrypting_into(
+    dst: str | os.PathLike[str], key: AesgcmKey
+) -> Iterator[Callable[[bytes], None]]:
+    """Decrypt a file into ``dst`` as its pieces arrive (a download): ``with
+    decrypting_into(dst, key) as write: write(piece)``.
+
+    The pieces go to a hidden ``0600`` file; when the block ends the tag is checked and only
+    then does ``dst`` appear (replacing any file there). If the tag is wrong
+    (:class:`DecryptionFailed`) or the block raises (a dropped connection, a cancellation),
+    nothing is left.
+    """
+    decryptor = Decryptor(key)
+    with _replacing(Path(dst)) as write_plain:
+        yield lambda piece: write_plain(decryptor.update(piece))
+        write_plain(decryptor.finish())
+
+
 def encrypt_file(
     src: str | os.PathLike[str], dst: str | os.PathLike[str], key: AesgcmKey | None = None
 ) -> AesgcmKey:
@@ -229,40 +267,50 @@ def _transform(
     src: Path, dst: Path, update: Callable[[bytes], bytes], finish: Callable[[], bytes]
 ) -> None:
     """Stream ``src`` through ``update`` then ``finish`` into ``dst``, all or nothing."""
-    try:
+    with _failing_as(f"cannot read {src}"):
         source = src.open("rb")
-    except OSError as exc:
-        raise FileCryptoError(f"cannot read {src}: {exc.strerror or exc}") from None
-    with source, _replacing(dst) as out:
+    with source, _replacing(dst) as write:
         while chunk := _read(source, src):
-            out.write(update(chunk))
-        out.write(finish())
+            write(update(chunk))
+        write(finish())
 
 
 def _read(source: BinaryIO, path: Path) -> bytes:
-    try:
+    with _failing_as(f"cannot read {path}"):
         return source.read(CHUNK)
-    except OSError as exc:
-        raise FileCryptoError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 @contextlib.contextmanager
-def _replacing(dst: Path) -> Iterator[BinaryIO]:
-    """A hidden ``0600`` file beside ``dst``, renamed over it if the block ends normally and
-    deleted otherwise (also on cancellation)."""
-    try:
+def _replacing(dst: Path) -> Iterator[Callable[[bytes], None]]:
+    """A hidden ``0600`` file beside ``dst`` to write to, renamed over it if the block ends
+    normally and deleted otherwise (also on cancellation). Only our own file operations'
+    errors become "cannot write": what the block raises (an ``OSError`` of a download too)
+    passes through as it is."""
+    with _failing_as(f"cannot write {dst}"):
         fd, temp_name = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".part")
-    except OSError as exc:
-        raise FileCryptoError(f"cannot write {dst}: {exc.strerror or exc}") from None
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        temp.replace(dst)
-    except BaseException as exc:
+
+            def write(data: bytes) -> None:
+                with _failing_as(f"cannot write {dst}"):
+                    out.write(data)
+
+            yield write
+            with _failing_as(f"cannot write {dst}"):
+                out.flush()
+                os.fsync(out.fileno())
+        with _failing_as(f"cannot write {dst}"):
+            temp.replace(dst)
+    except BaseException:
         temp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise FileCryptoError(f"cannot write {dst}: {exc.strerror or exc}") from None
         raise
+
+
+@contextlib.contextmanager
+def _failing_as(words: str) -> Iterator[None]:
+    """Turn an ``OSError`` into a :class:`FileCryptoError` that starts with ``words``."""
+    try:
+        yield
+    except OSError as exc:
+        raise FileCryptoError(f"{words}: {exc.strerror or exc}") from None

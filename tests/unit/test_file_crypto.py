@@ -27,10 +27,12 @@ from tuichat.file_crypto import (
     BadAesgcmUrl,
     DecryptionFailed,
     Decryptor,
+    EncryptingReader,
     Encryptor,
     FileCryptoError,
     aesgcm_url,
     decrypt_file,
+    decrypting_into,
     encrypt_file,
     encrypted_size,
     is_encrypted_url,
@@ -159,6 +161,64 @@ def test_encryptor_in_pieces_matches_one_shot() -> None:
     encryptor = Encryptor(AesgcmKey(IV, KEY))
     pieces = [encryptor.update(plain[i : i + 333]) for i in range(0, len(plain), 333)]
     assert b"".join(pieces) + encryptor.finish() == AESGCM(KEY).encrypt(IV, plain, None)
+
+
+# -- streaming an upload and a download ------------------------------------------------------
+
+
+def test_an_upload_reads_the_encrypted_file_without_a_copy_on_disk(tmp_path: Path) -> None:
+    """What an upload streams through EncryptingReader is, byte for byte, the encrypted file."""
+    plain = write(tmp_path / "p", random.Random(5).randbytes(3 * CHUNK + 5))
+    key = AesgcmKey(IV, KEY)
+    encrypt_file(plain, tmp_path / "enc", key)
+    with plain.open("rb") as source:
+        reader = EncryptingReader(source, key)
+        pieces = list(iter(lambda: reader.read(CHUNK), b""))
+        assert reader.read() == b"" and reader.read(10) == b""  # stays at its end
+    assert b"".join(pieces) == (tmp_path / "enc").read_bytes()
+    assert sum(map(len, pieces)) == encrypted_size(plain.stat().st_size)
+    assert len(pieces[-1]) == TAG_BYTES
+
+
+def test_an_empty_upload_is_only_the_tag() -> None:
+    reader = EncryptingReader(io.BytesIO(b""), AesgcmKey(bytes(12), bytes(32)))
+    assert reader.read().hex() == "530f8afbc74536b9a963b4f1c4cb738b"
+    assert reader.read() == b""
+
+
+def test_a_download_decrypted_as_it_arrives_appears_only_at_the_end(tmp_path: Path) -> None:
+    sealed = AESGCM(KEY).encrypt(IV, b"a downloaded photo" * 5000, None)
+    with decrypting_into(tmp_path / "photo.jpg", AesgcmKey(IV, KEY)) as write:
+        for at in range(0, len(sealed), 1000):
+            write(sealed[at : at + 1000])
+            assert "photo.jpg" not in entries(tmp_path)
+    assert (tmp_path / "photo.jpg").read_bytes() == b"a downloaded photo" * 5000
+    assert stat.S_IMODE((tmp_path / "photo.jpg").stat().st_mode) == 0o600
+    assert entries(tmp_path) == ["photo.jpg"]
+
+
+def test_a_damaged_download_is_refused_at_the_end_and_leaves_nothing(tmp_path: Path) -> None:
+    sealed = AESGCM(KEY).encrypt(IV, b"x" * 5000, None)
+    with (
+        pytest.raises(DecryptionFailed, match="does not match its key"),
+        decrypting_into(tmp_path / "photo.jpg", AesgcmKey(IV, KEY)) as write,
+    ):
+        write(sealed[:-1])
+    assert entries(tmp_path) == []
+
+
+def test_a_dropped_download_passes_its_own_error_through_and_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    """A network error (an OSError, as aiohttp's are) is not mistaken for a disk error."""
+    sealed = AESGCM(KEY).encrypt(IV, b"x" * 5000, None)
+    with (
+        pytest.raises(ConnectionResetError),
+        decrypting_into(tmp_path / "photo.jpg", AesgcmKey(IV, KEY)) as write,
+    ):
+        write(sealed[:2000])
+        raise ConnectionResetError("peer went away")
+    assert entries(tmp_path) == []
 
 
 # -- known answers and interop ----------------------------------------------------------------

@@ -12,7 +12,8 @@ Rules:
   (lowercase: 88 characters, or 96 with a 16-byte IV). Such a link holds the key:
   :func:`is_encrypted_url` is the one place that decides a URL must never be shown as a
   link or given to an opener.
-- Every failure is a :class:`FileCryptoError` whose text says what went wrong in words.
+- Every failure of a file or a link is a :class:`FileCryptoError` whose text says what went
+  wrong in words.
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ class RoomSending:
             kind=ConversationKind.GROUPCHAT,
             sender=f"{state.room}/{state.nick}",
             nick=state.nick,
+            encryption=self.session.encryption(state.room),  # never plaintext once OMEMO is on
         )
         return stored
 

@@ -1,0 +1,153 @@
+"""OMEMO in group chats, between tuichat accounts on the real Prosody: members-only,
+non-anonymous rooms encrypt to every member (present or not), archived messages are decrypted
+with the real JID the room keeps, and a room that is not eligible never gets plaintext."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.harness.prosody import ProsodyServer, TestAccount
+from tests.integration.omemo_helpers import Running, running
+from tests.integration.test_muc import room_name
+from tuichat import events as ev
+from tuichat.errors import ClientError
+from tuichat.model import Direction, Encryption, Message, MessageState
+
+WHOIS = "muc#roomconfig_whois"
+
+
+def room_archive_text(server: ProsodyServer) -> str:
+    """Everything Prosody's room archives (``muc_log``) hold, as text."""
+    out = []
+    for path in server.data_dir.rglob("*"):
+        if path.is_file() and "muc_log" in str(path.relative_to(server.data_dir)):
+            out.append(path.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(out)
+
+
+async def make_room(run: Running, owner: str, room: str, *members: str, **options: object) -> None:
+    """``owner`` creates ``room`` with ``options`` and makes ``members`` its members."""
+    await run.manager.join_room(owner, room, owner.partition("@")[0])
+    await run.manager.configure_room(owner, room, **options)
+    for member in members:
+        await run.manager.set_affiliation(owner, room, member, "member")
+
+
+async def say(run: Running, account: str, room: str, text: str) -> Message:
+    """Send ``text`` to ``room`` and wait for the room to reflect it (acked)."""
+    sent = await run.manager.send_room_message(account, room, text)
+    await run.rec.wait(
+        ev.MessageStateChanged,
+        lambda e: e.message_id == sent.id and e.state is MessageState.ACKED,
+        timeout=30,
+    )
+    return sent
+
+
+def texts(run: Running, account: str, room: str) -> list[tuple[str, Direction, str | None]]:
+    """What ``account`` stored for ``room``: (text, direction, why not decrypted)."""
+    history = run.store.history(account, room)
+    assert all(m.encryption is Encryption.OMEMO for m in history)
+    return [(m.body, m.direction, m.undecrypted) for m in history]
+
+
+async def test_offline_member_and_a_sender_who_left_are_decrypted_from_the_archive(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], tmp_path: Path
+) -> None:
+    """Three members: carol is offline while alice and bob write, and bob leaves the room
+    before carol comes. Carol decrypts everything from the room archive (bob's messages with
+    the real JID the room archived, since he is gone), and bob, back later, decrypts what was
+    written while he was out. The archive holds only ciphertext; each message is stored once
+    (our own reflected messages matched by origin-id)."""
+    a, b, c = account("alice"), account("bob"), account("carol")
+    room = room_name(prosody, "secret")
+    async with running(prosody, c, path=tmp_path / "carol.db"):
+        pass  # carol's device is published, then she goes offline
+    async with running(prosody, a) as alice:
+        await make_room(alice, a.jid, room, b.jid, c.jid, members_only=True, **{WHOIS: "anyone"})
+        await alice.manager.set_encryption(a.jid, room, Encryption.OMEMO)
+        assert alice.manager.encryption(a.jid, room) is Encryption.OMEMO
+        async with running(prosody, b, path=tmp_path / "bob.db") as bob:
+            await bob.manager.join_room(b.jid, room, "bob")
+            await say(alice, a.jid, room, "alice one")
+            [got] = await bob.rec.wait(
+                ev.MessageReceived, lambda e: e.message.body == "alice one", timeout=30
+            )
+            assert got.message.encryption is Encryption.OMEMO
+            # Bob's side follows the room: its last incoming message was encrypted.
+            assert bob.manager.encryption(b.jid, room) is Encryption.OMEMO
+            await say(bob, b.jid, room, "bob one")
+            await alice.rec.wait(ev.MessageReceived, lambda e: e.message.body == "bob one")
+            await bob.manager.leave_room(b.jid, room)
+        await say(alice, a.jid, room, "alice two")  # to bob too: a member, though gone
+        assert texts(alice, a.jid, room) == [
+            ("alice one", Direction.OUT, None),
+            ("bob one", Direction.IN, None),
+            ("alice two", Direction.OUT, None),
+        ]
+    async with running(prosody, c, path=tmp_path / "carol.db") as carol:
+        await carol.manager.join_room(c.jid, room, "carol")
+        assert texts(carol, c.jid, room) == [
+            ("alice one", Direction.IN, None),
+            ("bob one", Direction.IN, None),
+            ("alice two", Direction.IN, None),
+        ]
+    async with running(prosody, b, path=tmp_path / "bob.db") as bob:
+        await bob.manager.join_room(b.jid, room, "bob")
+        assert texts(bob, b.jid, room) == [
+            ("alice one", Direction.IN, None),
+            ("bob one", Direction.OUT, None),
+            ("alice two", Direction.IN, None),
+        ]
+    archive = room_archive_text(prosody)
+    assert "eu.siacs.conversations.axolotl" in archive
+    for text in ("alice one", "bob one", "alice two"):
+        assert text not in archive
+
+
+async def test_omemo_on_is_refused_in_words_where_a_room_is_not_eligible(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """An open room, and a members-only room that hides real JIDs: ``/omemo on`` says which
+    of members-only and non-anonymous is missing, and the room keeps sending plaintext."""
+    a = account("alice")
+    open_room, hidden = room_name(prosody, "open"), room_name(prosody, "hidden")
+    half = room_name(prosody, "half")
+    async with running(prosody, a) as alice:
+        await make_room(alice, a.jid, open_room, members_only=False)
+        with pytest.raises(ClientError, match="is neither members-only nor non-anonymous:"):
+            await alice.manager.set_encryption(a.jid, open_room, Encryption.OMEMO)
+        await make_room(alice, a.jid, hidden, members_only=True, **{WHOIS: "moderators"})
+        with pytest.raises(ClientError, match=r"is not non-anonymous \(it hides"):
+            await alice.manager.set_encryption(a.jid, hidden, Encryption.OMEMO)
+        await make_room(alice, a.jid, half, members_only=False, **{WHOIS: "anyone"})
+        with pytest.raises(ClientError, match=r"is not members-only \(anyone may join\)"):
+            await alice.manager.set_encryption(a.jid, half, Encryption.OMEMO)
+        assert alice.manager.encryption(a.jid, open_room) is Encryption.NONE
+
+
+async def test_a_room_that_stops_being_eligible_holds_messages_in_the_outbox(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """OMEMO on, then the owner opens the room: the next message waits in the outbox with the
+    reason in words, and nothing of it reaches the room in plaintext."""
+    a, b = account("alice"), account("bob")
+    room = room_name(prosody, "closing")
+    async with running(prosody, b):
+        pass  # bob's device is published
+    async with running(prosody, a) as alice:
+        await make_room(alice, a.jid, room, b.jid, members_only=True, **{WHOIS: "anyone"})
+        await alice.manager.set_encryption(a.jid, room, Encryption.OMEMO)
+        await say(alice, a.jid, room, "while closed")
+        await alice.manager.configure_room(a.jid, room, members_only=False)
+        held = await alice.manager.send_room_message(a.jid, room, "now open")
+        [why] = await alice.rec.wait(ev.EncryptionHeld, lambda e: e.conversation == room)
+        assert "is not members-only (anyone may join)" in why.reason
+        assert why.reason.endswith("it stays in the outbox")
+        stored = alice.store.get_message(held.id)
+        assert stored is not None and stored.state is MessageState.PENDING
+    assert "now open" not in room_archive_text(prosody)
+    assert "while closed" not in room_archive_text(prosody)

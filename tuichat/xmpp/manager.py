@@ -246,7 +246,7 @@ class ConnectionManager(
         if encryption is Encryption.OMEMO and session.rooms and self._is_room(session, bare):
             why = await session.rooms.members.check(bare)  # members-only and non-anonymous?
             if why is not None:
-                raise ClientError(f"OMEMO stays off: {why}")
+                raise ClientError(why)
         self.store.set_conversation_encryption(session.account, bare, encryption.value)
         self.bus.publish(ev.EncryptionChanged(session.account, bare, encryption))
         session.sender.release()

@@ -155,3 +155,33 @@ async def test_a_room_that_stops_being_eligible_holds_messages_in_the_outbox(
         assert stored is not None and stored.state is MessageState.PENDING
     assert "now open" not in room_archive_text(prosody)
     assert "while closed" not in room_archive_text(prosody)
+
+
+async def test_affiliation_changes_change_who_messages_are_encrypted_to(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], tmp_path: Path
+) -> None:
+    """The member lists are read once, then kept current from the room's announcements: a
+    member added later (not in the room) gets what is written after, and reads it from the
+    archive; one removed is no longer encrypted to."""
+    a, b, d = account("alice"), account("bob"), account("dave")
+    room = room_name(prosody, "growing")
+    async with running(prosody, b), running(prosody, d, path=tmp_path / "dave.db"):
+        pass  # their devices are published
+    async with running(prosody, a) as alice:
+        await make_room(alice, a.jid, room, b.jid, members_only=True, **{WHOIS: "anyone"})
+        await alice.manager.set_encryption(a.jid, room, Encryption.OMEMO)
+        await say(alice, a.jid, room, "before dave")
+        rooms = alice.manager.session(a.jid).rooms
+        assert rooms is not None
+        assert set(rooms.members.members[room]) == {a.jid, b.jid}
+        await alice.manager.set_affiliation(a.jid, room, d.jid, "member")
+        await alice.manager.set_affiliation(a.jid, room, b.jid, "none")
+        await asyncio.sleep(0.5)  # the room's announcements follow its answers
+        assert set(rooms.members.members[room]) == {a.jid, d.jid}
+        await say(alice, a.jid, room, "after dave")
+    async with running(prosody, d, path=tmp_path / "dave.db") as dave:
+        await dave.manager.join_room(d.jid, room, "dave")
+        assert texts(dave, d.jid, room) == [
+            ("", Direction.IN, "encrypted: not encrypted for this device"),
+            ("after dave", Direction.IN, None),
+        ]

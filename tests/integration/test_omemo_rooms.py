@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness import XdgDirs
 from tests.harness.prosody import ProsodyServer, TestAccount
+from tests.integration.cli_helpers import add_account
 from tests.integration.omemo_helpers import Running, running
 from tests.integration.test_muc import room_name
+from tests.integration.test_omemo_cli import _run
 from tuichat import events as ev
 from tuichat.errors import ClientError
 from tuichat.model import Direction, Encryption, Message, MessageState
@@ -185,3 +188,27 @@ async def test_affiliation_changes_change_who_messages_are_encrypted_to(
             ("", Direction.IN, "encrypted: not encrypted for this device"),
             ("after dave", Direction.IN, None),
         ]
+
+
+async def test_send_encrypt_to_a_room(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], xdg: XdgDirs
+) -> None:
+    """``tuichat send ROOM --encrypt``: an eligible room gets it encrypted (its owner reads
+    it); a room that is not eligible exits 1 saying why, and nothing leaves in plaintext."""
+    a, me = account("alice"), account("scripter")
+    room, open_room = room_name(prosody, "cli"), room_name(prosody, "clio")
+    add_account(xdg, prosody, me.jid, me.password)
+    code, _out, err = await _run(xdg, "omemo", "fingerprint")  # our device is published
+    assert code == 0, err
+    async with running(prosody, a) as alice:
+        await make_room(alice, a.jid, room, me.jid, members_only=True, **{WHOIS: "anyone"})
+        await make_room(alice, a.jid, open_room)
+        code, _out, err = await _run(xdg, "send", room, "cli secret", "--encrypt")
+        assert code == 0, err
+        [got] = await alice.rec.wait(ev.MessageReceived, lambda e: e.message.body == "cli secret")
+        assert got.message.encryption is Encryption.OMEMO
+        code, _out, err = await _run(xdg, "send", open_room, "cli open", "--encrypt")
+        assert code == 1
+        assert "is neither members-only nor non-anonymous" in err
+    archive = room_archive_text(prosody)
+    assert "cli secret" not in archive and "cli open" not in archive

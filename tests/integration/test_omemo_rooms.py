@@ -212,3 +212,21 @@ async def test_send_encrypt_to_a_room(
         assert "is neither members-only nor non-anonymous" in err
     archive = room_archive_text(prosody)
     assert "cli secret" not in archive and "cli open" not in archive
+
+
+async def test_a_member_without_devices_holds_room_messages_naming_them(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """Every member must be reachable: one who never published an OMEMO device holds the
+    message in the outbox, named, rather than leaving them out or sending plaintext."""
+    a, e = account("alice"), account("eve")
+    room = room_name(prosody, "nodevice")
+    async with running(prosody, a) as alice:
+        await make_room(alice, a.jid, room, e.jid, members_only=True, **{WHOIS: "anyone"})
+        await alice.manager.set_encryption(a.jid, room, Encryption.OMEMO)
+        held = await alice.manager.send_room_message(a.jid, room, "for eve too")
+        [why] = await alice.rec.wait(ev.EncryptionHeld, lambda e: e.conversation == room)
+        assert f"{e.jid} has no OMEMO device we can encrypt to" in why.reason
+        stored = alice.store.get_message(held.id)
+        assert stored is not None and stored.state is MessageState.PENDING
+    assert "for eve too" not in room_archive_text(prosody)

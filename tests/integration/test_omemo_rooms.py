@@ -230,3 +230,26 @@ async def test_a_member_without_devices_holds_room_messages_naming_them(
         stored = alice.store.get_message(held.id)
         assert stored is not None and stored.state is MessageState.PENDING
     assert "for eve too" not in room_archive_text(prosody)
+
+
+async def test_our_other_device_in_the_room_reads_what_we_write(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], tmp_path: Path
+) -> None:
+    """A room message is encrypted to our own other devices too: a second tuichat of the same
+    account, in the room under another nick, decrypts it (its sender's real JID is ours)."""
+    a, b = account("alice"), account("bob")
+    room = room_name(prosody, "twodevices")
+    async with running(prosody, b):
+        pass  # bob's device is published
+    async with (
+        running(prosody, a, path=tmp_path / "second.db", resource="tc2") as second,
+        running(prosody, a) as alice,  # after the second: it finds that device published
+    ):
+        await make_room(alice, a.jid, room, b.jid, members_only=True, **{WHOIS: "anyone"})
+        await alice.manager.set_encryption(a.jid, room, Encryption.OMEMO)
+        await second.manager.join_room(a.jid, room, "alice2")
+        await say(alice, a.jid, room, "to my other device")
+        [got] = await second.rec.wait(
+            ev.MessageReceived, lambda e: e.message.body == "to my other device", timeout=30
+        )
+        assert got.message.encryption is Encryption.OMEMO and got.message.undecrypted is None

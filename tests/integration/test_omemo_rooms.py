@@ -140,7 +140,8 @@ async def test_a_room_that_stops_being_eligible_holds_messages_in_the_outbox(
     prosody: ProsodyServer, account: Callable[..., TestAccount]
 ) -> None:
     """OMEMO on, then the owner opens the room: the next message waits in the outbox with the
-    reason in words, and nothing of it reaches the room in plaintext."""
+    reason in words, and nothing of it reaches the room in plaintext; once the room is
+    members-only again, it goes out encrypted."""
     a, b = account("alice"), account("bob")
     room = room_name(prosody, "closing")
     async with running(prosody, b):
@@ -156,6 +157,13 @@ async def test_a_room_that_stops_being_eligible_holds_messages_in_the_outbox(
         assert why.reason.endswith("it stays in the outbox")
         stored = alice.store.get_message(held.id)
         assert stored is not None and stored.state is MessageState.PENDING
+        # Closed again: the room says its configuration changed, and the message goes out.
+        await alice.manager.configure_room(a.jid, room, members_only=True)
+        await alice.rec.wait(
+            ev.MessageStateChanged,
+            lambda e: e.message_id == held.id and e.state is MessageState.ACKED,
+            timeout=30,
+        )
     assert "now open" not in room_archive_text(prosody)
     assert "while closed" not in room_archive_text(prosody)
 

@@ -133,7 +133,7 @@ def sealed(
 def sender_of(xml: Element) -> str | None:
     """The real JID a sealed room stanza was marked with (see :func:`seal`)."""
     marker = xml.find(f"{{{NS_SENDER}}}sender")
-    return marker.get("jid") or None if marker is not None else None
+    return (marker.get("jid") or None) if marker is not None else None
 
 
 def seal(message: Message, stanza: Any, sender: str | None) -> SealedMessage:
@@ -181,7 +181,7 @@ class RoomMembers:
                 del members[jid]
                 changed = True
         if changed:
-            log.info("%s: members of %s now %s", self.session.account, room, sorted(members))
+            log.debug("%s: members of %s now %s", self.session.account, room, sorted(members))
             self.session.sender.release()
 
     async def check(self, room: str) -> str | None:

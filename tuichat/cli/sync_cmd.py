@@ -210,9 +210,7 @@ async def _send(
         if kind is ConversationKind.GROUPCHAT:
             if not manager.started:
                 await manager.start()
-            if encryption is Encryption.OMEMO:
-                return "tuichat does not encrypt in rooms yet (--encrypt)"
-            return await _send_to_room(session, to, body, timeout, quoted)
+            return await _send_to_room(session, to, body, timeout, quoted, encryption)
         how = Outgoing(until, encryption, quoted)
         return await _send_chat(manager, session, account, (to, body), timeout, how)
     finally:
@@ -220,7 +218,12 @@ async def _send(
 
 
 async def _send_to_room(
-    session: Session, room: str, body: str, timeout: float, quoted: Message | None
+    session: Session,
+    room: str,
+    body: str,
+    timeout: float,
+    quoted: Message | None,
+    encryption: Encryption | None,
 ) -> str:
     from tuichat.errors import ClientError
     from tuichat.xmpp.features import muc_join
@@ -230,7 +233,8 @@ async def _send_to_room(
     if why := await wait_until(session, session.synced.is_set, deadline, "connection"):
         return why
     try:
-        await muc_join.send_to_room(session, room, body, max(1.0, deadline - loop.time()), quoted)
+        left = max(1.0, deadline - loop.time())
+        await muc_join.send_to_room(session, room, body, left, quoted, encryption)
     except ClientError as exc:
         return str(exc)
     return ""

@@ -107,11 +107,15 @@ def new_device_words(name: str, device: Device, *, own: bool) -> str:
 
 
 def held_words(reason: str, undecided: int) -> str:
-    """The notice when messages wait in the outbox because encryption is impossible now."""
-    decide = (
-        f"{undecided} device{'s' if undecided != 1 else ''} waiting for your decision: "
-        "/omemo devices, then v verifies, d distrusts"
-        if undecided
-        else "/omemo devices shows the devices"
-    )
-    return f"messages wait, not sent: {reason}; {decide}"
+    """The notice when messages wait in the outbox because encryption is impossible now
+    (``reason`` as the client says it: its own "not sent: …; it stays in the outbox" is
+    not said twice; the device hint only when devices are the cause, not a room's setup)."""
+    reason = reason.removeprefix("not sent: ").removesuffix("; it stays in the outbox")
+    if undecided:
+        decide = (
+            f"; {undecided} device{'s' if undecided != 1 else ''} waiting for your decision: "
+            "/omemo devices, then v verifies, d distrusts"
+        )
+    else:
+        decide = "; /omemo devices shows the devices" if "device" in reason else ""
+    return f"messages wait, not sent: {reason}{decide}"

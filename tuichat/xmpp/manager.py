@@ -243,11 +243,10 @@ class ConnectionManager(
         bare = str(JID.parse(conversation).bare)
         if encryption is Encryption.OMEMO and not session.config.omemo:
             raise ClientError(f"OMEMO is off for {session.account} (omemo = false in the config)")
-        if encryption is Encryption.OMEMO and self._is_room(session, bare):
-            raise ClientError(
-                f"{bare} is a group chat: OMEMO in rooms needs a members-only, non-anonymous "
-                "room, and tuichat does not encrypt in rooms yet"
-            )
+        if encryption is Encryption.OMEMO and session.rooms and self._is_room(session, bare):
+            why = await session.rooms.members.check(bare)  # members-only and non-anonymous?
+            if why is not None:
+                raise ClientError(why)
         self.store.set_conversation_encryption(session.account, bare, encryption.value)
         self.bus.publish(ev.EncryptionChanged(session.account, bare, encryption))
         session.sender.release()

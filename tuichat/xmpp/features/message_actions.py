@@ -158,7 +158,13 @@ class MessageActions:
         sender, nick = self._own_sender(message)
         marks = Marks(reply_to=reference(message, ActionKind.REACT))
         return self.session.queue_outgoing(
-            message.conversation, body, kind=message.kind, sender=sender, nick=nick, marks=marks
+            message.conversation,
+            body,
+            kind=message.kind,
+            sender=sender,
+            nick=nick,
+            marks=marks,
+            encryption=self.session.encryption(message.conversation),  # never plaintext
         )
 
     async def flushed(self, timeout: float = 15.0) -> None:

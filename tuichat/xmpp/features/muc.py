@@ -11,8 +11,10 @@ arrives twice. A resumed stream only self-pings the rooms (XEP-0410).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from slixmpp.xmlstream.handler import Callback
@@ -41,6 +43,8 @@ from tuichat.xmpp.features.muc_state import RoomState
 from tuichat.xmpp.features.muc_words import join_error_words
 from tuichat.xmpp.features.roster import presence_args
 from tuichat.xmpp.features.selfping import SelfPinger
+from tuichat.xmpp.omemo import rooms as e2e_rooms
+from tuichat.xmpp.omemo.rules import SealedMessage
 
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
@@ -66,10 +70,12 @@ class Rooms(RoomSending):
         self.archive = ArchiveSync(
             self.client,
             self.account,
-            session.deliver_many,
+            session.deliver_batch,  # encrypted results are decrypted first
             session.bus.publish,
             initial_depth=1000,
         )
+        self.members = e2e_rooms.RoomMembers(session)
+        """The rooms' features and members, for OMEMO in rooms."""
         self.pinger = SelfPinger(self.client, self._ping_targets, self.rejoin)
         self.presence_subscription: Any = None
 
@@ -123,6 +129,7 @@ class Rooms(RoomSending):
         stream; :meth:`started` then rejoins what we want to be in.
         """
         self.bookmarks.reset()
+        self.members.reset()
         for state in self.rooms.values():
             state.joined = False
             state.occupants.clear()
@@ -147,6 +154,7 @@ class Rooms(RoomSending):
         if p is None or state is None or not (state.joined or state.joining):
             return  # not about a room we are in: ignore (trust)
         state.last_activity = time.monotonic()
+        self.members.affiliated(p.room, e2e_rooms.affiliation_items(presence.xml))
         if p.available:
             self._arrived(state, p)
         elif 303 in p.codes and p.new_nick:
@@ -238,6 +246,8 @@ class Rooms(RoomSending):
             self.publish(ev.InvitationReceived(self.account, invite))
         elif (decline := mp.declined(xml)) is not None:
             self.publish(ev.InvitationDeclined(self.account, *decline))
+        elif (room := xml.get("from", "")) in self.rooms:  # an affiliation announcement
+            self.members.affiliated(room, e2e_rooms.affiliation_items(xml))
 
     def _on_groupchat(self, stanza: Any) -> None:
         xml = stanza.xml
@@ -247,6 +257,8 @@ class Rooms(RoomSending):
             log.info("%s: dropped a groupchat message from %s", self.account, room)
             return
         state.last_activity = time.monotonic()
+        if e2e_rooms.config_changed(xml):
+            self.members.forget(state.room)  # eligible for OMEMO? asked again
         subject = mp.subject_of(xml)
         if subject is not None:
             self.flush_history(state)
@@ -255,8 +267,10 @@ class Rooms(RoomSending):
             self.publish(ev.SubjectChanged(self.account, state.room, subject, by))
             return
         env = parse.envelope(stanza)
-        message = mp.room_message(
-            env, self.account, room=state.room, our_nick=state.nick, now=utcnow()
+        message = e2e_rooms.sealed(
+            self.session,
+            mp.room_message(env, self.account, room=state.room, our_nick=state.nick, now=utcnow()),
+            env,
         )
         if message is None:
             return
@@ -275,13 +289,32 @@ class Rooms(RoomSending):
             ):
                 self.publish(ev.RoomMentioned(self.account, state.room, stored))
 
+        if isinstance(message, SealedMessage):  # decrypted first, under the account's lock
+            self._deliver_sealed([message], stored_then)
+            return
         # Stored with the rest of this network read, in one transaction (a flood stays cheap).
         self.session.deliver_live(message, stored_then)
 
+    def _deliver_sealed(
+        self, batch: list[Message], then: Callable[[Message | None], object] | None = None
+    ) -> None:
+        """Store a batch with encrypted messages: decrypted first, under the account's lock
+        (see ``Session.deliver_batch``); ``then`` runs with the stored copy of a lone one."""
+
+        async def deliver() -> None:
+            stored = await self.session.deliver_batch(batch)
+            if then is not None:
+                then(stored[0] if stored else None)
+
+        task = asyncio.ensure_future(deliver())
+        task.add_done_callback(_report_failure)
+
     def flush_history(self, state: RoomState) -> None:
         """Store the join history buffered for ``state`` (one transaction)."""
-        batch, state.history = state.history, None
-        if batch:
+        batch, state.history = state.history or [], None
+        if any(isinstance(m, SealedMessage) for m in batch):
+            self._deliver_sealed(batch)
+        elif batch:
             self.session.deliver_many(batch)
 
     def claim_private(self, stanza: Any) -> Any:
@@ -321,7 +354,8 @@ class Rooms(RoomSending):
         def to_message(env: parse.Envelope, account: str, **kwargs: Any) -> Message | None:
             state = self.rooms.get(room)
             our_nick = state.nick if state else ""
-            return mp.room_message(env, account, room=room, our_nick=our_nick, **kwargs)
+            message = mp.room_message(env, account, room=room, our_nick=our_nick, **kwargs)
+            return e2e_rooms.sealed(self.session, message, env, archived=True)
 
         return to_message
 
@@ -343,6 +377,11 @@ class Rooms(RoomSending):
         except Exception:  # item-not-found (a new room) or no answer
             return False
         return NS_MAM in set(info["disco_info"]["features"])
+
+
+def _report_failure(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("storing encrypted room messages failed", exc_info=task.exception())
 
 
 def install(session: Session) -> Rooms:

@@ -20,7 +20,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 from tuichat import events as ev
 from tuichat import model
 from tuichat.errors import ClientError, RoomError
-from tuichat.model import Bookmark, ConversationKind, InvalidJID, Message
+from tuichat.model import Bookmark, ConversationKind, Encryption, InvalidJID, Message
 from tuichat.xmpp.features import muc_parse as mp
 from tuichat.xmpp.features.muc_state import RoomState
 from tuichat.xmpp.features.muc_words import (
@@ -290,10 +290,15 @@ async def kind_of(session: Session, jid: str, timeout: float = 10.0) -> Conversa
 
 
 async def send_to_room(
-    session: Session, room: str, text: str, timeout: float = 30.0, quoted: Message | None = None
+    session: Session,
+    room: str,
+    text: str,
+    timeout: float = 30.0,
+    quoted: Message | None = None,
+    encryption: Encryption | None = None,
 ) -> str:
-    """Join ``room`` if needed, send ``text`` (a reply to ``quoted``, when given) and wait for
-    the room to reflect it.
+    """Join ``room`` if needed, send ``text`` (a reply to ``quoted``, when given; encrypted as
+    the room sends, or as ``encryption`` says) and wait for the room to reflect it.
 
     Returns the room's stanza-id of the message (or its origin-id when the room gives none).
     Raises :class:`RoomError` in words.
@@ -306,7 +311,7 @@ async def send_to_room(
     if quoted is not None:
         sent = session.actions.reply(quoted, text)
     else:
-        sent = rooms.queue_room_message(bare, text)
+        sent = rooms.queue_room_message(bare, text, encryption)
     outcome = session.sender.wait(sent)
     try:
         echoed = await asyncio.wait_for(asyncio.shield(outcome), timeout)

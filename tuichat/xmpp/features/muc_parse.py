@@ -28,6 +28,7 @@ from tuichat.model import (
     Affiliation,
     ConversationKind,
     Direction,
+    Encryption,
     InvalidJID,
     Invitation,
     Message,
@@ -227,9 +228,10 @@ def room_message(
 
     ``None`` unless it is a groupchat with a body coming from ``room`` itself (trust). The
     stanza-id counts only when the room assigned it; ``archive_stanza_id`` comes from a
-    trusted room-archive result.
+    trusted room-archive result. An encrypted one (``env.sealed``) has an empty body and
+    ``encryption`` OMEMO: it is decrypted (or becomes a placeholder) before it is stored.
     """
-    if not (env.body or has_action(env)) or env.type != "groupchat":
+    if not (env.body or env.sealed is not None or has_action(env)) or env.type != "groupchat":
         return None
     try:
         sender = JID.parse(env.from_)
@@ -245,9 +247,10 @@ def room_message(
         conversation=room,
         direction=Direction.OUT if outgoing else Direction.IN,
         sender=str(sender),
-        body=env.body,
+        body="" if env.sealed is not None else env.body,
         timestamp=archive_stamp or live_stamp(env.delay, now),
         kind=ConversationKind.GROUPCHAT,
+        encryption=Encryption.NONE if env.sealed is None else Encryption.OMEMO,
         state=MessageState.ACKED if outgoing else MessageState.RECEIVED,
         stanza_id=archive_stanza_id or trusted_stanza_id(env.stanza_ids, room),
         origin_id=env.origin_id,

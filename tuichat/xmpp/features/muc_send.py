@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tuichat.errors import RoomError
-from tuichat.model import ConversationKind, Direction, Message
+from tuichat.model import ConversationKind, Direction, Encryption, Message
 from tuichat.xmpp import parse
 from tuichat.xmpp.errors import error_condition
 
@@ -33,17 +33,23 @@ class RoomSending:
             """The state of a room we know."""
             ...
 
-    def queue_room_message(self, room: str, body: str) -> Message:
-        """Store ``body`` as pending for ``room``; it goes out while we are in the room."""
+    def queue_room_message(
+        self, room: str, body: str, encryption: Encryption | None = None
+    ) -> Message:
+        """Store ``body`` as pending for ``room``; it goes out while we are in the room,
+        encrypted as the room sends (or as ``encryption`` says: ``send --encrypt``)."""
         state = self.state(room)
         if not state.joined and not state.wanted:
             raise RoomError(f"not in the room {state.room}")
+        if encryption is Encryption.OMEMO and not self.session.config.omemo:
+            raise RoomError(f"OMEMO is off for {self.account} (omemo = false in the config)")
         stored: Message = self.session.queue_outgoing(
             state.room,
             body,
             kind=ConversationKind.GROUPCHAT,
             sender=f"{state.room}/{state.nick}",
             nick=state.nick,
+            encryption=encryption or self.session.encryption(state.room),
         )
         return stored
 

@@ -32,10 +32,10 @@ from slixmpp_omemo import XEP_0384
 
 from tuichat import events as ev
 from tuichat.errors import ClientError
-from tuichat.model import Device, Direction, Encryption, Message, Trust
+from tuichat.model import ConversationKind, Device, Direction, Encryption, Message, Trust
 from tuichat.store import KeyWrites
 from tuichat.xmpp import parse
-from tuichat.xmpp.omemo import omemo2, rules
+from tuichat.xmpp.omemo import group, omemo2, rules
 from tuichat.xmpp.omemo.rules import SealedMessage
 from tuichat.xmpp.omemo.storage import StoreStorage
 from tuichat.xmpp.sending import Unwritable
@@ -222,11 +222,17 @@ class OmemoEngine:
         (it would spend that key and fail)."""
         manager = await self.manager()
         own, _others = await manager.get_own_device_information()
+        sender = group.room_sender(stanza)  # a room's: the real JID we learnt (None: 1:1)
         if omemo2.route(stanza, self.account, own.device_id) != omemo2.NS_OMEMO2:
-            decrypted, device = await self.plugin.decrypt_message(omemo2.without_omemo2(stanza))
-            body = decrypted["body"]
+            if sender is not None:
+                body, device = await group.decrypt_room_oldmemo(
+                    manager, omemo2.without_omemo2(stanza), sender, self.account
+                )
+            else:
+                decrypted, device = await self.plugin.decrypt_message(omemo2.without_omemo2(stanza))
+                body = decrypted["body"]
             return ({"body": body} if body else None), device
-        plain = await omemo2.decrypt_omemo2(manager, stanza, self.account)
+        plain = await omemo2.decrypt_omemo2(manager, stanza, self.account, sender_bare_jid=sender)
         if plain.content is None:
             return None, plain.device
         env = parse.envelope(omemo2.decrypted_stanza(stanza, plain.content))
@@ -294,11 +300,15 @@ class OmemoEngine:
         """``stanza`` encrypted to ``message.conversation`` and our other devices, with what must
         stay outside put back; raises :class:`Unwritable` saying why not."""
         jid = message.conversation
+        recipients = [jid]
+        if message.kind is ConversationKind.GROUPCHAT and self.session.rooms is not None:
+            recipients = await self.session.rooms.members.step_recipients(jid)
         async with self.serialised():
             mark = self.storage.mark()
             try:
-                await self._known_devices(jid)
-                encrypted, errors = await _in_time(self._encrypted(stanza, jid))
+                for recipient in recipients:
+                    await self._known_devices(recipient)
+                encrypted, errors = await _in_time(self._encrypted(stanza, jid, recipients))
             except Deferred:
                 self.storage.back_to(mark)
                 raise Unwritable(
@@ -307,8 +317,9 @@ class OmemoEngine:
             except NoEligibleDevices as exc:
                 raise Unwritable(rules.no_device_words(exc.bare_jids)) from None
             except StillUndecided:
-                waiting = self.waiting.get(jid, ())
-                raise Unwritable(rules.undecided_words([jid]), waiting) from None
+                held = [r for r in recipients if r in self.waiting] or [jid]
+                waiting = tuple(d for r in held for d in self.waiting.get(r, ()))
+                raise Unwritable(rules.undecided_words(held), waiting) from None
             except Exception as exc:
                 log.warning("%s: encrypting to %s failed: %r", self.account, jid, exc)
                 raise Unwritable(f"not sent: encryption failed ({exc})", transient=True) from None
@@ -320,19 +331,30 @@ class OmemoEngine:
             raise Unwritable("not sent: nothing to encrypt")
         return encrypted
 
-    async def _encrypted(self, stanza: Any, jid: str) -> tuple[Any, frozenset[Any]]:
-        """``stanza`` encrypted to ``jid``, what must stay outside beside it: with OMEMO 2 (and
-        OMEMO 0.3 beside it) when one of ``jid``'s devices speaks only OMEMO 2, which
-        slixmpp-omemo would leave out; otherwise with slixmpp-omemo (OMEMO 0.3)."""
-        await self.plugin.refresh_device_lists({JID(jid)})
+    async def _encrypted(
+        self, stanza: Any, jid: str, recipients: list[str]
+    ) -> tuple[Any, frozenset[Any]]:
+        """``stanza`` encrypted to ``recipients`` (``jid``'s peer, or a room's members), what
+        must stay outside beside it: with OMEMO 2 (and OMEMO 0.3 beside it) when one of their
+        devices speaks only OMEMO 2, which slixmpp-omemo would leave out; otherwise with
+        slixmpp-omemo (OMEMO 0.3)."""
+        jids = {JID(r) for r in recipients}
+        await self.plugin.refresh_device_lists(jids)
         manager = await self.manager()
-        if not omemo2.needs_omemo2(await manager.get_device_information(jid)):
-            encrypted, errors = await self.plugin.encrypt_message(stanza, JID(jid), jid)
+        devices = [d for r in recipients for d in await manager.get_device_information(r)]
+        if not omemo2.needs_omemo2(devices):
+            encrypted, errors = await self.plugin.encrypt_message(stanza, jids, jid)
             if encrypted is not None:
                 rules.put_back_outside(stanza.xml, encrypted.xml)
+                group.forget_reflection(self.plugin, encrypted)
             return encrypted, errors
         return await omemo2.encrypt_omemo2(
-            manager, stanza, [jid], own_bare_jid=self.account, identifier=jid, include_oldmemo=True
+            manager,
+            stanza,
+            recipients,
+            own_bare_jid=self.account,
+            identifier=jid,
+            include_oldmemo=True,
         )
 
     async def _known_devices(self, jid: str) -> None:

@@ -39,6 +39,7 @@ _UNDECRYPTED = {
     "DecryptionFailed": "it could not be decrypted (a damaged message, or one already read)",
     "KeyExchangeFailed": "the sender's key exchange failed",
     "TooManySkippedMessageKeys": "too many messages from that device were missed",
+    "SenderUnknown": "the room did not say who sent it (their real address is not known)",
 }
 
 _SAYS_WHY = frozenset({"Omemo2Error", "EnvelopeRejected"})

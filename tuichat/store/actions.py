@@ -39,7 +39,7 @@ from tuichat.store.messages import (
     to_ts,
 )
 
-__all__ = ["annotate", "apply", "find", "record", "save", "versions"]
+__all__ = ["act", "annotate", "apply", "find", "record", "save", "versions"]
 
 QUOTE_LENGTH = 60
 """Characters of a quoted message shown above a reply."""
@@ -115,6 +115,13 @@ def apply(conn: sqlite3.Connection, actor: Message) -> SaveOutcome:
         echoed = _echo(conn, actor.account, actor.origin_id)
         if echoed is not None:
             return SaveOutcome(stored=None, existing=echoed, updated=True)
+    return act(conn, actor)
+
+
+def act(conn: sqlite3.Connection, actor: Message) -> SaveOutcome:
+    """:func:`apply` without looking for our queued action (what queueing it applies)."""
+    action = actor.action
+    assert action is not None
     found = find(conn, actor.account, actor.conversation, action.target)
     if not found:
         _wait(conn, actor)

@@ -102,7 +102,7 @@ def add(
         ),
     )
     assert cur.lastrowid is not None
-    outcome = _actions.apply(conn, actor)
+    outcome = _actions.act(conn, actor)
     queued = get(conn, cur.lastrowid)
     assert queued is not None
     return queued, outcome

@@ -97,9 +97,10 @@ class MessageActions:
             return f"{room}/{message.nick}", message.nick
         raise RoomError(f"not in the room {room}")
 
-    def _queue(self, message: Message, action: Action, body: str) -> None:
+    def _queue(self, message: Message, action: Action, body: str) -> Message:
         """Queue ``action`` on ``message``: applied to our view at once (marked pending), sent
-        once the rules allow (see :class:`~tuichat.xmpp.sending.Sender`)."""
+        once the rules allow (see :class:`~tuichat.xmpp.sending.Sender`); the queued action
+        (to wait on, :meth:`~tuichat.xmpp.sending.Sender.wait`)."""
         if message.id is None:
             raise ClientError("only a stored message can be acted on")
         sender, nick = self._own_sender(message)
@@ -125,6 +126,7 @@ class MessageActions:
         if shown is not None:
             self.session.bus.publish(ev.MessageChanged(self.session.account, shown))
         self.session.sender.queue_action(queued)
+        return queued.message
 
     def stanza(self, client: Any, row: int) -> Any | None:
         """The stanza of the queued action ``row`` (None if it is gone), naming the message it
@@ -145,7 +147,7 @@ class MessageActions:
         SubElement(stanza.xml, "{urn:xmpp:hints}store")
         return stanza
 
-    def correct(self, message: Message, body: str) -> None:
+    def correct(self, message: Message, body: str) -> Message:
         """Replace the text of our own ``message`` (XEP-0308)."""
         if message.direction is not Direction.OUT:
             raise ClientError("only your own messages can be corrected")
@@ -158,22 +160,22 @@ class MessageActions:
             )
         sendable.check(body)
         target = reference(message, ActionKind.CORRECT)
-        self._queue(message, Action(ActionKind.CORRECT, target), body)
+        return self._queue(message, Action(ActionKind.CORRECT, target), body)
 
-    def retract(self, message: Message) -> None:
+    def retract(self, message: Message) -> Message:
         """Retract our own ``message`` (XEP-0424): everyone's view shows a tombstone."""
         if message.direction is not Direction.OUT:
             raise ClientError("only your own messages can be retracted")
         target = reference(message, ActionKind.RETRACT)
-        self._queue(message, Action(ActionKind.RETRACT, target), RETRACT_FALLBACK)
+        return self._queue(message, Action(ActionKind.RETRACT, target), RETRACT_FALLBACK)
 
-    def react(self, message: Message, reactions: tuple[str, ...]) -> None:
+    def react(self, message: Message, reactions: tuple[str, ...]) -> Message:
         """Set our full set of reactions to ``message`` (XEP-0444); empty removes them."""
         given = clean_reactions(list(reactions))
         if len(given) != len(tuple(dict.fromkeys(r.strip() for r in reactions if r.strip()))):
             raise ClientError("a reaction is too long or not a character one can show")
         target = reference(message, ActionKind.REACT)
-        self._queue(message, Action(ActionKind.REACT, target, given), "")
+        return self._queue(message, Action(ActionKind.REACT, target, given), "")
 
     def reply(self, message: Message, body: str) -> Message:
         """Send ``body`` as a reply to ``message`` (XEP-0461, with a fallback quote)."""

@@ -158,7 +158,7 @@ def test_the_copy_of_a_queued_action_acks_it_and_is_not_applied_twice() -> None:
     assert queued.row is not None
 
 
-def test_a_retracted_message_keeps_no_queued_action_alive_when_deleted() -> None:
+def test_a_queued_action_goes_with_the_message_it_acts_on() -> None:
     store = Store.memory()
     target = _mine(store, "bye")
     store.queued_actions.add(_actor(ActionKind.RETRACT, "o1", "fallback"), target)
@@ -203,3 +203,20 @@ def test_an_action_on_a_sent_message_or_anothers_goes_at_once_and_its_copy_acks_
     assert _sends(box.handle(Queued(Entry(7, BOB, CHAT, "a", action=True)))) == ["a"]
     [change] = box.handle(CopyArrived("a"))
     assert change.state is MessageState.ACKED and change.action  # type: ignore[union-attr]
+
+
+def test_the_log_says_an_action_of_ours_is_not_sent_yet() -> None:
+    from rich.text import Text
+
+    from tuichat.actions import Marks
+    from tuichat.ui.widgets.action_lines import decorate, tombstone
+
+    shown = Message(ME, BOB, Direction.OUT, ME, "hello", NOW)
+    edited = replace(shown, marks=Marks(edited=True, pending=True, reactions=(("👍", (ME,)),)))
+    assert decorate(Text("hello"), edited, 40).plain == "hello (edited) (not sent yet)\n👍 1"
+    gone = replace(shown, body="", marks=Marks(retracted=True, pending=True))
+    assert decorate(tombstone(gone) or Text(), gone, 40).plain == (
+        "message retracted (not sent yet)"
+    )
+    sent = replace(shown, marks=Marks(edited=True))
+    assert decorate(Text("hello"), sent, 40).plain == "hello (edited)"

@@ -71,10 +71,17 @@ class Tuichat:
         return not self.store.outbox(self.jid) and not self.store.queued_actions.waiting(self.jid)
 
 
-def offline(proxy: RecordingProxy, dead: int) -> None:
-    """Cut tuichat's connection, and every new one, as a network gone away would."""
+async def offline(run: Tuichat, proxy: RecordingProxy, dead: int) -> None:
+    """Cut tuichat's connection, and every new one, as a network gone away would; return
+    once the session knows."""
+
+    def lost(event: ev.ConnectionStateChanged) -> bool:
+        return event.state == ConnectionState.DISCONNECTED
+
+    before = len(run.rec.of(ev.ConnectionStateChanged, lost))
     proxy.target_port = dead
     proxy.cut()
+    await run.rec.wait(ev.ConnectionStateChanged, lost, count=before + 1)
 
 
 async def test_actions_made_offline_reach_the_peer_once_after_a_cut_and_a_restart(
@@ -94,20 +101,17 @@ async def test_actions_made_offline_reach_the_peer_once_after_a_cut_and_a_restar
                 store, manager, jid = run.store, run.manager, me.jid
                 theirs_id = bob.send(jid, "hello from bob")
                 await run.rec.wait(ev.MessageReceived, lambda e: e.message.body == "hello from bob")
-                one = await manager.send_message(jid, bob.jid, "mine one")
-                two = await manager.send_message(jid, bob.jid, "mine two")
+                one = await manager.send_message(jid, bob_account.jid, "mine one")
+                two = await manager.send_message(jid, bob_account.jid, "mine two")
                 await wait_for(run.idle)
-                theirs = store.find_reference(jid, bob.jid, theirs_id)
+                theirs = store.find_reference(jid, bob_account.jid, theirs_id)
                 assert theirs is not None
 
-                offline(proxy, dead)
-                await run.rec.wait(
-                    ev.ConnectionStateChanged, lambda e: e.state != ConnectionState.CONNECTED
-                )
+                await offline(run, proxy, dead)
                 await manager.react(jid, theirs, ("👍",))
                 await manager.correct_message(jid, fresh(store, one), "mine one, fixed")
                 await manager.retract_message(jid, fresh(store, two))
-                three = await manager.send_message(jid, bob.jid, "mine three")
+                three = await manager.send_message(jid, bob_account.jid, "mine three")
                 await manager.react(jid, three, ("🎉",))  # after its message, still queued
                 # Shown at once, marked as not sent yet; kept in the outbox.
                 shown = fresh(store, one)
@@ -126,12 +130,7 @@ async def test_actions_made_offline_reach_the_peer_once_after_a_cut_and_a_restar
                 await wait_for(run.idle, 40)
                 assert not (fresh(store, one).marks or shown.marks).pending
 
-                offline(proxy, dead)  # and gone again: this one waits for the next run
-                await run.rec.wait(
-                    ev.ConnectionStateChanged,
-                    lambda e: e.state != ConnectionState.CONNECTED,
-                    count=2,
-                )
+                await offline(run, proxy, dead)  # and gone again: this waits for the next run
                 await manager.react(jid, fresh(store, theirs), ("👍", "❤️"))
             finally:
                 await run.stop()
@@ -187,8 +186,8 @@ async def test_actions_before_their_message_in_the_archive_are_applied_when_it_c
         keep = el("store", "urn:xmpp:hints")  # archived although it carries no body
         send_with(bob, me.jid, "", el("reactions", NS_REACTIONS, ("👍",), id=m1), keep)
         send_with(bob, me.jid, "", el("retract", NS_RETRACT, id=m2), keep)
-        other_device.send(bob.jid, "forged", replace_id=m1)
-        await bob.client.plugin["xep_0199"].ping(timeout=30)
+        await bob.client.plugin["xep_0199"].ping(timeout=30)  # all archived, in this order
+        other_device.send(bob_account.jid, "forged", replace_id=m1)
         await other_device.wait_until(lambda: len(other_device.messages) >= 3)
         await other_device.client.plugin["xep_0199"].ping(timeout=30)
 

@@ -220,3 +220,19 @@ def test_the_log_says_an_action_of_ours_is_not_sent_yet() -> None:
     )
     sent = replace(shown, marks=Marks(edited=True))
     assert decorate(Text("hello"), sent, 40).plain == "hello (edited)"
+
+
+def test_an_older_action_of_ours_replayed_by_the_archive_does_not_undo_a_queued_one() -> None:
+    store = Store.memory()
+    target = _mine(store, "hi")
+    old = replace(
+        _actor(ActionKind.REACT, "o1", key="old"),
+        action=Action(ActionKind.REACT, "o1", ("👍",)),
+        timestamp=NOW,
+        state=MessageState.RECEIVED,
+    )
+    store.queued_actions.add(_actor(ActionKind.REACT, "o1"), target)  # 🎉, a second later
+    [outcome] = store.save_outcomes([old])
+    assert outcome.changed is None
+    [row] = store.history(ME, BOB)
+    assert row.marks is not None and row.marks.reactions == (("🎉", (ME,)),)

@@ -128,12 +128,28 @@ def act(conn: sqlite3.Connection, actor: Message) -> SaveOutcome:
     for target in found:
         if target.id is None or not authorised(actor, action, target, _occupant(conn, target.id)):
             continue
+        if _superseded(conn, actor, target.id):
+            return SaveOutcome(stored=None)
         if _apply(conn, actor, action, target):
             if action.kind is ActionKind.CORRECT:  # a correction of this correction may wait
                 release(conn, actor)
             return SaveOutcome(stored=None, changed=annotate(conn, [_fresh(conn, target.id)])[0])
         return SaveOutcome(stored=None)
     return SaveOutcome(stored=None)
+
+
+def _superseded(conn: sqlite3.Connection, actor: Message, row_id: int) -> bool:
+    """Whether ``actor``, an action of ours from elsewhere (an older one the archive replays),
+    is older than one of the same kind on the same message still in our outbox: the newer
+    one, already shown, stays."""
+    if actor.direction is not Direction.OUT or actor.action is None:
+        return False
+    row = conn.execute(
+        "SELECT 1 FROM queued_actions WHERE target = ? AND action = ? AND ts > ? "
+        "AND state IN ('pending', 'sent') AND origin_id IS NOT ? LIMIT 1",
+        (row_id, actor.action.kind.value, to_ts(actor.timestamp), actor.origin_id),
+    ).fetchone()
+    return row is not None
 
 
 def _echo(conn: sqlite3.Connection, account: str, origin_id: str) -> Message | None:

@@ -111,11 +111,13 @@ async def _connect_and_sync(
                 failures[jid] = "; ".join(session.sync_failures)
                 return
             # Caught up both ways: what waited in the outbox must be acknowledged too.
-            while pending := len(store.outbox(jid)):
+            while pending := len(store.outbox(jid)) + len(store.queued_actions.waiting(jid)):
                 if store.failure is not None:
                     return
                 if loop.time() > deadline or session.state != ConnectionState.CONNECTED:
-                    failures[jid] = f"{pending} message(s) still unacknowledged in the outbox"
+                    failures[jid] = (
+                        f"{pending} message(s) or action(s) still unacknowledged in the outbox"
+                    )
                     return
                 await asyncio.sleep(0.05)
 

@@ -438,9 +438,12 @@ def versions(conn: sqlite3.Connection, row_id: int) -> list[tuple[int, str]]:
     ]
 
 
-def save(conn: sqlite3.Connection, msg: Message, *, older: bool = False) -> SaveOutcome:
+def save(
+    conn: sqlite3.Connection, msg: Message, *, older: bool = False, waiting: bool = True
+) -> SaveOutcome:
     """Save a message through the one pipeline: an action is applied, never stored as a row;
-    a new message's reply or tombstone marks are kept with it."""
+    a new message's reply or tombstone marks are kept with it, and the actions that came
+    before it applied (``waiting``: whether any may wait in its conversation)."""
     if msg.action is not None:
         return apply(conn, msg)
     outcome = _msgs.save(conn, msg, older=older)
@@ -449,7 +452,7 @@ def save(conn: sqlite3.Connection, msg: Message, *, older: bool = False) -> Save
         return outcome
     if msg.marks is not None:
         stored = record(conn, stored, msg.marks)
-    if release(conn, stored):  # actions that came before it
+    if waiting and release(conn, stored):  # actions that came before it
         assert stored.id is not None
         stored = annotate(conn, [_fresh(conn, stored.id)])[0]
     return outcome if stored is outcome.stored else replace(outcome, stored=stored)
@@ -460,8 +463,14 @@ def save_batch(
 ) -> list[SaveOutcome]:
     """:func:`save` for a batch, the actions after the messages: history fetched backwards
     comes newest first, and an action must find the message it names stored."""
+    waiting = {
+        tuple(r) for r in conn.execute("SELECT DISTINCT account, conversation FROM pending_actions")
+    }
     outcomes: list[SaveOutcome | None] = [
-        None if msg.action is not None else save(conn, msg, older=older) for msg in msgs
+        None
+        if msg.action is not None
+        else save(conn, msg, older=older, waiting=(msg.account, msg.conversation) in waiting)
+        for msg in msgs
     ]
     for index, msg in enumerate(msgs):
         if msg.action is not None:

@@ -167,6 +167,45 @@ async def test_actions_made_offline_reach_the_peer_once_after_a_cut_and_a_restar
         await proxy.stop()
 
 
+async def test_what_is_written_as_the_connection_drops_goes_again_on_the_resumed_stream(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], tmp_path: Path
+) -> None:
+    """A message and an action written in the very turn the connection is cut reach the wire
+    after stream management stopped keeping them: the resumed stream must still carry them."""
+    me, bob_account = account("racme"), account("racbob")
+    proxy = await RecordingProxy(prosody.host, prosody.starttls_port).start()
+    [dead] = free_ports(1)
+    config = replace(account_config(prosody, me.jid, me.password, port=proxy.port), omemo=False)
+    try:
+        async with Peer.connect(prosody, bob_account.jid, bob_account.password) as bob:
+            seen = capture(bob)
+            run = Tuichat(config, tmp_path / "store.sqlite")
+            try:
+                await run.start()
+                jid, manager = me.jid, run.manager
+                first = await manager.send_message(jid, bob_account.jid, "before the cut")
+                await wait_for(run.idle)
+                proxy.target_port = dead
+                proxy.cut()  # and, in the same turn, before tuichat can notice:
+                late = await manager.send_message(jid, bob_account.jid, "as it drops")
+                await manager.react(jid, fresh(run.store, first), ("🔌",))
+                await run.rec.wait(
+                    ev.ConnectionStateChanged, lambda e: e.state == ConnectionState.DISCONNECTED
+                )
+                await asyncio.sleep(0.5)
+                proxy.target_port = prosody.starttls_port
+                await wait_for(run.idle, 40)
+            finally:
+                await run.stop()
+            await bob.client.plugin["xep_0199"].ping(timeout=30)
+            await asyncio.sleep(1.0)
+        assert [s["body"] for s in seen if s["body"] == "as it drops"] == ["as it drops"]
+        assert len(acting_on(seen, "reactions", NS_REACTIONS, first.message_id or "")) == 1
+        assert late.message_id in [s["id"] for s in seen]
+    finally:
+        await proxy.stop()
+
+
 async def test_actions_before_their_message_in_the_archive_are_applied_when_it_comes(
     prosody: ProsodyServer, account: Callable[..., TestAccount]
 ) -> None:

@@ -20,8 +20,11 @@ from tuichat.xmpp.outbox import (
     Queued,
     Ready,
     Restored,
+    Resumed,
     Send,
     StreamAcked,
+    StreamLost,
+    Unwritten,
 )
 
 CORRECT = "<replace xmlns='urn:xmpp:message-correct:0' id='{}'/>"
@@ -195,6 +198,17 @@ def test_an_action_on_a_message_that_failed_fails_too() -> None:
         (1, MessageState.FAILED, "no such user"),
         (7, MessageState.FAILED, NOT_SENT_FIRST),
     ]
+
+
+def test_what_reached_the_wire_after_its_stream_was_lost_goes_again_when_resumed() -> None:
+    box = Outbox()
+    box.handle(Ready())
+    box.handle(Queued(Entry(1, BOB, CHAT, "m")))
+    box.handle(Queued(Entry(7, BOB, CHAT, "a", action=True)))
+    box.handle(StreamLost())
+    assert box.handle(Unwritten("a")) == []
+    assert box.handle(Unwritten("gone")) == []
+    assert _sends(box.handle(Resumed())) == ["a"]  # "m" is slixmpp's to write again
 
 
 def test_an_action_on_a_sent_message_or_anothers_goes_at_once_and_its_copy_acks_it() -> None:

@@ -190,6 +190,15 @@ class FreshStream:
 
 
 @dataclass(frozen=True, slots=True)
+class Unwritten:
+    """The message ``key`` reached the wire only after its stream was gone, where stream
+    management no longer kept it (so neither a resumed stream nor slixmpp writes it again):
+    it is no longer on any stream, and goes again once the rules allow."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Resumed:
     """The old stream was resumed (XEP-0198): slixmpp writes its unacked stanzas again."""
 
@@ -209,6 +218,7 @@ Input = (
     | Released
     | StreamLost
     | FreshStream
+    | Unwritten
     | Resumed
 )
 
@@ -348,6 +358,9 @@ class Outbox:
                 self.ready = False
                 self.rooms.clear()
                 self._forget_stream(lambda _e: True)
+                return []
+            case Unwritten(key):
+                self._forget_stream(lambda e: e.key == key)
                 return []
             case Resumed():
                 self.ready = True

@@ -152,6 +152,8 @@ class Sender:
         """The ``sent`` changes of messages whose write waits for a step (stored once written)."""
         self._writing: asyncio.Future[None] | None = None
         """The last write that awaits a step (encryption); later writes queue behind it."""
+        self._filtered: Any = None
+        """The client whose outgoing stanzas :meth:`_on_the_wire` sees."""
 
     # -- what happened --------------------------------------------------------------------
 
@@ -329,12 +331,31 @@ class Sender:
         if not writing.cancelled() and writing.exception() is not None:
             log.error("%s: a write failed", self.session.account, exc_info=writing.exception())
 
-    @staticmethod
-    def _put(client: Any, stanza: Any) -> None:
+    def _put(self, client: Any, stanza: Any) -> None:
+        if client is not self._filtered:
+            client.add_filter("out", self._on_the_wire)  # after stream management's own
+            self._filtered = client
         stanza.send()
         # Ask for an ack right behind the message, through the same queue: slixmpp's own
         # request (every `window` stanzas) is written before the stanza that triggered it.
         client.send(ACK_REQUEST, use_filters=False)
+
+    def _on_the_wire(self, stanza: Any) -> Any:
+        """slixmpp's last outgoing filter: a message of ours that reaches the wire after its
+        stream was lost (stream management, in use, no longer keeps it: a resumed stream would
+        not write it again) is dropped here and written again by the machine."""
+        client = self._filtered
+        if client is None or getattr(stanza, "name", "") != "message":
+            return stanza
+        sm = client.plugin["xep_0198"]
+        if sm.enabled_out or not sm.sm_id:
+            return stanza
+        entry = self.machine.entries.get(stanza["id"])
+        if entry is None or not entry.on_stream:
+            return stanza
+        log.info("%s: %s was written after its stream was lost", self.session.account, entry.key)
+        self._handle(ob.Unwritten(entry.key))
+        return None
 
     def _hold(self, entry: ob.Entry, message: Message, why: Unwritable) -> None:
         """The message cannot go out now: it waits in the outbox; say why (never plaintext)."""

@@ -20,6 +20,7 @@ makes their stanza; the rest (when, once, in order, acked, failed) is the same.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 from collections.abc import Callable, Iterable
@@ -153,7 +154,7 @@ class Sender:
         self._writing: asyncio.Future[None] | None = None
         """The last write that awaits a step (encryption); later writes queue behind it."""
         self._filtered: Any = None
-        """The client whose outgoing stanzas :meth:`_on_the_wire` sees."""
+        """The client whose outgoing stanzas :meth:`_on_the_wire` sees (the last one)."""
 
     # -- what happened --------------------------------------------------------------------
 
@@ -332,20 +333,19 @@ class Sender:
             log.error("%s: a write failed", self.session.account, exc_info=writing.exception())
 
     def _put(self, client: Any, stanza: Any) -> None:
-        if client is not self._filtered:
-            client.add_filter("out", self._on_the_wire)  # after stream management's own
+        if client is not self._filtered:  # after stream management's own filter
+            client.add_filter("out", functools.partial(self._on_the_wire, client))
             self._filtered = client
         stanza.send()
         # Ask for an ack right behind the message, through the same queue: slixmpp's own
         # request (every `window` stanzas) is written before the stanza that triggered it.
         client.send(ACK_REQUEST, use_filters=False)
 
-    def _on_the_wire(self, stanza: Any) -> Any:
+    def _on_the_wire(self, client: Any, stanza: Any) -> Any:
         """slixmpp's last outgoing filter: a message of ours that reaches the wire after its
         stream was lost (stream management, in use, no longer keeps it: a resumed stream would
         not write it again) is dropped here and written again by the machine."""
-        client = self._filtered
-        if client is None or getattr(stanza, "name", "") != "message":
+        if getattr(stanza, "name", "") != "message":
             return stanza
         sm = client.plugin["xep_0198"]
         if sm.enabled_out or not sm.sm_id:

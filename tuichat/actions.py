@@ -49,6 +49,19 @@ class ActionKind(StrEnum):
     MODERATE = "moderate"
     """XEP-0425: the room removed a message (with a reason); only the room itself may."""
 
+    @property
+    def noun(self) -> str:
+        """The action in words ("correction", "retraction", "reaction", "removal")."""
+        return _NOUNS[self]
+
+
+_NOUNS = {
+    ActionKind.CORRECT: "correction",
+    ActionKind.RETRACT: "retraction",
+    ActionKind.REACT: "reaction",
+    ActionKind.MODERATE: "removal",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Action:
@@ -79,6 +92,8 @@ class Marks:
     """The store's row id of the quoted message, when it is stored (to jump to it)."""
     occupant_id: str | None = None
     """XEP-0421: the room's stable id of the author (in a room that assigns them)."""
+    pending: bool = False
+    """An action of ours on it waits in the outbox: shown already, not yet sent."""
 
 
 def clean_reactions(reactions: list[str] | tuple[str, ...]) -> tuple[str, ...]:

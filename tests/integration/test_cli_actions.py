@@ -12,8 +12,8 @@ from slixmpp.xmlstream.matcher import MatchXPath
 
 from tests.harness import XdgDirs
 from tests.harness.peer import Peer
-from tests.harness.prosody import ProsodyServer, TestAccount
-from tests.integration.cli_helpers import add_account, history, tuichat
+from tests.harness.prosody import ProsodyServer, TestAccount, free_ports
+from tests.integration.cli_helpers import add_account, config_file, history, tuichat
 from tests.integration.test_message_actions import NS_REACTIONS, el, send_with
 
 
@@ -105,3 +105,60 @@ def test_react_and_reply_in_a_room_from_the_command_line(
     replies = [s for s in seen if s.xml.find("{urn:xmpp:reply:0}reply") is not None]
     assert [s["body"].splitlines()[-1] for s in replies] == ["and more"]
     assert history(xdg, room)[-1]["reply_to"] == first["id"]
+
+
+def _point_at(xdg: XdgDirs, old: int, new: int) -> None:
+    """Move the account to another port (a server gone away, then back)."""
+    path = config_file(xdg)
+    text = path.read_text(encoding="utf-8")
+    assert f"port = {old}" in text
+    path.write_text(text.replace(f"port = {old}", f"port = {new}"), encoding="utf-8")
+
+
+async def _react_offline(
+    server: ProsodyServer, peer: TestAccount, me: str, xdg: XdgDirs
+) -> list[Any]:
+    seen: list[Any] = []
+    loop = asyncio.get_running_loop()
+    async with Peer.connect(server, peer.jid, peer.password) as bob:
+        bob.client.register_handler(
+            Callback("all", MatchXPath("{jabber:client}message"), seen.append)
+        )
+        first = bob.send(me, "react to me later")
+        await bob.client.plugin["xep_0199"].ping(timeout=30)
+        synced = await loop.run_in_executor(None, tuichat, xdg, "sync")
+        assert synced.returncode == 0, synced.stderr
+        [dead] = free_ports(1)
+        _point_at(xdg, server.starttls_port, dead)
+        offline = await loop.run_in_executor(
+            None, tuichat, xdg, "react", "--timeout", "5", peer.jid, "--", first, "👍"
+        )
+        sent = await loop.run_in_executor(
+            None, tuichat, xdg, "send", peer.jid, "and this", "--timeout", "5"
+        )
+        # Exactly as `send` says it (the same words), and shown at once.
+        assert offline.returncode == sent.returncode == 1
+        assert offline.stderr.startswith("tuichat: not sent: ")
+        assert offline.stderr.endswith("; kept in the outbox for the next run\n")
+        assert offline.stderr.splitlines()[0].split(":")[0:2] == sent.stderr.split(":")[0:2]
+        assert "Traceback" not in offline.stderr
+        assert history(xdg, peer.jid)[0]["reactions"] == {"👍": [me]}
+        assert not any(s.xml.find(f"{{{NS_REACTIONS}}}reactions") is not None for s in seen)
+        _point_at(xdg, dead, server.starttls_port)
+        for _run in range(2):  # the next run sends it; the one after has nothing to send
+            synced = await loop.run_in_executor(None, tuichat, xdg, "sync")
+            assert synced.returncode == 0, synced.stderr
+        await bob.client.plugin["xep_0199"].ping(timeout=30)
+        await asyncio.sleep(0.5)
+    return [s for s in seen if s.xml.find(f"{{{NS_REACTIONS}}}reactions") is not None]
+
+
+def test_react_offline_is_kept_like_send_and_goes_out_once_on_the_next_run(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], xdg: XdgDirs
+) -> None:
+    me, peer = account("clioff"), account("clioffbob")
+    add_account(xdg, prosody, me.jid, me.password)
+    [reaction] = asyncio.run(_react_offline(prosody, peer, me.jid, xdg))
+    given = reaction.xml.find(f"{{{NS_REACTIONS}}}reactions")
+    assert [r.text for r in given] == ["👍"]
+    assert history(xdg, peer.jid)[0]["reactions"] == {"👍": [me.jid]}

@@ -23,6 +23,9 @@ class ActionFakes:
     store: Any
     bus: Any
     clock: Any
+    offline_actions = False
+    """Queue our actions in the store's outbox (shown at once, marked not sent yet), as the
+    real session does while it is offline, instead of applying them as sent."""
 
     def _act(self, account: str, message: Message, action: Action, body: str = "") -> None:
         self.clock += timedelta(seconds=1)
@@ -41,6 +44,10 @@ class ActionFakes:
         )
         if action.kind is ActionKind.MODERATE:
             actor = replace(actor, sender=message.conversation, direction=Direction.IN)
+        elif self.offline_actions:
+            _queued, outcome = self.store.queued_actions.add(actor, message)
+            self.bus.publish(MessageChanged(account, outcome.changed or message))
+            return
         for outcome in self.store.save_outcomes([actor]):
             if outcome.changed is not None:
                 self.bus.publish(MessageChanged(account, outcome.changed))

@@ -163,3 +163,23 @@ async def test_copy_versions_and_open_link_on_the_selected_message(ui: UI) -> No
         await pilot.press("escape", "o")
         await settle(pilot)
         assert opened == ["https://example.org/menu"]
+
+
+async def test_a_correction_waiting_in_the_outbox_shows_at_once_marked_until_sent(ui: UI) -> None:
+    from tuichat.events import MessageChanged
+    from tuichat.model import MessageState
+
+    ui.client.offline_actions = True  # type: ignore[attr-defined]
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await open_alice(pilot, ui)
+        await pilot.press("up")
+        await pilot.pause()
+        await pilot.press("backspace", "o", "k", "enter")
+        await settle(pilot)
+        assert "ok (edited) (not sent yet)" in log_text(pilot)
+        [queued] = ui.store.queued_actions.waiting(ME)
+        ui.store.queued_actions.update_state(queued.row, MessageState.ACKED)  # the server took it
+        ui.client.bus.publish(MessageChanged(ME, ui.store.get_message(queued.target)))  # type: ignore[arg-type]
+        await settle(pilot)
+        text = log_text(pilot)
+        assert "ok (edited)" in text and "not sent yet" not in text

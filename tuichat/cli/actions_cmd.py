@@ -1,26 +1,36 @@
 """Provides `tuichat react`, `tuichat correct` and `tuichat retract`: act on a stored message.
 
 A message is named by the ``id`` column of ``history --json`` (the id other messages use: the
-room's stanza-id in a room, the message's own id one to one). Each command connects, joins the
-room when the message is in one, sends the action, waits until the server has read it, and
-exits 0; a message not stored, or not ours to correct or retract, is one line and exit 1.
+room's stanza-id in a room, the message's own id one to one). Each command behaves like
+``tuichat send``: the action is queued in the outbox (and applied to the stored message at
+once), then the command connects (and, in a room, joins it first), waits until the server
+acknowledged the action, and exits 0; when it cannot, it exits 1 saying why, and the action
+stays in the outbox for the next run, in the same words as ``send``. A message not stored, or
+not ours to correct or retract, is one line and exit 1 (nothing queued).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from tuichat.cli import EXIT_OK, CliError
+from tuichat.cli import CliError
 from tuichat.cli.args import seconds
-from tuichat.cli.context import jid_arg, load, open_store, pick_account
-from tuichat.cli.online import run_online
+from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account
+from tuichat.cli.sync_cmd import raise_store_failure, report_unsent, wait_sent
+from tuichat.cli.waiting import wait_until
+from tuichat.config import AccountConfig
+from tuichat.errors import ClientError
 from tuichat.model import ConversationKind, Direction, Message
 from tuichat.store import Store
 
 if TYPE_CHECKING:
-    from tuichat.client import ChatClient
+    from tuichat.xmpp.features.message_actions import MessageActions
+
+Act = Callable[["MessageActions", Message], Message]
+"""Queue the action on the message; the queued action."""
 
 
 def register(sub: Any) -> None:
@@ -70,50 +80,70 @@ def _last_own(store: Store, account: str, conversation: str) -> Message:
     raise CliError(f"no message of yours stored in {conversation}")
 
 
-def _act(args: argparse.Namespace, pick: Any, act: Any) -> int:
-    """Find the message (``pick(store, account, conversation)``), then ``act(client, message)``
-    online; in a room, after joining it."""
+def _act(args: argparse.Namespace, pick: Any, words: str, act: Act) -> int:
+    """Find the message (``pick(store, account, conversation)``), queue ``act`` on it, and
+    send it as ``tuichat send`` sends a message (see the module's words)."""
     paths, config = load(args)
     account = pick_account(config, args.account)
     conversation = jid_arg(args.conversation)
     with open_store(paths) as store:
         message = pick(store, account.jid, conversation)
+        why = asyncio.run(_queue_and_send(account, store, message, (words, act), args.timeout))
+        raise_store_failure(store)
+    return report_unsent(why)
 
-        async def run(client: ChatClient) -> None:
-            if message.kind is ConversationKind.GROUPCHAT:
-                nick = message.nick if message.direction is Direction.OUT else None
-                await client.join_room(account.jid, message.conversation, nick)
-            await act(client, account.jid, message)
-            await client.actions_flushed(account.jid)
 
-        asyncio.run(run_online(account, store, float(args.timeout), run))
-    return EXIT_OK
+async def _queue_and_send(
+    account: AccountConfig, store: Store, message: Message, how: tuple[str, Act], timeout: float
+) -> str:
+    from tuichat.xmpp.actions_api import map_exceptions
+    from tuichat.xmpp.backoff import ONE_SHOT
+    from tuichat.xmpp.manager import ConnectionManager
+
+    words, act = how
+    manager = ConnectionManager([account], store, new_bus(), retry=ONE_SHOT)
+    session = manager.session(account.jid)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    try:
+        if message.kind is ConversationKind.GROUPCHAT:  # in the room first, as `send` does
+            await manager.start()
+            if why := await wait_until(session, session.synced.is_set, deadline, "connection"):
+                return why
+            nick = message.nick if message.direction is Direction.OUT else None
+            try:
+                await manager.join_room(account.jid, message.conversation, nick)
+            except ClientError as exc:
+                return str(exc)
+        try:
+            with map_exceptions(words):
+                queued = act(session.actions, message)
+        except ClientError as exc:
+            raise CliError(f"{account.jid}: {exc}") from None
+        return await wait_sent(manager, session, queued, max(1.0, deadline - loop.time()))
+    finally:
+        await manager.stop()
 
 
 def run_react(args: argparse.Namespace) -> int:
     """Set our reactions to a stored message."""
     emoji = tuple(args.emoji)
-
-    async def act(client: ChatClient, account: str, message: Message) -> None:
-        await client.react(account, message, emoji)
-
-    return _act(args, lambda s, a, c: _find(s, a, c, args.id), act)
+    return _act(
+        args, lambda s, a, c: _find(s, a, c, args.id), "react", lambda x, m: x.react(m, emoji)
+    )
 
 
 def run_correct(args: argparse.Namespace) -> int:
     """Correct our last message in a conversation."""
     text = " ".join(args.text)
-
-    async def act(client: ChatClient, account: str, message: Message) -> None:
-        await client.correct_message(account, message, text)
-
-    return _act(args, _last_own, act)
+    return _act(args, _last_own, "correct the message", lambda x, m: x.correct(m, text))
 
 
 def run_retract(args: argparse.Namespace) -> int:
     """Retract one of our messages."""
-
-    async def act(client: ChatClient, account: str, message: Message) -> None:
-        await client.retract_message(account, message)
-
-    return _act(args, lambda s, a, c: _find(s, a, c, args.id), act)
+    return _act(
+        args,
+        lambda s, a, c: _find(s, a, c, args.id),
+        "retract the message",
+        lambda x, m: x.retract(m),
+    )

@@ -111,11 +111,13 @@ async def _connect_and_sync(
                 failures[jid] = "; ".join(session.sync_failures)
                 return
             # Caught up both ways: what waited in the outbox must be acknowledged too.
-            while pending := len(store.outbox(jid)):
+            while pending := len(store.outbox(jid)) + len(store.queued_actions.waiting(jid)):
                 if store.failure is not None:
                     return
                 if loop.time() > deadline or session.state != ConnectionState.CONNECTED:
-                    failures[jid] = f"{pending} message(s) still unacknowledged in the outbox"
+                    failures[jid] = (
+                        f"{pending} message(s) or action(s) still unacknowledged in the outbox"
+                    )
                     return
                 await asyncio.sleep(0.05)
 
@@ -133,13 +135,13 @@ def run_sync(args: argparse.Namespace) -> int:
     accounts = pick_accounts(config, args.account)
     with open_store(paths) as store:
         failures = asyncio.run(_connect_and_sync(accounts, store, args.timeout))
-        _raise_store_failure(store)
+        raise_store_failure(store)
     for jid, why in failures.items():
         print(f"tuichat: {jid}: {why}", file=sys.stderr)
     return EXIT_FAILURE if failures else EXIT_OK
 
 
-def _raise_store_failure(store: Store) -> None:
+def raise_store_failure(store: Store) -> None:
     """Report a store that failed during the run (a full disk, a lock) as the one error."""
     if store.failure is not None:
         raise store.failure
@@ -249,18 +251,30 @@ async def _send_chat(
     how: Outgoing,
 ) -> str:
     to, body = message
-    until = how.until
     if how.quoted is not None:  # in the outbox first, either way
         queued = await manager.reply(account.jid, how.quoted, body)
     else:
         queued = await manager.send_message(account.jid, to, body, encryption=how.encryption)
+    return await wait_sent(manager, session, queued, timeout, how.until)
+
+
+async def wait_sent(
+    manager: ConnectionManager,
+    session: Session,
+    queued: Message,
+    timeout: float,
+    until: MessageState = MessageState.ACKED,
+) -> str:
+    """Connect if not yet, and wait until the queued message (or action) ``queued`` got as
+    far as ``until``: ``""`` then, else why not in words (what :func:`report_unsent` says)."""
     outcome = session.sender.wait(queued, until)  # that far, or failed with the reason
     if not manager.started:
         await manager.start()
     deadline = asyncio.get_running_loop().time() + timeout
     waiting_for = WAITING_FOR[until]
     if why := await wait_until(session, outcome.done, deadline, waiting_for):
-        row = session.store.get_message(queued.id) if queued.id is not None else None
+        plain = queued.action is None and queued.id is not None
+        row = session.store.get_message(queued.id) if plain and queued.id is not None else None
         if row is not None and row.state in ACKED_OR_MORE:
             return f"{SENT_BUT}{why}"
         return why
@@ -315,7 +329,13 @@ def run_send(args: argparse.Namespace) -> int:
             if quoted is None:
                 raise CliError(f"--reply-to: no message {args.reply_to!r} stored with {to}")
         why = asyncio.run(_send(account, store, to, body, args.timeout, how, until, quoted))
-        _raise_store_failure(store)
+        raise_store_failure(store)
+    return report_unsent(why)
+
+
+def report_unsent(why: str) -> int:
+    """The exit code of a send (or an action) that waited: 0 when ``why`` is empty, else 1
+    with one line saying why (and, unless the server took it, that it stays queued)."""
     if why.startswith(SENT_BUT):  # on the server (not in the outbox), not confirmed
         print(f"tuichat: {why}", file=sys.stderr)
         return EXIT_FAILURE

@@ -10,24 +10,41 @@ one naming no stored message, or a message its sender may not touch, changes not
   new text (the update trigger);
 - a retraction or a moderation empties the text (and the index), drops the earlier versions and
   the reactions, and marks the row retracted: a tombstone;
-- a reaction set replaces the reactor's previous set.
+- a reaction set replaces the reactor's previous set;
+- an action naming no stored message waits (``pending_actions``, at most
+  :data:`MAX_WAITING` per conversation, the oldest dropped first) and is applied, under the
+  same rule, when a message it names is stored: an archive page may bring the action before
+  its message;
+- the copy of an action of ours still in the outbox (``queued_actions``, see
+  :mod:`tuichat.store.queued`) is its acknowledgement, not a second action.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from tuichat.actions import Action, ActionKind, Marks
 from tuichat.model import ConversationKind, Direction, Message
 from tuichat.store import messages as _msgs
-from tuichat.store.messages import COLUMNS, SaveOutcome, row_to_message, sender_key, to_ts
+from tuichat.store.messages import (
+    COLUMNS,
+    SaveOutcome,
+    from_ts,
+    row_to_message,
+    sender_key,
+    to_ts,
+)
 
-__all__ = ["annotate", "apply", "find", "record", "save", "versions"]
+__all__ = ["act", "annotate", "apply", "find", "record", "save", "versions"]
 
 QUOTE_LENGTH = 60
 """Characters of a quoted message shown above a reply."""
+MAX_WAITING = 200
+"""Received actions kept per conversation while the message they name is not stored."""
 
 
 def authorised(
@@ -86,16 +103,179 @@ def _marks_row(conn: sqlite3.Connection, row_id: int) -> None:
 
 
 def apply(conn: sqlite3.Connection, actor: Message) -> SaveOutcome:
-    """Apply ``actor``'s action to the message it names; ``changed`` is that message after."""
+    """Apply ``actor``'s action to the message it names; ``changed`` is that message after.
+
+    Naming no stored message, it waits for one (see :func:`release`). The copy of one of our
+    queued actions comes back as ``existing`` (the queued action, ``updated``): it was
+    applied when queued, and now it is known to have reached the server.
+    """
     action = actor.action
     assert action is not None
-    for target in find(conn, actor.account, actor.conversation, action.target):
+    if actor.direction is Direction.OUT and actor.origin_id:
+        echoed = _echo(conn, actor.account, actor.origin_id)
+        if echoed is not None:
+            return SaveOutcome(stored=None, existing=echoed, updated=True)
+    return act(conn, actor)
+
+
+def act(conn: sqlite3.Connection, actor: Message) -> SaveOutcome:
+    """:func:`apply` without looking for our queued action (what queueing it applies)."""
+    action = actor.action
+    assert action is not None
+    found = find(conn, actor.account, actor.conversation, action.target)
+    if not found:
+        _wait(conn, actor)
+    for target in found:
         if target.id is None or not authorised(actor, action, target, _occupant(conn, target.id)):
             continue
+        if _superseded(conn, actor, target.id):
+            return SaveOutcome(stored=None)
         if _apply(conn, actor, action, target):
+            if action.kind is ActionKind.CORRECT:  # a correction of this correction may wait
+                release(conn, actor)
             return SaveOutcome(stored=None, changed=annotate(conn, [_fresh(conn, target.id)])[0])
         return SaveOutcome(stored=None)
     return SaveOutcome(stored=None)
+
+
+def _superseded(conn: sqlite3.Connection, actor: Message, row_id: int) -> bool:
+    """Whether ``actor``, an action of ours from elsewhere (an older one the archive replays),
+    is older than one of the same kind on the same message still in our outbox: the newer
+    one, already shown, stays."""
+    if actor.direction is not Direction.OUT or actor.action is None:
+        return False
+    row = conn.execute(
+        "SELECT 1 FROM queued_actions WHERE target = ? AND action = ? AND ts > ? "
+        "AND state IN ('pending', 'sent') AND origin_id IS NOT ? LIMIT 1",
+        (row_id, actor.action.kind.value, to_ts(actor.timestamp), actor.origin_id),
+    ).fetchone()
+    return row is not None
+
+
+def _echo(conn: sqlite3.Connection, account: str, origin_id: str) -> Message | None:
+    """Our queued action with ``origin_id``, still waiting for the server, now acked by its
+    copy; None when there is none (the copy is then applied like any action)."""
+    row = conn.execute(
+        "SELECT q.id, m.conversation, m.kind, q.sender, q.ts FROM queued_actions AS q "
+        "JOIN messages AS m ON m.id = q.target "
+        "WHERE q.account = ? AND q.origin_id = ? AND q.state IN ('pending', 'sent')",
+        (account, origin_id),
+    ).fetchone()
+    if row is None:
+        return None
+    row_id, conversation, kind, sender, ts = row
+    conn.execute("UPDATE queued_actions SET state = 'acked' WHERE id = ?", (row_id,))
+    return Message(
+        account=account,
+        conversation=conversation,
+        direction=Direction.OUT,
+        sender=sender,
+        body="",
+        timestamp=from_ts(ts),
+        kind=ConversationKind(kind),
+        origin_id=origin_id,
+        message_id=origin_id,
+        id=row_id,
+    )
+
+
+_WAIT = """
+INSERT INTO pending_actions (account, conversation, ref, key, kind, direction, sender, nick,
+    body, ts, stanza_id, origin_id, message_id, action, reactions, reason, occupant_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING
+"""
+
+_PENDING = (
+    "account, conversation, ref, kind, direction, sender, nick, body, ts, stanza_id, "
+    "origin_id, message_id, action, reactions, reason, occupant_id"
+)
+
+
+def _wait(conn: sqlite3.Connection, actor: Message) -> None:
+    """Keep ``actor`` until a message it names is stored (the newest :data:`MAX_WAITING` of
+    its conversation; once kept, a copy of it is not kept again)."""
+    action = actor.action
+    assert action is not None
+    occupant = actor.marks.occupant_id if actor.marks is not None else None
+    conn.execute(
+        _WAIT,
+        (
+            actor.account,
+            actor.conversation,
+            action.target,
+            f"{sender_key(actor)}\0{actor.stable_id}",
+            actor.kind.value,
+            actor.direction.value,
+            actor.sender,
+            actor.nick,
+            actor.body,
+            to_ts(actor.timestamp),
+            actor.stanza_id,
+            actor.origin_id,
+            actor.message_id,
+            action.kind.value,
+            json.dumps(list(action.reactions)),
+            action.reason,
+            occupant,
+        ),
+    )
+    conn.execute(
+        "DELETE FROM pending_actions WHERE account = ?1 AND conversation = ?2 AND id <= ("
+        "  SELECT id FROM pending_actions WHERE account = ?1 AND conversation = ?2 "
+        "  ORDER BY id DESC LIMIT 1 OFFSET ?3)",
+        (actor.account, actor.conversation, MAX_WAITING),
+    )
+
+
+def _waiting_actor(row: Sequence[Any]) -> Message:
+    (account, conversation, ref, kind, direction, sender, nick, body, ts, stanza_id) = row[:10]
+    origin_id, message_id, action, reactions, reason, occupant = row[10:]
+    act = Action(ActionKind(action), ref, tuple(json.loads(reactions)), reason)
+    return Message(
+        account=account,
+        conversation=conversation,
+        direction=Direction(direction),
+        sender=sender,
+        body=body,
+        timestamp=from_ts(ts),
+        kind=ConversationKind(kind),
+        stanza_id=stanza_id,
+        origin_id=origin_id,
+        message_id=message_id,
+        nick=nick,
+        replaces=ref if act.kind is ActionKind.CORRECT else None,
+        action=act,
+        marks=Marks(occupant_id=occupant) if occupant else None,
+    )
+
+
+def release(conn: sqlite3.Connection, named: Message) -> bool:
+    """Apply, oldest first, the waiting actions that name ``named`` (newly stored, or a
+    correction that later ones may name) and forget them; whether any changed the store."""
+    refs = [r for r in (named.stanza_id, named.origin_id, named.message_id) if r]
+    rows = _waiting_rows(conn, named.account, named.conversation, refs)
+    changed = False
+    for actor in rows:
+        changed = apply(conn, actor).changed is not None or changed
+    return changed
+
+
+def _waiting_rows(
+    conn: sqlite3.Connection, account: str, conversation: str, refs: Iterable[str]
+) -> list[Message]:
+    refs = list(dict.fromkeys(refs))
+    if not refs:
+        return []
+    holes = ",".join("?" * len(refs))
+    where = f"account = ? AND conversation = ? AND ref IN ({holes})"
+    params = (account, conversation, *refs)
+    rows = conn.execute(
+        f"SELECT {_PENDING} FROM pending_actions WHERE {where} ORDER BY id", params
+    ).fetchall()
+    if rows:
+        conn.execute(f"DELETE FROM pending_actions WHERE {where}", params)
+    return [_waiting_actor(r) for r in rows]
 
 
 def _occupant(conn: sqlite3.Connection, row_id: int) -> str | None:
@@ -181,6 +361,7 @@ def annotate(conn: sqlite3.Connection, messages: Sequence[Message]) -> list[Mess
         return list(messages)
     marks: dict[int, tuple[int, int, str, str | None]] = {}
     reactions: dict[int, dict[str, list[str]]] = {}
+    queued: set[int] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         holes = ",".join("?" * len(chunk))
@@ -196,12 +377,20 @@ def annotate(conn: sqlite3.Connection, messages: Sequence[Message]) -> list[Mess
             chunk,
         ):
             reactions.setdefault(row_id, {}).setdefault(emoji, []).append(reactor)
-    if not marks and not reactions:
+        queued.update(
+            row_id
+            for (row_id,) in conn.execute(
+                f"SELECT target FROM queued_actions WHERE target IN ({holes}) "
+                "AND state IN ('pending', 'sent')",
+                chunk,
+            )
+        )
+    if not marks and not reactions and not queued:
         return list(messages)
     out = []
     for message in messages:
         row_id = message.id
-        if row_id is None or (row_id not in marks and row_id not in reactions):
+        if row_id is None or not (row_id in marks or row_id in reactions or row_id in queued):
             out.append(message)
             continue
         edited, retracted, reason, reply_to = marks.get(row_id, (0, 0, "", None))
@@ -218,6 +407,7 @@ def annotate(conn: sqlite3.Connection, messages: Sequence[Message]) -> list[Mess
                     reply_to=reply_to,
                     quote=quote,
                     quoted_id=quoted_id,
+                    pending=row_id in queued,
                 ),
             )
         )
@@ -248,15 +438,24 @@ def versions(conn: sqlite3.Connection, row_id: int) -> list[tuple[int, str]]:
     ]
 
 
-def save(conn: sqlite3.Connection, msg: Message, *, older: bool = False) -> SaveOutcome:
+def save(
+    conn: sqlite3.Connection, msg: Message, *, older: bool = False, waiting: bool = True
+) -> SaveOutcome:
     """Save a message through the one pipeline: an action is applied, never stored as a row;
-    a new message's reply or tombstone marks are kept with it."""
+    a new message's reply or tombstone marks are kept with it, and the actions that came
+    before it applied (``waiting``: whether any may wait in its conversation)."""
     if msg.action is not None:
         return apply(conn, msg)
     outcome = _msgs.save(conn, msg, older=older)
-    if outcome.stored is not None and msg.marks is not None:
-        return replace(outcome, stored=record(conn, outcome.stored, msg.marks))
-    return outcome
+    stored = outcome.stored
+    if stored is None:
+        return outcome
+    if msg.marks is not None:
+        stored = record(conn, stored, msg.marks)
+    if waiting and release(conn, stored):  # actions that came before it
+        assert stored.id is not None
+        stored = annotate(conn, [_fresh(conn, stored.id)])[0]
+    return outcome if stored is outcome.stored else replace(outcome, stored=stored)
 
 
 def save_batch(
@@ -264,8 +463,14 @@ def save_batch(
 ) -> list[SaveOutcome]:
     """:func:`save` for a batch, the actions after the messages: history fetched backwards
     comes newest first, and an action must find the message it names stored."""
+    waiting = {
+        tuple(r) for r in conn.execute("SELECT DISTINCT account, conversation FROM pending_actions")
+    }
     outcomes: list[SaveOutcome | None] = [
-        None if msg.action is not None else save(conn, msg, older=older) for msg in msgs
+        None
+        if msg.action is not None
+        else save(conn, msg, older=older, waiting=(msg.account, msg.conversation) in waiting)
+        for msg in msgs
     ]
     for index, msg in enumerate(msgs):
         if msg.action is not None:

@@ -41,6 +41,7 @@ from tuichat.store.errors import Problem, StoreError, store_error
 from tuichat.store.messages import SaveOutcome
 from tuichat.store.migrations import MIGRATIONS, Migrations
 from tuichat.store.omemo import KeyWrites, Sealed
+from tuichat.store.queued import ActionQueue
 
 __all__ = ["BUSY_TIMEOUT", "Store", "StoreError"]
 
@@ -73,6 +74,8 @@ class Store:
         """The first failure of this store, if any (a disk that filled up, a lock, damage)."""
         self.migrations_run: list[str] = []
         """Names of the migrations this open applied (empty when the schema was current)."""
+        self.queued_actions = ActionQueue(self)
+        """Our corrections, retractions and reactions in the outbox."""
         with self._translating("open"):
             conn.execute("PRAGMA foreign_keys = ON")
             if not read_only:

@@ -393,6 +393,63 @@ def m006_message_actions(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def m007_action_queues(conn: sqlite3.Connection) -> None:
+    """Keep actions that wait (see ``tuichat/store/queued.py`` and ``tuichat/store/actions.py``).
+
+    ``queued_actions``: our own corrections, retractions and reactions in the outbox (applied
+    to our view at once, sent once online), with the row they act on and their origin-id;
+    ``pending_actions``: received actions whose message is not stored yet (an archive page
+    that brings the action before its message), applied when it comes, a few per conversation.
+    """
+    for statement in (
+        """
+        CREATE TABLE queued_actions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account TEXT NOT NULL,
+            target INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+            action TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            reactions TEXT NOT NULL DEFAULT '[]',
+            body TEXT NOT NULL DEFAULT '',
+            sender TEXT NOT NULL,
+            nick TEXT,
+            origin_id TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            failure TEXT,
+            send_closes INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+        "CREATE INDEX queued_actions_by_target ON queued_actions (target)",
+        "CREATE UNIQUE INDEX queued_actions_by_origin ON queued_actions (account, origin_id)",
+        """
+        CREATE TABLE pending_actions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account TEXT NOT NULL,
+            conversation TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            nick TEXT,
+            body TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            stanza_id TEXT,
+            origin_id TEXT,
+            message_id TEXT,
+            action TEXT NOT NULL,
+            reactions TEXT NOT NULL DEFAULT '[]',
+            reason TEXT NOT NULL DEFAULT '',
+            occupant_id TEXT,
+            UNIQUE (account, conversation, key)
+        )
+        """,
+        "CREATE INDEX pending_actions_by_ref ON pending_actions (account, conversation, ref)",
+    ):
+        conn.execute(statement)
+
+
 MIGRATIONS = Migrations(
     m001_initial,
     m002_fts_queue,
@@ -400,5 +457,6 @@ MIGRATIONS = Migrations(
     m004_feed_entries,
     m005_omemo,
     m006_message_actions,
+    m007_action_queues,
 )
 """The store's migrations, in order. Append new ones; never edit an applied one."""

@@ -21,6 +21,11 @@ A fresh stream forgets what the old one carried: what was written but not acked 
 once ready (the archive catch-up that runs first acks, by their copies, those the server did
 get). A resumed stream keeps it: slixmpp writes the unacked stanzas again itself.
 
+An action of ours (a correction, a retraction, a reaction: ``Entry.action``) is one more
+outgoing item with the same life; one on a message of ours that is itself still in the outbox
+(``Entry.after``) waits until that message is acked (it then goes out naming the id the
+message has), and fails with it if it fails.
+
 A bounce may come after the server's ack (our server read the message, the recipient's server
 refused it), so acked one-to-one messages are remembered a while for their bounce.
 """
@@ -74,6 +79,11 @@ class Entry:
     """Written to the current stream (or to one that may still be resumed)."""
     held: bool = False
     """Waiting for encryption to become possible (see :class:`Held`)."""
+    action: bool = False
+    """A correction, retraction or reaction (a queued action's row), not a message."""
+    after: str | None = None
+    """The key of our own message this action acts on: it goes out only once that message
+    is no longer in the outbox."""
 
 
 # -- inputs ---------------------------------------------------------------------------------
@@ -180,6 +190,15 @@ class FreshStream:
 
 
 @dataclass(frozen=True, slots=True)
+class Unwritten:
+    """The message ``key`` reached the wire only after its stream was gone, where stream
+    management no longer kept it (so neither a resumed stream nor slixmpp writes it again):
+    it is no longer on any stream, and goes again once the rules allow."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Resumed:
     """The old stream was resumed (XEP-0198): slixmpp writes its unacked stanzas again."""
 
@@ -199,6 +218,7 @@ Input = (
     | Released
     | StreamLost
     | FreshStream
+    | Unwritten
     | Resumed
 )
 
@@ -222,6 +242,17 @@ class Changed:
     state: MessageState
     reason: str = ""
     key: str = ""
+    action: bool = False
+    """The row is a queued action's (see :attr:`Entry.action`)."""
+
+
+def changed(entry: Entry, state: MessageState, reason: str = "") -> Changed:
+    """The :class:`Changed` of ``entry`` moving to ``state``."""
+    return Changed(entry.row, entry.conversation, state, reason, entry.key, entry.action)
+
+
+NOT_SENT_FIRST = "the message it refers to was not sent"
+"""Why an action on a message of ours that failed fails too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +344,7 @@ class Outbox:
                 self.entries[key] = replace(
                     found, on_stream=False, held=True, state=MessageState.PENDING
                 )
-                return [Changed(found.row, found.conversation, MessageState.PENDING, reason, key)]
+                return [changed(found, MessageState.PENDING, reason)]
             case Released():
                 self._unhold()
                 return self._flush()
@@ -327,6 +358,9 @@ class Outbox:
                 self.ready = False
                 self.rooms.clear()
                 self._forget_stream(lambda _e: True)
+                return []
+            case Unwritten(key):
+                self._forget_stream(lambda e: e.key == key)
                 return []
             case Resumed():
                 self.ready = True
@@ -342,6 +376,8 @@ class Outbox:
     def _may_send(self, entry: Entry) -> bool:
         if entry.on_stream or entry.held or entry.state in FINAL:
             return False
+        if entry.after is not None and entry.after in self.entries:
+            return False  # the message it acts on leaves (and is acked) first
         if entry.kind is ConversationKind.GROUPCHAT:
             return entry.conversation in self.rooms
         return self.ready
@@ -358,9 +394,7 @@ class Outbox:
             self.entries[entry.key] = sent
             effects.append(Send(sent))
             if entry.state is not MessageState.SENT:
-                effects.append(
-                    Changed(entry.row, entry.conversation, MessageState.SENT, key=entry.key)
-                )
+                effects.append(changed(entry, MessageState.SENT))
         return effects
 
     def _final(self, entry: Entry, state: MessageState, reason: str = "") -> list[Effect]:
@@ -369,7 +403,15 @@ class Outbox:
             self.acked[entry.key] = entry
             while len(self.acked) > REMEMBERED_ACKS:
                 self.acked.popitem(last=False)
-        return [Changed(entry.row, entry.conversation, state, reason, entry.key)]
+        effects: list[Effect] = [changed(entry, state, reason)]
+        waiting = [e for e in self.entries.values() if e.after == entry.key]
+        if not waiting:
+            return effects
+        if state is MessageState.FAILED:
+            for action in waiting:
+                effects += self._final(action, MessageState.FAILED, NOT_SENT_FIRST)
+            return effects
+        return effects + self._flush()
 
     def _unhold(self) -> None:
         for key, entry in list(self.entries.items()):

@@ -10,11 +10,17 @@ One life cycle for every outgoing message, whatever the conversation (1:1, room,
 - :meth:`Sender._apply` is the one place a change is stored, then published;
 - the session and the room feature only report what happened (queued, ready, acked,
   reflected, bounced, the stream lost or resumed…).
+
+Our corrections, retractions and reactions are outgoing items of the same machine
+(:class:`tuichat.store.queued.QueuedAction`, ``Entry.action``): the store keeps them in its
+queue rather than among messages, and :class:`~tuichat.xmpp.features.message_actions.MessageActions`
+makes their stanza; the rest (when, once, in order, acked, failed) is the same.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 from collections.abc import Callable, Iterable
@@ -22,13 +28,14 @@ from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
-from tuichat.model import ConversationKind, Device, Direction, Encryption, Message, MessageState
+from tuichat.model import ConversationKind, Device, Encryption, Message, MessageState
 from tuichat.xmpp import outbox as ob
 from tuichat.xmpp import parse
 from tuichat.xmpp.confirmations import Waiters
 from tuichat.xmpp.errors import bounce_words, error_condition
 
 if TYPE_CHECKING:
+    from tuichat.store.queued import QueuedAction
     from tuichat.xmpp.session import Session
 
 log = logging.getLogger(__name__)
@@ -117,6 +124,21 @@ def entry_of(message: Message) -> ob.Entry:
     )
 
 
+def action_entry(queued: QueuedAction) -> ob.Entry:
+    """What the machine follows of a queued action of ours."""
+    message = queued.message
+    key = message.origin_id or ""
+    return ob.Entry(
+        queued.row,
+        message.conversation,
+        message.kind,
+        key,
+        message.state,
+        action=True,
+        after=queued.after,
+    )
+
+
 class Sender:
     """One account's outgoing messages: the machine, the writes, the stored changes."""
 
@@ -131,19 +153,29 @@ class Sender:
         """The ``sent`` changes of messages whose write waits for a step (stored once written)."""
         self._writing: asyncio.Future[None] | None = None
         """The last write that awaits a step (encryption); later writes queue behind it."""
+        self._filtered: Any = None
+        """The client whose outgoing stanzas :meth:`_on_the_wire` sees (the last one)."""
 
     # -- what happened --------------------------------------------------------------------
 
     def restore(self) -> None:
         """Follow the outbox rows the store holds that the machine does not follow yet (an
         earlier run's): the store stays the outbox's source of truth."""
-        rows = self.session.store.outbox(self.session.account)
-        entries = tuple(entry_of(m) for m in rows if m.direction is Direction.OUT)
-        self._handle(ob.Restored(entries))
+        store, account = self.session.store, self.session.account
+        rows = [(m.timestamp, entry_of(m)) for m in store.outbox(account)]
+        rows += [
+            (q.message.timestamp, action_entry(q)) for q in store.queued_actions.waiting(account)
+        ]
+        rows.sort(key=lambda pair: pair[0])  # stable: a message before an action of its time
+        self._handle(ob.Restored(tuple(entry for _ts, entry in rows)))
 
     def queue(self, message: Message) -> None:
         """A stored pending message: it goes out as soon as the rules allow."""
         self._handle(ob.Queued(entry_of(message)))
+
+    def queue_action(self, queued: QueuedAction) -> None:
+        """A stored pending action of ours: it goes out as soon as the rules allow."""
+        self._handle(ob.Queued(action_entry(queued)))
 
     def ready(self) -> None:
         """Connected and caught up."""
@@ -255,6 +287,11 @@ class Sender:
     def _write(self, entry: ob.Entry) -> bool:
         """Write ``entry`` now, or once its steps are done (then True)."""
         client = self.session.client
+        if entry.action:  # never encrypted: written at once
+            stanza = None if client is None else self.session.actions.stanza(client, entry.row)
+            if stanza is not None:
+                self._put(client, stanza)
+            return False
         message = self.session.store.get_message(entry.row)
         if message is None or client is None:
             return False
@@ -295,12 +332,30 @@ class Sender:
         if not writing.cancelled() and writing.exception() is not None:
             log.error("%s: a write failed", self.session.account, exc_info=writing.exception())
 
-    @staticmethod
-    def _put(client: Any, stanza: Any) -> None:
+    def _put(self, client: Any, stanza: Any) -> None:
+        if client is not self._filtered:  # after stream management's own filter
+            client.add_filter("out", functools.partial(self._on_the_wire, client))
+            self._filtered = client
         stanza.send()
         # Ask for an ack right behind the message, through the same queue: slixmpp's own
         # request (every `window` stanzas) is written before the stanza that triggered it.
         client.send(ACK_REQUEST, use_filters=False)
+
+    def _on_the_wire(self, client: Any, stanza: Any) -> Any:
+        """slixmpp's last outgoing filter: a message of ours that reaches the wire after its
+        stream was lost (stream management, in use, no longer keeps it: a resumed stream would
+        not write it again) is dropped here and written again by the machine."""
+        if getattr(stanza, "name", "") != "message":
+            return stanza
+        sm = client.plugin["xep_0198"]
+        if sm.enabled_out or not sm.sm_id:
+            return stanza
+        entry = self.machine.entries.get(stanza["id"])
+        if entry is None or not entry.on_stream:
+            return stanza
+        log.info("%s: %s was written after its stream was lost", self.session.account, entry.key)
+        self._handle(ob.Unwritten(entry.key))
+        return None
 
     def _hold(self, entry: ob.Entry, message: Message, why: Unwritable) -> None:
         """The message cannot go out now: it waits in the outbox; say why (never plaintext)."""
@@ -316,6 +371,9 @@ class Sender:
     def _change(self, change: ob.Changed) -> None:
         """The one place a state change is stored, then published."""
         session = self.session
+        if change.action:
+            self._action_changed(change)
+            return
         row = session.store.update_state(change.row, change.state, failure=change.reason or None)
         if row is not None and row.state is not change.state:  # never backwards (a late ack)
             self._waiters.settle(change.key, row)
@@ -330,11 +388,33 @@ class Sender:
             session.bus.publish(ev.ErrorReported(session.account, words))
         self._waiters.settle(change.key, row, change.reason)
 
+    def _action_changed(self, change: ob.Changed) -> None:
+        """A queued action moved on: stored; once it left the outbox, the message it acts on
+        is published again (no longer marked pending)."""
+        session = self.session
+        queued = session.store.queued_actions.update_state(
+            change.row, change.state, change.reason or None
+        )
+        if queued is None:
+            return
+        if change.state in ob.FINAL:
+            target = session.store.get_message(queued.target)
+            if target is not None:
+                session.bus.publish(ev.MessageChanged(session.account, target))
+        if change.state is MessageState.FAILED:
+            action = queued.message.action
+            what = action.kind.noun if action is not None else "action"
+            words = f"a {what} in {change.conversation} was not sent: {change.reason}"
+            session.bus.publish(ev.ErrorReported(session.account, words))
+        self._waiters.settle(change.key, queued.message, change.reason)
+
     def _blame(self, blamed: ob.Blamed) -> None:
         """Count the close in the store (the count outlives the process: each run may die on
         the same message); set the message aside when the rule says so."""
         session = self.session
-        closes = session.store.count_close(blamed.entry.row)
+        store = session.store
+        count = store.queued_actions.count_close if blamed.entry.action else store.count_close
+        closes = count(blamed.entry.row)
         log.warning(
             "%s: the server closed the stream on outbox row %s (%s), %d time(s)",
             session.account,

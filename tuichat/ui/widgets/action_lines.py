@@ -1,5 +1,5 @@
 """Provides how a message's marks look in the log: the reply quote above, the tombstone, the
-"edited" mark and the reaction line under it.
+"edited" mark, the mark of an action of ours not sent yet, and the reaction line under it.
 
 Pure rendering into ``rich.text.Text`` (network text goes through :func:`safe_text`, never
 markup); every mark says itself in words or symbols, never by colour alone.
@@ -16,6 +16,9 @@ from tuichat.ui.render import safe_text
 
 RETRACTED = "message retracted"
 EDITED = " (edited)"
+NOT_SENT_YET = " (not sent yet)"
+"""After a message our correction, retraction or reaction changed while it waits in the
+outbox (shown at once, sent once online)."""
 QUOTE_MARK = "↱ "
 SELECTED_MARK = "▶"
 """Replaces the space after the time on the first line of the selected message."""
@@ -38,6 +41,8 @@ def decorate(body: Text, message: Message, width: int) -> Text:
         return body
     if marks.edited and not marks.retracted:
         body.append(EDITED, style="dim italic")
+    if marks.pending:
+        body.append(NOT_SENT_YET, style="dim italic")
     if marks.reactions:
         body.append("\n")
         body.append_text(safe_text(reaction_summary(marks.reactions), "bold"))

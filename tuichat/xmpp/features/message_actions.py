@@ -1,9 +1,13 @@
 """Provides the sending side of message actions: correct, retract, react, reply, moderate.
 
-Each action goes out as a stanza and is applied to our own store through the same pipeline a
-received one takes (``Session.deliver_many`` with a :class:`tuichat.actions.Action`), so the
-store decides once, for both directions, what an action does. A reply is an ordinary outgoing
-message (the outbox, :func:`tuichat.xmpp.sending.build_stanza`) with the step :func:`add_reply`.
+Each action is queued in the outbox like a message we type (:mod:`tuichat.store.queued`): it
+is applied to our own store at once, under the same rule a received one follows (so the store
+decides once, for both directions, what an action does), and shown pending; the
+:class:`~tuichat.xmpp.sending.Sender` sends it once online, exactly once (its origin-id is
+fixed when queued), after the message it acts on if that is still in the outbox;
+:meth:`MessageActions.stanza` makes its stanza when it goes out. A reply is an ordinary
+outgoing message (the outbox, :func:`tuichat.xmpp.sending.build_stanza`) with the step
+:func:`add_reply`.
 
 Which id names a message (the pitfall of XEP-0424/0444/0461): in a room, the room's stanza-id;
 one to one, the message's own ``id`` (corrections always use the ``id``, XEP-0308).
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, SubElement
 
 from tuichat import actions, sendable
+from tuichat import events as ev
 from tuichat.actions import Action, ActionKind, Marks, clean_reactions
 from tuichat.errors import ClientError, NotConnected, RoomError
 from tuichat.model import (
@@ -26,6 +31,7 @@ from tuichat.model import (
     Direction,
     Encryption,
     Message,
+    MessageState,
     utcnow,
 )
 from tuichat.xmpp import actions_parse as ap
@@ -85,13 +91,18 @@ class MessageActions:
             return full, None
         room = message.conversation.partition("/")[0]
         state = session.rooms.rooms.get(room) if session.rooms is not None else None
-        if state is None:
-            raise RoomError(f"not in the room {room}")
-        return f"{room}/{state.nick}", state.nick
+        if state is not None:
+            return f"{room}/{state.nick}", state.nick
+        if message.direction is Direction.OUT and message.nick:  # queued until we are back in
+            return f"{room}/{message.nick}", message.nick
+        raise RoomError(f"not in the room {room}")
 
-    def _send(self, message: Message, action: Action, body: str, extra: list[Element]) -> None:
-        """Send ``action`` on ``message`` and apply it to our own store."""
-        client = self._client()
+    def _queue(self, message: Message, action: Action, body: str) -> Message:
+        """Queue ``action`` on ``message``: applied to our view at once (marked pending), sent
+        once the rules allow (see :class:`~tuichat.xmpp.sending.Sender`); the queued action
+        (to wait on, :meth:`~tuichat.xmpp.sending.Sender.wait`)."""
+        if message.id is None:
+            raise ClientError("only a stored message can be acted on")
         sender, nick = self._own_sender(message)
         stable = str(uuid.uuid4())
         actor = Message(
@@ -101,21 +112,42 @@ class MessageActions:
             sender=sender,
             body=body,
             kind=message.kind,
+            state=MessageState.PENDING,
             origin_id=stable,
             message_id=stable,
             nick=nick,
             replaces=action.target if action.kind is ActionKind.CORRECT else None,
             timestamp=utcnow(),
+            action=action,
         )
-        steps = self.session.sender.steps if body and action.kind is ActionKind.CORRECT else ()
-        stanza = build_stanza(client, actor, steps)
-        for element in extra:
+        store = self.session.store
+        queued, outcome = store.queued_actions.add(actor, message)
+        shown = outcome.changed or store.get_message(message.id)
+        if shown is not None:
+            self.session.bus.publish(ev.MessageChanged(self.session.account, shown))
+        self.session.sender.queue_action(queued)
+        return queued.message
+
+    def stanza(self, client: Any, row: int) -> Any | None:
+        """The stanza of the queued action ``row`` (None if it is gone), naming the message it
+        acts on by the id that message has now."""
+        store = self.session.store
+        queued = store.queued_actions.get(row)
+        if queued is None or queued.message.action is None:
+            return None
+        actor, action = queued.message, queued.message.action
+        target = store.get_message(queued.target)
+        ref = action.target
+        if target is not None:
+            ref = actions.reference(target, correction=action.kind is ActionKind.CORRECT) or ref
+        steps = self.session.sender.steps if action.kind is ActionKind.CORRECT else ()
+        stanza = build_stanza(client, replace(actor, action=None), steps)
+        for element in _elements(action, ref):
             stanza.xml.append(element)
         SubElement(stanza.xml, "{urn:xmpp:hints}store")
-        stanza.send()
-        self.session.deliver_many([replace(actor, action=action)], announce=False)
+        return stanza
 
-    def correct(self, message: Message, body: str) -> None:
+    def correct(self, message: Message, body: str) -> Message:
         """Replace the text of our own ``message`` (XEP-0308)."""
         if message.direction is not Direction.OUT:
             raise ClientError("only your own messages can be corrected")
@@ -128,30 +160,22 @@ class MessageActions:
             )
         sendable.check(body)
         target = reference(message, ActionKind.CORRECT)
-        replace_el = Element(f"{{{ap.NS_CORRECT}}}replace", {"id": target})
-        self._send(message, Action(ActionKind.CORRECT, target), body, [replace_el])
+        return self._queue(message, Action(ActionKind.CORRECT, target), body)
 
-    def retract(self, message: Message) -> None:
+    def retract(self, message: Message) -> Message:
         """Retract our own ``message`` (XEP-0424): everyone's view shows a tombstone."""
         if message.direction is not Direction.OUT:
             raise ClientError("only your own messages can be retracted")
         target = reference(message, ActionKind.RETRACT)
-        retract = Element(f"{{{ap.NS_RETRACT}}}retract", {"id": target})
-        fallback = Element(f"{{{ap.NS_FALLBACK}}}fallback", {"for": ap.NS_RETRACT})
-        self._send(
-            message, Action(ActionKind.RETRACT, target), RETRACT_FALLBACK, [retract, fallback]
-        )
+        return self._queue(message, Action(ActionKind.RETRACT, target), RETRACT_FALLBACK)
 
-    def react(self, message: Message, reactions: tuple[str, ...]) -> None:
+    def react(self, message: Message, reactions: tuple[str, ...]) -> Message:
         """Set our full set of reactions to ``message`` (XEP-0444); empty removes them."""
         given = clean_reactions(list(reactions))
         if len(given) != len(tuple(dict.fromkeys(r.strip() for r in reactions if r.strip()))):
             raise ClientError("a reaction is too long or not a character one can show")
         target = reference(message, ActionKind.REACT)
-        element = Element(f"{{{ap.NS_REACTIONS}}}reactions", {"id": target})
-        for emoji in given:
-            SubElement(element, f"{{{ap.NS_REACTIONS}}}reaction").text = emoji
-        self._send(message, Action(ActionKind.REACT, target, given), "", [element])
+        return self._queue(message, Action(ActionKind.REACT, target, given), "")
 
     def reply(self, message: Message, body: str) -> Message:
         """Send ``body`` as a reply to ``message`` (XEP-0461, with a fallback quote)."""
@@ -204,6 +228,19 @@ class MessageActions:
         if reason:
             SubElement(moderate, f"{{{reason_ns}}}reason").text = sendable.clean(reason).text
         await iq.send(timeout=15)
+
+
+def _elements(action: Action, ref: str) -> list[Element]:
+    """What says, in a stanza, that it does ``action`` to the message ``ref``."""
+    if action.kind is ActionKind.CORRECT:
+        return [Element(f"{{{ap.NS_CORRECT}}}replace", {"id": ref})]
+    if action.kind is ActionKind.RETRACT:
+        retract = Element(f"{{{ap.NS_RETRACT}}}retract", {"id": ref})
+        return [retract, Element(f"{{{ap.NS_FALLBACK}}}fallback", {"for": ap.NS_RETRACT})]
+    element = Element(f"{{{ap.NS_REACTIONS}}}reactions", {"id": ref})
+    for emoji in action.reactions:
+        SubElement(element, f"{{{ap.NS_REACTIONS}}}reaction").text = emoji
+    return [element]
 
 
 def install(session: Session) -> MessageActions:

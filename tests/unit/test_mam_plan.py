@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from slixmpp.exceptions import IqTimeout
 
+from tuichat.model import Direction, Message
 from tuichat.xmpp.features.mam import (
+    ArchiveSync,
     catch_up_floor,
     failure_words,
     meeting_point,
@@ -81,3 +83,39 @@ def test_failure_words() -> None:
     assert failure_words(IqTimeout(None)) == "the server did not answer the archive query"
     assert failure_words(ConnectionError("gone")) == "gone"
     assert failure_words(RuntimeError()) == "RuntimeError"
+
+
+class _Client:
+    """What :class:`ArchiveSync` asks of a client before any query: an incoming filter."""
+
+    def add_filter(self, _direction: str, _filter: object) -> None:
+        pass
+
+
+async def test_each_archive_files_its_catch_up_after_what_we_hold_from_it() -> None:
+    """A room's gap sorts after the newest message of that room, the account's after the
+    newest of its own; one archive's floor never moves another's messages."""
+    stored: list[Message] = []
+    sync = ArchiveSync(_Client(), "me@x", stored.extend, lambda _event: None)
+    room, second = "room@muc.x", NOW.replace(microsecond=0)
+    sync.hold_floor(room, [second + timedelta(milliseconds=532)])
+    sync.hold_floor("me@x", [NOW - timedelta(hours=1), datetime(9999, 12, 31, tzinfo=UTC)])
+
+    def archived(conversation: str) -> Message:
+        return Message(
+            account="me@x",
+            conversation=conversation,
+            direction=Direction.IN,
+            sender=f"{conversation}/bob",
+            body="same second",
+            timestamp=second,
+        )
+
+    await sync._keep_messages([archived(room)], 1, room, [0])
+    await sync._keep_messages([archived("other@muc.x")], 1, "other@muc.x", [0])
+    await sync._keep_messages([archived("bob@x")], 1, "me@x", [0])
+    assert [m.timestamp for m in stored] == [
+        second + timedelta(milliseconds=532, microseconds=1),
+        second,
+        second,  # the own floor (an hour ago; the invented stamp is ignored): nothing moves
+    ]

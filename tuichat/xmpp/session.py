@@ -44,7 +44,7 @@ from tuichat.xmpp.errors import (
     is_certificate_error,
 )
 from tuichat.xmpp.features import FEATURES, muc_services, roster
-from tuichat.xmpp.features.mam import ArchiveSync, catch_up_floor, failure_words
+from tuichat.xmpp.features.mam import ArchiveSync, failure_words
 from tuichat.xmpp.features.message_actions import MessageActions, add_reply
 from tuichat.xmpp.live_batch import LiveBatch, Then
 from tuichat.xmpp.omemo import stage as e2e
@@ -313,7 +313,7 @@ class Session:
             self.rooms.on_fresh_stream()  # the server forgot our rooms; so do we
         if self.archive is not None:
             held = (c.last_timestamp for c in self.store.conversations(self.account))
-            self.archive.floor = catch_up_floor(held, utcnow())
+            self.archive.hold_floor(self.account, held)
         self._set_state(ConnectionState.CONNECTED, "", resumed=False)
         try:
             await self.client.get_roster()

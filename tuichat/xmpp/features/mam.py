@@ -155,8 +155,9 @@ class ArchiveSync:
         results are room messages of that room)."""
         self._queries: dict[str, _Query] = {}
         self._newest: datetime | None = None
-        self.floor: datetime | None = None
-        """The newest time we held when the gap began; caught-up messages sort after it."""
+        self.floors: dict[str, datetime] = {}
+        """Archive → the newest time we held when its gap began; caught-up messages sort
+        after it (see :meth:`hold_floor`)."""
         # An incoming filter, not a handler: results are taken before slixmpp matches each
         # one against every registered handler, which was most of the client's time per page.
         # Stream management counts them first (its filter was registered before this one).
@@ -252,7 +253,16 @@ class ArchiveSync:
                 out.append(message)
         return out
 
-    def _after_what_we_hold(self, messages: list[Message]) -> list[Message]:
+    def hold_floor(self, archive: str, held: Iterable[datetime]) -> None:
+        """Note the times of what we hold from ``archive`` as its gap begins (the account's
+        own archive: every conversation; a room's: that room)."""
+        floor = catch_up_floor(held, utcnow())
+        if floor is None:
+            self.floors.pop(archive, None)
+        else:
+            self.floors[archive] = floor
+
+    def _after_what_we_hold(self, messages: list[Message], archive: str) -> list[Message]:
         """Keep caught-up messages after what we held when the gap began.
 
         Archive stamps have whole seconds while live messages carry the time we got them, so
@@ -260,7 +270,7 @@ class ArchiveSync:
         before it. Messages that arrive live during the catch-up are newer than the gap, and
         the floored archive stamps keep the gap before them.
         """
-        floor = self.floor
+        floor = self.floors.get(archive)
         if floor is None:
             return messages
         after = floor + timedelta(microseconds=1)
@@ -279,7 +289,9 @@ class ArchiveSync:
         fetched: list[int],
         forward: bool = True,
     ) -> None:
-        stored = self.store_page(self._after_what_we_hold(messages) if forward else messages)
+        if forward:
+            messages = self._after_what_we_hold(messages, archive)
+        stored = self.store_page(messages)
         if inspect.isawaitable(stored):  # encrypted messages are decrypted as they are stored
             await stored
         fetched[0] += results

@@ -362,6 +362,8 @@ class Rooms(RoomSending):
     async def catch_up(self, room: str) -> int:
         """Fetch what the room's archive holds after our position; return how many."""
         self.archive.converters[room] = self._archive_results(room)
+        newest = self.session.store.page(self.account, room, limit=1)
+        self.archive.hold_floor(room, (m.timestamp for m in newest))
         try:
             return await self.archive.sync(self.session.store, room)
         except Exception as exc:  # IqError/IqTimeout: the join history stands in

@@ -118,8 +118,9 @@ class FakeGateway:
         if user not in self.registrations or (jid != self.domain and jid not in self.contacts):
             self.xmpp.send_presence(pto=user, pfrom=jid, ptype="unsubscribed")
             return
-        self.xmpp.send_presence(pto=user, pfrom=jid, ptype="subscribed")
-        self.xmpp.send_presence(pto=user, pfrom=jid)
+        # Through the component's roster, as a real gateway keeps it: a subscription sent by
+        # hand is unknown to it, and it would answer the server's next probe "unsubscribed".
+        self.xmpp.roster[jid][user].authorize()
 
     def _on_register(self, iq: Any) -> None:
         if iq["to"].bare != self.domain:

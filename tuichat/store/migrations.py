@@ -26,6 +26,7 @@ __all__ = [
     "m004_feed_entries",
     "m005_omemo",
     "m006_message_actions",
+    "m008_avatars",
 ]
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -393,6 +394,23 @@ def m006_message_actions(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def m008_avatars(conn: sqlite3.Connection) -> None:
+    """Keep each contact's avatar (XEP-0084) by its SHA-1, so a restart does not fetch it again
+    (see ``tuichat/store/avatars.py``): one row per (account, JID), replaced when it changes."""
+    conn.execute(
+        """
+        CREATE TABLE avatars (
+            account TEXT NOT NULL,
+            jid TEXT NOT NULL,
+            sha1 TEXT NOT NULL,
+            mime TEXT NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (account, jid)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 MIGRATIONS = Migrations(
     m001_initial,
     m002_fts_queue,
@@ -400,5 +418,6 @@ MIGRATIONS = Migrations(
     m004_feed_entries,
     m005_omemo,
     m006_message_actions,
+    m008_avatars,
 )
 """The store's migrations, in order. Append new ones; never edit an applied one."""

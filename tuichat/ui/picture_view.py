@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
@@ -48,6 +49,9 @@ CELL_PIXELS = (10, 20)
 """The size of a cell in pixels assumed when the terminal does not say (a VT340's)."""
 MAX_GRAPHICS_PIXELS = (1600, 1600)
 """The most pixels a picture is sent to the terminal at (scaled down to it)."""
+
+FIRST_FRAME_POLL = 0.05
+"""Seconds between two looks for the first frame, before a picture is decoded."""
 
 _loading = threading.Lock()
 
@@ -169,8 +173,16 @@ class PictureView(Widget):
             self.post_message(self.Drawn(self, method, ""))
             return
         self.display = True
-        self._text(Text())
-        work = partial(self._decode, self._data, method, self._generation)
+        self._text(Text("\n".join([" " * self.columns] * self.rows)))  # its place, kept
+        self._start(partial(self._decode, self._data, method, self._generation))
+
+    def _start(self, work: Callable[[], None]) -> None:
+        """Run ``work`` in a thread once the app's first frame is on the screen (Textual's
+        ``Ready`` was posted): the first frame never waits for, nor shares the CPU with,
+        Pillow's import and the decoding."""
+        if not getattr(self.app, "_dom_ready", True):
+            self.set_timer(FIRST_FRAME_POLL, partial(self._start, work))
+            return
         self.run_worker(work, group="picture", exclusive=True, thread=True, exit_on_error=False)
 
     def _decode(self, data: bytes, method: Method, generation: int) -> None:

@@ -48,10 +48,14 @@ def colours(pilot: Pilot[None], system: ColorSystem = ColorSystem.TRUECOLOR) -> 
 
 
 async def drawn(pilot: Pilot[None]) -> PictureView:
-    """The header's avatar once its worker has drawn it."""
-    await pilot.app.workers.wait_for_complete()
+    """The header's avatar once its worker has drawn it (or said why not)."""
+    view = main_screen(pilot).query_one("#avatar", PictureView)
+    for _ in range(250):
+        await pilot.pause(0.02)
+        if view.drawing is not None or view.problem or not view.display:
+            break
     await pilot.pause()
-    return main_screen(pilot).query_one("#avatar", PictureView)
+    return view
 
 
 def _cells(view: PictureView) -> list[str]:

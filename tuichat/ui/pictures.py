@@ -27,7 +27,7 @@ from rich.color import Color
 from rich.style import Style
 from rich.text import Text
 
-from tuichat.pictures import RGB, Picture, PictureError, decode_png
+from tuichat.pictures import RGB, Picture, PictureError
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
@@ -176,15 +176,3 @@ def half_block_text(picture: Picture, columns: int = MAX_COLUMNS, rows: int = MA
             style = Style(color=Color.from_rgb(*top), bgcolor=Color.from_rgb(*bottom))
             text.append("▀", style)
     return text
-
-
-def png_drawing(data: bytes, color_system: str | None) -> tuple[Text | None, str]:
-    """The PNG ``data`` drawn for a terminal with ``color_system``, and why not in words when
-    it is not drawn (empty when there is nothing to draw or the terminal lacks the colours:
-    the link is then enough)."""
-    if not data or not can_draw(color_system):
-        return None, ""
-    try:
-        return half_block_text(decode_png(data)), ""
-    except PictureError as exc:
-        return None, f"picture not shown: {exc}"

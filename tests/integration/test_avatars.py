@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -141,3 +142,38 @@ async def test_a_data_item_that_does_not_hash_to_its_id_is_refused(
         await rec.wait(ev.AvatarChanged, lambda e: e.jid == b.jid)
         held = store.avatar(a.jid, b.jid)
         assert held is not None and held.sha1 == good
+
+
+async def test_avatar_metadata_from_a_stranger_is_dropped(
+    prosody: ProsodyServer,
+    account: Callable[..., TestAccount],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    spies: dict[str, int],
+) -> None:
+    """Someone not in our roster pushes a metadata "notification" at us (from their full JID,
+    as a client can): nothing is fetched from them, nothing stored (each stranger would cost
+    us a fetch and a row)."""
+    a, c = account("avsa"), account("avsc")
+    caplog.set_level(logging.INFO, logger="tuichat.xmpp.features.avatars")
+    picture = captcha_png()
+    sha1 = hashlib.sha1(picture).hexdigest()
+    forged = (
+        "<event xmlns='http://jabber.org/protocol/pubsub#event'>"
+        "<items node='urn:xmpp:avatar:metadata'>"
+        f"<item id='{sha1}'><metadata xmlns='urn:xmpp:avatar:metadata'>"
+        f"<info id='{sha1}' type='image/png' bytes='{len(picture)}'/>"
+        "</metadata></item></items></event>"
+    )
+    async with (
+        Peer.connect(prosody, c.jid, c.password) as stranger,
+        _tuichat(prosody, a, tmp_path / "store.db") as (_manager, store, rec),
+    ):
+        await _publish(stranger, picture)  # really there, were anyone to fetch it
+        message = stranger.client.make_message(mto=f"{a.jid}/tuichat")
+        message.append(ET.fromstring(forged))
+        message.send()
+        await wait_until(lambda: "dropped avatar metadata" in caplog.text, 10)
+        assert spies["notifications"] == 1 and spies["fetches"] == 0
+        assert store.avatar(a.jid, c.jid) is None
+        assert rec.of(ev.AvatarChanged) == []

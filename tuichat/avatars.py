@@ -81,3 +81,27 @@ def checked(jid: str, announced: Announced, data: bytes) -> Avatar:
     if real != announced.sha1:
         raise AvatarRefused(f"the avatar of {jid} is not the one announced (its hash differs)")
     return Avatar(jid, real, announced.mime, data)
+
+
+def mime_of(data: bytes) -> str | None:
+    """The picture type ``data`` starts like (PNG, JPEG, GIF, WebP), or ``None``."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def publishable(data: bytes) -> str:
+    """The type of ``data`` as our own avatar; :class:`AvatarRefused` in words when it is
+    not a picture we can announce or weighs more than :data:`MAX_BYTES`."""
+    mime = mime_of(data)
+    if mime is None:
+        raise AvatarRefused("an avatar must be a PNG, JPEG, GIF or WebP picture")
+    if len(data) > MAX_BYTES:
+        raise AvatarRefused(f"the picture is too big ({len(data)} bytes, at most {MAX_BYTES})")
+    return mime

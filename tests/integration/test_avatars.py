@@ -23,9 +23,10 @@ from tests.integration.helpers import Recorder, account_config
 from tests.pngs import captcha_png
 from tuichat import events as ev
 from tuichat.bus import EventBus
+from tuichat.errors import ClientError
 from tuichat.model import ConnectionState, Subscription
 from tuichat.store import Store
-from tuichat.xmpp.features.avatars import Avatars
+from tuichat.xmpp.features.avatars import NS_METADATA, Avatars
 from tuichat.xmpp.manager import ConnectionManager
 
 
@@ -177,3 +178,46 @@ async def test_avatar_metadata_from_a_stranger_is_dropped(
         assert spies["notifications"] == 1 and spies["fetches"] == 0
         assert store.avatar(a.jid, c.jid) is None
         assert rec.of(ev.AvatarChanged) == []
+
+
+async def test_our_avatar_is_published_and_a_contact_can_fetch_it(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], tmp_path: Path
+) -> None:
+    """`/avatar PATH`'s request: the data node holds the bytes under their SHA-1, the metadata
+    announces it; a file that is no picture, or too big, is refused in words, nothing sent."""
+    a, b = account("avpa"), account("avpb")
+    picture = captcha_png(48, 48)
+    path = tmp_path / "me.png"
+    path.write_bytes(picture)
+    async with (
+        Peer.connect(prosody, b.jid, b.password) as bob,
+        _tuichat(prosody, a, tmp_path / "store.db") as (manager, store, rec),
+    ):
+        await _befriend(manager, rec, a.jid, bob)
+        sha1 = await manager.publish_avatar(a.jid, str(path))
+        assert sha1 == hashlib.sha1(picture).hexdigest()
+        bob.client.register_plugin("xep_0084")
+        metadata = await bob.client.plugin["xep_0060"].get_items(a.jid, NS_METADATA)
+        [item] = list(metadata["pubsub"]["items"])
+        info = item.xml.find(f"{{{NS_METADATA}}}metadata/{{{NS_METADATA}}}info")
+        assert info is not None
+        assert (info.get("id"), info.get("type"), info.get("bytes")) == (
+            sha1, "image/png", str(len(picture)),
+        )  # fmt: skip
+        data = await bob.client.plugin["xep_0084"].retrieve_avatar(a.jid, sha1)
+        [got] = list(data["pubsub"]["items"])
+        assert got["avatar_data"]["value"] == picture
+        # Our own PEP tells us too: we keep our avatar like a contact's.
+        await rec.wait(ev.AvatarChanged, lambda e: e.jid == a.jid)
+        held = store.avatar(a.jid, a.jid)
+        assert held is not None and held.sha1 == sha1
+        text = tmp_path / "notes.txt"
+        text.write_text("not a picture")
+        with pytest.raises(ClientError, match="must be a PNG, JPEG, GIF or WebP"):
+            await manager.publish_avatar(a.jid, str(text))
+        big = tmp_path / "big.png"
+        big.write_bytes(picture[:8] + bytes(300 * 1024))
+        with pytest.raises(ClientError, match="too big"):
+            await manager.publish_avatar(a.jid, str(big))
+        with pytest.raises(ClientError, match="cannot read"):
+            await manager.publish_avatar(a.jid, str(tmp_path / "missing.png"))

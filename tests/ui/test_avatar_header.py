@@ -134,3 +134,31 @@ def test_avatar_header_snapshot(snap_compare, tmp_path: Path):  # type: ignore[n
         await pilot.pause()
 
     assert snap_compare(ui.app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_the_avatar_command_publishes_the_picture_named(tmp_path: Path) -> None:
+    """`/avatar PATH` asks the client to publish PATH on the account in view; without PATH
+    it says what it needs; a refusal is said under the log."""
+    ui = make_ui(tmp_path)
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        main_screen(pilot).open_conversation((ME, ALICE))
+        await _line(pilot, "/avatar ~/me.png")
+        assert ("publish_avatar", ME, "~/me.png") in ui.client.calls
+        await _line(pilot, "/avatar")
+        assert "/avatar needs PATH" in _error(pilot)
+        ui.client.fail["publish_avatar"] = "an avatar must be a PNG, JPEG, GIF or WebP picture"
+        await _line(pilot, '/avatar "notes.txt"')
+        assert ("publish_avatar", ME, "notes.txt") in ui.client.calls
+        assert "could not publish the avatar: an avatar must be a PNG" in _error(pilot)
+
+
+async def _line(pilot: Pilot[None], text: str) -> None:
+    composer = main_screen(pilot).query_one(Composer)
+    composer.focus()
+    composer.set_text(text)
+    await pilot.press("enter")
+    await pilot.pause(0.2)
+
+
+def _error(pilot: Pilot[None]) -> str:
+    return str(main_screen(pilot).query_one("#inline-error").render())

@@ -13,13 +13,16 @@ is published. An empty metadata item takes the avatar down.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from typing import TYPE_CHECKING, Any
 
 from tuichat import avatars as rules
 from tuichat import events as ev
 from tuichat.avatars import Announced, AvatarRefused
+from tuichat.errors import ClientError
 from tuichat.model import JID, InvalidJID
+from tuichat.xmpp.errors import map_exceptions
 from tuichat.xmpp.parse import is_from_own_account
 
 if TYPE_CHECKING:
@@ -132,6 +135,20 @@ class Avatars:
                 del self._fetching[jid]
         if self.session.store.set_avatar(self.account, jid, avatar):
             self.session.bus.publish(ev.AvatarChanged(self.account, jid, avatar))
+
+    async def publish(self, data: bytes) -> str:
+        """Publish ``data`` as our own avatar (data node, then metadata); its SHA-1."""
+        try:
+            mime = rules.publishable(data)
+        except AvatarRefused as exc:
+            raise ClientError(str(exc)) from None
+        plugin = self.session.client.plugin["xep_0084"]
+        sha1 = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+        with map_exceptions("publish the avatar"):
+            await plugin.publish_avatar(data, timeout=FETCH_TIMEOUT)
+            info = {"id": sha1, "type": mime, "bytes": len(data)}
+            await plugin.publish_avatar_metadata(info, timeout=FETCH_TIMEOUT)
+        return sha1
 
 
 def install(session: Session) -> Avatars:

@@ -50,6 +50,8 @@ CELL_PIXELS = (10, 20)
 MAX_GRAPHICS_PIXELS = (1600, 1600)
 """The most pixels a picture is sent to the terminal at (scaled down to it)."""
 
+NARROW = 30
+"""Columns under which the reason a picture is not shown is one line, cut short."""
 FIRST_FRAME_POLL = 0.05
 """Seconds between two looks for the first frame, before a picture is decoded."""
 
@@ -135,6 +137,8 @@ class PictureView(Widget):
         """The half blocks drawn (``None``: not drawn in half blocks)."""
         self.problem = ""
         """Why the picture is not shown, in words (empty: it is, or there is none)."""
+        self.styles.max_width = columns  # a label or a reason never takes more room either
+        self.styles.max_height = rows
 
     def compose(self) -> ComposeResult:
         """The text part: half blocks, the label, or why not."""
@@ -174,14 +178,16 @@ class PictureView(Widget):
             return
         self.display = True
         self._text(Text("\n".join([" " * self.columns] * self.rows)))  # its place, kept
-        self._start(partial(self._decode, self._data, method, self._generation))
+        self._start(partial(self._decode, self._data, method, self._generation), self._generation)
 
-    def _start(self, work: Callable[[], None]) -> None:
+    def _start(self, work: Callable[[], None], generation: int) -> None:
         """Run ``work`` in a thread once the app's first frame is on the screen (Textual's
         ``Ready`` was posted): the first frame never waits for, nor shares the CPU with,
-        Pillow's import and the decoding."""
+        Pillow's import and the decoding. A start for a picture replaced meanwhile is dropped."""
+        if generation != self._generation:
+            return
         if not getattr(self.app, "_dom_ready", True):
-            self.set_timer(FIRST_FRAME_POLL, partial(self._start, work))
+            self.set_timer(FIRST_FRAME_POLL, partial(self._start, work, generation))
             return
         self.run_worker(work, group="picture", exclusive=True, thread=True, exit_on_error=False)
 
@@ -210,7 +216,8 @@ class PictureView(Widget):
             return  # another picture was asked for meanwhile
         if isinstance(result, PictureError):
             self.problem = f"picture not shown: {result}"
-            self._text(Text(self.problem, style=Style(dim=True)))
+            narrow = self.columns < NARROW  # an avatar: one line, cut, rather than a column
+            self._text(Text(self.problem, Style(dim=True), no_wrap=narrow, overflow="ellipsis"))
         elif isinstance(result, Text):
             self.drawing = result
             self._text(result)

@@ -56,7 +56,7 @@ async def _befriend(manager: ConnectionManager, rec: Recorder, me: str, peer: Pe
     await peer.wait_until(lambda: receipts.subscription(peer.bare) is Subscription.BOTH, 10)
 
 
-async def _publish(peer: Peer, data: bytes, *, announce_as: str | None = None) -> str:
+async def publish_avatar(peer: Peer, data: bytes, *, announce_as: str | None = None) -> str:
     """``peer`` puts ``data`` in its avatar data node under ``announce_as`` (its real SHA-1
     unless forged) and announces that id in its metadata; the id."""
     if "xep_0084" not in peer.client.plugin:
@@ -103,7 +103,7 @@ async def test_an_avatar_is_fetched_once_and_kept_across_a_restart(
     async with Peer.connect(prosody, b.jid, b.password) as bob:
         async with _tuichat(prosody, a, store_file) as (manager, store, rec):
             await _befriend(manager, rec, a.jid, bob)
-            sha1 = await _publish(bob, picture)
+            sha1 = await publish_avatar(bob, picture)
             [changed] = await rec.wait(ev.AvatarChanged, lambda e: e.jid == b.jid)
             assert changed.avatar is not None and changed.avatar.sha1 == sha1
             held = store.avatar(a.jid, b.jid)
@@ -135,11 +135,11 @@ async def test_a_data_item_that_does_not_hash_to_its_id_is_refused(
     ):
         await _befriend(manager, rec, a.jid, bob)
         forged = hashlib.sha1(b"what was announced").hexdigest()
-        await _publish(bob, captcha_png(), announce_as=forged)
+        await publish_avatar(bob, captcha_png(), announce_as=forged)
         await wait_until(lambda: "hash differs" in caplog.text, 10)
         assert store.avatar(a.jid, b.jid) is None
         assert rec.of(ev.AvatarChanged) == []
-        good = await _publish(bob, captcha_png(32, 32))
+        good = await publish_avatar(bob, captcha_png(32, 32))
         await rec.wait(ev.AvatarChanged, lambda e: e.jid == b.jid)
         held = store.avatar(a.jid, b.jid)
         assert held is not None and held.sha1 == good
@@ -170,7 +170,7 @@ async def test_avatar_metadata_from_a_stranger_is_dropped(
         Peer.connect(prosody, c.jid, c.password) as stranger,
         _tuichat(prosody, a, tmp_path / "store.db") as (_manager, store, rec),
     ):
-        await _publish(stranger, picture)  # really there, were anyone to fetch it
+        await publish_avatar(stranger, picture)  # really there, were anyone to fetch it
         message = stranger.client.make_message(mto=f"{a.jid}/tuichat")
         message.append(ET.fromstring(forged))
         message.send()

@@ -4,10 +4,12 @@ where nothing is drawn, a hostile file said in words, and a newer picture winnin
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
 from rich.color import ColorSystem
 from textual.app import App, ComposeResult
 
@@ -107,3 +109,22 @@ async def test_the_newest_picture_wins() -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert view.drawing is None and view.problem.startswith("picture not shown")
+
+
+async def test_the_kitty_path_sends_the_picture_with_kittys_protocol(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """textual-image's kitty widget transmits the picture as kitty graphics (APC ``_G``)
+    escapes on stdout and draws its placeholder cells; captured here instead of a terminal."""
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "__stdout__", out)
+    view = PictureView(captcha_png(32, 16), columns=10, rows=3, method=Method.KITTY)
+    async with running(view) as app:
+        [drawn] = app.drawn
+        assert (drawn.method, drawn.problem) == (Method.KITTY, "")
+        [image] = [c for c in view.children if type(c).__module__.startswith("textual_image")]
+        assert type(image) is load_graphics()[Method.KITTY]
+        app.export_screenshot()  # paints every widget, as a frame on a terminal would
+    sent = out.getvalue()
+    assert "\x1b_G" in sent and "f=100" in sent  # the picture sent (as PNG) to the terminal
+    assert "a=p" in sent and "c=10,r=3" in sent  # placed over 10 x 3 cells

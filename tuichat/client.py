@@ -122,6 +122,11 @@ class ChatClient(
         whether one was running."""
         ...
 
+    async def publish_avatar(self, account: str, path: str) -> str:
+        """Publish the picture at ``path`` (PNG, JPEG, GIF, WebP; at most 256 KiB) as our
+        avatar (XEP-0084); its SHA-1."""
+        ...
+
     async def blocked(self, account: str) -> list[str]:
         """The JIDs the server blocks for ``account`` (XEP-0191), sorted; changes arrive as
         ``BlocklistChanged``."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tuichat.avatars import Avatar
 from tuichat.discovery import FeedEntry
 from tuichat.files import UploadState
 from tuichat.model import (
@@ -375,3 +376,12 @@ class ReadUpTo(Event):
 
     conversation: str
     unread: int
+
+
+@dataclass(frozen=True, slots=True)
+class AvatarChanged(Event):
+    """A contact's avatar (XEP-0084) was fetched, checked and stored, or taken down
+    (``avatar`` is ``None``). Only a change is published: one we held already is not."""
+
+    jid: str
+    avatar: Avatar | None

@@ -422,6 +422,12 @@ class FakeClient(ServiceFakes, GatewayFakes, ActionFakes):
         task.cancel()
         return True
 
+    async def publish_avatar(self, account: str, path: str) -> str:
+        """Recorded (``fail`` may raise)."""
+        self.calls.append(("publish_avatar", account, path))
+        self._check("publish_avatar")
+        return "0" * 40
+
     async def contact_info(self, account: str, jid: str) -> ContactInfo:
         """The recorded info (``fail`` may raise)."""
         self.calls.append(("contact_info", account, jid))

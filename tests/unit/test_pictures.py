@@ -11,7 +11,7 @@ from rich.style import Style
 
 from tests.pngs import SIGNATURE, captcha_png, chunk, png, rgb_png
 from tuichat.pictures import MAX_BYTES, PictureError, decode_png
-from tuichat.ui.pictures import MAX_COLUMNS, can_draw, fit, half_block_text, png_drawing
+from tuichat.ui.pictures import MAX_COLUMNS, can_draw, fit, half_block_text
 
 PIXELS = [
     [((x * 37 + y * 11) % 256, (x * 5) % 256, (y * 90) % 256) for x in range(7)] for y in range(5)
@@ -118,8 +118,3 @@ def test_a_captcha_is_scaled_to_the_columns() -> None:
 def test_only_256_colours_or_more_draw() -> None:
     assert can_draw("truecolor") and can_draw("256")
     assert not can_draw("standard") and not can_draw(None)
-    data = captcha_png()
-    assert png_drawing(data, "standard") == (None, "")
-    drawing, problem = png_drawing(data, "truecolor")
-    assert drawing is not None and problem == ""
-    assert png_drawing(b"junk", "256") == (None, "picture not shown: this is not a PNG picture")

@@ -25,10 +25,12 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote
 
+from tuichat.avatars import Avatar
 from tuichat.discovery import Feed, FeedEntry, feed_key
 from tuichat.model import Contact, Message, MessageState, Trust
 from tuichat.paths import private_file
 from tuichat.store import actions as _actions
+from tuichat.store import avatars as _avatars
 from tuichat.store import conversations as _conv
 from tuichat.store import delivery as _delivery
 from tuichat.store import feeds as _feeds
@@ -449,6 +451,18 @@ class Store:
         """Record how far ``archive`` has been caught up."""
         with self._tx() as conn:
             _meta.set_archive_position(conn, account, archive, stanza_id)
+
+    def avatar(self, account: str, jid: str) -> Avatar | None:
+        """The avatar of ``jid`` held for ``account`` (XEP-0084), or ``None``."""
+        with self._read() as conn:
+            return _avatars.avatar(conn, account, jid)
+
+    def set_avatar(self, account: str, jid: str, avatar: Avatar | None) -> bool:
+        """Keep ``avatar`` as ``jid``'s (``None``: drop it); whether anything changed."""
+        with self._tx() as conn:
+            if avatar is None:
+                return _avatars.forget(conn, account, jid)
+            return _avatars.save(conn, account, avatar)
 
     def get_setting(self, key: str) -> str | None:
         """The setting stored under ``key``, or None."""

@@ -26,6 +26,7 @@ __all__ = [
     "m004_feed_entries",
     "m005_omemo",
     "m006_message_actions",
+    "m008_avatars",
 ]
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -448,6 +449,21 @@ def m007_action_queues(conn: sqlite3.Connection) -> None:
         "CREATE INDEX pending_actions_by_ref ON pending_actions (account, conversation, ref)",
     ):
         conn.execute(statement)
+def m008_avatars(conn: sqlite3.Connection) -> None:
+    """Keep each contact's avatar (XEP-0084) by its SHA-1, so a restart does not fetch it again
+    (see ``tuichat/store/avatars.py``): one row per (account, JID), replaced when it changes."""
+    conn.execute(
+        """
+        CREATE TABLE avatars (
+            account TEXT NOT NULL,
+            jid TEXT NOT NULL,
+            sha1 TEXT NOT NULL,
+            mime TEXT NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (account, jid)
+        ) WITHOUT ROWID
+        """
+    )
 
 
 MIGRATIONS = Migrations(
@@ -458,5 +474,6 @@ MIGRATIONS = Migrations(
     m005_omemo,
     m006_message_actions,
     m007_action_queues,
+    m008_avatars,
 )
 """The store's migrations, in order. Append new ones; never edit an applied one."""

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tuichat import events as ev
+from tuichat.avatars import Avatar
 from tuichat.errors import ClientError
 from tuichat.model import ConnectionState, ConversationKind, Device, Encryption, Show
 from tuichat.omemo_client import OmemoClient
@@ -98,11 +99,22 @@ class MainState:
 
     typing: Typing = field(default_factory=Typing)
     """Who is typing where (XEP-0085), see :mod:`tuichat.ui.read_state`."""
+    avatars: dict[ConvKey, Avatar | None] = field(default_factory=dict)
+    """Contacts' avatars read so far (from the store once, then ``AvatarChanged``)."""
+    store: Store | None = field(default=None, repr=False)
+    """Where avatars are read from (set by :meth:`load`)."""
+
+    def avatar_of(self, key: ConvKey) -> Avatar | None:
+        """The avatar of the contact ``key`` names, read from the store the first time."""
+        if key not in self.avatars:
+            self.avatars[key] = self.store.avatar(*key) if self.store is not None else None
+        return self.avatars[key]
 
     def load(self, store: Store, accounts: Sequence[str]) -> ConvKey | None:
         """Take what the store has: rosters, rooms, each conversation's kind, unread counts,
         the outbox, and the open conversations of the last run; return the one to show (the
         one last in view, else the first open one)."""
+        self.store = store
         for account in accounts:
             self.roster.set_roster(account, store.roster(account))
         summaries = store.conversations()

@@ -319,6 +319,12 @@ def _read_elsewhere(state: MainState, event: ev.ReadUpTo, _now: datetime) -> Upd
     return Update(roster=True, status=True, unread=True)
 
 
+def _avatar(state: MainState, event: ev.AvatarChanged, _now: datetime) -> Update:
+    key = (event.account, event.jid)
+    state.avatars[key] = event.avatar
+    return Update(key=key)
+
+
 HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.ConnectionStateChanged: _connection,
     ev.OwnPresenceChanged: _own_presence,
@@ -348,6 +354,7 @@ HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.ChatStateChanged: _chat_state,
     ev.ReadUpTo: _read_elsewhere,
     ev.MessageChanged: _decrypted,
+    ev.AvatarChanged: _avatar,
 }
 """The events handled alike (received messages and room mentions: the screen)."""
 

@@ -26,6 +26,7 @@ Owner = Literal[
     "receipts",
     "read_sync",
     "chat_states",
+    "avatars",
 ]
 
 HANDLERS: tuple[tuple[str, Owner, str], ...] = (
@@ -66,6 +67,8 @@ HANDLERS: tuple[tuple[str, Owner, str], ...] = (
     ("carbon_sent", "receipts", "on_carbon_sent"),
     ("message_displayed_synchronization_publish", "read_sync", "on_notification"),
     ("message", "chat_states", "on_message"),  # a message ends its sender's "typing…"
+    # contacts' avatars (XEP-0084): PEP metadata notifications (+notify in our caps)
+    ("avatar_metadata_publish", "avatars", "on_metadata"),
 )
 """``(slixmpp event, owner, method)``; an owner that is not installed is skipped."""
 
@@ -84,6 +87,7 @@ def register(session: Session) -> None:
         "receipts": session.receipts,
         "read_sync": session.read_sync,
         "chat_states": session.chat_states,
+        "avatars": session.avatars,
     }
     for event, owner, method in HANDLERS:
         target = owners[owner]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tuichat import events as ev
+from tuichat.avatars import MAX_BYTES as MAX_AVATAR_BYTES
 from tuichat.bus import EventBus
 from tuichat.certificates import BadFingerprint, parse_fingerprint
 from tuichat.client import FormFiller, Report
@@ -159,6 +160,19 @@ class ConnectionManager(
         """Stop the running upload ``upload``; whether there was one."""
         session = self.session(account)
         return session.uploads is not None and session.uploads.cancel(upload)
+
+    async def publish_avatar(self, account: str, path: str) -> str:
+        """Publish the picture at ``path`` as our avatar (XEP-0084); its SHA-1."""
+        session = self._connected(account)
+        if session.avatars is None:
+            raise ClientError("avatars are not available on this connection")
+        file = Path(path).expanduser()
+        try:
+            with file.open("rb") as handle:  # never more than the cap and one byte
+                data = await asyncio.to_thread(handle.read, MAX_AVATAR_BYTES + 1)
+        except OSError as exc:
+            raise ClientError(f"cannot read {file}: {exc.strerror or exc}") from None
+        return await session.avatars.publish(data)
 
     # -- delivery and read state (chat markers, read sync, chat states) ---------------------
 

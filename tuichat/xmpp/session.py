@@ -53,6 +53,7 @@ from tuichat.xmpp.sending import Sender
 
 if TYPE_CHECKING:
     from tuichat.store.omemo import KeyWrites
+    from tuichat.xmpp.features.avatars import Avatars
     from tuichat.xmpp.features.blocking import Blocklist
     from tuichat.xmpp.features.chat_states import ChatStates
     from tuichat.xmpp.features.disco import Disco
@@ -170,6 +171,8 @@ class Session:
         """Read state shared with our other devices (XEP-0490), when installed."""
         self.chat_states: ChatStates | None = None
         """Our typing notifications (XEP-0085), when installed."""
+        self.avatars: Avatars | None = None
+        """Contacts' avatars (XEP-0084), when installed."""
 
     # -- lifecycle --------------------------------------------------------------------------
 

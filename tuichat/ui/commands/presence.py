@@ -1,5 +1,6 @@
-"""Provides ``/status`` (and the palette's "Status: …" entries): our presence everywhere; and
-``/reconnect``: connect an account again now, without waiting for its next retry."""
+"""Provides ``/status`` (and the palette's "Status: …" entries): our presence everywhere;
+``/reconnect``: connect an account again now, without waiting for its next retry; and
+``/avatar PATH``: publish our avatar (XEP-0084)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,22 @@ def reconnect(ctx: CommandContext, call: SlashCall) -> None:
         return
     ctx.request(ctx.ui.client.reconnect(account), f"could not reconnect {account}")
     ctx.notify(f"reconnecting {account}")
+
+
+def avatar(ctx: CommandContext, call: SlashCall) -> None:
+    """``/avatar PATH``: publish the picture at PATH as our avatar on the account in view
+    (else the first)."""
+    path = unquote(call.arg("path").strip())
+    account = ctx.account()
+    if not path:
+        ctx.fail("/avatar: name the picture (PNG, JPEG, GIF or WebP, at most 256 KiB)")
+        return
+    if account is None:
+        ctx.fail("/avatar: no account: F4 opens Accounts")
+        return
+
+    async def publish() -> None:
+        await ctx.ui.client.publish_avatar(account, path)
+        ctx.notify(f"avatar published on {account}")
+
+    ctx.request(publish(), "could not publish the avatar")

@@ -209,6 +209,9 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     _c("reconnect", "Reconnect", "Connect ACCOUNT (default: the one in view) again now, "
        "without waiting for its next retry.", slash="reconnect", usage="[ACCOUNT]",
        run=presence.reconnect),
+    _c("avatar", "Publish avatar", "Publish the picture at PATH (PNG, JPEG, GIF or WebP, at "
+       "most 256 KiB) as your avatar on the account in view.", slash="avatar", usage="path",
+       palette=False, run=presence.avatar),
     _c("theme", "Theme", "Switch theme (and remember it).", scope="app", slash="theme",
        usage="NAME", palette=False, run=general.theme),
     # -- message actions --

@@ -4,9 +4,9 @@ One editor per field type: a tick box (Space) for booleans, one-line inputs for 
 (hidden characters for ``text-private``), a small text area for ``text-multi`` and
 ``jid-multi`` (one value a line), a drop-down for ``list-single`` (an input when the list is
 open to other values), a tick list for ``list-multi``. Required fields carry a ``*``;
-descriptions and instructions are shown in words, pictures (XEP-0221) as half blocks above
-their field when the stanza carried the PNG and the terminal has the colours, and as a link
-always (:mod:`tuichat.ui.pictures`); results
+descriptions and instructions are shown in words, pictures (XEP-0221) above their field when
+the stanza carried them, drawn by the one picture widget (:mod:`tuichat.ui.picture_view`: kitty
+graphics, sixel or half blocks, as the terminal allows), and as a link always; results
 are shown as text and a table. Tab and Shift+Tab move between fields, the view scrolls to
 keep the focused one in sight. Everything from the network is shown as ``rich.text.Text``.
 
@@ -39,7 +39,8 @@ from textual.widgets import (
 )
 
 from tuichat.forms import Field, FieldType, Form, check_form, filled, parse_answer
-from tuichat.ui.pictures import png_drawing
+from tuichat.ui.picture_view import PictureView
+from tuichat.ui.pictures import MAX_COLUMNS, MAX_ROWS
 from tuichat.ui.render import safe_text
 
 TABLE_ROWS = 200
@@ -185,11 +186,11 @@ class DataFormView(VerticalScroll):
                 yield Static(safe_text("\n".join(field.values)), classes="form-fixed")
                 return
             notes = [field.desc] if field.desc else []
-            if field.media is not None:
-                drawing, problem = png_drawing(field.media.picture, self.app.console.color_system)
-                if drawing is not None:
-                    yield Static(drawing, classes="form-picture")
-                notes.extend([problem] if problem else [])
+            if field.media is not None and field.media.picture:
+                picture = field.media.picture
+                yield PictureView(
+                    picture, columns=MAX_COLUMNS, rows=MAX_ROWS, classes="form-picture"
+                )
             editor = None if self.read_only else field_editor(field, index)
             with Horizontal(classes="form-row"):
                 boxed = isinstance(editor, Checkbox)  # the box carries the label

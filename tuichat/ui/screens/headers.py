@@ -182,4 +182,5 @@ def pane_state(
         peer_name=peer,
         own_name=own,
         mention_nick=mention,
+        avatar=None if info.is_group or parts is not None else state.avatar_of(key),
     )

@@ -23,7 +23,9 @@ from textual.message import Message as TMessage
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from tuichat.avatars import Avatar
 from tuichat.model import Direction, Message, MessageState, Occupant
+from tuichat.ui.picture_view import PictureView
 from tuichat.ui.rooms import Notice
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.message_log import MessageLog
@@ -34,6 +36,8 @@ NEW_MESSAGES = "── new messages ──"
 """The divider above the first unread message."""
 DIVIDER_LEAD = timedelta(microseconds=1)
 """How much earlier than the first unread message the divider is placed (so it comes first)."""
+AVATAR_SIZE = (8, 4)
+"""The avatar in the header: columns, rows (8 x 8 pixels in half blocks: about square)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class PaneState:
     """How the log names us."""
     mention_nick: str = ""
     """Our nick in the room in view (its mentions are marked)."""
+    avatar: Avatar | None = None
+    """The contact's avatar, drawn left of the header where the terminal allows."""
 
 
 class ConversationPane(Vertical):
@@ -62,12 +68,14 @@ class ConversationPane(Vertical):
         width: 1fr;
         height: 1fr;
     }
-    ConversationPane > #conversation-header {
+    ConversationPane > #header-row { height: auto; background: $panel; }
+    ConversationPane #conversation-header {
+        width: 1fr;
         height: 1;
-        background: $panel;
         padding: 0 1;
         text-style: bold;
     }
+    ConversationPane #avatar { margin: 0 0 0 1; }
     ConversationPane #conversation-body { height: 1fr; }
     ConversationPane #log-column { width: 1fr; height: 1fr; }
     ConversationPane OccupantList { display: none; }
@@ -130,7 +138,9 @@ class ConversationPane(Vertical):
 
     def compose(self) -> ComposeResult:
         """Header, log (with notice and error line) beside the occupant list, composer."""
-        yield Static("", id="conversation-header")
+        with Horizontal(id="header-row"):
+            yield PictureView(columns=AVATAR_SIZE[0], rows=AVATAR_SIZE[1], id="avatar")
+            yield Static("", id="conversation-header")
         with Horizontal(id="conversation-body"):
             with Vertical(id="log-column"):
                 yield SelectableLog(tz=self._tz, id="log")
@@ -170,6 +180,9 @@ class ConversationPane(Vertical):
     def _watch_state(self, old: PaneState, new: PaneState) -> None:
         if new.header != old.header:
             self.query_one("#conversation-header", Static).update(new.header)
+        if new.avatar != old.avatar:
+            picture = new.avatar.data if new.avatar is not None else b""
+            self.query_one("#avatar", PictureView).show(picture)
         self.set_class(new.occupants, "-occupants")
         log = self.message_log
         log.peer_name = new.peer_name

@@ -81,6 +81,12 @@ def _actions(session: Session) -> object:
     return message_actions.install(session)
 
 
+def _avatars(session: Session) -> object:
+    from tuichat.xmpp.features import avatars
+
+    return avatars.install(session)
+
+
 Feature = Callable[["Session"], object]
 
 FEATURES: tuple[Feature, ...] = (
@@ -95,5 +101,6 @@ FEATURES: tuple[Feature, ...] = (
     _read_sync,
     _chat_states,
     _actions,
+    _avatars,
 )
 """The features every session installs, in order."""

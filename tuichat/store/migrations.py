@@ -449,6 +449,8 @@ def m007_action_queues(conn: sqlite3.Connection) -> None:
         "CREATE INDEX pending_actions_by_ref ON pending_actions (account, conversation, ref)",
     ):
         conn.execute(statement)
+
+
 def m008_avatars(conn: sqlite3.Connection) -> None:
     """Keep each contact's avatar (XEP-0084) by its SHA-1, so a restart does not fetch it again
     (see ``tuichat/store/avatars.py``): one row per (account, JID), replaced when it changes."""

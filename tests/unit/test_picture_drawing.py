@@ -11,7 +11,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from tests.pngs import SIGNATURE, captcha_png, chunk, rgb_png
+from tests.pngs import SIGNATURE, captcha_png, chunk
 from tuichat.pictures import PictureError
 from tuichat.ui.pictures import (
     MAX_FILE_BYTES,
@@ -150,14 +150,3 @@ def _bomb() -> bytes:
 def test_hostile_pictures_are_refused_in_words(data: bytes, words: str) -> None:
     with pytest.raises(PictureError, match=words):
         decode(data, columns=8, rows=4)
-
-
-def test_the_stdlib_and_pillow_paths_paint_alike() -> None:
-    """The CAPTCHA decoder's picture and Pillow's give the same cells at full size."""
-    from tuichat.pictures import decode_png
-
-    data = rgb_png([[RED] * 4, [BLUE] * 4])
-    assert str(half_block_text(decode_png(data), 4, 1)) == str(
-        half_block_text(decode(data, 4, 1), 4, 1)
-    )
-    assert decode_png(data).rows == decode(data, 4, 1).rows

@@ -8,8 +8,8 @@ one naming no stored message, or a message its sender may not touch, changes not
 - a correction keeps the text it replaces in ``message_versions`` (with the correction's own
   id, so a correction of a correction finds the original), and the full-text index follows the
   new text (the update trigger);
-- a retraction or a moderation empties the text (and the index), drops the earlier versions and
-  the reactions, and marks the row retracted: a tombstone;
+- a retraction or a moderation empties the text (and the index), drops the earlier versions,
+  the reactions and the files, and marks the row retracted: a tombstone;
 - a reaction set replaces the reactor's previous set.
 """
 
@@ -21,6 +21,7 @@ from dataclasses import replace
 
 from tuichat.actions import Action, ActionKind, Marks
 from tuichat.model import ConversationKind, Direction, Message
+from tuichat.store import attachments as _files
 from tuichat.store import messages as _msgs
 from tuichat.store.messages import COLUMNS, SaveOutcome, row_to_message, sender_key, to_ts
 
@@ -151,6 +152,7 @@ def _tombstone(conn: sqlite3.Connection, row_id: int, reason: str) -> None:
     conn.execute("UPDATE messages SET body = '' WHERE id = ?", (row_id,))
     conn.execute("DELETE FROM message_versions WHERE message = ?", (row_id,))
     conn.execute("DELETE FROM message_reactions WHERE message = ?", (row_id,))
+    conn.execute("DELETE FROM message_attachments WHERE message = ?", (row_id,))
     _marks_row(conn, row_id)
     conn.execute(
         "UPDATE message_marks SET retracted = 1, edited = 0, reason = ? WHERE id = ?",
@@ -175,7 +177,9 @@ def record(conn: sqlite3.Connection, stored: Message, marks: Marks) -> Message:
 
 
 def annotate(conn: sqlite3.Connection, messages: Sequence[Message]) -> list[Message]:
-    """``messages`` with their :class:`Marks` (only those that have any are changed)."""
+    """``messages`` with their :class:`Marks` and their files (only those that have any are
+    changed)."""
+    messages = _files.attach(conn, messages)
     ids = [m.id for m in messages if m.id is not None]
     if not ids:
         return list(messages)
@@ -254,6 +258,8 @@ def save(conn: sqlite3.Connection, msg: Message, *, older: bool = False) -> Save
     if msg.action is not None:
         return apply(conn, msg)
     outcome = _msgs.save(conn, msg, older=older)
+    if outcome.stored is not None and msg.attachments:
+        outcome = replace(outcome, stored=_files.record(conn, outcome.stored, msg.attachments))
     if outcome.stored is not None and msg.marks is not None:
         return replace(outcome, stored=record(conn, outcome.stored, msg.marks))
     return outcome

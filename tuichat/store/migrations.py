@@ -26,6 +26,7 @@ __all__ = [
     "m004_feed_entries",
     "m005_omemo",
     "m006_message_actions",
+    "m007_attachments",
 ]
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -393,6 +394,24 @@ def m006_message_actions(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def m007_attachments(conn: sqlite3.Connection) -> None:
+    """Keep the files a message shares (see ``tuichat/store/attachments.py``): one row per
+    file, in the order the message gives them; gone with the message."""
+    conn.execute(
+        """
+        CREATE TABLE message_attachments (
+            message INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            name TEXT NOT NULL,
+            size INTEGER,
+            type TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (message, seq)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 MIGRATIONS = Migrations(
     m001_initial,
     m002_fts_queue,
@@ -400,5 +419,6 @@ MIGRATIONS = Migrations(
     m004_feed_entries,
     m005_omemo,
     m006_message_actions,
+    m007_attachments,
 )
 """The store's migrations, in order. Append new ones; never edit an applied one."""

@@ -34,6 +34,7 @@ from tuichat.xmpp.features.muc_words import (
 )
 
 if TYPE_CHECKING:
+    from tuichat.files import Attachment
     from tuichat.xmpp.features.muc import Rooms
     from tuichat.xmpp.session import Session
 
@@ -290,10 +291,15 @@ async def kind_of(session: Session, jid: str, timeout: float = 10.0) -> Conversa
 
 
 async def send_to_room(
-    session: Session, room: str, text: str, timeout: float = 30.0, quoted: Message | None = None
+    session: Session,
+    room: str,
+    text: str,
+    timeout: float = 30.0,
+    quoted: Message | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> str:
-    """Join ``room`` if needed, send ``text`` (a reply to ``quoted``, when given) and wait for
-    the room to reflect it.
+    """Join ``room`` if needed, send ``text`` (a reply to ``quoted``, when given; sharing
+    ``attachments``) and wait for the room to reflect it.
 
     Returns the room's stanza-id of the message (or its origin-id when the room gives none).
     Raises :class:`RoomError` in words.
@@ -306,7 +312,7 @@ async def send_to_room(
     if quoted is not None:
         sent = session.actions.reply(quoted, text)
     else:
-        sent = rooms.queue_room_message(bare, text)
+        sent = rooms.queue_room_message(bare, text, attachments)
     outcome = session.sender.wait(sent)
     try:
         echoed = await asyncio.wait_for(asyncio.shield(outcome), timeout)

@@ -229,7 +229,7 @@ def room_message(
     stanza-id counts only when the room assigned it; ``archive_stanza_id`` comes from a
     trusted room-archive result.
     """
-    if not (env.body or has_action(env)) or env.type != "groupchat":
+    if not (env.body or env.attachments or has_action(env)) or env.type != "groupchat":
         return None
     try:
         sender = JID.parse(env.from_)
@@ -256,6 +256,7 @@ def room_message(
         replaces=env.replaces,
         action=env.action,
         marks=env.marks,
+        attachments=env.attachments,
     )
 
 

@@ -17,6 +17,7 @@ from tuichat.xmpp import parse
 from tuichat.xmpp.errors import error_condition
 
 if TYPE_CHECKING:
+    from tuichat.files import Attachment
     from tuichat.xmpp.features.muc_state import RoomState
     from tuichat.xmpp.session import Session
 
@@ -33,8 +34,11 @@ class RoomSending:
             """The state of a room we know."""
             ...
 
-    def queue_room_message(self, room: str, body: str) -> Message:
-        """Store ``body`` as pending for ``room``; it goes out while we are in the room."""
+    def queue_room_message(
+        self, room: str, body: str, attachments: tuple[Attachment, ...] = ()
+    ) -> Message:
+        """Store ``body`` (sharing ``attachments``) as pending for ``room``; it goes out while
+        we are in the room."""
         state = self.state(room)
         if not state.joined and not state.wanted:
             raise RoomError(f"not in the room {state.room}")
@@ -44,10 +48,13 @@ class RoomSending:
             kind=ConversationKind.GROUPCHAT,
             sender=f"{state.room}/{state.nick}",
             nick=state.nick,
+            attachments=attachments,
         )
         return stored
 
-    def queue_private_message(self, room: str, nick: str, body: str) -> Message:
+    def queue_private_message(
+        self, room: str, nick: str, body: str, attachments: tuple[Attachment, ...] = ()
+    ) -> Message:
         """Store a private message to the occupant ``nick`` of ``room``; it goes out when
         the session is ready."""
         state = self.state(room)
@@ -57,6 +64,7 @@ class RoomSending:
             kind=ConversationKind.PRIVATE,
             sender=f"{state.room}/{state.nick}",
             nick=state.nick,
+            attachments=attachments,
         )
         return stored
 

@@ -29,6 +29,7 @@ from tuichat.discovery import Feed, FeedEntry, feed_key
 from tuichat.model import Contact, Message, MessageState, Trust
 from tuichat.paths import private_file
 from tuichat.store import actions as _actions
+from tuichat.store import attachments as _files
 from tuichat.store import conversations as _conv
 from tuichat.store import delivery as _delivery
 from tuichat.store import feeds as _feeds
@@ -168,6 +169,8 @@ class Store:
         with self._tx() as conn:
             for msg in msgs:
                 stored = _msgs.save(conn, msg).stored
+                if stored is not None and msg.attachments:
+                    stored = _files.record(conn, stored, msg.attachments)
                 if stored is not None:
                     out.append(stored)
         return out

@@ -11,6 +11,7 @@ import os
 import ssl
 import sys
 import urllib.request
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -74,6 +75,33 @@ async def test_an_uploaded_file_reaches_the_peer_as_oob_and_its_bytes_match(
     [row] = store.history(me.jid, peer.bare)
     assert row.direction is Direction.OUT and row.state is not MessageState.PENDING
     assert row.attachments == (Attachment(shared.url, "notes v2.pdf", 300_000, "application/pdf"),)
+
+
+async def test_a_file_shared_while_offline_goes_out_with_its_announcement_later(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], tmp_path: Path
+) -> None:
+    """Shared while disconnected: it waits in the outbox (with its file, in the store) and
+    goes out announced once connected, like any message."""
+    me, other = account("offline"), account("later")
+    path = tmp_path / "later.txt"
+    path.write_bytes(b"kept for later")
+    store = Store.open(tmp_path / "o.sqlite3")
+    manager, _rec = await _start(prosody, me, store)
+    try:
+        shared = await manager.upload_file(me.jid, str(path))
+    finally:
+        await manager.stop()
+    offline = ConnectionManager([account_config(prosody, me.jid, me.password)], store, EventBus())
+    queued = await offline.share_file(me.jid, other.jid, shared)
+    assert store.outbox(me.jid) == [queued] and queued.attachments == (shared,)
+    async with Peer.connect(prosody, other.jid, other.password) as peer:
+        await offline.start()
+        try:
+            got = await peer.wait_message(lambda m: m.body == shared.url, timeout=20)
+            assert got.oob_urls == (shared.url,)
+        finally:
+            await offline.stop()
+    store.close()
 
 
 async def test_a_peers_file_is_stored_once_kept_through_the_archive_and_saved(
@@ -156,4 +184,31 @@ async def test_send_file_from_the_shell_uploads_and_announces_it(
     rows = history(xdg, peer.bare)
     assert [r["attachments"] for r in rows] == [
         [{"url": got.body, "name": "report.txt", "size": 20_000, "type": "text/plain"}]
+    ]
+
+
+async def test_send_file_to_a_room_is_announced_and_reflected(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], xdg: XdgDirs, tmp_path: Path
+) -> None:
+    """``tuichat send ROOM --file PATH`` joins, shares the file, exits 0 once the room reflected
+    it; an occupant gets the announcement; the reflection is stored once with its file."""
+    me, other = account("roomsharer"), account("roomgetter")
+    room = f"files-{uuid.uuid4().hex[:8]}@{prosody.muc_domain}"
+    add_account(xdg, prosody, me.jid, me.password)
+    path = tmp_path / "minutes.md"
+    path.write_bytes(b"# minutes\n")
+    async with Peer.connect(prosody, other.jid, other.password) as peer:
+        await peer.join_room(room, "getter")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tuichat", "send", room, "--file", str(path),
+            env=env_for(xdg), stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _out, err = await asyncio.wait_for(proc.communicate(), 90)
+        assert proc.returncode == 0, err
+        got = await peer.wait_message(lambda m: bool(m.oob_urls), queue=peer.room_messages)
+        assert got.body == got.oob_urls[0]
+        assert await asyncio.to_thread(_fetch, got.body, prosody.ca_file) == b"# minutes\n"
+    rows = history(xdg, room)
+    assert [(r["kind"], r["state"], [f["name"] for f in r["attachments"]]) for r in rows] == [
+        ("groupchat", "acked", ["minutes.md"])
     ]

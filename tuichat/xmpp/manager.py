@@ -171,17 +171,17 @@ class ConnectionManager(
             raise ClientError(f"not a JID: {to!r}") from None
         bare = str(jid.bare)
         files = (attachment,)
+        if session.encryption(bare) is Encryption.OMEMO:
+            raise ClientError(
+                f"the conversation with {bare} is encrypted, and encrypted files are not "
+                "supported yet: not sent"
+            )
         if self._is_room(session, bare) and session.rooms is not None:
             if jid.resource:
                 return session.rooms.queue_private_message(
                     bare, jid.resource, attachment.url, files
                 )
             return session.rooms.queue_room_message(bare, attachment.url, files)
-        if session.encryption(bare) is Encryption.OMEMO:
-            raise ClientError(
-                f"the conversation with {bare} is encrypted, and encrypted files are not "
-                "supported yet: not sent"
-            )
         return session.queue_outgoing(bare, attachment.url, attachments=files)
 
     async def save_file(self, account: str, attachment: Attachment) -> Path:

@@ -231,6 +231,7 @@ def test_the_store_keeps_the_files_with_the_message() -> None:
     [row] = store.history(ME, PEER)
     assert row.attachments == outgoing().attachments
     assert store.page(ME, PEER, limit=10)[0].attachments == outgoing().attachments
+    assert store.search("upload")[0].attachments == outgoing().attachments  # search --json too
     store.close()
 
 

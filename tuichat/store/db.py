@@ -303,7 +303,7 @@ class Store:
         ``query`` is plain user text; no character or word in it is FTS syntax.
         """
         with self._read() as conn:
-            return _search.search(conn, query, account, conversation, limit)
+            return _files.attach(conn, _search.search(conn, query, account, conversation, limit))
 
     def search_count(
         self,

@@ -81,7 +81,7 @@ async def test_a_file_shared_while_offline_goes_out_with_its_announcement_later(
     prosody: ProsodyServer, account: Callable[..., TestAccount], tmp_path: Path
 ) -> None:
     """Shared while disconnected: it waits in the outbox (with its file, in the store) and
-    goes out announced once connected, like any message."""
+    goes out announced once connected, like any message; an encrypted conversation refuses."""
     me, other = account("offline"), account("later")
     path = tmp_path / "later.txt"
     path.write_bytes(b"kept for later")
@@ -92,6 +92,10 @@ async def test_a_file_shared_while_offline_goes_out_with_its_announcement_later(
     finally:
         await manager.stop()
     offline = ConnectionManager([account_config(prosody, me.jid, me.password)], store, EventBus())
+    secret = f"secret@{prosody.domain}"
+    store.set_conversation_encryption(me.jid, secret, "omemo")
+    with pytest.raises(ClientError, match="encrypted"):
+        await offline.share_file(me.jid, secret, shared)  # never in the clear beside OMEMO
     queued = await offline.share_file(me.jid, other.jid, shared)
     assert store.outbox(me.jid) == [queued] and queued.attachments == (shared,)
     async with Peer.connect(prosody, other.jid, other.password) as peer:

@@ -228,7 +228,7 @@ async def _send(
                 kind is not ConversationKind.GROUPCHAT
                 and session.encryption(to) is Encryption.OMEMO
             ):
-                return f"{NOT_QUEUED}tuichat does not encrypt files yet (the conversation is)"
+                return f"{NOT_QUEUED}the conversation is encrypted; files cannot be, yet"
             try:
                 files = (await _upload(manager, session, how.file, timeout),)
             except ClientError as exc:

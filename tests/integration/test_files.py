@@ -185,6 +185,8 @@ async def test_send_file_from_the_shell_uploads_and_announces_it(
         assert await asyncio.to_thread(_fetch, got.body, prosody.ca_file) == data
         code, err = await tuichat("send", peer.bare, "--file", str(tmp_path / "none.txt"))
         assert code == 2 and err.count("\n") == 1 and "cannot read" in err
+        code, err = await tuichat("send", peer.bare, "hello", "--file", str(path))
+        assert code == 2 and err.count("\n") == 1 and "give no TEXT" in err
     rows = history(xdg, peer.bare)
     assert [r["attachments"] for r in rows] == [
         [{"url": got.body, "name": "report.txt", "size": 20_000, "type": "text/plain"}]

@@ -7,7 +7,6 @@ import asyncio
 import os
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
@@ -17,8 +16,6 @@ from tuichat.cli.args import seconds
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account, pick_accounts
 from tuichat.cli.waiting import wait_until
 from tuichat.config import AccountConfig
-from tuichat.errors import ClientError
-from tuichat.files import Attachment
 from tuichat.model import ConnectionState, ConversationKind, Encryption, Message, MessageState
 from tuichat.store import Store
 
@@ -75,12 +72,6 @@ def register(sub: Any) -> None:
     )
     send.add_argument(
         "--reply-to", metavar="ID", help="reply to the stored message ID (history --json)"
-    )
-    send.add_argument(
-        "--file",
-        metavar="PATH",
-        help="upload the file (HTTP upload, https only) and send it instead of TEXT "
-        "(its address, announced as a file); exit 1 if it could not be uploaded",
     )
     send.set_defaults(func=run_send, encryption=None)
 
@@ -185,8 +176,6 @@ class Outgoing:
     until: MessageState = MessageState.ACKED
     encryption: Encryption | None = None
     quoted: Message | None = None
-    file: Path | None = None
-    """A file to upload first and send (its address is then the body)."""
 
 
 async def _send(
@@ -195,7 +184,9 @@ async def _send(
     to: str,
     body: str,
     timeout: float,
-    how: Outgoing = Outgoing(),
+    encryption: Encryption | None = None,
+    until: MessageState = MessageState.ACKED,
+    quoted: Message | None = None,
 ) -> str:
     """Send to a contact (queued, then acked by the server) or to a room (reflected back).
 
@@ -210,7 +201,6 @@ async def _send(
     bus = new_bus()
     manager = ConnectionManager([account], store, bus, retry=ONE_SHOT)
     session = manager.session(account.jid)
-    quoted, encryption = how.quoted, how.encryption
     kind = quoted.kind if quoted is not None else _known_kind(store, account.jid, to)
     try:
         if kind is None:
@@ -222,48 +212,17 @@ async def _send(
                 await manager.start()
             if encryption is Encryption.OMEMO:
                 return "tuichat does not encrypt in rooms yet (--encrypt)"
-        files: tuple[Attachment, ...] = ()
-        if how.file is not None:
-            if encryption is Encryption.OMEMO or (
-                kind is not ConversationKind.GROUPCHAT
-                and session.encryption(to) is Encryption.OMEMO
-            ):
-                return f"{NOT_QUEUED}the conversation is encrypted; files cannot be, yet"
-            try:
-                files = (await _upload(manager, session, how.file, timeout),)
-            except ClientError as exc:
-                return f"{NOT_QUEUED}{exc}"
-            body = files[0].url
-        if kind is ConversationKind.GROUPCHAT:
-            return await _send_to_room(session, to, body, timeout, quoted, files)
-        return await _send_chat(manager, session, account, (to, body), timeout, how, files)
+            return await _send_to_room(session, to, body, timeout, quoted)
+        how = Outgoing(until, encryption, quoted)
+        return await _send_chat(manager, session, account, (to, body), timeout, how)
     finally:
         await manager.stop()
 
 
-async def _upload(
-    manager: ConnectionManager, session: Session, file: Path, timeout: float
-) -> Attachment:
-    """Connect (a file is uploaded before anything is queued: nothing to keep if it cannot
-    be) and upload ``file``; :class:`ClientError` in words."""
-    if not manager.started:
-        await manager.start()
-    if not await _first_outcome(session, timeout):
-        raise ClientError(f"could not connect ({session.reason or session.state.value})")
-    try:
-        return await asyncio.wait_for(manager.upload_file(session.account, str(file)), timeout)
-    except TimeoutError:
-        raise ClientError(f"the upload of {file.name} did not finish in time") from None
-
-
 async def _send_to_room(
-    session: Session,
-    room: str,
-    body: str,
-    timeout: float,
-    quoted: Message | None,
-    files: tuple[Attachment, ...] = (),
+    session: Session, room: str, body: str, timeout: float, quoted: Message | None
 ) -> str:
+    from tuichat.errors import ClientError
     from tuichat.xmpp.features import muc_join
 
     loop = asyncio.get_running_loop()
@@ -271,8 +230,7 @@ async def _send_to_room(
     if why := await wait_until(session, session.synced.is_set, deadline, "connection"):
         return why
     try:
-        left = max(1.0, deadline - loop.time())
-        await muc_join.send_to_room(session, room, body, left, quoted, files)
+        await muc_join.send_to_room(session, room, body, max(1.0, deadline - loop.time()), quoted)
     except ClientError as exc:
         return str(exc)
     return ""
@@ -285,16 +243,10 @@ async def _send_chat(
     message: tuple[str, str],
     timeout: float,
     how: Outgoing,
-    files: tuple[Attachment, ...] = (),
 ) -> str:
     to, body = message
     until = how.until
-    if files:  # uploaded: now in the outbox like any message
-        try:
-            queued = await manager.share_file(account.jid, to, files[0])
-        except ClientError as exc:
-            return f"{NOT_QUEUED}{exc}"
-    elif how.quoted is not None:  # in the outbox first, either way
+    if how.quoted is not None:  # in the outbox first, either way
         queued = await manager.reply(account.jid, how.quoted, body)
     else:
         queued = await manager.send_message(account.jid, to, body, encryption=how.encryption)
@@ -318,10 +270,6 @@ WAITING_FOR = {
     MessageState.DISPLAYED: "read marker",
 }
 """What ``send --wait`` waits for, in words (for "no … in time")."""
-
-NOT_QUEUED = "not queued: "
-"""How ``send --file`` begins its words when nothing was queued (the file could not be
-uploaded, or not sent in that conversation): there is no outbox row to keep."""
 
 ACKED_OR_MORE = (MessageState.ACKED, MessageState.DELIVERED, MessageState.DISPLAYED)
 SENT_BUT = "sent, but "
@@ -348,25 +296,12 @@ def _body(words: list[str]) -> str:
     return body
 
 
-def _file(path: str | None, words: list[str]) -> Path | None:
-    """The ``--file`` to send (a readable file, or exit 2), which comes without TEXT."""
-    if path is None:
-        return None
-    if words:
-        raise CliError("--file sends the file alone: give no TEXT with it", EXIT_USAGE)
-    file = Path(path).expanduser()
-    if not file.is_file() or not os.access(file, os.R_OK):
-        raise CliError(f"--file: cannot read {path} (not a readable file)", EXIT_USAGE)
-    return file
-
-
 def run_send(args: argparse.Namespace) -> int:
     """Send one message; exit 0 only when it got as far as ``--wait`` asks."""
     paths, config = load(args)
     account = pick_account(config, args.account)
     to = jid_arg(args.to, "recipient")
-    file = _file(args.file, args.text)
-    body = _body(args.text) if file is None else ""
+    body = _body(args.text)
     with open_store(paths) as store:
         how = Encryption(args.encryption) if args.encryption else None
         until = MessageState(args.wait)
@@ -375,12 +310,8 @@ def run_send(args: argparse.Namespace) -> int:
             quoted = store.find_reference(account.jid, to, args.reply_to)
             if quoted is None:
                 raise CliError(f"--reply-to: no message {args.reply_to!r} stored with {to}")
-        outgoing = Outgoing(until, how, quoted, file)
-        why = asyncio.run(_send(account, store, to, body, args.timeout, outgoing))
+        why = asyncio.run(_send(account, store, to, body, args.timeout, how, until, quoted))
         _raise_store_failure(store)
-    if why.startswith(NOT_QUEUED):  # nothing was queued
-        print(f"tuichat: not sent: {why.removeprefix(NOT_QUEUED)}", file=sys.stderr)
-        return EXIT_FAILURE
     if why.startswith(SENT_BUT):  # on the server (not in the outbox), not confirmed
         print(f"tuichat: {why}", file=sys.stderr)
         return EXIT_FAILURE

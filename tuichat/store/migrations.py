@@ -26,7 +26,7 @@ __all__ = [
     "m004_feed_entries",
     "m005_omemo",
     "m006_message_actions",
-    "m007_attachments",
+    "m008_attachments",
 ]
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -394,7 +394,7 @@ def m006_message_actions(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-def m007_attachments(conn: sqlite3.Connection) -> None:
+def m008_attachments(conn: sqlite3.Connection) -> None:
     """Keep the files a message shares (see ``tuichat/store/attachments.py``): one row per
     file, in the order the message gives them; gone with the message."""
     conn.execute(
@@ -419,6 +419,6 @@ MIGRATIONS = Migrations(
     m004_feed_entries,
     m005_omemo,
     m006_message_actions,
-    m007_attachments,
+    m008_attachments,
 )
 """The store's migrations, in order. Append new ones; never edit an applied one."""

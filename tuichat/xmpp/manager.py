@@ -179,9 +179,9 @@ class ConnectionManager(
         if self._is_room(session, bare) and session.rooms is not None:
             if jid.resource:
                 return session.rooms.queue_private_message(
-                    bare, jid.resource, attachment.url, files
+                    bare, jid.resource, attachment.url, attachments=files
                 )
-            return session.rooms.queue_room_message(bare, attachment.url, files)
+            return session.rooms.queue_room_message(bare, attachment.url, attachments=files)
         return session.queue_outgoing(bare, attachment.url, attachments=files)
 
     async def save_file(self, account: str, attachment: Attachment) -> Path:

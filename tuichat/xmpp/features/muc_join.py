@@ -296,6 +296,7 @@ async def send_to_room(
     text: str,
     timeout: float = 30.0,
     quoted: Message | None = None,
+    *,
     attachments: tuple[Attachment, ...] = (),
 ) -> str:
     """Join ``room`` if needed, send ``text`` (a reply to ``quoted``, when given; sharing
@@ -312,7 +313,7 @@ async def send_to_room(
     if quoted is not None:
         sent = session.actions.reply(quoted, text)
     else:
-        sent = rooms.queue_room_message(bare, text, attachments)
+        sent = rooms.queue_room_message(bare, text, attachments=attachments)
     outcome = session.sender.wait(sent)
     try:
         echoed = await asyncio.wait_for(asyncio.shield(outcome), timeout)

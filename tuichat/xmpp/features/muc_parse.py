@@ -256,7 +256,7 @@ def room_message(
         replaces=env.replaces,
         action=env.action,
         marks=env.marks,
-        attachments=env.attachments,
+        attachments=env.attachments if env.sealed is None else (),  # never from beside OMEMO
     )
 
 

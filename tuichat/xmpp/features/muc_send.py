@@ -35,7 +35,7 @@ class RoomSending:
             ...
 
     def queue_room_message(
-        self, room: str, body: str, attachments: tuple[Attachment, ...] = ()
+        self, room: str, body: str, *, attachments: tuple[Attachment, ...] = ()
     ) -> Message:
         """Store ``body`` (sharing ``attachments``) as pending for ``room``; it goes out while
         we are in the room."""
@@ -53,7 +53,7 @@ class RoomSending:
         return stored
 
     def queue_private_message(
-        self, room: str, nick: str, body: str, attachments: tuple[Attachment, ...] = ()
+        self, room: str, nick: str, body: str, *, attachments: tuple[Attachment, ...] = ()
     ) -> Message:
         """Store a private message to the occupant ``nick`` of ``room``; it goes out when
         the session is ready."""

@@ -8,8 +8,8 @@ one naming no stored message, or a message its sender may not touch, changes not
 - a correction keeps the text it replaces in ``message_versions`` (with the correction's own
   id, so a correction of a correction finds the original), and the full-text index follows the
   new text (the update trigger);
-- a retraction or a moderation empties the text (and the index), drops the earlier versions,
-  the reactions and the files, and marks the row retracted: a tombstone;
+- a retraction or a moderation empties the text (and the index), drops the earlier versions and
+  the reactions, and marks the row retracted: a tombstone;
 - a reaction set replaces the reactor's previous set.
 """
 

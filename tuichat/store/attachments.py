@@ -3,7 +3,8 @@
 Every function takes an open ``sqlite3.Connection`` and handles no transaction of its own;
 :class:`tuichat.store.db.Store` does. Attachments are kept only with a newly stored message
 (in the same transaction): a copy of it that arrives again (archive, carbon, reflection) is a
-duplicate the store does not store, so its files are never kept twice.
+duplicate the store does not store, so its files are never kept twice. A retraction or a
+moderation drops them with the text (``actions._tombstone``).
 """
 
 from __future__ import annotations

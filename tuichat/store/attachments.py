@@ -32,17 +32,22 @@ def record(conn: sqlite3.Connection, stored: Message, files: Sequence[Attachment
 
 
 def attach(conn: sqlite3.Connection, messages: Sequence[Message]) -> list[Message]:
-    """``messages`` with their attachments (only those that have any are changed)."""
-    ids = [m.id for m in messages if m.id is not None]
+    """``messages`` with their attachments (only those that have any are changed).
+
+    One range seek on the table's key between the smallest and largest row id asked for (a
+    page's ids are close together, and few messages carry files), instead of a list of ids:
+    this runs for every page the log reads.
+    """
+    ids = {m.id for m in messages if m.id is not None}
+    if not ids:
+        return list(messages)
     found: dict[int, list[Attachment]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        holes = ",".join("?" * len(chunk))
-        for row_id, url, name, size, kind in conn.execute(
-            "SELECT message, url, name, size, type FROM message_attachments "
-            f"WHERE message IN ({holes}) ORDER BY message, seq",
-            chunk,
-        ):
+    for row_id, url, name, size, kind in conn.execute(
+        "SELECT message, url, name, size, type FROM message_attachments "
+        "WHERE message BETWEEN ? AND ? ORDER BY message, seq",
+        (min(ids), max(ids)),
+    ):
+        if row_id in ids:
             found.setdefault(row_id, []).append(Attachment(url, name, size, kind))
     if not found:
         return list(messages)

@@ -276,3 +276,25 @@ def test_kind_is_kept_for_room_files() -> None:
 
 
 assert os.sep == "/"
+
+
+def test_a_page_carries_only_its_own_messages_files() -> None:
+    """Files of another conversation's messages, stored in between, stay with those."""
+    store = Store.memory()
+    other = "other@example.test"
+    saved = [
+        store.save_message(
+            outgoing(
+                conversation=other if n % 2 else PEER,
+                origin_id=f"o{n}",
+                message_id=f"o{n}",
+                timestamp=NOW.replace(second=n),
+                attachments=outgoing().attachments if n % 2 else (),
+            )
+        )
+        for n in range(6)
+    ]
+    assert all(m is not None for m in saved)
+    assert [m.attachments for m in store.page(ME, PEER, limit=10)] == [(), (), ()]
+    assert all(m.attachments for m in store.page(ME, other, limit=10))
+    store.close()

@@ -60,6 +60,20 @@ async def test_the_file_line_links_https_only_and_shows_the_address_once(ui: UI)
         assert not any(link.startswith("javascript") for link in links(pilot))
 
 
+async def test_control_characters_in_an_address_are_shown_as_placeholders_never_linked(
+    ui: UI,
+) -> None:
+    """A C1 control (CSI) in an https address: shown as a visible placeholder, not a link."""
+    hostile = received("https://upload.example.org/a\x9b31mred.png")
+    assert hostile is not None
+    ui.store.save_message(replace(incoming(ALICE, "see", 9), attachments=(hostile,)))
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await open_alice(pilot)
+        text = log_text(pilot)
+        assert "\x9b" not in text and "31mred.png" in text
+        assert not any("upload.example.org/a" in link for link in links(pilot))
+
+
 async def test_f_saves_and_opens_a_file_with_tuichat_opener(
     ui: UI, xdg: XdgDirs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

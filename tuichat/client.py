@@ -17,6 +17,7 @@ nothing else; its text says why in words, so callers catch that one type and sho
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Literal, Protocol
 
 from tuichat.action_client import ActionClient
@@ -114,7 +115,7 @@ class ChatClient(
     async def upload_file(self, account: str, path: str) -> Attachment:
         """Upload the file at ``path`` (XEP-0363, https only) and return the shared file; its
         progress arrives as ``UploadProgressed`` (with the id ``cancel_upload`` takes). Sending
-        it to a conversation is a message of its own (its body is the file's address)."""
+        it to a conversation is ``share_file``."""
         ...
 
     def cancel_upload(self, account: str, upload: str) -> bool:
@@ -125,6 +126,16 @@ class ChatClient(
     async def publish_avatar(self, account: str, path: str) -> str:
         """Publish the picture at ``path`` (PNG, JPEG, GIF, WebP; at most 256 KiB) as our
         avatar (XEP-0084); its SHA-1."""
+
+    async def share_file(self, account: str, to: str, attachment: Attachment) -> Message:
+        """Send an uploaded file to ``to`` (a contact, a room or ``room/nick``): a message
+        whose body is the file's address and which announces the file (XEP-0066), stored with
+        it and queued in the outbox like any message; refused in an encrypted conversation."""
+        ...
+
+    async def save_file(self, account: str, attachment: Attachment) -> Path:
+        """Fetch a received file (https only, the certificate checked as the account's
+        connection checks it) into the downloads folder under a name no file has; the path."""
         ...
 
     async def blocked(self, account: str) -> list[str]:

@@ -11,8 +11,12 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tuichat.actions import Action, Marks
+
+if TYPE_CHECKING:
+    from tuichat.files import Attachment
 
 __all__ = [
     "JID",
@@ -349,6 +353,8 @@ class Message:
     every readable message."""
     action: Action | None = None  # received: applied to the message it names, never stored
     marks: Marks | None = None  # from the store: edited, retracted, reactions, reply
+    attachments: tuple[Attachment, ...] = ()
+    """The files it shares (XEP-0066 out-of-band addresses), kept with it in the store."""
     id: int | None = None
     """The store's row id, once stored."""
 

@@ -76,6 +76,7 @@ class PeerMessage:
     origin_id: str  # XEP-0359 origin-id, "" if none
     replace_id: str  # XEP-0308 id being corrected, "" if none
     delayed: bool  # carries a XEP-0203 delay (offline/history)
+    oob_urls: tuple[str, ...] = ()  # XEP-0066 <x xmlns='jabber:x:oob'><url> texts
 
 
 def _to_peer_message(msg: Any) -> PeerMessage:
@@ -93,6 +94,7 @@ def _to_peer_message(msg: Any) -> PeerMessage:
         origin_id=str(oid["id"]) if oid is not None else "",
         replace_id=str(rep["id"]) if rep is not None else "",
         delayed=msg.get_plugin("delay", check=True) is not None,
+        oob_urls=tuple(u.text or "" for u in msg.xml.findall("{jabber:x:oob}x/{jabber:x:oob}url")),
     )
 
 
@@ -295,8 +297,10 @@ class Peer:
         replace_id: str | None = None,
         chat_state: str | None = None,
         markable: bool = False,
+        oob_urls: tuple[str, ...] = (),
     ) -> str:
-        """Send a message and return its id (also used as origin-id unless `origin_id=False`)."""
+        """Send a message and return its id (also used as origin-id unless `origin_id=False`);
+        each of ``oob_urls`` as an XEP-0066 ``<x xmlns='jabber:x:oob'><url>`` element."""
         msg = self.client.make_message(mto=to, mbody=body, mtype=mtype)
         msg_id = self.client.new_id()
         msg["id"] = msg_id
@@ -310,6 +314,9 @@ class Peer:
             msg["chat_state"] = chat_state
         if markable:
             msg.append(ET.Element("{urn:xmpp:chat-markers:0}markable"))
+        for url in oob_urls:
+            x = ET.SubElement(msg.xml, "{jabber:x:oob}x")
+            ET.SubElement(x, "{jabber:x:oob}url").text = url
         msg.send()
         return msg_id
 

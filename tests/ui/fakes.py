@@ -99,6 +99,8 @@ class FakeClient(ServiceFakes, GatewayFakes, ActionFakes):
     """Account → the JIDs it blocks."""
     uploads: dict[str, Attachment] = field(default_factory=dict)
     """Path → what ``upload_file`` returns (others fail: "no such file")."""
+    saved_bytes: bytes = b"fetched"
+    """What ``save_file`` writes."""
     upload_gate: asyncio.Event | None = None
     """When set, uploads wait for it (after publishing their first progress)."""
     infos: dict[str, ContactInfo] = field(default_factory=dict)
@@ -412,6 +414,38 @@ class FakeClient(ServiceFakes, GatewayFakes, ActionFakes):
                 raise ClientError(f"the upload of {name} was cancelled") from None
         self.bus.publish(UploadProgressed(account, upload, name, size, size, 2.0, UploadState.DONE))
         return found
+
+    async def share_file(self, account: str, to: str, attachment: Attachment) -> Message:
+        """Store the file's message as pending (its body the address) and publish it."""
+        self.calls.append(("share_file", account, to, attachment.url))
+        self.clock += timedelta(seconds=1)
+        message = Message(
+            account=account,
+            conversation=to,
+            direction=Direction.OUT,
+            sender=f"{account}/tuichat",
+            body=attachment.url,
+            timestamp=self.clock,
+            state=MessageState.PENDING,
+            origin_id=f"o{len(self.calls)}",
+            message_id=f"o{len(self.calls)}",
+            attachments=(attachment,),
+        )
+        stored = self.store.save_message(message) or message
+        self.bus.publish(MessageQueued(account=account, message=stored))
+        return stored
+
+    async def save_file(self, account: str, attachment: Attachment) -> Path:
+        """Write ``saved_bytes`` where the real one saves (``fetchable`` addresses only)."""
+        from tuichat.files import create_free, downloads_dir, fetchable
+
+        self.calls.append(("save_file", account, attachment.url))
+        if not fetchable(attachment.url):
+            raise ClientError(f"{attachment.name} is not offered over https")
+        path, file = create_free(downloads_dir(), attachment.name)
+        with file:
+            file.write(self.saved_bytes)
+        return path
 
     def cancel_upload(self, account: str, upload: str) -> bool:
         """Cancel the upload waiting at the gate."""

@@ -1,5 +1,5 @@
 """Pilot and snapshot tests of /upload: the file picker, progress and speed in the status bar,
-cancel, the address sent when the file is up, and the refusal in an encrypted conversation."""
+cancel, the file shared when it is up, and the refusal in an encrypted conversation."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def test_upload_words_tell_progress_and_speed() -> None:
     assert upload_words("empty", 0, 0, 1.0) == "empty"
 
 
-async def test_upload_shows_progress_then_sends_the_address(ui: UI) -> None:
+async def test_upload_shows_progress_then_shares_the_file(ui: UI) -> None:
     ui.client.uploads["/tmp/notes.txt"] = Attachment(URL, "notes.txt", 4000, "text/plain")
     ui.client.upload_gate = asyncio.Event()
     async with ui.app.run_test(size=(120, 40)) as pilot:
@@ -45,7 +45,7 @@ async def test_upload_shows_progress_then_sends_the_address(ui: UI) -> None:
         ui.client.upload_gate.set()
         await pilot.pause(0.3)
         assert "↑" not in status(pilot)
-        assert ui.client.called("send_message")[-1] == ("send_message", ME, ALICE, URL)
+        assert ui.client.called("share_file")[-1] == ("share_file", ME, ALICE, URL)
 
 
 async def test_upload_cancel_stops_it_and_sends_nothing(ui: UI) -> None:
@@ -59,7 +59,7 @@ async def test_upload_cancel_stops_it_and_sends_nothing(ui: UI) -> None:
         await run_line(pilot, "/upload cancel")
         await pilot.pause(0.3)
         assert "↑" not in status(pilot)
-        assert ui.client.called("send_message") == []
+        assert ui.client.called("share_file") == []
         toasts = [str(n.message) for n in pilot.app._notifications]
         assert "upload of big.iso cancelled" in toasts
 
@@ -70,7 +70,7 @@ async def test_a_failed_upload_says_why(ui: UI) -> None:
         await run_line(pilot, "/upload /nowhere/x.txt")
         await pilot.pause(0.3)
         assert "No such file" in inline_error(pilot)
-        assert ui.client.called("send_message") == []
+        assert ui.client.called("share_file") == []
 
 
 async def test_an_encrypted_conversation_refuses_to_share_in_the_clear(ui: UI) -> None:

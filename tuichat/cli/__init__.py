@@ -27,6 +27,7 @@ SUBCOMMANDS = (
     "tuichat.cli.config_cmd",
     "tuichat.cli.account_cmd",
     "tuichat.cli.sync_cmd",
+    "tuichat.cli.send_file",
     "tuichat.cli.history_cmd",
     "tuichat.cli.contact_cmd",
     "tuichat.cli.disco_cmd",

@@ -121,6 +121,10 @@ def message_json(message: Message) -> str:
             "encryption": message.encryption.value,
             **_trust_fields(message),
             **action_fields(message),
+            "attachments": [
+                {"url": f.url, "name": f.name, "size": f.size, "type": f.content_type}
+                for f in message.attachments
+            ],
         },
         ensure_ascii=False,
     )

@@ -29,6 +29,7 @@ from typing import Any
 
 from tuichat.actions import Action, ActionKind, Marks
 from tuichat.model import ConversationKind, Direction, Message
+from tuichat.store import attachments as _files
 from tuichat.store import messages as _msgs
 from tuichat.store.messages import (
     COLUMNS,
@@ -331,6 +332,7 @@ def _tombstone(conn: sqlite3.Connection, row_id: int, reason: str) -> None:
     conn.execute("UPDATE messages SET body = '' WHERE id = ?", (row_id,))
     conn.execute("DELETE FROM message_versions WHERE message = ?", (row_id,))
     conn.execute("DELETE FROM message_reactions WHERE message = ?", (row_id,))
+    conn.execute("DELETE FROM message_attachments WHERE message = ?", (row_id,))
     _marks_row(conn, row_id)
     conn.execute(
         "UPDATE message_marks SET retracted = 1, edited = 0, reason = ? WHERE id = ?",
@@ -355,7 +357,9 @@ def record(conn: sqlite3.Connection, stored: Message, marks: Marks) -> Message:
 
 
 def annotate(conn: sqlite3.Connection, messages: Sequence[Message]) -> list[Message]:
-    """``messages`` with their :class:`Marks` (only those that have any are changed)."""
+    """``messages`` with their :class:`Marks` and their files (only those that have any are
+    changed)."""
+    messages = _files.attach(conn, messages)
     ids = [m.id for m in messages if m.id is not None]
     if not ids:
         return list(messages)
@@ -450,6 +454,8 @@ def save(
     stored = outcome.stored
     if stored is None:
         return outcome
+    if msg.attachments:
+        stored = _files.record(conn, stored, msg.attachments)
     if msg.marks is not None:
         stored = record(conn, stored, msg.marks)
     if waiting and release(conn, stored):  # actions that came before it

@@ -30,6 +30,7 @@ from tuichat.discovery import Feed, FeedEntry, feed_key
 from tuichat.model import Contact, Message, MessageState, Trust
 from tuichat.paths import private_file
 from tuichat.store import actions as _actions
+from tuichat.store import attachments as _files
 from tuichat.store import avatars as _avatars
 from tuichat.store import conversations as _conv
 from tuichat.store import delivery as _delivery
@@ -169,13 +170,9 @@ class Store:
 
     def save_messages(self, msgs: Iterable[Message]) -> list[Message]:
         """Store a batch in one transaction; return the newly stored ones (duplicates left out)."""
-        out: list[Message] = []
         with self._tx() as conn:
-            for msg in msgs:
-                stored = _msgs.save(conn, msg).stored
-                if stored is not None:
-                    out.append(stored)
-        return out
+            stored = [_actions.save(conn, msg, waiting=False).stored for msg in msgs]
+        return [m for m in stored if m is not None]
 
     def save_outcomes(
         self,
@@ -305,7 +302,7 @@ class Store:
         ``query`` is plain user text; no character or word in it is FTS syntax.
         """
         with self._read() as conn:
-            return _search.search(conn, query, account, conversation, limit)
+            return _files.attach(conn, _search.search(conn, query, account, conversation, limit))
 
     def search_count(
         self,

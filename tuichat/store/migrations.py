@@ -26,7 +26,9 @@ __all__ = [
     "m004_feed_entries",
     "m005_omemo",
     "m006_message_actions",
+    "m007_action_queues",
     "m008_avatars",
+    "m009_attachments",
 ]
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -468,6 +470,24 @@ def m008_avatars(conn: sqlite3.Connection) -> None:
     )
 
 
+def m009_attachments(conn: sqlite3.Connection) -> None:
+    """Keep the files a message shares (see ``tuichat/store/attachments.py``): one row per
+    file, in the order the message gives them; gone with the message."""
+    conn.execute(
+        """
+        CREATE TABLE message_attachments (
+            message INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            name TEXT NOT NULL,
+            size INTEGER,
+            type TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (message, seq)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 MIGRATIONS = Migrations(
     m001_initial,
     m002_fts_queue,
@@ -477,5 +497,6 @@ MIGRATIONS = Migrations(
     m006_message_actions,
     m007_action_queues,
     m008_avatars,
+    m009_attachments,
 )
 """The store's migrations, in order. Append new ones; never edit an applied one."""

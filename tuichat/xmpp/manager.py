@@ -174,6 +174,37 @@ class ConnectionManager(
             raise ClientError(f"cannot read {file}: {exc.strerror or exc}") from None
         return await session.avatars.publish(data)
 
+    async def share_file(self, account: str, to: str, attachment: Attachment) -> Message:
+        """Send an uploaded file to ``to`` (a contact, a room, or ``room/nick``) as a message
+        whose body is its address and which announces it (XEP-0066); queued in the outbox as
+        every message is. A conversation that sends encrypted refuses (the file would not be)."""
+        session = self.session(account)
+        try:
+            jid = JID.parse(to)
+        except InvalidJID:
+            raise ClientError(f"not a JID: {to!r}") from None
+        bare = str(jid.bare)
+        files = (attachment,)
+        if session.encryption(bare) is Encryption.OMEMO:
+            raise ClientError(
+                f"the conversation with {bare} is encrypted, and encrypted files are not "
+                "supported yet: not sent"
+            )
+        if self._is_room(session, bare) and session.rooms is not None:
+            if jid.resource:
+                return session.rooms.queue_private_message(
+                    bare, jid.resource, attachment.url, attachments=files
+                )
+            return session.rooms.queue_room_message(bare, attachment.url, attachments=files)
+        return session.queue_outgoing(bare, attachment.url, attachments=files)
+
+    async def save_file(self, account: str, attachment: Attachment) -> Path:
+        """Fetch a received file (https only) into the downloads folder, never overwriting."""
+        from tuichat.files import downloads_dir
+        from tuichat.xmpp.features import download
+
+        return await download.save(self.session(account), attachment, downloads_dir())
+
     # -- delivery and read state (chat markers, read sync, chat states) ---------------------
 
     def mark_read(self, account: str, conversation: str) -> None:

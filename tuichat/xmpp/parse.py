@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tuichat.actions import Action, Marks
+from tuichat.files import Attachment
 from tuichat.model import (
     JID,
     ConversationKind,
@@ -31,6 +32,7 @@ from tuichat.model import (
     MessageState,
 )
 from tuichat.xmpp import actions_parse
+from tuichat.xmpp.features import oob
 from tuichat.xmpp.omemo.rules import is_encrypted
 
 NS_SID = "urn:xmpp:sid:0"
@@ -66,6 +68,8 @@ class Envelope:
     """What it does to another message (see :mod:`tuichat.xmpp.actions_parse`)."""
     marks: Marks | None = None
     """What it replies to, or that it is a tombstone."""
+    attachments: tuple[Attachment, ...] = ()
+    """The files it announces out of band (see :mod:`tuichat.xmpp.features.oob`)."""
 
 
 def envelope(stanza: Any) -> Envelope:
@@ -96,6 +100,7 @@ def envelope(stanza: Any) -> Envelope:
         sealed=stanza if is_encrypted(xml) else None,
         action=extra.action,
         marks=extra.marks,
+        attachments=oob.read(xml),
     )
 
 
@@ -201,7 +206,7 @@ def chat_message(
     with a MUC ``<x/>`` is a room private message only with an occupant there (see
     :func:`is_room_occupant`); anyone else's is an ordinary message, whatever it carries.
     """
-    readable = env.body or env.sealed is not None or has_action(env)
+    readable = env.body or env.attachments or env.sealed is not None or has_action(env)
     if not readable or env.type in ("error", "groupchat", "headline"):
         return None
     try:
@@ -232,4 +237,5 @@ def chat_message(
         encryption=Encryption.NONE if env.sealed is None else Encryption.OMEMO,
         action=env.action,
         marks=env.marks,
+        attachments=env.attachments if env.sealed is None else (),  # never from beside OMEMO
     )

@@ -2,11 +2,11 @@
 
 One life cycle for every outgoing message, whatever the conversation (1:1, room, room private):
 - :func:`build_stanza` is the one place a message becomes a stanza, with :attr:`Sender.steps`
-  as the place where later steps plug in (a receipt request is the first; encryption, replies,
-  corrections and attachments follow): each step may change the stanza, or return a new one,
-  or an awaitable of one (encryption: the write then waits for it, in order, see
-  :meth:`Sender._write`); a step that raises :class:`Unwritable` keeps the message pending
-  (held) with its reason;
+  as the place where later steps plug in (a receipt request, then the files a message
+  shares (XEP-0066); encryption, replies and corrections follow): each step may change the
+  stanza, or return a new one, or an awaitable of one (encryption: the write then waits for
+  it, in order, see :meth:`Sender._write`); a step that raises :class:`Unwritable` keeps the
+  message pending (held) with its reason;
 - :meth:`Sender._apply` is the one place a change is stored, then published;
 - the session and the room feature only report what happened (queued, ready, acked,
   reflected, bounced, the stream lost or resumed…).
@@ -33,6 +33,7 @@ from tuichat.xmpp import outbox as ob
 from tuichat.xmpp import parse
 from tuichat.xmpp.confirmations import Waiters
 from tuichat.xmpp.errors import bounce_words, error_condition
+from tuichat.xmpp.features.oob import announce_files
 
 if TYPE_CHECKING:
     from tuichat.store.queued import QueuedAction
@@ -145,7 +146,7 @@ class Sender:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.machine = ob.Outbox()
-        self.steps: list[OutgoingStep] = [request_receipt]
+        self.steps: list[OutgoingStep] = [request_receipt, announce_files]
         """Applied in order to every outgoing stanza (see :func:`build_stanza`)."""
         self._waiters = Waiters()
         self._stream_error: tuple[str, str] | None = None

@@ -52,6 +52,7 @@ from tuichat.xmpp.omemo.rules import SealedMessage
 from tuichat.xmpp.sending import Sender
 
 if TYPE_CHECKING:
+    from tuichat.files import Attachment
     from tuichat.store.omemo import KeyWrites
     from tuichat.xmpp.features.avatars import Avatars
     from tuichat.xmpp.features.blocking import Blocklist
@@ -412,6 +413,7 @@ class Session:
         nick: str | None = None,
         encryption: Encryption = Encryption.NONE,
         marks: Marks | None = None,
+        attachments: tuple[Attachment, ...] = (),
     ) -> Message:
         """Store a message we are about to send as pending (one fresh id serves as message id
         and origin-id), announce it, hand it to the :class:`Sender`, and return the stored row.
@@ -433,6 +435,7 @@ class Session:
                 nick=nick,
                 encryption=encryption,
                 marks=marks,
+                attachments=attachments,
             )
         )
         if stored is None:  # cannot happen with a fresh uuid; never lose a message silently

@@ -1,5 +1,6 @@
 """Provides the message action commands: select, reply, correct, retract, react, copy, open
-links, earlier versions, remove (moderators).
+links, save or open files (:func:`tuichat.ui.commands.files.open_files`), earlier versions,
+remove (moderators).
 
 Keys on a selected message (:class:`tuichat.ui.widgets.selection.SelectableLog`) and slash
 lines (``/correct``, ``/retract``, ``/react``, ``/reply``, ``/moderate``, ``/cancel``) end up
@@ -15,6 +16,7 @@ from tuichat.actions import QUICK_REACTIONS
 from tuichat.model import Direction, Message
 from tuichat.ui.acting import Pending
 from tuichat.ui.commands.context import CommandContext
+from tuichat.ui.commands.files import open_files
 from tuichat.ui.dialogs.choices import ChoiceDialog
 from tuichat.ui.links import find_links
 from tuichat.ui.render import safe_text
@@ -64,6 +66,8 @@ def from_log(ctx: CommandContext, action: str, message: Message | None) -> None:
         ctx.notify("message copied to the clipboard")
     elif action == "open":
         open_links(ctx, message)
+    elif action == "files":
+        open_files(ctx, message)
     elif action == "versions":
         versions(ctx, message)
     elif action == "moderate":  # asks for the reason first: Enter then removes it

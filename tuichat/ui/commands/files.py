@@ -1,19 +1,30 @@
-"""Provides ``/upload``: share a file in the conversation in view (XEP-0363 upload).
+"""Provides ``/upload`` (share a file in the conversation in view, XEP-0363 upload) and the
+selected message's "open its files".
 
 ``/upload PATH`` uploads at once, ``/upload`` opens a file picker, ``/upload cancel`` stops the
-account's running uploads. Progress and speed show in the status bar. Once the file is up,
-its address is sent as a message of its own, by the conversation's usual path. A conversation
-that sends encrypted refuses: its files would travel in the clear.
+account's running uploads. Progress and speed show in the status bar. Once the file is up, it
+is sent as a message of its own (its address, announced as a file: ``share_file``), queued in
+the outbox like any message. A conversation that sends encrypted refuses: its files would
+travel in the clear.
+
+``f`` on a selected message offers to save each of its files (https only, into the downloads
+folder, never overwriting) or to save and open it (``$TUICHAT_OPENER`` or ``xdg-open``: the
+one rule is :func:`tuichat.files.open_file`).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from tuichat.model import Encryption
+from rich.text import Text
+
+from tuichat.files import Attachment, fetchable, open_file
+from tuichat.model import Encryption, Message
 from tuichat.ui.commands.context import CommandContext
-from tuichat.ui.commands.messaging import deliver
+from tuichat.ui.dialogs.choices import ChoiceDialog
 from tuichat.ui.dialogs.file_picker import FilePicker
+from tuichat.ui.render import safe_text
 from tuichat.ui.slash import SlashCall, unquote
 from tuichat.ui.state import ConvKey
 
@@ -45,13 +56,14 @@ def upload(ctx: CommandContext, call: SlashCall) -> None:
 
 
 def start(ctx: CommandContext, key: ConvKey, path: Path) -> None:
-    """Upload ``path``, then send its address to ``key``."""
+    """Upload ``path``, then send it to ``key`` (announced as a file)."""
     client = ctx.ui.client
-    account, _to = key
+    account, to = key
 
     async def run() -> None:
         shared = await client.upload_file(account, str(path))
-        deliver(ctx, key, shared.url)
+        message = await client.share_file(account, to, shared)
+        ctx.surface.message_sent(key, message)
 
     ctx.request(run(), f"could not share {path.name}")
 
@@ -62,3 +74,40 @@ def cancel(ctx: CommandContext, account: str) -> None:
     stopped = [u for u in running if ctx.ui.client.cancel_upload(account, u)]
     if not stopped:
         ctx.notify("no upload is running")
+
+
+def open_files(ctx: CommandContext, message: Message) -> None:
+    """The selected message's files: save one, or save and open it (a choice of both for
+    each file; a file not offered over https is named but cannot be chosen to fetch)."""
+    files = message.attachments
+    if not files:
+        ctx.notify("no file in this message")
+        return
+    choices: list[tuple[Attachment, bool]] = []
+    lines: list[Text] = []
+    for attachment in files:
+        for opening in (False, True):
+            choices.append((attachment, opening))
+            verb = "Save and open" if opening else "Save to Downloads:"
+            line = safe_text(f"{verb} {attachment.name}")
+            if not fetchable(attachment.url):
+                line.append(" (not https: not fetched)", style="dim")
+            lines.append(line)
+
+    def answered(index: int | None) -> None:
+        if index is not None:
+            save(ctx, message.account, *choices[index])
+
+    ctx.ask(ChoiceDialog("Files", lines), answered)
+
+
+def save(ctx: CommandContext, account: str, attachment: Attachment, opening: bool) -> None:
+    """Fetch ``attachment`` into the downloads folder, then say where (and open it)."""
+
+    async def run() -> None:
+        path = await ctx.ui.client.save_file(account, attachment)
+        ctx.notify(f"saved {path}", timeout=6)
+        if opening:
+            await open_file(path, os.environ)
+
+    ctx.request(run(), f"could not {'open' if opening else 'save'} {attachment.name}")

@@ -216,8 +216,9 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
        usage="NAME", palette=False, run=general.theme),
     # -- message actions --
     _c("select_message", "Select message", "Select a message in the log: Up/Down move, r reply, "
-       "e correct, x retract, + react, c copy, o open links, v earlier versions, m remove, "
-       "Esc leaves.", keys="alt+up", slash="select", priority=True, run=actions.select),
+       "e correct, x retract, + react, c copy, o open links, f save or open files, v earlier "
+       "versions, m remove, Esc leaves.", keys="alt+up", slash="select", priority=True,
+       run=actions.select),
     _c("correct", "Correct", "Correct your last message here (with TEXT: at once).",
        slash="correct", usage="[text]", palette=False, run=actions.correct),
     _c("retract", "Retract", "Retract the selected message of yours, else your last one here.",

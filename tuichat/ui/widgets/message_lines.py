@@ -31,6 +31,7 @@ from tuichat.ui.rooms import Notice
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.trust import LOG_MARKS, TRUST_VARIABLES, undecrypted_text
 from tuichat.ui.widgets.action_lines import SELECTED_MARK, decorate, tombstone
+from tuichat.ui.widgets.file_lines import with_files
 from tuichat.ui.widgets.symbols import MESSAGE_MARKERS
 
 NICK_COLUMN_MAX = 24
@@ -162,6 +163,8 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
         body.append_text(render_body(body_source[3:], base_style="italic"))
     else:
         body = render_body(body_source)
+        if message.attachments:
+            body = with_files(body, message)
     body = decorate(body, message, width - prefix.cell_len)
     trust = message.trust if not own and message.undecrypted is None else None
     if trust in LOG_MARKS and trust is not None:  # a device not verified when it came

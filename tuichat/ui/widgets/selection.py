@@ -3,8 +3,8 @@
 Alt+Up (the ``select_message`` command) selects the newest message and focuses the log; Up and
 Down move the selection (loading older pages at the top as scrolling does), Esc leaves. On the
 selected message: ``r`` reply, ``e`` correct (own), ``x`` retract (own), ``+`` react (a small
-picker), ``c`` copy, ``o`` open its links, ``v`` earlier versions, ``m`` remove (moderators),
-``g`` go to the message a reply quotes.
+picker), ``c`` copy, ``o`` open its links, ``f`` save or open its files, ``v`` earlier
+versions, ``m`` remove (moderators), ``g`` go to the message a reply quotes.
 The widget only says what was asked (:class:`SelectableLog.ActionWanted`); the commands decide.
 The selected message is marked with a symbol and reversed, not by colour alone.
 """
@@ -29,6 +29,7 @@ LOG_ACTIONS = {
     "plus": "react",
     "c": "copy",
     "o": "open",
+    "f": "files",
     "v": "versions",
     "m": "moderate",
     "g": "quoted",

@@ -34,6 +34,7 @@ from tuichat.xmpp.features.muc_words import (
 )
 
 if TYPE_CHECKING:
+    from tuichat.files import Attachment
     from tuichat.xmpp.features.muc import Rooms
     from tuichat.xmpp.session import Session
 
@@ -296,9 +297,12 @@ async def send_to_room(
     timeout: float = 30.0,
     quoted: Message | None = None,
     encryption: Encryption | None = None,
+    *,
+    attachments: tuple[Attachment, ...] = (),
 ) -> str:
     """Join ``room`` if needed, send ``text`` (a reply to ``quoted``, when given; encrypted as
-    the room sends, or as ``encryption`` says) and wait for the room to reflect it.
+    the room sends, or as ``encryption`` says; sharing ``attachments``) and wait for the room
+    to reflect it.
 
     Returns the room's stanza-id of the message (or its origin-id when the room gives none).
     Raises :class:`RoomError` in words.
@@ -311,7 +315,7 @@ async def send_to_room(
     if quoted is not None:
         sent = session.actions.reply(quoted, text)
     else:
-        sent = rooms.queue_room_message(bare, text, encryption)
+        sent = rooms.queue_room_message(bare, text, encryption, attachments=attachments)
     outcome = session.sender.wait(sent)
     try:
         echoed = await asyncio.wait_for(asyncio.shield(outcome), timeout)

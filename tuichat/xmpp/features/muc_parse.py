@@ -231,7 +231,10 @@ def room_message(
     trusted room-archive result. An encrypted one (``env.sealed``) has an empty body and
     ``encryption`` OMEMO: it is decrypted (or becomes a placeholder) before it is stored.
     """
-    if not (env.body or env.sealed is not None or has_action(env)) or env.type != "groupchat":
+    if (
+        not (env.body or env.sealed is not None or env.attachments or has_action(env))
+        or env.type != "groupchat"
+    ):
         return None
     try:
         sender = JID.parse(env.from_)
@@ -259,6 +262,7 @@ def room_message(
         replaces=env.replaces,
         action=env.action,
         marks=env.marks,
+        attachments=env.attachments if env.sealed is None else (),  # never from beside OMEMO
     )
 
 

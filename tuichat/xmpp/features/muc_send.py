@@ -17,6 +17,7 @@ from tuichat.xmpp import parse
 from tuichat.xmpp.errors import error_condition
 
 if TYPE_CHECKING:
+    from tuichat.files import Attachment
     from tuichat.xmpp.features.muc_state import RoomState
     from tuichat.xmpp.session import Session
 
@@ -34,10 +35,16 @@ class RoomSending:
             ...
 
     def queue_room_message(
-        self, room: str, body: str, encryption: Encryption | None = None
+        self,
+        room: str,
+        body: str,
+        encryption: Encryption | None = None,
+        *,
+        attachments: tuple[Attachment, ...] = (),
     ) -> Message:
-        """Store ``body`` as pending for ``room``; it goes out while we are in the room,
-        encrypted as the room sends (or as ``encryption`` says: ``send --encrypt``)."""
+        """Store ``body`` (sharing ``attachments``) as pending for ``room``; it goes out while
+        we are in the room, encrypted as the room sends (or as ``encryption`` says: ``send
+        --encrypt``)."""
         state = self.state(room)
         if not state.joined and not state.wanted:
             raise RoomError(f"not in the room {state.room}")
@@ -50,10 +57,13 @@ class RoomSending:
             sender=f"{state.room}/{state.nick}",
             nick=state.nick,
             encryption=encryption or self.session.encryption(state.room),
+            attachments=attachments,
         )
         return stored
 
-    def queue_private_message(self, room: str, nick: str, body: str) -> Message:
+    def queue_private_message(
+        self, room: str, nick: str, body: str, *, attachments: tuple[Attachment, ...] = ()
+    ) -> Message:
         """Store a private message to the occupant ``nick`` of ``room``; it goes out when
         the session is ready."""
         state = self.state(room)
@@ -63,6 +73,7 @@ class RoomSending:
             kind=ConversationKind.PRIVATE,
             sender=f"{state.room}/{state.nick}",
             nick=state.nick,
+            attachments=attachments,
         )
         return stored
 

@@ -70,6 +70,12 @@ def require_https(url: str, what: str) -> str:
     return url
 
 
+def https_context(session: Session) -> ssl.SSLContext:
+    """The one way file transfers check the server's certificate: the account's CA file (as
+    its XMPP connection does), else the system's store; hostnames always checked."""
+    return ssl.create_default_context(cafile=session.config.ca_file or None)
+
+
 def _max_size(info: Any) -> int | None:
     for form in info["disco_info"].iterables:
         values = form["values"]
@@ -171,7 +177,7 @@ class Uploads:
         get = require_https(str(slot["get"]["url"]), "a download address")
         headers = slot_headers({h["name"]: h["value"] for h in slot["put"]["headers"]})
         headers.update({"Content-Length": str(size), "Content-Type": content_type})
-        context = ssl.create_default_context(cafile=self.session.config.ca_file or None)
+        context = https_context(self.session)
         timeout = aiohttp.ClientTimeout(total=None, sock_read=TIMEOUT, sock_connect=TIMEOUT)
         try:
             with path.open("rb") as file:

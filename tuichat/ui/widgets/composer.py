@@ -102,12 +102,17 @@ class Composer(TextArea):
         start, end = self.selection
         self.replace("\n", start, end, maintain_selection_offset=False)
 
-    async def _on_key(self, event: events.Key) -> None:
-        if self.keys is not None:
+    def post_message(self, message: Message) -> bool:
+        """Queue ``message``; a key (forwarded by the app) is told to :attr:`keys` at once, so
+        work due before the key is handled already lets its frame go first."""
+        if self.keys is not None and isinstance(message, events.Key):
             self.keys.key()
             # Twice: this widget's repaint reaches the screen only once it is idle, after a
             # first registration, which the screen may run before the frame that shows the key.
             self.call_after_refresh(self.call_after_refresh, self.keys.painted)
+        return super().post_message(message)
+
+    async def _on_key(self, event: events.Key) -> None:
         key = event.key
         empty = not self.text
         if key != "tab":

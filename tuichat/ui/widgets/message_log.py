@@ -456,7 +456,7 @@ class MessageLog(ScrollView, can_focus=True):
             self._last_day = laid.last_day
         self._lines = laid.lines
         self._starts = laid.starts
-        self.virtual_size = Size(width, len(laid.lines))
+        self._grow(Size(width, len(laid.lines)))  # not a layout of the whole screen
         self._stick()
         self.refresh()
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -115,7 +116,12 @@ def _hanging(prefix: Text, body: Text, width: int, console: Console) -> list[Str
     renders it and splits it again: most of a message's layout when it was used)."""
     prefix_width = prefix.cell_len
     body.expand_tabs()
-    lines = body.wrap(console, max(10, width - prefix_width)) or [Text()]
+    room = max(10, width - prefix_width)
+    plain = body.plain
+    if "\n" not in plain and cell_len(plain) <= room:  # one line (most chat lines): no wrap
+        lines: list[Text] = [body]
+    else:
+        lines = list(body.wrap(console, room)) or [Text()]
     head = list(prefix.render(console))
     blank = [Segment(" " * prefix_width)] if prefix_width else []
     out = []
@@ -123,7 +129,7 @@ def _hanging(prefix: Text, body: Text, width: int, console: Console) -> list[Str
         if line.style:  # rendered with its spans only: the base style becomes the first span
             line.stylize_before(line.style)
             line.style = ""
-        segments = [*head, *line.render(console)]
+        segments = [*head, *(segment for segment in line.render(console) if segment.text)]
         out.append(Strip(segments, prefix_width + line.cell_len).crop(0, width))
         head = blank
     return out

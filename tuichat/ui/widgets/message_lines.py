@@ -219,6 +219,24 @@ def notice_block(
     return lines
 
 
+def splice(
+    lines: list[Strip], starts: list[int], index: int, before: list[Strip], after: list[Strip]
+) -> bool:
+    """Put ``after`` in place of ``before``, the lines of message ``index`` (laid out at
+    ``starts[index]``, or right after a day separator there), and shift the starts of the
+    messages below; whether ``before`` was there (if not, it was laid out with another look:
+    the log must be laid out again)."""
+    shown = [line.text.rstrip() for line in before]  # painted lines are padded to the width
+    start = starts[index]
+    for at in (start, start + 1):
+        if [line.text.rstrip() for line in lines[at : at + len(before)]] == shown:
+            lines[at : at + len(before)] = after
+            shift = len(after) - len(before)
+            starts[index + 1 :] = [line + shift for line in starts[index + 1 :]]
+            return True
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
     """A whole log laid out: its lines, where each message starts, the last day shown."""

@@ -61,7 +61,8 @@ class KeysFirst:
     ) -> None:
         self._clock = clock
         self._typing = typing
-        self._max_hold = max_hold
+        self.max_hold = max_hold
+        """Seconds past its due time that work waits for a keystroke's frame at most."""
         self.pending = False
         """A keystroke waits for its frame."""
         self._last_key: float | None = None
@@ -85,7 +86,7 @@ class KeysFirst:
         the frame of the next key), never more than ``max_hold`` past ``due``."""
         now = self._clock()
         typing = self._last_key is not None and now - self._last_key < self._typing
-        left = due + self._max_hold - now
+        left = due + self.max_hold - now
         if (self.pending or typing) and left > 0:
             return left
         return None

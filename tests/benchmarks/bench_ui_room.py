@@ -1,6 +1,8 @@
 """Benchmark of the group chat view (headless Textual, FakeClient): prints figures, not a test.
 
-Run: ``/work/venv/bin/python tests/benchmarks/bench_ui_room.py [--keys 100] [--rate 200]``.
+Run: ``/work/venv/bin/python tests/benchmarks/bench_ui_room.py [--keys 100] [--rate 200]``;
+``--parts typing --repeat 3`` runs the keystroke part alone three times (a shared machine: take
+the median of the runs).
 
 1. Occupant list, 1,000 occupants: time from handing the occupants to the list until the list
    has been painted (the first ``render_lines`` of the list after the hand-over), median of
@@ -310,11 +312,19 @@ def main() -> None:
     )
     parser.add_argument("--contacts", type=int, default=1000)
     parser.add_argument("--presence", type=int, default=500)
+    parser.add_argument(
+        "--parts", default="occupants,typing,roster", help="which parts to run (list)"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs of the keystroke part")
     args = parser.parse_args()
-    asyncio.run(bench_occupants(args.occupants, args.rounds))
-    for history in (int(h) for h in args.history.split(",")):
-        asyncio.run(bench_typing(args.keys, args.rate, history))
-    asyncio.run(bench_roster(args.contacts, args.presence))
+    parts = args.parts.split(",")
+    if "occupants" in parts:
+        asyncio.run(bench_occupants(args.occupants, args.rounds))
+    for _run in range(args.repeat if "typing" in parts else 0):
+        for history in (int(h) for h in args.history.split(",")):
+            asyncio.run(bench_typing(args.keys, args.rate, history))
+    if "roster" in parts:
+        asyncio.run(bench_roster(args.contacts, args.presence))
 
 
 if __name__ == "__main__":

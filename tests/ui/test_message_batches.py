@@ -147,3 +147,43 @@ async def test_a_long_followed_stream_lets_go_of_the_oldest_loaded(ui: UI) -> No
             log.scroll_home(animate=False, immediate=True)
             await pilot.pause(0.1)
         assert numbers() == list(range(700))
+
+
+async def test_a_keystroke_is_painted_before_messages_that_came_with_it(ui: UI) -> None:
+    """Keystrokes first: messages received while a typed key waits for its frame reach the
+    log only after that frame, and then all together; nothing is lost or shown twice."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        screen = main_screen(pilot)
+        screen.open_conversation((ME, ALICE))
+        await pilot.pause(0.3)
+        pane = screen.view
+        log, composer, keys = pane.message_log, pane.composer, pane.keys_first
+        assert composer.keys is keys and screen.received.keys is keys
+        keys.max_hold = 10.0  # a loaded machine may take longer than MAX_HOLD to paint
+        order: list[str] = []
+        burst = stored(ui, [incoming(ALICE, f"during {n}", 300 + n) for n in range(5)])
+        original_display, original_key, original_append = ui.app._display, keys.key, log.append_many
+
+        def display(shown: Any, update: Any) -> None:
+            original_display(shown, update)
+            if composer.text == "x" and "key" not in order:
+                order.append("key")
+
+        def key() -> None:  # the messages come with the key
+            original_key()
+            for message in burst:
+                ui.client.bus.publish(MessageReceived(ME, message))
+
+        def append_many(messages: Any) -> None:
+            order.append(f"log {len(messages)}")
+            original_append(messages)
+
+        ui.app._display = display  # type: ignore[method-assign]
+        keys.key = key  # type: ignore[method-assign]
+        log.append_many = append_many  # type: ignore[method-assign]
+        await pilot.press("x")
+        await pilot.pause(0.2)
+        assert order == ["key", "log 5"]
+        assert not keys.pending
+        bodies = [m.body for m in log.messages if m.body.startswith("during ")]
+        assert bodies == [f"during {n}" for n in range(5)]

@@ -135,3 +135,47 @@ async def test_focused_log_shows_a_bar_in_every_theme(ui: UI) -> None:
             assert max(abs(a - b) for a, b in zip(color.rgb, primary.rgb, strict=True)) <= 2
             assert color != log.styles.background
             assert log.scrollable_content_region.width == width
+
+
+async def test_a_changed_message_is_re_rendered_alone_in_its_place(ui: UI) -> None:
+    """A reaction (a line more) and a correction re-render that message only, not the log,
+    and leave the same lines as a whole new layout would."""
+    from dataclasses import replace
+
+    from tuichat.actions import Marks
+    from tuichat.events import MessageChanged
+
+    async with ui.app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        screen.open_conversation((ME, ALICE))
+        await pilot.pause()
+        log = the_log(pilot)
+        shown = ui.store.save_messages([incoming(ALICE, f"line {n}", 200 + n) for n in range(8)])
+        for message in shown:
+            assert message is not None
+            ui.client.bus.publish(MessageReceived(ME, message))
+        await pilot.pause(0.2)
+        relayouts = [0]
+        relayout = log._relayout
+
+        def counted() -> None:
+            relayouts[0] += 1
+            relayout()
+
+        log._relayout = counted  # type: ignore[method-assign]
+        target = log.messages[-4]
+        reacted = replace(target, marks=Marks(reactions=(("👍", ("bob@example.net",)),)))
+        before = log.line_count
+        ui.client.bus.publish(MessageChanged(ME, reacted))
+        await pilot.pause()
+        edited = replace(reacted, body="line fixed", marks=replace(reacted.marks, edited=True))
+        ui.client.bus.publish(MessageChanged(ME, edited))
+        await pilot.pause()
+        assert relayouts[0] == 0
+        assert log.line_count == before + 1
+        texts = [s.text.rstrip() for s in log._lines]
+        assert any("👍" in text for text in texts) and any("line fixed" in t for t in texts)
+        starts = list(log._starts)
+        relayout()  # a whole new layout gives the same lines
+        assert [s.text.rstrip() for s in log._lines] == texts and log._starts == starts

@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 import pytest
 
 from tuichat.model import Direction, Message
-from tuichat.ui.batching import MIN_GAP, Batch, hand_over_delay, plan_messages
+from tuichat.ui.batching import (
+    MAX_HOLD,
+    MIN_GAP,
+    TYPING,
+    Batch,
+    KeysFirst,
+    hand_over_delay,
+    plan_messages,
+)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -93,6 +101,81 @@ def test_flush_with_nothing_collected_hands_over_nothing() -> None:
     batch, _scheduler, handed = make()
     batch.flush()
     assert handed == []
+
+
+def make_keyed() -> tuple[Batch[int], Scheduler, list[list[int]], KeysFirst]:
+    handed: list[list[int]] = []
+    scheduler = Scheduler()
+    keys = KeysFirst(clock=lambda: scheduler.now)
+    batch: Batch[int] = Batch(handed.append, scheduler, clock=lambda: scheduler.now, keys=keys)
+    return batch, scheduler, handed, keys
+
+
+def test_a_hand_over_due_while_a_key_waits_for_its_frame_comes_right_after_that_frame() -> None:
+    """The keystroke's frame goes first; the hand-over runs as soon as it is painted."""
+    batch, scheduler, handed, keys = make_keyed()
+    keys.key()
+    batch.add(1)
+    scheduler.run()  # due: the key's frame is not painted yet
+    assert handed == []
+    assert [delay for delay, _ in scheduler.calls] == [pytest.approx(MAX_HOLD)]
+    scheduler.now += 0.005
+    keys.painted()
+    assert handed == [[1]]
+    scheduler.run()  # the timer of the hold finds nothing to do: nothing twice
+    assert handed == [[1]]
+
+
+def test_while_the_user_types_a_hand_over_waits_for_the_gap_after_the_next_frame() -> None:
+    """Typing (a key lately, its frame painted): the next hand-over waits for the frame of the
+    next key, so the log's work falls in the gap between keys."""
+    batch, scheduler, handed, keys = make_keyed()
+    keys.key()
+    keys.painted()
+    scheduler.now += 0.01
+    batch.add(1)
+    scheduler.run()
+    assert handed == []
+    scheduler.now += 0.02
+    keys.key()
+    batch.add(2)
+    keys.painted()
+    assert handed == [[1, 2]]
+
+
+def test_a_hand_over_never_waits_more_than_max_hold() -> None:
+    """Keys whose frames never come (or slow typing) hold a hand-over MAX_HOLD at most."""
+    batch, scheduler, handed, keys = make_keyed()
+    keys.key()
+    batch.add(1)
+    scheduler.run()
+    scheduler.now += MAX_HOLD
+    scheduler.run()  # the hold's timer: waited long enough
+    assert handed == [[1]]
+
+
+def test_no_hold_once_the_user_stopped_typing() -> None:
+    """A key long ago holds nothing: the hand-over comes when due."""
+    batch, scheduler, handed, keys = make_keyed()
+    keys.key()
+    keys.painted()
+    scheduler.now += TYPING
+    batch.add(1)
+    scheduler.run()
+    assert handed == [[1]]
+
+
+def test_another_event_hands_over_at_once_even_while_a_key_waits() -> None:
+    """Order before speed: ``before`` flushes at once; the held hand-over then finds nothing."""
+    batch, scheduler, handed, keys = make_keyed()
+    keys.key()
+    batch.add(1)
+    scheduler.run()
+    batch.before(lambda _event: None)("state")
+    assert handed == [[1]]
+    keys.painted()
+    scheduler.run()
+    assert handed == [[1]]
 
 
 def msg(n: int, conversation: str = "room@muc.x", row: int | None = None) -> Message:

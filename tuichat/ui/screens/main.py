@@ -145,6 +145,7 @@ class MainScreen(Screen[None]):
             self._show_pane_state()
         self._refresh_roster()
         self._refresh_status()
+        self.received.keys = self.view.keys_first  # keystrokes' frames before the log's work
         self.view.focus_composer()
 
     def on_unmount(self) -> None:

@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
+from tuichat.ui.batching import KeysFirst
 from tuichat.ui.terminal_keys import ALT_DIGIT_CHARACTERS
 
 Completer = Callable[[str], list[str]]
@@ -81,6 +82,9 @@ class Composer(TextArea):
         """Tab completes nicks in plain text too (set while a room is in view)."""
         self._completions: list[str] = []
         self._completion_index = -1
+        self.keys: KeysFirst | None = None
+        """Told of each key and of the frame that shows it (set by the screen): work that
+        can wait (a busy room's messages) lets that frame go first."""
 
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
         """Let Alt+digit fallback characters reach the screen while the composer is empty."""
@@ -97,6 +101,16 @@ class Composer(TextArea):
         """Insert a line break at the cursor."""
         start, end = self.selection
         self.replace("\n", start, end, maintain_selection_offset=False)
+
+    def post_message(self, message: Message) -> bool:
+        """Queue ``message``; a key (forwarded by the app) is told to :attr:`keys` at once, so
+        work due before the key is handled already lets its frame go first."""
+        if self.keys is not None and isinstance(message, events.Key):
+            self.keys.key()
+            # Twice: this widget's repaint reaches the screen only once it is idle, after a
+            # first registration, which the screen may run before the frame that shows the key.
+            self.call_after_refresh(self.call_after_refresh, self.keys.painted)
+        return super().post_message(message)
 
     async def _on_key(self, event: events.Key) -> None:
         key = event.key

@@ -25,6 +25,7 @@ from textual.widgets import Static
 
 from tuichat.avatars import Avatar
 from tuichat.model import Direction, Message, MessageState, Occupant
+from tuichat.ui.batching import KeysFirst
 from tuichat.ui.picture_view import PictureView
 from tuichat.ui.rooms import Notice
 from tuichat.ui.widgets.composer import Composer
@@ -135,6 +136,9 @@ class ConversationPane(Vertical):
         super().__init__(id=id)
         self._tz = tz
         self._completer = completer
+        self.keys_first = KeysFirst()
+        """Told by the composer of each key and of the frame that shows it: work that can
+        wait (a busy room's messages) lets that frame go first."""
 
     def compose(self) -> ComposeResult:
         """Header, log (with notice and error line) beside the occupant list, composer."""
@@ -150,8 +154,9 @@ class ConversationPane(Vertical):
         yield Composer(id="composer", placeholder="Type a message, /help for commands")
 
     def on_mount(self) -> None:
-        """Give the composer its completer."""
+        """Give the composer its completer and the keystroke-first gate."""
         self.composer.completer = self._completer
+        self.composer.keys = self.keys_first
 
     # -- children (read-only, for tests and this pane) -----------------------------------------
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
-from functools import lru_cache
 
-from rich.console import Console, ConsoleOptions
+from rich.cells import cell_len
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -109,24 +109,30 @@ def notice_lines(notice: Notice, width: int, look: LineLook) -> list[Strip]:
     return _hanging(time_text, words, width, look.console)
 
 
-@lru_cache(maxsize=8)
-def _wrap_options(console: Console, width: int) -> ConsoleOptions:
-    """Options to wrap at ``width`` (``console.options`` measures the terminal at every read:
-    a third of a message's layout when it was read for each message)."""
-    return console.options.update_width(width).update(no_wrap=False)
-
-
 def _hanging(prefix: Text, body: Text, width: int, console: Console) -> list[Strip]:
-    """``body`` wrapped in the columns right of ``prefix``, which stands on the first line."""
-    options = _wrap_options(console, max(10, width - prefix.cell_len))
+    """``body`` wrapped in the columns right of ``prefix``, which stands on the first line.
+
+    Each wrapped line is rendered on its own and joined to the prefix's segments in one
+    ``Strip`` (not through ``console.render_lines``, which joins the lines into one text,
+    renders it and splits it again: most of a message's layout when it was used)."""
+    prefix_width = prefix.cell_len
     body.expand_tabs()
-    body_lines = console.render_lines(body, options, pad=False)
-    prefix_strip = Strip(list(prefix.render(console)), prefix.cell_len)
-    blank = Strip.blank(prefix.cell_len)
+    room = max(10, width - prefix_width)
+    plain = body.plain
+    if "\n" not in plain and cell_len(plain) <= room:  # one line (most chat lines): no wrap
+        lines: list[Text] = [body]
+    else:
+        lines = list(body.wrap(console, room)) or [Text()]
+    head = list(prefix.render(console))
+    blank = [Segment(" " * prefix_width)] if prefix_width else []
     out = []
-    for index, segments in enumerate(body_lines or [[Segment("")]]):
-        head = prefix_strip if index == 0 else blank
-        out.append(Strip.join([head, Strip(segments)]).crop(0, width))
+    for line in lines:
+        if line.style:  # rendered with its spans only: the base style becomes the first span
+            line.stylize_before(line.style)
+            line.style = ""
+        segments = [*head, *(segment for segment in line.render(console) if segment.text)]
+        out.append(Strip(segments, prefix_width + line.cell_len).crop(0, width))
+        head = blank
     return out
 
 
@@ -214,6 +220,24 @@ def notice_block(
     lines = [day_line(day, width, look)] if day != previous_day else []
     lines.extend(notice_lines(notice, width, look))
     return lines
+
+
+def splice(
+    lines: list[Strip], starts: list[int], index: int, before: list[Strip], after: list[Strip]
+) -> bool:
+    """Put ``after`` in place of ``before``, the lines of message ``index`` (laid out at
+    ``starts[index]``, or right after a day separator there), and shift the starts of the
+    messages below; whether ``before`` was there (if not, it was laid out with another look:
+    the log must be laid out again)."""
+    shown = [line.text.rstrip() for line in before]  # painted lines are padded to the width
+    start = starts[index]
+    for at in (start, start + 1):
+        if [line.text.rstrip() for line in lines[at : at + len(before)]] == shown:
+            lines[at : at + len(before)] = after
+            shift = len(after) - len(before)
+            starts[index + 1 :] = [line + shift for line in starts[index + 1 :]]
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,8 +32,10 @@ from tuichat.ui.widgets.message_lines import (
     layout,
     local_day,
     message_block,
+    message_lines,
     nicks_when_they_came,
     notice_block,
+    splice,
 )
 
 MAX_LOADED = 2000
@@ -358,10 +360,25 @@ class MessageLog(ScrollView, can_focus=True):
         could be decrypted, a new state); whether it is loaded."""
         for index in range(len(self._messages) - 1, -1, -1):
             if self._messages[index].id == message.id and message.id is not None:
-                self._messages[index] = message
-                self._relayout()
+                old, self._messages[index] = self._messages[index], message
+                if not self._replace_lines(index, old):
+                    self._relayout()
                 return True
         return False
+
+    def _replace_lines(self, index: int, old: Message) -> bool:
+        """Re-render message ``index`` alone, in place of ``old`` (same time); whether it could."""
+        new, width = self._messages[index], self._width
+        same = old.timestamp == new.timestamp and len(self._starts) == len(self._messages)
+        if not same or not width or self._tail_only:
+            return False
+        look = replace(self._look(), mention_nick=self._mention_nicks()[index])
+        before, after = message_lines(old, width, look), message_lines(new, width, look)
+        if not splice(self._lines, self._starts, index, before, after):
+            return False
+        self._grow(Size(width, len(self._lines)))
+        self.refresh()
+        return True
 
     @property
     def is_at_bottom(self) -> bool:
@@ -456,7 +473,7 @@ class MessageLog(ScrollView, can_focus=True):
             self._last_day = laid.last_day
         self._lines = laid.lines
         self._starts = laid.starts
-        self.virtual_size = Size(width, len(laid.lines))
+        self._grow(Size(width, len(laid.lines)))  # not a layout of the whole screen
         self._stick()
         self.refresh()
 

@@ -160,6 +160,16 @@ class Held:
 
 
 @dataclass(frozen=True, slots=True)
+class Unwritten:
+    """The message ``key`` was to be written, but its stream went down while its steps ran
+    (encryption awaits): it was not written. It goes out again, in order, once a stream is
+    ready (resumed or new); writing it to the dead stream would put it behind what slixmpp
+    writes again on resumption."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Released:
     """What held messages wait for may have changed (trust, devices, the conversation's
     encryption): they try again."""
@@ -196,6 +206,7 @@ Input = (
     | Bounced
     | SetAside
     | Held
+    | Unwritten
     | Released
     | StreamLost
     | FreshStream
@@ -267,6 +278,9 @@ class Outbox:
     entries: dict[str, Entry] = field(default_factory=dict)
     """By key, in the order they were queued (dicts keep it)."""
     ready: bool = False
+    was_ready: bool = False
+    """Whether the stream that was lost had become ready: a resumption of it is ready only then
+    (a stream cut before its catch-up finished stays not ready until the catch-up does)."""
     rooms: set[str] = field(default_factory=set)
     """The rooms we are in now."""
     acked: OrderedDict[str, Entry] = field(default_factory=OrderedDict)
@@ -314,22 +328,27 @@ class Outbox:
                     found, on_stream=False, held=True, state=MessageState.PENDING
                 )
                 return [Changed(found.row, found.conversation, MessageState.PENDING, reason, key)]
+            case Unwritten(key):
+                found = self.entries.get(key)
+                if found is not None and found.on_stream:
+                    self.entries[key] = replace(found, on_stream=False, state=MessageState.PENDING)
+                return self._flush()
             case Released():
                 self._unhold()
                 return self._flush()
             case StreamLost(condition, text):
-                self.ready = False
+                self.was_ready, self.ready = self.ready or self.was_ready, False
                 self.rooms.clear()
                 on_stream = [e for e in self.entries.values() if e.on_stream]
                 blamed = culprit(on_stream, condition)
                 return [] if blamed is None else [Blamed(blamed, condition or "", text)]
             case FreshStream():
-                self.ready = False
+                self.ready = self.was_ready = False
                 self.rooms.clear()
                 self._forget_stream(lambda _e: True)
                 return []
             case Resumed():
-                self.ready = True
+                self.ready = self.was_ready
                 return self._flush()
         raise TypeError(f"not an outbox input: {event!r}")  # pragma: no cover
 
@@ -341,6 +360,16 @@ class Outbox:
 
     def _may_send(self, entry: Entry) -> bool:
         if entry.on_stream or entry.held or entry.state in FINAL:
+            return False
+        if entry.kind is ConversationKind.GROUPCHAT:
+            return entry.conversation in self.rooms
+        return self.ready
+
+    def writable(self, key: str) -> bool:
+        """Whether the message ``key``, sent by the machine, may be written now: the stream it
+        was sent to is still up."""
+        entry = self.entries.get(key)
+        if entry is None or not entry.on_stream:
             return False
         if entry.kind is ConversationKind.GROUPCHAT:
             return entry.conversation in self.rooms

@@ -131,6 +131,9 @@ class Sender:
         """The ``sent`` changes of messages whose write waits for a step (stored once written)."""
         self._writing: asyncio.Future[None] | None = None
         """The last write that awaits a step (encryption); later writes queue behind it."""
+        self._streams = 0
+        """Counts the streams lost: a write that awaited a step across a loss is not written
+        (nor the ones queued behind it), but sent again in order once a stream is up."""
 
     # -- what happened --------------------------------------------------------------------
 
@@ -169,6 +172,7 @@ class Sender:
 
     def stream_lost(self) -> None:
         """The stream closed."""
+        self._streams += 1
         condition, text = self._stream_error or (None, "")
         self._stream_error = None
         self._handle(ob.StreamLost(condition, text))
@@ -264,13 +268,18 @@ class Sender:
         # A step awaits (encryption): this write, and every write after it until the queue is
         # empty, waits its turn, so messages still leave in the machine's order.
         self._writing = writing = asyncio.ensure_future(
-            self._write_later(self._writing, client, entry, message)
+            self._write_later(self._writing, client, entry, message, self._streams)
         )
         writing.add_done_callback(self._written)
         return True
 
     async def _write_later(
-        self, before: asyncio.Future[None] | None, client: Any, entry: ob.Entry, message: Message
+        self,
+        before: asyncio.Future[None] | None,
+        client: Any,
+        entry: ob.Entry,
+        message: Message,
+        stream: int,
     ) -> None:
         if before is not None:
             with suppress(BaseException):
@@ -279,12 +288,15 @@ class Sender:
             stanza = await build_stanza_later(client, message, self.steps)
         except Unwritable as exc:
             self._unwritten.pop(entry.key, None)
-            self._hold(entry, message, exc)
+            if stream != self._streams:  # cut off by the lost stream: again once one is up
+                self._handle(ob.Unwritten(entry.key))
+            else:
+                self._hold(entry, message, exc)
             return
         sent = self._unwritten.pop(entry.key, None)
-        current = self.machine.entries.get(entry.key)
-        if current is None or not current.on_stream or client is not self.session.client:
-            return  # the stream it was meant for is gone: it goes again when ready
+        if stream != self._streams or not self.machine.writable(entry.key):
+            self._handle(ob.Unwritten(entry.key))  # its stream is gone: again once one is up
+            return
         self._put(client, stanza)
         if sent is not None:
             self._change(sent)

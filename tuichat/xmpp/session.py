@@ -202,6 +202,7 @@ class Session:
         self.omemo_loading = None  # OMEMO loads on this client once connected (e2e.loaded)
         for install in self.features:
             install(self)
+        e2e.add_step(self)  # last: the features' steps write what it seals
         handlers.register(self)  # every slixmpp event the session and its features follow
         self.sender.restore()  # what an earlier run left in the outbox
         self._connect()
@@ -293,6 +294,8 @@ class Session:
 
     def _on_disconnected(self, reason: Any) -> None:
         self.connected.clear()
+        if self.omemo is not None:
+            self.omemo.stream_lost()  # before the outbox hears it: encryptions end at once
         self.sender.stream_lost()
         if self._stopping:
             return

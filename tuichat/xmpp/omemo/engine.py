@@ -32,7 +32,7 @@ from slixmpp_omemo import XEP_0384
 
 from tuichat import events as ev
 from tuichat.errors import ClientError
-from tuichat.model import Device, Direction, Encryption, Message, Trust
+from tuichat.model import Device, Direction, Message, Trust
 from tuichat.store import KeyWrites
 from tuichat.xmpp import parse
 from tuichat.xmpp.omemo import omemo2, rules
@@ -115,6 +115,10 @@ class OmemoEngine:
         self.plugin: Any = None
         self.announced: set[tuple[str, int]] = set()
         """The devices a ``DevicesChanged`` named in ``added`` (each is announced once)."""
+        self._steps: set[asyncio.Future[Any]] = set()
+        """The operations running now (see :meth:`_in_time`)."""
+        self._cut: set[asyncio.Future[Any]] = set()
+        """Those :meth:`stream_lost` cancelled."""
 
     def install(self, client: Any) -> None:
         """Load the plugin on a new client (its identity is made and published at bind)."""
@@ -136,6 +140,33 @@ class OmemoEngine:
             with self.storage.holding():
                 yield
 
+    async def _in_time(self, work: Awaitable[T]) -> T:
+        """``work``, or :class:`Deferred` after :data:`STEP_TIMEOUT` seconds or as soon as the
+        stream is lost: an answer asked for on a dead stream (a bundle published after a key
+        exchange, a device list) never comes, and waiting for it would hold every message
+        behind it, then let them out late and out of order."""
+        step = asyncio.ensure_future(asyncio.wait_for(work, STEP_TIMEOUT))
+        self._steps.add(step)
+        try:
+            return await step
+        except TimeoutError:
+            raise Deferred() from None
+        except asyncio.CancelledError:
+            if step in self._cut:
+                raise Deferred() from None
+            raise
+        finally:
+            self._steps.discard(step)
+            self._cut.discard(step)
+
+    def stream_lost(self) -> None:
+        """The stream closed: what waits for the server now ends as :class:`Deferred` (it is
+        done again on the next stream: the archive returns the message, the outbox resends)."""
+        for step in self._steps:
+            if not step.done():
+                self._cut.add(step)
+                step.cancel()
+
     # -- history sync --------------------------------------------------------------------
 
     async def before_catch_up(self) -> None:
@@ -147,7 +178,7 @@ class OmemoEngine:
         async with self.serialised():
             mark = self.storage.mark()
             try:
-                await _in_time((await self.manager()).after_history_sync())
+                await self._in_time((await self.manager()).after_history_sync())
             except Deferred:
                 self.storage.back_to(mark)
             self.storage.flush()
@@ -193,7 +224,7 @@ class OmemoEngine:
         stanza = message.stanza
         payload = rules.carries_payload(stanza.xml)
         try:
-            changes, device = await _in_time(self._decrypted(stanza))
+            changes, device = await self._in_time(self._decrypted(stanza))
         except Deferred:
             raise
         except Exception as exc:
@@ -261,7 +292,7 @@ class OmemoEngine:
                 mark = self.storage.mark()
                 try:
                     stanza = MessageStanza(xml=ET.fromstring(sealed.stanza))  # type: ignore[no-untyped-call]
-                    changes, device = await _in_time(self._decrypted(stanza))
+                    changes, device = await self._in_time(self._decrypted(stanza))
                 except Exception as exc:
                     if isinstance(exc, Deferred):
                         self.storage.back_to(mark)
@@ -283,13 +314,6 @@ class OmemoEngine:
 
     # -- sending ------------------------------------------------------------------------------
 
-    def step(self, stanza: Any, message: Message) -> Any:
-        """The sending step (see ``Sender.steps``): an OMEMO message is encrypted (a coroutine
-        the sender awaits), a plaintext one passes unchanged."""
-        if message.encryption is not Encryption.OMEMO:
-            return stanza
-        return self.encrypt(stanza, message)
-
     async def encrypt(self, stanza: Any, message: Message) -> Any:
         """``stanza`` encrypted to ``message.conversation`` and our other devices, with what must
         stay outside put back; raises :class:`Unwritable` saying why not."""
@@ -298,7 +322,7 @@ class OmemoEngine:
             mark = self.storage.mark()
             try:
                 await self._known_devices(jid)
-                encrypted, errors = await _in_time(self._encrypted(stanza, jid))
+                encrypted, errors = await self._in_time(self._encrypted(stanza, jid))
             except Deferred:
                 self.storage.back_to(mark)
                 raise Unwritable(
@@ -343,7 +367,7 @@ class OmemoEngine:
             return
         manager = await self.manager()
         if not await manager.get_device_information(jid):
-            await _in_time(self.plugin.refresh_device_lists({JID(jid)}, force_download=True))
+            await self._in_time(self.plugin.refresh_device_lists({JID(jid)}, force_download=True))
         if await manager.get_device_information(jid):
             self.listed.add(jid)
 
@@ -380,7 +404,7 @@ class OmemoEngine:
                 async with self.serialised():
                     mark = self.storage.mark()
                     try:
-                        await _in_time(
+                        await self._in_time(
                             self.plugin.refresh_device_lists({JID(jid)}, force_download=True)
                         )
                     except Deferred:
@@ -452,14 +476,6 @@ class OmemoEngine:
         new = {(d.jid, d.device_id) for d in devices if before and d.device_id not in before}
         self._announce(jid, devices, new)
         self.session.sender.release()
-
-
-async def _in_time(work: Awaitable[T]) -> T:
-    """``work``, or :class:`Deferred` after :data:`STEP_TIMEOUT` seconds."""
-    try:
-        return await asyncio.wait_for(work, STEP_TIMEOUT)
-    except TimeoutError:
-        raise Deferred() from None
 
 
 def _fingerprint(identity_key: bytes) -> str:

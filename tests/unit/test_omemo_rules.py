@@ -108,6 +108,18 @@ def test_put_back_outside_keeps_what_the_server_and_peer_need_once() -> None:
     assert [b.text for b in encrypted.iter("{jabber:client}body")] == ["fallback"]
 
 
+def test_a_correction_keeps_its_replace_beside_the_encrypted_body() -> None:
+    """OMEMO 0.3 encrypts the body alone: ``<replace id/>`` stays outside (as Conversations)."""
+    original = ET.fromstring(
+        "<message xmlns='jabber:client'><body>new text</body>"
+        "<replace xmlns='urn:xmpp:message-correct:0' id='m1'/></message>"
+    )
+    encrypted = ET.fromstring("<message xmlns='jabber:client'><body>fallback</body></message>")
+    rules.put_back_outside(original, encrypted)
+    [kept] = encrypted.findall("{urn:xmpp:message-correct:0}replace")
+    assert kept.get("id") == "m1"
+
+
 class _Stanza:
     """Just enough of a slixmpp stanza for :func:`parse.envelope`."""
 

@@ -40,17 +40,17 @@ class ActionRequests:
     async def correct_message(self, account: str, message: Message, body: str) -> None:
         """Replace the text of our own ``message`` (XEP-0308)."""
         with map_exceptions("correct the message"):
-            self.session(account).actions.correct(message, body)
+            await self.session(account).actions.correct(message, body)
 
     async def retract_message(self, account: str, message: Message) -> None:
         """Retract our own ``message`` (XEP-0424)."""
         with map_exceptions("retract the message"):
-            self.session(account).actions.retract(message)
+            await self.session(account).actions.retract(message)
 
     async def react(self, account: str, message: Message, reactions: tuple[str, ...]) -> None:
         """Set our full set of reactions to ``message`` (XEP-0444)."""
         with map_exceptions("react"):
-            self.session(account).actions.react(message, reactions)
+            await self.session(account).actions.react(message, reactions)
 
     async def reply(self, account: str, message: Message, body: str) -> Message:
         """Send ``body`` as a reply to ``message`` (XEP-0461)."""

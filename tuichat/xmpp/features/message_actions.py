@@ -29,7 +29,7 @@ from tuichat.model import (
     utcnow,
 )
 from tuichat.xmpp import actions_parse as ap
-from tuichat.xmpp.sending import build_stanza
+from tuichat.xmpp.sending import Unwritable, build_stanza_later
 
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
@@ -89,11 +89,20 @@ class MessageActions:
             raise RoomError(f"not in the room {room}")
         return f"{room}/{state.nick}", state.nick
 
-    def _send(self, message: Message, action: Action, body: str, extra: list[Element]) -> None:
-        """Send ``action`` on ``message`` and apply it to our own store."""
+    async def _send(
+        self, message: Message, action: Action, body: str, extra: list[Element]
+    ) -> None:
+        """Send ``action`` on ``message`` and apply it to our own store. A correction goes
+        through the outgoing steps, encryption included: in an encrypted conversation (or of
+        an encrypted message) its new text is encrypted, never sent in the clear."""
         client = self._client()
         sender, nick = self._own_sender(message)
         stable = str(uuid.uuid4())
+        correction = bool(body) and action.kind is ActionKind.CORRECT
+        encrypted = correction and Encryption.OMEMO in (
+            message.encryption,
+            self.session.encryption(message.conversation),
+        )
         actor = Message(
             account=self.session.account,
             conversation=message.conversation,
@@ -106,43 +115,46 @@ class MessageActions:
             nick=nick,
             replaces=action.target if action.kind is ActionKind.CORRECT else None,
             timestamp=utcnow(),
+            encryption=Encryption.OMEMO if encrypted else Encryption.NONE,
         )
-        steps = self.session.sender.steps if body and action.kind is ActionKind.CORRECT else ()
-        stanza = build_stanza(client, actor, steps)
-        for element in extra:
-            stanza.xml.append(element)
-        SubElement(stanza.xml, "{urn:xmpp:hints}store")
+
+        def add_extra(stanza: Any, _message: Message) -> Any:
+            for element in extra:
+                stanza.xml.append(element)
+            SubElement(stanza.xml, "{urn:xmpp:hints}store")
+            return stanza
+
+        steps = [add_extra, *self.session.sender.steps] if correction else [add_extra]
+        try:
+            stanza = await build_stanza_later(client, actor, steps)
+        except Unwritable as exc:
+            raise ClientError(f"the correction was {exc.reason}") from None
         stanza.send()
         self.session.deliver_many([replace(actor, action=action)], announce=False)
 
-    def correct(self, message: Message, body: str) -> None:
-        """Replace the text of our own ``message`` (XEP-0308)."""
+    async def correct(self, message: Message, body: str) -> None:
+        """Replace the text of our own ``message`` (XEP-0308); encrypted like the conversation
+        (OMEMO 0.3: the ``<replace/>`` beside the encrypted body, as Conversations sends it;
+        OMEMO 2: inside the envelope)."""
         if message.direction is not Direction.OUT:
             raise ClientError("only your own messages can be corrected")
-        if Encryption.OMEMO in (message.encryption, self.session.encryption(message.conversation)):
-            # Built and sent here, not through the outbox's encrypting step: it would leave
-            # the new text in the clear. Never that without the user's word.
-            raise ClientError(
-                "corrections are not sent in encrypted conversations yet "
-                "(the new text would leave unencrypted)"
-            )
         sendable.check(body)
         target = reference(message, ActionKind.CORRECT)
         replace_el = Element(f"{{{ap.NS_CORRECT}}}replace", {"id": target})
-        self._send(message, Action(ActionKind.CORRECT, target), body, [replace_el])
+        await self._send(message, Action(ActionKind.CORRECT, target), body, [replace_el])
 
-    def retract(self, message: Message) -> None:
+    async def retract(self, message: Message) -> None:
         """Retract our own ``message`` (XEP-0424): everyone's view shows a tombstone."""
         if message.direction is not Direction.OUT:
             raise ClientError("only your own messages can be retracted")
         target = reference(message, ActionKind.RETRACT)
         retract = Element(f"{{{ap.NS_RETRACT}}}retract", {"id": target})
         fallback = Element(f"{{{ap.NS_FALLBACK}}}fallback", {"for": ap.NS_RETRACT})
-        self._send(
+        await self._send(
             message, Action(ActionKind.RETRACT, target), RETRACT_FALLBACK, [retract, fallback]
         )
 
-    def react(self, message: Message, reactions: tuple[str, ...]) -> None:
+    async def react(self, message: Message, reactions: tuple[str, ...]) -> None:
         """Set our full set of reactions to ``message`` (XEP-0444); empty removes them."""
         given = clean_reactions(list(reactions))
         if len(given) != len(tuple(dict.fromkeys(r.strip() for r in reactions if r.strip()))):
@@ -151,7 +163,7 @@ class MessageActions:
         element = Element(f"{{{ap.NS_REACTIONS}}}reactions", {"id": target})
         for emoji in given:
             SubElement(element, f"{{{ap.NS_REACTIONS}}}reaction").text = emoji
-        self._send(message, Action(ActionKind.REACT, target, given), "", [element])
+        await self._send(message, Action(ActionKind.REACT, target, given), "", [element])
 
     def reply(self, message: Message, body: str) -> Message:
         """Send ``body`` as a reply to ``message`` (XEP-0461, with a fallback quote)."""

@@ -107,13 +107,17 @@ _OUTSIDE = (
     "{urn:xmpp:sid:0}origin-id",
     "{urn:xmpp:receipts}request",
     "{urn:xmpp:chat-markers:0}markable",
+    "{urn:xmpp:message-correct:0}replace",
 )
+"""OMEMO 0.3 encrypts the body alone: a correction's ``<replace/>`` travels beside it, as
+Conversations sends it (OMEMO 2 puts it inside the envelope)."""
 _OUTSIDE_NS = ("http://jabber.org/protocol/chatstates", NS_HINTS)
 
 
 def put_back_outside(original: ET.Element, encrypted: ET.Element) -> None:
     """Copy into ``encrypted`` what of ``original`` must travel beside the encryption (origin-id,
-    the receipt request, the chat state, hints), then add the EME tag (XEP-0380), once each."""
+    the receipt request, the chat state, hints, a correction's ``<replace/>``), then add the
+    EME tag (XEP-0380), once each."""
     present = {child.tag for child in encrypted}
     for child in original:
         namespace = child.tag[1:].partition("}")[0]

@@ -130,6 +130,33 @@ async def test_distrusted_sender_gives_a_placeholder_until_trusted(
         assert store.sealed(a.jid) == []
 
 
+async def test_a_retried_placeholder_recovers_a_correction_as_a_live_one_would(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """A correction from a distrusted device is a placeholder (never lost, never applied
+    unread); once the device is trusted, the retry goes through the live decryption: the
+    message opens in place and the correction is applied to it, leaving one edited message."""
+    a, b = account("alice"), account("bob")
+    await befriend(prosody, a, b)
+    async with running(prosody, a, b) as run:
+        manager, rec, store = run.manager, run.rec, run.store
+        [device] = await manager.devices(a.jid, b.jid)
+        await manager.set_trust(a.jid, b.jid, device.fingerprint, Trust.DISTRUSTED)
+        first = await manager.send_message(b.jid, a.jid, "helo")
+        [got] = await rec.wait(ev.MessageReceived, lambda e: e.account == a.jid, timeout=20)
+        await manager.correct_message(b.jid, first, "hello")
+        await rec.wait(ev.MessageReceived, lambda e: e.account == a.jid, count=2, timeout=20)
+        assert [m.undecrypted is not None for m in store.history(a.jid, b.jid)] == [True, True]
+        await manager.set_trust(a.jid, b.jid, device.fingerprint, Trust.VERIFIED)
+        [opened] = await rec.wait(ev.MessageDecrypted, timeout=20)
+        assert (opened.message.id, opened.message.body) == (got.message.id, "helo")
+        [changed] = await rec.wait(ev.MessageChanged, lambda e: e.account == a.jid, timeout=20)
+        assert (changed.message.id, changed.message.body) == (got.message.id, "hello")
+        [row] = store.history(a.jid, b.jid)
+        assert row.body == "hello" and row.marks is not None and row.marks.edited
+        assert store.sealed(a.jid) == []
+
+
 async def test_encrypted_conversation_without_devices_holds_the_message(
     prosody: ProsodyServer, account: Callable[..., TestAccount]
 ) -> None:

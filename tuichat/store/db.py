@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tuichat.discovery import Feed, FeedEntry, feed_key
-from tuichat.model import Contact, Message, MessageState, Trust
+from tuichat.model import Contact, Message, MessageState
 from tuichat.paths import private_file
 from tuichat.store import actions as _actions
 from tuichat.store import conversations as _conv
@@ -332,15 +332,23 @@ class Store:
         with self._read() as conn:
             return _omemo.sealed(conn, account)
 
-    def open_sealed(
-        self, message: int, body: str | None, trust: Trust | None, keys: KeyWrites | None
-    ) -> Message | None:
-        """A placeholder was decrypted: store its text and the key writes in one transaction;
-        the row as it is now (None: it was an empty message, and is gone)."""
+    def reopen_sealed(
+        self, message: int, opened: Message | None, keys: KeyWrites | None
+    ) -> SaveOutcome | None:
+        """The placeholder ``message`` was decrypted into ``opened`` (as a live message is;
+        None: an empty message), stored in one transaction with the key writes: ``stored`` is
+        its row filled in place, ``changed`` the message its action changed; None if it went."""
         with self._tx() as conn:
-            _omemo.open_sealed(conn, message, body, trust)
+            kept = _omemo.open_sealed(conn, message, opened)
             _omemo.write_keys(conn, keys)
-            return _msgs.get(conn, message)
+            if opened is None:
+                return None
+            if not kept:
+                return _actions.save_batch(conn, [opened])[0]
+            row = _msgs.get(conn, message)
+            if row is not None and opened.marks is not None:
+                row = _actions.record(conn, row, opened.marks)
+            return SaveOutcome(stored=row)
 
     def conversation_encryption(self, account: str, conversation: str) -> str | None:
         """How ``conversation`` sends as set (``none``/``omemo``), or None when never set."""

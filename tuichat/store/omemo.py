@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tuichat.model import Trust
+from tuichat.model import Message
 
 __all__ = [
     "KeyWrites",
@@ -96,19 +96,21 @@ def sealed(conn: sqlite3.Connection, account: str) -> list[Sealed]:
     return [Sealed(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
 
-def open_sealed(
-    conn: sqlite3.Connection, message: int, body: str | None, trust: Trust | None
-) -> None:
-    """The placeholder ``message`` was decrypted: its ``body`` and ``trust`` replace it (``body``
-    None: it was an empty OMEMO message after all, and the placeholder goes)."""
+def open_sealed(conn: sqlite3.Connection, message: int, opened: Message | None) -> bool:
+    """The placeholder ``message`` was decrypted into ``opened`` (None: an empty OMEMO message
+    after all). Its text, trust and correction target fill the row in place (True); an empty
+    message or an action (applied by the caller, as a live one is) is not a row: it goes
+    (False)."""
     conn.execute("DELETE FROM omemo_sealed WHERE message = ?", (message,))
-    if body is None:
+    if opened is None or opened.action is not None:
         conn.execute("DELETE FROM messages WHERE id = ?", (message,))
-        return
+        return False
+    trust = opened.trust.value if opened.trust is not None else None
     conn.execute(
-        "UPDATE messages SET body = ?, trust = ?, undecrypted = NULL WHERE id = ?",
-        (body, trust.value if trust is not None else None, message),
+        "UPDATE messages SET body = ?, trust = ?, replaces = ?, undecrypted = NULL WHERE id = ?",
+        (opened.body, trust, opened.replaces, message),
     )
+    return True
 
 
 def last_incoming_encryption(

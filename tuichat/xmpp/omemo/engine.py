@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from omemo.session_manager import NoEligibleDevices, SessionManager, StillUndecided
@@ -237,7 +237,9 @@ class OmemoEngine:
             if message.direction is Direction.OUT and type(exc).__name__ == "MessageNotForUs":
                 words = "encrypted by this device, whose copy of the text was not kept"
             keep = str(stanza) if rules.retried(exc) else None
-            return message.opened(body="", undecrypted=words), keep
+            # A placeholder is a row, never an action (a correction of nothing would be lost):
+            # the retry reads the action again from the kept stanza.
+            return message.opened(body="", undecrypted=words, action=None), keep
         if changes is None:
             return None, None  # an empty OMEMO message: key exchange or heartbeat
         trust = await self._blind_trust_on_receipt(device)
@@ -283,33 +285,35 @@ class OmemoEngine:
         return Trust.BLIND
 
     async def retry(self) -> int:
-        """Decrypt again the placeholders whose cause may have passed; publish each one that
-        opens; return how many did."""
+        """Decrypt again the placeholders whose cause may have passed, through the same
+        decryption a live message takes (so a reply, a correction, an OMEMO 2 action… are
+        recovered, not the body alone); publish each one that opens; return how many did."""
         store = self.session.store
         opened = 0
         for sealed in store.sealed(self.account):
+            placeholder = store.get_message(sealed.message)
+            if placeholder is None:
+                continue
+            again = _resealed(placeholder, sealed.stanza, self.account)
             async with self.serialised():
                 mark = self.storage.mark()
                 try:
-                    stanza = MessageStanza(xml=ET.fromstring(sealed.stanza))  # type: ignore[no-untyped-call]
-                    changes, device = await self._in_time(self._decrypted(stanza))
-                except Exception as exc:
-                    if isinstance(exc, Deferred):
-                        self.storage.back_to(mark)
-                    log.debug(
-                        "%s: placeholder %s still sealed: %r", self.account, sealed.message, exc
-                    )
+                    message, _keep = await self._decrypt(again)
+                except Deferred:
+                    message = again  # not now: still sealed
+                    self.storage.back_to(mark)
+                if message is not None and message.undecrypted is not None:
+                    log.debug("%s: placeholder %s still sealed", self.account, sealed.message)
                     self.storage.flush()
                     continue
                 keys = self.storage.take()
-                body = (changes or {}).get("body") or None
-                row = store.open_sealed(
-                    sealed.message, body, rules.trust_of(device.trust_level_name), keys
-                )
+                outcome = store.reopen_sealed(sealed.message, message, keys)
                 self.storage.committed(keys)
-            if row is not None:
-                opened += 1
-                self.session.bus.publish(ev.MessageDecrypted(self.account, row))
+            opened += 1
+            if outcome is not None and outcome.stored is not None:
+                self.session.bus.publish(ev.MessageDecrypted(self.account, outcome.stored))
+            elif outcome is not None and outcome.changed is not None:
+                self.session.bus.publish(ev.MessageChanged(self.account, outcome.changed))
         return opened
 
     # -- sending ------------------------------------------------------------------------------
@@ -480,6 +484,18 @@ class OmemoEngine:
 
 def _fingerprint(identity_key: bytes) -> str:
     return "".join(SessionManager.format_identity_key(identity_key))
+
+
+def _resealed(placeholder: Message, stanza: str, account: str) -> SealedMessage:
+    """A stored placeholder as the incoming path takes it again: its row (ids, time, direction,
+    conversation) with what its kept stanza carries beside the encryption (a correction's
+    target, a reply), sealed with that stanza."""
+    xml = MessageStanza(xml=ET.fromstring(stanza))  # type: ignore[no-untyped-call]
+    base = replace(placeholder, id=None, body="", trust=None, undecrypted=None, marks=None)
+    parsed = parse.chat_message(parse.envelope(xml), account, now=placeholder.timestamp)
+    if parsed is not None:
+        base = replace(base, replaces=parsed.replaces, action=parsed.action, marks=parsed.marks)
+    return SealedMessage.of(base, xml)
 
 
 def _dedupe_keys(message: Message) -> set[tuple[str, ...]]:

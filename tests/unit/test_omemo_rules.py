@@ -172,3 +172,18 @@ def test_conversation_policy(
         omemo_on=on, chosen=chosen, last_incoming=last, publishes=publishes
     )
     assert got is expected
+
+
+def test_applied_keys_name_an_action_by_stanza_id_and_by_its_senders_origin_id() -> None:
+    """An applied encrypted action is no row: these keys let the dedupe find it again, by the
+    server's stanza-id, or by origin-id for the same direction and sender (any resource)."""
+    action = Message(
+        "me@x", "you@y", Direction.IN, "you@y/phone", "", stanza_id="s1", origin_id="o1"
+    )
+    assert rules.applied_keys(action) == (
+        "/tuichat/applied/sid/s1",
+        "/tuichat/applied/oid/in/you@y/o1",
+    )
+    copy = Message("me@x", "you@y", Direction.IN, "you@y/laptop", "", origin_id="o1")
+    assert rules.applied_keys(copy) == ("/tuichat/applied/oid/in/you@y/o1",)
+    assert rules.applied_keys(Message("me@x", "you@y", Direction.IN, "you@y", "")) == ()

@@ -28,7 +28,9 @@ from tuichat.model import (
     Message,
     utcnow,
 )
+from tuichat.store import KeyWrites
 from tuichat.xmpp import actions_parse as ap
+from tuichat.xmpp.omemo.rules import applied_keys
 from tuichat.xmpp.sending import Unwritable, build_stanza_later
 
 if TYPE_CHECKING:
@@ -130,7 +132,12 @@ class MessageActions:
         except Unwritable as exc:
             raise ClientError(f"the correction was {exc.reason}") from None
         stanza.send()
-        self.session.deliver_many([replace(actor, action=action)], announce=False)
+        # Our encrypted action's copies (carbons, the archive) cannot be decrypted here: its
+        # ids are remembered as applied with it (see ``rules.applied_keys``).
+        keys = KeyWrites(actor.account, dict.fromkeys(applied_keys(actor), "true"))
+        self.session.deliver_many(
+            [replace(actor, action=action)], announce=False, keys=keys if encrypted else None
+        )
 
     async def correct(self, message: Message, body: str) -> None:
         """Replace the text of our own ``message`` (XEP-0308); encrypted like the conversation

@@ -200,6 +200,8 @@ class OmemoEngine:
                 kept.append(None)
                 continue
             keys = _dedupe_keys(message)
+            if self._applied(message):
+                continue  # an action read again (an archive overlap, our own copy): done once
             if seen & keys or self.session.store.duplicate_of(message) is not None:
                 out.append(message.opened())
                 kept.append(None)
@@ -243,7 +245,16 @@ class OmemoEngine:
         if changes is None:
             return None, None  # an empty OMEMO message: key exchange or heartbeat
         trust = await self._blind_trust_on_receipt(device)
-        return message.opened(**changes, trust=trust), None
+        opened = message.opened(**changes, trust=trust)
+        if opened.action is not None:
+            for key in rules.applied_keys(opened):  # stored with it: known when read again
+                await self.storage.store(key, True)
+        return opened, None
+
+    def _applied(self, message: Message) -> bool:
+        """Whether ``message`` is an encrypted action already applied (see ``applied_keys``)."""
+        load = self.session.store.load_key
+        return any(load(self.account, key) is not None for key in rules.applied_keys(message))
 
     async def _decrypted(self, stanza: Any) -> tuple[dict[str, Any] | None, DeviceInformation]:
         """What decrypting a stanza gives its message (None: an empty OMEMO message), and the

@@ -86,6 +86,25 @@ def undecided_words(jids: Iterable[str]) -> str:
     )
 
 
+APPLIED = "/tuichat/applied/"
+"""Prefix of the keys, in the OMEMO key store, that remember an encrypted action applied (a
+correction, an OMEMO 2 reaction…): it is no row, so the dedupe before decrypting (a message
+key works once) finds it by these."""
+
+
+def applied_keys(message: Message) -> tuple[str, ...]:
+    """The keys remembering ``message``, an action, as applied: by the server's stanza-id,
+    and by the sender's origin-id (a copy of our own comes back with a stanza-id we never
+    saw)."""
+    keys = []
+    if message.stanza_id:
+        keys.append(f"{APPLIED}sid/{message.stanza_id}")
+    if message.origin_id:
+        sender = message.sender.partition("/")[0]
+        keys.append(f"{APPLIED}oid/{message.direction.value}/{sender}/{message.origin_id}")
+    return tuple(keys)
+
+
 def is_encrypted(xml: ET.Element) -> bool:
     """Whether a ``<message/>`` carries an OMEMO 0.3 or OMEMO 2 ``<encrypted/>`` element."""
     return (

@@ -20,9 +20,7 @@ from tests.harness.peer import Peer
 from tests.harness.prosody import ProsodyServer, TestAccount
 from tests.integration.omemo_helpers import archived_text, befriend, running
 from tuichat import events as ev
-from tuichat.actions import reference
 from tuichat.model import Direction, Encryption, MessageState, Trust
-from tuichat.xmpp.actions_parse import NS_CORRECT
 from tuichat.xmpp.omemo import omemo2
 
 

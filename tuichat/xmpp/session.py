@@ -22,7 +22,7 @@ from tuichat import sendable
 from tuichat.actions import Marks
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, PasswordError, resolve_password
-from tuichat.errors import ClientError
+from tuichat.errors import ClientError, NoAnswer
 from tuichat.model import (
     ChatState,
     ConnectionState,
@@ -473,7 +473,10 @@ class Session:
         in the archive's order, so these are mostly duplicates and the rest are newer."""
         held, self._held = self._held or [], None
         if held:
-            await self.deliver_batch(held)
+            try:
+                await self.deliver_batch(held)
+            except NoAnswer as exc:  # the archive returns the rest at the next catch-up
+                log.warning("%s: %s", self.account, exc)
 
     def deliver_many(
         self,

@@ -37,7 +37,7 @@ from tuichat.store import KeyWrites
 from tuichat.xmpp import parse
 from tuichat.xmpp.omemo import omemo2, rules
 from tuichat.xmpp.omemo.rules import SealedMessage
-from tuichat.xmpp.omemo.storage import StoreStorage
+from tuichat.xmpp.omemo.storage import StoreStorage, spare_pre_key_work
 from tuichat.xmpp.sending import Unwritable
 
 if TYPE_CHECKING:
@@ -97,6 +97,9 @@ class Opened:
     messages: list[Message]
     sealed: list[str | None]
     keys: KeyWrites
+    deferred: bool = False
+    """A message could not be decrypted in time: it and those after it are not in
+    ``messages`` (the batch must not count as done: an archive page is asked again)."""
 
 
 class OmemoEngine:
@@ -115,6 +118,8 @@ class OmemoEngine:
         self.plugin: Any = None
         self.announced: set[tuple[str, int]] = set()
         """The devices a ``DevicesChanged`` named in ``added`` (each is announced once)."""
+        self._spared: SessionManager | None = None
+        """The session manager whose backends remove a pre key once (``spare_pre_key_work``)."""
         self._steps: set[asyncio.Future[Any]] = set()
         """The operations running now (see :meth:`_in_time`)."""
         self._cut: set[asyncio.Future[Any]] = set()
@@ -131,6 +136,9 @@ class OmemoEngine:
         if self.plugin is None:
             raise ClientError(f"OMEMO is not ready for {self.account} (not connected yet)")
         manager: SessionManager = await self.plugin.get_session_manager()
+        if manager is not self._spared:
+            spare_pre_key_work(manager, self.storage)
+            self._spared = manager
         return manager
 
     @asynccontextmanager
@@ -215,7 +223,7 @@ class OmemoEngine:
                 log.warning(
                     "%s: decrypting took too long; left for the next catch-up", self.account
                 )
-                break
+                return Opened(out, kept, self.storage.take(), deferred=True)
             if opened is not None:
                 out.append(opened)
                 kept.append(stanza)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
 from tuichat.encryption_policy import conversation_encryption, device_list_key, lists_devices
+from tuichat.errors import NoAnswer
 from tuichat.model import Encryption, Message
 from tuichat.xmpp.omemo.rules import SealedMessage
 from tuichat.xmpp.sending import Unwritable
@@ -146,7 +147,9 @@ async def deliver_batch(
             sealed=opened.sealed,
         )
         omemo.storage.committed(opened.keys)
-        return saved
+    if opened.deferred:  # what was decrypted is stored; the catch-up must not move past the rest
+        raise NoAnswer("decrypting waited too long for the server; the rest comes again")
+    return saved
 
 
 def encryption(session: Session, conversation: str) -> Encryption:

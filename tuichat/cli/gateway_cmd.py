@@ -94,12 +94,7 @@ def run_register(args: argparse.Namespace) -> int:
             )
 
     with open_store(paths) as store:
-        # Registered once available (caught up, presence sent): the server delivers the
-        # gateway's subscription requests only then, and the probes our first presence sends
-        # go out before the gateway is in the roster (a gateway that does not know us yet
-        # answers a probe with "unsubscribed", which cancels our new subscription).
-        timeout = float(args.timeout)
-        asyncio.run(run_online(account, store, timeout, work, bus=bus, caught_up=True))
+        asyncio.run(run_online(account, store, float(args.timeout), work, bus=bus))
     print(f"registered with {gateway}" + (f" (network: {networks[0]})" if networks else ""))
     return EXIT_OK
 

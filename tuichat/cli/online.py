@@ -29,11 +29,9 @@ async def run_online(
     bus: EventBus | None = None,
     ready: Callable[[], bool] | None = None,
     waiting_for: str = "connection",
-    caught_up: bool = False,
 ) -> T:
     """Connect ``account``, run ``action(client)`` once connected (and ``ready()``, when
-    given: the roster has come…; with ``caught_up``, once the session caught up and is
-    available, as the app is), disconnect; within ``timeout`` seconds in all."""
+    given: the roster has come…), disconnect; within ``timeout`` seconds in all."""
     from tuichat.errors import ClientError
     from tuichat.xmpp.backoff import ONE_SHOT
     from tuichat.xmpp.manager import ConnectionManager
@@ -44,7 +42,7 @@ async def run_online(
     deadline = loop.time() + timeout
     await manager.start()
     try:
-        done = ready or (session.synced.is_set if caught_up else session.connected.is_set)
+        done = ready or session.connected.is_set
         if why := await wait_until(session, done, deadline, waiting_for):
             raise CliError(f"{account.jid}: {why}")
         try:

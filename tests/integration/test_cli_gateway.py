@@ -9,7 +9,7 @@ import json
 from tests.harness import XdgDirs
 from tests.harness.fake_gateway import FakeGateway
 from tests.harness.gateway import GatewayServer
-from tests.integration.cli_helpers import add_account
+from tests.integration.cli_helpers import add_account, config_file
 from tests.integration.test_cli_command import _run
 
 

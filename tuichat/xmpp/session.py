@@ -22,7 +22,7 @@ from tuichat import sendable
 from tuichat.actions import Marks
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, PasswordError, resolve_password
-from tuichat.errors import ClientError, NoAnswer
+from tuichat.errors import ClientError
 from tuichat.model import (
     ChatState,
     ConnectionState,
@@ -294,8 +294,7 @@ class Session:
 
     def _on_disconnected(self, reason: Any) -> None:
         self.connected.clear()
-        if self.omemo is not None:
-            self.omemo.stream_lost()  # before the outbox hears it: encryptions end at once
+        e2e.stream_lost(self)  # before the outbox hears it: encryptions end at once
         self.sender.stream_lost()
         if self._stopping:
             return
@@ -473,10 +472,7 @@ class Session:
         in the archive's order, so these are mostly duplicates and the rest are newer."""
         held, self._held = self._held or [], None
         if held:
-            try:
-                await self.deliver_batch(held)
-            except NoAnswer as exc:  # the archive returns the rest at the next catch-up
-                log.warning("%s: %s", self.account, exc)
+            await e2e.deliver_held(self, held)
 
     def deliver_many(
         self,

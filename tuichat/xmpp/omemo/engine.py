@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from omemo.session_manager import NoEligibleDevices, SessionManager, StillUndecided
 from omemo.types import DeviceInformation
@@ -36,6 +36,7 @@ from tuichat.model import Device, Direction, Message, Trust
 from tuichat.store import KeyWrites
 from tuichat.xmpp import parse
 from tuichat.xmpp.omemo import omemo2, rules
+from tuichat.xmpp.omemo.deadlines import Deadlines, Deferred
 from tuichat.xmpp.omemo.rules import SealedMessage
 from tuichat.xmpp.omemo.storage import StoreStorage, spare_pre_key_work
 from tuichat.xmpp.sending import Unwritable
@@ -44,18 +45,6 @@ if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
-
-STEP_TIMEOUT = 20.0
-"""Seconds one OMEMO operation may take under the account lock. The libraries wait for server
-answers (a bundle, a publish) without a deadline, and an answer lost with a dropped stream
-would hold the lock, and every message behind it, for ever."""
-
-
-class Deferred(Exception):
-    """An operation did not finish in time: its writes are forgotten, it is tried again later
-    (a message comes again with the next archive catch-up)."""
 
 
 class TuichatOmemo(XEP_0384):
@@ -120,10 +109,8 @@ class OmemoEngine:
         """The devices a ``DevicesChanged`` named in ``added`` (each is announced once)."""
         self._spared: SessionManager | None = None
         """The session manager whose backends remove a pre key once (``spare_pre_key_work``)."""
-        self._steps: set[asyncio.Future[Any]] = set()
-        """The operations running now (see :meth:`_in_time`)."""
-        self._cut: set[asyncio.Future[Any]] = set()
-        """Those :meth:`stream_lost` cancelled."""
+        self.deadlines = Deadlines()
+        """Every operation that may wait for the server ends in time, or with the stream."""
 
     def install(self, client: Any) -> None:
         """Load the plugin on a new client (its identity is made and published at bind)."""
@@ -148,33 +135,6 @@ class OmemoEngine:
             with self.storage.holding():
                 yield
 
-    async def _in_time(self, work: Awaitable[T]) -> T:
-        """``work``, or :class:`Deferred` after :data:`STEP_TIMEOUT` seconds or as soon as the
-        stream is lost: an answer asked for on a dead stream (a bundle published after a key
-        exchange, a device list) never comes, and waiting for it would hold every message
-        behind it, then let them out late and out of order."""
-        step = asyncio.ensure_future(asyncio.wait_for(work, STEP_TIMEOUT))
-        self._steps.add(step)
-        try:
-            return await step
-        except TimeoutError:
-            raise Deferred() from None
-        except asyncio.CancelledError:
-            if step in self._cut:
-                raise Deferred() from None
-            raise
-        finally:
-            self._steps.discard(step)
-            self._cut.discard(step)
-
-    def stream_lost(self) -> None:
-        """The stream closed: what waits for the server now ends as :class:`Deferred` (it is
-        done again on the next stream: the archive returns the message, the outbox resends)."""
-        for step in self._steps:
-            if not step.done():
-                self._cut.add(step)
-                step.cancel()
-
     # -- history sync --------------------------------------------------------------------
 
     async def before_catch_up(self) -> None:
@@ -186,7 +146,7 @@ class OmemoEngine:
         async with self.serialised():
             mark = self.storage.mark()
             try:
-                await self._in_time((await self.manager()).after_history_sync())
+                await self.deadlines.run((await self.manager()).after_history_sync())
             except Deferred:
                 self.storage.back_to(mark)
             self.storage.flush()
@@ -234,7 +194,7 @@ class OmemoEngine:
         stanza = message.stanza
         payload = rules.carries_payload(stanza.xml)
         try:
-            changes, device = await self._in_time(self._decrypted(stanza))
+            changes, device = await self.deadlines.run(self._decrypted(stanza))
         except Deferred:
             raise
         except Exception as exc:
@@ -345,7 +305,7 @@ class OmemoEngine:
             mark = self.storage.mark()
             try:
                 await self._known_devices(jid)
-                encrypted, errors = await self._in_time(self._encrypted(stanza, jid))
+                encrypted, errors = await self.deadlines.run(self._encrypted(stanza, jid))
             except Deferred:
                 self.storage.back_to(mark)
                 raise Unwritable(
@@ -390,7 +350,9 @@ class OmemoEngine:
             return
         manager = await self.manager()
         if not await manager.get_device_information(jid):
-            await self._in_time(self.plugin.refresh_device_lists({JID(jid)}, force_download=True))
+            await self.deadlines.run(
+                self.plugin.refresh_device_lists({JID(jid)}, force_download=True)
+            )
         if await manager.get_device_information(jid):
             self.listed.add(jid)
 
@@ -427,7 +389,7 @@ class OmemoEngine:
                 async with self.serialised():
                     mark = self.storage.mark()
                     try:
-                        await self._in_time(
+                        await self.deadlines.run(
                             self.plugin.refresh_device_lists({JID(jid)}, force_download=True)
                         )
                     except Deferred:

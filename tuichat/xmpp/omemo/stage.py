@@ -152,6 +152,22 @@ async def deliver_batch(
     return saved
 
 
+async def deliver_held(session: Session, messages: Sequence[Message]) -> None:
+    """Store the live messages held during a catch-up (see :func:`deliver_batch`); those left
+    undecrypted for want of an answer come again with the next catch-up."""
+    try:
+        await deliver_batch(session, messages, announce=True, older=False)
+    except NoAnswer as exc:
+        log.warning("%s: %s", session.account, exc)
+
+
+def stream_lost(session: Session) -> None:
+    """The stream closed: OMEMO work waiting for the server ends now (see
+    :mod:`~tuichat.xmpp.omemo.deadlines`)."""
+    if session.omemo is not None:
+        session.omemo.deadlines.cut()
+
+
 def encryption(session: Session, conversation: str) -> Encryption:
     """How ``conversation`` sends now (see :mod:`tuichat.encryption_policy`)."""
     store, account = session.store, session.account

@@ -157,6 +157,42 @@ async def test_a_retried_placeholder_recovers_a_correction_as_a_live_one_would(
         assert store.sealed(a.jid) == []
 
 
+async def test_two_first_messages_crossing_each_other_heal_the_sessions(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """Both sides begin a session at once: each replaces its own with the other's, and what
+    either sends next cannot be decrypted. One side starts a new session on the first such
+    failure; the conversation decrypts again both ways."""
+    a, b = account("alice"), account("bob")
+    await befriend(prosody, a, b)
+    async with running(prosody, a, b) as run:
+        manager, store = run.manager, run.store
+        await manager.set_encryption(a.jid, b.jid, Encryption.OMEMO)
+        await manager.set_encryption(b.jid, a.jid, Encryption.OMEMO)
+        await asyncio.gather(
+            manager.send_message(a.jid, b.jid, "a first"),
+            manager.send_message(b.jid, a.jid, "b first"),
+        )
+
+        def bodies(me: str, peer: str) -> list[str]:
+            return [m.body for m in store.history(me, peer) if m.direction is Direction.IN]
+
+        for n in range(6):
+            await manager.send_message(a.jid, b.jid, f"a {n}")
+            await manager.send_message(b.jid, a.jid, f"b {n}")
+            await asyncio.sleep(0.5)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while loop.time() < deadline:
+            if "a 5" in bodies(b.jid, a.jid) and "b 5" in bodies(a.jid, b.jid):
+                break
+            await asyncio.sleep(0.2)
+        assert "a 5" in bodies(b.jid, a.jid) and "b 5" in bodies(a.jid, b.jid), (
+            bodies(b.jid, a.jid),
+            bodies(a.jid, b.jid),
+        )
+
+
 async def test_encrypted_conversation_without_devices_holds_the_message(
     prosody: ProsodyServer, account: Callable[..., TestAccount]
 ) -> None:

@@ -187,3 +187,18 @@ def test_applied_keys_name_an_action_by_stanza_id_and_by_its_senders_origin_id()
     copy = Message("me@x", "you@y", Direction.IN, "you@y/laptop", "", origin_id="o1")
     assert rules.applied_keys(copy) == ("/tuichat/applied/oid/in/you@y/o1",)
     assert rules.applied_keys(Message("me@x", "you@y", Direction.IN, "you@y", "")) == ()
+
+
+def test_the_sending_device_is_read_from_either_omemo_header() -> None:
+    assert rules.sender_device(ET.fromstring(OMEMO.format(payload=""))) == 1
+    two = ET.fromstring(
+        "<message xmlns='jabber:client'><encrypted xmlns='urn:xmpp:omemo:2'>"
+        "<header sid='77'/></encrypted></message>"
+    )
+    assert rules.sender_device(two) == 77
+    bad = ET.fromstring(
+        "<message xmlns='jabber:client'><encrypted xmlns='urn:xmpp:omemo:2'>"
+        "<header sid='x'/></encrypted></message>"
+    )
+    assert rules.sender_device(bad) is None
+    assert rules.sender_device(ET.fromstring("<message xmlns='jabber:client'/>")) is None

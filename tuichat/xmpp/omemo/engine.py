@@ -19,15 +19,13 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from omemo.session_manager import NoEligibleDevices, SessionManager, StillUndecided
 from omemo.types import DeviceInformation
 from slixmpp import JID
 from slixmpp.plugins.base import register_plugin
-from slixmpp.stanza import Message as MessageStanza
-from slixmpp.xmlstream import ET
 from slixmpp_omemo import XEP_0384
 
 from tuichat import events as ev
@@ -35,7 +33,7 @@ from tuichat.errors import ClientError
 from tuichat.model import Device, Direction, Message, Trust
 from tuichat.store import KeyWrites
 from tuichat.xmpp import parse
-from tuichat.xmpp.omemo import omemo2, rules
+from tuichat.xmpp.omemo import omemo2, repair, rules
 from tuichat.xmpp.omemo.deadlines import Deadlines, Deferred
 from tuichat.xmpp.omemo.rules import SealedMessage
 from tuichat.xmpp.omemo.storage import StoreStorage, spare_pre_key_work
@@ -109,6 +107,8 @@ class OmemoEngine:
         """The devices a ``DevicesChanged`` named in ``added`` (each is announced once)."""
         self._spared: SessionManager | None = None
         """The session manager whose backends remove a pre key once (``spare_pre_key_work``)."""
+        self.healed: set[tuple[str, int]] = set()
+        """The devices whose parted session ``repair.heal`` replaced this run."""
         self.deadlines = Deadlines()
         """Every operation that may wait for the server ends in time, or with the stream."""
 
@@ -207,6 +207,8 @@ class OmemoEngine:
             if message.direction is Direction.OUT and type(exc).__name__ == "MessageNotForUs":
                 words = "encrypted by this device, whose copy of the text was not kept"
             keep = str(stanza) if rules.retried(exc) else None
+            if type(exc).__name__ == "DecryptionFailed" and message.direction is Direction.IN:
+                await repair.heal(self, stanza)
             # A placeholder is a row, never an action (a correction of nothing would be lost):
             # the retry reads the action again from the kept stanza.
             return message.opened(body="", undecrypted=words, action=None), keep
@@ -273,7 +275,7 @@ class OmemoEngine:
             placeholder = store.get_message(sealed.message)
             if placeholder is None:
                 continue
-            again = _resealed(placeholder, sealed.stanza, self.account)
+            again = repair.resealed(placeholder, sealed.stanza, self.account)
             async with self.serialised():
                 mark = self.storage.mark()
                 try:
@@ -465,18 +467,6 @@ class OmemoEngine:
 
 def _fingerprint(identity_key: bytes) -> str:
     return "".join(SessionManager.format_identity_key(identity_key))
-
-
-def _resealed(placeholder: Message, stanza: str, account: str) -> SealedMessage:
-    """A stored placeholder as the incoming path takes it again: its row (ids, time, direction,
-    conversation) with what its kept stanza carries beside the encryption (a correction's
-    target, a reply), sealed with that stanza."""
-    xml = MessageStanza(xml=ET.fromstring(stanza))  # type: ignore[no-untyped-call]
-    base = replace(placeholder, id=None, body="", trust=None, undecrypted=None, marks=None)
-    parsed = parse.chat_message(parse.envelope(xml), account, now=placeholder.timestamp)
-    if parsed is not None:
-        base = replace(base, replaces=parsed.replaces, action=parsed.action, marks=parsed.marks)
-    return SealedMessage.of(base, xml)
 
 
 def _dedupe_keys(message: Message) -> set[tuple[str, ...]]:

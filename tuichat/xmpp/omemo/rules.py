@@ -113,6 +113,16 @@ def is_encrypted(xml: ET.Element) -> bool:
     )
 
 
+def sender_device(xml: ET.Element) -> int | None:
+    """The sending device's id in an encrypted ``<message/>`` (``<header sid/>``), if readable."""
+    for ns in (NS_OLDMEMO, NS_TWOMEMO):
+        header = xml.find(f"{{{ns}}}encrypted/{{{ns}}}header")
+        if header is not None:
+            sid = header.get("sid", "")
+            return int(sid) if sid.isdigit() else None
+    return None
+
+
 def carries_payload(xml: ET.Element) -> bool:
     """Whether an encrypted ``<message/>`` carries text: an OMEMO message without a payload is
     a key exchange or a heartbeat, dropped silently whatever becomes of it."""

@@ -105,8 +105,9 @@ async def test_messages_cross_cuts_and_a_server_restart_exactly_once_in_order(
         if omemo:
             await a.manager.set_encryption(a.jid, b.jid, Encryption.OMEMO)
             await b.manager.set_encryption(b.jid, a.jid, Encryption.OMEMO)
-            # One side opens the encrypted sessions (python-omemo keeps one session per device:
-            # two first messages crossing each other replace each other's session).
+            # One side opens the encrypted sessions: two first messages crossing each other part
+            # the sessions, and what is sent until they are repaired is lost to both sides
+            # (test_omemo.py covers that repair).
             sent_a.append("a opens")
             await a.send(b.jid, sent_a[-1])
             await b.rec.wait(ev.MessageReceived, lambda e: e.message.body == "a opens", timeout=40)

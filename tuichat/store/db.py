@@ -335,20 +335,11 @@ class Store:
     def reopen_sealed(
         self, message: int, opened: Message | None, keys: KeyWrites | None
     ) -> SaveOutcome | None:
-        """The placeholder ``message`` was decrypted into ``opened`` (as a live message is;
-        None: an empty message), stored in one transaction with the key writes: ``stored`` is
-        its row filled in place, ``changed`` the message its action changed; None if it went."""
+        """The placeholder ``message`` was decrypted into ``opened``: see
+        :func:`tuichat.store.omemo.reopen` (with the key writes, in one transaction)."""
         with self._tx() as conn:
-            kept = _omemo.open_sealed(conn, message, opened)
             _omemo.write_keys(conn, keys)
-            if opened is None:
-                return None
-            if not kept:
-                return _actions.save_batch(conn, [opened])[0]
-            row = _msgs.get(conn, message)
-            if row is not None and opened.marks is not None:
-                row = _actions.record(conn, row, opened.marks)
-            return SaveOutcome(stored=row)
+            return _omemo.reopen(conn, message, opened)
 
     def conversation_encryption(self, account: str, conversation: str) -> str | None:
         """How ``conversation`` sends as set (``none``/``omemo``), or None when never set."""

@@ -171,8 +171,10 @@ class Sender:
         self._stream_error = (condition, text)
 
     def stream_lost(self) -> None:
-        """The stream closed."""
+        """The stream closed: encryptions waiting for the server end at once (as deferred)."""
         self._streams += 1
+        if self.session.omemo is not None:
+            self.session.omemo.deadlines.cut()
         condition, text = self._stream_error or (None, "")
         self._stream_error = None
         self._handle(ob.StreamLost(condition, text))

@@ -294,7 +294,6 @@ class Session:
 
     def _on_disconnected(self, reason: Any) -> None:
         self.connected.clear()
-        e2e.stream_lost(self)  # before the outbox hears it: encryptions end at once
         self.sender.stream_lost()
         if self._stopping:
             return

@@ -161,13 +161,6 @@ async def deliver_held(session: Session, messages: Sequence[Message]) -> None:
         log.warning("%s: %s", session.account, exc)
 
 
-def stream_lost(session: Session) -> None:
-    """The stream closed: OMEMO work waiting for the server ends now (see
-    :mod:`~tuichat.xmpp.omemo.deadlines`)."""
-    if session.omemo is not None:
-        session.omemo.deadlines.cut()
-
-
 def encryption(session: Session, conversation: str) -> Encryption:
     """How ``conversation`` sends now (see :mod:`tuichat.encryption_policy`)."""
     store, account = session.store, session.account

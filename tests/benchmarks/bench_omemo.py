@@ -120,7 +120,7 @@ async def catch_up(
                 ids.add(sent.id)
             await until(lambda s=run.store, i=ids: all_acked(s, a.jid, b.jid, i))
         started = time.perf_counter()
-        async with running(server, b, path=bob_db) as run:
+        async with running(server, b, path=bob_db, timeout=900) as run:
             store = run.store
             elapsed = await progress(
                 lambda s=store, m=mode, p=prefix: received(s, b.jid, a.jid, m, p), n, started

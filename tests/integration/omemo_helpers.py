@@ -49,14 +49,19 @@ class Running:
 
 @contextlib.asynccontextmanager
 async def running(
-    server: ProsodyServer, *accounts: TestAccount, path: Path | None = None, resource: str = "tc"
+    server: ProsodyServer,
+    *accounts: TestAccount,
+    path: Path | None = None,
+    resource: str = "tc",
+    timeout: float = 20.0,
 ) -> AsyncIterator[Running]:
-    """Run tuichat's manager for ``accounts`` (a store at ``path``, or in memory)."""
+    """Run tuichat's manager for ``accounts`` (a store at ``path``, or in memory), once each
+    is caught up (within ``timeout`` seconds)."""
     store = Store.open(path) if path is not None else Store.memory()
     configs = [account_config(server, a.jid, a.password, resource=resource) for a in accounts]
     run = Running(configs, store)
     try:
-        await run.ready()
+        await run.ready(timeout)
         yield run
     finally:
         await run.manager.stop()

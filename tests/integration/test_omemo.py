@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-import pytest
 from slixmpp.xmlstream import ET
 
 from tests.harness.peer import Peer
 from tests.harness.prosody import ProsodyServer, TestAccount
 from tests.integration.omemo_helpers import OtherDevice, archived_text, befriend, running
 from tuichat import events as ev
-from tuichat.errors import ClientError
 from tuichat.model import Direction, Encryption, MessageState, Trust, fingerprint_groups
 
 
@@ -131,6 +130,69 @@ async def test_distrusted_sender_gives_a_placeholder_until_trusted(
         assert store.sealed(a.jid) == []
 
 
+async def test_a_retried_placeholder_recovers_a_correction_as_a_live_one_would(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """A correction from a distrusted device is a placeholder (never lost, never applied
+    unread); once the device is trusted, the retry goes through the live decryption: the
+    message opens in place and the correction is applied to it, leaving one edited message."""
+    a, b = account("alice"), account("bob")
+    await befriend(prosody, a, b)
+    async with running(prosody, a, b) as run:
+        manager, rec, store = run.manager, run.rec, run.store
+        [device] = await manager.devices(a.jid, b.jid)
+        await manager.set_trust(a.jid, b.jid, device.fingerprint, Trust.DISTRUSTED)
+        first = await manager.send_message(b.jid, a.jid, "helo")
+        [got] = await rec.wait(ev.MessageReceived, lambda e: e.account == a.jid, timeout=20)
+        await manager.correct_message(b.jid, first, "hello")
+        await rec.wait(ev.MessageReceived, lambda e: e.account == a.jid, count=2, timeout=20)
+        assert [m.undecrypted is not None for m in store.history(a.jid, b.jid)] == [True, True]
+        await manager.set_trust(a.jid, b.jid, device.fingerprint, Trust.VERIFIED)
+        [opened] = await rec.wait(ev.MessageDecrypted, timeout=20)
+        assert (opened.message.id, opened.message.body) == (got.message.id, "helo")
+        [changed] = await rec.wait(ev.MessageChanged, lambda e: e.account == a.jid, timeout=20)
+        assert (changed.message.id, changed.message.body) == (got.message.id, "hello")
+        [row] = store.history(a.jid, b.jid)
+        assert row.body == "hello" and row.marks is not None and row.marks.edited
+        assert store.sealed(a.jid) == []
+
+
+async def test_two_first_messages_crossing_each_other_heal_the_sessions(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """Both sides begin a session at once: each replaces its own with the other's, and what
+    either sends next cannot be decrypted. One side starts a new session on the first such
+    failure; the conversation decrypts again both ways."""
+    a, b = account("alice"), account("bob")
+    await befriend(prosody, a, b)
+    async with running(prosody, a, b) as run:
+        manager, store = run.manager, run.store
+        await manager.set_encryption(a.jid, b.jid, Encryption.OMEMO)
+        await manager.set_encryption(b.jid, a.jid, Encryption.OMEMO)
+        await asyncio.gather(
+            manager.send_message(a.jid, b.jid, "a first"),
+            manager.send_message(b.jid, a.jid, "b first"),
+        )
+
+        def bodies(me: str, peer: str) -> list[str]:
+            return [m.body for m in store.history(me, peer) if m.direction is Direction.IN]
+
+        for n in range(6):
+            await manager.send_message(a.jid, b.jid, f"a {n}")
+            await manager.send_message(b.jid, a.jid, f"b {n}")
+            await asyncio.sleep(0.5)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while loop.time() < deadline:
+            if "a 5" in bodies(b.jid, a.jid) and "b 5" in bodies(a.jid, b.jid):
+                break
+            await asyncio.sleep(0.2)
+        assert "a 5" in bodies(b.jid, a.jid) and "b 5" in bodies(a.jid, b.jid), (
+            bodies(b.jid, a.jid),
+            bodies(a.jid, b.jid),
+        )
+
+
 async def test_encrypted_conversation_without_devices_holds_the_message(
     prosody: ProsodyServer, account: Callable[..., TestAccount]
 ) -> None:
@@ -164,18 +226,53 @@ async def test_strangers_talk_encrypted(
         assert (got.message.body, got.message.encryption) == ("hello stranger", Encryption.OMEMO)
 
 
-async def test_a_correction_never_leaves_an_encrypted_conversation_in_the_clear(
+async def test_a_correction_in_an_encrypted_conversation_is_encrypted(
     prosody: ProsodyServer, account: Callable[..., TestAccount]
 ) -> None:
-    """Corrections are built outside the outbox's encrypting step: in an encrypted
-    conversation tuichat refuses one in words, and the archive never sees the new text."""
+    """Between two tuichat accounts: the correction's text is encrypted (the archive never
+    sees it), the receiver decrypts it and applies it: one edited message on each side."""
     a, b = account("alice"), account("bob")
     await befriend(prosody, a, b)
     async with running(prosody, a, b) as run:
-        manager, rec = run.manager, run.rec
+        manager, rec, store = run.manager, run.rec, run.store
         sent = await manager.send_message(a.jid, b.jid, "secret first")
         assert sent.encryption is Encryption.OMEMO
-        await rec.wait(ev.MessageReceived, lambda e: e.account == b.jid, timeout=20)
-        with pytest.raises(ClientError, match="encrypted conversations"):
-            await manager.correct_message(a.jid, sent, "secret corrected")
+        [got] = await rec.wait(ev.MessageReceived, lambda e: e.account == b.jid, timeout=20)
+        await manager.correct_message(a.jid, sent, "secret corrected")
+        [changed] = await rec.wait(ev.MessageChanged, lambda e: e.account == b.jid, timeout=20)
+        assert changed.message.id == got.message.id
+        for account_jid, peer in ((a.jid, b.jid), (b.jid, a.jid)):
+            [row] = store.history(account_jid, peer)
+            assert (row.body, row.encryption) == ("secret corrected", Encryption.OMEMO)
+            assert row.marks is not None and row.marks.edited
+    archive = archived_text(prosody)
+    assert "secret corrected" not in archive and "secret first" not in archive
+
+
+async def test_a_slixmpp_omemo_peer_decrypts_a_correction_with_its_replace_beside(
+    prosody: ProsodyServer, account: Callable[..., TestAccount]
+) -> None:
+    """OMEMO 0.3 as Conversations sends it: the new text encrypted, ``<replace id/>`` in
+    plaintext beside it; another client (slixmpp-omemo) decrypts it as a correction."""
+    a, b = account("alice"), account("bob")
+    await befriend(prosody, a, b)
+    async with OtherDevice.open(prosody, b) as peer, running(prosody, a) as run:
+        got: asyncio.Queue[tuple[str, str | None]] = asyncio.Queue()
+
+        async def on_message(stanza: Any) -> None:
+            if not peer.plugin.is_encrypted(stanza):
+                return
+            decrypted, _device = await peer.plugin.decrypt_message(stanza)
+            fix = stanza.xml.find("{urn:xmpp:message-correct:0}replace")
+            await got.put((decrypted["body"], None if fix is None else fix.get("id")))
+
+        peer.peer.client.add_event_handler("message", on_message)
+        manager = run.manager
+        await manager.set_encryption(a.jid, b.jid, Encryption.OMEMO)
+        sent = await manager.send_message(a.jid, b.jid, "secret first")
+        assert await asyncio.wait_for(got.get(), 20) == ("secret first", None)
+        await manager.correct_message(a.jid, sent, "secret corrected")
+        assert await asyncio.wait_for(got.get(), 20) == ("secret corrected", sent.message_id)
+        [row] = run.store.history(a.jid, b.jid)
+        assert row.body == "secret corrected" and row.marks is not None and row.marks.edited
     assert "secret corrected" not in archived_text(prosody)

@@ -20,9 +20,7 @@ from tests.harness.peer import Peer
 from tests.harness.prosody import ProsodyServer, TestAccount
 from tests.integration.omemo_helpers import archived_text, befriend, running
 from tuichat import events as ev
-from tuichat.actions import reference
 from tuichat.model import Direction, Encryption, MessageState, Trust
-from tuichat.xmpp.actions_parse import NS_CORRECT
 from tuichat.xmpp.omemo import omemo2
 
 
@@ -51,8 +49,8 @@ async def test_omemo2_message_between_two_tuichat_accounts(
     archive holds the OMEMO 2 element, not the text; the fallback body is never the message."""
     a, b = account("alice"), account("bob")
     await befriend(prosody, a, b)
-    path = tmp_path / "bob.db"
-    async with running(prosody, a) as run_a:
+    path, path_a = tmp_path / "bob.db", tmp_path / "alice.db"
+    async with running(prosody, a, path=path_a) as run_a:
         async with running(prosody, b, path=path) as run_b:
             sent = await run_a.manager.send_message(a.jid, b.jid, "omemo two secret")
             assert sent.encryption is Encryption.OMEMO
@@ -75,17 +73,9 @@ async def test_omemo2_message_between_two_tuichat_accounts(
             assert [(m.body, m.direction, m.undecrypted) for m in history] == [
                 ("omemo two secret", Direction.IN, None)
             ]
-            # A correction travels inside the envelope: it changes the message, adds none.
-            # (Built here: tuichat's own corrections are not encrypted yet, see the README.)
-            session = run_a.manager.session(a.jid)
-            assert session.omemo is not None and session.client is not None
-            fix = session.client.make_message(mto=b.jid, mbody="omemo two corrected", mtype="chat")
-            fix.append(
-                ET.Element(
-                    f"{{{NS_CORRECT}}}replace", {"id": reference(sent, correction=True) or ""}
-                )
-            )
-            (await session.omemo.encrypt(fix, sent)).send()
+            # tuichat's own correction travels inside the envelope: it changes the message,
+            # adds none.
+            await run_a.manager.correct_message(a.jid, sent, "omemo two corrected")
             [changed] = await run_b.rec.wait(
                 ev.MessageChanged, lambda e: e.account == b.jid, timeout=20
             )
@@ -93,12 +83,16 @@ async def test_omemo2_message_between_two_tuichat_accounts(
             assert changed.message.body == "omemo two corrected"
             [row] = run_b.store.history(b.jid, a.jid)
             assert (row.body, row.undecrypted) == ("omemo two corrected", None)
-        [own] = run_a.store.history(a.jid, b.jid)
-        assert (own.body, own.undecrypted, own.direction) == (
-            "omemo two secret",
-            None,
-            Direction.OUT,
-        )
+    # Both catch up again, reading the applied correction from the archive once more (its key
+    # is spent): it is known as applied by its ids before any decryption, never a placeholder.
+    for who, store_path, peer in ((b, path, a), (a, path_a, b)):
+        async with running(prosody, who, path=store_path) as again:
+            synced = again.manager.session(who.jid).archive
+            assert synced is not None
+            await again.manager.session(who.jid).sync_archive()
+            await asyncio.sleep(0.5)
+            rows = again.store.history(who.jid, peer.jid)
+            assert [(m.body, m.undecrypted) for m in rows] == [("omemo two corrected", None)]
     archive = archived_text(prosody)
     assert "omemo two secret" not in archive and "omemo two corrected" not in archive
     assert "urn:xmpp:omemo:2" in archive

@@ -108,6 +108,18 @@ def test_put_back_outside_keeps_what_the_server_and_peer_need_once() -> None:
     assert [b.text for b in encrypted.iter("{jabber:client}body")] == ["fallback"]
 
 
+def test_a_correction_keeps_its_replace_beside_the_encrypted_body() -> None:
+    """OMEMO 0.3 encrypts the body alone: ``<replace id/>`` stays outside (as Conversations)."""
+    original = ET.fromstring(
+        "<message xmlns='jabber:client'><body>new text</body>"
+        "<replace xmlns='urn:xmpp:message-correct:0' id='m1'/></message>"
+    )
+    encrypted = ET.fromstring("<message xmlns='jabber:client'><body>fallback</body></message>")
+    rules.put_back_outside(original, encrypted)
+    [kept] = encrypted.findall("{urn:xmpp:message-correct:0}replace")
+    assert kept.get("id") == "m1"
+
+
 class _Stanza:
     """Just enough of a slixmpp stanza for :func:`parse.envelope`."""
 
@@ -160,3 +172,33 @@ def test_conversation_policy(
         omemo_on=on, chosen=chosen, last_incoming=last, publishes=publishes
     )
     assert got is expected
+
+
+def test_applied_keys_name_an_action_by_stanza_id_and_by_its_senders_origin_id() -> None:
+    """An applied encrypted action is no row: these keys let the dedupe find it again, by the
+    server's stanza-id, or by origin-id for the same direction and sender (any resource)."""
+    action = Message(
+        "me@x", "you@y", Direction.IN, "you@y/phone", "", stanza_id="s1", origin_id="o1"
+    )
+    assert rules.applied_keys(action) == (
+        "/tuichat/applied/sid/s1",
+        "/tuichat/applied/oid/in/you@y/o1",
+    )
+    copy = Message("me@x", "you@y", Direction.IN, "you@y/laptop", "", origin_id="o1")
+    assert rules.applied_keys(copy) == ("/tuichat/applied/oid/in/you@y/o1",)
+    assert rules.applied_keys(Message("me@x", "you@y", Direction.IN, "you@y", "")) == ()
+
+
+def test_the_sending_device_is_read_from_either_omemo_header() -> None:
+    assert rules.sender_device(ET.fromstring(OMEMO.format(payload=""))) == 1
+    two = ET.fromstring(
+        "<message xmlns='jabber:client'><encrypted xmlns='urn:xmpp:omemo:2'>"
+        "<header sid='77'/></encrypted></message>"
+    )
+    assert rules.sender_device(two) == 77
+    bad = ET.fromstring(
+        "<message xmlns='jabber:client'><encrypted xmlns='urn:xmpp:omemo:2'>"
+        "<header sid='x'/></encrypted></message>"
+    )
+    assert rules.sender_device(bad) is None
+    assert rules.sender_device(ET.fromstring("<message xmlns='jabber:client'/>")) is None

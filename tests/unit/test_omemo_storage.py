@@ -7,7 +7,7 @@ import asyncio
 
 from tuichat.model import Direction, Message
 from tuichat.store import KeyWrites, Store
-from tuichat.xmpp.omemo.storage import StoreStorage
+from tuichat.xmpp.omemo.storage import StoreStorage, spare_pre_key_work
 
 ME = "me@example.test"
 
@@ -66,3 +66,58 @@ def test_writes_not_stored_are_forgotten() -> None:
         assert (await storage.load("/ratchet")).from_just() == 1
 
     asyncio.run(half())
+
+
+class _Backend:
+    """A python-omemo backend's pre-key calls, counted."""
+
+    namespace = "eu.siacs.conversations.axolotl"
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def hide_pre_key(self, session: object) -> bool:
+        self.calls.append("hide")
+        return True
+
+    async def delete_pre_key(self, session: object) -> bool:
+        self.calls.append("delete")
+        return True
+
+
+class _Manager:
+    def __init__(self, backend: _Backend) -> None:
+        self._SessionManager__backends = [backend]
+
+
+def _session(pre_key: bytes) -> object:
+    class _Header:
+        def __init__(self) -> None:
+            self.pre_key = pre_key
+
+    class _KeyExchange:
+        header = _Header()
+
+    class _Session:
+        key_exchange = _KeyExchange()
+
+    return _Session()
+
+
+def test_a_key_exchanges_pre_key_is_hidden_once_until_its_writes_are_forgotten() -> None:
+    """Every message of an unanswered session carries the key exchange: its pre key is hidden
+    (or deleted) once, not per message; forgetting the writes forgets that too."""
+    storage = StoreStorage(Store.memory(), "me@example.test")
+    backend = _Backend()
+    spare_pre_key_work(_Manager(backend), storage)  # type: ignore[arg-type]
+
+    async def run() -> list[bool]:
+        hide, delete = backend.hide_pre_key, backend.delete_pre_key
+        first = [await hide(_session(b"k1")), await hide(_session(b"k1"))]
+        other = [await hide(_session(b"k2")), await delete(_session(b"k1"))]
+        storage.back_to({})
+        again = [await hide(_session(b"k1"))]
+        return first + other + again
+
+    assert asyncio.run(run()) == [True, False, True, True, True]
+    assert backend.calls == ["hide", "hide", "delete", "hide"]

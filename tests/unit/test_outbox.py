@@ -31,6 +31,7 @@ from tuichat.xmpp.outbox import (
     SetAside,
     StreamAcked,
     StreamLost,
+    Unwritten,
     culprit,
     set_aside_reason,
 )
@@ -240,6 +241,36 @@ def test_resumed_stream_does_not_send_twice() -> None:
     outbox.handle(Queued(entry(2)))  # typed while the stream was down
     assert summary(outbox.handle(Resumed())) == [("send", 2, ""), ("state", 2, "sent")]
     assert summary(outbox.handle(StreamAcked("k1"))) == [("state", 1, "acked")]
+
+
+def test_resuming_a_stream_cut_before_it_was_ready_waits_for_ready() -> None:
+    """Cut during the first catch-up (encryption not loaded yet) and resumed: nothing goes out
+    until the catch-up is done, as on the stream before the cut."""
+    outbox, _ = run([FreshStream(), Queued(entry(1))])
+    outbox.handle(StreamLost())
+    assert outbox.handle(Resumed()) == []
+    assert summary(outbox.handle(Ready())) == [("send", 1, ""), ("state", 1, "sent")]
+
+
+def test_a_write_cut_off_by_the_lost_stream_goes_again_in_order_on_resumption() -> None:
+    """Encrypting took until after the cut: not written then, sent again (oldest first) once
+    the stream is resumed, behind nothing slixmpp resends."""
+    outbox, _ = run([Ready(), Queued(entry(1)), Queued(entry(2)), StreamLost()])
+    assert outbox.writable("k1") is False
+    assert outbox.handle(Unwritten("k1")) == []
+    assert outbox.handle(Unwritten("k2")) == []
+    assert summary(outbox.handle(Resumed())) == [
+        ("send", 1, ""),
+        ("state", 1, "sent"),
+        ("send", 2, ""),
+        ("state", 2, "sent"),
+    ]
+    assert outbox.writable("k1") and outbox.writable("k2")
+
+
+def test_a_stream_cut_twice_resumes_ready_if_it_was_ready_before_the_first_cut() -> None:
+    outbox, _ = run([Ready(), StreamLost(), StreamLost(), Queued(entry(1))])
+    assert summary(outbox.handle(Resumed())) == [("send", 1, ""), ("state", 1, "sent")]
 
 
 def test_leaving_a_room_holds_its_messages_until_we_are_back() -> None:

@@ -4,10 +4,12 @@ placeholders kept and opened, and per-conversation encryption."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from tuichat.actions import Action, ActionKind, Marks
 from tuichat.model import Direction, Encryption, Message, Trust
 from tuichat.store import Store, StoreError
 from tuichat.store.migrations import (
@@ -105,19 +107,47 @@ def test_a_failed_insert_rolls_the_key_writes_back(tmp_path: Path) -> None:
 
 
 def test_placeholder_stanza_is_kept_then_opened() -> None:
-    """A placeholder's stanza is kept for a retry; opening it fills the text and drops it."""
+    """A placeholder's stanza is kept for a retry; opening it fills the text in place (same
+    row) and drops the stanza, with the key writes in the same transaction."""
     store = Store.memory()
     placeholder = incoming("", "s1", encryption=Encryption.OMEMO, undecrypted="distrusted")
     [outcome] = store.save_outcomes([placeholder], sealed=["<message/>"])
     assert outcome.stored is not None and outcome.stored.id is not None
     [kept] = store.sealed(ME)
     assert (kept.message, kept.stanza) == (outcome.stored.id, "<message/>")
-    opened = store.open_sealed(kept.message, "secret", Trust.VERIFIED, KeyWrites(ME, {"/k": "1"}))
-    assert opened is not None
+    readable = replace(placeholder, body="secret", undecrypted=None, trust=Trust.VERIFIED)
+    reopened = store.reopen_sealed(kept.message, readable, KeyWrites(ME, {"/k": "1"}))
+    assert reopened is not None and reopened.stored is not None
+    opened = reopened.stored
+    assert opened.id == outcome.stored.id
     assert (opened.body, opened.trust, opened.undecrypted) == ("secret", Trust.VERIFIED, None)
     assert store.sealed(ME) == []
     assert store.load_key(ME, "/k") == "1"
     assert store.search("secret") == [opened]
+
+
+def test_a_reopened_placeholder_keeps_its_reply_and_applies_its_correction() -> None:
+    """What a live decryption recovers, a retry does too: a reply is recorded with the row; a
+    correction is applied to the message it names, and its placeholder row goes."""
+    store = Store.memory()
+    store.save_message(incoming("first", "s0", origin_id="o0", message_id="o0"))
+    reply = incoming("", "s1", encryption=Encryption.OMEMO, undecrypted="no session")
+    fix = incoming("", "s2", encryption=Encryption.OMEMO, undecrypted="no session")
+    outcomes = store.save_outcomes([reply, fix], sealed=["<message/>", "<message/>"])
+    rows = [o.stored.id for o in outcomes if o.stored is not None and o.stored.id is not None]
+    answered = replace(reply, body="yes", undecrypted=None, marks=Marks(reply_to="o0"))
+    got = store.reopen_sealed(rows[0], answered, None)
+    assert got is not None and got.stored is not None and got.stored.marks is not None
+    assert got.stored.marks.reply_to == "o0" and got.stored.marks.quoted_id is not None
+    corrected = replace(
+        fix, body="first!", undecrypted=None, replaces="o0", action=Action(ActionKind.CORRECT, "o0")
+    )
+    changed = store.reopen_sealed(rows[1], corrected, None)
+    assert changed is not None and changed.changed is not None
+    assert changed.changed.body == "first!" and changed.changed.marks is not None
+    assert changed.changed.marks.edited
+    assert [m.body for m in store.history(ME, PEER)] == ["first!", "yes"]
+    assert store.sealed(ME) == []
 
 
 def test_a_duplicate_keeps_no_stanza() -> None:

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from tuichat.avatars import Avatar
 from tuichat.discovery import Feed, FeedEntry, feed_key
-from tuichat.model import Contact, Message, MessageState, Trust
+from tuichat.model import Contact, Message, MessageState
 from tuichat.paths import private_file
 from tuichat.store import actions as _actions
 from tuichat.store import attachments as _files
@@ -334,15 +334,14 @@ class Store:
         with self._read() as conn:
             return _omemo.sealed(conn, account)
 
-    def open_sealed(
-        self, message: int, body: str | None, trust: Trust | None, keys: KeyWrites | None
-    ) -> Message | None:
-        """A placeholder was decrypted: store its text and the key writes in one transaction;
-        the row as it is now (None: it was an empty message, and is gone)."""
+    def reopen_sealed(
+        self, message: int, opened: Message | None, keys: KeyWrites | None
+    ) -> SaveOutcome | None:
+        """The placeholder ``message`` was decrypted into ``opened``: see
+        :func:`tuichat.store.omemo.reopen` (with the key writes, in one transaction)."""
         with self._tx() as conn:
-            _omemo.open_sealed(conn, message, body, trust)
             _omemo.write_keys(conn, keys)
-            return _msgs.get(conn, message)
+            return _omemo.reopen(conn, message, opened)
 
     def conversation_encryption(self, account: str, conversation: str) -> str | None:
         """How ``conversation`` sends as set (``none``/``omemo``), or None when never set."""

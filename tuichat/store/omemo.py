@@ -16,7 +16,10 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tuichat.model import Trust
+from tuichat.model import Message
+from tuichat.store import actions as _actions
+from tuichat.store import messages as _msgs
+from tuichat.store.messages import SaveOutcome
 
 __all__ = [
     "KeyWrites",
@@ -25,7 +28,7 @@ __all__ = [
     "keep_sealed",
     "last_incoming_encryption",
     "load_key",
-    "open_sealed",
+    "reopen",
     "sealed",
     "set_conversation_encryption",
     "write_keys",
@@ -96,19 +99,24 @@ def sealed(conn: sqlite3.Connection, account: str) -> list[Sealed]:
     return [Sealed(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
 
-def open_sealed(
-    conn: sqlite3.Connection, message: int, body: str | None, trust: Trust | None
-) -> None:
-    """The placeholder ``message`` was decrypted: its ``body`` and ``trust`` replace it (``body``
-    None: it was an empty OMEMO message after all, and the placeholder goes)."""
+def reopen(conn: sqlite3.Connection, message: int, opened: Message | None) -> SaveOutcome | None:
+    """The placeholder ``message`` was decrypted into ``opened`` (as a live message is; None:
+    an empty OMEMO message after all). A message fills the row in place (its text, trust,
+    correction target, reply): ``stored`` is the row now. An action is no row: the placeholder
+    goes and the action is applied as a live one is (``changed``). None when nothing remains."""
     conn.execute("DELETE FROM omemo_sealed WHERE message = ?", (message,))
-    if body is None:
+    if opened is None or opened.action is not None:
         conn.execute("DELETE FROM messages WHERE id = ?", (message,))
-        return
+        return None if opened is None else _actions.save_batch(conn, [opened])[0]
+    trust = opened.trust.value if opened.trust is not None else None
     conn.execute(
-        "UPDATE messages SET body = ?, trust = ?, undecrypted = NULL WHERE id = ?",
-        (body, trust.value if trust is not None else None, message),
+        "UPDATE messages SET body = ?, trust = ?, replaces = ?, undecrypted = NULL WHERE id = ?",
+        (opened.body, trust, opened.replaces, message),
     )
+    row = _msgs.get(conn, message)
+    if row is not None and opened.marks is not None:
+        row = _actions.record(conn, row, opened.marks)
+    return SaveOutcome(stored=row)
 
 
 def last_incoming_encryption(

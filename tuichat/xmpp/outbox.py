@@ -191,9 +191,11 @@ class FreshStream:
 
 @dataclass(frozen=True, slots=True)
 class Unwritten:
-    """The message ``key`` reached the wire only after its stream was gone, where stream
-    management no longer kept it (so neither a resumed stream nor slixmpp writes it again):
-    it is no longer on any stream, and goes again once the rules allow."""
+    """The message ``key`` did not reach a live stream: its stream went down while its steps
+    ran (encryption awaits), so it was not written — writing it to the dead stream would put
+    it behind what slixmpp writes again on resumption — or it reached the wire only after the
+    stream was gone, where stream management no longer kept it. It is no longer on any
+    stream, and goes out again, in order, once the rules allow (a stream is ready)."""
 
     key: str
 
@@ -298,6 +300,9 @@ class Outbox:
     entries: dict[str, Entry] = field(default_factory=dict)
     """By key, in the order they were queued (dicts keep it)."""
     ready: bool = False
+    was_ready: bool = False
+    """Whether the stream that was lost had become ready: a resumption of it is ready only then
+    (a stream cut before its catch-up finished stays not ready until the catch-up does)."""
     rooms: set[str] = field(default_factory=set)
     """The rooms we are in now."""
     acked: OrderedDict[str, Entry] = field(default_factory=OrderedDict)
@@ -349,21 +354,23 @@ class Outbox:
                 self._unhold()
                 return self._flush()
             case StreamLost(condition, text):
-                self.ready = False
+                self.was_ready, self.ready = self.ready or self.was_ready, False
                 self.rooms.clear()
                 on_stream = [e for e in self.entries.values() if e.on_stream]
                 blamed = culprit(on_stream, condition)
                 return [] if blamed is None else [Blamed(blamed, condition or "", text)]
             case FreshStream():
-                self.ready = False
+                self.ready = self.was_ready = False
                 self.rooms.clear()
                 self._forget_stream(lambda _e: True)
                 return []
             case Unwritten(key):
-                self._forget_stream(lambda e: e.key == key)
-                return []
+                found = self.entries.get(key)
+                if found is not None and found.on_stream:  # sent again, and said so again
+                    self.entries[key] = replace(found, on_stream=False, state=MessageState.PENDING)
+                return self._flush()  # on a stream still up, at once; else when one is
             case Resumed():
-                self.ready = True
+                self.ready = self.was_ready
                 return self._flush()
         raise TypeError(f"not an outbox input: {event!r}")  # pragma: no cover
 
@@ -378,6 +385,16 @@ class Outbox:
             return False
         if entry.after is not None and entry.after in self.entries:
             return False  # the message it acts on leaves (and is acked) first
+        if entry.kind is ConversationKind.GROUPCHAT:
+            return entry.conversation in self.rooms
+        return self.ready
+
+    def writable(self, key: str) -> bool:
+        """Whether the message ``key``, sent by the machine, may be written now: the stream it
+        was sent to is still up."""
+        entry = self.entries.get(key)
+        if entry is None or not entry.on_stream:
+            return False
         if entry.kind is ConversationKind.GROUPCHAT:
             return entry.conversation in self.rooms
         return self.ready

@@ -156,6 +156,9 @@ class Sender:
         """The last write that awaits a step (encryption); later writes queue behind it."""
         self._filtered: Any = None
         """The client whose outgoing stanzas :meth:`_on_the_wire` sees (the last one)."""
+        self._streams = 0
+        """Counts the streams lost: a write that awaited a step across a loss is not written
+        (nor the ones queued behind it), but sent again in order once a stream is up."""
 
     # -- what happened --------------------------------------------------------------------
 
@@ -201,7 +204,10 @@ class Sender:
         self._stream_error = (condition, text)
 
     def stream_lost(self) -> None:
-        """The stream closed."""
+        """The stream closed: encryptions waiting for the server end at once (as deferred)."""
+        self._streams += 1
+        if self.session.omemo is not None:
+            self.session.omemo.deadlines.cut()
         condition, text = self._stream_error or (None, "")
         self._stream_error = None
         self._handle(ob.StreamLost(condition, text))
@@ -288,41 +294,54 @@ class Sender:
     def _write(self, entry: ob.Entry) -> bool:
         """Write ``entry`` now, or once its steps are done (then True)."""
         client = self.session.client
-        if entry.action:  # never encrypted: written at once
-            stanza = None if client is None else self.session.actions.stanza(client, entry.row)
-            if stanza is not None:
-                self._put(client, stanza)
+        if client is None:
             return False
-        message = self.session.store.get_message(entry.row)
-        if message is None or client is None:
-            return False
+        if entry.action:  # an action of ours: its message and its own steps
+            built = self.session.actions.outgoing(entry.row)
+            if built is None:
+                return False
+            message, steps = built
+        else:
+            found = self.session.store.get_message(entry.row)
+            if found is None:
+                return False
+            message, steps = found, self.steps
         if message.encryption is Encryption.NONE and self._writing is None:
-            self._put(client, build_stanza(client, message, self.steps))
+            self._put(client, build_stanza(client, message, steps))
             return False
         # A step awaits (encryption): this write, and every write after it until the queue is
         # empty, waits its turn, so messages still leave in the machine's order.
         self._writing = writing = asyncio.ensure_future(
-            self._write_later(self._writing, client, entry, message)
+            self._write_later(self._writing, client, entry, message, steps, self._streams)
         )
         writing.add_done_callback(self._written)
         return True
 
     async def _write_later(
-        self, before: asyncio.Future[None] | None, client: Any, entry: ob.Entry, message: Message
+        self,
+        before: asyncio.Future[None] | None,
+        client: Any,
+        entry: ob.Entry,
+        message: Message,
+        steps: list[OutgoingStep],
+        stream: int,
     ) -> None:
         if before is not None:
             with suppress(BaseException):
                 await before
         try:
-            stanza = await build_stanza_later(client, message, self.steps)
+            stanza = await build_stanza_later(client, message, steps)
         except Unwritable as exc:
             self._unwritten.pop(entry.key, None)
-            self._hold(entry, message, exc)
+            if stream != self._streams:  # cut off by the lost stream: again once one is up
+                self._handle(ob.Unwritten(entry.key))
+            else:
+                self._hold(entry, message, exc)
             return
         sent = self._unwritten.pop(entry.key, None)
-        current = self.machine.entries.get(entry.key)
-        if current is None or not current.on_stream or client is not self.session.client:
-            return  # the stream it was meant for is gone: it goes again when ready
+        if stream != self._streams or not self.machine.writable(entry.key):
+            self._handle(ob.Unwritten(entry.key))  # its stream is gone: again once one is up
+            return
         self._put(client, stanza)
         if sent is not None:
             self._change(sent)

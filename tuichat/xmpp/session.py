@@ -206,6 +206,7 @@ class Session:
         self.omemo_loading = None  # OMEMO loads on this client once connected (e2e.loaded)
         for install in self.features:
             install(self)
+        e2e.add_step(self)  # last: the features' steps write what it seals
         handlers.register(self)  # every slixmpp event the session and its features follow
         self.sender.restore()  # what an earlier run left in the outbox
         self._connect()
@@ -476,7 +477,7 @@ class Session:
         in the archive's order, so these are mostly duplicates and the rest are newer."""
         held, self._held = self._held or [], None
         if held:
-            await self.deliver_batch(held)
+            await e2e.deliver_held(self, held)
 
     def deliver_many(
         self,

@@ -34,8 +34,10 @@ from tuichat.model import (
     MessageState,
     utcnow,
 )
+from tuichat.store import KeyWrites
 from tuichat.xmpp import actions_parse as ap
-from tuichat.xmpp.sending import build_stanza
+from tuichat.xmpp.omemo.rules import applied_keys
+from tuichat.xmpp.sending import OutgoingStep
 
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
@@ -105,6 +107,7 @@ class MessageActions:
             raise ClientError("only a stored message can be acted on")
         sender, nick = self._own_sender(message)
         stable = str(uuid.uuid4())
+        encrypted = self._encrypted(action, message.conversation, message)
         actor = Message(
             account=self.session.account,
             conversation=message.conversation,
@@ -119,45 +122,63 @@ class MessageActions:
             replaces=action.target if action.kind is ActionKind.CORRECT else None,
             timestamp=utcnow(),
             action=action,
+            encryption=Encryption.OMEMO if encrypted else Encryption.NONE,
         )
         store = self.session.store
         queued, outcome = store.queued_actions.add(actor, message)
+        if encrypted:  # its copies (carbons, the archive) cannot be decrypted here
+            keys = dict.fromkeys(applied_keys(queued.message), "true")
+            store.write_keys(KeyWrites(actor.account, keys))
         shown = outcome.changed or store.get_message(message.id)
         if shown is not None:
             self.session.bus.publish(ev.MessageChanged(self.session.account, shown))
         self.session.sender.queue_action(queued)
         return queued.message
 
-    def stanza(self, client: Any, row: int) -> Any | None:
-        """The stanza of the queued action ``row`` (None if it is gone), naming the message it
-        acts on by the id that message has now."""
+    def _encrypted(self, action: Action, conversation: str, target: Message | None) -> bool:
+        """Whether ``action`` on ``target`` is encrypted: a correction in an encrypted
+        conversation, or of an encrypted message (its new text is the conversation's)."""
+        if action.kind is not ActionKind.CORRECT:
+            return False  # reactions and retractions carry no text: beside the encryption
+        if target is not None and target.encryption is Encryption.OMEMO:
+            return True
+        return self.session.encryption(conversation) is Encryption.OMEMO
+
+    def outgoing(self, row: int) -> tuple[Message, list[OutgoingStep]] | None:
+        """What the queued action ``row`` is written from (None if it is gone): the message
+        and its steps. Its elements name the message it acts on by the id that message has
+        now; a correction also takes the outgoing steps, encryption included, so its new text
+        is encrypted like the conversation (OMEMO 0.3: the ``<replace/>`` beside the encrypted
+        body, as Conversations sends it; OMEMO 2: inside the envelope), never sent in clear."""
         store = self.session.store
         queued = store.queued_actions.get(row)
         if queued is None or queued.message.action is None:
             return None
         actor, action = queued.message, queued.message.action
         target = store.get_message(queued.target)
+        correction = action.kind is ActionKind.CORRECT
         ref = action.target
         if target is not None:
-            ref = actions.reference(target, correction=action.kind is ActionKind.CORRECT) or ref
-        steps = self.session.sender.steps if action.kind is ActionKind.CORRECT else ()
-        stanza = build_stanza(client, replace(actor, action=None), steps)
-        for element in _elements(action, ref):
-            stanza.xml.append(element)
-        SubElement(stanza.xml, "{urn:xmpp:hints}store")
-        return stanza
+            ref = actions.reference(target, correction=correction) or ref
+
+        def add_elements(stanza: Any, _message: Message) -> Any:
+            for element in _elements(action, ref):
+                stanza.xml.append(element)
+            SubElement(stanza.xml, "{urn:xmpp:hints}store")
+            return stanza
+
+        steps: list[OutgoingStep] = [add_elements]
+        if correction:
+            steps += self.session.sender.steps
+        # Decided again here: the queue keeps no encryption, and it must never be lost.
+        encrypted = self._encrypted(action, actor.conversation, target)
+        encryption = Encryption.OMEMO if encrypted else Encryption.NONE
+        return replace(actor, action=None, encryption=encryption), steps
 
     def correct(self, message: Message, body: str) -> Message:
         """Replace the text of our own ``message`` (XEP-0308)."""
         if message.direction is not Direction.OUT:
             raise ClientError("only your own messages can be corrected")
-        if Encryption.OMEMO in (message.encryption, self.session.encryption(message.conversation)):
-            # Built and sent here, not through the outbox's encrypting step: it would leave
-            # the new text in the clear. Never that without the user's word.
-            raise ClientError(
-                "corrections are not sent in encrypted conversations yet "
-                "(the new text would leave unencrypted)"
-            )
         sendable.check(body)
         target = reference(message, ActionKind.CORRECT)
         return self._queue(message, Action(ActionKind.CORRECT, target), body)

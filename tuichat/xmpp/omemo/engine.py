@@ -17,45 +17,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from omemo.session_manager import NoEligibleDevices, SessionManager, StillUndecided
 from omemo.types import DeviceInformation
 from slixmpp import JID
 from slixmpp.plugins.base import register_plugin
-from slixmpp.stanza import Message as MessageStanza
-from slixmpp.xmlstream import ET
 from slixmpp_omemo import XEP_0384
 
 from tuichat import events as ev
 from tuichat.errors import ClientError
-from tuichat.model import ConversationKind, Device, Direction, Encryption, Message, Trust
+from tuichat.model import ConversationKind, Device, Direction, Message, Trust
 from tuichat.store import KeyWrites
 from tuichat.xmpp import parse
-from tuichat.xmpp.omemo import group, omemo2, rules
+from tuichat.xmpp.omemo import group, omemo2, repair, rules
+from tuichat.xmpp.omemo.deadlines import Deadlines, Deferred
 from tuichat.xmpp.omemo.rules import SealedMessage
-from tuichat.xmpp.omemo.storage import StoreStorage
+from tuichat.xmpp.omemo.storage import StoreStorage, spare_pre_key_work
 from tuichat.xmpp.sending import Unwritable
 
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
-
-STEP_TIMEOUT = 20.0
-"""Seconds one OMEMO operation may take under the account lock. The libraries wait for server
-answers (a bundle, a publish) without a deadline, and an answer lost with a dropped stream
-would hold the lock, and every message behind it, for ever."""
-
-
-class Deferred(Exception):
-    """An operation did not finish in time: its writes are forgotten, it is tried again later
-    (a message comes again with the next archive catch-up)."""
 
 
 class TuichatOmemo(XEP_0384):
@@ -97,6 +84,9 @@ class Opened:
     messages: list[Message]
     sealed: list[str | None]
     keys: KeyWrites
+    deferred: bool = False
+    """A message could not be decrypted in time: it and those after it are not in
+    ``messages`` (the batch must not count as done: an archive page is asked again)."""
 
 
 class OmemoEngine:
@@ -115,6 +105,12 @@ class OmemoEngine:
         self.plugin: Any = None
         self.announced: set[tuple[str, int]] = set()
         """The devices a ``DevicesChanged`` named in ``added`` (each is announced once)."""
+        self._spared: SessionManager | None = None
+        """The session manager whose backends remove a pre key once (``spare_pre_key_work``)."""
+        self.healed: set[tuple[str, int]] = set()
+        """The devices whose parted session ``repair.heal`` replaced this run."""
+        self.deadlines = Deadlines()
+        """Every operation that may wait for the server ends in time, or with the stream."""
 
     def install(self, client: Any) -> None:
         """Load the plugin on a new client (its identity is made and published at bind)."""
@@ -127,6 +123,9 @@ class OmemoEngine:
         if self.plugin is None:
             raise ClientError(f"OMEMO is not ready for {self.account} (not connected yet)")
         manager: SessionManager = await self.plugin.get_session_manager()
+        if manager is not self._spared:
+            spare_pre_key_work(manager, self.storage)
+            self._spared = manager
         return manager
 
     @asynccontextmanager
@@ -147,7 +146,7 @@ class OmemoEngine:
         async with self.serialised():
             mark = self.storage.mark()
             try:
-                await _in_time((await self.manager()).after_history_sync())
+                await self.deadlines.run((await self.manager()).after_history_sync())
             except Deferred:
                 self.storage.back_to(mark)
             self.storage.flush()
@@ -169,6 +168,8 @@ class OmemoEngine:
                 kept.append(None)
                 continue
             keys = _dedupe_keys(message)
+            if self._applied(message):
+                continue  # an action read again (an archive overlap, our own copy): done once
             if seen & keys or self.session.store.duplicate_of(message) is not None:
                 out.append(message.opened())
                 kept.append(None)
@@ -182,7 +183,7 @@ class OmemoEngine:
                 log.warning(
                     "%s: decrypting took too long; left for the next catch-up", self.account
                 )
-                break
+                return Opened(out, kept, self.storage.take(), deferred=True)
             if opened is not None:
                 out.append(opened)
                 kept.append(stanza)
@@ -193,7 +194,7 @@ class OmemoEngine:
         stanza = message.stanza
         payload = rules.carries_payload(stanza.xml)
         try:
-            changes, device = await _in_time(self._decrypted(stanza))
+            changes, device = await self.deadlines.run(self._decrypted(stanza))
         except Deferred:
             raise
         except Exception as exc:
@@ -206,11 +207,24 @@ class OmemoEngine:
             if message.direction is Direction.OUT and type(exc).__name__ == "MessageNotForUs":
                 words = "encrypted by this device, whose copy of the text was not kept"
             keep = str(stanza) if rules.retried(exc) else None
-            return message.opened(body="", undecrypted=words), keep
+            if type(exc).__name__ == "DecryptionFailed" and message.direction is Direction.IN:
+                await repair.heal(self, stanza)
+            # A placeholder is a row, never an action (a correction of nothing would be lost):
+            # the retry reads the action again from the kept stanza.
+            return message.opened(body="", undecrypted=words, action=None), keep
         if changes is None:
             return None, None  # an empty OMEMO message: key exchange or heartbeat
         trust = await self._blind_trust_on_receipt(device)
-        return message.opened(**changes, trust=trust), None
+        opened = message.opened(**changes, trust=trust)
+        if opened.action is not None:
+            for key in rules.applied_keys(opened):  # stored with it: known when read again
+                await self.storage.store(key, True)
+        return opened, None
+
+    def _applied(self, message: Message) -> bool:
+        """Whether ``message`` is an encrypted action already applied (see ``applied_keys``)."""
+        load = self.session.store.load_key
+        return any(load(self.account, key) is not None for key in rules.applied_keys(message))
 
     async def _decrypted(self, stanza: Any) -> tuple[dict[str, Any] | None, DeviceInformation]:
         """What decrypting a stanza gives its message (None: an empty OMEMO message), and the
@@ -258,43 +272,38 @@ class OmemoEngine:
         return Trust.BLIND
 
     async def retry(self) -> int:
-        """Decrypt again the placeholders whose cause may have passed; publish each one that
-        opens; return how many did."""
+        """Decrypt again the placeholders whose cause may have passed, through the same
+        decryption a live message takes (so a reply, a correction, an OMEMO 2 action… are
+        recovered, not the body alone); publish each one that opens; return how many did."""
         store = self.session.store
         opened = 0
         for sealed in store.sealed(self.account):
+            placeholder = store.get_message(sealed.message)
+            if placeholder is None:
+                continue
+            again = repair.resealed(placeholder, sealed.stanza, self.account)
             async with self.serialised():
                 mark = self.storage.mark()
                 try:
-                    stanza = MessageStanza(xml=ET.fromstring(sealed.stanza))  # type: ignore[no-untyped-call]
-                    changes, device = await _in_time(self._decrypted(stanza))
-                except Exception as exc:
-                    if isinstance(exc, Deferred):
-                        self.storage.back_to(mark)
-                    log.debug(
-                        "%s: placeholder %s still sealed: %r", self.account, sealed.message, exc
-                    )
+                    message, _keep = await self._decrypt(again)
+                except Deferred:
+                    message = again  # not now: still sealed
+                    self.storage.back_to(mark)
+                if message is not None and message.undecrypted is not None:
+                    log.debug("%s: placeholder %s still sealed", self.account, sealed.message)
                     self.storage.flush()
                     continue
                 keys = self.storage.take()
-                body = (changes or {}).get("body") or None
-                row = store.open_sealed(
-                    sealed.message, body, rules.trust_of(device.trust_level_name), keys
-                )
+                outcome = store.reopen_sealed(sealed.message, message, keys)
                 self.storage.committed(keys)
-            if row is not None:
-                opened += 1
-                self.session.bus.publish(ev.MessageDecrypted(self.account, row))
+            opened += 1
+            if outcome is not None and outcome.stored is not None:
+                self.session.bus.publish(ev.MessageDecrypted(self.account, outcome.stored))
+            elif outcome is not None and outcome.changed is not None:
+                self.session.bus.publish(ev.MessageChanged(self.account, outcome.changed))
         return opened
 
     # -- sending ------------------------------------------------------------------------------
-
-    def step(self, stanza: Any, message: Message) -> Any:
-        """The sending step (see ``Sender.steps``): an OMEMO message is encrypted (a coroutine
-        the sender awaits), a plaintext one passes unchanged."""
-        if message.encryption is not Encryption.OMEMO:
-            return stanza
-        return self.encrypt(stanza, message)
 
     async def encrypt(self, stanza: Any, message: Message) -> Any:
         """``stanza`` encrypted to ``message.conversation`` and our other devices, with what must
@@ -308,7 +317,9 @@ class OmemoEngine:
             try:
                 for recipient in recipients:
                     await self._known_devices(recipient)
-                encrypted, errors = await _in_time(self._encrypted(stanza, jid, recipients))
+                encrypted, errors = await self.deadlines.run(
+                    self._encrypted(stanza, jid, recipients)
+                )
             except Deferred:
                 self.storage.back_to(mark)
                 raise Unwritable(
@@ -365,7 +376,9 @@ class OmemoEngine:
             return
         manager = await self.manager()
         if not await manager.get_device_information(jid):
-            await _in_time(self.plugin.refresh_device_lists({JID(jid)}, force_download=True))
+            await self.deadlines.run(
+                self.plugin.refresh_device_lists({JID(jid)}, force_download=True)
+            )
         if await manager.get_device_information(jid):
             self.listed.add(jid)
 
@@ -402,7 +415,7 @@ class OmemoEngine:
                 async with self.serialised():
                     mark = self.storage.mark()
                     try:
-                        await _in_time(
+                        await self.deadlines.run(
                             self.plugin.refresh_device_lists({JID(jid)}, force_download=True)
                         )
                     except Deferred:
@@ -474,14 +487,6 @@ class OmemoEngine:
         new = {(d.jid, d.device_id) for d in devices if before and d.device_id not in before}
         self._announce(jid, devices, new)
         self.session.sender.release()
-
-
-async def _in_time(work: Awaitable[T]) -> T:
-    """``work``, or :class:`Deferred` after :data:`STEP_TIMEOUT` seconds."""
-    try:
-        return await asyncio.wait_for(work, STEP_TIMEOUT)
-    except TimeoutError:
-        raise Deferred() from None
 
 
 def _fingerprint(identity_key: bytes) -> str:

@@ -87,12 +87,41 @@ def undecided_words(jids: Iterable[str]) -> str:
     )
 
 
+APPLIED = "/tuichat/applied/"
+"""Prefix of the keys, in the OMEMO key store, that remember an encrypted action applied (a
+correction, an OMEMO 2 reaction…): it is no row, so the dedupe before decrypting (a message
+key works once) finds it by these."""
+
+
+def applied_keys(message: Message) -> tuple[str, ...]:
+    """The keys remembering ``message``, an action, as applied: by the server's stanza-id,
+    and by the sender's origin-id (a copy of our own comes back with a stanza-id we never
+    saw)."""
+    keys = []
+    if message.stanza_id:
+        keys.append(f"{APPLIED}sid/{message.stanza_id}")
+    if message.origin_id:
+        sender = message.sender.partition("/")[0]
+        keys.append(f"{APPLIED}oid/{message.direction.value}/{sender}/{message.origin_id}")
+    return tuple(keys)
+
+
 def is_encrypted(xml: ET.Element) -> bool:
     """Whether a ``<message/>`` carries an OMEMO 0.3 or OMEMO 2 ``<encrypted/>`` element."""
     return (
         xml.find(f"{{{NS_OLDMEMO}}}encrypted") is not None
         or xml.find(f"{{{NS_TWOMEMO}}}encrypted") is not None
     )
+
+
+def sender_device(xml: ET.Element) -> int | None:
+    """The sending device's id in an encrypted ``<message/>`` (``<header sid/>``), if readable."""
+    for ns in (NS_OLDMEMO, NS_TWOMEMO):
+        header = xml.find(f"{{{ns}}}encrypted/{{{ns}}}header")
+        if header is not None:
+            sid = header.get("sid", "")
+            return int(sid) if sid.isdigit() else None
+    return None
 
 
 def carries_payload(xml: ET.Element) -> bool:
@@ -108,13 +137,17 @@ _OUTSIDE = (
     "{urn:xmpp:sid:0}origin-id",
     "{urn:xmpp:receipts}request",
     "{urn:xmpp:chat-markers:0}markable",
+    "{urn:xmpp:message-correct:0}replace",
 )
+"""OMEMO 0.3 encrypts the body alone: a correction's ``<replace/>`` travels beside it, as
+Conversations sends it (OMEMO 2 puts it inside the envelope)."""
 _OUTSIDE_NS = ("http://jabber.org/protocol/chatstates", NS_HINTS)
 
 
 def put_back_outside(original: ET.Element, encrypted: ET.Element) -> None:
     """Copy into ``encrypted`` what of ``original`` must travel beside the encryption (origin-id,
-    the receipt request, the chat state, hints), then add the EME tag (XEP-0380), once each."""
+    the receipt request, the chat state, hints, a correction's ``<replace/>``), then add the
+    EME tag (XEP-0380), once each."""
     present = {child.tag for child in encrypted}
     for child in original:
         namespace = child.tag[1:].partition("}")[0]

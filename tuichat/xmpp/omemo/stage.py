@@ -14,12 +14,14 @@ import importlib
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tuichat import events as ev
 from tuichat.encryption_policy import conversation_encryption, device_list_key, lists_devices
+from tuichat.errors import NoAnswer
 from tuichat.model import Encryption, Message
 from tuichat.xmpp.omemo.rules import SealedMessage
+from tuichat.xmpp.sending import Unwritable
 
 if TYPE_CHECKING:
     from tuichat.xmpp.omemo.engine import OmemoEngine
@@ -33,12 +35,11 @@ OFF_WORDS = "encrypted, and OMEMO is off for this account"
 
 async def install(session: Session) -> OmemoEngine:
     """Build the session's engine (once: the import takes about a second, off the loop) and
-    load it on its new client; encryption becomes a step of every outgoing message."""
+    load it on its new client (:class:`EncryptStep` encrypts with it)."""
     engine = session.omemo
     if engine is None:
         module = await asyncio.to_thread(importlib.import_module, "tuichat.xmpp.omemo.engine")
         engine = module.OmemoEngine(session)
-        session.sender.steps.append(engine.step)  # last: the other steps write what it seals
         session.omemo = engine
     engine.install(session.client)
     return engine
@@ -52,6 +53,45 @@ async def loaded(session: Session) -> OmemoEngine | None:
     if session.omemo_loading is None:
         session.omemo_loading = asyncio.ensure_future(install(session))
     return await session.omemo_loading
+
+
+class EncryptStep:
+    """The sending step that encrypts (see ``Sender.steps``): an OMEMO message is encrypted by
+    the engine, waiting for it to load if need be; a plaintext one passes unchanged.
+
+    It is a step from the session's start, not from the engine's loading: a message written
+    before the engine loaded (a stream resumed before its first catch-up ended) must wait for
+    it, never leave in plaintext."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def __call__(self, stanza: Any, message: Message) -> Any:
+        if message.encryption is not Encryption.OMEMO:
+            return stanza
+        return self._encrypted(stanza, message)
+
+    async def _encrypted(self, stanza: Any, message: Message) -> Any:
+        session = self.session
+        if not session.config.omemo:
+            raise Unwritable(
+                f"not sent: OMEMO is off for {session.account}; it stays in the outbox"
+            )
+        try:
+            engine = await loaded(session)
+        except Exception as exc:
+            log.warning("%s: OMEMO could not load: %r", session.account, exc)
+            engine = None
+        if engine is None:
+            raise Unwritable("not sent yet: encryption is not ready", transient=True)
+        return await engine.encrypt(stanza, message)
+
+
+def add_step(session: Session) -> None:
+    """Make :class:`EncryptStep` the last step of every outgoing message (once): the steps
+    before it write what it seals."""
+    steps = session.sender.steps
+    steps[:] = [s for s in steps if not isinstance(s, EncryptStep)] + [EncryptStep(session)]
 
 
 async def before_catch_up(session: Session) -> None:
@@ -107,7 +147,18 @@ async def deliver_batch(
             sealed=opened.sealed,
         )
         omemo.storage.committed(opened.keys)
-        return saved
+    if opened.deferred:  # what was decrypted is stored; the catch-up must not move past the rest
+        raise NoAnswer("decrypting waited too long for the server; the rest comes again")
+    return saved
+
+
+async def deliver_held(session: Session, messages: Sequence[Message]) -> None:
+    """Store the live messages held during a catch-up (see :func:`deliver_batch`); those left
+    undecrypted for want of an answer come again with the next catch-up."""
+    try:
+        await deliver_batch(session, messages, announce=True, older=False)
+    except NoAnswer as exc:
+        log.warning("%s: %s", session.account, exc)
 
 
 def encryption(session: Session, conversation: str) -> Encryption:

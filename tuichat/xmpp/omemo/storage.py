@@ -1,4 +1,5 @@
-"""Provides :class:`StoreStorage`: python-omemo's key-value storage, kept in tuichat's store.
+"""Provides :class:`StoreStorage`: python-omemo's key-value storage, kept in tuichat's store,
+and :func:`spare_pre_key_work` (a key exchange's pre key removed once, not per message).
 
 python-omemo writes about a dozen keys per message (the ratchet moves, a one-time key is used
 up). Each message key works once, so a decrypted message and the writes its decryption made
@@ -13,10 +14,11 @@ returns the message on the next catch-up).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from omemo.session_manager import SessionManager
 from omemo.storage import Just, Maybe, Nothing, Storage
 from omemo.types import JSONType
 
@@ -37,6 +39,9 @@ class StoreStorage(Storage):
         self._pending: dict[str, str | None] = {}
         """Writes not stored yet, as JSON text (``None``: delete)."""
         self._holding = 0
+        self.spared: set[tuple[str, str, bytes]] = set()
+        """Pre-key work done already (see :func:`spare_pre_key_work`): forgotten with the
+        writes that did it (:meth:`back_to`)."""
 
     @contextmanager
     def holding(self) -> Iterator[None]:
@@ -60,6 +65,7 @@ class StoreStorage(Storage):
     def back_to(self, mark: dict[str, str | None]) -> None:
         """Forget the writes held since ``mark`` (an operation that did not finish)."""
         self._pending = dict(mark)
+        self.spared.clear()
 
     def committed(self, keys: KeyWrites) -> None:
         """``keys`` were stored: they are the known state now."""
@@ -94,3 +100,30 @@ class StoreStorage(Storage):
         self._pending[key] = text
         if not self._holding:
             self.flush()
+
+
+def spare_pre_key_work(manager: SessionManager, storage: StoreStorage) -> None:
+    """Have ``manager``'s backends hide (or delete) the pre key of a key exchange once.
+
+    python-omemo does it for every message that carries the key exchange, which is every
+    message of a session whose sender has not heard back yet (a whole catch-up), and each time
+    it loads, copies, parses and stores its whole key state (about 30 ms, most of the catch-up).
+    Done again it changes nothing. ``storage.spared`` remembers what was done; it is forgotten
+    with the writes when they are (``StoreStorage.back_to``)."""
+    for backend in manager._SessionManager__backends:  # type: ignore[attr-defined]
+        for name in ("hide_pre_key", "delete_pre_key"):
+            setattr(backend, name, _once(getattr(backend, name), name, backend.namespace, storage))
+
+
+def _once(
+    work: Callable[[Any], Awaitable[bool]], name: str, namespace: str, storage: StoreStorage
+) -> Callable[[Any], Awaitable[bool]]:
+    async def once(session: Any) -> bool:
+        key = (name, namespace, bytes(session.key_exchange.header.pre_key or b""))
+        if key in storage.spared:
+            return False  # done before: the bundle did not change
+        done = await work(session)
+        storage.spared.add(key)
+        return done
+
+    return once

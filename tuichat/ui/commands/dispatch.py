@@ -8,7 +8,6 @@ commands without a function (help, quit, accounts…) run as the app's Textual a
 from __future__ import annotations
 
 from tuichat.ui import slash
-from tuichat.ui.commands import messaging, rooms
 from tuichat.ui.commands.context import CommandContext
 from tuichat.ui.commands.registry import Command
 
@@ -30,6 +29,9 @@ def run_named(ctx: CommandContext, name: str) -> None:
 
 def run_line(ctx: CommandContext, text: str) -> None:
     """Run a slash command, or send ``text`` to the conversation in view."""
+    # Imported at the first line run, not before the first frame (they bring their dialogs).
+    from tuichat.ui.commands import messaging, rooms
+
     ctx.fail("")
     if slash.is_command(text):
         if rooms.private_line(ctx, text):

@@ -23,8 +23,8 @@ from tuichat.bus import Subscription
 from tuichat.model import ConnectionState, Message, Show
 from tuichat.ui.attention import attention_total
 from tuichat.ui.batching import Batch, plan_messages
-from tuichat.ui.commands import actions, conversations, dispatch, invitations, messaging, rooms
-from tuichat.ui.commands.context import CommandContext, Shown, ViewAction
+from tuichat.ui.commands import dispatch
+from tuichat.ui.commands.context import PAGE, CommandContext, Shown, ViewAction
 from tuichat.ui.context import UIContext
 from tuichat.ui.main_state import MainState
 from tuichat.ui.messages import UnreadChanged
@@ -184,6 +184,8 @@ class MainScreen(Screen[None]):
         dispatch.run_line(self.command_context(), text)
 
     def _complete(self, text: str) -> list[str]:
+        from tuichat.ui.commands import messaging  # the command modules load on first use
+
         return messaging.complete(self.command_context(), text)
 
     # -- the Surface commands act through ------------------------------------------------------
@@ -216,11 +218,11 @@ class MainScreen(Screen[None]):
             mark_read(self.ctx.store, self.ctx.client, key)
         self._configure_pane(key, layout=False)
         if around is not None and around.id is not None:
-            page = self.ctx.store.around(around, conversations.PAGE)
+            page = self.ctx.store.around(around, PAGE)
             pane.show_page(page, has_more=True, around=around.id, unread_from=unread_from)
         else:
-            page = self.ctx.store.page(*key, limit=conversations.PAGE)
-            pane.show_page(page, has_more=len(page) >= conversations.PAGE)
+            page = self.ctx.store.page(*key, limit=PAGE)
+            pane.show_page(page, has_more=len(page) >= PAGE)
         pane.set_composer(convs.drafts.pop(key, ""))
         pane.error = ""
         self._schedule_roster()
@@ -508,15 +510,21 @@ class MainScreen(Screen[None]):
 
     @on(ConversationPane.RecallWanted)
     def _recall(self, _event: ConversationPane.RecallWanted) -> None:
+        from tuichat.ui.commands import actions
+
         if self.convs.current is not None:  # Enter then corrects our last message
             actions.recall(self.command_context(), self.view.last_own())
 
     @on(SelectableLog.ActionWanted)
     def _log_action(self, event: SelectableLog.ActionWanted) -> None:
+        from tuichat.ui.commands import actions
+
         actions.from_log(self.command_context(), event.action, event.message)
 
     @on(ConversationPane.OccupantChosen)
     def _occupant_chosen(self, event: ConversationPane.OccupantChosen) -> None:
+        from tuichat.ui.commands import rooms
+
         ctx = self.command_context()
         room = ctx.current_room()
         if room is not None:
@@ -524,10 +532,14 @@ class MainScreen(Screen[None]):
 
     @on(ConversationPane.OlderWanted)
     def _older_wanted(self, event: ConversationPane.OlderWanted) -> None:
+        from tuichat.ui.commands import conversations
+
         conversations.older(self.command_context(), event.oldest)
 
     @on(RosterList.ContactChosen)
     def _contact_chosen(self, event: RosterList.ContactChosen) -> None:
+        from tuichat.ui.commands import invitations, rooms
+
         ctx = self.command_context()
         if event.key in self.rooms.invitations:
             invitations.accept(ctx, SlashCall("accept-invite", {"room": event.key[1]}))

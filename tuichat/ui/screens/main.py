@@ -12,7 +12,7 @@ from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -64,6 +64,11 @@ class MainScreen(Screen[None]):
         self.HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (160, "-huge")]
         """``-narrow`` below 100 columns: the occupant list takes less room; ``-huge`` from
         160: the sidebar grows, so long names and JIDs are not cut."""
+        # The class for the terminal's width now: set after the first styling (on the first
+        # resize), it restyled every widget once more before the first frame.
+        width = self.app.size.width
+        self.add_class(max((b for b in self.HORIZONTAL_BREAKPOINTS if width >= b[0]))[1])
+        self._resumed = False
         self.ctx = ctx
         self.state = MainState()
         """Everything shown, apart from the messages (in the store)."""
@@ -146,6 +151,14 @@ class MainScreen(Screen[None]):
         self._refresh_roster()
         self._refresh_status()
         self.view.focus_composer()
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """The first resume comes right after the mount styled every widget: Textual would
+        style them all again, a tenth of the first frame. Later resumes (a dialog closed over a
+        changed theme) restyle as Textual does. Textual's own handler runs after this one."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_unmount(self) -> None:
         """Stop listening to the bus."""

@@ -67,7 +67,7 @@ class MainScreen(Screen[None]):
         # The class for the terminal's width now: set after the first styling (on the first
         # resize), it restyled every widget once more before the first frame.
         width = self.app.size.width
-        self.add_class(max((b for b in self.HORIZONTAL_BREAKPOINTS if width >= b[0]))[1])
+        self.add_class(max(b for b in self.HORIZONTAL_BREAKPOINTS if width >= b[0])[1])
         self._resumed = False
         self.ctx = ctx
         self.state = MainState()

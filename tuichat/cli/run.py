@@ -16,6 +16,7 @@ from tuichat.encryption_policy import conversation_encryption, device_list_key, 
 from tuichat.lazy_client import LazyClient
 from tuichat.model import Encryption
 from tuichat.store import Store
+from tuichat.tls import prepare as prepare_tls
 
 FRAME_RATE = 120
 """Textual's frame limit (``TEXTUAL_FPS``; 60 by default). While a room scrolls, a keystroke's
@@ -58,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
     """Build the app from config, store and a client that connects after the first frame."""
     paths, config = load(args)
     use_frame_rate()
+    if config.accounts:
+        prepare_tls()  # the CA store is read on another core while the first frame is drawn
     # Imported here so that headless commands never pay for (or depend on) Textual.
     from tuichat.ui.app import build_app
 

@@ -15,7 +15,6 @@ from tuichat.encryption_policy import conversation_encryption, device_list_key, 
 from tuichat.lazy_client import LazyClient
 from tuichat.model import Encryption
 from tuichat.store import Store
-from tuichat.tls import prepare as prepare_tls
 
 if TYPE_CHECKING:
     from tuichat.client import ChatClient
@@ -61,8 +60,6 @@ def run(args: argparse.Namespace) -> int:
     """Build the app from config, store and a client that connects after the first frame."""
     paths, config = load(args)
     use_frame_rate()
-    if config.accounts:
-        prepare_tls()  # the CA store is read on another core while the first frame is drawn
     # Imported here so that headless commands never pay for (or depend on) Textual.
     from tuichat.ui.app import build_app
 

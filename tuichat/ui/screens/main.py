@@ -35,7 +35,6 @@ from tuichat.ui.rooms import Notice, Room, RoomsState
 from tuichat.ui.screens.bindings import install_alt_digit_fallback, install_bindings
 from tuichat.ui.screens.headers import pane_state
 from tuichat.ui.screens.message_feed import take_in, take_mention
-from tuichat.ui.slash import SlashCall
 from tuichat.ui.state import Conversations, ConvKey, RosterState
 from tuichat.ui.updates import HANDLERS as UPDATE_HANDLERS
 from tuichat.ui.updates import Update, update
@@ -64,9 +63,7 @@ class MainScreen(Screen[None]):
         self.HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (160, "-huge")]
         """``-narrow`` below 100 columns: the occupant list takes less room; ``-huge`` from
         160: the sidebar grows, so long names and JIDs are not cut."""
-        # The class for the terminal's width now: set after the first styling (on the first
-        # resize), it restyled every widget once more before the first frame.
-        width = self.app.size.width
+        width = self.app.size.width  # its class now: set at the first resize, it restyled all
         self.add_class(max(b for b in self.HORIZONTAL_BREAKPOINTS if width >= b[0])[1])
         self._resumed = False
         self.ctx = ctx
@@ -153,12 +150,9 @@ class MainScreen(Screen[None]):
         self.view.focus_composer()
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        """The first resume comes right after the mount styled every widget: Textual would
-        style them all again, a tenth of the first frame. Later resumes (a dialog closed over a
-        changed theme) restyle as Textual does. Textual's own handler runs after this one."""
-        if not self._resumed:
-            self._resumed = True
-            event.refresh_styles = False
+        """The first resume follows the mount, which just styled every widget: Textual's handler
+        (run after this one) restyles them all at later resumes only."""
+        event.refresh_styles, self._resumed = self._resumed and event.refresh_styles, True
 
     def on_unmount(self) -> None:
         """Stop listening to the bus."""
@@ -197,9 +191,7 @@ class MainScreen(Screen[None]):
         dispatch.run_line(self.command_context(), text)
 
     def _complete(self, text: str) -> list[str]:
-        from tuichat.ui.commands import messaging  # the command modules load on first use
-
-        return messaging.complete(self.command_context(), text)
+        return dispatch.complete(self.command_context(), text)
 
     # -- the Surface commands act through ------------------------------------------------------
 
@@ -523,41 +515,23 @@ class MainScreen(Screen[None]):
 
     @on(ConversationPane.RecallWanted)
     def _recall(self, _event: ConversationPane.RecallWanted) -> None:
-        from tuichat.ui.commands import actions
-
-        if self.convs.current is not None:  # Enter then corrects our last message
-            actions.recall(self.command_context(), self.view.last_own())
+        dispatch.recall(self.command_context(), self.view.last_own())
 
     @on(SelectableLog.ActionWanted)
     def _log_action(self, event: SelectableLog.ActionWanted) -> None:
-        from tuichat.ui.commands import actions
-
-        actions.from_log(self.command_context(), event.action, event.message)
+        dispatch.log_action(self.command_context(), event.action, event.message)
 
     @on(ConversationPane.OccupantChosen)
     def _occupant_chosen(self, event: ConversationPane.OccupantChosen) -> None:
-        from tuichat.ui.commands import rooms
-
-        ctx = self.command_context()
-        room = ctx.current_room()
-        if room is not None:
-            rooms.open_private(ctx, (room.account, f"{room.jid}/{event.nick}"))
+        dispatch.occupant_chosen(self.command_context(), event.nick)
 
     @on(ConversationPane.OlderWanted)
     def _older_wanted(self, event: ConversationPane.OlderWanted) -> None:
-        from tuichat.ui.commands import conversations
-
-        conversations.older(self.command_context(), event.oldest)
+        dispatch.older(self.command_context(), event.oldest)
 
     @on(RosterList.ContactChosen)
     def _contact_chosen(self, event: RosterList.ContactChosen) -> None:
-        from tuichat.ui.commands import invitations, rooms
-
-        ctx = self.command_context()
-        if event.key in self.rooms.invitations:
-            invitations.accept(ctx, SlashCall("accept-invite", {"room": event.key[1]}))
-        else:
-            rooms.choose(ctx, event.key)
+        dispatch.contact_chosen(self.command_context(), event.key)
 
     @on(RosterList.FoldToggled)
     def _fold_toggled(self, _event: RosterList.FoldToggled) -> None:

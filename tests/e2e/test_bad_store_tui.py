@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -46,9 +47,11 @@ def _torn_pages(path: Path) -> None:
             f.write(b"\xff")
 
 
-CASES: dict[str, tuple[Callable[[Path], None], str]] = {
+CASES: dict[str, tuple[Callable[[Path], None], str]] = {  # the words as a regular expression
     "garbage": (_garbage, "cannot open the message store"),
-    "torn pages": (_torn_pages, "cannot read from the message store"),
+    # Whichever comes first on the torn half: reading the newest messages, or writing the read
+    # marker of the conversation opened (the first frame reads no message of the others).
+    "torn pages": (_torn_pages, "cannot (read from|write to) the message store"),
 }
 
 
@@ -72,5 +75,5 @@ def test_the_app_on_a_damaged_store_says_so_in_one_line_and_exits_1(
     assert "Traceback" not in screen
     lines = [line for line in screen.splitlines() if line.startswith("tuichat: ")]
     assert len(lines) == 1, screen
-    assert lines[0].startswith(f"tuichat: {words} {path}: it is "), screen
+    assert re.match(rf"tuichat: {words} {re.escape(str(path))}: it is ", lines[0]), screen
     assert "damaged" in lines[0] or "not an SQLite database" in lines[0]

@@ -163,8 +163,9 @@ def test_first_frame_comes_before_slixmpp_is_imported(headless_env: dict[str, st
     after; OMEMO once an account with it is connected).
 
     The real command's path (``tuichat.cli.main``), with the app run headless: at Textual's
-    ``Ready`` (the first frame is on the screen) slixmpp must not be loaded; once the client
-    starts connecting it must be (the manager really was built, later).
+    ``Ready`` (the first frame is on the screen) slixmpp must not be loaded, nor the command
+    modules and their dialogs (loaded when a command first runs); once the client starts
+    connecting slixmpp must be (the manager really was built, later).
     """
     modules = imported_after(
         """
@@ -180,6 +181,12 @@ def test_first_frame_comes_before_slixmpp_is_imported(headless_env: dict[str, st
                 if isinstance(message, events.Ready):
                     at_first_frame.append("slixmpp" in sys.modules)
                     at_first_frame.append("slixmpp_omemo" in sys.modules)
+                    at_first_frame.append(sorted(
+                        m for m in sys.modules
+                        if m.startswith(("tuichat.ui.dialogs", "tuichat.xmpp"))
+                        or m.startswith("tuichat.ui.commands.")
+                        and m.rsplit(".", 1)[1] not in ("context", "dispatch", "lazy", "registry")
+                    ))
 
             async def go():
                 async with app.run_test(message_hook=hook) as pilot:
@@ -192,7 +199,7 @@ def test_first_frame_comes_before_slixmpp_is_imported(headless_env: dict[str, st
 
         TuichatApp.run = headless_run
         assert main([]) == 0
-        assert at_first_frame == [False, False], at_first_frame
+        assert at_first_frame == [False, False, []], at_first_frame
         """,
         env=headless_env,
     )

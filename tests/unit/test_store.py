@@ -246,6 +246,11 @@ def test_conversations_summary_most_recent_first(store: Store) -> None:
     assert room.kind is ConversationKind.GROUPCHAT
     assert store.conversations("nobody@x.org") == []
     assert len(store.conversations(ME)) == 3
+    # What the first frame reads: the same order, kinds and counts, no message read.
+    assert store.conversation_kinds() == [
+        (s.account, s.conversation, s.kind, s.unread) for s in summaries
+    ]
+    assert store.conversation_kinds()[2] == (ME, "room@muc.x.org", ConversationKind.GROUPCHAT, 1)
 
 
 def test_roster_cache_replaces_per_account(store: Store) -> None:

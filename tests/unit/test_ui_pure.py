@@ -185,6 +185,23 @@ def test_roster_rows_group_fold_and_sort() -> None:
     assert [r.label for r in shown if r.kind == "contact"] == ["Zed", "Bea", "Al"]
 
 
+def test_many_strangers_show_the_busiest_and_say_how_many_more() -> None:
+    """Of 2,000 conversations with strangers the rows show the 40 busiest (unread first, then
+    a pending request, then by JID) and one line for the rest; the filter searches them all."""
+    roster = RosterState()
+    roster.set_roster("me@x.org", [Contact("friend@x.org", "Friend")])
+    strangers = [("me@x.org", f"s{n:04}@y.org") for n in range(2000)]
+    roster.add_request("me@x.org", "s1500@y.org")
+    unread = {("me@x.org", "s1999@y.org"): 3, ("me@x.org", "s0007@y.org"): 1}
+    rows = roster.rows(["me@x.org"], unread=unread, extra=strangers)
+    shown = [r.label for r in rows if r.kind == "contact" and r.jid != "friend@x.org"]
+    busiest = {"s1999@y.org", "s1500@y.org"} | {f"s{n:04}@y.org" for n in range(38)}
+    assert len(shown) == 40 and set(shown) == busiest
+    assert rows[-2].label == "1960 more conversations: Ctrl+K or the filter finds them"
+    found = roster.rows(["me@x.org"], unread=unread, extra=strangers, query="s1234")
+    assert [r.label for r in found if r.kind == "contact"] == ["s1234@y.org"]
+
+
 def test_roster_thousand_contacts_is_fast_enough_to_build() -> None:
     """Building rows for 2,000 contacts works (a smoke check, no timing asserted)."""
     roster = RosterState()

@@ -5,17 +5,19 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuichat.bus import EventBus
 from tuichat.cli import EXIT_OK
 from tuichat.cli.context import load, new_bus, open_store
-from tuichat.client import ChatClient
 from tuichat.config import AccountConfig
 from tuichat.encryption_policy import conversation_encryption, device_list_key, lists_devices
 from tuichat.lazy_client import LazyClient
 from tuichat.model import Encryption
 from tuichat.store import Store
+
+if TYPE_CHECKING:
+    from tuichat.client import ChatClient
 
 FRAME_RATE = 120
 """Textual's frame limit (``TEXTUAL_FPS``; 60 by default). While a room scrolls, a keystroke's

@@ -15,7 +15,13 @@ from datetime import datetime
 from tuichat.model import ConversationKind
 from tuichat.store.messages import from_ts
 
-__all__ = ["ConversationSummary", "conversations", "mark_read", "unread_count"]
+__all__ = [
+    "ConversationSummary",
+    "conversation_kinds",
+    "conversations",
+    "mark_read",
+    "unread_count",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,19 @@ def conversations(conn: sqlite3.Connection, account: str | None) -> list[Convers
             unread=unread,
         )
         for acc, conv, kind, ts, body, unread in conn.execute(sql, params)
+    ]
+
+
+def conversation_kinds(conn: sqlite3.Connection) -> list[tuple[str, str, ConversationKind, int]]:
+    """``(account, conversation, kind, unread)`` of every conversation, most recent first, feeds
+    left out: what the first frame needs of thousands of conversations, without reading their
+    newest messages (one lookup each in a table of millions) as :func:`conversations` does."""
+    sql = (
+        "SELECT account, conversation, kind, unread FROM conversations WHERE kind != 'feed'"
+        " ORDER BY last_ts DESC, last_id DESC"
+    )
+    return [
+        (acc, conv, ConversationKind(kind), unread) for acc, conv, kind, unread in conn.execute(sql)
     ]
 
 

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from tuichat.avatars import Avatar
 from tuichat.discovery import Feed, FeedEntry, feed_key
-from tuichat.model import Contact, Message, MessageState
+from tuichat.model import Contact, ConversationKind, Message, MessageState
 from tuichat.paths import private_file
 from tuichat.store import actions as _actions
 from tuichat.store import attachments as _files
@@ -364,6 +364,11 @@ class Store:
         """Every conversation (of ``account``, if given), most recent first."""
         with self._read() as conn:
             return _conv.conversations(conn, account)
+
+    def conversation_kinds(self) -> list[tuple[str, str, ConversationKind, int]]:
+        """``(account, conversation, kind, unread)`` of every conversation, most recent first."""
+        with self._read() as conn:
+            return _conv.conversation_kinds(conn)
 
     def mark_read(self, account: str, conversation: str) -> None:
         """Mark the conversation read up to its newest message."""

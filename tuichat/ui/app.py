@@ -11,12 +11,11 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App
 
-from tuichat.client import ChatClient
 from tuichat.config import Config, ConfigError, set_ui_option
 from tuichat.errors import ClientError
 from tuichat.events import CertificateUntrusted
@@ -43,6 +42,9 @@ from tuichat.ui.themes import (
     load_themes,
     shipped_theme_dirs,
 )
+
+if TYPE_CHECKING:
+    from tuichat.client import ChatClient
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
-from tuichat.client import ChatClient
 from tuichat.config import AccountConfig, Config, ConfigError, load_config
 from tuichat.model import utcnow
 from tuichat.paths import Paths
 from tuichat.store import Store
 from tuichat.ui.attention import AttentionPolicy
 from tuichat.ui.commands import CommandRegistry
+
+if TYPE_CHECKING:
+    from tuichat.client import ChatClient
 
 
 @dataclass

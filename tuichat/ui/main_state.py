@@ -117,20 +117,20 @@ class MainState:
         self.store = store
         for account in accounts:
             self.roster.set_roster(account, store.roster(account))
-        summaries = store.conversations()
-        for summary in summaries:
-            key = (summary.account, summary.conversation)
-            self.rooms.learn(key, summary.kind)
-            if summary.kind is ConversationKind.GROUPCHAT and summary.account in accounts:
+        summaries = store.conversation_kinds()
+        for account, conversation, kind, unread in summaries:
+            key = (account, conversation)
+            self.rooms.learn(key, kind)
+            if kind is ConversationKind.GROUPCHAT and account in accounts:
                 self.rooms.room(*key)
-            if summary.unread:
-                self.convs.unread[key] = summary.unread
+            if unread:
+                self.convs.unread[key] = unread
         self.outbox = len(store.outbox())
         saved = store.get_setting(OPEN_SETTING)
         if saved:
             keys = self._saved_open(saved, accounts)
         else:
-            keys = [(s.account, s.conversation) for s in summaries[:RECENT_ON_FIRST_START]]
+            keys = [(s[0], s[1]) for s in summaries[:RECENT_ON_FIRST_START]]
         self.convs.open = list(dict.fromkeys(k for k in keys if k[0] in accounts))
         current = store.get_setting(CURRENT_SETTING)
         self.restarted = current is not None

@@ -197,15 +197,24 @@ class RosterState:
                     continue
                 for group in contact.groups or (NO_GROUP,):
                     groups.setdefault(group, []).append(row)
+            # Thousands of old conversations with strangers would bury the list (and cost a
+            # rebuild each time): show the busiest few; Ctrl+K and the filter find the rest.
+            # Their order needs no row (a stranger's label is the JID): rows for those shown.
+            hidden_strangers = 0
+            if not query:
+                strangers.sort(
+                    key=lambda j: (
+                        -unread.get((account, j), 0),
+                        (account, j) not in self.requests,
+                        j,
+                    )
+                )
+                hidden_strangers = max(0, len(strangers) - MAX_STRANGERS)
+                strangers = strangers[:MAX_STRANGERS]
             stranger_rows = [self._contact_row(account, Contact(jid=j), unread) for j in strangers]
             if query:
                 stranger_rows = [row for row in stranger_rows if _matches(query, row)]
-            # Thousands of old conversations with strangers would bury the list (and cost a
-            # rebuild each time): show the busiest few; Ctrl+K and the filter find the rest.
-            stranger_rows.sort(key=lambda r: (-r.unread, not r.request, r.label))
-            hidden_strangers = 0 if query else max(0, len(stranger_rows) - MAX_STRANGERS)
-            if hidden_strangers:
-                stranger_rows = stranger_rows[:MAX_STRANGERS]
+                stranger_rows.sort(key=lambda r: (-r.unread, not r.request, r.label))
             for row in stranger_rows:
                 groups.setdefault(NOT_IN_ROSTER, []).append(row)
             out.append(RosterRow(kind="account", account=account, label=account))

@@ -316,10 +316,10 @@ class Session:
         self.sender.fresh_stream()  # nothing written to the old stream will be acked on this one
         if self.rooms is not None:
             self.rooms.on_fresh_stream()  # the server forgot our rooms; so do we
+        self._set_state(ConnectionState.CONNECTED, "", resumed=False)  # at once: the rest waits
         if self.archive is not None:
             held = (c.last_timestamp for c in self.store.conversations(self.account))
             self.archive.hold_floor(self.account, held)
-        self._set_state(ConnectionState.CONNECTED, "", resumed=False)
         try:
             await self.client.get_roster()
         except Exception as exc:

@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 ResultT = TypeVar("ResultT")
 
+PAGE = 100
+"""Messages loaded per page from the store (and asked of the server's archive)."""
+
 ViewAction = Literal[
     "scroll_up", "scroll_down", "toggle_roster", "filter_roster", "focus_composer", "select_message"
 ]

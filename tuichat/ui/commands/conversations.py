@@ -10,7 +10,7 @@ from tuichat.discovery import split_feed_key
 from tuichat.errors import ClientError
 from tuichat.model import ConversationKind, Direction, Message
 from tuichat.ui.commands import messaging, rooms, services
-from tuichat.ui.commands.context import CommandContext
+from tuichat.ui.commands.context import PAGE, CommandContext
 from tuichat.ui.dialogs.search import SearchScreen
 from tuichat.ui.dialogs.switcher import QuickSwitcher, Target
 from tuichat.ui.slash import SlashCall
@@ -18,8 +18,6 @@ from tuichat.ui.state import ConvKey
 
 log = logging.getLogger(__name__)
 
-PAGE = 100
-"""Messages loaded per page from the store (and asked of the server's archive)."""
 MAX_UNREAD_JUMP = 1000
 """Messages looked through for the first unread one (beyond, Ctrl+N lands on the oldest of
 them)."""

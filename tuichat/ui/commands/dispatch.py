@@ -3,14 +3,19 @@
 A command is found in the registry by its name or its slash name, and the registry entry names
 the function that runs it (:attr:`~tuichat.ui.commands.registry.Command.run`). App-wide
 commands without a function (help, quit, accounts…) run as the app's Textual actions.
+
+The main screen's widget messages (a contact chosen, Up in an empty composer…) run here too,
+through functions that import their command module at the first call: none is imported before
+the first frame.
 """
 
 from __future__ import annotations
 
+from tuichat.model import Message
 from tuichat.ui import slash
-from tuichat.ui.commands import messaging, rooms
 from tuichat.ui.commands.context import CommandContext
 from tuichat.ui.commands.registry import Command
+from tuichat.ui.state import ConvKey
 
 
 def run_command(ctx: CommandContext, command: Command, call: slash.SlashCall | None = None) -> None:
@@ -30,6 +35,9 @@ def run_named(ctx: CommandContext, name: str) -> None:
 
 def run_line(ctx: CommandContext, text: str) -> None:
     """Run a slash command, or send ``text`` to the conversation in view."""
+    # Imported at the first line run, not before the first frame (they bring their dialogs).
+    from tuichat.ui.commands import messaging, rooms
+
     ctx.fail("")
     if slash.is_command(text):
         if rooms.private_line(ctx, text):
@@ -48,3 +56,51 @@ def run_line(ctx: CommandContext, text: str) -> None:
         ctx.fail("no conversation open: /msg JID, or Ctrl+K to pick a contact", text)
         return
     messaging.send(ctx, ctx.key, slash.unescape(text))
+
+
+def complete(ctx: CommandContext, text: str) -> list[str]:
+    """The composer's completions of ``text`` (Tab)."""
+    from tuichat.ui.commands import messaging
+
+    return messaging.complete(ctx, text)
+
+
+def recall(ctx: CommandContext, message: Message | None) -> None:
+    """Up in an empty composer: Enter then corrects our last message ``message``."""
+    from tuichat.ui.commands import actions
+
+    if ctx.key is not None:
+        actions.recall(ctx, message)
+
+
+def log_action(ctx: CommandContext, action: str, message: Message | None) -> None:
+    """The reader asked for ``action`` on ``message`` in the log."""
+    from tuichat.ui.commands import actions
+
+    actions.from_log(ctx, action, message)
+
+
+def occupant_chosen(ctx: CommandContext, nick: str) -> None:
+    """A private chat with ``nick`` of the room in view."""
+    from tuichat.ui.commands import rooms
+
+    room = ctx.current_room()
+    if room is not None:
+        rooms.open_private(ctx, (room.account, f"{room.jid}/{nick}"))
+
+
+def older(ctx: CommandContext, oldest: Message) -> None:
+    """The page before ``oldest`` (scrolled to the top of the log)."""
+    from tuichat.ui.commands import conversations
+
+    conversations.older(ctx, oldest)
+
+
+def contact_chosen(ctx: CommandContext, key: ConvKey) -> None:
+    """A sidebar row chosen: accept the invitation it is, else open the conversation."""
+    from tuichat.ui.commands import invitations, rooms
+
+    if key in ctx.state.rooms.invitations:
+        invitations.accept(ctx, slash.SlashCall("accept-invite", {"room": key[1]}))
+    else:
+        rooms.choose(ctx, key)

@@ -12,7 +12,7 @@ from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -23,8 +23,8 @@ from tuichat.bus import Subscription
 from tuichat.model import ConnectionState, Message, Show
 from tuichat.ui.attention import attention_total
 from tuichat.ui.batching import Batch, plan_messages
-from tuichat.ui.commands import actions, conversations, dispatch, invitations, messaging, rooms
-from tuichat.ui.commands.context import CommandContext, Shown, ViewAction
+from tuichat.ui.commands import dispatch
+from tuichat.ui.commands.context import PAGE, CommandContext, Shown, ViewAction
 from tuichat.ui.context import UIContext
 from tuichat.ui.main_state import MainState
 from tuichat.ui.messages import UnreadChanged
@@ -35,7 +35,6 @@ from tuichat.ui.rooms import Notice, Room, RoomsState
 from tuichat.ui.screens.bindings import install_alt_digit_fallback, install_bindings
 from tuichat.ui.screens.headers import pane_state
 from tuichat.ui.screens.message_feed import take_in, take_mention
-from tuichat.ui.slash import SlashCall
 from tuichat.ui.state import Conversations, ConvKey, RosterState
 from tuichat.ui.updates import HANDLERS as UPDATE_HANDLERS
 from tuichat.ui.updates import Update, update
@@ -64,6 +63,9 @@ class MainScreen(Screen[None]):
         self.HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (160, "-huge")]
         """``-narrow`` below 100 columns: the occupant list takes less room; ``-huge`` from
         160: the sidebar grows, so long names and JIDs are not cut."""
+        width = self.app.size.width  # its class now: set at the first resize, it restyled all
+        self.add_class(max(b for b in self.HORIZONTAL_BREAKPOINTS if width >= b[0])[1])
+        self._resumed = False
         self.ctx = ctx
         self.state = MainState()
         """Everything shown, apart from the messages (in the store)."""
@@ -148,6 +150,11 @@ class MainScreen(Screen[None]):
         self.received.keys = self.view.keys_first  # keystrokes' frames before the log's work
         self.view.focus_composer()
 
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """The first resume follows the mount, which just styled every widget: Textual's handler
+        (run after this one) restyles them all at later resumes only."""
+        event.refresh_styles, self._resumed = self._resumed and event.refresh_styles, True
+
     def on_unmount(self) -> None:
         """Stop listening to the bus."""
         for sub in self._subs:
@@ -185,7 +192,7 @@ class MainScreen(Screen[None]):
         dispatch.run_line(self.command_context(), text)
 
     def _complete(self, text: str) -> list[str]:
-        return messaging.complete(self.command_context(), text)
+        return dispatch.complete(self.command_context(), text)
 
     # -- the Surface commands act through ------------------------------------------------------
 
@@ -217,11 +224,11 @@ class MainScreen(Screen[None]):
             mark_read(self.ctx.store, self.ctx.client, key)
         self._configure_pane(key, layout=False)
         if around is not None and around.id is not None:
-            page = self.ctx.store.around(around, conversations.PAGE)
+            page = self.ctx.store.around(around, PAGE)
             pane.show_page(page, has_more=True, around=around.id, unread_from=unread_from)
         else:
-            page = self.ctx.store.page(*key, limit=conversations.PAGE)
-            pane.show_page(page, has_more=len(page) >= conversations.PAGE)
+            page = self.ctx.store.page(*key, limit=PAGE)
+            pane.show_page(page, has_more=len(page) >= PAGE)
         pane.set_composer(convs.drafts.pop(key, ""))
         pane.error = ""
         self._schedule_roster()
@@ -509,31 +516,23 @@ class MainScreen(Screen[None]):
 
     @on(ConversationPane.RecallWanted)
     def _recall(self, _event: ConversationPane.RecallWanted) -> None:
-        if self.convs.current is not None:  # Enter then corrects our last message
-            actions.recall(self.command_context(), self.view.last_own())
+        dispatch.recall(self.command_context(), self.view.last_own())
 
     @on(SelectableLog.ActionWanted)
     def _log_action(self, event: SelectableLog.ActionWanted) -> None:
-        actions.from_log(self.command_context(), event.action, event.message)
+        dispatch.log_action(self.command_context(), event.action, event.message)
 
     @on(ConversationPane.OccupantChosen)
     def _occupant_chosen(self, event: ConversationPane.OccupantChosen) -> None:
-        ctx = self.command_context()
-        room = ctx.current_room()
-        if room is not None:
-            rooms.open_private(ctx, (room.account, f"{room.jid}/{event.nick}"))
+        dispatch.occupant_chosen(self.command_context(), event.nick)
 
     @on(ConversationPane.OlderWanted)
     def _older_wanted(self, event: ConversationPane.OlderWanted) -> None:
-        conversations.older(self.command_context(), event.oldest)
+        dispatch.older(self.command_context(), event.oldest)
 
     @on(RosterList.ContactChosen)
     def _contact_chosen(self, event: RosterList.ContactChosen) -> None:
-        ctx = self.command_context()
-        if event.key in self.rooms.invitations:
-            invitations.accept(ctx, SlashCall("accept-invite", {"room": event.key[1]}))
-        else:
-            rooms.choose(ctx, event.key)
+        dispatch.contact_chosen(self.command_context(), event.key)
 
     @on(RosterList.FoldToggled)
     def _fold_toggled(self, _event: RosterList.FoldToggled) -> None:

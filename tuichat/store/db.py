@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from tuichat.avatars import Avatar
 from tuichat.discovery import Feed, FeedEntry, feed_key
+from tuichat.files import encrypted_file
 from tuichat.model import Contact, Message, MessageState, Trust
 from tuichat.paths import private_file
 from tuichat.store import actions as _actions
@@ -338,11 +339,13 @@ class Store:
         self, message: int, body: str | None, trust: Trust | None, keys: KeyWrites | None
     ) -> Message | None:
         """A placeholder was decrypted: store its text and the key writes in one transaction;
-        the row as it is now (None: it was an empty message, and is gone)."""
+        the row as it is now (None: it was an empty message, and is gone). A text that is
+        one ``aesgcm://`` link keeps that encrypted file with it."""
         with self._tx() as conn:
             _omemo.open_sealed(conn, message, body, trust)
             _omemo.write_keys(conn, keys)
-            return _msgs.get(conn, message)
+            row, shared = _msgs.get(conn, message), encrypted_file(body or "")
+            return _files.record(conn, row, (shared,)) if row and shared else row
 
     def conversation_encryption(self, account: str, conversation: str) -> str | None:
         """How ``conversation`` sends as set (``none``/``omemo``), or None when never set."""

@@ -429,6 +429,7 @@ class FakeClient(ServiceFakes, GatewayFakes, ActionFakes):
             body=attachment.url,
             timestamp=self.clock,
             state=MessageState.PENDING,
+            encryption=self.encryption(account, to),
             origin_id=f"o{len(self.calls)}",
             message_id=f"o{len(self.calls)}",
             attachments=(attachment,),

@@ -123,6 +123,15 @@ def test_notifications_search_and_plain_history_never_carry_the_key() -> None:
     assert KEY not in message_line(m) and "holiday photo.png" in message_line(m)
 
 
+def test_a_reply_quoting_an_encrypted_file_never_shows_its_key() -> None:
+    from tuichat.model import Marks
+    from tuichat.ui.widgets.action_lines import decorate
+
+    reply = message(body="nice", marks=Marks(reply_to="s1", quote=LINK))
+    shown = decorate(render_body(reply.body), reply, 80)
+    assert KEY not in shown.plain and "encrypted file" in shown.plain
+
+
 def test_history_json_gives_the_link_the_user_asked_for() -> None:
     """A script needs the key to fetch the file: ``--json`` gives it, marked encrypted."""
     row = json.loads(message_json(message(attachments=(encrypted_file(LINK),))))

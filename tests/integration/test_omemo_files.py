@@ -3,7 +3,7 @@ a file encrypted as it goes (the server's copy is ciphertext), sends its ``aesgc
 the encrypted text (the archive holds neither the link nor the upload's address), and the
 other tuichat account stores it as a file, decrypts and saves the very bytes (``0600``); a
 wrong key saves nothing; slixmpp's own XEP-0454 decrypts the upload too; ``tuichat send
---file`` in an encrypted conversation does the same from the shell."""
+--file`` in an encrypted conversation does the same from the shell; so does an OMEMO room."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ from tests.harness import XdgDirs
 from tests.harness.prosody import ProsodyServer, TestAccount
 from tests.integration.cli_helpers import add_account, env_for, history
 from tests.integration.omemo_helpers import archived_text, befriend, running
+from tests.integration.test_muc import room_name
+from tests.integration.test_omemo_rooms import WHOIS, make_room, room_archive_text
 from tuichat import events as ev
 from tuichat.errors import ClientError
 from tuichat.file_crypto import is_encrypted_url, parse_aesgcm
@@ -153,3 +155,40 @@ async def test_send_file_in_an_encrypted_conversation_from_the_shell(
     code, out, err = await tuichat("history", bob.jid)
     assert code == 0, err
     assert "notes.txt (encrypted file)" in out and file.url.partition("#")[2] not in out
+
+
+async def test_an_encrypted_file_in_an_omemo_room(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], tmp_path: Path, xdg: XdgDirs
+) -> None:
+    """In a members-only, non-anonymous room that sends encrypted, a file goes up encrypted and
+    its link as encrypted text; the other member stores it as a file and saves the very bytes;
+    the room's archive holds neither the link nor the upload's address."""
+    a, b = account("roomfiler"), account("roomgetter")
+    room = room_name(prosody, "files")
+    data = os.urandom(40_000)
+    source = tmp_path / "minutes.txt"
+    source.write_bytes(data)
+    async with running(prosody, b, path=tmp_path / "b.db"):
+        pass  # b's device is published
+    async with running(prosody, a, b) as run:
+        await make_room(run, a.jid, room, b.jid, members_only=True, **{WHOIS: "anyone"})
+        await run.manager.set_encryption(a.jid, room, Encryption.OMEMO)
+        await run.manager.join_room(b.jid, room, "getter")
+        shared = await run.manager.upload_file(a.jid, str(source), encrypt=True)
+        with pytest.raises(ClientError, match="private messages"):
+            await run.manager.share_file(a.jid, f"{room}/getter", shared)
+        sent = await run.manager.share_file(a.jid, room, shared)
+        assert sent.encryption is Encryption.OMEMO
+        [got] = await run.rec.wait(
+            ev.MessageReceived,
+            lambda e: e.account == b.jid and e.message.direction is Direction.IN,
+            timeout=30,
+        )
+        assert got.message.encryption is Encryption.OMEMO
+        [file] = got.message.attachments
+        assert file.url == shared.url and file.name == "minutes.txt"
+        saved = await run.manager.save_file(b.jid, file)
+        assert saved.read_bytes() == data
+    archive = room_archive_text(prosody)
+    assert shared.url.partition("#")[2] not in archive
+    assert parse_aesgcm(shared.url)[0].partition("://")[2] not in archive

@@ -60,7 +60,8 @@ def register(sub: Any) -> None:
         metavar="PATH",
         action=_FileOption,
         help="upload the file (HTTP upload, https only) and send it instead of TEXT (its "
-        "address, announced as a file); exit 1, nothing queued, if it cannot be uploaded",
+        "address, announced as a file; in an encrypted conversation encrypted, its aesgcm:// "
+        "link the encrypted text); exit 1, nothing queued, if it cannot be uploaded",
     )
 
 

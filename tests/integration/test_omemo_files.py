@@ -3,7 +3,8 @@ a file encrypted as it goes (the server's copy is ciphertext), sends its ``aesgc
 the encrypted text (the archive holds neither the link nor the upload's address), and the
 other tuichat account stores it as a file, decrypts and saves the very bytes (``0600``); a
 wrong key saves nothing; slixmpp's own XEP-0454 decrypts the upload too; ``tuichat send
---file`` in an encrypted conversation does the same from the shell; so does an OMEMO room."""
+--file`` in an encrypted conversation does the same from the shell; so does an OMEMO room;
+and a link a plain slixmpp-omemo client sends (its own XEP-0454 encryption) is a file too."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from slixmpp.plugins.xep_0454 import XEP_0454
 from tests.harness import XdgDirs
 from tests.harness.prosody import ProsodyServer, TestAccount
 from tests.integration.cli_helpers import add_account, env_for, history
-from tests.integration.omemo_helpers import archived_text, befriend, running
+from tests.integration.omemo_helpers import OtherDevice, archived_text, befriend, running
 from tests.integration.test_muc import room_name
 from tests.integration.test_omemo_rooms import WHOIS, make_room, room_archive_text
 from tuichat import events as ev
@@ -192,3 +193,31 @@ async def test_an_encrypted_file_in_an_omemo_room(
     archive = room_archive_text(prosody)
     assert shared.url.partition("#")[2] not in archive
     assert parse_aesgcm(shared.url)[0].partition("://")[2] not in archive
+
+
+async def test_a_file_from_another_omemo_client_is_received_and_decrypted(
+    prosody: ProsodyServer, account: Callable[..., TestAccount], tmp_path: Path, xdg: XdgDirs
+) -> None:
+    """A plain slixmpp-omemo client (as Conversations does, with slixmpp's own XEP-0454
+    encryption) sends an ``aesgcm://`` link: tuichat stores it as one file, its text never
+    linked, and saves the bytes it decrypts."""
+    a, b = account("interop"), account("sender")
+    await befriend(prosody, a, b)
+    data = os.urandom(25_000)
+    ciphertext, fragment = XEP_0454.encrypt(io.BytesIO(data))
+    upload = tmp_path / "photo.jpg"
+    upload.write_bytes(ciphertext)
+    async with running(prosody, a) as run:
+        https = (await run.manager.upload_file(a.jid, str(upload))).url  # any account's slot
+        link = XEP_0454.format_url(https, fragment)
+        async with OtherDevice.open(prosody, b) as other:
+            await other.send(a.jid, link)
+            [got] = await run.rec.wait(
+                ev.MessageReceived, lambda e: e.message.direction is Direction.IN, timeout=30
+            )
+        message = got.message
+        assert message.encryption is Encryption.OMEMO and message.undecrypted is None
+        [file] = message.attachments
+        assert (file.url, file.name, file.content_type) == (link, "photo.jpg", "image/jpeg")
+        saved = await run.manager.save_file(a.jid, file)
+        assert saved.read_bytes() == data

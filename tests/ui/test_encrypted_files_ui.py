@@ -60,6 +60,8 @@ async def test_a_received_encrypted_file_shows_no_link_and_f_saves_it(ui: UI, xd
         assert "📎 secret plan.pdf (application/pdf) 🔒 encrypted" in text, text[-600:]
         assert KEY not in text and "aesgcm" not in text.lower()
         assert links(pilot) == set()
+        svg = pilot.app.export_screenshot()
+        assert "encrypted" in svg and "aesgcm" not in svg.lower() and KEY not in svg
         await pilot.press("alt+up", "f")
         await settle(pilot)
         await pilot.press("enter")  # "Save to Downloads: secret plan.pdf"

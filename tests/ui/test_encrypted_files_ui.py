@@ -70,6 +70,22 @@ async def test_a_received_encrypted_file_shows_no_link_and_f_saves_it(ui: UI, xd
         assert (xdg.home / "Downloads" / "secret plan.pdf").read_bytes() == b"fetched"
 
 
+async def test_copy_and_open_links_never_hand_out_the_key(ui: UI) -> None:
+    """``c`` copies the file in words (the clipboard goes through the terminal); ``o`` finds
+    no link to open."""
+    add_encrypted_file(ui.store)
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        main_screen(pilot).open_conversation((ME, ALICE))
+        await settle(pilot)
+        await pilot.press("alt+up", "c")
+        await settle(pilot)
+        assert pilot.app.clipboard == "📎 secret plan.pdf (encrypted file)"
+        await pilot.press("alt+up", "o")
+        await settle(pilot)
+        toasts = [str(n.message) for n in pilot.app._notifications]
+        assert "no link in this message" in toasts
+
+
 def test_encrypted_file_line_snapshot(snap_compare, tmp_path: Path):  # type: ignore[no-untyped-def]
     """80x24: an encrypted file's line: name, type, "encrypted"; no link, no key."""
     app = make_app("dark", tmp_path)

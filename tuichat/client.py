@@ -112,10 +112,11 @@ class ChatClient(
         resources and, when offline, its last visit; what went unanswered is named in it."""
         ...
 
-    async def upload_file(self, account: str, path: str) -> Attachment:
+    async def upload_file(self, account: str, path: str, *, encrypt: bool = False) -> Attachment:
         """Upload the file at ``path`` (XEP-0363, https only) and return the shared file; its
         progress arrives as ``UploadProgressed`` (with the id ``cancel_upload`` takes). Sending
-        it to a conversation is ``share_file``."""
+        it to a conversation is ``share_file``. ``encrypt`` (for an OMEMO conversation): the
+        file is encrypted as it goes up (XEP-0454) and its address is an ``aesgcm://`` link."""
         ...
 
     def cancel_upload(self, account: str, upload: str) -> bool:
@@ -130,12 +131,15 @@ class ChatClient(
     async def share_file(self, account: str, to: str, attachment: Attachment) -> Message:
         """Send an uploaded file to ``to`` (a contact, a room or ``room/nick``): a message
         whose body is the file's address and which announces the file (XEP-0066), stored with
-        it and queued in the outbox like any message; refused in an encrypted conversation."""
+        it and queued in the outbox like any message. In an encrypted conversation the file
+        must have been uploaded encrypted (its ``aesgcm://`` link goes as the encrypted text,
+        not announced), and an encrypted file goes nowhere else; either is refused in words."""
         ...
 
     async def save_file(self, account: str, attachment: Attachment) -> Path:
         """Fetch a received file (https only, the certificate checked as the account's
-        connection checks it) into the downloads folder under a name no file has; the path."""
+        connection checks it; an encrypted one decrypted, all or nothing) into the downloads
+        folder under a name no file has; the path."""
         ...
 
     async def blocked(self, account: str) -> list[str]:

@@ -12,6 +12,7 @@ Rules:
   (lowercase: 88 characters, or 96 with a 16-byte IV). Such a link holds the key:
   :func:`is_encrypted_url` is the one place that decides a URL must never be shown as a
   link or given to an opener.
+- ``cryptography`` is imported on first use: the UI asks :func:`is_encrypted_url` at start-up.
 - Every failure of a file or a link is a :class:`FileCryptoError` whose text says what went
   wrong in words.
 """
@@ -26,9 +27,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 KEY_BYTES = 32
 """AES-256."""
@@ -110,6 +108,8 @@ class Encryptor:
     """Encrypt a file piece by piece: :meth:`update` for each piece, then :meth:`finish`."""
 
     def __init__(self, key: AesgcmKey) -> None:
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
         self._cipher = Cipher(algorithms.AES(key.key), modes.GCM(key.iv)).encryptor()
 
     def update(self, data: bytes) -> bytes:
@@ -129,6 +129,8 @@ class Decryptor:
     """
 
     def __init__(self, key: AesgcmKey) -> None:
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
         self._cipher = Cipher(algorithms.AES(key.key), modes.GCM(key.iv)).decryptor()
         self._tail = b""  # the last bytes seen: the tag once the file ends
 
@@ -147,6 +149,8 @@ class Decryptor:
                 f"the encrypted file is cut short: {len(self._tail)} bytes,"
                 f" less than its {TAG_BYTES}-byte tag"
             )
+        from cryptography.exceptions import InvalidTag
+
         try:
             return self._cipher.finalize_with_tag(self._tail)
         except InvalidTag:

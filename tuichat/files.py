@@ -8,8 +8,8 @@ import asyncio
 import mimetypes
 import re
 import shlex
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 import platformdirs
 
 from tuichat.errors import ClientError
+from tuichat.file_crypto import BadAesgcmUrl, is_encrypted_url, parse_aesgcm
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,44 @@ def received(url: str) -> Attachment | None:
     return Attachment(url, name, None, mimetypes.guess_type(name)[0] or "")
 
 
+def encrypted_file(body: str) -> Attachment | None:
+    """The encrypted file (XEP-0454) a decrypted message shares when its whole text is one
+    ``aesgcm://`` link (as Conversations sends them), else ``None``. Its ``url`` is that link
+    (it holds the key: never shown, see :func:`tuichat.file_crypto.is_encrypted_url`); the
+    name comes from the link's path, the size is not known."""
+    link = body.strip()
+    if not is_encrypted_url(link) or len(link) > MAX_URL_LENGTH:
+        return None
+    try:
+        https, _key = parse_aesgcm(link)
+    except BadAesgcmUrl:
+        return None
+    found = received(https)
+    return None if found is None or not fetchable(https) else replace(found, url=link)
+
+
+def key_free(body: str, files: Sequence[Attachment]) -> str:
+    """``body`` as it may be shown outside the log (a notification, a search result, the
+    CLI): a text that is only an encrypted file's link, which holds its key, becomes the
+    file in words."""
+    link = body.strip()
+    if not is_encrypted_url(link):
+        return body
+    name = next((f.name for f in files if f.url == link), "a file")
+    return f"📎 {name} (encrypted file)"
+
+
+def download_address(url: str) -> str | None:
+    """Where ``f`` fetches a file from: its https address, or an encrypted file's (the
+    ``aesgcm://`` link's, decrypted after); ``None`` when it is fetched from nowhere."""
+    if is_encrypted_url(url):
+        try:
+            url = parse_aesgcm(url)[0]
+        except BadAesgcmUrl:
+            return None
+    return url if fetchable(url) else None
+
+
 def file_name(name: str) -> str:
     """``name`` safe to show and to save under: no path, no control or direction characters,
     not hidden, at most :data:`MAX_NAME_LENGTH` characters (keeping the extension); ``file``
@@ -96,7 +135,8 @@ def file_name(name: str) -> str:
 def fetchable(url: str) -> bool:
     """Whether tuichat links to and fetches ``url``: https with a host, in plain printable
     ASCII only (no spaces or control characters), of a sane length. Anything else (http,
-    ``javascript:``, ``file:``, ``aesgcm://``…) is shown as plain text and never fetched."""
+    ``javascript:``, ``file:``…) is shown as plain text and never fetched; an ``aesgcm://``
+    link is never shown (:func:`download_address` fetches it)."""
     if not url or len(url) > MAX_URL_LENGTH or any(not 0x21 <= ord(c) <= 0x7E for c in url):
         return False
     try:

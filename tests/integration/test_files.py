@@ -189,7 +189,15 @@ async def test_send_file_from_the_shell_uploads_and_announces_it(
         assert code == 2 and err.count("\n") == 1 and "give no TEXT" in err
     rows = history(xdg, peer.bare)
     assert [r["attachments"] for r in rows] == [
-        [{"url": got.body, "name": "report.txt", "size": 20_000, "type": "text/plain"}]
+        [
+            {
+                "url": got.body,
+                "name": "report.txt",
+                "size": 20_000,
+                "type": "text/plain",
+                "encrypted": False,
+            }
+        ]
     ]
 
 

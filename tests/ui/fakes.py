@@ -385,9 +385,11 @@ class FakeClient(ServiceFakes, GatewayFakes, ActionFakes):
         self.bookmark_list = [b for b in self.bookmark_list if b.room != room]
         return len(self.bookmark_list) != before
 
-    async def upload_file(self, account: str, path: str) -> Attachment:
+    async def upload_file(self, account: str, path: str, *, encrypt: bool = False) -> Attachment:
         """Publish progress like the real one, then return the recorded attachment."""
-        self.calls.append(("upload_file", account, path))
+        self.calls.append(
+            ("upload_file", account, path, encrypt) if encrypt else ("upload_file", account, path)
+        )
         upload = f"u{len(self.calls)}"
         found = self.uploads.get(path)
         name = path.rpartition("/")[2]
@@ -427,6 +429,7 @@ class FakeClient(ServiceFakes, GatewayFakes, ActionFakes):
             body=attachment.url,
             timestamp=self.clock,
             state=MessageState.PENDING,
+            encryption=self.encryption(account, to),
             origin_id=f"o{len(self.calls)}",
             message_id=f"o{len(self.calls)}",
             attachments=(attachment,),
@@ -436,11 +439,11 @@ class FakeClient(ServiceFakes, GatewayFakes, ActionFakes):
         return stored
 
     async def save_file(self, account: str, attachment: Attachment) -> Path:
-        """Write ``saved_bytes`` where the real one saves (``fetchable`` addresses only)."""
-        from tuichat.files import create_free, downloads_dir, fetchable
+        """Write ``saved_bytes`` where the real one saves (fetchable addresses only)."""
+        from tuichat.files import create_free, download_address, downloads_dir
 
         self.calls.append(("save_file", account, attachment.url))
-        if not fetchable(attachment.url):
+        if download_address(attachment.url) is None:
             raise ClientError(f"{attachment.name} is not offered over https")
         path, file = create_free(downloads_dir(), attachment.name)
         with file:

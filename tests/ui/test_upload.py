@@ -1,5 +1,5 @@
 """Pilot and snapshot tests of /upload: the file picker, progress and speed in the status bar,
-cancel, the file shared when it is up, and the refusal in an encrypted conversation."""
+cancel, and the file shared when it is up (encrypted files: ``test_encrypted_files_ui.py``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from tests.ui.test_commands import inline_error, run_line
 from tests.ui.test_snapshots import steady
 from tuichat.events import UploadProgressed
 from tuichat.files import Attachment, UploadState
-from tuichat.model import Encryption
 from tuichat.ui.dialogs.file_picker import FilePicker
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.status_bar import StatusBar, upload_words
@@ -71,16 +70,6 @@ async def test_a_failed_upload_says_why(ui: UI) -> None:
         await pilot.pause(0.3)
         assert "No such file" in inline_error(pilot)
         assert ui.client.called("share_file") == []
-
-
-async def test_an_encrypted_conversation_refuses_to_share_in_the_clear(ui: UI) -> None:
-    ui.client.encryptions[(ME, ALICE)] = Encryption.OMEMO
-    ui.client.uploads["/tmp/notes.txt"] = Attachment(URL, "notes.txt", 4000)
-    async with ui.app.run_test(size=(120, 40)) as pilot:
-        await run_line(pilot, f"/msg {ALICE}")
-        await run_line(pilot, "/upload /tmp/notes.txt")
-        assert "encrypted" in inline_error(pilot)
-        assert ui.client.called("upload_file") == []
 
 
 async def test_upload_without_a_path_opens_the_file_picker(ui: UI, tmp_path: Path) -> None:

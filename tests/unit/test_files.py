@@ -258,7 +258,13 @@ def test_history_json_rows_list_the_files() -> None:
     """``history --json``: ``attachments`` as url, name, size, type."""
     row = json.loads(message_json(outgoing()))
     assert row["attachments"] == [
-        {"url": URL, "name": "holiday photo.png", "size": 1234, "type": "image/png"}
+        {
+            "url": URL,
+            "name": "holiday photo.png",
+            "size": 1234,
+            "type": "image/png",
+            "encrypted": False,
+        }
     ]
     assert json.loads(message_json(outgoing(attachments=())))["attachments"] == []
 

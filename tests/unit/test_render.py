@@ -255,7 +255,9 @@ def test_odd_urls_are_not_linked(body: str) -> None:
     [
         ("https://example.org/path?q=1#frag", True),
         ("http://[::1]:5280/", True),
-        ("aesgcm://host/file#key", True),
+        ("aesgcm://host/file#key", False),  # holds a file's key: never a link
+        ("AESGCM://host/file#key", False),
+        (" \taesgcm://host/file#key", False),
         ("mailto:juliet@capulet.lit", True),
         ("geo:37.786971,-122.399677", True),
         ("javascript:alert(1)", False),

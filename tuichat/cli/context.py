@@ -16,6 +16,8 @@ from tuichat.actions import reference
 from tuichat.bus import EventBus
 from tuichat.cli import EXIT_USAGE, CliError
 from tuichat.config import AccountConfig, Config, ConfigError, load_config
+from tuichat.file_crypto import is_encrypted_url
+from tuichat.files import key_free
 from tuichat.logs import setup_logging
 from tuichat.model import JID, Direction, Encryption, InvalidJID, Message
 from tuichat.paths import Paths
@@ -122,7 +124,13 @@ def message_json(message: Message) -> str:
             **_trust_fields(message),
             **action_fields(message),
             "attachments": [
-                {"url": f.url, "name": f.name, "size": f.size, "type": f.content_type}
+                {
+                    "url": f.url,  # an encrypted file's aesgcm:// link, key included
+                    "name": f.name,
+                    "size": f.size,
+                    "type": f.content_type,
+                    "encrypted": is_encrypted_url(f.url),
+                }
                 for f in message.attachments
             ],
         },
@@ -146,4 +154,5 @@ def message_line(message: Message) -> str:
 
     stamp = message.timestamp.astimezone().strftime("%Y-%m-%d %H:%M:%S")
     who = message.nick or message.sender
-    return sanitize(f"{stamp} [{message.direction.value}] {who}: {message.body}")
+    body = key_free(message.body, message.attachments)  # a file's key only in --json
+    return sanitize(f"{stamp} [{message.direction.value}] {who}: {body}")

@@ -6,8 +6,9 @@ registered after it); given, the option makes :func:`run_send_file` the command.
 
 The file is uploaded before anything is queued: when it cannot be (no connection, the server
 refuses it), nothing is kept and the words say so (exit 1); once uploaded, its message goes
-through the outbox like any other. An encrypted conversation refuses: files are not
-encrypted yet. A missing or unreadable PATH, or TEXT given too, is a usage error (exit 2).
+through the outbox like any other. In an encrypted conversation (or with ``--encrypt``) the file
+is encrypted as it is uploaded (XEP-0454) and its ``aesgcm://`` link goes as the encrypted
+text. A missing or unreadable PATH, or TEXT given too, is a usage error (exit 2).
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def register(sub: Any) -> None:
         metavar="PATH",
         action=_FileOption,
         help="upload the file (HTTP upload, https only) and send it instead of TEXT (its "
-        "address, announced as a file); exit 1, nothing queued, if it cannot be uploaded",
+        "address, announced as a file; in an encrypted conversation encrypted, its aesgcm:// "
+        "link the encrypted text); exit 1, nothing queued, if it cannot be uploaded",
     )
 
 
@@ -118,29 +120,32 @@ async def send_file(
         if not await _first_outcome(session, timeout):
             return f"{NOT_QUEUED}could not connect ({session.reason or session.state.value})"
         kind = _known_kind(store, account.jid, to) or await muc_join.kind_of(session, to)
-        if Encryption.OMEMO in (encryption, session.encryption(to)):
-            return f"{NOT_QUEUED}the conversation is encrypted; files cannot be, yet"
+        how = encryption or session.encryption(to)
         try:
-            shared = await _upload(manager, session, file, timeout)
+            shared = await _upload(manager, session, file, timeout, how)
         except ClientError as exc:
             return f"{NOT_QUEUED}{exc}"
         if kind is ConversationKind.GROUPCHAT:
-            return await _to_room(session, to, shared, timeout)
-        return await _to_contact(manager, session, to, shared, timeout, until)
+            return await _to_room(session, to, shared, timeout, how)
+        return await _to_contact(manager, session, to, shared, timeout, until, how)
     finally:
         await manager.stop()
 
 
 async def _upload(
-    manager: ConnectionManager, session: Session, file: Path, timeout: float
+    manager: ConnectionManager, session: Session, file: Path, timeout: float, how: Encryption
 ) -> Attachment:
+    """Upload ``file``, encrypted when the message will be."""
+    upload = manager.upload_file(session.account, str(file), encrypt=how is Encryption.OMEMO)
     try:
-        return await asyncio.wait_for(manager.upload_file(session.account, str(file)), timeout)
+        return await asyncio.wait_for(upload, timeout)
     except TimeoutError:
         raise ClientError(f"the upload of {file.name} did not finish in time") from None
 
 
-async def _to_room(session: Session, room: str, shared: Attachment, timeout: float) -> str:
+async def _to_room(
+    session: Session, room: str, shared: Attachment, timeout: float, how: Encryption
+) -> str:
     """Join once caught up, share the file, wait for the room's reflection."""
     from tuichat.xmpp.features import muc_join
 
@@ -148,7 +153,9 @@ async def _to_room(session: Session, room: str, shared: Attachment, timeout: flo
     if why := await wait_until(session, session.synced.is_set, deadline, "connection"):
         return why
     try:
-        await muc_join.send_to_room(session, room, shared.url, timeout, attachments=(shared,))
+        await muc_join.send_to_room(
+            session, room, shared.url, timeout, encryption=how, attachments=(shared,)
+        )
     except ClientError as exc:
         return str(exc)
     return ""
@@ -161,10 +168,11 @@ async def _to_contact(
     shared: Attachment,
     timeout: float,
     until: MessageState,
+    how: Encryption,
 ) -> str:
     """Queue the file's message, then wait until it got as far as ``until``."""
     try:
-        queued = await manager.share_file(session.account, to, shared)
+        queued = await manager.share_file(session.account, to, shared, encryption=how)
     except ClientError as exc:
         return f"{NOT_QUEUED}{exc}"
     outcome = session.sender.wait(queued, until)  # that far, or failed with the reason

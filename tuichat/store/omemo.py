@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from tuichat.model import Message
 from tuichat.store import actions as _actions
+from tuichat.store import attachments as _files
 from tuichat.store import messages as _msgs
 from tuichat.store.messages import SaveOutcome
 
@@ -114,6 +115,8 @@ def reopen(conn: sqlite3.Connection, message: int, opened: Message | None) -> Sa
         (opened.body, trust, opened.replaces, message),
     )
     row = _msgs.get(conn, message)
+    if row is not None and opened.attachments:  # an encrypted file (its aesgcm link)
+        row = _files.record(conn, row, opened.attachments)
     if row is not None and opened.marks is not None:
         row = _actions.record(conn, row, opened.marks)
     return SaveOutcome(stored=row)

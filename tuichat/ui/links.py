@@ -4,6 +4,8 @@ Rule: a link target is exactly the text the reader sees, and only RFC 3986 chara
 (printable ASCII without space, quotes, `<>`, backslash, `^`, backtick, braces or `|`). A
 candidate that contains anything else — a placeholder for a control character, a non-ASCII
 letter that could be a homograph, an escape — is not linked at all rather than linked in part.
+An encrypted file's ``aesgcm://`` link holds its key: it is never a link target
+(:func:`tuichat.file_crypto.is_encrypted_url`), so never linked nor opened.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SCHEMES = ("http://", "https://", "aesgcm://", "xmpp:", "mailto:", "geo:")
+from tuichat.file_crypto import is_encrypted_url
+
+SCHEMES = ("http://", "https://", "xmpp:", "mailto:", "geo:")
 """URL schemes that are detected, lowercase."""
 
 MAX_URL_LENGTH = 4096
@@ -53,6 +57,8 @@ def safe_link_target(url: str) -> str | None:
     It must use one of `SCHEMES`, contain only RFC 3986 characters (square brackets only
     around an IPv6 host), have something after the scheme, and be at most `MAX_URL_LENGTH`.
     """
+    if is_encrypted_url(url):
+        return None
     lowered = url.lower()
     scheme = next((s for s in SCHEMES if lowered.startswith(s)), None)
     if scheme is None or len(url) > MAX_URL_LENGTH:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from rich.style import Style
 from rich.text import Text
 
+from tuichat.files import key_free
 from tuichat.model import Device, Message, Trust, fingerprint_groups
 from tuichat.ui.nickcolor import nick_color
 from tuichat.ui.render import safe_text
@@ -89,10 +90,11 @@ def undecrypted_text(reason: str) -> Text:
 
 
 def shown_body(message: Message) -> str:
-    """What a notification says of ``message``: its body, or why it could not be decrypted."""
+    """What a notification or a search result says of ``message``: its body (an encrypted
+    file's key-holding link in words), or why it could not be decrypted."""
     if message.undecrypted is not None:
         return UNDECRYPTED + message.undecrypted
-    return message.body
+    return key_free(message.body, message.attachments)
 
 
 def new_device_words(name: str, device: Device, *, own: bool) -> str:

@@ -20,6 +20,7 @@ from tuichat.certificates import BadFingerprint, parse_fingerprint
 from tuichat.client import FormFiller, Report
 from tuichat.config import AccountConfig
 from tuichat.errors import ClientError, NotConnected
+from tuichat.file_crypto import is_encrypted_url
 from tuichat.files import Attachment
 from tuichat.model import (
     JID,
@@ -143,12 +144,13 @@ class ConnectionManager(
 
     # -- files (XEP-0363) ------------------------------------------------------------------------
 
-    async def upload_file(self, account: str, path: str) -> Attachment:
-        """Upload the file at ``path``; the shared file once it is up."""
+    async def upload_file(self, account: str, path: str, *, encrypt: bool = False) -> Attachment:
+        """Upload the file at ``path`` (encrypted when ``encrypt``: XEP-0454); the shared file
+        once it is up."""
         session = self._connected(account)
         if session.uploads is None:
             raise ClientError("file upload is not available on this connection")
-        _upload, task = session.uploads.start(Path(path).expanduser())
+        _upload, task = session.uploads.start(Path(path).expanduser(), encrypt=encrypt)
         try:
             return await task
         except asyncio.CancelledError:
@@ -174,10 +176,15 @@ class ConnectionManager(
             raise ClientError(f"cannot read {file}: {exc.strerror or exc}") from None
         return await session.avatars.publish(data)
 
-    async def share_file(self, account: str, to: str, attachment: Attachment) -> Message:
+    async def share_file(
+        self, account: str, to: str, attachment: Attachment, *, encryption: Encryption | None = None
+    ) -> Message:
         """Send an uploaded file to ``to`` (a contact, a room, or ``room/nick``) as a message
-        whose body is its address and which announces it (XEP-0066); queued in the outbox as
-        every message is. A conversation that sends encrypted refuses (the file would not be)."""
+        whose body is its address; queued in the outbox as every message is. It travels as the
+        conversation sends (or as ``encryption`` says): in the clear announced out of band
+        (XEP-0066), or OMEMO-encrypted with its ``aesgcm://`` link as the text (XEP-0454, the
+        Sender's OOB step leaves it alone). A plain file in an encrypted conversation, or an
+        encrypted one (its link holds the key) anywhere else, is refused in words."""
         session = self.session(account)
         try:
             jid = JID.parse(to)
@@ -185,18 +192,16 @@ class ConnectionManager(
             raise ClientError(f"not a JID: {to!r}") from None
         bare = str(jid.bare)
         files = (attachment,)
-        if session.encryption(bare) is Encryption.OMEMO:
-            raise ClientError(
-                f"the conversation with {bare} is encrypted, and encrypted files are not "
-                "supported yet: not sent"
-            )
-        if self._is_room(session, bare) and session.rooms is not None:
+        room = self._is_room(session, bare) and session.rooms is not None
+        how = encryption or session.encryption(bare)
+        _check_file_fits(attachment, how, bare, private=room and bool(jid.resource))
+        if room and session.rooms is not None:
             if jid.resource:
                 return session.rooms.queue_private_message(
                     bare, jid.resource, attachment.url, attachments=files
                 )
-            return session.rooms.queue_room_message(bare, attachment.url, attachments=files)
-        return session.queue_outgoing(bare, attachment.url, attachments=files)
+            return session.rooms.queue_room_message(bare, attachment.url, how, attachments=files)
+        return session.queue_outgoing(bare, attachment.url, encryption=how, attachments=files)
 
     async def save_file(self, account: str, attachment: Attachment) -> Path:
         """Fetch a received file (https only) into the downloads folder, never overwriting."""
@@ -454,3 +459,24 @@ class ConnectionManager(
             session.client.send_presence(pto=bare, ptype="unsubscribed")
             return
         roster.accept_subscription(session.client, bare)
+
+
+def _check_file_fits(attachment: Attachment, how: Encryption, bare: str, *, private: bool) -> None:
+    """Refuse, in words, a file that would not travel as the conversation sends: a plain one in
+    an encrypted conversation, an encrypted one (its link holds its key) in the clear, any in
+    an encrypted room's private messages (never encrypted)."""
+    encrypted = is_encrypted_url(attachment.url)
+    if private and (encrypted or how is Encryption.OMEMO):
+        raise ClientError(
+            f"private messages in {bare} are not encrypted, and its files must be: not sent"
+        )
+    if encrypted and how is not Encryption.OMEMO:
+        raise ClientError(
+            f"{attachment.name} was encrypted for an encrypted conversation, and the one with "
+            f"{bare} sends in the clear: not sent (its link holds its key)"
+        )
+    if how is Encryption.OMEMO and not encrypted:
+        raise ClientError(
+            f"the conversation with {bare} is encrypted, and {attachment.name} was uploaded "
+            "unencrypted: not sent"
+        )

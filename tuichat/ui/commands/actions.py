@@ -13,6 +13,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tuichat.actions import QUICK_REACTIONS
+from tuichat.files import key_free
 from tuichat.model import Direction, Message
 from tuichat.ui.acting import Pending
 from tuichat.ui.commands.context import CommandContext
@@ -62,7 +63,7 @@ def from_log(ctx: CommandContext, action: str, message: Message | None) -> None:
     elif action == "react":
         pick_reaction(ctx, message)
     elif action == "copy":
-        ctx.app.copy_to_clipboard(message.body)
+        ctx.app.copy_to_clipboard(key_free(message.body, message.attachments))  # never a key
         ctx.notify("message copied to the clipboard")
     elif action == "open":
         open_links(ctx, message)
@@ -247,7 +248,7 @@ def versions(ctx: CommandContext, message: Message) -> None:
         ctx.notify("this message was not corrected")
         return
     lines = [safe_text(f"earlier: {body}") for _ts, body in earlier]
-    lines.append(safe_text(f"now: {message.body}"))
+    lines.append(safe_text(f"now: {key_free(message.body, message.attachments)}"))
     ctx.ask(ChoiceDialog("Earlier versions", lines, read_only=True), lambda _i: None)
 
 

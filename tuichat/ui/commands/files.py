@@ -4,12 +4,13 @@ selected message's "open its files".
 ``/upload PATH`` uploads at once, ``/upload`` opens a file picker, ``/upload cancel`` stops the
 account's running uploads. Progress and speed show in the status bar. Once the file is up, it
 is sent as a message of its own (its address, announced as a file: ``share_file``), queued in
-the outbox like any message. A conversation that sends encrypted refuses: its files would
-travel in the clear.
+the outbox like any message. In a conversation that sends encrypted (OMEMO) the file is
+encrypted as it is uploaded (XEP-0454) and its ``aesgcm://`` link travels as the encrypted
+text, never announced beside it.
 
 ``f`` on a selected message offers to save each of its files (https only, into the downloads
-folder, never overwriting) or to save and open it (``$TUICHAT_OPENER`` or ``xdg-open``: the
-one rule is :func:`tuichat.files.open_file`).
+folder, never overwriting; an encrypted file is decrypted) or to save and open it
+(``$TUICHAT_OPENER`` or ``xdg-open``: the one rule is :func:`tuichat.files.open_file`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from tuichat.files import Attachment, fetchable, open_file
+from tuichat.files import Attachment, download_address, open_file
 from tuichat.model import Encryption, Message
 from tuichat.ui.commands.context import CommandContext
 from tuichat.ui.dialogs.choices import ChoiceDialog
@@ -39,11 +40,6 @@ def upload(ctx: CommandContext, call: SlashCall) -> None:
     if path == "cancel":
         cancel(ctx, key[0])
         return
-    if ctx.ui.client.encryption(*key) is Encryption.OMEMO:
-        ctx.fail(
-            "/upload: this conversation is encrypted, and encrypted files are not supported yet"
-        )
-        return
     if path:
         start(ctx, key, Path(path).expanduser())
         return
@@ -59,9 +55,10 @@ def start(ctx: CommandContext, key: ConvKey, path: Path) -> None:
     """Upload ``path``, then send it to ``key`` (announced as a file)."""
     client = ctx.ui.client
     account, to = key
+    encrypt = client.encryption(account, to) is Encryption.OMEMO
 
     async def run() -> None:
-        shared = await client.upload_file(account, str(path))
+        shared = await client.upload_file(account, str(path), encrypt=encrypt)
         message = await client.share_file(account, to, shared)
         ctx.surface.message_sent(key, message)
 
@@ -90,7 +87,7 @@ def open_files(ctx: CommandContext, message: Message) -> None:
             choices.append((attachment, opening))
             verb = "Save and open" if opening else "Save to Downloads:"
             line = safe_text(f"{verb} {attachment.name}")
-            if not fetchable(attachment.url):
+            if download_address(attachment.url) is None:
                 line.append(" (not https: not fetched)", style="dim")
             lines.append(line)
 

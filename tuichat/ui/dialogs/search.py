@@ -23,6 +23,7 @@ from tuichat.model import Message
 from tuichat.store import Store
 from tuichat.ui.dialogs.picker import PickerScreen
 from tuichat.ui.render import safe_text
+from tuichat.ui.trust import shown_body
 
 SHOWN = 100
 """The newest matches listed."""
@@ -112,7 +113,7 @@ class SearchScreen(PickerScreen[Message]):
         text = Text(when, style=Style(dim=True))
         text.append_text(safe_text(message.conversation, Style(bold=True)))
         text.append(": ")
-        text.append_text(safe_text(message.body.replace("\n", " ")[:200]))
+        text.append_text(safe_text(shown_body(message).replace("\n", " ")[:200]))
         text.no_wrap = True
         text.overflow = "ellipsis"
         return text

@@ -104,5 +104,7 @@ def take_mention(
     notification = None
     if attention.notify or attention.bell:
         title = f"{message.nick or 'someone'} in {room.title}"
-        notification = NotificationWanted(title, message.body, attention.notify, attention.bell)
+        notification = NotificationWanted(
+            title, shown_body(message), attention.notify, attention.bell
+        )
     return attention.unread, notification

@@ -11,6 +11,7 @@ from rich.style import Style
 from rich.text import Text
 
 from tuichat.actions import reaction_summary
+from tuichat.files import key_free
 from tuichat.model import Message
 from tuichat.ui.render import safe_text
 
@@ -47,7 +48,7 @@ def decorate(body: Text, message: Message, width: int) -> Text:
         body.append("\n")
         body.append_text(safe_text(reaction_summary(marks.reactions), "bold"))
     if marks.reply_to is not None:
-        quote = marks.quote.replace("\n", " ") or "a message not loaded here"
+        quote = key_free(marks.quote, ()).replace("\n", " ") or "a message not loaded here"
         head = safe_text(QUOTE_MARK + quote, Style(italic=True, dim=True))
         head.truncate(max(1, width), overflow="ellipsis")
         body = head + Text("\n") + body

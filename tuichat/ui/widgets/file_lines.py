@@ -5,7 +5,9 @@
 shown) only when :func:`tuichat.files.fetchable` allows it (plain https) and it is a safe link
 target; anything else (http, ``javascript:``, ``file:``, control characters) is plain text. A
 message whose text is only its file's address (the convention of Conversations and profanity)
-shows the file line alone, not the address twice.
+shows the file line alone, not the address twice. An encrypted file's ``aesgcm://`` link holds
+its key (:func:`tuichat.file_crypto.is_encrypted_url`): its line says "encrypted" instead, and
+the link is never shown, as text or as a link.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
+from tuichat.file_crypto import is_encrypted_url
 from tuichat.files import Attachment, describe, fetchable
 from tuichat.model import Message
 from tuichat.ui.links import safe_link_target
@@ -25,7 +28,9 @@ def file_line(attachment: Attachment) -> Text:
     """One file: its mark, name, size and type, then its address (a link only when https)."""
     line = safe_text(FILE_MARK + describe(attachment) + " ", "bold")
     url = attachment.url
-    if fetchable(url) and safe_link_target(url) == url:
+    if is_encrypted_url(url):
+        line.append_text(Text("🔒 encrypted", style=Style(dim=True)))
+    elif fetchable(url) and safe_link_target(url) == url:
         line.append_text(Text(url, style=LINK_STYLE + Style(link=url)))
     else:
         line.append_text(safe_text(url, Style(dim=True)))

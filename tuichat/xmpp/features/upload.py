@@ -7,7 +7,11 @@ it in chunks, publishing :class:`~tuichat.events.UploadProgressed` as it goes. R
 - of the headers the service asks us to send, only those XEP-0363 allows (Authorization,
   Cookie, Expires) are sent, without line breaks;
 - the certificate is checked with the account's CA file (or the system's store);
-- a file over the service's limit is refused before anything is sent, in words.
+- a file over the service's limit is refused before anything is sent, in words;
+- an encrypted upload (for an OMEMO conversation, XEP-0454) streams the file through
+  :class:`~tuichat.file_crypto.EncryptingReader` (no encrypted copy on disk), asks for a slot
+  of :func:`~tuichat.file_crypto.encrypted_size` as ``application/octet-stream`` (the server
+  learns neither the contents nor the type), and shares the ``aesgcm://`` link.
 """
 
 from __future__ import annotations
@@ -26,6 +30,13 @@ from urllib.parse import urlsplit
 
 from tuichat import events as ev
 from tuichat.errors import ClientError
+from tuichat.file_crypto import (
+    AesgcmKey,
+    EncryptingReader,
+    FileCryptoError,
+    aesgcm_url,
+    encrypted_size,
+)
 from tuichat.files import Attachment, UploadState, human_size
 from tuichat.xmpp.errors import map_exceptions
 
@@ -114,11 +125,13 @@ class Uploads:
             self.service = Service(str(info["from"]), _max_size(info))
         return self.service
 
-    def start(self, path: Path) -> tuple[str, asyncio.Task[Attachment]]:
-        """Start uploading ``path``; the id (for :meth:`cancel`) and the task (its result is
-        the shared file). Progress arrives as ``UploadProgressed``."""
+    def start(self, path: Path, *, encrypt: bool = False) -> tuple[str, asyncio.Task[Attachment]]:
+        """Start uploading ``path`` (encrypted, with a fresh key, when ``encrypt``); the id
+        (for :meth:`cancel`) and the task (its result is the shared file). Progress arrives as
+        ``UploadProgressed``."""
         upload = uuid.uuid4().hex[:12]
-        task = asyncio.ensure_future(self._run(upload, path))
+        key = AesgcmKey.new() if encrypt else None
+        task = asyncio.ensure_future(self._run(upload, path, key))
         self.running[upload] = task
         task.add_done_callback(lambda _t: self.running.pop(upload, None))
         return upload, task
@@ -131,7 +144,7 @@ class Uploads:
         task.cancel()
         return True
 
-    async def _run(self, upload: str, path: Path) -> Attachment:
+    async def _run(self, upload: str, path: Path, key: AesgcmKey | None) -> Attachment:
         started = time.monotonic()
         name = path.name
 
@@ -145,9 +158,10 @@ class Uploads:
         size = 0
         try:
             size = _file_size(path)
+            size = size if key is None else encrypted_size(size)
             publish(0, size, UploadState.UPLOADING)
             attachment = await self._upload(
-                path, size, lambda sent: publish(sent, size, UploadState.UPLOADING)
+                path, size, lambda sent: publish(sent, size, UploadState.UPLOADING), key
             )
         except asyncio.CancelledError:
             publish(0, size, UploadState.CANCELLED, "cancelled")
@@ -158,7 +172,10 @@ class Uploads:
         publish(size, size, UploadState.DONE)
         return attachment
 
-    async def _upload(self, path: Path, size: int, progress: Any) -> Attachment:
+    async def _upload(
+        self, path: Path, size: int, progress: Any, key: AesgcmKey | None
+    ) -> Attachment:
+        """Send ``size`` bytes: the file as it is, or encrypted with ``key``."""
         import aiohttp
 
         service = await self.find_service()
@@ -168,21 +185,22 @@ class Uploads:
                 f"{human_size(service.max_size)}"
             )
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        sent_type = content_type if key is None else "application/octet-stream"
         with map_exceptions(f"upload {path.name}"):
             iq = await self.plugin().request_slot(
-                service.jid, path.name, size, content_type, timeout=TIMEOUT
+                service.jid, path.name, size, sent_type, timeout=TIMEOUT
             )
         slot = iq["http_upload_slot"]
         put = require_https(str(slot["put"]["url"]), "an upload address")
         get = require_https(str(slot["get"]["url"]), "a download address")
         headers = slot_headers({h["name"]: h["value"] for h in slot["put"]["headers"]})
-        headers.update({"Content-Length": str(size), "Content-Type": content_type})
+        headers.update({"Content-Length": str(size), "Content-Type": sent_type})
         context = https_context(self.session)
         timeout = aiohttp.ClientTimeout(total=None, sock_read=TIMEOUT, sock_connect=TIMEOUT)
         try:
             with path.open("rb") as file:
                 async with aiohttp.ClientSession(timeout=timeout) as http:
-                    body = _chunks(file, progress)
+                    body = _chunks(file if key is None else EncryptingReader(file, key), progress)
                     async with http.put(put, data=body, headers=headers, ssl=context) as answer:
                         if answer.status not in (200, 201):
                             reason = answer.reason or ""
@@ -193,7 +211,13 @@ class Uploads:
             raise ClientError(
                 f"could not upload {path.name}: {exc or type(exc).__name__}"
             ) from None
-        return Attachment(get, path.name, size, content_type)
+        if key is None:
+            return Attachment(get, path.name, size, content_type)
+        try:
+            link = aesgcm_url(get, key)
+        except FileCryptoError as exc:
+            raise ClientError(f"cannot share {path.name} encrypted: {exc}") from None
+        return Attachment(link, path.name, size - encrypted_size(0), content_type)
 
 
 def _file_size(path: Path) -> int:
@@ -206,7 +230,7 @@ def _file_size(path: Path) -> int:
     return info.st_size
 
 
-async def _chunks(file: BinaryIO, progress: Any) -> AsyncIterator[bytes]:
+async def _chunks(file: BinaryIO | EncryptingReader, progress: Any) -> AsyncIterator[bytes]:
     sent, last = 0, 0.0
     while chunk := await asyncio.to_thread(file.read, CHUNK):
         yield chunk

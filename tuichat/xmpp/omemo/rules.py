@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from tuichat.files import encrypted_file
 from tuichat.model import Message, Trust
 
 NS_OLDMEMO = "eu.siacs.conversations.axolotl"
@@ -176,7 +177,11 @@ class SealedMessage(Message):
         return cls(**values, stanza=stanza)
 
     def opened(self, **changes: Any) -> Message:
-        """The plain :class:`Message` with ``changes`` (the text, the trust, why not…)."""
+        """The plain :class:`Message` with ``changes`` (the text, the trust, why not…); a text
+        that is one ``aesgcm://`` link shares that encrypted file (XEP-0454)."""
         values = {f.name: getattr(self, f.name) for f in fields(Message)}
         values.update(changes)
+        shared = encrypted_file(values["body"])
+        if shared is not None:
+            values["attachments"] = (shared,)
         return Message(**values)

@@ -147,11 +147,15 @@ def test_history_json_gives_the_link_the_user_asked_for() -> None:
 
 
 def test_a_placeholder_decrypted_later_keeps_its_file() -> None:
-    """``retry``'s path: the store keeps the file with the text it now has."""
+    """``retry``'s path: a placeholder decrypted into a message carrying the file (as
+    :meth:`SealedMessage.opened` makes it) keeps that file with the text it now has."""
     store = Store.memory()
     kept = store.save_message(message(body="", undecrypted="no session yet", stanza_id="s1"))
     assert kept is not None and kept.id is not None
-    row = store.open_sealed(kept.id, LINK, None, None)
+    shared = encrypted_file(LINK)
+    assert shared is not None
+    outcome = store.reopen_sealed(kept.id, message(attachments=(shared,), stanza_id="s1"), None)
+    row = outcome.stored if outcome is not None else None
     assert row is not None and [a.url for a in row.attachments] == [LINK]
     again = store.get_message(kept.id)
     assert again is not None and [a.url for a in again.attachments] == [LINK]

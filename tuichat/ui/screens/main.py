@@ -513,7 +513,7 @@ class MainScreen(Screen[None]):
 
     @on(SelectableLog.ActionWanted)
     def _log_action(self, event: SelectableLog.ActionWanted) -> None:
-        actions.from_log(self.command_context(), event.action, event.message)
+        actions.from_log(self.command_context(), event.action, event.message, event.answer)
 
     @on(ConversationPane.OccupantChosen)
     def _occupant_chosen(self, event: ConversationPane.OccupantChosen) -> None:

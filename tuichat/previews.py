@@ -36,7 +36,8 @@ def is_image(attachment: Attachment) -> bool:
     kind = attachment.content_type.split(";")[0].strip().lower()
     if kind:
         return kind in IMAGE_TYPES
-    return attachment.name.rpartition(".")[2].lower() in IMAGE_EXTENSIONS
+    _stem, dot, extension = attachment.name.rpartition(".")
+    return bool(dot) and extension.lower() in IMAGE_EXTENSIONS
 
 
 def previewable(attachment: Attachment) -> bool:

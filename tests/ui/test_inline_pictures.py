@@ -1,7 +1,7 @@
 """Pilot and snapshot tests of pictures drawn in the log under their file line: a contact's
 picture is fetched once (lazily, when painted) and drawn in half blocks; a stranger's is not
 fetched, a line says how to (``f``), and ``f`` then fetches it; ``[ui] inline_images = false``
-fetches none; a picture that cannot be read is said in words."""
+fetches none; a picture that cannot be read is said in words; ``f`` views one full size."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from tests.ui.snapshot_app import make_app
 from tuichat.files import Attachment
 from tuichat.model import Message
 from tuichat.store import Store
+from tuichat.ui.dialogs.picture_dialog import PictureDialog
+from tuichat.ui.picture_view import PictureView
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.selection import SelectableLog
 
@@ -162,3 +164,22 @@ def test_inline_picture_snapshot(snap_compare, tmp_path: Path):  # type: ignore[
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_f_views_a_picture_full_size_in_a_dialog(ui: UI) -> None:
+    """From anyone, when asked: the picture in a dialog of its own (where kitty or sixel
+    graphics can draw it), larger than in the log; Escape closes it."""
+    ui.client.pictures[CAT.url] = PNG
+    ui.store.save_messages([shared(STRANGER, CAT, 7)])
+    async with ui.app.run_test(size=(100, 30)) as pilot:
+        await open_chat(pilot, STRANGER)
+        await pilot.press("alt+up", "f")
+        await settle(pilot)
+        await pilot.press("down", "down", "down", "enter")  # "View the picture full size"
+        await until(pilot, lambda: isinstance(pilot.app.screen, PictureDialog))
+        view = pilot.app.screen.query_one(PictureView)
+        await until(pilot, lambda: view.drawing is not None)
+        assert view.drawing is not None and "▀" in view.drawing.plain
+        assert drawn(pilot) == 0  # the log still asks before it draws a stranger's picture
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(pilot.app.screen, PictureDialog))

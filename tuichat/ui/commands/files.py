@@ -26,7 +26,7 @@ from tuichat.files import Attachment, fetchable, open_file
 from tuichat.model import Encryption, Message
 from tuichat.previews import previewable
 from tuichat.ui.commands.context import CommandContext
-from tuichat.ui.commands.pictures import drawable, fetch_picture
+from tuichat.ui.commands.pictures import drawable, fetch_picture, view_picture
 from tuichat.ui.dialogs.choices import ChoiceDialog
 from tuichat.ui.dialogs.file_picker import FilePicker
 from tuichat.ui.picture_lines import ShowPicture
@@ -103,6 +103,8 @@ def open_files(ctx: CommandContext, message: Message, show: ShowPicture | None =
         if show is not None and previewable(attachment) and drawable(ctx):
             choices.append(partial(fetch_picture, ctx, message.account, attachment, show))
             lines.append(safe_text(f"Show the picture in the log: {attachment.name}"))
+            choices.append(partial(view_picture, ctx, message.account, attachment))
+            lines.append(safe_text(f"View the picture full size: {attachment.name}"))
 
     def answered(index: int | None) -> None:
         if index is not None:

@@ -9,6 +9,9 @@ chose, a picture over https, small); any other picture gets a line saying how to
 private cache; the decoding (Pillow, within limits) runs in a thread. A picture that cannot be
 fetched or read is said in words under its file line, not as an error under the log: nobody
 asked for it. A terminal that draws no pictures (16 colours, ``NO_COLOR``) fetches none.
+``f`` also offers the picture full size in a dialog (:func:`view_picture`): the log cannot
+host a widget, the dialog can, so kitty's graphics or sixel draw it there where the terminal
+has them.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from tuichat.model import Message
 from tuichat.pictures import PictureError
 from tuichat.previews import chosen_sender, fetch_without_asking, previewable
 from tuichat.ui.commands.context import CommandContext
+from tuichat.ui.dialogs.picture_dialog import PictureDialog
 from tuichat.ui.picture_lines import (
     PICTURE_COLUMNS,
     PICTURE_ROWS,
@@ -71,3 +75,14 @@ def fetch_picture(
         show(attachment.url, picture)
 
     ctx.surface.start(run(), "pictures")
+
+
+def view_picture(ctx: CommandContext, account: str, attachment: Attachment) -> None:
+    """Fetch the picture ``attachment`` (asked for: from anyone) and show it as large as the
+    screen allows, through kitty or sixel graphics where the terminal has them."""
+
+    async def run() -> None:
+        data = await ctx.ui.client.fetch_preview(account, attachment)
+        ctx.ask(PictureDialog(attachment.name, data), lambda _closed: None)
+
+    ctx.request(run(), f"could not show {attachment.name}")

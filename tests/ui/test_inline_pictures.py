@@ -142,6 +142,11 @@ async def test_only_messages_painted_ask_for_their_pictures(ui: UI) -> None:
         log.scroll_home(animate=False, immediate=True)
         await until(pilot, lambda: drawn(pilot) > 0)
         assert len(ui.client.called("fetch_preview")) == 1
+        # Only that message's lines were re-rendered: the same as a whole new layout.
+        spliced, starts = [line.text.rstrip() for line in log._lines], list(log._starts)
+        log._relayout()
+        assert [line.text.rstrip() for line in log._lines] == spliced
+        assert log._starts == starts
 
 
 def add_picture(store: Store, client: FakeClient) -> None:

@@ -11,6 +11,7 @@ fails or grows past :data:`tuichat.files.MAX_DOWNLOAD`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -90,15 +91,15 @@ async def fetch_preview(
     session: Session, attachment: Attachment, cache: PreviewCache, limit: int = PREVIEW_LIMIT
 ) -> bytes:
     """The bytes of the picture ``attachment`` for the log: from ``cache`` when it was fetched
-    before, else fetched (at most ``limit`` bytes) and kept there."""
-    kept = cache.get(attachment.url)
+    before, else fetched (at most ``limit`` bytes) and kept there (the disk in a thread)."""
+    kept = await asyncio.to_thread(cache.get, attachment.url)
     if kept is not None:
         return kept
     parts: list[bytes] = []
     await _fetch(session, attachment, limit, lambda: parts.append)
     data = b"".join(parts)
     try:
-        cache.put(attachment.url, data)
+        await asyncio.to_thread(cache.put, attachment.url, data)
     except OSError as exc:  # shown all the same; fetched again next time
         log.warning("could not keep a picture in the cache: %s", exc)
     return data

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from rich.color import ColorSystem
+from rich.text import Text
 from textual.pilot import Pilot
 
 from tests.pngs import rgb_png
@@ -19,8 +20,10 @@ from tests.ui.helpers import log_text, main_screen, settle
 from tests.ui.snapshot_app import make_app
 from tuichat.files import Attachment
 from tuichat.model import Message
+from tuichat.pictures import Picture
 from tuichat.store import Store
 from tuichat.ui.dialogs.picture_dialog import PictureDialog
+from tuichat.ui.picture_lines import with_pictures
 from tuichat.ui.picture_view import PictureView
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.selection import SelectableLog
@@ -188,3 +191,16 @@ async def test_f_views_a_picture_full_size_in_a_dialog(ui: UI) -> None:
         assert drawn(pilot) == 0  # the log still asks before it draws a stranger's picture
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(pilot.app.screen, PictureDialog))
+
+
+def test_a_picture_is_never_wider_than_the_room_beside_the_names() -> None:
+    """40 x 10 cells at most, narrower when the log is; too narrow: not drawn."""
+    big = Picture(200, 100, tuple(tuple([RED] * 200) for _ in range(100)))
+    message = shared(ALICE, CAT, 1)
+    body = Text("📎 cat.png")
+    wide = with_pictures(body, message, {CAT.url: big}, 100).plain.split("\n")[1:]
+    assert [len(line) for line in wide] == [40] * 10
+    narrow = with_pictures(body, message, {CAT.url: big}, 12).plain.split("\n")[1:]
+    assert len(narrow) == 3 and {len(line) for line in narrow} == {12}  # aspect kept
+    assert with_pictures(body, message, {CAT.url: big}, 3).plain == body.plain
+    assert with_pictures(body, message, {}, 100).plain == body.plain

@@ -17,9 +17,10 @@ from tests.pngs import rgb_png
 from tests.ui.conftest import UI
 from tests.ui.fakes import ALICE, ME, FakeClient, incoming
 from tests.ui.helpers import log_text, main_screen, settle
+from tests.ui.room_app import ROOM, room_message
 from tests.ui.snapshot_app import make_app
 from tuichat.files import Attachment
-from tuichat.model import Message
+from tuichat.model import Direction, Message
 from tuichat.pictures import Picture
 from tuichat.store import Store
 from tuichat.ui.dialogs.picture_dialog import PictureDialog
@@ -204,3 +205,18 @@ def test_a_picture_is_never_wider_than_the_room_beside_the_names() -> None:
     assert len(narrow) == 3 and {len(line) for line in narrow} == {12}  # aspect kept
     assert with_pictures(body, message, {CAT.url: big}, 3).plain == body.plain
     assert with_pictures(body, message, {}, 100).plain == body.plain
+
+
+async def test_pictures_in_a_room_of_ours_and_our_own_are_fetched(ui: UI) -> None:
+    """A room whose messages we hold (one we joined): its members' pictures are fetched like
+    a contact's; so is a picture we sent to a stranger."""
+    mine = picture("https://upload.example.org/slot/mine.png")
+    ui.client.pictures.update({CAT.url: PNG, mine.url: PNG})
+    ours = replace(shared(STRANGER, mine, 9), direction=Direction.OUT, sender=ME)
+    ui.store.save_messages([replace(room_message("zed", CAT.url, 7), attachments=(CAT,)), ours])
+    async with ui.app.run_test(size=(100, 30)) as pilot:
+        await open_chat(pilot, ROOM)
+        await until(pilot, lambda: drawn(pilot) == 4)
+        await open_chat(pilot, STRANGER)
+        await until(pilot, lambda: drawn(pilot) == 4)
+        assert {c[2] for c in ui.client.called("fetch_preview")} == {CAT.url, mine.url}

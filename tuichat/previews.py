@@ -49,7 +49,8 @@ def previewable(attachment: Attachment) -> bool:
 
 def chosen_sender(message: Message, *, contact: bool, joined_room: bool) -> bool:
     """Whether ``message`` comes from someone the user chose: it is ours, it came in a room
-    (``joined_room``: one we joined), or its sender is a roster ``contact``."""
+    (``joined_room``: one of ours, joined now or before: its messages are in our store), or
+    its sender is a roster ``contact`` (a room's private message never is)."""
     if message.direction is Direction.OUT:
         return True
     if message.kind is ConversationKind.GROUPCHAT:

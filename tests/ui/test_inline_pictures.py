@@ -224,3 +224,23 @@ async def test_pictures_in_a_room_of_ours_and_our_own_are_fetched(ui: UI) -> Non
         await open_chat(pilot, STRANGER)
         await until(pilot, lambda: drawn(pilot) == 4)
         assert {c[2] for c in ui.client.called("fetch_preview")} == {CAT.url, mine.url}
+
+
+async def test_a_picture_drawn_above_the_view_does_not_move_what_is_read(ui: UI) -> None:
+    """The reader scrolled up: a picture that arrives for a message above the view pushes
+    nothing under the reader's eyes (the view follows its lines)."""
+    chatter = [incoming(ALICE, f"line {i}", 10 + i) for i in range(80)]
+    ui.store.save_messages([replace(shared(ALICE, CAT, 1), stanza_id="old"), *chatter])
+    async with ui.app.run_test(size=(100, 30)) as pilot:
+        await open_chat(pilot, ALICE)
+        log = main_screen(pilot).query_one(SelectableLog)
+        log.scroll_to(y=40, animate=False, immediate=True)
+        await pilot.pause()
+        top = int(log.scroll_y)
+        seen = [line.text for line in log._lines[top : top + 5]]
+        big = Picture(16, 8, tuple(tuple([RED] * 16) for _ in range(8)))
+        log.show_picture(CAT.url, big)
+        await pilot.pause()
+        assert drawn(pilot) == 4
+        top = int(log.scroll_y)
+        assert [line.text for line in log._lines[top : top + 5]] == seen

@@ -190,10 +190,10 @@ class SelectableLog(MessageLog):
         previous_day = None if dated else day
         old = len(message_block(previous_day, message, width, replace(look, pictures=before)))
         fresh = message_block(previous_day, message, width, look)
+        above = start + old <= self.scroll_y and not self._pinned  # the view keeps its lines
         self._lines[start : start + old] = fresh
         shift = len(fresh) - old
         self._starts[index + 1 :] = [s + shift for s in self._starts[index + 1 :]]
-        above = start < self.scroll_y and not self._pinned
         self._grow(Size(width, len(self._lines)))
         if above and shift:
             self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)

@@ -142,6 +142,13 @@ class ChatClient(
         folder under a name no file has; the path."""
         ...
 
+    async def fetch_preview(self, account: str, attachment: Attachment) -> bytes:
+        """The bytes of a picture for the log (https only, at most
+        :data:`tuichat.previews.PREVIEW_LIMIT`, the certificate checked as ``save_file``
+        checks it), kept in the private cache so that it is fetched once. Whether to ask is
+        the caller's (:func:`tuichat.previews.fetch_without_asking`)."""
+        ...
+
     async def blocked(self, account: str) -> list[str]:
         """The JIDs the server blocks for ``account`` (XEP-0191), sorted; changes arrive as
         ``BlocklistChanged``."""

@@ -101,6 +101,8 @@ class FakeClient(ServiceFakes, GatewayFakes, ActionFakes):
     """Path → what ``upload_file`` returns (others fail: "no such file")."""
     saved_bytes: bytes = b"fetched"
     """What ``save_file`` writes."""
+    pictures: dict[str, bytes] = field(default_factory=dict)
+    """Address → what ``fetch_preview`` answers (others fail as a server would)."""
     upload_gate: asyncio.Event | None = None
     """When set, uploads wait for it (after publishing their first progress)."""
     infos: dict[str, ContactInfo] = field(default_factory=dict)
@@ -449,6 +451,13 @@ class FakeClient(ServiceFakes, GatewayFakes, ActionFakes):
         with file:
             file.write(self.saved_bytes)
         return path
+
+    async def fetch_preview(self, account: str, attachment: Attachment) -> bytes:
+        """The picture ``pictures`` holds for the address (recorded in ``calls``)."""
+        self.calls.append(("fetch_preview", account, attachment.url))
+        if attachment.url not in self.pictures:
+            raise ClientError(f"the server did not give {attachment.name}: 404 Not Found")
+        return self.pictures[attachment.url]
 
     def cancel_upload(self, account: str, upload: str) -> bool:
         """Cancel the upload waiting at the gate."""

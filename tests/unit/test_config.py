@@ -40,6 +40,7 @@ FULL = """\
 theme = "nord"
 bell = true
 notify = false
+inline_images = false
 
 [keys]
 quick_switcher = "ctrl+t"
@@ -76,6 +77,7 @@ def test_full_config_is_read_and_normalised(tmp_path: Path, ca_pem: Path) -> Non
     shutil.copy(ca_pem, tmp_path / "ca.pem")
     config = load_config(write(tmp_path, FULL))
     assert config.ui.theme == "nord" and config.ui.bell and not config.ui.notify
+    assert not config.ui.inline_images
     assert dict(config.ui.keys) == {"quick_switcher": "ctrl+t"}
     alice, bob = config.accounts
     assert alice == AccountConfig(
@@ -133,6 +135,7 @@ PROBLEMS = [
     ('top = 1\n[ui]\ntheme = "x"\n', 1, "top", "unknown key"),
     ("[ui]\nbell = 1\n", 2, "ui.bell", "must be true or false, not an integer"),
     ("[ui]\ntheme = 3\n", 2, "ui.theme", "must be a string, not an integer"),
+    ("[ui]\ninline_images = 1\n", 2, "ui.inline_images", "must be true or false"),
     ('[ui]\ntheme = " "\n', 2, "ui.theme", "must not be empty"),
     ("ui = 5\n", 1, "ui", "must be a table"),
     ('[keys]\nfly = "ctrl+y"\n', 2, "keys.fly", "unknown action"),

@@ -255,6 +255,16 @@ def test_set_ui_option_in_place_and_new(tmp_path: Path) -> None:
     )
 
 
+def test_inline_images_can_be_turned_off(tmp_path: Path) -> None:
+    """``[ui] inline_images`` is an option like the others: set, read back, checked."""
+    path = write(tmp_path, REALISTIC)
+    assert load_config(path).ui.inline_images
+    set_ui_option(path, "inline_images", False)
+    assert not load_config(path).ui.inline_images
+    with pytest.raises(ConfigError, match="must be a bool"):
+        set_ui_option(path, "inline_images", "no")
+
+
 def test_set_ui_option_creates_the_table(tmp_path: Path) -> None:
     """A config without [ui] gains one; an empty file becomes a valid config."""
     path = write(tmp_path, "# just accounts\n")

@@ -32,7 +32,7 @@ from tuichat.config.read import nesting_problem, read_config_bytes
 from tuichat.keys import ACTIONS, validate_key
 from tuichat.model import JID, InvalidJID
 
-UI_KEYS: dict[str, type] = {"theme": str, "bell": bool, "notify": bool}
+UI_KEYS: dict[str, type] = {"theme": str, "bell": bool, "notify": bool, "inline_images": bool}
 ACCOUNT_KEYS: dict[str, type] = {
     "jid": str,
     "password_command": str,

@@ -99,6 +99,9 @@ class UIConfig:
     theme: str = "dark"
     bell: bool = False
     notify: bool = True
+    inline_images: bool = True
+    """Pictures from contacts, our own messages and joined rooms are fetched and drawn in the
+    log (see :mod:`tuichat.previews`); off: only when asked."""
     keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 

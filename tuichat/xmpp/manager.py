@@ -210,6 +210,14 @@ class ConnectionManager(
 
         return await download.save(self.session(account), attachment, downloads_dir())
 
+    async def fetch_preview(self, account: str, attachment: Attachment) -> bytes:
+        """A picture for the log, fetched once into the private cache."""
+        from tuichat.previews import PreviewCache, default_cache_dir
+        from tuichat.xmpp.features import download
+
+        cache = PreviewCache(default_cache_dir())
+        return await download.fetch_preview(self.session(account), attachment, cache)
+
     # -- delivery and read state (chat markers, read sync, chat states) ---------------------
 
     def mark_read(self, account: str, conversation: str) -> None:

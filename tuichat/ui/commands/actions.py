@@ -18,8 +18,10 @@ from tuichat.model import Direction, Message
 from tuichat.ui.acting import Pending
 from tuichat.ui.commands.context import CommandContext
 from tuichat.ui.commands.files import open_files
+from tuichat.ui.commands.pictures import inline_pictures
 from tuichat.ui.dialogs.choices import ChoiceDialog
 from tuichat.ui.links import find_links
+from tuichat.ui.picture_lines import ShowPicture
 from tuichat.ui.render import safe_text
 from tuichat.ui.slash import SlashCall
 from tuichat.ui.state import ConvKey
@@ -49,8 +51,15 @@ def _target(ctx: CommandContext, *, own: bool = False) -> Message | None:
     return None
 
 
-def from_log(ctx: CommandContext, action: str, message: Message | None) -> None:
-    """A key on the selected message (``leave``: the selection ended)."""
+def from_log(
+    ctx: CommandContext, action: str, message: Message | None, show: ShowPicture | None = None
+) -> None:
+    """A key on the selected message (``leave``: the selection ended); ``pictures``: the log
+    painted a message with pictures (``show`` shows them under their file lines)."""
+    if action == "pictures":
+        if message is not None and show is not None:
+            inline_pictures(ctx, message, show)
+        return
     acting = ctx.state.acting
     acting.selected = message
     if action == "leave" or message is None:
@@ -68,7 +77,7 @@ def from_log(ctx: CommandContext, action: str, message: Message | None) -> None:
     elif action == "open":
         open_links(ctx, message)
     elif action == "files":
-        open_files(ctx, message)
+        open_files(ctx, message, show)
     elif action == "versions":
         versions(ctx, message)
     elif action == "moderate":  # asks for the reason first: Enter then removes it

@@ -11,11 +11,16 @@ the first frame.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tuichat.model import Message
 from tuichat.ui import slash
 from tuichat.ui.commands.context import CommandContext
 from tuichat.ui.commands.registry import Command
 from tuichat.ui.state import ConvKey
+
+if TYPE_CHECKING:
+    from tuichat.ui.picture_lines import ShowPicture
 
 
 def run_command(ctx: CommandContext, command: Command, call: slash.SlashCall | None = None) -> None:
@@ -73,11 +78,14 @@ def recall(ctx: CommandContext, message: Message | None) -> None:
         actions.recall(ctx, message)
 
 
-def log_action(ctx: CommandContext, action: str, message: Message | None) -> None:
-    """The reader asked for ``action`` on ``message`` in the log."""
+def log_action(
+    ctx: CommandContext, action: str, message: Message | None, show: ShowPicture | None = None
+) -> None:
+    """The reader asked for ``action`` on ``message`` in the log (``show``: where the log
+    draws its pictures, when it asks for them)."""
     from tuichat.ui.commands import actions
 
-    actions.from_log(ctx, action, message)
+    actions.from_log(ctx, action, message, show)
 
 
 def occupant_chosen(ctx: CommandContext, nick: str) -> None:

@@ -10,21 +10,27 @@ text, never announced beside it.
 
 ``f`` on a selected message offers to save each of its files (https only, into the downloads
 folder, never overwriting; an encrypted file is decrypted) or to save and open it
-(``$TUICHAT_OPENER`` or ``xdg-open``: the one rule is :func:`tuichat.files.open_file`).
+(``$TUICHAT_OPENER`` or ``xdg-open``: the one rule is :func:`tuichat.files.open_file`), and
+for a picture to show it in the log (see :mod:`tuichat.ui.commands.pictures`).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
 
 from tuichat.files import Attachment, download_address, open_file
 from tuichat.model import Encryption, Message
+from tuichat.previews import previewable
 from tuichat.ui.commands.context import CommandContext
+from tuichat.ui.commands.pictures import drawable, fetch_picture, view_picture
 from tuichat.ui.dialogs.choices import ChoiceDialog
 from tuichat.ui.dialogs.file_picker import FilePicker
+from tuichat.ui.picture_lines import ShowPicture
 from tuichat.ui.render import safe_text
 from tuichat.ui.slash import SlashCall, unquote
 from tuichat.ui.state import ConvKey
@@ -73,27 +79,33 @@ def cancel(ctx: CommandContext, account: str) -> None:
         ctx.notify("no upload is running")
 
 
-def open_files(ctx: CommandContext, message: Message) -> None:
+def open_files(ctx: CommandContext, message: Message, show: ShowPicture | None = None) -> None:
     """The selected message's files: save one, or save and open it (a choice of both for
-    each file; a file not offered over https is named but cannot be chosen to fetch)."""
+    each file; a file not offered over https is named but cannot be chosen to fetch); a
+    picture may also be shown in the log (``show``), fetched now that the user asks."""
     files = message.attachments
     if not files:
         ctx.notify("no file in this message")
         return
-    choices: list[tuple[Attachment, bool]] = []
+    choices: list[Callable[[], None]] = []
     lines: list[Text] = []
     for attachment in files:
         for opening in (False, True):
-            choices.append((attachment, opening))
+            choices.append(partial(save, ctx, message.account, attachment, opening))
             verb = "Save and open" if opening else "Save to Downloads:"
             line = safe_text(f"{verb} {attachment.name}")
             if download_address(attachment.url) is None:
                 line.append(" (not https: not fetched)", style="dim")
             lines.append(line)
+        if show is not None and previewable(attachment) and drawable(ctx):
+            choices.append(partial(fetch_picture, ctx, message.account, attachment, show))
+            lines.append(safe_text(f"Show the picture in the log: {attachment.name}"))
+            choices.append(partial(view_picture, ctx, message.account, attachment))
+            lines.append(safe_text(f"View the picture full size: {attachment.name}"))
 
     def answered(index: int | None) -> None:
         if index is not None:
-            save(ctx, message.account, *choices[index])
+            choices[index]()
 
     ctx.ask(ChoiceDialog("Files", lines), answered)
 

@@ -520,7 +520,7 @@ class MainScreen(Screen[None]):
 
     @on(SelectableLog.ActionWanted)
     def _log_action(self, event: SelectableLog.ActionWanted) -> None:
-        dispatch.log_action(self.command_context(), event.action, event.message)
+        dispatch.log_action(self.command_context(), event.action, event.message, event.answer)
 
     @on(ConversationPane.OccupantChosen)
     def _occupant_chosen(self, event: ConversationPane.OccupantChosen) -> None:

@@ -7,8 +7,8 @@ network text goes through :mod:`tuichat.ui.render`; nothing here parses markup.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 
 from rich.cells import cell_len
@@ -25,7 +25,9 @@ from tuichat.model import (
     MessageState,
     mention_pattern,
 )
+from tuichat.pictures import Picture
 from tuichat.ui.nickcolor import nick_color
+from tuichat.ui.picture_lines import with_pictures
 from tuichat.ui.render import render_body, safe_text
 from tuichat.ui.rooms import Notice
 from tuichat.ui.themes import resolve_color
@@ -53,6 +55,8 @@ class LineLook:
     mention_nick: str
     selected_id: int | None = None
     """The message selected with the keyboard (marked with a symbol, not colour alone)."""
+    pictures: Mapping[str, Picture | Text] = field(default_factory=dict)
+    """By file address: the picture drawn under its file line, or what is said instead."""
 
 
 def nicks_when_they_came(
@@ -194,6 +198,8 @@ def message_lines(message: Message, width: int, look: LineLook) -> list[Strip]:
     if message.id is not None and message.id == look.selected_id:
         prefix = prefix[:5] + Text(SELECTED_MARK, style="bold") + prefix[6:]
         prefix.stylize(Style(reverse=True, bold=True))
+    if message.attachments and look.pictures:
+        body = with_pictures(body, message, look.pictures, width - prefix.cell_len)
     return _hanging(prefix, body, width, look.console)
 
 

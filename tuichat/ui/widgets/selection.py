@@ -7,19 +7,31 @@ picker), ``c`` copy, ``o`` open its links, ``f`` save or open its files, ``v`` e
 versions, ``m`` remove (moderators), ``g`` go to the message a reply quotes.
 The widget only says what was asked (:class:`SelectableLog.ActionWanted`); the commands decide.
 The selected message is marked with a symbol and reversed, not by colour alone.
+
+Pictures in the log: when a message with a picture file (:func:`tuichat.previews.previewable`)
+is first painted, the log asks for it once (the ``pictures`` action); the commands decide
+whether to fetch it and answer through :attr:`SelectableLog.ActionWanted.answer`
+(:meth:`SelectableLog.show_picture`), which re-renders that message's lines only.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import replace
 from datetime import tzinfo
 from typing import ClassVar
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
 from textual.message import Message as TMessage
+from textual.strip import Strip
 
 from tuichat.model import Message
-from tuichat.ui.widgets.message_lines import LineLook
+from tuichat.pictures import Picture
+from tuichat.previews import previewable
+from tuichat.ui.picture_lines import ShowPicture
+from tuichat.ui.widgets.message_lines import LineLook, day_line, local_day, message_block
 from tuichat.ui.widgets.message_log import MessageLog
 
 LOG_ACTIONS = {
@@ -51,15 +63,23 @@ class SelectableLog(MessageLog):
     class ActionWanted(TMessage):
         """The reader asked for ``action`` on ``message`` (``leave``: selection ended)."""
 
-        def __init__(self, action: str, message: Message | None) -> None:
+        def __init__(
+            self, action: str, message: Message | None, answer: ShowPicture | None = None
+        ) -> None:
             super().__init__()
             self.action = action
             self.message = message
+            self.answer = answer
+            """Where a picture of the message goes (:meth:`SelectableLog.show_picture`)."""
 
     def __init__(self, *, tz: tzinfo | None = None, id: str | None = None) -> None:
         super().__init__(tz=tz, id=id)
         self.selected_id: int | None = None
         """The selected message's store id (``None``: no selection)."""
+        self._pictures: dict[str, Picture | Text] = {}
+        """By file address: its picture, or the words shown instead."""
+        self._asked: set[str] = set()
+        """File addresses whose picture was asked for (once a session)."""
 
     @property
     def selected(self) -> Message | None:
@@ -70,7 +90,7 @@ class SelectableLog(MessageLog):
         return None
 
     def _look(self) -> LineLook:
-        return replace(super()._look(), selected_id=self.selected_id)
+        return replace(super()._look(), selected_id=self.selected_id, pictures=self._pictures)
 
     def start_selection(self) -> bool:
         """Select the newest message and take the focus; whether there is one."""
@@ -123,4 +143,58 @@ class SelectableLog(MessageLog):
         """A key on the selected message."""
         message = self.selected
         if message is not None:
-            self.post_message(self.ActionWanted(name, message))
+            self.post_message(self.ActionWanted(name, message, self.show_picture))
+
+    # -- pictures ------------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Paint, then ask for the pictures of the messages in view not asked for yet."""
+        lines = super().render_lines(crop)
+        starts, messages = self._starts, self.messages
+        if len(starts) == len(messages) and starts:
+            top = int(self.scroll_y)
+            index = max(0, bisect.bisect_right(starts, top) - 1)
+            bottom = top + self.scrollable_content_region.height
+            while index < len(starts) and starts[index] < bottom:
+                self._want_pictures(messages[index])
+                index += 1
+        return lines
+
+    def _want_pictures(self, message: Message) -> None:
+        wanted = [a for a in message.attachments if a.url not in self._asked and previewable(a)]
+        if wanted:
+            self._asked.update(a.url for a in wanted)
+            self.post_message(self.ActionWanted("pictures", message, self.show_picture))
+
+    def show_picture(self, url: str, shown: Picture | Text) -> None:
+        """Show ``shown`` under the file line of ``url`` (a picture, or words instead),
+        re-rendering only the lines of the messages that carry it."""
+        before = dict(self._pictures)
+        self._pictures[url] = shown
+        self._asked.add(url)
+        if len(self._starts) != len(self.messages) or not self._width:
+            return  # the next layout draws it
+        for index, message in enumerate(self.messages):
+            if any(a.url == url for a in message.attachments):
+                self._redraw(index, before)
+
+    def _redraw(self, index: int, before: dict[str, Picture | Text]) -> None:
+        """Lay out message ``index`` again in place: its lines as drawn with the pictures
+        ``before`` give way to those with the pictures now (their count may change)."""
+        message, start, width = self.messages[index], self._starts[index], self._width
+        look = replace(self._look(), mention_nick=self._mention_nicks()[index])
+        day = local_day(message.timestamp, look)
+        dated = start < len(self._lines) and (
+            self._lines[start].text.rstrip() == day_line(day, width, look).text.rstrip()
+        )
+        previous_day = None if dated else day
+        old = len(message_block(previous_day, message, width, replace(look, pictures=before)))
+        fresh = message_block(previous_day, message, width, look)
+        above = start + old <= self.scroll_y and not self._pinned  # the view keeps its lines
+        self._lines[start : start + old] = fresh
+        shift = len(fresh) - old
+        self._starts[index + 1 :] = [s + shift for s in self._starts[index + 1 :]]
+        self._grow(Size(width, len(self._lines)))
+        if above and shift:
+            self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
+        self.refresh()

@@ -1,5 +1,6 @@
-"""Provides :func:`save` (fetching a received file into the downloads folder) and
-:func:`fetch_into` (fetching one into a given path: plain or encrypted, all or nothing).
+"""Provides :func:`save` (fetching a received file into the downloads folder),
+:func:`fetch_into` (fetching one into a given path: plain or encrypted, all or nothing) and
+:func:`fetch_preview` (fetching a picture for the log into the private cache).
 
 Rules: only an address :func:`tuichat.files.download_address` allows (https) is fetched; the
 certificate is checked as uploads check it (the account's CA file, see
@@ -14,6 +15,8 @@ only once its tag is verified; a wrong key or a changed file leaves nothing and 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,10 +24,13 @@ from typing import TYPE_CHECKING
 from tuichat.errors import ClientError
 from tuichat.file_crypto import FileCryptoError, decrypting_into, is_encrypted_url, parse_aesgcm
 from tuichat.files import MAX_DOWNLOAD, Attachment, create_free, download_address, human_size
+from tuichat.previews import PREVIEW_LIMIT, PreviewCache
 from tuichat.xmpp.features.upload import CHUNK, TIMEOUT, https_context
 
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
+
+log = logging.getLogger(__name__)
 
 
 async def save(session: Session, attachment: Attachment, directory: Path) -> Path:
@@ -73,8 +79,36 @@ async def fetch_into(session: Session, attachment: Attachment, dst: Path) -> Non
         raise ClientError(f"could not save {name}: {exc}") from None
 
 
-async def _get(session: Session, url: str, name: str, write: Callable[[bytes], object]) -> None:
-    """GET the https ``url`` piece by piece into ``write`` (at most :data:`MAX_DOWNLOAD`)."""
+async def fetch_preview(
+    session: Session, attachment: Attachment, cache: PreviewCache, limit: int = PREVIEW_LIMIT
+) -> bytes:
+    """The bytes of the picture ``attachment`` for the log: from ``cache`` when it was fetched
+    before, else fetched (at most ``limit`` bytes) and kept there (the disk in a thread). An
+    encrypted file is not previewed (its bytes are ciphertext until saved)."""
+    address = download_address(attachment.url)
+    if address is None or is_encrypted_url(attachment.url):
+        raise ClientError(f"{attachment.name} is not offered over https: tuichat does not fetch it")
+    kept = await asyncio.to_thread(cache.get, attachment.url)
+    if kept is not None:
+        return kept
+    parts: list[bytes] = []
+    await _get(session, address, attachment.name, parts.append, limit)
+    data = b"".join(parts)
+    try:
+        await asyncio.to_thread(cache.put, attachment.url, data)
+    except OSError as exc:  # shown all the same; fetched again next time
+        log.warning("could not keep a picture in the cache: %s", exc)
+    return data
+
+
+async def _get(
+    session: Session,
+    url: str,
+    name: str,
+    write: Callable[[bytes], object],
+    limit: int = MAX_DOWNLOAD,
+) -> None:
+    """GET the https ``url`` piece by piece into ``write`` (at most ``limit`` bytes)."""
     import aiohttp
 
     timeout = aiohttp.ClientTimeout(total=None, sock_read=TIMEOUT, sock_connect=TIMEOUT)
@@ -87,13 +121,14 @@ async def _get(session: Session, url: str, name: str, write: Callable[[bytes], o
                     raise ClientError(
                         f"the server did not give {name}: {answer.status} {answer.reason or ''}"
                     )
-                if (answer.content_length or 0) > MAX_DOWNLOAD:
-                    raise ClientError(f"{name} is over {human_size(MAX_DOWNLOAD)}: not fetched")
+                too_big = f"{name} is over {human_size(limit)}: not fetched"
+                if (answer.content_length or 0) > limit:
+                    raise ClientError(too_big)
                 got = 0
                 async for chunk in answer.content.iter_chunked(CHUNK):
                     got += len(chunk)
-                    if got > MAX_DOWNLOAD:
-                        raise ClientError(f"{name} is over {human_size(MAX_DOWNLOAD)}: not fetched")
+                    if got > limit:
+                        raise ClientError(too_big)
                     write(chunk)
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         raise ClientError(f"could not fetch {name}: {exc or type(exc).__name__}") from None

@@ -178,6 +178,9 @@ async def test_contacts_cache_and_live_entries(services: ProsodyServer) -> None:
         await manager.disco_info(me, MUC_DOMAIN, refresh=True)
         assert disco.asked == asked + 1
 
+        # A notification goes to the bare JID: only to an available resource (our presence
+        # follows the catch-up), or it is dropped as a headline to nobody.
+        await asyncio.wait_for(session.synced.wait(), 15)
         async with Peer.connect(services, pub, pub_password) as peer:
             pubsub = await make_node(peer, "live")
             await pubsub.publish(PUBSUB_DOMAIN, "live", id="first", payload=atom(1))

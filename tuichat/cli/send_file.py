@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tuichat.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
+from tuichat.cli import EXIT_FAILURE, EXIT_USAGE, CliError
 from tuichat.cli.context import jid_arg, load, new_bus, open_store, pick_account
-from tuichat.cli.sync_cmd import ACKED_OR_MORE, SENT_BUT, WAITING_FOR, _first_outcome, _known_kind
+from tuichat.cli.sync_cmd import _first_outcome, _known_kind, report_unsent, wait_sent
 from tuichat.cli.waiting import wait_until
 from tuichat.config import AccountConfig
 from tuichat.errors import ClientError
@@ -89,13 +89,10 @@ def run_send_file(args: argparse.Namespace) -> int:
         why = asyncio.run(work)
         if store.failure is not None:
             raise store.failure
-    if why.startswith(NOT_QUEUED):
+    if why.startswith(NOT_QUEUED):  # nothing in the outbox to keep for the next run
         print(f"tuichat: not sent: {why.removeprefix(NOT_QUEUED)}", file=sys.stderr)
-    elif why.startswith(SENT_BUT):  # on the server, not confirmed in time
-        print(f"tuichat: {why}", file=sys.stderr)
-    elif why:
-        print(f"tuichat: not sent: {why}; kept in the outbox for the next run", file=sys.stderr)
-    return EXIT_FAILURE if why else EXIT_OK
+        return EXIT_FAILURE
+    return report_unsent(why)
 
 
 async def send_file(
@@ -175,10 +172,4 @@ async def _to_contact(
         queued = await manager.share_file(session.account, to, shared, encryption=how)
     except ClientError as exc:
         return f"{NOT_QUEUED}{exc}"
-    outcome = session.sender.wait(queued, until)  # that far, or failed with the reason
-    deadline = asyncio.get_running_loop().time() + timeout
-    if why := await wait_until(session, outcome.done, deadline, WAITING_FOR[until]):
-        row = session.store.get_message(queued.id) if queued.id is not None else None
-        return f"{SENT_BUT}{why}" if row is not None and row.state in ACKED_OR_MORE else why
-    failed = outcome.exception()
-    return str(failed) if failed is not None else ""
+    return await wait_sent(manager, session, queued, timeout, until)

@@ -317,9 +317,6 @@ class Session:
         if self.rooms is not None:
             self.rooms.on_fresh_stream()  # the server forgot our rooms; so do we
         self._set_state(ConnectionState.CONNECTED, "", resumed=False)  # at once: the rest waits
-        if self.archive is not None:
-            held = (c.last_timestamp for c in self.store.conversations(self.account))
-            self.archive.hold_floor(self.account, held)
         try:
             await self.client.get_roster()
         except Exception as exc:
@@ -356,6 +353,9 @@ class Session:
         if self.archive is None or self.state != ConnectionState.CONNECTED:
             return 0
         archive = archive or self.account
+        if archive == self.account:  # what came live since the last one is before this gap
+            held = (c.last_timestamp for c in self.store.conversations(self.account))
+            self.archive.hold_floor(archive, held)
         try:
             return await self.archive.sync(self.store, archive, both_ends=not short_gap)
         except Exception as exc:  # IqError, IqTimeout, a dropped stream: try again next time

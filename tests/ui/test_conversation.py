@@ -109,6 +109,23 @@ async def test_draft_is_kept_across_switching(ui: UI) -> None:
         assert screen.query_one(Composer).text == "draft"
 
 
+async def test_text_typed_while_msg_runs_follows_to_the_conversation_it_opens(ui: UI) -> None:
+    """Keys typed right after ``/msg bob`` Enter, before the line ran, are for Bob's
+    conversation: opening it neither wipes them nor keeps them as Alice's draft."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await open_alice(pilot, ui)
+        screen = main_screen(pilot)
+        pane = screen.view
+        pane.set_composer("/upload /tmp/a")  # typed after the line was submitted
+        pane.post_message(pane.LineSubmitted(f"/msg {BOB}"))
+        await pilot.pause()
+        assert screen.convs.current == (ME, BOB)
+        assert screen.query_one(Composer).text == "/upload /tmp/a"
+        screen.open_conversation((ME, ALICE))
+        await pilot.pause()
+        assert screen.query_one(Composer).text == ""
+
+
 async def test_up_in_empty_composer_recalls_last_sent(ui: UI) -> None:
     """Up in an empty composer brings back the last message sent here, for editing."""
     async with ui.app.run_test(size=(120, 40)) as pilot:

@@ -319,15 +319,27 @@ class Conversations:
         self._number_all()
         return self.numbers.get(key, 0)
 
-    def show(self, key: ConvKey, *, seen: bool = True) -> None:
+    def show(
+        self, key: ConvKey, composer: str = "", *, seen: bool = True, typed_ahead: bool = False
+    ) -> str:
         """Open ``key`` (numbered if new) and put it in view; its unread count resets unless
-        it is not ``seen`` yet (put back in view at start-up)."""
+        it is not ``seen`` yet (put back in view at start-up). The text for the composer.
+
+        ``composer``: what the composer holds, kept as the draft of the conversation leaving
+        view; but ``typed_ahead`` (typed while the line that opens ``key``, ``/msg``, ran: the
+        line itself had emptied the composer) it follows the user to ``key``.
+        """
+        if typed_ahead:
+            composer = self.drafts.pop(key, "") + composer
+        elif self.current is not None and self.current != key:
+            self.drafts[self.current] = composer
         if key not in self.open:
             self.open.append(key)
         self._number_all()
         self.current = key
         if seen:
             self.unread.pop(key, None)
+        return composer if typed_ahead else self.drafts.pop(key, "")
 
     def close(self, key: ConvKey) -> ConvKey | None:
         """Close ``key``; return the conversation to show instead (or ``None``)."""

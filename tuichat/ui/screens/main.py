@@ -70,7 +70,7 @@ class MainScreen(Screen[None]):
         self.state = MainState()
         """Everything shown, apart from the messages (in the store)."""
         self._subs: list[Subscription] = []
-        self._roster_scheduled = False
+        self._roster_scheduled = self._running_line = False
         self._header_scheduled = False
         self.received: Batch[ev.MessageReceived] = Batch(self._show_received, self._schedule)
         """The received messages waiting to be shown."""
@@ -105,8 +105,7 @@ class MainScreen(Screen[None]):
         return tuple(self.ctx.client.accounts)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """ESC+digit fallbacks switch only while the composer is empty or unfocused; F5
-        (occupants) is offered only while a room is in view."""
+        """ESC+digit switches only with the composer empty or unfocused; F5 only in rooms."""
         if action == "switch_fallback":
             return not self.view.composing
         if action == "command" and parameters == ("toggle_occupants",):
@@ -213,10 +212,8 @@ class MainScreen(Screen[None]):
         """
         around = unread_from or around
         pane, convs = self.view, self.convs
-        if convs.current is not None and convs.current != key:
-            convs.drafts[convs.current] = pane.composer_text
         was_open = key in convs.open
-        convs.show(key, seen=seen)
+        text = convs.show(key, pane.composer_text, seen=seen, typed_ahead=self._running_line)
         if not was_open:
             self.state.save_open(self.ctx.store)
         self.state.save_current(self.ctx.store)
@@ -229,7 +226,7 @@ class MainScreen(Screen[None]):
         else:
             page = self.ctx.store.page(*key, limit=PAGE)
             pane.show_page(page, has_more=len(page) >= PAGE)
-        pane.set_composer(convs.drafts.pop(key, ""))
+        pane.set_composer(text)
         pane.error = ""
         self._schedule_roster()
         self._unread_changed()
@@ -506,7 +503,11 @@ class MainScreen(Screen[None]):
 
     @on(ConversationPane.LineSubmitted)
     def _line(self, event: ConversationPane.LineSubmitted) -> None:
-        dispatch.run_line(self.command_context(), event.text)
+        self._running_line = True
+        try:
+            dispatch.run_line(self.command_context(), event.text)
+        finally:
+            self._running_line = False
 
     @on(TextArea.Changed, "#composer")
     def _draft_changed(self, event: TextArea.Changed) -> None:

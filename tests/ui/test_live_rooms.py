@@ -68,7 +68,8 @@ async def test_join_a_room_and_talk_with_a_peer(
             await until(
                 pilot, lambda: screen.rooms.mentions.get((me.jid, room)) == 1, what="mention"
             )
-            assert live.app.title == "(1) tuichat"
+            # The title follows the count through the app's own message queue: wait for it.
+            await until(pilot, lambda: live.app.title == "(1) tuichat", what="title counts")
             await until(pilot, lambda: "@1" in roster_text(pilot), what="@1 in the roster")
             pb.send_room(room, "just chatter")
             await until(pilot, lambda: screen.convs.unread.get((me.jid, room)) == 2, what="unread")

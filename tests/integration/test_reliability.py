@@ -46,6 +46,14 @@ class Side:
     def bodies(self, peer: str, direction: Direction) -> list[str]:
         return [m.body for m in self.store.history(self.jid, peer) if m.direction == direction]
 
+    def timeline(self, peer: str) -> str:
+        """The conversation as stored, for a failure's message: order, times, ids."""
+        return "\n".join(
+            f"{m.timestamp.isoformat()} #{m.id} {m.direction.value} {m.body!r} "
+            f"stanza-id={m.stanza_id} origin-id={m.origin_id}"
+            for m in self.store.history(self.jid, peer)
+        )
+
     def encryptions(self, peer: str) -> set[Encryption]:
         return {m.encryption for m in self.store.history(self.jid, peer)}
 
@@ -132,8 +140,8 @@ async def test_messages_cross_cuts_and_a_server_restart_exactly_once_in_order(
         await b.connected(3)
         await burst("after-restart")
         await _settle(a, b, sent_a, sent_b)
-        assert b.bodies(a.jid, Direction.IN) == sent_a
-        assert a.bodies(b.jid, Direction.IN) == sent_b
+        assert b.bodies(a.jid, Direction.IN) == sent_a, b.timeline(a.jid)
+        assert a.bodies(b.jid, Direction.IN) == sent_b, a.timeline(b.jid)
         assert a.bodies(b.jid, Direction.OUT) == sent_a
         assert b.bodies(a.jid, Direction.OUT) == sent_b
         assert a.store.outbox(a.jid) == [] and b.store.outbox(b.jid) == []

@@ -1,13 +1,15 @@
-"""Unit tests for :class:`tuichat.xmpp.live_batch.LiveBatch`: one store call per frame."""
+"""Unit tests for :mod:`tuichat.xmpp.live_batch`: one store call per frame (:class:`LiveBatch`),
+live messages filed in the order they arrive (:class:`ArrivalOrder`)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from tuichat.model import Direction, Message
-from tuichat.xmpp.live_batch import LiveBatch
+from tuichat.xmpp.live_batch import ArrivalOrder, LiveBatch
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -69,3 +71,24 @@ async def test_flush_stores_at_once_and_the_timer_then_finds_nothing() -> None:
     batch.add(msg(2))
     await asyncio.sleep(0.05)
     assert store.batches == [["m0"], ["m2"]]
+
+
+def test_a_resent_message_stamped_in_whole_seconds_is_filed_after_what_came_live() -> None:
+    """A message that came live at 12:00:00.126 and then one resent after a stream resumption
+    with Prosody's whole-second stamp 12:00:00: the second is filed after the first."""
+    order = ArrivalOrder()
+    live = order.place(replace(msg(1), timestamp=T0 + timedelta(milliseconds=126)))
+    resent = order.place(replace(msg(2), timestamp=T0))
+    also = order.place(replace(msg(3), timestamp=T0))
+    assert live.timestamp == T0 + timedelta(milliseconds=126)
+    assert live.timestamp < resent.timestamp < also.timestamp
+    assert resent.timestamp - live.timestamp == timedelta(microseconds=1)
+
+
+def test_later_messages_and_other_conversations_keep_their_own_times() -> None:
+    order = ArrivalOrder()
+    first = order.place(replace(msg(1), timestamp=T0 + timedelta(seconds=5)))
+    other = order.place(replace(msg(2), conversation="carol@x", timestamp=T0))
+    later = order.place(replace(msg(3), timestamp=T0 + timedelta(seconds=6)))
+    assert (first.timestamp, other.timestamp) == (T0 + timedelta(seconds=5), T0)
+    assert later.timestamp == T0 + timedelta(seconds=6)

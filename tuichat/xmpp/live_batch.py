@@ -1,4 +1,5 @@
-"""Provides :class:`LiveBatch`: live messages stored together, one transaction per frame.
+"""Provides :class:`LiveBatch`: live messages stored together, one transaction per frame; and
+:class:`ArrivalOrder`, which files each conversation's live messages in the order they came.
 
 A flood (a busy room, a crowd of strangers) delivers messages many times faster than one
 transaction each can keep up with while the keyboard waits. The batch collects the messages
@@ -9,9 +10,15 @@ may carry a ``then`` to run once it is stored (the room feature's echo and menti
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
 
 from tuichat.model import Message
+
+log = logging.getLogger(__name__)
 
 LIVE_BATCH_DELAY = 1 / 60
 """Seconds a live message waits for others to share its store transaction (one frame)."""
@@ -61,3 +68,31 @@ class LiveBatch:
                 then(row)
             for listener in self.listeners:
                 listener(message, row)
+
+
+class ArrivalOrder:
+    """Rule: a conversation's live messages are filed in the order they arrive.
+
+    The server delivers them in the order they were sent; but one resent after a stream
+    resumption, or kept offline for us, carries its delay stamp, which Prosody writes in whole
+    seconds: filed by it, a message would sort before one that arrived live earlier in that
+    same second. So a live message is never filed before the last live one of its
+    conversation (for as long as the session lives: across stream resumptions too).
+    """
+
+    def __init__(self) -> None:
+        self._newest: dict[str, datetime] = {}
+
+    def place(self, message: Message) -> Message:
+        """``message``, filed after the live messages of its conversation that came before."""
+        newest = self._newest.get(message.conversation)
+        if newest is not None and message.timestamp <= newest:
+            message = replace(message, timestamp=newest + timedelta(microseconds=1))
+        self._newest[message.conversation] = message.timestamp
+        return message
+
+
+def report_failure(task: asyncio.Future[Any]) -> None:
+    """Log what failed in a background delivery (a store error is also kept by the store)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("a delivery failed", exc_info=task.exception())

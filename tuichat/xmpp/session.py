@@ -46,7 +46,7 @@ from tuichat.xmpp.errors import (
 from tuichat.xmpp.features import FEATURES, muc_services, roster
 from tuichat.xmpp.features.mam import ArchiveSync, failure_words
 from tuichat.xmpp.features.message_actions import MessageActions, add_reply
-from tuichat.xmpp.live_batch import LiveBatch, Then
+from tuichat.xmpp.live_batch import ArrivalOrder, LiveBatch, Then, report_failure
 from tuichat.xmpp.omemo import stage as e2e
 from tuichat.xmpp.omemo.rules import SealedMessage
 from tuichat.xmpp.sending import Sender
@@ -125,8 +125,8 @@ class Session:
         self._retry: asyncio.TimerHandle | None = None
         self._held: list[Message] | None = None
         """Live messages held back while a fresh stream catches up (see ``_on_session_start``)."""
-        self._live = LiveBatch(self._save_and_publish)
-        """Live messages received within a frame, stored together (``deliver_live``)."""
+        self._live = LiveBatch(self._save_and_publish)  # a frame's live messages, stored together
+        self._arrivals = ArrivalOrder()
         self.sender = Sender(self)
         """Every outgoing message's life cycle (queued, written, acked, bounced, set aside)."""
         self.sender.steps.insert(0, add_reply)  # before any step that encrypts the body
@@ -156,12 +156,10 @@ class Session:
         self.certificates = CertificateTrust(self, self._fail)
         """The pin in force, the checks before login, and what to do with an untrusted one."""
         self.omemo: OmemoEngine | None = None
-        """End-to-end encryption, for an account with ``omemo`` on (built at the first start:
-        its import is heavy, and the first frame never waits for it)."""
+        """End-to-end encryption, for an account with ``omemo`` on, built when first needed
+        (``stage.needed_at_start``, ``stage.loaded``): its import is heavy."""
         self.omemo_loading: asyncio.Future[OmemoEngine] | None = None
-        """The engine being loaded on the current client (started once connected, awaited
-        before the catch-up: a session that never connects never imports it)."""
-        # -- delivery and read state (issue 12): hooks the features below fill --
+        """The engine being loaded on the current client."""
         self.on_live_stored = self._live.listeners
         """Run with ``(message, stored copy or None)`` once each live message is stored."""
         self.on_started: list[Callable[[bool], Awaitable[object]]] = []
@@ -448,11 +446,12 @@ class Session:
     def deliver(self, message: Message) -> None:
         """Take a received message: stored and published soon after (see :meth:`deliver_live`),
         or held while a fresh stream catches up. A sealed one is decrypted first."""
+        message = self._arrivals.place(message)
         if self._held is not None:
             self._held.append(message)
         elif isinstance(message, SealedMessage):
             task = asyncio.ensure_future(self.deliver_batch([message]))
-            task.add_done_callback(_report_failure)
+            task.add_done_callback(report_failure)
         else:
             self.deliver_live(message)
 
@@ -471,6 +470,11 @@ class Session:
     def encryption(self, conversation: str) -> Encryption:
         """How ``conversation`` sends now (see :mod:`tuichat.encryption_policy`)."""
         return e2e.encryption(self, conversation)
+
+    @property
+    def catching_up(self) -> bool:
+        """A fresh stream is catching up (what arrives live is held until it is done)."""
+        return self._held is not None
 
     async def _release_held(self) -> None:
         """Store what arrived live during the catch-up, after it: the archive copies came first,
@@ -492,9 +496,8 @@ class Session:
 
         Live messages still waiting for their batch are stored first, so the order holds.
         A duplicate that acknowledges one of our outgoing messages (its archive or carbon copy
-        carries the server's stanza-id) moves that message to ``acked``. ``keys`` and
-        ``sealed``: see :meth:`Store.save_outcomes`.
-        """
+        carries the server's stanza-id) moves that message to ``acked``. ``keys``, ``sealed``:
+        see :meth:`Store.save_outcomes`."""
         self._live.flush()
         return self._save_and_publish(
             messages, announce=announce, older=older, keys=keys, sealed=sealed
@@ -542,9 +545,3 @@ class Session:
         message = self._chat_message(parse.envelope(inner), self.account, now=utcnow())
         if message is not None:
             self.deliver(message)
-
-
-def _report_failure(task: asyncio.Future[Any]) -> None:
-    """Log what failed in a background delivery (a store error is also kept by the store)."""
-    if not task.cancelled() and task.exception() is not None:
-        log.error("a delivery failed", exc_info=task.exception())

@@ -43,6 +43,7 @@ from tuichat.xmpp.features.muc_state import RoomState
 from tuichat.xmpp.features.muc_words import join_error_words
 from tuichat.xmpp.features.roster import presence_args
 from tuichat.xmpp.features.selfping import SelfPinger
+from tuichat.xmpp.live_batch import report_failure
 from tuichat.xmpp.omemo import rooms as e2e_rooms
 from tuichat.xmpp.omemo.rules import SealedMessage
 
@@ -307,7 +308,7 @@ class Rooms(RoomSending):
                 then(stored[0] if stored else None)
 
         task = asyncio.ensure_future(deliver())
-        task.add_done_callback(_report_failure)
+        task.add_done_callback(report_failure)
 
     def flush_history(self, state: RoomState) -> None:
         """Store the join history buffered for ``state`` (one transaction)."""
@@ -379,11 +380,6 @@ class Rooms(RoomSending):
         except Exception:  # item-not-found (a new room) or no answer
             return False
         return NS_MAM in set(info["disco_info"]["features"])
-
-
-def _report_failure(task: asyncio.Future[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("storing encrypted room messages failed", exc_info=task.exception())
 
 
 def install(session: Session) -> Rooms:

@@ -1,7 +1,8 @@
 """Provides what the UI's "read" and "typing" requests do to a session: the chat marker
 (:mod:`~tuichat.xmpp.features.receipts`), the read sync publication
 (:mod:`~tuichat.xmpp.features.read_sync`) and the chat states
-(:mod:`~tuichat.xmpp.features.chat_states`), each only when installed."""
+(:mod:`~tuichat.xmpp.features.chat_states`), each only when installed; typing in an encrypted
+conversation also loads the OMEMO engine, if it is not yet."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from tuichat.model import ConversationKind
 from tuichat.xmpp.features.muc_parse import room_of
+from tuichat.xmpp.omemo import stage
 
 if TYPE_CHECKING:
     from tuichat.xmpp.session import Session
@@ -36,3 +38,5 @@ def draft_changed(session: Session, conversation: str, *, empty: bool) -> None:
     """The user typed in ``conversation``'s composer (``empty``: the draft is empty now)."""
     if session.chat_states is not None:
         session.chat_states.typed(conversation, kind_of(session, conversation), empty=empty)
+    if not empty and session.config.omemo:
+        stage.warm(session, conversation)

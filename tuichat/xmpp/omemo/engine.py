@@ -33,7 +33,7 @@ from tuichat.errors import ClientError
 from tuichat.model import ConversationKind, Device, Direction, Message, Trust
 from tuichat.store import KeyWrites
 from tuichat.xmpp import parse
-from tuichat.xmpp.omemo import group, omemo2, repair, rules
+from tuichat.xmpp.omemo import group, omemo2, repair, rules, stage
 from tuichat.xmpp.omemo.deadlines import Deadlines, Deferred
 from tuichat.xmpp.omemo.rules import SealedMessage
 from tuichat.xmpp.omemo.storage import StoreStorage, spare_pre_key_work
@@ -102,6 +102,9 @@ class OmemoEngine:
         """Per JID, the devices whose trust waits for the user's decision."""
         self.listed: set[str] = set()
         """JIDs whose device list is cached (PEP keeps it current from then on)."""
+        self.lazy = False
+        """Built after its stream's start (at the first use): the device lists PEP sent at
+        our presence never reached it, so each JID's is fetched before the first encryption."""
         self.plugin: Any = None
         self.announced: set[tuple[str, int]] = set()
         """The devices a ``DevicesChanged`` named in ``added`` (each is announced once)."""
@@ -168,9 +171,10 @@ class OmemoEngine:
                 kept.append(None)
                 continue
             keys = _dedupe_keys(message)
-            if self._applied(message):
+            what = stage.known(self.session, message)
+            if what == "applied":
                 continue  # an action read again (an archive overlap, our own copy): done once
-            if seen & keys or self.session.store.duplicate_of(message) is not None:
+            if seen & keys or what == "held":
                 out.append(message.opened())
                 kept.append(None)
                 continue
@@ -220,11 +224,6 @@ class OmemoEngine:
             for key in rules.applied_keys(opened):  # stored with it: known when read again
                 await self.storage.store(key, True)
         return opened, None
-
-    def _applied(self, message: Message) -> bool:
-        """Whether ``message`` is an encrypted action already applied (see ``applied_keys``)."""
-        load = self.session.store.load_key
-        return any(load(self.account, key) is not None for key in rules.applied_keys(message))
 
     async def _decrypted(self, stanza: Any) -> tuple[dict[str, Any] | None, DeviceInformation]:
         """What decrypting a stanza gives its message (None: an empty OMEMO message), and the
@@ -369,13 +368,14 @@ class OmemoEngine:
         )
 
     async def _known_devices(self, jid: str) -> None:
-        """Download the device list of ``jid`` when none is cached yet. With a mutual
-        subscription slixmpp-omemo waits for the PEP notification instead, and a send right
-        after the first connect (``tuichat send``) would find no device and be held."""
+        """Download the device list of ``jid`` when none is cached yet, or once when the engine
+        is :attr:`lazy` (what is cached may be old). With a mutual subscription slixmpp-omemo
+        waits for the PEP notification instead, and a send right after the first connect
+        (``tuichat send``) would find no device and be held."""
         if jid in self.listed:
             return
         manager = await self.manager()
-        if not await manager.get_device_information(jid):
+        if self.lazy or not await manager.get_device_information(jid):
             await self.deadlines.run(
                 self.plugin.refresh_device_lists({JID(jid)}, force_download=True)
             )

@@ -185,3 +185,18 @@ class SealedMessage(Message):
         if shared is not None:
             values["attachments"] = (shared,)
         return Message(**values)
+
+
+DEVICE_LIST_NODES = {
+    NS_OLDMEMO: f"{NS_OLDMEMO}.devicelist",
+    NS_TWOMEMO: f"{NS_TWOMEMO}:devices",
+}
+"""Each OMEMO version's device-list node (PEP; the list is its item ``current``)."""
+
+
+def listed_devices(item: ET.Element | None, namespace: str) -> set[int]:
+    """The device ids of a published device list (a pubsub ``<item>``; ``None``: no list)."""
+    if item is None:
+        return set()
+    ids = (d.get("id", "") for d in item.iter(f"{{{namespace}}}device"))
+    return {int(i) for i in ids if i.isdigit()}

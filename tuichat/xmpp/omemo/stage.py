@@ -20,7 +20,12 @@ from tuichat import events as ev
 from tuichat.encryption_policy import conversation_encryption, device_list_key, lists_devices
 from tuichat.errors import NoAnswer
 from tuichat.model import Encryption, Message
-from tuichat.xmpp.omemo.rules import SealedMessage
+from tuichat.xmpp.omemo.rules import (
+    DEVICE_LIST_NODES,
+    SealedMessage,
+    applied_keys,
+    listed_devices,
+)
 from tuichat.xmpp.sending import Unwritable
 
 if TYPE_CHECKING:
@@ -32,27 +37,61 @@ log = logging.getLogger(__name__)
 
 OFF_WORDS = "encrypted, and OMEMO is off for this account"
 
+OWN_DEVICE_KEY = "/own_device_id"
+"""Where python-omemo keeps our device id (in the store, read without importing it)."""
+LIST_TIMEOUT = 10.0
+"""Seconds to wait for our own published device list at a stream's start."""
+ITEM_PATH = ".//{http://jabber.org/protocol/pubsub}item"
 
-async def install(session: Session) -> OmemoEngine:
+
+async def install(session: Session, *, at_start: bool) -> OmemoEngine:
     """Build the session's engine (once: the import takes about a second, off the loop) and
-    load it on its new client (:class:`EncryptStep` encrypts with it)."""
+    load it on its new client (:class:`EncryptStep` encrypts with it). Loaded during a
+    catch-up, it enters the library's history-sync mode at once (:func:`after_catch_up` ends
+    it)."""
     engine = session.omemo
     if engine is None:
         module = await asyncio.to_thread(importlib.import_module, "tuichat.xmpp.omemo.engine")
         engine = module.OmemoEngine(session)
+        engine.lazy = not at_start  # it missed the device lists PEP sent at our presence
         session.omemo = engine
     engine.install(session.client)
+    if session.catching_up:
+        await engine.before_catch_up()
     return engine
 
 
-async def loaded(session: Session) -> OmemoEngine | None:
+async def loaded(session: Session, *, at_start: bool = False) -> OmemoEngine | None:
     """The engine, once loaded on the current client (None for an account without OMEMO);
-    the first call on a client starts loading it."""
+    the first call on a client starts loading it (``at_start``: before the catch-up)."""
     if not session.config.omemo or session.client is None:
         return None
     if session.omemo_loading is None:
-        session.omemo_loading = asyncio.ensure_future(install(session))
+        session.omemo_loading = asyncio.ensure_future(install(session, at_start=at_start))
     return await session.omemo_loading
+
+
+async def needed_at_start(session: Session) -> bool:
+    """Whether a new stream must load the engine before it catches up. Only when: it is loaded
+    already (on the stream before; it follows every stream from then on), our identity does
+    not exist yet (the first connect makes and publishes it), or our device is missing from a
+    list we publish (another client of ours overwrote it: the engine publishes it again).
+    Otherwise it loads at the first encrypted message in or out, or the first OMEMO request:
+    an account that does not use OMEMO now never pays its import (~1 s, ~35 MiB)."""
+    if session.omemo is not None:
+        return True
+    own = session.store.load_key(session.account, OWN_DEVICE_KEY)
+    if own is None or not own.isdigit():
+        return True
+    pubsub = session.client.plugin["xep_0060"]
+    for namespace, node in DEVICE_LIST_NODES.items():
+        try:
+            iq = await pubsub.get_item(session.account, node, "current", timeout=LIST_TIMEOUT)
+        except Exception:  # no such list, or no answer: let the engine see to it
+            return True
+        if int(own) not in listed_devices(iq.xml.find(ITEM_PATH), namespace):
+            return True
+    return False
 
 
 class EncryptStep:
@@ -87,6 +126,16 @@ class EncryptStep:
         return await engine.encrypt(stanza, message)
 
 
+def warm(session: Session, conversation: str) -> None:
+    """The user types in ``conversation``: if it sends encrypted, load the engine now, so that
+    the message does not wait for it."""
+    if session.omemo_loading is not None or not session.synced.is_set():
+        return
+    if encryption(session, conversation) is Encryption.OMEMO:
+        task = asyncio.ensure_future(loaded(session))
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # EncryptStep reports
+
+
 def add_step(session: Session) -> None:
     """Make :class:`EncryptStep` the last step of every outgoing message (once): the steps
     before it write what it seals."""
@@ -95,12 +144,14 @@ def add_step(session: Session) -> None:
 
 
 async def before_catch_up(session: Session) -> None:
-    """Wait for our identity to exist and be published; then hold new one-time keys back while
-    we catch up (the library's history-sync mode)."""
+    """If the engine is :func:`needed_at_start`, wait for our identity to exist and be
+    published; then hold new one-time keys back while we catch up (the library's history-sync
+    mode: :func:`install` enters it)."""
+    if not session.config.omemo:
+        return
     try:
-        engine = await loaded(session)
-        if engine is not None:
-            await engine.before_catch_up()
+        if await needed_at_start(session):
+            await loaded(session, at_start=True)
     except Exception as exc:  # the server refused a publish, a timeout…
         log.warning("%s: OMEMO could not start: %r", session.account, exc)
         session.bus.publish(ev.ErrorReported(session.account, f"encryption could not start: {exc}"))
@@ -134,6 +185,15 @@ async def deliver_batch(
     works once: a crash in between must not lose the message)."""
     if not any(isinstance(m, SealedMessage) for m in messages):
         return session.deliver_many(messages, announce=announce, older=older)
+    if session.omemo is None:
+        found = [known(session, m) for m in messages]
+        if None not in found:  # copies of what we hold (our own, an archive overlap)
+            kept = [
+                m.opened() if isinstance(m, SealedMessage) else m
+                for m, what in zip(messages, found, strict=True)
+                if what != "applied"
+            ]
+            return session.deliver_many(kept, announce=announce, older=older)
     omemo = await loaded(session)
     if omemo is None:  # cannot happen: sealed only with OMEMO on
         return session.deliver_many(messages, announce=announce, older=older)
@@ -150,6 +210,18 @@ async def deliver_batch(
     if opened.deferred:  # what was decrypted is stored; the catch-up must not move past the rest
         raise NoAnswer("decrypting waited too long for the server; the rest comes again")
     return saved
+
+
+def known(session: Session, message: Message) -> str | None:
+    """What decrypting ``message`` would be for, if nothing: ``"plain"`` (not encrypted),
+    ``"applied"`` (an encrypted action applied already), ``"held"`` (a copy of a stored
+    message), or ``None``: it must be decrypted. Asked before decrypting: a key works once."""
+    if not isinstance(message, SealedMessage):
+        return "plain"
+    store = session.store
+    if any(store.load_key(session.account, k) is not None for k in applied_keys(message)):
+        return "applied"
+    return "held" if store.duplicate_of(message) is not None else None
 
 
 async def deliver_held(session: Session, messages: Sequence[Message]) -> None:

@@ -241,6 +241,24 @@ def test_the_xmpp_layer_loads_slixmpp_without_pygments() -> None:
     assert "pygments.lexers" in later
 
 
+def test_slixmpp_loads_aiodns_only_for_an_account_that_needs_dns_srv() -> None:
+    """aiodns (c-ares, ~1.8 MiB) serves DNS SRV lookups alone: not loaded with slixmpp, it is
+    when an account without ``host`` connects, and slixmpp's resolver then uses it."""
+    modules = imported_after("from tuichat.xmpp.manager import ConnectionManager")
+    assert loaded(modules, ("aiodns", "pycares")) == []
+    later = imported_after(
+        "from tuichat.xmpp.manager import ConnectionManager\n"
+        "from tuichat.xmpp.library import resolve_srv\n"
+        "from slixmpp.xmlstream import resolver\n"
+        "assert not resolver.AIODNS_AVAILABLE\n"
+        "resolve_srv()\n"
+        "assert resolver.AIODNS_AVAILABLE\n"
+        "import asyncio\n"
+        "assert resolver.default_resolver(asyncio.new_event_loop()) is not None\n"
+    )
+    assert "aiodns" in later
+
+
 def test_a_bare_tuichat_builds_no_subcommand_parser() -> None:
     """`tuichat` with no arguments runs the chat client: no subcommand module on the way."""
     modules = imported_after(

@@ -22,6 +22,7 @@ from slixmpp.xmlstream.matcher import MatchXPath
 
 from tuichat.certificates import fingerprint
 from tuichat.config import TLSMode
+from tuichat.xmpp import library
 from tuichat.xmpp.pinning import Pin, accepted
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,8 @@ def connect_now(client: Any, host: str | None, port: int | None) -> None:
     """Start one connection attempt at once: the session runs the retry schedule, so slixmpp's
     own growing wait before each attempt (1 s, 2 s, …) is reset first."""
     client._connect_loop_wait = 0
+    if host is None:
+        library.resolve_srv()  # the domain's SRV records name the server
     client.connect(host, port)
 
 

@@ -189,7 +189,7 @@ async def register_account(
             ConnectFailed(f"{parsed.domain}: {describe_connect_error(reason or None)}")
         ),
     )
-    client.connect(*connect.address(host, port, tls))
+    connect.connect_now(client, *connect.address(host, port, tls))
     try:
         while not outcome.done():
             await asyncio.wait({outcome}, timeout=timeout)

@@ -46,7 +46,7 @@ async def settle(pilot: Pilot[None], timeout: float = 3.0) -> None:
     screen = main_screen(pilot)
     waited = 0.0
     await pilot.pause()
-    while screen._roster_scheduled and waited < timeout:
+    while screen._roster_timer is not None and waited < timeout:
         await pilot.pause(0.02)
         waited += 0.02
     await pilot.pause()

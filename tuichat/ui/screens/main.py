@@ -16,6 +16,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, TextArea
 
 from tuichat import events as ev
@@ -65,12 +66,12 @@ class MainScreen(Screen[None]):
         160: the sidebar grows, so long names and JIDs are not cut."""
         width = self.app.size.width  # its class now: set at the first resize, it restyled all
         self.add_class(max(b for b in self.HORIZONTAL_BREAKPOINTS if width >= b[0])[1])
-        self._resumed = False
+        self._resumed = self._running_line = False
         self.ctx = ctx
         self.state = MainState()
         """Everything shown, apart from the messages (in the store)."""
         self._subs: list[Subscription] = []
-        self._roster_scheduled = self._running_line = False
+        self._roster_timer: Timer | None = None
         self._header_scheduled = False
         self.received: Batch[ev.MessageReceived] = Batch(self._show_received, self._schedule)
         """The received messages waiting to be shown."""
@@ -150,8 +151,7 @@ class MainScreen(Screen[None]):
         self.view.focus_composer()
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        """The first resume follows the mount, which just styled every widget: Textual's handler
-        (run after this one) restyles them all at later resumes only."""
+        """Textual (after this) restyles every widget at resumes after the first (the mount's)."""
         event.refresh_styles, self._resumed = self._resumed and event.refresh_styles, True
 
     def on_unmount(self) -> None:
@@ -161,10 +161,7 @@ class MainScreen(Screen[None]):
         self._subs = []
 
     def _schedule(self, delay: float, callback: Any) -> None:
-        if delay > 0:
-            self.set_timer(delay, callback)
-        else:
-            self.call_later(callback)
+        _ = self.set_timer(delay, callback) if delay > 0 else self.call_later(callback)
 
     # -- commands: one context, one dispatcher -------------------------------------------------
 
@@ -343,12 +340,13 @@ class MainScreen(Screen[None]):
 
     def _schedule_roster(self) -> None:
         """Coalesce bursts of roster/presence events into one rebuild."""
-        if not self._roster_scheduled:
-            self._roster_scheduled = True
-            self.set_timer(ROSTER_COALESCE, self._refresh_roster)
+        if self._roster_timer is None:
+            self._roster_timer = self.set_timer(ROSTER_COALESCE, self._refresh_roster)
 
     def _refresh_roster(self) -> None:
-        self._roster_scheduled = False
+        if self._roster_timer is not None:  # this rebuild is the one it would have made
+            self._roster_timer.stop()
+            self._roster_timer = None
         sidebar = self.query_one(RosterSidebar)
         sidebar.current = self.convs.current
         sidebar.rows = tuple(sidebar_rows(self.state, self.accounts))

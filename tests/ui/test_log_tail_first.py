@@ -44,3 +44,27 @@ async def test_a_conversation_opened_away_from_its_end_is_laid_out_whole_at_once
         await pilot.pause()
         log.show_around(MESSAGES, 150)
         assert len(log._lines) > 300
+
+
+async def test_a_long_conversation_is_wrapped_once_for_its_scrollbar_not_again_when_it_comes() -> None:
+    """More messages than lines in view: the scrollbar will come, so the lines are wrapped
+    without its column at once; its coming does not wrap them all again."""
+    app = LogApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(MessageLog)
+        await pilot.pause()
+        width = log.scrollable_content_region.width
+        laid: list[int] = []
+        relayout = log._relayout
+
+        def counted() -> None:
+            relayout()
+            laid.append(log._width)
+
+        log._relayout = counted  # type: ignore[method-assign]
+        log.set_messages(MESSAGES, has_more=False)
+        for _ in range(4):
+            await pilot.pause()
+        assert log.show_vertical_scrollbar
+        assert laid == [width - 1, width - 1]  # the newest screenful, then the rest
+        assert log.scrollable_content_region.width == width - 1

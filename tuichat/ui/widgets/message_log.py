@@ -42,11 +42,9 @@ MAX_LOADED = 2000
 """Past this many loaded messages, jumping to the end drops all but the newest page."""
 KEEP_ON_TRIM = 200
 FLOOD_KEEP = 40
-"""A batch bigger than this, arriving while the reader follows the newest line, shows only the
-newest this many messages (older ones come back from the store when the reader scrolls up)."""
+"""A bigger batch arriving while the reader follows the newest line shows its newest this many."""
 MAX_FOLLOWED = 600
-"""While the reader follows the newest line, at most this many messages stay loaded (the
-oldest are let go without a re-layout; scrolling up loads them again from the store)."""
+"""Following the newest line, at most this many messages stay loaded (scrolling up reloads)."""
 
 
 class MessageLog(ScrollView, can_focus=True):
@@ -123,15 +121,14 @@ class MessageLog(ScrollView, can_focus=True):
         """The day of the last laid-out line (a new day gets a separator)."""
         self._asked_older = False
         self._nick_changes: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
-        """Per room shown (account, room): our nick changes seen there, as (when, the nick we
-        had before), by time. Kept for the session, so reopening a room keeps its marks."""
+        """Per room shown: our nick changes there, as (when, the nick we had before), by time,
+        for the session (reopening a room keeps its marks)."""
         self._notices: list[Notice] = []
         self.show_traffic = True
         """Whether joins, leaves and nick changes are shown (subjects and the like always are)."""
         self._paint: tuple[Style, int] | None = None
         self._tail_only = False
-        """Until the refresh after :meth:`set_messages`, lay out the newest screenful only: the
-        first frame of a conversation need not wait for the lines above the view."""
+        """Until the refresh after :meth:`set_messages`, lay out the newest screenful only."""
 
     # -- public API (attributes down) ---------------------------------------------------------
 
@@ -421,13 +418,11 @@ class MessageLog(ScrollView, can_focus=True):
         self._rewrap()
 
     def _watch_show_vertical_scrollbar(self) -> None:
-        """The scrollbar came or went: the lines have one column less or more to wrap in."""
-        self._rewrap()
+        self._rewrap()  # the lines may have one column less or more to wrap in
 
     def _rewrap(self) -> None:
-        """Lay the lines out again if the width they were wrapped at is no longer the width
-        there is (a resize, or the scrollbar taking or giving back its column)."""
-        if self.scrollable_content_region.width != self._width:
+        """Lay the lines out again if the width to wrap at changed (a resize, the scrollbar)."""
+        if self._wrap_width() != self._width:
             self._relayout()
         else:
             self._stick()
@@ -436,9 +431,8 @@ class MessageLog(ScrollView, can_focus=True):
         """Keep the newest line in view if the view holds on to it (:attr:`_pinned`).
 
         Called at once whenever the lines or the room for them changed: a scroll to the end
-        scheduled once after a refresh lost the race against content that came later (an
-        archive catch-up inserted by time, a state re-rendered, a re-wrap, a shorter view).
-        """
+        scheduled after a refresh lost the race against content that came later (an archive
+        catch-up inserted by time, a state re-rendered, a re-wrap, a shorter view)."""
         if self._pinned and self._width:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
@@ -455,9 +449,15 @@ class MessageLog(ScrollView, can_focus=True):
         self._stick()
         self.refresh()
 
+    def _wrap_width(self) -> int:
+        """The view's width, less the scrollbar's column as soon as there are more messages
+        than lines in view (not wrapped again when it comes)."""
+        region = self.scrollable_content_region
+        coming = len(self._messages) > region.height + 2 and not self.show_vertical_scrollbar
+        return max(region.width - (self.styles.scrollbar_size_vertical if coming else 0), 0)
+
     def _relayout(self) -> None:
-        width = self.scrollable_content_region.width
-        self._width = width
+        width = self._width = self._wrap_width()
         notices = [n for n in self._notices if self._notice_shown(n)]
         messages, nicks = self._messages, self._mention_nicks()
         above = len(messages) - self.scrollable_content_region.height - 2  # 1 line each at least

@@ -84,14 +84,16 @@ async def needed_at_start(session: Session) -> bool:
     if own is None or not own.isdigit():
         return True
     pubsub = session.client.plugin["xep_0060"]
-    for namespace, node in DEVICE_LIST_NODES.items():
-        try:
-            iq = await pubsub.get_item(session.account, node, "current", timeout=LIST_TIMEOUT)
-        except Exception:  # no such list, or no answer: let the engine see to it
-            return True
-        if int(own) not in listed_devices(iq.xml.find(ITEM_PATH), namespace):
-            return True
-    return False
+    asked = [
+        pubsub.get_item(session.account, node, "current", timeout=LIST_TIMEOUT)
+        for node in DEVICE_LIST_NODES.values()
+    ]
+    lists = await asyncio.gather(*asked, return_exceptions=True)
+    return any(
+        isinstance(iq, BaseException)  # no such list, or no answer: the engine sees to it
+        or int(own) not in listed_devices(iq.xml.find(ITEM_PATH), namespace)
+        for namespace, iq in zip(DEVICE_LIST_NODES, lists, strict=True)
+    )
 
 
 class EncryptStep:

@@ -417,8 +417,7 @@ class MessageLog(ScrollView, can_focus=True):
         """Re-wrap every loaded message at the new width."""
         self._rewrap()
 
-    def _watch_show_vertical_scrollbar(self) -> None:
-        self._rewrap()  # the lines may have one column less or more to wrap in
+    _watch_show_vertical_scrollbar = on_resize  # one column less or more to wrap in
 
     def _rewrap(self) -> None:
         """Lay the lines out again if the width to wrap at changed (a resize, the scrollbar)."""
@@ -450,8 +449,8 @@ class MessageLog(ScrollView, can_focus=True):
         self.refresh()
 
     def _wrap_width(self) -> int:
-        """The view's width, less the scrollbar's column as soon as there are more messages
-        than lines in view (not wrapped again when it comes)."""
+        """The view's width, less the scrollbar's column once it must come (more messages
+        than lines in view: each takes one at least), so its coming wraps nothing again."""
         region = self.scrollable_content_region
         coming = len(self._messages) > region.height + 2 and not self.show_vertical_scrollbar
         return max(region.width - (self.styles.scrollbar_size_vertical if coming else 0), 0)

@@ -46,7 +46,7 @@ async def test_a_conversation_opened_away_from_its_end_is_laid_out_whole_at_once
         assert len(log._lines) > 300
 
 
-async def test_a_long_conversation_is_wrapped_once_for_its_scrollbar_not_again_when_it_comes() -> None:
+async def test_a_long_conversation_is_wrapped_for_its_scrollbar_once_not_when_it_comes() -> None:
     """More messages than lines in view: the scrollbar will come, so the lines are wrapped
     without its column at once; its coming does not wrap them all again."""
     app = LogApp()

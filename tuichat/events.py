@@ -333,6 +333,15 @@ class MessageDecrypted(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class MessageRemoved(Event):
+    """A stored message is gone: a placeholder that decrypted, after all, into an action
+    applied to the message it names (a correction, a reaction…), or into nothing."""
+
+    conversation: str
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class BlocklistChanged(Event):
     """The JIDs the server blocks for the account changed (here or on another device)."""
 

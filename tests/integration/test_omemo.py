@@ -145,13 +145,18 @@ async def test_a_retried_placeholder_recovers_a_correction_as_a_live_one_would(
         first = await manager.send_message(b.jid, a.jid, "helo")
         [got] = await rec.wait(ev.MessageReceived, lambda e: e.account == a.jid, timeout=20)
         await manager.correct_message(b.jid, first, "hello")
-        await rec.wait(ev.MessageReceived, lambda e: e.account == a.jid, count=2, timeout=20)
+        [_, fix] = await rec.wait(
+            ev.MessageReceived, lambda e: e.account == a.jid, count=2, timeout=20
+        )
         assert [m.undecrypted is not None for m in store.history(a.jid, b.jid)] == [True, True]
         await manager.set_trust(a.jid, b.jid, device.fingerprint, Trust.VERIFIED)
         [opened] = await rec.wait(ev.MessageDecrypted, timeout=20)
         assert (opened.message.id, opened.message.body) == (got.message.id, "helo")
         [changed] = await rec.wait(ev.MessageChanged, lambda e: e.account == a.jid, timeout=20)
         assert (changed.message.id, changed.message.body) == (got.message.id, "hello")
+        # The correction's placeholder was no message of its own: the log is told to drop it.
+        [gone] = await rec.wait(ev.MessageRemoved, timeout=20)
+        assert (gone.account, gone.conversation, gone.message_id) == (a.jid, b.jid, fix.message.id)
         [row] = store.history(a.jid, b.jid)
         assert row.body == "hello" and row.marks is not None and row.marks.edited
         assert store.sealed(a.jid) == []

@@ -23,6 +23,7 @@ from tuichat.events import (
     EncryptionHeld,
     MessageDecrypted,
     MessageReceived,
+    MessageRemoved,
 )
 from tuichat.lazy_client import LazyClient
 from tuichat.model import Device, Direction, Encryption, Message, Trust
@@ -345,6 +346,24 @@ async def test_placeholder_then_decrypted_in_place(ui: UI) -> None:
         assert "could not decrypt" not in text
         assert text.count("the secret plan ◐ blind") == 1
         assert main_screen(pilot).view.message_log.line_count == lines
+
+
+async def test_a_placeholder_spent_on_an_action_leaves_the_log(ui: UI) -> None:
+    """A placeholder that decrypts, once its device is trusted, into a correction of an earlier
+    message is no message of its own: the store drops its row and the log its line."""
+    async with ui.app.run_test(size=(100, 30)) as pilot:
+        await open_alice(pilot)
+        await receive(pilot, ui, encrypted(40, body="before"))
+        placeholder = await receive(
+            pilot, ui, encrypted(41, body="", undecrypted="sent from a device you distrust")
+        )
+        assert "could not decrypt: sent from a device you distrust" in log_text(pilot)
+        assert placeholder.id is not None
+        ui.client.bus.publish(MessageRemoved(ME, ALICE, placeholder.id))
+        await pilot.pause(0.1)
+        text = log_text(pilot)
+        assert "could not decrypt" not in text
+        assert "before" in text
 
 
 async def test_trust_marks_in_the_log(ui: UI) -> None:

@@ -70,6 +70,8 @@ class Update:
     decrypted: Message | None = None
     """A stored message shown anew (a placeholder decrypted; corrected, retracted, reacted
     to): replaced in the log if it is loaded."""
+    removed: tuple[ConvKey, int] | None = None
+    """A stored message that is gone (conversation, store id): dropped from the log."""
 
 
 def _joined(state: MainState, event: ev.RoomJoined, now: datetime) -> Update:
@@ -295,6 +297,10 @@ def _devices(state: MainState, event: ev.DevicesChanged, now: datetime) -> Updat
     return Update(key=(account, jid), notices=tuple(notices), toast=toast)
 
 
+def _removed(_state: MainState, event: ev.MessageRemoved, _now: datetime) -> Update:
+    return Update(removed=((event.account, event.conversation), event.message_id))
+
+
 def _decrypted(
     _state: MainState, event: ev.MessageDecrypted | ev.MessageChanged, _now: datetime
 ) -> Update:
@@ -351,6 +357,7 @@ HANDLERS: dict[type[Any], Callable[[MainState, Any, datetime], Update]] = {
     ev.EncryptionHeld: _held,
     ev.DevicesChanged: _devices,
     ev.MessageDecrypted: _decrypted,
+    ev.MessageRemoved: _removed,
     ev.ChatStateChanged: _chat_state,
     ev.ReadUpTo: _read_elsewhere,
     ev.MessageChanged: _decrypted,

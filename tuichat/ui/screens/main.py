@@ -462,6 +462,8 @@ class MainScreen(Screen[None]):
                 self.view.append_notice(notice)
         if change.decrypted is not None:
             self.view.replace_message(change.decrypted)
+        if change.removed is not None and change.removed[0] == current:
+            self.view.remove_message(change.removed[1])
         room = change.room
         if change.open is not None and change.open != current:
             self.open_conversation(change.open)

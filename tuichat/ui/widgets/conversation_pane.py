@@ -245,6 +245,10 @@ class ConversationPane(Vertical):
         could be decrypted)."""
         self.message_log.replace_message(message)
 
+    def remove_message(self, message_id: int) -> None:
+        """Drop the loaded message with store id ``message_id`` (it is gone from the store)."""
+        self.message_log.remove_message(message_id)
+
     def set_notices(
         self, notices: Iterable[Notice], *, show_traffic: bool = True, layout: bool = True
     ) -> None:

@@ -85,6 +85,33 @@ def nicks_when_they_came(
     return nicks
 
 
+class NickHistory:
+    """Our nick changes in each room shown, as ``(when, the nick we had before)`` by time, kept
+    for the session (reopening a room keeps its marks): what :func:`nicks_when_they_came`
+    reads besides the messages."""
+
+    def __init__(self) -> None:
+        self._changes: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
+
+    def changed(self, old: str, newest: Message | None, notice_time: datetime | None) -> None:
+        """Our nick was ``old`` until now, as of the newest line shown (``newest`` message, the
+        newest notice's time)."""
+        if not old or newest is None:
+            return
+        when = max(newest.timestamp, notice_time) if notice_time else newest.timestamp
+        changes = self._changes.setdefault((newest.account, newest.conversation), [])
+        if not changes or changes[-1][1] != old or changes[-1][0] < when:
+            changes.append((when, old))
+            changes.sort(key=lambda change: change[0])
+
+    def nicks(self, messages: Sequence[Message], nick_now: str) -> list[str]:
+        """Our nick when each of ``messages`` (one room's, oldest first) came."""
+        if not messages:
+            return []
+        key = (messages[-1].account, messages[-1].conversation)
+        return nicks_when_they_came(messages, nick_now, self._changes.get(key, []))
+
+
 def center(label: str, width: int, style: str, console: Console) -> Strip:
     """``label`` centred in a rule of ``width`` cells."""
     text = Text(f" {label} ", style=style)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from typing import ClassVar
 
 from rich.style import Style
@@ -29,11 +29,11 @@ from tuichat.model import Direction, Message, MessageState
 from tuichat.ui.rooms import Notice
 from tuichat.ui.widgets.message_lines import (
     LineLook,
+    NickHistory,
     layout,
     local_day,
     message_block,
     message_lines,
-    nicks_when_they_came,
     notice_block,
     splice,
 )
@@ -120,9 +120,7 @@ class MessageLog(ScrollView, can_focus=True):
         self._last_day: date | None = None
         """The day of the last laid-out line (a new day gets a separator)."""
         self._asked_older = False
-        self._nick_changes: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
-        """Per room shown: our nick changes there, as (when, the nick we had before), by time,
-        for the session (reopening a room keeps its marks)."""
+        self._nicks = NickHistory()
         self._notices: list[Notice] = []
         self.show_traffic = True
         """Whether joins, leaves and nick changes are shown (subjects and the like always are)."""
@@ -363,6 +361,16 @@ class MessageLog(ScrollView, can_focus=True):
                 return True
         return False
 
+    def remove_message(self, message_id: int) -> bool:
+        """Drop the loaded message with store id ``message_id`` (a placeholder spent on an
+        action); whether it was loaded."""
+        for index, loaded in enumerate(self._messages):
+            if loaded.id == message_id:
+                del self._messages[index]
+                self._relayout()
+                return True
+        return False
+
     def _replace_lines(self, index: int, old: Message) -> bool:
         """Re-render message ``index`` alone, in place of ``old`` (same time); whether it could."""
         new, width = self._messages[index], self._width
@@ -495,22 +503,12 @@ class MessageLog(ScrollView, can_focus=True):
 
     def _watch_mention_nick(self, old: str, _new: str) -> None:
         """Remember a change of our nick, as of the newest line shown (see the rule above)."""
-        if not old or not self._messages:
-            return
-        newest = self._messages[-1]
-        times = [newest.timestamp, *(n.timestamp for n in self._notices[-1:])]
-        changes = self._nick_changes.setdefault((newest.account, newest.conversation), [])
-        if not changes or changes[-1][1] != old or changes[-1][0] < max(times):
-            changes.append((max(times), old))
-            changes.sort(key=lambda change: change[0])
+        notice = self._notices[-1].timestamp if self._notices else None
+        self._nicks.changed(old, self._messages[-1] if self._messages else None, notice)
 
     def _mention_nicks(self) -> list[str]:
         """Our nick when each loaded message came (the rule of :attr:`mention_nick`)."""
-        if not self._messages:
-            return []
-        newest = self._messages[-1]
-        changes = self._nick_changes.get((newest.account, newest.conversation), [])
-        return nicks_when_they_came(self._messages, self.mention_nick, changes)
+        return self._nicks.nicks(self._messages, self.mention_nick)
 
     # -- painting ------------------------------------------------------------------------------
 

@@ -296,6 +296,9 @@ class OmemoEngine:
                 outcome = store.reopen_sealed(sealed.message, message, keys)
                 self.storage.committed(keys)
             opened += 1
+            if message is None or message.action is not None:  # its row went (store.reopen)
+                gone = ev.MessageRemoved(self.account, placeholder.conversation, sealed.message)
+                self.session.bus.publish(gone)
             if outcome is not None and outcome.stored is not None:
                 self.session.bus.publish(ev.MessageDecrypted(self.account, outcome.stored))
             elif outcome is not None and outcome.changed is not None:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from tests.harness.prosody import ProsodyServer
+from tests.harness.prosody import ProsodyServer, TestAccount
 from tuichat import events as ev
 from tuichat.bus import EventBus
 from tuichat.config import AccountConfig, PasswordSource, TLSMode
+from tuichat.store import Store
+
+if TYPE_CHECKING:
+    from tuichat.xmpp.manager import ConnectionManager
 
 E = TypeVar("E", bound=ev.Event)
 
@@ -79,3 +85,27 @@ class Recorder:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
         return found
+
+
+async def started_manager(
+    prosody: ProsodyServer, me: TestAccount, store: Store | None = None
+) -> tuple[ConnectionManager, Recorder]:
+    """tuichat's manager for ``me`` over ``store`` (default: in memory), connected, with a
+    recorder of its events."""
+    from tuichat.model import ConnectionState
+    from tuichat.xmpp.manager import ConnectionManager
+
+    bus = EventBus()
+    rec = Recorder(bus)
+    config = account_config(prosody, me.jid, me.password)
+    manager = ConnectionManager([config], store or Store.memory(), bus)
+    await manager.start()
+    assert set((await manager.wait_connected(15)).values()) == {ConnectionState.CONNECTED}
+    return manager, rec
+
+
+def fetch_https(url: str, ca_file: Path) -> bytes:
+    """The bytes at ``url``, over https verified with the test CA ``ca_file``."""
+    context = ssl.create_default_context(cafile=str(ca_file))
+    with urllib.request.urlopen(url, context=context, timeout=10) as answer:
+        return bytes(answer.read())

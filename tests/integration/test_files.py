@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import ssl
 import sys
-import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,31 +20,14 @@ from tests.harness import XdgDirs
 from tests.harness.peer import Peer
 from tests.harness.prosody import ProsodyServer, TestAccount
 from tests.integration.cli_helpers import add_account, env_for, history
-from tests.integration.helpers import Recorder, account_config
+from tests.integration.helpers import account_config, fetch_https, started_manager
 from tuichat import events as ev
 from tuichat.bus import EventBus
 from tuichat.errors import ClientError
 from tuichat.files import Attachment
-from tuichat.model import ConnectionState, Direction, MessageState
+from tuichat.model import Direction, MessageState
 from tuichat.store import Store
 from tuichat.xmpp.manager import ConnectionManager
-
-
-async def _start(
-    prosody: ProsodyServer, me: TestAccount, store: Store
-) -> tuple[ConnectionManager, Recorder]:
-    bus = EventBus()
-    rec = Recorder(bus)
-    manager = ConnectionManager([account_config(prosody, me.jid, me.password)], store, bus)
-    await manager.start()
-    assert set((await manager.wait_connected(15)).values()) == {ConnectionState.CONNECTED}
-    return manager, rec
-
-
-def _fetch(url: str, ca_file: Path) -> bytes:
-    context = ssl.create_default_context(cafile=str(ca_file))
-    with urllib.request.urlopen(url, context=context, timeout=10) as answer:
-        return bytes(answer.read())
 
 
 async def test_an_uploaded_file_reaches_the_peer_as_oob_and_its_bytes_match(
@@ -60,14 +41,14 @@ async def test_an_uploaded_file_reaches_the_peer_as_oob_and_its_bytes_match(
     path.write_bytes(data)
     store = Store.memory()
     async with Peer.connect(prosody, other.jid, other.password) as peer:
-        manager, rec = await _start(prosody, me, store)
+        manager, rec = await started_manager(prosody, me, store)
         try:
             shared = await manager.upload_file(me.jid, str(path))
             queued = await manager.share_file(me.jid, peer.bare, shared)
             assert queued.attachments == (shared,)
             got = await peer.wait_message(lambda m: m.body == shared.url)
             assert got.oob_urls == (shared.url,)
-            assert await asyncio.to_thread(_fetch, got.oob_urls[0], prosody.ca_file) == data
+            assert await asyncio.to_thread(fetch_https, got.oob_urls[0], prosody.ca_file) == data
             await rec.wait(ev.MessageStateChanged, lambda e: e.state is MessageState.ACKED)
             await manager.fetch_older(me.jid, peer.bare)  # the archive's copy: a duplicate
         finally:
@@ -86,7 +67,7 @@ async def test_a_file_shared_while_offline_goes_out_with_its_announcement_later(
     path = tmp_path / "later.txt"
     path.write_bytes(b"kept for later")
     store = Store.open(tmp_path / "o.sqlite3")
-    manager, _rec = await _start(prosody, me, store)
+    manager, _rec = await started_manager(prosody, me, store)
     try:
         shared = await manager.upload_file(me.jid, str(path))
     finally:
@@ -123,7 +104,7 @@ async def test_a_peers_file_is_stored_once_kept_through_the_archive_and_saved(
     source.write_bytes(data)
     store = Store.open(tmp_path / "a.sqlite3")
     async with Peer.connect(prosody, other.jid, other.password) as peer:
-        manager, rec = await _start(prosody, me, store)
+        manager, rec = await started_manager(prosody, me, store)
         try:
             url = (await manager.upload_file(me.jid, str(source))).url
             peer.send(me.jid, url, oob_urls=(url,))
@@ -146,7 +127,7 @@ async def test_a_peers_file_is_stored_once_kept_through_the_archive_and_saved(
             await manager.stop()
         # A fresh store: the files come from the archive alone.
         fresh = Store.memory()
-        manager, _rec = await _start(prosody, me, fresh)
+        manager, _rec = await started_manager(prosody, me, fresh)
         await manager.fetch_older(me.jid, peer.bare)
         await manager.stop()
     rows = store.history(me.jid, peer.bare)
@@ -182,7 +163,7 @@ async def test_send_file_from_the_shell_uploads_and_announces_it(
         assert code == 0, err
         got = await peer.wait_message(lambda m: bool(m.oob_urls))
         assert got.body == got.oob_urls[0]
-        assert await asyncio.to_thread(_fetch, got.body, prosody.ca_file) == data
+        assert await asyncio.to_thread(fetch_https, got.body, prosody.ca_file) == data
         code, err = await tuichat("send", peer.bare, "--file", str(tmp_path / "none.txt"))
         assert code == 2 and err.count("\n") == 1 and "cannot read" in err
         code, err = await tuichat("send", peer.bare, "hello", "--file", str(path))
@@ -221,7 +202,7 @@ async def test_send_file_to_a_room_is_announced_and_reflected(
         assert proc.returncode == 0, err
         got = await peer.wait_message(lambda m: bool(m.oob_urls), queue=peer.room_messages)
         assert got.body == got.oob_urls[0]
-        assert await asyncio.to_thread(_fetch, got.body, prosody.ca_file) == b"# minutes\n"
+        assert await asyncio.to_thread(fetch_https, got.body, prosody.ca_file) == b"# minutes\n"
     rows = history(xdg, room)
     assert [(r["kind"], r["state"], [f["name"] for f in r["attachments"]]) for r in rows] == [
         ("groupchat", "acked", ["minutes.md"])

@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import ssl
 import sys
-import urllib.request
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +22,7 @@ from slixmpp.plugins.xep_0454 import XEP_0454
 from tests.harness import XdgDirs
 from tests.harness.prosody import ProsodyServer, TestAccount
 from tests.integration.cli_helpers import add_account, env_for, history
+from tests.integration.helpers import fetch_https
 from tests.integration.omemo_helpers import OtherDevice, archived_text, befriend, running
 from tests.integration.test_muc import room_name
 from tests.integration.test_omemo_rooms import WHOIS, make_room, room_archive_text
@@ -31,12 +30,6 @@ from tuichat import events as ev
 from tuichat.errors import ClientError
 from tuichat.file_crypto import is_encrypted_url, parse_aesgcm
 from tuichat.model import Direction, Encryption, MessageState
-
-
-def _fetch(url: str, ca_file: Path) -> bytes:
-    context = ssl.create_default_context(cafile=str(ca_file))
-    with urllib.request.urlopen(url, context=context, timeout=10) as answer:
-        return bytes(answer.read())
 
 
 def _stored_uploads(server: ProsodyServer, size: int) -> list[bytes]:
@@ -65,7 +58,7 @@ async def test_an_encrypted_file_round_trip_between_two_tuichat_accounts(
         # The server keeps ciphertext only: the file's size plus the tag, none of its bytes.
         [kept] = _stored_uploads(prosody, len(data) + 16)
         assert data[:4096] not in kept and data[-4096:] not in kept
-        fetched = await asyncio.to_thread(_fetch, https, prosody.ca_file)
+        fetched = await asyncio.to_thread(fetch_https, https, prosody.ca_file)
         assert fetched == kept
         assert XEP_0454.decrypt(io.BytesIO(fetched), shared.url.partition("#")[2]) == data
 

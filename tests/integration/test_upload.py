@@ -6,38 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import ssl
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.harness.prosody import ProsodyServer, TestAccount
-from tests.integration.helpers import Recorder, account_config
+from tests.integration.helpers import fetch_https, started_manager
 from tuichat import events as ev
-from tuichat.bus import EventBus
 from tuichat.errors import ClientError
 from tuichat.files import UploadState
-from tuichat.model import ConnectionState
-from tuichat.store import Store
 from tuichat.xmpp.features.upload import require_https, slot_headers
-from tuichat.xmpp.manager import ConnectionManager
-
-
-async def _start(prosody: ProsodyServer, me: TestAccount) -> tuple[ConnectionManager, Recorder]:
-    bus = EventBus()
-    rec = Recorder(bus)
-    manager = ConnectionManager([account_config(prosody, me.jid, me.password)], Store.memory(), bus)
-    await manager.start()
-    assert set((await manager.wait_connected(15)).values()) == {ConnectionState.CONNECTED}
-    return manager, rec
-
-
-def _fetch(url: str, ca_file: Path) -> bytes:
-    context = ssl.create_default_context(cafile=str(ca_file))
-    with urllib.request.urlopen(url, context=context, timeout=10) as answer:
-        return bytes(answer.read())
 
 
 async def test_a_file_goes_up_with_progress_and_comes_back_intact(
@@ -47,7 +26,7 @@ async def test_a_file_goes_up_with_progress_and_comes_back_intact(
     data = os.urandom(700_000)
     path = tmp_path / "holiday photo.jpg"
     path.write_bytes(data)
-    manager, rec = await _start(prosody, me)
+    manager, rec = await started_manager(prosody, me)
     try:
         shared = await manager.upload_file(me.jid, str(path))
         assert shared.url.startswith(f"https://{prosody.host}:{prosody.https_port}/")
@@ -56,7 +35,7 @@ async def test_a_file_goes_up_with_progress_and_comes_back_intact(
             700_000,
             "image/jpeg",
         )
-        got = await asyncio.to_thread(_fetch, shared.url, prosody.ca_file)
+        got = await asyncio.to_thread(fetch_https, shared.url, prosody.ca_file)
         assert got == data
         events = rec.of(ev.UploadProgressed)
         assert events[0].state is UploadState.UPLOADING and events[0].sent == 0
@@ -73,7 +52,7 @@ async def test_too_big_missing_and_cancelled_uploads_say_why(
     big = tmp_path / "big.bin"
     with big.open("wb") as file:
         file.truncate(11 * 1024 * 1024)  # the test server takes 10 MiB at most
-    manager, rec = await _start(prosody, me)
+    manager, rec = await started_manager(prosody, me)
     try:
         with pytest.raises(ClientError, match=r"big.bin is 11.5 MB; .* accepts at most 10.5 MB"):
             await manager.upload_file(me.jid, str(big))

@@ -13,12 +13,11 @@ import pytest
 
 from tests.harness import XdgDirs
 from tests.harness.prosody import ProsodyServer, TestAccount
-from tests.integration.test_files import _start
+from tests.integration.helpers import started_manager
 from tests.pngs import rgb_png
 from tuichat.errors import ClientError
 from tuichat.files import Attachment
 from tuichat.previews import PreviewCache
-from tuichat.store import Store
 from tuichat.xmpp.features.download import fetch_preview
 
 
@@ -41,7 +40,7 @@ async def test_a_picture_is_fetched_once_into_the_private_cache(
     assert len(data) > 10_000
     source = tmp_path / "red.png"
     source.write_bytes(data)
-    manager, _rec = await _start(prosody, me, Store.memory())
+    manager, _rec = await started_manager(prosody, me)
     try:
         shared = await manager.upload_file(me.jid, str(source))
         assert await manager.fetch_preview(me.jid, shared) == data

@@ -1,6 +1,7 @@
 """Provides where tuichat keeps its files: config, data (store, keys) and state (logs).
 
-All through platformdirs, so ``XDG_CONFIG_HOME``/``XDG_DATA_HOME``/``XDG_STATE_HOME`` apply.
+All through platformdirs, so ``XDG_CONFIG_HOME``/``XDG_DATA_HOME``/``XDG_STATE_HOME``/
+``XDG_CACHE_HOME`` apply.
 Rule: folders holding secrets or messages are 0700, such files 0600.
 """
 
@@ -59,6 +60,11 @@ class Paths:
     def user_themes_dir(self) -> Path:
         """User themes, beside the config file."""
         return self.config_file.parent / "themes"
+
+
+def cache_dir() -> Path:
+    """Where tuichat keeps what it can make again (``$XDG_CACHE_HOME/tuichat``)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME))
 
 
 def private_dir(path: Path) -> Path:

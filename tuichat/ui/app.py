@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import App
 
+from tuichat import codecache
 from tuichat.config import Config, ConfigError, set_ui_option
 from tuichat.errors import ClientError
 from tuichat.events import CertificateUntrusted
@@ -160,7 +161,10 @@ class TuichatApp(App[None]):
         except ClientError as exc:
             log.warning("client start failed: %s", exc)
             self.notify(f"could not start the connections: {exc}", severity="error", markup=False)
-        settle_heap()  # start-up is over: later GC passes need not walk what it made
+        # Start-up is over: later GC passes need not walk what it made, and the next start
+        # need not compile its dataclasses again (a closed terminal ends us without atexit).
+        settle_heap()
+        codecache.save()
 
     def _certificate_untrusted(self, event: CertificateUntrusted) -> None:
         """Ask the user about a server certificate the CA store refused (once per account)."""

@@ -1,5 +1,5 @@
 """Provides `python -m tuichat`."""
 
-from tuichat.cli import main
+from tuichat.launch import main
 
 raise SystemExit(main())

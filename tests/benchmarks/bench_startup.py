@@ -383,7 +383,8 @@ def main(runs: int, settle: float, anchors: bool, before: Path | None) -> None:
                 2,
                 Client(
                     "tuichat-before",
-                    [tuichat],
+                    # Its own entry point: the console script's may not be in that tree.
+                    [sys.executable, "-m", "tuichat"],
                     {**env, "PYTHONPATH": str(before)},
                     first=has(jid, "offline hidden"),
                     logged_in=has(f"{jid} connected"),

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from tuichat import __version__
+from tuichat.heap import resume_collector
 from tuichat.store.errors import StoreError
 
 EXIT_OK = 0
@@ -82,8 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A bare `tuichat` (the chat client) need not import and build every subcommand's parser.
     args = build_parser(subcommands=bool(argv)).parse_args(argv)
     func = getattr(args, "func", None)
-    if func is None:
+    if func is None:  # the app: it resumes the cycle collector once it has started
         func = importlib.import_module("tuichat.cli.run").run
+    else:
+        resume_collector()
     try:
         return int(func(args))
     except CliError as exc:

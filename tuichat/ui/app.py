@@ -20,13 +20,13 @@ from tuichat import codecache
 from tuichat.config import Config, ConfigError, set_ui_option
 from tuichat.errors import ClientError
 from tuichat.events import CertificateUntrusted
+from tuichat.heap import settle_heap
 from tuichat.model import utcnow
 from tuichat.paths import Paths
 from tuichat.store import Store, StoreError
 from tuichat.ui.attention import notification_text, osc_notifications, osc_title, window_title
 from tuichat.ui.commands import build_registry
 from tuichat.ui.context import UIContext
-from tuichat.ui.heap import settle_heap
 from tuichat.ui.messages import (
     ConfigChanged,
     NotificationWanted,
@@ -156,15 +156,16 @@ class TuichatApp(App[None]):
     @work(group="client-start", exit_on_error=False)
     async def _start_client(self) -> None:
         self._client_started = True
+        # The next start need not compile the first frame's dataclasses again: saved now, as
+        # a closed terminal ends us without atexit and a connection may take long to settle.
+        codecache.save()
         try:
             await self.ctx.client.start()
         except ClientError as exc:
             log.warning("client start failed: %s", exc)
             self.notify(f"could not start the connections: {exc}", severity="error", markup=False)
-        # Start-up is over: later GC passes need not walk what it made, and the next start
-        # need not compile its dataclasses again (a closed terminal ends us without atexit).
-        settle_heap()
-        codecache.save()
+        settle_heap()  # start-up is over: later GC passes need not walk what it made
+        codecache.save()  # and the connections' dataclasses
 
     def _certificate_untrusted(self, event: CertificateUntrusted) -> None:
         """Ask the user about a server certificate the CA store refused (once per account)."""

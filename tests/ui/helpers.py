@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
+from tuichat.ui.key_bar import SEPARATOR, KeyBar
 from tuichat.ui.screens.main import MainScreen
 from tuichat.ui.widgets.message_log import MessageLog
 from tuichat.ui.widgets.roster_list import RosterList
@@ -55,3 +56,21 @@ async def settle(pilot: Pilot[None], timeout: float = 3.0) -> None:
 def status_text(pilot: Pilot[None]) -> str:
     """The status bar line, as plain text."""
     return str(main_screen(pilot).query_one(StatusBar).render())
+
+
+def assert_hints_whole(bar: KeyBar, *, wanted: tuple[str, ...] | None = None) -> None:
+    """The key bar shows its hints whole (`` key description ``), left of the command
+    palette's key, from the first on; ``wanted``: descriptions that must be among them
+    (None: every hint)."""
+    hints, palette = bar.hints()
+    assert palette is not None
+    line = str(bar.render())
+    left, separator, right = line.rpartition(SEPARATOR)
+    assert separator and f"{palette.display} {palette.description}" in right, line
+    shown = [h for h in hints if f" {h.display} {h.description} " in left + " "]
+    assert shown and shown == hints[: len(shown)], (hints, line)
+    if wanted is None:
+        assert shown == hints, line
+    assert set(wanted or ()) <= {hint.description for hint in shown}, (wanted, line)
+    cut = left.rstrip().rsplit("  ", 1)[-1].strip()
+    assert any(cut == f"{h.display} {h.description}" for h in shown), (cut, line)

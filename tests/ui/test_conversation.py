@@ -9,9 +9,10 @@ from textual.pilot import Pilot
 
 from tests.ui.conftest import UI
 from tests.ui.fakes import ALICE, BOB, ME, T0, incoming
-from tests.ui.helpers import log_text, main_screen, roster_text, settle
+from tests.ui.helpers import assert_hints_whole, log_text, main_screen, roster_text, settle
 from tuichat.events import MessageReceived, MessageStateChanged
 from tuichat.model import MessageState
+from tuichat.ui.key_bar import KeyBar
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.message_log import MessageLog
 
@@ -227,23 +228,27 @@ async def test_header_keeps_the_account_at_80_columns_and_the_sidebar_grows_wide
 async def test_main_footer_labels_are_whole_at_80_columns(ui: UI, tmp_path: Path) -> None:
     """Every key the main screen's footer shows keeps its label at 80 columns, in a chat and
     in a room (where F5 joins them): "f4 Ac▏" was cut by the palette key."""
-    from textual.widgets import Footer
-    from textual.widgets._footer import FooterKey
-
     from tests.ui.test_rooms import room_ui
 
     def check(pilot: Pilot[None]) -> None:
-        footer = main_screen(pilot).query_one(Footer)
-        palette = footer.query_one("FooterKey.-command-palette")
-        keys = [k for k in footer.query(FooterKey) if k is not palette]
-        assert keys
-        for key in keys:
-            wanted = len(f" {key.key_display} {key.description} ") - 1
-            assert key.region.width >= wanted, (key.description, key.region)
-            assert key.region.right <= palette.region.x, (key.description, key.region)
+        assert_hints_whole(main_screen(pilot).query_one(KeyBar))
 
     async with ui.app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         check(pilot)
     async with room_ui(tmp_path, size=(80, 24)) as r:
         check(r.pilot)
+
+
+async def test_a_click_on_a_key_hint_presses_its_key(ui: UI) -> None:
+    """The key bar is one widget, but each hint still answers a click: F1's opens the help."""
+    from tuichat.ui.screens.help import HelpScreen
+
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        bar = main_screen(pilot).query_one(KeyBar)
+        line = str(bar.render())
+        column = line.index(" f1 Help ") + 2
+        await pilot.click(KeyBar, offset=(column, 0))
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)

@@ -6,12 +6,11 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Select, Static
-from textual.widgets._footer import FooterKey
+from textual.widgets import Button, DataTable, Input, Select, Static
 
 from tests.ui.conftest import UI, make_ui
 from tests.ui.fakes import ALICE, ME
-from tests.ui.helpers import main_screen, roster_text, settle
+from tests.ui.helpers import assert_hints_whole, main_screen, roster_text, settle
 from tuichat.events import (
     ConnectionStateChanged,
     ContactChanged,
@@ -21,6 +20,7 @@ from tuichat.events import (
 )
 from tuichat.model import ConnectionState, Contact, Show, Subscription
 from tuichat.ui.dialogs.subscription import SubscriptionPrompt
+from tuichat.ui.key_bar import KeyBar
 from tuichat.ui.screens.accounts import AccountsScreen
 from tuichat.ui.widgets.composer import Composer
 from tuichat.ui.widgets.status_bar import StatusBar
@@ -230,8 +230,8 @@ async def test_register_form_asks_for_the_password_twice(tmp_path: Path) -> None
         assert "differ" in str(form.query_one("#form-error", Static).render())
         assert pilot.app.focused is form.query_one("#secret2", Input)
         assert ui.client.called("register_account") == []
-        footer = form.query_one(Footer)
-        assert footer.region.bottom == 24  # the form's own keys, not the Accounts screen's
+        bar = form.query_one(KeyBar)
+        assert bar.region.bottom == 24  # the form's own keys, not the Accounts screen's
 
 
 async def test_form_error_is_visible_at_80x24_and_focuses_the_field(tmp_path: Path) -> None:
@@ -282,10 +282,7 @@ async def test_accounts_footer_fits_80_columns_and_disabled_has_no_error(ui: UI)
         table = screen.query_one(DataTable)
         row = [str(cell) for cell in table.get_row_at(0)]
         assert "disconnected" not in row[-1], row
-        [back] = [k for k in screen.query_one(Footer).query(FooterKey) if k.description == "Back"]
-        palette = screen.query_one(Footer).query_one("FooterKey.-command-palette")
-        assert back.region.width >= len(" esc Back ") - 1  # not cut to "esc"
-        assert back.region.right <= palette.region.x, (back.region, palette.region)
+        assert_hints_whole(screen.query_one(KeyBar), wanted=("Back",))  # not cut to "esc"
 
 
 async def test_a_long_last_error_ends_in_an_ellipsis_and_the_note_has_it_whole(ui: UI) -> None:

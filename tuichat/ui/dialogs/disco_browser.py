@@ -21,11 +21,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from tuichat.discovery import DiscoInfo, DiscoItem
 from tuichat.errors import ClientError
+from tuichat.ui.key_bar import KeyBar
 from tuichat.ui.render import safe_text
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ class DiscoBrowser(ModalScreen[DiscoChoice | None]):
             with VerticalScroll(id="disco-details-scroll"):
                 yield Static("", id="disco-details")
         yield Static("loading…", id="disco-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Open the starting entity."""

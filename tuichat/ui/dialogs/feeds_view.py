@@ -20,13 +20,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuichat import events as ev
 from tuichat.bus import Subscription
 from tuichat.discovery import Feed, FeedEntry
 from tuichat.errors import ClientError
+from tuichat.ui.key_bar import KeyBar
 from tuichat.ui.render import safe_text
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ class FeedsView(ModalScreen[None]):
                 yield Static("", id="feed-heading")
                 yield OptionList(id="feed-entries")
         yield Static("", id="feeds-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """List the feeds, show the wanted (or newest) one, follow new entries."""

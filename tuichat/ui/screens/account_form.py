@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from tuichat.client import FormFiller
 from tuichat.config import AccountConfig, PasswordSource, TLSMode, normalise_account_jid
@@ -23,6 +23,7 @@ from tuichat.errors import ClientError
 from tuichat.forms import Form
 from tuichat.model import InvalidJID
 from tuichat.ui.dialogs.data_form import DataFormScreen
+from tuichat.ui.key_bar import KeyBar
 
 PASSWORD_KINDS = (
     ("password_command (e.g. pass show xmpp)", "command"),
@@ -195,7 +196,7 @@ class AccountForm(ModalScreen[AccountConfig | None]):
                 label = "Register (Ctrl+S)" if self.registering else "Save (Ctrl+S)"
                 yield Button(label, id="save", variant="primary", compact=True)
                 yield Button("Cancel (Esc)", id="cancel", compact=True)
-        yield Footer()
+        yield KeyBar()
 
     def _hint(self, kind: str) -> str:
         if self.existing is not None:

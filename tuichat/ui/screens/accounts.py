@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tuichat import events as ev
 from tuichat.bus import Subscription
@@ -24,6 +24,7 @@ from tuichat.config import AccountConfig, ConfigError, add_account, remove_accou
 from tuichat.errors import ClientError
 from tuichat.model import ConnectionState
 from tuichat.ui.context import UIContext
+from tuichat.ui.key_bar import KeyBar
 from tuichat.ui.messages import ConfigChanged
 from tuichat.ui.render import safe_text
 from tuichat.ui.screens.account_form import AccountForm, RegisterForm
@@ -79,7 +80,7 @@ class AccountsScreen(Screen[None]):
         )
         yield DataTable(id="accounts-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="accounts-note")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Fill the table and follow connection changes."""

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, TextArea
+from textual.widgets import TextArea
 
 from tuichat import events as ev
 from tuichat.bus import Subscription
@@ -27,6 +27,7 @@ from tuichat.ui.batching import Batch, plan_messages
 from tuichat.ui.commands import dispatch
 from tuichat.ui.commands.context import PAGE, CommandContext, Shown, ViewAction
 from tuichat.ui.context import UIContext
+from tuichat.ui.key_bar import KeyBar
 from tuichat.ui.main_state import MainState
 from tuichat.ui.messages import UnreadChanged
 from tuichat.ui.read_state import mark_read
@@ -58,6 +59,9 @@ class MainScreen(Screen[None]):
     MainScreen.-narrow OccupantList { width: 17; }
     MainScreen.-huge #sidebar { width: 44; }
     """
+    AUTO_FOCUS = "Composer"
+    """The cursor starts in the composer (Textual's first focusable, the roster filter, cost
+    a focus and its restyles, and the footer's keys built twice, before the first frame)."""
 
     def __init__(self, ctx: UIContext) -> None:
         super().__init__(id="main")
@@ -122,7 +126,7 @@ class MainScreen(Screen[None]):
             yield RosterSidebar(id="sidebar")
             yield ConversationPane(tz=self.ctx.tz, completer=self._complete, id="conversation")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Show the cached roster and conversations at once, then listen to the bus."""

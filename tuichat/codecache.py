@@ -19,17 +19,15 @@ from __future__ import annotations
 
 import atexit
 import builtins
-import contextlib
 import dataclasses
 import marshal
-import os
 import sys
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from tuichat.paths import cache_dir, private_dir
+from tuichat.paths import cache_dir, write_cache
 
 MAX_ENTRIES = 4096
 """Above this many kept, a save keeps only what this process used (old versions' code)."""
@@ -77,21 +75,7 @@ class CodeCache:
         code = dict(self.code)  # a thread may be creating dataclasses meanwhile
         if len(code) > MAX_ENTRIES:
             code = {source: code[source] for source in self.used if source in code}
-        import tempfile  # not before the first frame: only when there is something to write
-
-        try:
-            folder = private_dir(self.file.parent)
-            fd, temporary = tempfile.mkstemp(dir=folder, prefix=".code-")
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(marshal.dumps(code))
-                os.replace(temporary, self.file)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
-        except OSError:
-            return
+        write_cache(self.file, marshal.dumps(code))
 
 
 _cache: CodeCache | None = None

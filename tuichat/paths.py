@@ -7,6 +7,7 @@ Rule: folders holding secrets or messages are 0700, such files 0600.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,3 +99,25 @@ def private_file(path: Path) -> Path:
     os.close(fd)
     os.chmod(path, 0o600)
     return path
+
+
+def write_cache(path: Path, data: bytes) -> bool:
+    """Replace the cache file ``path`` with ``data`` atomically (0600, its folder 0700): a
+    reader sees the old file or the new one, never half of one. No fsync: a cache lost in a
+    crash is made again. False when it could not be written (a read-only home)."""
+    import tempfile  # not before the first frame: only when there is something to write
+
+    try:
+        folder = private_dir(path.parent)
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError:
+        return False
+    return True

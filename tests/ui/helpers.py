@@ -43,11 +43,13 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
 
 
 async def settle(pilot: Pilot[None], timeout: float = 3.0) -> None:
-    """Wait until the screen's coalesced roster rebuild has run (no fixed sleeps)."""
+    """Wait until the screen's coalesced roster rebuild has run and the log has laid out all
+    of its page, not only the newest screenful (no fixed sleeps)."""
     screen = main_screen(pilot)
+    log = screen.query_one(MessageLog)
     waited = 0.0
     await pilot.pause()
-    while screen._roster_timer is not None and waited < timeout:
+    while (screen._roster_timer is not None or log._tail_only) and waited < timeout:
         await pilot.pause(0.02)
         waited += 0.02
     await pilot.pause()

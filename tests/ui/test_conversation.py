@@ -18,9 +18,9 @@ from tuichat.ui.widgets.message_log import MessageLog
 
 
 async def open_alice(pilot, ui: UI) -> None:  # type: ignore[no-untyped-def]
-    """Put Alice's conversation in view."""
+    """Put Alice's conversation in view, all of its page laid out."""
     main_screen(pilot).open_conversation((ME, ALICE))
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def test_incoming_message_lands_in_its_conversation_with_unread_count(ui: UI) -> None:

@@ -24,6 +24,7 @@ from tuichat.heap import settle_heap
 from tuichat.model import utcnow
 from tuichat.paths import Paths
 from tuichat.store import Store, StoreError
+from tuichat.ui import css_cache
 from tuichat.ui.attention import notification_text, osc_notifications, osc_title, window_title
 from tuichat.ui.commands import build_registry
 from tuichat.ui.context import UIContext
@@ -79,6 +80,7 @@ class TuichatApp(App[None]):
     view, for older ones to go."""
 
     def __init__(self, ctx: UIContext, *, start_client: bool = True) -> None:
+        css_cache.install()
         super().__init__()
         teach_alt_enter()
         self.ctx = ctx
@@ -156,9 +158,11 @@ class TuichatApp(App[None]):
     @work(group="client-start", exit_on_error=False)
     async def _start_client(self) -> None:
         self._client_started = True
-        # The next start need not compile the first frame's dataclasses again: saved now, as
-        # a closed terminal ends us without atexit and a connection may take long to settle.
+        # The next start need not compile the first frame's dataclasses, nor parse its
+        # stylesheets, again: saved now, as a closed terminal ends us without atexit and a
+        # connection may take long to settle.
         codecache.save()
+        css_cache.save()
         try:
             await self.ctx.client.start()
         except ClientError as exc:
@@ -166,6 +170,7 @@ class TuichatApp(App[None]):
             self.notify(f"could not start the connections: {exc}", severity="error", markup=False)
         settle_heap()  # start-up is over: later GC passes need not walk what it made
         codecache.save()  # and the connections' dataclasses
+        css_cache.save()  # and the stylesheets of what opened meanwhile
 
     def _certificate_untrusted(self, event: CertificateUntrusted) -> None:
         """Ask the user about a server certificate the CA store refused (once per account)."""

@@ -1,5 +1,6 @@
-"""Provides what the conversation pane shows around the messages: the header line (a chat's,
-a room's, a private chat's, or none open) and the names and switches of :class:`PaneState`.
+"""Provides what the main screen shows around the messages: the conversation pane's header
+line (a chat's, a room's, a private chat's, or none open), the names and switches of
+:class:`PaneState`, and the status bar's :class:`StatusInfo`.
 
 Pure: built from the state and the theme's variables, so the screen only assigns the result.
 Everything from the network goes through ``safe_text``.
@@ -13,7 +14,8 @@ from dataclasses import replace
 from rich.style import Style
 from rich.text import Text
 
-from tuichat.model import Encryption, Trust
+from tuichat.model import ConnectionState, Encryption, Show, Trust
+from tuichat.ui.attention import attention_total
 from tuichat.ui.main_state import MainState
 from tuichat.ui.read_state import typing_text
 from tuichat.ui.render import safe_text
@@ -22,6 +24,7 @@ from tuichat.ui.state import ConvKey
 from tuichat.ui.themes import resolve_color
 from tuichat.ui.trust import TRUST_SYMBOLS, TRUST_VARIABLES
 from tuichat.ui.widgets.conversation_pane import PaneState
+from tuichat.ui.widgets.status_bar import AccountStatus, StatusInfo, upload_words
 from tuichat.ui.widgets.symbols import PRESENCE_SYMBOLS, PRESENCE_VARIABLES, PRESENCE_WORDS
 
 NO_CONVERSATION = "No conversation: Ctrl+K opens one"
@@ -183,4 +186,28 @@ def pane_state(
         own_name=own,
         mention_nick=mention,
         avatar=None if info.is_group or parts is not None else state.avatar_of(key),
+    )
+
+
+def status_info(state: MainState, accounts: tuple[str, ...]) -> StatusInfo:
+    """The status bar's line: each account's connection, the outbox, unread counts, windows."""
+    statuses = tuple(
+        AccountStatus(
+            a,
+            state.connections.get(a, ConnectionState.DISCONNECTED),
+            state.syncing.get(a, -1),
+            state.presence.get(a, Show.ONLINE),
+            state.reasons.get(a, ""),
+        )
+        for a in accounts
+    )
+    return StatusInfo(
+        accounts=statuses,
+        outbox=state.outbox,
+        unread=attention_total(state.convs.unread, state.rooms.rooms, 0),
+        mentions=state.rooms.total_mentions,
+        windows=state.convs.windows(state.rooms.mentions),
+        uploads=tuple(
+            upload_words(u.name, u.sent, u.total, u.elapsed) for u in state.uploads.values()
+        ),
     )

@@ -21,7 +21,7 @@ from textual.widgets import TextArea
 
 from tuichat import events as ev
 from tuichat.bus import Subscription
-from tuichat.model import ConnectionState, Message, Show
+from tuichat.model import Message
 from tuichat.ui.attention import attention_total
 from tuichat.ui.batching import Batch, plan_messages
 from tuichat.ui.commands import dispatch
@@ -35,7 +35,7 @@ from tuichat.ui.render import safe_text
 from tuichat.ui.room_rows import sidebar_rows
 from tuichat.ui.rooms import Notice, Room, RoomsState
 from tuichat.ui.screens.bindings import install_alt_digit_fallback, install_bindings
-from tuichat.ui.screens.headers import pane_state
+from tuichat.ui.screens.headers import pane_state, status_info
 from tuichat.ui.screens.message_feed import take_in, take_mention
 from tuichat.ui.state import Conversations, ConvKey, RosterState
 from tuichat.ui.updates import HANDLERS as UPDATE_HANDLERS
@@ -44,7 +44,7 @@ from tuichat.ui.widgets.conversation_pane import ConversationPane, PaneState
 from tuichat.ui.widgets.roster_list import RosterList
 from tuichat.ui.widgets.roster_sidebar import RosterSidebar
 from tuichat.ui.widgets.selection import SelectableLog
-from tuichat.ui.widgets.status_bar import AccountStatus, StatusBar, StatusInfo, upload_words
+from tuichat.ui.widgets.status_bar import StatusBar
 
 ROSTER_COALESCE = 0.05
 """Seconds a burst of roster and presence events is gathered into one rebuild."""
@@ -59,9 +59,7 @@ class MainScreen(Screen[None]):
     MainScreen.-narrow OccupantList { width: 17; }
     MainScreen.-huge #sidebar { width: 44; }
     """
-    AUTO_FOCUS = "Composer"
-    """The cursor starts in the composer (Textual's first focusable, the roster filter, cost
-    a focus and its restyles, and the footer's keys built twice, before the first frame)."""
+    AUTO_FOCUS = "Composer"  # not Textual's first focusable, the filter: a focus less at start
 
     def __init__(self, ctx: UIContext) -> None:
         super().__init__(id="main")
@@ -356,27 +354,7 @@ class MainScreen(Screen[None]):
         sidebar.rows = tuple(sidebar_rows(self.state, self.accounts))
 
     def _refresh_status(self) -> None:
-        state = self.state
-        statuses = tuple(
-            AccountStatus(
-                a,
-                state.connections.get(a, ConnectionState.DISCONNECTED),
-                state.syncing.get(a, -1),
-                state.presence.get(a, Show.ONLINE),
-                state.reasons.get(a, ""),
-            )
-            for a in self.accounts
-        )
-        self.query_one(StatusBar).info = StatusInfo(
-            accounts=statuses,
-            outbox=state.outbox,
-            unread=attention_total(self.convs.unread, self.rooms.rooms, 0),
-            mentions=self.rooms.total_mentions,
-            windows=self.convs.windows(self.rooms.mentions),
-            uploads=tuple(
-                upload_words(u.name, u.sent, u.total, u.elapsed) for u in state.uploads.values()
-            ),
-        )
+        self.query_one(StatusBar).info = status_info(self.state, self.accounts)
 
     def attention_count(self) -> int:
         """Unread chats and private chats plus room mentions (the title and status count)."""

@@ -1,0 +1,112 @@
+"""The parsed-stylesheet cache: a later start parses nothing, gets the same rules, and a bad
+file or bad CSS costs only time."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.css.parse import parse
+from textual.css.tokenize import tokenize_values
+
+from tuichat.ui.css_cache import RuleCache
+
+CSS = "Static { color: $accent; padding: 0 1; &.-shown { display: block; } }"
+
+
+def tokens(accent: str) -> dict[str, list[object]]:
+    return tokenize_values({"accent": accent})  # type: ignore[return-value]
+
+
+def parsed(cache: RuleCache, css: str = CSS, accent: str = "red") -> list[str]:
+    rules = cache.parse("", css, ("test", "CSS"), variable_tokens=tokens(accent))
+    return [rule.css for rule in rules]
+
+
+def test_rules_parsed_once_are_read_back_by_the_next_start(tmp_path: Path) -> None:
+    file = tmp_path / "cache" / "rules.pickle"
+    first = RuleCache(file, parse)
+    first.load()
+    wanted = parsed(first)
+    assert first.parsed == 1 and "#FF0000" in " ".join(wanted)
+    first.save()
+
+    second = RuleCache(file, parse)
+    second.load()
+    assert parsed(second) == wanted
+    assert second.parsed == 0
+
+
+def test_other_variables_or_other_css_are_parsed_again(tmp_path: Path) -> None:
+    cache = RuleCache(tmp_path / "rules.pickle", parse)
+    red = parsed(cache, accent="red")
+    blue = parsed(cache, accent="blue")
+    assert red != blue and "#0000FF" in " ".join(blue)
+    parsed(cache, css=CSS.replace("0 1", "1 2"))
+    assert cache.parsed == 3
+    parsed(cache, accent="red")
+    assert cache.parsed == 3
+
+
+def test_css_with_errors_is_never_kept(tmp_path: Path) -> None:
+    cache = RuleCache(tmp_path / "rules.pickle", parse)
+    bad = "Static { colour: red; }"
+    for _ in range(2):
+        rules = list(cache.parse("", bad, ("test", "CSS")))
+        assert any(rule.errors for rule in rules)
+    assert cache.parsed == 2
+
+
+def test_a_damaged_file_is_ignored_and_replaced(tmp_path: Path) -> None:
+    file = tmp_path / "rules.pickle"
+    for junk in (b"", b"not a pickle", b"\x80\x04K\x01."):  # the last: the int 1
+        file.write_bytes(junk)
+        cache = RuleCache(file, parse)
+        cache.load()
+        parsed(cache)
+        assert cache.parsed == 1
+        cache.save()
+        again = RuleCache(file, parse)
+        again.load()
+        parsed(again)
+        assert again.parsed == 0
+
+
+PROBE = """
+import json
+from tuichat.ui import css_cache
+cache = css_cache.install()
+from textual.app import App
+from textual.widgets import Footer, Input
+app = App()
+sheet = app.stylesheet
+sheet.set_variables(app.get_css_variables())
+for widget in (Footer, Input):
+    for read_from, css, tie_breaker, scope in widget()._get_default_css():
+        sheet.add_source(css, read_from=read_from, is_default_css=True, tie_breaker=tie_breaker)
+sheet.parse()
+css_cache.save()
+rules = [
+    repr((sorted(rule.selector_names), sorted(rule.styles.get_rules().items())))
+    for rule in sheet.rules
+]
+print(json.dumps({"parsed": cache.parsed, "rules": rules}))
+"""
+
+
+def test_textual_stylesheets_parsed_from_the_cache_are_the_same(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    runs = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", PROBE], env=env, capture_output=True, check=True, text=True
+            ).stdout
+        )
+        for _ in range(2)
+    ]
+    assert runs[0]["parsed"] > 0
+    assert runs[1]["parsed"] == 0
+    assert runs[1]["rules"] == runs[0]["rules"] and len(runs[0]["rules"]) > 10

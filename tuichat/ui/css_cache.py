@@ -1,0 +1,140 @@
+"""Provides :func:`install`: Textual's parsed stylesheets, kept between starts.
+
+Why: Textual parses every stylesheet it meets (the app's, each widget class's default CSS)
+with a tokenizer written in Python, again at every start, and once more when the theme's
+variables are set: ~30 ms before the first frame, the largest single piece of work between
+mounting the first screen and painting it. What a parse makes depends only on the CSS, where
+it came from and the theme's variables, so the rule sets are kept in the cache folder
+(pickled, in a file named for the Textual and Python versions) and a later start reads them
+back in a few milliseconds.
+
+Rules: the cache only saves time. Its key holds everything the parse reads; CSS with errors
+is never kept (the parse must run to report them); an unreadable or damaged file means an
+empty cache. Textual's stylesheet module calls ``parse`` by its module-level name, which is
+the one place this hooks; a Textual without it is left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import textual
+from textual.css import stylesheet
+
+from tuichat.paths import cache_dir, write_cache
+
+MAX_ENTRIES = 512
+"""Above this many kept (old versions' CSS, other themes), a save keeps only this run's."""
+
+Key = tuple[str, str, Any, bool, int, str]
+
+
+class RuleCache:
+    """Parsed rule sets by everything their parse reads, loaded from and saved to one file."""
+
+    def __init__(self, file: Path, parse: Any) -> None:
+        self.file = file
+        self._parse = parse
+        self.rules: dict[Key, list[Any]] = {}
+        self.used: set[Key] = set()
+        self.parsed = 0
+        """Stylesheets parsed in this process (not found in the file)."""
+        self._variables: dict[int, tuple[object, str]] = {}
+        self._unsaved = False
+
+    def load(self) -> None:
+        """Read the file; anything wrong with it just means an empty cache."""
+        try:
+            loaded = pickle.loads(self.file.read_bytes())
+        except Exception:  # a damaged or foreign pickle can raise nearly anything
+            return
+        if isinstance(loaded, dict):
+            self.rules = loaded
+
+    def parse(
+        self,
+        scope: str,
+        css: str,
+        read_from: Any,
+        variable_tokens: dict[str, list[Any]] | None = None,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+    ) -> Iterator[Any]:
+        """Textual's ``parse``, answered from the cache when the same parse was made before."""
+        key = (scope, css, read_from, is_default_rules, tie_breaker, self._digest(variable_tokens))
+        rules = self.rules.get(key)
+        if not isinstance(rules, list):
+            rules = list(
+                self._parse(
+                    scope,
+                    css,
+                    read_from,
+                    variable_tokens=variable_tokens,
+                    is_default_rules=is_default_rules,
+                    tie_breaker=tie_breaker,
+                )
+            )
+            self.parsed += 1
+            if any(rule.errors for rule in rules):
+                return iter(rules)
+            self.rules[key] = rules
+            self._unsaved = True
+        self.used.add(key)
+        return iter(rules)
+
+    def _digest(self, variable_tokens: dict[str, list[Any]] | None) -> str:
+        """The theme's variables, as text short enough for a key (once per tokens dict,
+        which is kept alive here so that its id is not reused by another)."""
+        if variable_tokens is None:
+            return ""
+        known = self._variables.get(id(variable_tokens))
+        if known is None:
+            text = repr(
+                sorted(
+                    (name, [(t.name, t.value) for t in tokens])
+                    for name, tokens in variable_tokens.items()
+                )
+            )
+            known = (variable_tokens, hashlib.sha256(text.encode()).hexdigest())
+            self._variables[id(variable_tokens)] = known
+        return known[1]
+
+    def save(self) -> None:
+        """Write what was parsed since the last save, atomically; quietly give up on errors."""
+        if not self._unsaved:
+            return
+        self._unsaved = False
+        rules = dict(self.rules)
+        if len(rules) > MAX_ENTRIES:
+            rules = {key: rules[key] for key in self.used if key in rules}
+        try:
+            data = pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # something unpicklable in a newer Textual: no cache, that is all
+            return
+        write_cache(self.file, data)
+
+
+_cache: RuleCache | None = None
+
+
+def install() -> RuleCache | None:
+    """Load the cache and answer Textual's stylesheet parses from it (once per process)."""
+    global _cache
+    parse = getattr(stylesheet, "parse", None)
+    if _cache is None and callable(parse):
+        tag = f"textual-{textual.__version__}.{sys.implementation.cache_tag}"
+        _cache = RuleCache(cache_dir() / f"css-rules.{tag}.pickle", parse)
+        _cache.load()
+        setattr(stylesheet, "parse", _cache.parse)  # noqa: B010 (not exported: mypy would object)
+    return _cache
+
+
+def save() -> None:
+    """Write the cache now (start-up is over)."""
+    if _cache is not None:
+        _cache.save()

@@ -77,6 +77,14 @@ class CodeCache:
             code = {source: code[source] for source in self.used if source in code}
         write_cache(self.file, marshal.dumps(code))
 
+    def close(self) -> None:
+        """Save, then compile as Python does: start-up is over, and the cache's sources and
+        code need not stay in memory (a dataclass made later is compiled, not kept)."""
+        self.save()
+        if getattr(dataclasses, "exec", None) == self.exec:
+            del dataclasses.exec  # type: ignore[attr-defined]
+        self.code, self.used = {}, set()
+
 
 _cache: CodeCache | None = None
 
@@ -94,6 +102,13 @@ def install() -> CodeCache:
 
 
 def save() -> None:
-    """Write the cache now (start-up is over), not only at exit: a closed terminal kills us."""
+    """Write the cache now (the first frame is up), not only at exit: a closed terminal kills
+    us without atexit."""
     if _cache is not None:
         _cache.save()
+
+
+def close() -> None:
+    """Start-up is over: save the cache and let it go (see :meth:`CodeCache.close`)."""
+    if _cache is not None:
+        _cache.close()

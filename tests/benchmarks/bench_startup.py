@@ -383,8 +383,9 @@ def main(runs: int, settle: float, anchors: bool, before: Path | None) -> None:
                 2,
                 Client(
                     "tuichat-before",
-                    # Its own entry point: the console script's may not be in that tree.
-                    [sys.executable, "-m", "tuichat"],
+                    # Its own entry point (the console script's may not be in that tree);
+                    # -P: the working directory (a checkout of ours) must not come first.
+                    [sys.executable, "-P", "-m", "tuichat"],
                     {**env, "PYTHONPATH": str(before)},
                     first=has(jid, "offline hidden"),
                     logged_in=has(f"{jid} connected"),

@@ -98,3 +98,24 @@ def test_dataclasses_made_from_the_cache_behave_as_compiled_ones(tmp_path: Path)
         assert run["frozen"] and run["equal"]
         assert run["repr"] == runs[0]["repr"]
         assert run["repr"].startswith("ConnectionStateChanged(account='a@example.org'")
+
+
+def test_closing_saves_and_hands_compiling_back_to_python(tmp_path: Path) -> None:
+    """Once start-up is over the cache is written and let go: dataclasses compile again."""
+    import dataclasses
+
+    installed = dataclasses.__dict__.get("exec")
+    cache = CodeCache(tmp_path / "code.marshal")
+    try:
+        dataclasses.exec = cache.exec  # type: ignore[attr-defined]
+        dataclasses.make_dataclass("Made", [("a", int)])
+        assert cache.compiled > 0
+        cache.close()
+        assert "exec" not in dataclasses.__dict__ and cache.code == {}
+        dataclasses.make_dataclass("Later", [("b", int)])  # compiled by Python, not kept
+        again = CodeCache(tmp_path / "code.marshal")
+        again.load()
+        assert again.code and all(isinstance(key, str) for key in again.code)
+    finally:
+        if installed is not None:
+            dataclasses.exec = installed  # type: ignore[attr-defined]

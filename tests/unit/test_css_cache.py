@@ -110,3 +110,20 @@ def test_textual_stylesheets_parsed_from_the_cache_are_the_same(tmp_path: Path) 
     assert runs[0]["parsed"] > 0
     assert runs[1]["parsed"] == 0
     assert runs[1]["rules"] == runs[0]["rules"] and len(runs[0]["rules"]) > 10
+
+
+def test_closing_saves_and_hands_parsing_back_to_textual(tmp_path: Path) -> None:
+    from textual.css import stylesheet
+
+    installed = stylesheet.__dict__["parse"]
+    cache = RuleCache(tmp_path / "rules.pickle", parse)
+    try:
+        stylesheet.__dict__["parse"] = cache.parse
+        parsed(cache)
+        cache.close()
+        assert stylesheet.__dict__["parse"] is parse and cache.rules == {}
+        again = RuleCache(tmp_path / "rules.pickle", parse)
+        again.load()
+        assert parsed(again) and again.parsed == 0
+    finally:
+        stylesheet.__dict__["parse"] = installed

@@ -168,9 +168,11 @@ class TuichatApp(App[None]):
         except ClientError as exc:
             log.warning("client start failed: %s", exc)
             self.notify(f"could not start the connections: {exc}", severity="error", markup=False)
-        settle_heap()  # start-up is over: later GC passes need not walk what it made
-        codecache.save()  # and the connections' dataclasses
-        css_cache.save()  # and the stylesheets of what opened meanwhile
+        # Start-up is over: the caches keep what the connections and screens opened meanwhile
+        # made, then go; later GC passes need not walk what start-up made.
+        codecache.close()
+        css_cache.close()
+        settle_heap()
 
     def _certificate_untrusted(self, event: CertificateUntrusted) -> None:
         """Ask the user about a server certificate the CA store refused (once per account)."""

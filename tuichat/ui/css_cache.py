@@ -5,7 +5,8 @@ with a tokenizer written in Python, again at every start, and once more when the
 variables are set: ~30 ms before the first frame, the largest single piece of work between
 mounting the first screen and painting it. What a parse makes depends only on the CSS, where
 it came from and the theme's variables, so the rule sets are kept in the cache folder
-(pickled, in a file named for the Textual and Python versions) and a later start reads them
+(pickled, in a file named for the Python version and the Textual files that make and read
+rule sets) and a later start reads them
 back in a few milliseconds.
 
 Rules: the cache only saves time. Its key holds everything the parse reads; CSS with errors
@@ -17,13 +18,16 @@ the one place this hooks; a Textual without it is left alone.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import textual
+from textual.css import model as css_model
+from textual.css import parse as css_parse
+from textual.css import styles as css_styles
 from textual.css import stylesheet
 
 from tuichat.paths import cache_dir, write_cache
@@ -118,6 +122,14 @@ class RuleCache:
             return
         write_cache(self.file, data)
 
+    def close(self) -> None:
+        """Save, then parse as Textual does: start-up is over, and the rule sets of other
+        themes and versions need not stay in memory (Textual keeps those it uses)."""
+        self.save()
+        if getattr(stylesheet, "parse", None) == self.parse:
+            setattr(stylesheet, "parse", self._parse)  # noqa: B010 (see install)
+        self.rules, self.used, self._variables = {}, set(), {}
+
 
 _cache: RuleCache | None = None
 
@@ -125,16 +137,32 @@ _cache: RuleCache | None = None
 def install() -> RuleCache | None:
     """Load the cache and answer Textual's stylesheet parses from it (once per process)."""
     global _cache
-    parse = getattr(stylesheet, "parse", None)
-    if _cache is None and callable(parse):
-        tag = f"textual-{textual.__version__}.{sys.implementation.cache_tag}"
-        _cache = RuleCache(cache_dir() / f"css-rules.{tag}.pickle", parse)
+    textual_parse = getattr(stylesheet, "parse", None)
+    if _cache is None and callable(textual_parse):
+        tag = f"{sys.implementation.cache_tag}-{textual_fingerprint()}"
+        _cache = RuleCache(cache_dir() / f"css-rules.{tag}.pickle", textual_parse)
         _cache.load()
         setattr(stylesheet, "parse", _cache.parse)  # noqa: B010 (not exported: mypy would object)
     return _cache
 
 
+def textual_fingerprint() -> str:
+    """Which Textual made the rule sets: its modules that define, parse and hold them, by size
+    and time of change (``textual.__version__`` would import ``importlib.metadata``, ~1.5 MiB
+    and milliseconds, to read the same)."""
+    files = (css_model.__file__, css_parse.__file__, css_styles.__file__, stylesheet.__file__)
+    stats = [os.stat(file) for file in files if file]
+    text = repr([(s.st_size, s.st_mtime_ns) for s in stats])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def save() -> None:
-    """Write the cache now (start-up is over)."""
+    """Write the cache now (the first frame is up)."""
     if _cache is not None:
         _cache.save()
+
+
+def close() -> None:
+    """Start-up is over: save the cache and let it go (see :meth:`RuleCache.close`)."""
+    if _cache is not None:
+        _cache.close()

@@ -1,7 +1,7 @@
 """Benchmark: start-up of the real `tuichat` command in tmux, side by side with its references.
 
 Run: /work/venv/bin/python tests/benchmarks/bench_startup.py [--runs 5] [--no-anchors]
-[--before DIR]
+[--before DIR]... (each DIR another version's ``tuichat`` package, run as ``tuichat-DIRNAME``)
 
 Every client is launched in a 120x40 tmux pane and its screen polled every 5 ms; the runs are
 interleaved (one of each client per round), so a busy machine slows them all alike. Printed,
@@ -340,7 +340,7 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def main(runs: int, settle: float, anchors: bool, before: Path | None) -> None:
+def main(runs: int, settle: float, anchors: bool, before: list[Path]) -> None:
     if not BIG_STORE.exists():
         subprocess.run(
             [sys.executable, str(Path(__file__).with_name("bench_store.py"))], check=True
@@ -377,16 +377,16 @@ def main(runs: int, settle: float, anchors: bool, before: Path | None) -> None:
             ),
             Client("tuichat-big", [tuichat], big_env, first=has(BIG_ACCOUNT, "big@example.org")),
         ]
-        if before is not None:  # another version's source tree, same venv, same home
-            compileall.compile_dir(before / "tuichat", quiet=1)
+        for tree in before:  # other versions' source trees, same venv, same home
+            compileall.compile_dir(tree / "tuichat", quiet=1)
             clients.insert(
                 2,
                 Client(
-                    "tuichat-before",
+                    f"tuichat-{tree.name}",
                     # Its own entry point (the console script's may not be in that tree);
                     # -P: the working directory (a checkout of ours) must not come first.
                     [sys.executable, "-P", "-m", "tuichat"],
-                    {**env, "PYTHONPATH": str(before)},
+                    {**env, "PYTHONPATH": str(tree)},
                     first=has(jid, "offline hidden"),
                     logged_in=has(f"{jid} connected"),
                 ),
@@ -456,6 +456,8 @@ if __name__ == "__main__":
         "--before",
         type=Path,
         metavar="DIR",
+        action="append",
+        default=[],
         help="also run the tuichat package in DIR (e.g. `git archive OLD tuichat | tar -x -C DIR`)",
     )
     args = parser.parse_args()

@@ -35,9 +35,26 @@ def test_code_compiled_once_is_run_from_the_file_by_the_next_process(tmp_path: P
     assert make(21)(None) == 42
 
 
+def test_a_second_save_keeps_what_the_first_wrote(tmp_path: Path) -> None:
+    file = tmp_path / "code.marshal"
+    cache = CodeCache(file)
+    cache.exec(SOURCE, {}, {})
+    cache.save()
+    other = SOURCE.replace("x * 2", "x * 3")
+    cache.exec(other, {}, {})
+    cache.save()
+    again = CodeCache(file)
+    again.load()
+    for source in (SOURCE, other):
+        again.exec(source, {}, {})
+    assert again.compiled == 0
+
+
 def test_a_damaged_or_foreign_file_is_ignored_and_replaced(tmp_path: Path) -> None:
     file = tmp_path / "code.marshal"
-    for junk in (b"", b"\x00garbage\xff" * 10, b"\xe9\x01\x00\x00\x00"):  # the last: an int
+    truncated = b"\xff\x00\x00\x00\x00\x00\x00\x00{"  # an index longer than the file
+    an_int = b"\x05\x00\x00\x00\x00\x00\x00\x00\xe9\x01\x00\x00\x00"
+    for junk in (b"", b"\x00garbage\xff" * 10, truncated, an_int):
         file.write_bytes(junk)
         cache = CodeCache(file)
         cache.load()
@@ -111,11 +128,13 @@ def test_closing_saves_and_hands_compiling_back_to_python(tmp_path: Path) -> Non
         dataclasses.make_dataclass("Made", [("a", int)])
         assert cache.compiled > 0
         cache.close()
-        assert "exec" not in dataclasses.__dict__ and cache.code == {}
+        assert "exec" not in dataclasses.__dict__ and cache.new == {}
         dataclasses.make_dataclass("Later", [("b", int)])  # compiled by Python, not kept
         again = CodeCache(tmp_path / "code.marshal")
         again.load()
-        assert again.code and all(isinstance(key, str) for key in again.code)
+        dataclasses.exec = again.exec  # type: ignore[attr-defined]
+        dataclasses.make_dataclass("Made", [("a", int)])
+        assert again.compiled == 0
     finally:
         if installed is not None:
             dataclasses.exec = installed  # type: ignore[attr-defined]

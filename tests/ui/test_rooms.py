@@ -538,7 +538,7 @@ async def test_rooms_in_quick_switcher_and_roster(tmp_path: Path) -> None:
     async with room_ui(tmp_path) as r:
         screen = main_screen(r.pilot)
         screen.open_conversation((ME, ALICE))
-        await r.pilot.pause()
+        await settle(r.pilot)  # the roster's rebuild is coalesced
         assert "Rooms\n # lobby" in roster_text(r.pilot)
         await r.pilot.press("ctrl+k")
         await r.pilot.pause()

@@ -156,6 +156,14 @@ class MainScreen(Screen[None]):
         """Textual (after this) restyles every widget at resumes after the first (the mount's)."""
         event.refresh_styles, self._resumed = self._resumed and event.refresh_styles, True
 
+    def _compositor_refresh(self) -> None:
+        """Textual renders the whole screen inside its start-up batch and drops the output
+        (~25 ms before the first frame): render once the batch is over, all of it."""
+        if self.app._batch_count and not self.app.is_inline:
+            self._repaint_required = True
+            return
+        super()._compositor_refresh()
+
     def on_unmount(self) -> None:
         """Stop listening to the bus."""
         for sub in self._subs:

@@ -3,13 +3,10 @@ time."""
 
 from __future__ import annotations
 
-import json
-import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.unit.start_probe import two_starts
 from tuichat.codecache import CodeCache
 
 SOURCE = "def __create_fn__(x):\n def twice(self):\n  return x * 2\n return twice"
@@ -100,15 +97,7 @@ json.dump({
 
 
 def test_dataclasses_made_from_the_cache_behave_as_compiled_ones(tmp_path: Path) -> None:
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
-    runs = [
-        json.loads(
-            subprocess.run(
-                [sys.executable, "-c", PROBE], env=env, capture_output=True, check=True, text=True
-            ).stdout
-        )
-        for _ in range(2)
-    ]
+    runs = two_starts(PROBE, tmp_path)
     assert runs[0]["compiled"] > 50  # tuichat's records and events, compiled and saved at exit
     assert runs[1]["compiled"] == 0
     for run in runs:

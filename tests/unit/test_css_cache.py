@@ -3,15 +3,12 @@ file or bad CSS costs only time."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from textual.css.parse import parse
 from textual.css.tokenize import tokenize_values
 
+from tests.unit.start_probe import two_starts
 from tuichat.ui.css_cache import RuleCache
 
 CSS = "Static { color: $accent; padding: 0 1; &.-shown { display: block; } }"
@@ -98,15 +95,7 @@ print(json.dumps({"parsed": cache.parsed, "rules": rules}))
 
 
 def test_textual_stylesheets_parsed_from_the_cache_are_the_same(tmp_path: Path) -> None:
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
-    runs = [
-        json.loads(
-            subprocess.run(
-                [sys.executable, "-c", PROBE], env=env, capture_output=True, check=True, text=True
-            ).stdout
-        )
-        for _ in range(2)
-    ]
+    runs = two_starts(PROBE, tmp_path)
     assert runs[0]["parsed"] > 0
     assert runs[1]["parsed"] == 0
     assert runs[1]["rules"] == runs[0]["rules"] and len(runs[0]["rules"]) > 10

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import builtins
+import contextlib
 import dataclasses
 import hashlib
 import marshal
@@ -138,10 +139,11 @@ class CodeCache:
         self.save()
         if getattr(dataclasses, "exec", None) == self.exec:
             del dataclasses.exec  # type: ignore[attr-defined]
-        if self._body is not None:
-            self._body.release()
-        if self._map is not None:
-            self._map.close()
+        with contextlib.suppress(BufferError):  # a view still held: the mapping stays, no harm
+            if self._body is not None:
+                self._body.release()
+            if self._map is not None:
+                self._map.close()
         self._index, self._body, self._map, self.used, self.new = {}, None, None, set(), {}
 
 

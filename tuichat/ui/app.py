@@ -168,11 +168,19 @@ class TuichatApp(App[None]):
         except ClientError as exc:
             log.warning("client start failed: %s", exc)
             self.notify(f"could not start the connections: {exc}", severity="error", markup=False)
-        # Start-up is over: the caches keep what the connections and screens opened meanwhile
-        # made, then go; later GC passes need not walk what start-up made.
-        codecache.close()
-        css_cache.close()
-        settle_heap()
+        finally:
+            self._start_up_over()
+
+    @staticmethod
+    def _start_up_over() -> None:
+        """The caches keep what the connections and screens opened meanwhile made, then go;
+        the collector runs again (paused by the entry point), and its later passes need not
+        walk what start-up made."""
+        try:
+            codecache.close()
+            css_cache.close()
+        finally:
+            settle_heap()
 
     def _certificate_untrusted(self, event: CertificateUntrusted) -> None:
         """Ask the user about a server certificate the CA store refused (once per account)."""

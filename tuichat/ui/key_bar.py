@@ -1,8 +1,9 @@
 """Provides :class:`KeyBar`: the bottom line of key hints, one widget drawn as one line.
 
 Why not Textual's ``Footer``: it is a container with a widget per key, removed and built again
-(each styled twice over) at every change of bindings, a change of focus included. Before the
-first frame that was most of the stylesheet's work and ~100 ms; this draws the same hints,
+(each styled three times) at every change of bindings, a change of focus included: at
+start-up, just after the first frame, over half of the stylesheet's work, and again at every
+dialog. This draws the same hints,
 in the same theme colours (the ``$footer-*`` variables but ``$footer-item-background``, which
 no theme of ours sets), as a line of text re-rendered in place. A click on a hint presses its
 key, as the footer's did.
@@ -25,7 +26,7 @@ SEPARATOR = "▏"
 
 
 class Hint(NamedTuple):
-    """One key's hint and the columns it takes."""
+    """One key's hint."""
 
     key: str
     """The key to simulate on a click."""

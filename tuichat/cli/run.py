@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from tuichat import tls_contexts
 from tuichat.bus import EventBus
 from tuichat.cli import EXIT_OK
 from tuichat.cli.context import load, new_bus, open_store
@@ -59,6 +60,9 @@ def manager_factory(store: Store, bus: EventBus) -> Callable[[Sequence[AccountCo
 def run(args: argparse.Namespace) -> int:
     """Build the app from config, store and a client that connects after the first frame."""
     paths, config = load(args)
+    # The system CA store loads in a thread (with the interpreter lock released) while the
+    # first frame is built, instead of on the way to login.
+    tls_contexts.prepare(sum(1 for account in config.accounts if account.enabled))
     use_frame_rate()
     # Imported here so that headless commands never pay for (or depend on) Textual.
     from tuichat.ui.app import build_app

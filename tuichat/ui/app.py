@@ -21,7 +21,7 @@ from tuichat.config import Config, ConfigError, set_ui_option
 from tuichat.errors import ClientError
 from tuichat.events import CertificateUntrusted
 from tuichat.heap import settle_heap
-from tuichat.model import utcnow
+from tuichat.model import ConnectionState, utcnow
 from tuichat.paths import Paths
 from tuichat.store import Store, StoreError
 from tuichat.ui import css_cache
@@ -55,6 +55,12 @@ STOP_TIMEOUT = 5.0
 
 STORE_CHECK_INTERVAL = 1.0
 """Seconds between looks at whether the store failed under the connections."""
+
+SETTLE_LIMIT = 10.0
+"""Start-up ends at the latest this many seconds after the connections began."""
+SETTLE_POLL = 0.05
+SETTLE_AFTER = 0.25
+"""Seconds between the last account done connecting and the end of start-up."""
 
 
 class TuichatApp(App[None]):
@@ -168,8 +174,26 @@ class TuichatApp(App[None]):
         except ClientError as exc:
             log.warning("client start failed: %s", exc)
             self.notify(f"could not start the connections: {exc}", severity="error", markup=False)
+        else:
+            await self._connections_settled()
         finally:
             self._start_up_over()
+
+    async def _connections_settled(self) -> None:
+        """Until no account is connecting any more (at most ``SETTLE_LIMIT`` seconds), and then
+        ``SETTLE_AFTER`` more for the screen to show it.
+
+        The collector's pass that ends start-up takes ~80 ms: run as the connections began, it
+        held the loop while the server's first answers waited, and login came that much later.
+        """
+        client = self.ctx.client
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_LIMIT
+        while loop.time() < deadline and any(
+            client.state(account)[0] is ConnectionState.CONNECTING for account in client.accounts
+        ):
+            await asyncio.sleep(SETTLE_POLL)
+        await asyncio.sleep(SETTLE_AFTER)
 
     @staticmethod
     def _start_up_over() -> None:

@@ -20,6 +20,7 @@ import slixmpp
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
+from tuichat import tls_contexts
 from tuichat.certificates import fingerprint
 from tuichat.config import TLSMode
 from tuichat.xmpp import library
@@ -53,12 +54,10 @@ def verified_context() -> ssl.SSLContext:
 
     slixmpp's own default loads the system store twice (``create_default_context`` loads it,
     then ``set_default_verify_paths`` again), a few tens of milliseconds each on the way to
-    being connected; this one loads it once. The account's ``ca_file`` is added at connect.
+    being connected; this one is loaded once, most often while the first frame was built
+    (:mod:`tuichat.tls_contexts`). The account's ``ca_file`` is added at connect.
     """
-    context = ssl.create_default_context()
-    context.check_hostname = True
-    context.verify_mode = ssl.CERT_REQUIRED
-    return context
+    return tls_contexts.verified()
 
 
 def configure_tls(client: Any, tls: TLSMode, ca_file: Path | None, *, pinned: bool = False) -> None:

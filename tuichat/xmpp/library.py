@@ -14,15 +14,26 @@ or before it needs it (aiodns).
   imported, it is loaded by :func:`resolve_srv` when such an account connects (an account
   with a ``host`` resolves it with the system's resolver, as slixmpp does without aiodns).
 
+Two fixes to its SCRAM login, applied once slixmpp is imported (:func:`fix_scram`):
+
+- The salted password (PBKDF2, RFC 5802's ``Hi``) is derived by ``hashlib.pbkdf2_hmac`` in C
+  instead of slixmpp's loop of Python HMACs: ~50 ms of CPU at each login against Prosody's
+  10,000 iterations, against ~5 ms. Same bytes (a unit test compares them).
+- The client nonce comes from the system's secure source (``secrets``) instead of
+  ``random.random()``, whose Mersenne Twister output an observer can predict.
+
 The connection manager imports this module before anything else of the XMPP layer.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import secrets
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 
 def import_slixmpp() -> None:
@@ -42,6 +53,18 @@ def import_slixmpp() -> None:
             del sys.modules[name]
     if version is not None:
         slixmpp.version = version  # as a real import would
+
+
+def fix_scram() -> None:
+    """Make slixmpp's SCRAM derive the salted password in C and draw its nonce securely."""
+    from slixmpp.util import bytes as utf8
+    from slixmpp.util.sasl import mechanisms
+
+    def salted_password(mech: Any, text: str | bytes, salt: bytes, iterations: int) -> bytes:
+        return hashlib.pbkdf2_hmac(mech.hash().name, utf8(text), salt, iterations)
+
+    setattr(mechanisms.SCRAM, "Hi", salted_password)  # noqa: B010  # a method, replaced
+    setattr(mechanisms, "random", secrets.SystemRandom())  # noqa: B010  # ``random.random()``
 
 
 def resolve_srv() -> None:
@@ -80,3 +103,4 @@ def _installed_version() -> ModuleType | None:
 
 
 import_slixmpp()
+fix_scram()

@@ -6,10 +6,14 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+import pytest
+from textual.message import Message
+
 from tests.ui.conftest import make_ui
 from tests.ui.fakes import ME, make_config, make_paths
 from tuichat.model import ConnectionState
-from tuichat.ui.app import SETTLE_AFTER, build_app
+import tuichat.ui.screens.main as main_screen
+from tuichat.ui.app import FIRST_FRAME_LIMIT, SETTLE_AFTER, build_app
 
 
 async def test_a_client_start_that_fails_unexpectedly_still_ends_start_up(tmp_path: Path) -> None:
@@ -58,3 +62,33 @@ async def test_start_up_ends_once_no_account_is_connecting_any_more(tmp_path: Pa
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_the_connections_start_at_the_main_screens_first_frame_not_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual's first refresh comes before anything is painted (in its start-up batch): the
+    XMPP library's import and the client's build must wait for the main screen's first frame
+    (or, if that frame never says so, FIRST_FRAME_LIMIT)."""
+    monkeypatch.setattr(main_screen, "FirstFrame", _Unheard)
+    ui = make_ui(tmp_path)
+    app = build_app(
+        make_config(tmp_path, (ME,)), make_paths(tmp_path), ui.store, ui.client, tz=None
+    )
+    async with app.run_test() as pilot:
+        await pilot.pause(FIRST_FRAME_LIMIT / 2)
+        assert ("start",) not in ui.client.calls  # painted, but nobody said so
+        await pilot.pause(FIRST_FRAME_LIMIT / 2 + 0.3)
+        assert ("start",) in ui.client.calls
+    monkeypatch.undo()
+    said = tmp_path / "said"
+    said.mkdir()
+    ui = make_ui(said)
+    app = build_app(make_config(said, (ME,)), make_paths(said), ui.store, ui.client, tz=None)
+    async with app.run_test() as pilot:
+        await pilot.pause(0.2)
+        assert ("start",) in ui.client.calls
+
+
+class _Unheard(Message):
+    """Posted instead of FirstFrame: nobody handles it."""

@@ -30,6 +30,7 @@ from tuichat.ui.commands import build_registry
 from tuichat.ui.context import UIContext
 from tuichat.ui.messages import (
     ConfigChanged,
+    FirstFrame,
     NotificationWanted,
     ServiceActionRequested,
     UnreadChanged,
@@ -55,6 +56,10 @@ STOP_TIMEOUT = 5.0
 
 STORE_CHECK_INTERVAL = 1.0
 """Seconds between looks at whether the store failed under the connections."""
+
+FIRST_FRAME_LIMIT = 1.0
+"""Seconds after mounting by which the connections start, if no first frame was said first
+(another screen covers the main one: the account editor, for a config without accounts)."""
 
 SETTLE_LIMIT = 10.0
 """Start-up ends at the latest this many seconds after the connections began."""
@@ -141,8 +146,17 @@ class TuichatApp(App[None]):
         self.set_interval(STORE_CHECK_INTERVAL, self._check_store)
         if not self.ctx.config.accounts:
             self.action_accounts()
-        if self.start_client:
-            self.call_after_refresh(self._start_client)
+        if self.start_client:  # at the main screen's first frame, or after FIRST_FRAME_LIMIT
+            self.set_timer(FIRST_FRAME_LIMIT, self._first_frame)
+
+    @on(FirstFrame)
+    def _first_frame(self) -> None:
+        """Connect once the first frame is out: started before it (as Textual's first refresh
+        comes, in its start-up batch, before anything is painted) the XMPP library's import and
+        the client's build held that frame back ~100 ms."""
+        if self.start_client and not self._client_started:
+            self._client_started = True
+            self._start_client()
 
     def _check_store(self) -> None:
         """Say once, and until dismissed, that the store failed under the connections.
@@ -163,7 +177,6 @@ class TuichatApp(App[None]):
 
     @work(group="client-start", exit_on_error=False)
     async def _start_client(self) -> None:
-        self._client_started = True
         # The next start need not compile the first frame's dataclasses, nor parse its
         # stylesheets, again: saved now, as a closed terminal ends us without atexit and a
         # connection may take long to settle.

@@ -15,6 +15,11 @@ class UnreadChanged(Message):
 
 
 @dataclass
+class FirstFrame(Message):
+    """The main screen's first frame went to the terminal (the app connects from then on)."""
+
+
+@dataclass
 class NotificationWanted(Message):
     """A message deserves a desktop notification and/or a bell (the app writes them)."""
 

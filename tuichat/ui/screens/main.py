@@ -29,7 +29,7 @@ from tuichat.ui.commands.context import PAGE, CommandContext, Shown, ViewAction
 from tuichat.ui.context import UIContext
 from tuichat.ui.key_bar import KeyBar
 from tuichat.ui.main_state import MainState
-from tuichat.ui.messages import UnreadChanged
+from tuichat.ui.messages import FirstFrame, UnreadChanged
 from tuichat.ui.read_state import mark_read
 from tuichat.ui.render import safe_text
 from tuichat.ui.room_rows import sidebar_rows
@@ -68,7 +68,7 @@ class MainScreen(Screen[None]):
         160: the sidebar grows, so long names and JIDs are not cut."""
         width = self.app.size.width  # its class now: set at the first resize, it restyled all
         self.add_class(max(b for b in self.HORIZONTAL_BREAKPOINTS if width >= b[0])[1])
-        self._resumed = self._running_line = False
+        self._resumed = self._running_line = self._painted = False
         self.ctx = ctx
         self.state = MainState()
         """Everything shown, apart from the messages (in the store)."""
@@ -158,11 +158,15 @@ class MainScreen(Screen[None]):
 
     def _compositor_refresh(self) -> None:
         """Textual renders the whole screen inside its start-up batch and drops the output
-        (~25 ms before the first frame): render once the batch is over, all of it."""
+        (~25 ms before the first frame): render once the batch is over, all of it, and say so
+        the first time (:class:`FirstFrame`)."""
         if self.app._batch_count and not self.app.is_inline:
             self._repaint_required = True
             return
         super()._compositor_refresh()
+        if not self._painted:
+            self._painted = True
+            self.post_message(FirstFrame())
 
     def on_unmount(self) -> None:
         """Stop listening to the bus."""

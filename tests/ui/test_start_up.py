@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from textual.message import Message
 
+import tuichat.ui.screens.main as main_screen
 from tests.ui.conftest import make_ui
 from tests.ui.fakes import ME, make_config, make_paths
 from tuichat.model import ConnectionState
-import tuichat.ui.screens.main as main_screen
 from tuichat.ui.app import FIRST_FRAME_LIMIT, SETTLE_AFTER, build_app
 
 

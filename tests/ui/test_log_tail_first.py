@@ -68,3 +68,21 @@ async def test_a_long_conversation_is_wrapped_for_its_scrollbar_once_not_when_it
         assert log.show_vertical_scrollbar
         assert laid == [width - 1, width - 1]  # the newest screenful, then the rest
         assert log.scrollable_content_region.width == width - 1
+
+
+async def test_the_rest_waits_for_the_end_of_textuals_batch_as_at_start_up() -> None:
+    """Textual holds its first frame until the refresh callbacks of its start-up batch have
+    run: laying out the whole page there delayed that frame (~25 ms for a page of a
+    1,000,000-message chat). While a batch is open the rest waits; it follows the frame."""
+    app = LogApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(MessageLog)
+        await pilot.pause()
+        with app.batch_update():
+            log.set_messages(MESSAGES, has_more=False)
+            for _ in range(4):
+                await pilot.pause()
+            assert log._tail_only and len(log._lines) < 40  # the newest screenful only
+        for _ in range(4):
+            await pilot.pause()
+        assert not log._tail_only and len(log._lines) > 300

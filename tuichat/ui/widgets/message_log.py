@@ -63,8 +63,7 @@ class MessageLog(ScrollView, can_focus=True):
     MessageLog {
         height: 1fr;
         background: $background;
-        scrollbar-size-vertical: 1;
-        overflow-x: hidden;
+        scrollbar-size-vertical: 1; overflow-x: hidden;
         border-left: tall $background;
         &:focus { border-left: tall $primary; background-tint: $foreground 3%; }
     }
@@ -126,7 +125,7 @@ class MessageLog(ScrollView, can_focus=True):
         """Whether joins, leaves and nick changes are shown (subjects and the like always are)."""
         self._paint: tuple[Style, int] | None = None
         self._tail_only = False
-        """Until the refresh after :meth:`set_messages`, lay out the newest screenful only."""
+        """Until the frame after :meth:`set_messages`, lay out the newest screenful only."""
 
     # -- public API (attributes down) ---------------------------------------------------------
 
@@ -485,7 +484,9 @@ class MessageLog(ScrollView, can_focus=True):
         self.refresh()
 
     def _lay_out_all(self) -> None:
-        if self._tail_only:
+        if self.app._batch_count:  # Textual's start-up batch: nothing painted yet; after it
+            self.set_timer(0.01, lambda: self.call_after_refresh(self._lay_out_all))
+        elif self._tail_only:
             self._tail_only = False
             self._relayout()
 

@@ -19,26 +19,20 @@ from __future__ import annotations
 
 import atexit
 import builtins
-import contextlib
 import dataclasses
 import hashlib
 import marshal
-import mmap
-import struct
 import sys
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from tuichat.paths import cache_dir, write_cache
+from tuichat import blobfile
+from tuichat.paths import cache_dir
 
 MAX_ENTRIES = 4096
 """Above this many kept, a save keeps only what this process used (old versions' code)."""
-
-_LENGTH = struct.Struct("<Q")
-"""The file: the index's length, the index (marshalled ``{key: (offset, length)}``), then
-each source's marshalled code at its offset from the end of the index."""
 
 
 def key_of(source: str) -> bytes:
@@ -47,18 +41,13 @@ def key_of(source: str) -> bytes:
 
 
 class CodeCache:
-    """Compiled ``exec`` sources by their text's hash, in one file read as needed.
-
-    Only the index is read at start; the file is mapped, and a source's code is read from
-    it when that source is executed, so code no dataclass of this process needs (a headless
-    command's, an older version's) never takes memory.
-    """
+    """Compiled ``exec`` sources by their text's hash, in one file read as needed
+    (:class:`~tuichat.blobfile.BlobFile`: code no dataclass of this process needs, a headless
+    command's or an older version's, never takes memory)."""
 
     def __init__(self, file: Path) -> None:
         self.file = file
-        self._index: dict[bytes, tuple[int, int]] = {}
-        self._body: memoryview | None = None
-        self._map: mmap.mmap | None = None
+        self._blobs = blobfile.BlobFile(file)
         self.new: dict[bytes, bytes] = {}
         """Code compiled in this process, marshalled (every save writes it with the file's)."""
         self._unsaved = False
@@ -68,33 +57,7 @@ class CodeCache:
 
     def load(self) -> None:
         """Map the file and read its index; anything wrong with it means an empty cache."""
-        try:
-            with open(self.file, "rb") as file:
-                mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):  # missing, unreadable, or empty (nothing to map)
-            return
-        try:
-            (length,) = _LENGTH.unpack_from(mapped)
-            index = marshal.loads(mapped[_LENGTH.size : _LENGTH.size + length])
-        except (ValueError, EOFError, TypeError, struct.error):
-            mapped.close()
-            return
-        if not isinstance(index, dict):
-            mapped.close()
-            return
-        self._map, self._index = mapped, index
-        self._body = memoryview(mapped)[_LENGTH.size + length :]
-
-    def _read(self, key: bytes) -> CodeType | None:
-        place = self._index.get(key)
-        if self._body is None or not isinstance(place, tuple):
-            return None
-        try:
-            offset, length = place
-            code = marshal.loads(self._body[offset : offset + length])
-        except (ValueError, EOFError, TypeError):
-            return None
-        return code if isinstance(code, CodeType) else None
+        self._blobs.load()
 
     def exec(self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None) -> None:
         """``exec`` with ``source`` compiled from the cache when it is text seen before."""
@@ -102,7 +65,8 @@ class CodeCache:
             builtins.exec(source, globals, locals)
             return
         key = key_of(source)
-        code = self._read(key)
+        found = self._blobs.loads(key)
+        code = found[1] if found is not None and isinstance(found[1], CodeType) else None
         if code is None:
             code = compile(source, "<string>", "exec")
             self.new[key] = marshal.dumps(code)
@@ -117,21 +81,11 @@ class CodeCache:
             return
         self._unsaved = False
         new = dict(self.new)  # a thread may be creating dataclasses meanwhile
-        keep = self._index.keys() - new.keys()
+        keep = self._blobs.index.keys() - new.keys()
         if len(keep) + len(new) > MAX_ENTRIES:
             keep &= self.used
-        blobs = [(key, self._blob(key)) for key in keep] + list(new.items())
-        index, offset = {}, 0
-        for key, blob in blobs:
-            index[key] = (offset, len(blob))
-            offset += len(blob)
-        head = marshal.dumps(index)
-        write_cache(self.file, b"".join([_LENGTH.pack(len(head)), head, *(b for _, b in blobs)]))
-
-    def _blob(self, key: bytes) -> bytes:
-        offset, length = self._index[key]
-        assert self._body is not None
-        return bytes(self._body[offset : offset + length])
+        kept = [(key, None, self._blobs.blob(key)) for key in keep]
+        blobfile.write(self.file, kept + [(key, None, blob) for key, blob in new.items()])
 
     def close(self) -> None:
         """Save, then compile as Python does: start-up is over (a dataclass made later is
@@ -139,12 +93,8 @@ class CodeCache:
         self.save()
         if getattr(dataclasses, "exec", None) == self.exec:
             del dataclasses.exec  # type: ignore[attr-defined]
-        with contextlib.suppress(BufferError):  # a view still held: the mapping stays, no harm
-            if self._body is not None:
-                self._body.release()
-            if self._map is not None:
-                self._map.close()
-        self._index, self._body, self._map, self.used, self.new = {}, None, None, set(), {}
+        self._blobs.close()
+        self.used, self.new = set(), {}
 
 
 _cache: CodeCache | None = None

@@ -1,0 +1,103 @@
+"""Provides :class:`BlobFile`: a cache file of marshalled blobs by key, mapped and read as needed.
+
+The start-up caches (:mod:`tuichat.codecache`, :mod:`tuichat.importcache`) keep code objects
+that a later start reads instead of making again. Their file: the index's length, the index
+(marshalled ``{key: (meta, offset, length)}``), then each blob at its offset from the end of
+the index. Only the index is read when the file is opened; the file is mapped, and a blob is
+read when it is asked for, so what this process never needs takes no memory.
+
+Rules: the cache only saves time. A missing, unreadable, damaged or foreign file reads as an
+empty one, and one that cannot be written is not (a read-only home only starts slower).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import mmap
+import struct
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from tuichat.paths import write_cache
+
+_LENGTH = struct.Struct("<Q")
+
+
+class BlobFile:
+    """One mapped cache file: its index, and its blobs read on demand."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.index: dict[Any, tuple[Any, int, int]] = {}
+        """What the file holds: ``{key: (meta, offset, length)}``."""
+        self._body: memoryview | None = None
+        self._map: mmap.mmap | None = None
+
+    def load(self) -> None:
+        """Map the file and read its index; anything wrong with it means an empty file."""
+        try:
+            with open(self.file, "rb") as file:
+                mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # missing, unreadable, or empty (nothing to map)
+            return
+        try:
+            (length,) = _LENGTH.unpack_from(mapped)
+            index = marshal.loads(mapped[_LENGTH.size : _LENGTH.size + length])
+        except (ValueError, EOFError, TypeError, struct.error):
+            mapped.close()
+            return
+        if not isinstance(index, dict):
+            mapped.close()
+            return
+        self._map, self.index = mapped, index
+        self._body = memoryview(mapped)[_LENGTH.size + length :]
+
+    def entry(self, key: Any) -> tuple[Any, memoryview] | None:
+        """``(meta, blob)`` of ``key``, or None if the file has no sound entry for it."""
+        place = self.index.get(key)
+        if self._body is None or not isinstance(place, tuple) or len(place) != 3:
+            return None
+        meta, offset, length = place
+        if not isinstance(offset, int) or not isinstance(length, int):
+            return None
+        blob = self._body[offset : offset + length]
+        return (meta, blob) if len(blob) == length else None
+
+    def loads(self, key: Any) -> tuple[Any, Any] | None:
+        """``(meta, unmarshalled blob)`` of ``key``, or None (missing or damaged)."""
+        found = self.entry(key)
+        if found is None:
+            return None
+        try:
+            return found[0], marshal.loads(found[1])
+        except (ValueError, EOFError, TypeError):
+            return None
+
+    def blob(self, key: Any) -> bytes:
+        """The blob of ``key`` (which the index holds), copied out of the mapping."""
+        found = self.entry(key)
+        return b"" if found is None else bytes(found[1])
+
+    def close(self) -> None:
+        """Let the mapping go (the index too): nothing is read from the file after this."""
+        with contextlib.suppress(BufferError):  # a view still held: the mapping stays, no harm
+            if self._body is not None:
+                self._body.release()
+            if self._map is not None:
+                self._map.close()
+        self.index, self._body, self._map = {}, None, None
+
+
+def write(file: Path, entries: Iterable[tuple[Any, Any, bytes]]) -> bool:
+    """Replace ``file`` with ``entries`` (``(key, meta, blob)``), atomically; False on failure."""
+    index: dict[Any, tuple[Any, int, int]] = {}
+    blobs: list[bytes] = []
+    offset = 0
+    for key, meta, blob in entries:
+        index[key] = (meta, offset, len(blob))
+        blobs.append(blob)
+        offset += len(blob)
+    head = marshal.dumps(index)
+    return write_cache(file, b"".join([_LENGTH.pack(len(head)), head, *blobs]))

@@ -85,7 +85,8 @@ class CodeCache:
         if len(keep) + len(new) > MAX_ENTRIES:
             keep &= self.used
         kept = [(key, None, self._blobs.blob(key)) for key in keep]
-        blobfile.write(self.file, kept + [(key, None, blob) for key, blob in new.items()])
+        entries = [entry for entry in kept if entry[2]] + [(k, None, b) for k, b in new.items()]
+        blobfile.write(self.file, entries)
 
     def close(self) -> None:
         """Save, then compile as Python does: start-up is over (a dataclass made later is
@@ -105,7 +106,7 @@ def install() -> CodeCache:
     global _cache
     if _cache is None:
         tag = f"{sys.implementation.cache_tag}-{MAGIC_NUMBER.hex()}"
-        _cache = CodeCache(cache_dir() / f"dataclass-code.{tag}.index")
+        _cache = CodeCache(cache_dir() / f"dataclass-code-2.{tag}.index")  # 2: blobfile's format
         _cache.load()
         dataclasses.exec = _cache.exec  # type: ignore[attr-defined]
         atexit.register(_cache.save)

@@ -1,10 +1,11 @@
 """Provides :class:`BlobFile`: a cache file of marshalled blobs by key, mapped and read as needed.
 
 The start-up caches (:mod:`tuichat.codecache`, :mod:`tuichat.importcache`) keep code objects
-that a later start reads instead of making again. Their file: the index's length, the index
-(marshalled ``{key: (meta, offset, length)}``), then each blob at its offset from the end of
-the index. Only the index is read when the file is opened; the file is mapped, and a blob is
-read when it is asked for, so what this process never needs takes no memory.
+that a later start reads instead of making again. Their file: the blobs, then the index
+(marshalled ``{key: (meta, offset, length)}``), then the index's length (8 bytes). Only the
+index is read when the file is opened; the file is mapped, and a blob is read when it is
+asked for, so what this process never needs takes no memory. It is written a blob at a time
+(the index last), so a save does not hold every blob at once either.
 
 Rules: the cache only saves time. A missing, unreadable, damaged or foreign file reads as an
 empty one, and one that cannot be written is not (a read-only home only starts slower).
@@ -16,7 +17,7 @@ import contextlib
 import marshal
 import mmap
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,11 @@ class BlobFile:
         except (OSError, ValueError):  # missing, unreadable, or empty (nothing to map)
             return
         try:
-            (length,) = _LENGTH.unpack_from(mapped)
-            index = marshal.loads(mapped[_LENGTH.size : _LENGTH.size + length])
+            (length,) = _LENGTH.unpack_from(mapped, len(mapped) - _LENGTH.size)
+            start = len(mapped) - _LENGTH.size - length
+            if start < 0:
+                raise ValueError("index longer than the file")
+            index = marshal.loads(mapped[start : start + length])
         except (ValueError, EOFError, TypeError, struct.error):
             mapped.close()
             return
@@ -52,7 +56,7 @@ class BlobFile:
             mapped.close()
             return
         self._map, self.index = mapped, index
-        self._body = memoryview(mapped)[_LENGTH.size + length :]
+        self._body = memoryview(mapped)[:start]
 
     def entry(self, key: Any) -> tuple[Any, memoryview] | None:
         """``(meta, blob)`` of ``key``, or None if the file has no sound entry for it."""
@@ -91,13 +95,17 @@ class BlobFile:
 
 
 def write(file: Path, entries: Iterable[tuple[Any, Any, bytes]]) -> bool:
-    """Replace ``file`` with ``entries`` (``(key, meta, blob)``), atomically; False on failure."""
+    """Replace ``file`` with ``entries`` (``(key, meta, blob)``, read one at a time),
+    atomically; False on failure."""
     index: dict[Any, tuple[Any, int, int]] = {}
-    blobs: list[bytes] = []
-    offset = 0
-    for key, meta, blob in entries:
-        index[key] = (meta, offset, len(blob))
-        blobs.append(blob)
-        offset += len(blob)
-    head = marshal.dumps(index)
-    return write_cache(file, b"".join([_LENGTH.pack(len(head)), head, *blobs]))
+
+    def pieces() -> Iterator[bytes]:
+        offset = 0
+        for key, meta, blob in entries:
+            index[key] = (meta, offset, len(blob))
+            offset += len(blob)
+            yield blob
+        head = marshal.dumps(index)
+        yield head + _LENGTH.pack(len(head))
+
+    return write_cache(file, pieces())

@@ -24,6 +24,7 @@ import hashlib
 import marshal
 import sys
 from importlib.util import MAGIC_NUMBER
+from itertools import chain
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -84,9 +85,10 @@ class CodeCache:
         keep = self._blobs.index.keys() - new.keys()
         if len(keep) + len(new) > MAX_ENTRIES:
             keep &= self.used
-        kept = [(key, None, self._blobs.blob(key)) for key in keep]
-        entries = [entry for entry in kept if entry[2]] + [(k, None, b) for k, b in new.items()]
-        blobfile.write(self.file, entries)
+        kept = ((key, None, self._blobs.blob(key)) for key in keep)
+        blobfile.write(
+            self.file, chain((e for e in kept if e[2]), ((k, None, b) for k, b in new.items()))
+        )
 
     def close(self) -> None:
         """Save, then compile as Python does: start-up is over (a dataclass made later is

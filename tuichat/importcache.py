@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import marshal
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib.machinery import ModuleSpec, SourceFileLoader
 from importlib.util import MAGIC_NUMBER, cache_from_source
 from pathlib import Path
@@ -84,20 +85,31 @@ class ImportCache:
     def load(self) -> None:
         """Read the file's index, unless a ``sys.path`` folder changed since it was written."""
         self._blobs.load()
-        found = self._blobs.entry(PATHS_KEY)
-        if found is None or found[0] != _paths_stamp(self._paths):
+        if self._held(PATHS_KEY) != _paths_stamp(self._paths):
             self._blobs.close()
+
+    def _held(self, key: str) -> Any:
+        """What the entry of ``key`` says of its source (None: no sound entry)."""
+        found = self._blobs.entry(key)
+        if found is None:
+            return None
+        try:
+            return marshal.loads(found[1][: found[0]])
+        except (ValueError, EOFError, TypeError):
+            return None
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
         """The spec of a kept module whose file and folder are as they were, else None."""
         try:
-            found = self._blobs.loads(name)
+            found = self._blobs.entry(name)
             if found is None:
                 return None
-            (origin, package, stamp, folder), code = found
-            if not isinstance(code, CodeType) or _stamp(origin) != stamp:
+            size, blob = found
+            origin, package, stamp, folder = marshal.loads(blob[:size])
+            if _stamp(origin) != stamp or _stamp(os.path.dirname(origin)) != folder:
                 return None
-            if _stamp(os.path.dirname(origin)) != folder:
+            code = marshal.loads(blob[size:])
+            if not isinstance(code, CodeType):
                 return None
             spec = ModuleSpec(name, _CachedLoader(name, origin, code), origin=origin)
             spec.has_location = True  # __file__ and __cached__ are set from origin
@@ -113,21 +125,25 @@ class ImportCache:
         match the disk; write only if that changes what the file holds."""
         if self._closed:
             return
-        before = {key: place[0] for key, place in self._blobs.index.items() if key != PATHS_KEY}
+        before = {key: self._held(key) for key in self._blobs.index if key != PATHS_KEY}
         kept = {name: meta for name, meta in before.items() if _matches(meta)}
         for name, module in list(sys.modules.items()):
             meta = _meta(module)
             if meta is not None:
                 kept[name] = meta
         paths = _paths_stamp(self._paths)
-        held = self._blobs.entry(PATHS_KEY)
-        if kept == before and held is not None and held[0] == paths:
+        if kept == before and self._held(PATHS_KEY) == paths:
             return
-        entries = [(PATHS_KEY, paths, b"")]
-        for name, meta in kept.items():
-            same = before.get(name) == meta
-            entries.append((name, meta, self._blobs.blob(name) if same else _code(meta)))
-        blobfile.write(self.file, entries)
+
+        def entries() -> Iterator[tuple[str, int, bytes]]:
+            yield _entry(PATHS_KEY, paths, b"")
+            for name, meta in kept.items():
+                if before.get(name) == meta and (found := self._blobs.entry(name)) is not None:
+                    yield name, found[0], bytes(found[1])
+                else:
+                    yield _entry(name, meta, _code(meta))
+
+        blobfile.write(self.file, entries())
 
     def close(self) -> None:
         """Stop serving modules (saved first) and let the file go."""
@@ -136,6 +152,14 @@ class ImportCache:
         if self in sys.meta_path:
             sys.meta_path.remove(self)
         self._blobs.close()
+
+
+def _entry(key: str, meta: Any, code: bytes) -> tuple[str, int, bytes]:
+    """A file entry: the index holds the length of the marshalled ``meta`` that starts the
+    blob, and the code follows it (module names and their sources' stamps stay out of the
+    index, which is held in memory through start-up)."""
+    head = marshal.dumps(meta)
+    return key, len(head), head + code
 
 
 def _meta(module: ModuleType) -> tuple[str, bool, Any, Any] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,8 +102,9 @@ def private_file(path: Path) -> Path:
     return path
 
 
-def write_cache(path: Path, data: bytes) -> bool:
-    """Replace the cache file ``path`` with ``data`` atomically (0600, its folder 0700): a
+def write_cache(path: Path, data: bytes | Iterable[bytes]) -> bool:
+    """Replace the cache file ``path`` with ``data`` (bytes, or pieces written one by one, so
+    that they need not all be in memory at once) atomically (0600, its folder 0700): a
     reader sees the old file or the new one, never half of one. No fsync: a cache lost in a
     crash is made again. False when it could not be written (a read-only home)."""
     import tempfile  # not before the first frame: only when there is something to write
@@ -112,7 +114,8 @@ def write_cache(path: Path, data: bytes) -> bool:
         fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(data)
+                for piece in [data] if isinstance(data, bytes) else data:
+                    out.write(piece)
             os.replace(temporary, path)
         except BaseException:
             with contextlib.suppress(OSError):

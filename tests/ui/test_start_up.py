@@ -8,12 +8,27 @@ from pathlib import Path
 
 import pytest
 from textual.message import Message
+from textual.pilot import Pilot
 
 import tuichat.ui.screens.main as main_screen
-from tests.ui.conftest import make_ui
+from tests.ui.conftest import UI, make_ui
 from tests.ui.fakes import ME, make_config, make_paths
 from tuichat.model import ConnectionState
-from tuichat.ui.app import FIRST_FRAME_LIMIT, SETTLE_AFTER, build_app
+from tuichat.ui.app import FIRST_FRAME_LIMIT, SETTLE_AFTER, TuichatApp, build_app
+
+
+def app_for(folder: Path, ui: UI) -> TuichatApp:
+    """The app over ``ui``'s store and client, with ``folder``'s config; it starts connecting."""
+    return build_app(make_config(folder, (ME,)), make_paths(folder), ui.store, ui.client, tz=None)
+
+
+async def until_collecting(pilot: Pilot[None]) -> bool:
+    """Whether the cycle collector runs again within a second."""
+    for _ in range(100):
+        await pilot.pause(0.01)
+        if gc.isenabled():
+            return True
+    return False
 
 
 async def test_a_client_start_that_fails_unexpectedly_still_ends_start_up(tmp_path: Path) -> None:
@@ -25,17 +40,11 @@ async def test_a_client_start_that_fails_unexpectedly_still_ends_start_up(tmp_pa
         raise RuntimeError("unforeseen")
 
     ui.client.start = broken_start  # type: ignore[method-assign]
-    app = build_app(
-        make_config(tmp_path, (ME,)), make_paths(tmp_path), ui.store, ui.client, tz=None
-    )
+    app = app_for(tmp_path, ui)
     gc.disable()
     try:
         async with app.run_test() as pilot:
-            for _ in range(100):
-                await pilot.pause(0.01)
-                if gc.isenabled():
-                    break
-            assert gc.isenabled()
+            assert await until_collecting(pilot)
     finally:
         gc.enable()
 
@@ -45,9 +54,7 @@ async def test_start_up_ends_once_no_account_is_connecting_any_more(tmp_path: Pa
     answers wait: it comes once every account is connected (or gave up), not before."""
     ui = make_ui(tmp_path)
     ui.client.states[ME] = (ConnectionState.CONNECTING, "")
-    app = build_app(
-        make_config(tmp_path, (ME,)), make_paths(tmp_path), ui.store, ui.client, tz=None
-    )
+    app = app_for(tmp_path, ui)
     gc.disable()
     try:
         async with app.run_test() as pilot:
@@ -55,11 +62,7 @@ async def test_start_up_ends_once_no_account_is_connecting_any_more(tmp_path: Pa
             assert ("start",) in ui.client.calls
             assert not gc.isenabled()  # still connecting: start-up goes on
             ui.client.states[ME] = (ConnectionState.CONNECTED, "")
-            for _ in range(100):
-                await pilot.pause(0.01)
-                if gc.isenabled():
-                    break
-            assert gc.isenabled()
+            assert await until_collecting(pilot)
     finally:
         gc.enable()
 
@@ -72,9 +75,7 @@ async def test_the_connections_start_at_the_main_screens_first_frame_not_before(
     (or, if that frame never says so, FIRST_FRAME_LIMIT)."""
     monkeypatch.setattr(main_screen, "FirstFrame", _Unheard)
     ui = make_ui(tmp_path)
-    app = build_app(
-        make_config(tmp_path, (ME,)), make_paths(tmp_path), ui.store, ui.client, tz=None
-    )
+    app = app_for(tmp_path, ui)
     async with app.run_test() as pilot:
         await pilot.pause(FIRST_FRAME_LIMIT / 2)
         assert ("start",) not in ui.client.calls  # painted, but nobody said so
@@ -84,7 +85,7 @@ async def test_the_connections_start_at_the_main_screens_first_frame_not_before(
     said = tmp_path / "said"
     said.mkdir()
     ui = make_ui(said)
-    app = build_app(make_config(said, (ME,)), make_paths(said), ui.store, ui.client, tz=None)
+    app = app_for(said, ui)
     async with app.run_test() as pilot:
         await pilot.pause(0.2)
         assert ("start",) in ui.client.calls

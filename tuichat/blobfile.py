@@ -1,7 +1,7 @@
 """Provides :class:`BlobFile`: a cache file of marshalled blobs by key, mapped and read as needed.
 
-The start-up caches (:mod:`tuichat.codecache`, :mod:`tuichat.importcache`) keep code objects
-that a later start reads instead of making again. Their file: the blobs, then the index
+A start-up cache (:mod:`tuichat.codecache`) keeps code objects that a later start reads
+instead of making again. Their file: the blobs, then the index
 (marshalled ``{key: (meta, offset, length)}``), then the index's length (8 bytes). Only the
 index is read when the file is opened; the file is mapped, and a blob is read when it is
 asked for, so what this process never needs takes no memory. It is written a blob at a time

@@ -377,8 +377,11 @@ def main(runs: int, settle: float, anchors: bool, before: list[Path]) -> None:
             ),
             Client("tuichat-big", [tuichat], big_env, first=has(BIG_ACCOUNT, "big@example.org")),
         ]
-        for tree in before:  # other versions' source trees, same venv, same home
+        for tree in before:  # other versions' source trees: same venv, same home and store
             compileall.compile_dir(tree / "tuichat", quiet=1)
+            # but a cache folder each, as on two machines: versions read each other's start-up
+            # caches as foreign (and one that mis-reads them can cost the other its start).
+            caches = base / f"cache-{tree.name}"
             clients.insert(
                 2,
                 Client(
@@ -386,7 +389,7 @@ def main(runs: int, settle: float, anchors: bool, before: list[Path]) -> None:
                     # Its own entry point (the console script's may not be in that tree);
                     # -P: the working directory (a checkout of ours) must not come first.
                     [sys.executable, "-P", "-m", "tuichat"],
-                    {**env, "PYTHONPATH": str(tree)},
+                    {**env, "PYTHONPATH": str(tree), "XDG_CACHE_HOME": str(caches)},
                     first=has(jid, "offline hidden"),
                     logged_in=has(f"{jid} connected"),
                 ),

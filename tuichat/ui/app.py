@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import App
 
-from tuichat import codecache, importcache
+from tuichat import codecache
 from tuichat.config import Config, ConfigError, set_ui_option
 from tuichat.errors import ClientError
 from tuichat.events import CertificateUntrusted
@@ -216,7 +216,6 @@ class TuichatApp(App[None]):
         try:
             codecache.close()
             css_cache.close()
-            importcache.close()
         finally:
             settle_heap()
 

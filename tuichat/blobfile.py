@@ -2,7 +2,7 @@
 
 A start-up cache (:mod:`tuichat.codecache`) keeps code objects that a later start reads
 instead of making again. Their file: the blobs, then the index
-(marshalled ``{key: (meta, offset, length)}``), then the index's length (8 bytes). Only the
+(marshalled ``{key: (offset, length)}``), then the index's length (8 bytes). Only the
 index is read when the file is opened; the file is mapped, and a blob is read when it is
 asked for, so what this process never needs takes no memory. It is written a blob at a time
 (the index last), so a save does not hold every blob at once either.
@@ -31,8 +31,8 @@ class BlobFile:
 
     def __init__(self, file: Path) -> None:
         self.file = file
-        self.index: dict[Any, tuple[Any, int, int]] = {}
-        """What the file holds: ``{key: (meta, offset, length)}``."""
+        self.index: dict[Any, tuple[int, int]] = {}
+        """What the file holds: ``{key: (offset, length)}``."""
         self._body: memoryview | None = None
         self._map: mmap.mmap | None = None
 
@@ -58,31 +58,31 @@ class BlobFile:
         self._map, self.index = mapped, index
         self._body = memoryview(mapped)[:start]
 
-    def entry(self, key: Any) -> tuple[Any, memoryview] | None:
-        """``(meta, blob)`` of ``key``, or None if the file has no sound entry for it."""
+    def entry(self, key: Any) -> memoryview | None:
+        """The blob of ``key``, or None if the file has no sound entry for it."""
         place = self.index.get(key)
-        if self._body is None or not isinstance(place, tuple) or len(place) != 3:
+        if self._body is None or not isinstance(place, tuple) or len(place) != 2:
             return None
-        meta, offset, length = place
+        offset, length = place
         if not isinstance(offset, int) or not isinstance(length, int):
             return None
         blob = self._body[offset : offset + length]
-        return (meta, blob) if len(blob) == length else None
+        return blob if len(blob) == length else None
 
-    def loads(self, key: Any) -> tuple[Any, Any] | None:
-        """``(meta, unmarshalled blob)`` of ``key``, or None (missing or damaged)."""
+    def loads(self, key: Any) -> Any:
+        """The unmarshalled blob of ``key``, or None (missing or damaged)."""
         found = self.entry(key)
         if found is None:
             return None
         try:
-            return found[0], marshal.loads(found[1])
+            return marshal.loads(found)
         except (ValueError, EOFError, TypeError):
             return None
 
     def blob(self, key: Any) -> bytes:
-        """The blob of ``key`` (which the index holds), copied out of the mapping."""
+        """The blob of ``key`` copied out of the mapping (empty if there is no sound one)."""
         found = self.entry(key)
-        return b"" if found is None else bytes(found[1])
+        return b"" if found is None else bytes(found)
 
     def close(self) -> None:
         """Let the mapping go (the index too): nothing is read from the file after this."""
@@ -94,15 +94,15 @@ class BlobFile:
         self.index, self._body, self._map = {}, None, None
 
 
-def write(file: Path, entries: Iterable[tuple[Any, Any, bytes]]) -> bool:
-    """Replace ``file`` with ``entries`` (``(key, meta, blob)``, read one at a time),
-    atomically; False on failure."""
-    index: dict[Any, tuple[Any, int, int]] = {}
+def write(file: Path, entries: Iterable[tuple[Any, bytes]]) -> bool:
+    """Replace ``file`` with ``entries`` (``(key, blob)``, taken one at a time), atomically;
+    False on failure."""
+    index: dict[Any, tuple[int, int]] = {}
 
     def pieces() -> Iterator[bytes]:
         offset = 0
-        for key, meta, blob in entries:
-            index[key] = (meta, offset, len(blob))
+        for key, blob in entries:
+            index[key] = (offset, len(blob))
             offset += len(blob)
             yield blob
         head = marshal.dumps(index)

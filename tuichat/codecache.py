@@ -66,9 +66,8 @@ class CodeCache:
             builtins.exec(source, globals, locals)
             return
         key = key_of(source)
-        found = self._blobs.loads(key)
-        code = found[1] if found is not None and isinstance(found[1], CodeType) else None
-        if code is None:
+        code = self._blobs.loads(key)
+        if not isinstance(code, CodeType):
             code = compile(source, "<string>", "exec")
             self.new[key] = marshal.dumps(code)
             self.compiled += 1
@@ -85,10 +84,8 @@ class CodeCache:
         keep = self._blobs.index.keys() - new.keys()
         if len(keep) + len(new) > MAX_ENTRIES:
             keep &= self.used
-        kept = ((key, None, self._blobs.blob(key)) for key in keep)
-        blobfile.write(
-            self.file, chain((e for e in kept if e[2]), ((k, None, b) for k, b in new.items()))
-        )
+        kept = ((key, self._blobs.blob(key)) for key in keep)
+        blobfile.write(self.file, chain((e for e in kept if e[1]), new.items()))
 
     def close(self) -> None:
         """Save, then compile as Python does: start-up is over (a dataclass made later is

@@ -3,6 +3,7 @@ time."""
 
 from __future__ import annotations
 
+import marshal
 import stat
 from pathlib import Path
 
@@ -49,9 +50,10 @@ def test_a_second_save_keeps_what_the_first_wrote(tmp_path: Path) -> None:
 
 def test_a_damaged_or_foreign_file_is_ignored_and_replaced(tmp_path: Path) -> None:
     file = tmp_path / "code.marshal"
-    truncated = b"\xff\x00\x00\x00\x00\x00\x00\x00{"  # an index longer than the file
-    an_int = b"\x05\x00\x00\x00\x00\x00\x00\x00\xe9\x01\x00\x00\x00"
-    for junk in (b"", b"\x00garbage\xff" * 10, truncated, an_int):
+    truncated = b"{" + (1 << 20).to_bytes(8, "little")  # an index longer than the file
+    an_int = marshal.dumps(5) + len(marshal.dumps(5)).to_bytes(8, "little")  # not a dict
+    older = b"\x05\x00\x00\x00\x00\x00\x00\x00\xe9\x01\x00\x00\x00"  # index first
+    for junk in (b"", b"\x00garbage\xff" * 10, truncated, an_int, older):
         file.write_bytes(junk)
         cache = CodeCache(file)
         cache.load()

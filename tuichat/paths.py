@@ -102,25 +102,41 @@ def private_file(path: Path) -> Path:
     return path
 
 
-def write_cache(path: Path, data: bytes | Iterable[bytes]) -> bool:
-    """Replace the cache file ``path`` with ``data`` (bytes, or pieces written one by one, so
-    that they need not all be in memory at once) atomically (0600, its folder 0700): a
-    reader sees the old file or the new one, never half of one. No fsync: a cache lost in a
-    crash is made again. False when it could not be written (a read-only home)."""
+def replace_file(path: Path, data: bytes | Iterable[bytes], *, durable: bool = False) -> None:
+    """Replace ``path`` with ``data`` (bytes, or pieces written one by one, so that they need
+    not all be in memory at once) atomically, through a 0600 temporary file in its folder: a
+    reader sees the old file or the new one, never half of one. ``durable``: the file and the
+    folder are synced before this returns (a crash keeps the new file). Raises ``OSError``."""
     import tempfile  # not before the first frame: only when there is something to write
 
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        folder = private_dir(path.parent)
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
+        with os.fdopen(fd, "wb") as out:
+            for piece in [data] if isinstance(data, bytes) else data:
+                out.write(piece)
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    if durable:
+        folder = os.open(path.parent, os.O_RDONLY)
         try:
-            with os.fdopen(fd, "wb") as out:
-                for piece in [data] if isinstance(data, bytes) else data:
-                    out.write(piece)
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def write_cache(path: Path, data: bytes | Iterable[bytes]) -> bool:
+    """Replace the cache file ``path`` with ``data`` (:func:`replace_file`: atomic, 0600; its
+    folder made 0700). No fsync: a cache lost in a crash is made again. False when it could
+    not be written (a read-only home)."""
+    try:
+        private_dir(path.parent)
+        replace_file(path, data)
     except OSError:
         return False
     return True

@@ -8,8 +8,6 @@ atomic (temporary file in the same folder, fsync, rename) and leaves the file 06
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from contextlib import suppress
 from dataclasses import replace
@@ -30,7 +28,7 @@ from tuichat.config.model import normalise_account_jid as _normalise
 from tuichat.config.read import nesting_problem
 from tuichat.keys import ACTIONS, validate_key
 from tuichat.model import InvalidJID
-from tuichat.paths import private_dir
+from tuichat.paths import private_dir, replace_file
 
 _EDITABLE = frozenset(ACCOUNT_KEYS) - {"jid"} - set(PASSWORD_KEYS)
 
@@ -41,26 +39,9 @@ def write_atomic(path: Path, text: str) -> None:
     A symlinked config is written through to its target.
     """
     target = path.resolve() if path.is_symlink() else path
-    parent = target.parent
-    if not parent.exists():
-        private_dir(parent)
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    if not target.parent.exists():
+        private_dir(target.parent)
+    replace_file(target, text.encode("utf-8"), durable=True)
 
 
 def _read(path: Path) -> tuple[str, dict[str, Any]]:

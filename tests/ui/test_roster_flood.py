@@ -35,3 +35,30 @@ async def test_a_presence_change_rebuilds_only_the_rows_it_changed(ui: UI) -> No
         assert any("Contact 007" in str(o.prompt) and "out" in str(o.prompt) for o in after)
         changed = [o.id for o in after if before.get(o.id) is not o]
         assert len(changed) == 1 and "c007@example.org" in str(changed[0])
+
+
+async def test_each_row_is_one_line_and_the_last_of_thousands_is_reached(ui: UI) -> None:
+    """Rows are mapped one line each, unmeasured: as many lines as rows (2,000 contacts and
+    the accounts' and groups' rows), the last line is the last row, and a name with a line
+    break (a peer's choice) stays on its row, the break shown as a space."""
+    contacts = [
+        Contact(f"c{i:04d}@example.org", f"Contact {i:04d}", subscription=Subscription.BOTH)
+        for i in range(1999)
+    ]
+    contacts.append(Contact("evil@example.org", "Aaa\nEvil", subscription=Subscription.BOTH))
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        ui.client.bus.publish(ev.RosterReceived(ME, tuple(contacts)))
+        for contact in contacts:
+            ui.client.bus.publish(ev.PresenceChanged(ME, f"{contact.jid}/r", Show.ONLINE, "", 0))
+        await settle(pilot)
+        roster = main_screen(pilot).query_one(RosterList)
+        assert roster.option_count > 2000
+        assert roster.virtual_size.height == roster.option_count
+        shown = [roster.render_line(y).text for y in range(4)]
+        assert any("Aaa Evil" in line for line in shown), shown
+        assert not any(line.strip() == "Evil" for line in shown), shown
+        roster.scroll_end(animate=False, immediate=True)
+        await settle(pilot)
+        last = roster.get_option_at_index(roster.option_count - 1).prompt
+        bottom = roster.render_line(roster.scrollable_content_region.height - 1).text
+        assert str(getattr(last, "plain", last))[:12] in bottom, bottom  # cut to the width

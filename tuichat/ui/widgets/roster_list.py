@@ -1,7 +1,8 @@
 """Provides the roster list: contacts of every account, grouped, one option per line.
 
-Built on ``OptionList`` (lines are rendered lazily, so 1,000+ contacts stay fast); the screen
-sets :attr:`RosterList.rows` and the list re-renders. Presence is a symbol AND a colour; the
+Built on ``OptionList`` (lines are rendered lazily, so 1,000+ contacts stay fast); every row
+is one line, so none is measured; the screen sets :attr:`RosterList.rows` and the list
+re-renders. Presence is a symbol AND a colour; the
 contact name and status text come from the network and go through ``safe_text``.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from rich.style import Style
 from rich.text import Text
 from textual import on
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
@@ -23,6 +25,14 @@ from tuichat.ui.widgets.symbols import PRESENCE_SYMBOLS, PRESENCE_VARIABLES
 
 MIN_LABEL = 4
 """A name is never cut shorter than this to make room for the unread badge."""
+
+
+def one_line(text: Text) -> Text:
+    """``text`` on one line: a name or status with line breaks (the peer's choice) shows them
+    as spaces, as each row is one line (:meth:`RosterList._update_lines`)."""
+    if "\n" in text.plain:
+        text.plain = text.plain.replace("\n", " ")
+    return text
 
 
 def row_id(row: RosterRow) -> str:
@@ -121,13 +131,31 @@ class RosterList(OptionList):
             except OptionDoesNotExist:  # the row went away
                 self.highlighted = min(highlighted or 0, max(0, self.option_count - 1))
 
+    def _update_lines(self) -> None:
+        """``OptionList``'s line map, for rows of one line each: it renders every option to
+        measure its height, ~10 ms for 2,000 contacts before the first frame and again at
+        each rebuild; a row here is one line (:func:`one_line`), so none is rendered unseen.
+        """
+        if not self.scrollable_content_region:
+            return
+        cache = self._line_cache
+        for index in range(len(cache.lines), len(self.options)):
+            cache.index_to_line[index] = index
+            cache.heights[index] = 1
+            cache.lines.append((index, 0))
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        virtual_size = Size(width, len(cache.lines))
+        if virtual_size != self.virtual_size:
+            self.virtual_size = virtual_size
+            self._scroll_update(virtual_size)
+
     def _cached_option(self, row: RosterRow, variables: dict[str, str]) -> Option:
         key = (row, self._label_width, row.key == self.current)
         option = self._made.get(key)
         if option is None:
             if len(self._made) > 20_000:
                 self._made.clear()
-            option = Option(self._prompt(row, variables), id=row_id(row))
+            option = Option(one_line(self._prompt(row, variables)), id=row_id(row))
             self._made[key] = option
         return option
 
@@ -166,7 +194,7 @@ class RosterList(OptionList):
             text.append(f" ({row.note})", style=Style(dim=True, italic=True))
         if row.status:
             text.append(" ")
-            text.append_text(safe_text(row.status.replace("\n", " "), Style(dim=True)))
+            text.append_text(safe_text(row.status, Style(dim=True)))
         text.no_wrap = True
         text.overflow = "ellipsis"
         return text

@@ -10,7 +10,6 @@ did not verify, whatever the server offers.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 import ssl
@@ -197,7 +196,7 @@ def ack_after_handshake(client: Any) -> None:
     tickets, when they come after the header) waits to be acknowledged with our next data. Of
     eight starts with the first call alone, two still waited 40 ms there."""
     ack_promptly(client)
-    asyncio.get_running_loop().call_soon(ack_promptly, client)
+    client.loop.call_soon(ack_promptly, client)
 
 
 def new_client(jid: str, password: str, plugins: tuple[str, ...] = ()) -> Any:

@@ -1,9 +1,9 @@
 """Provides the roster list: contacts of every account, grouped, one option per line.
 
-Built on ``OptionList`` (lines are rendered lazily, so 1,000+ contacts stay fast); every row
-is one line, so none is measured; the screen sets :attr:`RosterList.rows` and the list
-re-renders. Presence is a symbol AND a colour; the
-contact name and status text come from the network and go through ``safe_text``.
+Built on ``OptionList`` (lines are rendered lazily, so 1,000+ contacts stay fast; every row is
+one line, so none is rendered to be measured); the screen sets :attr:`RosterList.rows` and
+the list re-renders. Presence is a symbol AND a colour; the contact name and status text come
+from the network and go through ``safe_text``.
 """
 
 from __future__ import annotations

@@ -5,9 +5,11 @@ Rule: a verified context checks the chain against the system CA store and the ho
 each client gets a context of its own.
 
 Loading the system store is ~30 ms of OpenSSL parsing per context, and OpenSSL does it with
-the interpreter lock released. So the ``tuichat`` command has them made in a thread as it
-starts (:func:`prepare`), while the first frame is built, and the connections take them
-(:func:`verified`) instead of loading the store on the way to login.
+the interpreter lock released. So the ``tuichat`` command has them made in a thread
+(:func:`prepare`) while the XMPP layer is imported, just after the first frame, and the
+connections take them (:func:`verified`) instead of loading the store on the way to login.
+Not earlier: made while the first frame was built, that thread still slowed it by ~20 ms
+(both cores busy, the main thread's own work took longer).
 """
 
 from __future__ import annotations

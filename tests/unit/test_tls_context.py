@@ -34,7 +34,7 @@ def test_a_new_client_verifies_with_the_system_store_loaded_once(
 def test_contexts_prepared_in_a_thread_are_handed_out_once_each_then_fresh_ones(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The contexts the command prepares while its first frame is built are verified ones,
+    """The contexts the command prepares while it imports the XMPP layer are verified ones,
     each given to one client; once they are taken, a client gets a fresh one."""
     from tuichat import tls_contexts
 

@@ -1,57 +1,64 @@
-"""Provides the verified TLS contexts accounts connect with, made off the main thread.
+"""Provides the verified TLS contexts accounts connect with, trusting the system CA store.
 
 Rule: a verified context checks the chain against the system CA store and the host name
 (``CERT_REQUIRED``, ``check_hostname``); the account's ``ca_file`` is added to it at connect, so
 each client gets a context of its own.
 
-Loading the system store is ~30 ms of OpenSSL parsing per context, and OpenSSL does it with
-the interpreter lock released. So the ``tuichat`` command has them made in a thread
-(:func:`prepare`) while the XMPP layer is imported, just after the first frame, and the
-connections take them (:func:`verified`) instead of loading the store on the way to login.
-Not earlier: made while the first frame was built, that thread still slowed it by ~20 ms
-(both cores busy, the main thread's own work took longer).
+Why not ``ssl.create_default_context()``: it has OpenSSL parse the whole system bundle
+(~140 certificates, ~30–50 ms here) for every context, one per account at each start, to use
+one of them. Where the system keeps its CAs as a hashed folder too (``c_rehash`` names, as
+Debian's ``update-ca-certificates`` writes beside the bundle), the context is pointed at that
+folder instead, and OpenSSL reads a CA from it only when a chain names it: about a millisecond,
+the same CAs trusted. ``SSL_CERT_DIR`` names the folder as it does for OpenSSL; where there is
+no hashed folder, or ``SSL_CERT_FILE`` names a bundle other than OpenSSL's default one,
+OpenSSL's own default paths are loaded whole, as before.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import ssl
-import threading
 
-_made: list[ssl.SSLContext] = []
-_lock = threading.Lock()
-_maker: threading.Thread | None = None
+HASHED_NAME = re.compile(r"[0-9a-f]{8}\.\d+")
+"""A file name in a hashed CA folder: the subject's hash, a dot, a number."""
 
 
-def new_verified() -> ssl.SSLContext:
-    """A fresh context with the system CA store that checks the chain and the host name."""
-    context = ssl.create_default_context()
+def hashed_folder(paths: ssl.DefaultVerifyPaths | None = None) -> str | None:
+    """The CA folder(s) OpenSSL would search (``SSL_CERT_DIR``, else its default), when each
+    has hashed names and no bundle of the user's own is named (``SSL_CERT_FILE`` other than
+    OpenSSL's default file, which must then be loaded whole); else None."""
+    paths = paths or ssl.get_default_verify_paths()
+    if paths.cafile and not _same_file(paths.cafile, paths.openssl_cafile):
+        return None
+    folders = (paths.capath or "").split(os.pathsep)
+    return paths.capath if all(_is_hashed(folder) for folder in folders) else None
+
+
+def _same_file(one: str, other: str) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
+
+
+def _is_hashed(folder: str) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return any(HASHED_NAME.fullmatch(entry.name) for entry in entries)
+    except OSError:  # no such folder (or an empty name), or not one we may read
+        return False
+
+
+def new_verified(paths: ssl.DefaultVerifyPaths | None = None) -> ssl.SSLContext:
+    """A context that trusts the system CA store and checks the chain and the host name
+    (``paths``: where OpenSSL's defaults are, for tests; the real ones otherwise)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = True
     context.verify_mode = ssl.CERT_REQUIRED
+    folder = hashed_folder(paths)
+    if folder is not None:
+        context.load_verify_locations(capath=str(folder))  # read as chains need them
+    else:
+        context.load_default_certs()
     return context
-
-
-def prepare(count: int) -> None:
-    """Start making ``count`` contexts in a thread (once per process)."""
-    global _maker
-    if count < 1 or _maker is not None:
-        return
-
-    def make() -> None:
-        for _ in range(count):
-            context = new_verified()
-            with _lock:
-                _made.append(context)
-
-    _maker = threading.Thread(target=make, name="tls-contexts", daemon=True)
-    _maker.start()
-
-
-def verified() -> ssl.SSLContext:
-    """A prepared context if one is left (waiting for the thread if it is still making it),
-    else a fresh one."""
-    if _maker is not None:
-        _maker.join()
-    with _lock:
-        if _made:
-            return _made.pop()
-    return new_verified()

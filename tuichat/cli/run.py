@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tuichat import tls_contexts
 from tuichat.bus import EventBus
 from tuichat.cli import EXIT_OK
 from tuichat.cli.context import load, new_bus, open_store
@@ -50,9 +49,6 @@ def manager_factory(store: Store, bus: EventBus) -> Callable[[Sequence[AccountCo
     """
 
     def build(accounts: Sequence[AccountConfig]) -> ChatClient:
-        # The system CA store loads in a thread (the interpreter lock released) while the XMPP
-        # layer is imported: not before, where that thread slowed the first frame ~20 ms.
-        tls_contexts.prepare(sum(1 for account in accounts if account.enabled))
         from tuichat.xmpp.manager import ConnectionManager
 
         return ConnectionManager(accounts, store, bus)

@@ -44,7 +44,7 @@ def is_encrypted(client: Any) -> bool:
 def unverified_context() -> ssl.SSLContext:
     """A TLS context that accepts any certificate: only for a pinned account (whose
     certificate is compared with the pin before anything is sent) and for the probe."""
-    context = ssl.create_default_context()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # no CA store: it would not be used
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     return context
@@ -53,12 +53,12 @@ def unverified_context() -> ssl.SSLContext:
 def verified_context() -> ssl.SSLContext:
     """A TLS context with the system CA store that checks the chain and the host name.
 
-    slixmpp's own default loads the system store twice (``create_default_context`` loads it,
+    slixmpp's own default parses the whole system bundle twice (``create_default_context``,
     then ``set_default_verify_paths`` again), a few tens of milliseconds each on the way to
-    being connected; this one is loaded once, most often while the first frame was built
+    being connected; this one reads a CA only when a chain needs it, where the system allows
     (:mod:`tuichat.tls_contexts`). The account's ``ca_file`` is added at connect.
     """
-    return tls_contexts.verified()
+    return tls_contexts.new_verified()
 
 
 def configure_tls(client: Any, tls: TLSMode, ca_file: Path | None, *, pinned: bool = False) -> None:

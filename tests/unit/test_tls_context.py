@@ -10,12 +10,15 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from tests.harness.pki import PKI, make_pki
 from tuichat import tls_contexts
 from tuichat.xmpp.connect import new_client
+from tuichat.xmpp.features.upload import https_context
 
 
 def paths_with(
@@ -139,3 +142,20 @@ def test_a_new_client_verifies_with_the_system_store() -> None:
     assert client.ca_certs is None  # the account's ca_file is added by configure_tls
     loaded = context.cert_store_stats()["x509"]
     assert (loaded == 0) if tls_contexts.hashed_folder() is not None else (loaded > 0)
+
+
+def test_file_transfers_trust_the_system_store_and_the_account_ca_file(
+    tmp_path: Path, pkis: tuple[PKI, PKI], server: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a private server's CA file set, a file on another server (whose CA is in the
+    system store) is still fetched, and the CA file is trusted too, as the XMPP connection
+    does. Before, uploads and downloads trusted the CA file alone."""
+    ours, private = pkis
+    system = hashed_folder_of(tmp_path / "system", ours.ca_cert)  # signed the server's certificate
+    monkeypatch.setenv("SSL_CERT_DIR", str(system))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-bundle.pem"))
+    session = SimpleNamespace(config=SimpleNamespace(ca_file=private.ca_cert))
+    context = https_context(cast(Any, session))
+    trusted = [dict(item[0] for item in ca["subject"]) for ca in context.get_ca_certs()]
+    assert trusted == [{"commonName": "another CA"}]  # the CA file, read whole at once
+    handshake(context, server)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
 
 from tuichat import events as ev
+from tuichat import tls_contexts
 from tuichat.errors import ClientError
 from tuichat.file_crypto import (
     AesgcmKey,
@@ -82,9 +83,13 @@ def require_https(url: str, what: str) -> str:
 
 
 def https_context(session: Session) -> ssl.SSLContext:
-    """The one way file transfers check the server's certificate: the account's CA file (as
-    its XMPP connection does), else the system's store; hostnames always checked."""
-    return ssl.create_default_context(cafile=session.config.ca_file or None)
+    """The one way file transfers check the server's certificate: the system's store and the
+    account's CA file, as its XMPP connection does (a file from another server, with a public
+    certificate, is fetched with a private server's CA file set); hostnames always checked."""
+    context = tls_contexts.new_verified()
+    if session.config.ca_file:
+        context.load_verify_locations(cafile=str(session.config.ca_file))
+    return context
 
 
 def _max_size(info: Any) -> int | None:

@@ -80,7 +80,7 @@ def conversation_kinds(conn: sqlite3.Connection) -> list[tuple[str, str, Convers
         "SELECT account, conversation, kind, unread FROM conversations WHERE kind != 'feed'"
         " ORDER BY last_ts DESC, last_id DESC"
     )
-    kinds = KINDS  # a dict lookup: calling the enum was most of the time for 10,000 rows
+    kinds = KINDS  # a dict lookup: calling the enum was most of the time for thousands of rows
     return [(acc, conv, kinds[kind], unread) for acc, conv, kind, unread in conn.execute(sql)]
 
 

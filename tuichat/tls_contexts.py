@@ -1,4 +1,5 @@
-"""Provides the verified TLS contexts accounts connect with, trusting the system CA store.
+"""Provides the TLS contexts accounts and file transfers connect with: verified ones, trusting
+the system CA store, and the unverified one a pinned account checks against its pin.
 
 Rule: a verified context checks the chain against the system CA store and the host name
 (``CERT_REQUIRED``, ``check_hostname``); the account's ``ca_file`` is added to it at connect, so
@@ -58,7 +59,17 @@ def new_verified(paths: ssl.DefaultVerifyPaths | None = None) -> ssl.SSLContext:
     context.verify_mode = ssl.CERT_REQUIRED
     folder = hashed_folder(paths)
     if folder is not None:
-        context.load_verify_locations(capath=str(folder))  # read as chains need them
+        context.load_verify_locations(capath=folder)  # read as chains need them
     else:
         context.load_default_certs()
+    return context
+
+
+def new_unverified() -> ssl.SSLContext:
+    """A context that accepts any certificate, with no CA store (it would not be used): only
+    for a pinned account, whose certificate is compared with the pin before anything is sent,
+    and for the probe that shows a server's certificate."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
     return context

@@ -41,26 +41,6 @@ def is_encrypted(client: Any) -> bool:
     return isinstance(client.socket, ssl.SSLSocket | ssl.SSLObject)
 
 
-def unverified_context() -> ssl.SSLContext:
-    """A TLS context that accepts any certificate: only for a pinned account (whose
-    certificate is compared with the pin before anything is sent) and for the probe."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # no CA store: it would not be used
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-def verified_context() -> ssl.SSLContext:
-    """A TLS context with the system CA store that checks the chain and the host name.
-
-    slixmpp's own default parses the whole system bundle twice (``create_default_context``,
-    then ``set_default_verify_paths`` again), a few tens of milliseconds each on the way to
-    being connected; this one reads a CA only when a chain needs it, where the system allows
-    (:mod:`tuichat.tls_contexts`). The account's ``ca_file`` is added at connect.
-    """
-    return tls_contexts.new_verified()
-
-
 def configure_tls(client: Any, tls: TLSMode, ca_file: Path | None, *, pinned: bool = False) -> None:
     """Set the client's TLS policy: one method, no plaintext, and verified certificates, or
     (``pinned``) a handshake that leaves the check to the pin."""
@@ -68,7 +48,9 @@ def configure_tls(client: Any, tls: TLSMode, ca_file: Path | None, *, pinned: bo
     client.enable_starttls = tls == TLSMode.STARTTLS
     client.enable_plaintext = False
     if pinned:
-        client.ssl_context = unverified_context()  # ca_certs stays None: nothing re-enables it
+        client.ssl_context = (
+            tls_contexts.new_unverified()
+        )  # ca_certs stays None: nothing re-enables it
     elif ca_file is not None:
         client.ca_certs = Path(ca_file)
 
@@ -202,7 +184,9 @@ def ack_after_handshake(client: Any) -> None:
 def new_client(jid: str, password: str, plugins: tuple[str, ...] = ()) -> Any:
     """A ``ClientXMPP`` for ``jid`` with ``plugins`` registered; subscription requests are left
     to the user (slixmpp's ``None``: ``False`` would refuse every request at once)."""
-    client = slixmpp.ClientXMPP(jid, password, ssl_context=verified_context())
+    # Not slixmpp's default context: it parses the whole system bundle twice, tens of
+    # milliseconds each on the way to being connected. The account's ca_file is added later.
+    client = slixmpp.ClientXMPP(jid, password, ssl_context=tls_contexts.new_verified())
     client.auto_authorize = None
     client.auto_subscribe = False
     client.add_event_handler("ssl_cert", lambda _pem: ack_after_handshake(client))

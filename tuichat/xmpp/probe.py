@@ -14,8 +14,9 @@ import contextlib
 import logging
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
+from tuichat import tls_contexts
 from tuichat.certificates import fingerprint
-from tuichat.xmpp.connect import TLS_NS, unverified_context
+from tuichat.xmpp.connect import TLS_NS
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ async def _starttls(
     writer.write(f"<starttls xmlns='{TLS_NS}'/>".encode())
     if await preamble.until("proceed") != "proceed":
         raise ProbeFailed("the server refused to start TLS")
-    await writer.start_tls(unverified_context(), server_hostname=domain)
+    await writer.start_tls(tls_contexts.new_unverified(), server_hostname=domain)
 
 
 async def offered_certificate(
@@ -109,7 +110,7 @@ async def offered_certificate(
         async with asyncio.timeout(timeout):
             if direct_tls:
                 reader, writer = await asyncio.open_connection(
-                    host, port, ssl=unverified_context(), server_hostname=domain
+                    host, port, ssl=tls_contexts.new_unverified(), server_hostname=domain
                 )
             else:
                 reader, writer = await asyncio.open_connection(host, port)

@@ -173,7 +173,7 @@ class RoomsState:
         """
         if key in self.rooms:
             return ConversationKind.GROUPCHAT
-        if "/" in key[1] and self.private_parts(key) is not None:  # a bare JID is none
+        if self.private_parts(key) is not None:
             return ConversationKind.PRIVATE
         return stored or self.kinds.get(key) or ConversationKind.CHAT
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+
+from tuichat.records import record
 
 MAX_BYTES = 256 * 1024
 """The most an avatar may weigh; a bigger one is neither fetched nor kept."""
@@ -26,7 +27,7 @@ class AvatarRefused(ValueError):
     """An avatar that is not kept, with the reason in words."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Avatar:
     """A contact's avatar: the picture's bytes and the SHA-1 (hex) that names them."""
 
@@ -40,7 +41,7 @@ class Avatar:
         return f"Avatar({self.jid!r}, {self.sha1!r}, {self.mime!r}, {len(self.data)} bytes)"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Announced:
     """One ``<info/>`` of a metadata item: an avatar the contact offers."""
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from types import MappingProxyType
+
+from tuichat.records import record
 
 MAX_IDENTITIES = 32
 """Identities kept from one disco#info answer."""
@@ -58,7 +60,7 @@ def clean_text(text: str | None, limit: int) -> str:
     return joined if len(joined) <= limit else joined[: limit - 1] + "…"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Identity:
     """What an entity says it is (``category``/``type``, e.g. ``conference``/``text``)."""
 
@@ -67,7 +69,7 @@ class Identity:
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class DiscoInfo:
     """One entity's (or node's) disco#info answer."""
 
@@ -115,7 +117,7 @@ class DiscoInfo:
         return "http://jabber.org/protocol/commands" in self.features
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class DiscoItem:
     """One item of a disco#items answer: an entity, or a node of one."""
 
@@ -146,7 +148,7 @@ def server_contacts(info: DiscoInfo) -> dict[str, tuple[str, ...]]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class FeedEntry:
     """One Atom entry of a PubSub node, as the Feeds view and ``tuichat feed read`` show it."""
 
@@ -182,7 +184,7 @@ def split_feed_key(key: str) -> tuple[str, str]:
     return service, node
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Feed:
     """A feed we hold entries of (or are subscribed to), with its unread count."""
 

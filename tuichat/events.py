@@ -6,8 +6,6 @@ Rule: events are facts, named in the past tense, frozen, and carry domain object
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tuichat.avatars import Avatar
 from tuichat.discovery import FeedEntry
 from tuichat.files import UploadState
@@ -24,16 +22,17 @@ from tuichat.model import (
     Occupant,
     Show,
 )
+from tuichat.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Event:
     """Base of every bus event; ``account`` is the bare JID of the account concerned."""
 
     account: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ConnectionStateChanged(Event):
     """An account's connection changed state."""
 
@@ -44,7 +43,7 @@ class ConnectionStateChanged(Event):
     """On CONNECTED: the stream was resumed (XEP-0198), nothing was lost."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class CertificateUntrusted(Event):
     """The server offered a certificate the CA store does not vouch for, and the account pins
     none. Nothing was sent; the account stays stopped (``CERT_REJECTED``) until the user trusts
@@ -58,28 +57,28 @@ class CertificateUntrusted(Event):
     """Why the CA store refused it, in words (``self-signed certificate``…)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RosterReceived(Event):
     """The whole roster of an account arrived (or came from the cache)."""
 
     contacts: tuple[Contact, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ContactChanged(Event):
     """A roster push added or changed one contact."""
 
     contact: Contact
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ContactRemoved(Event):
     """A roster push removed a contact."""
 
     jid: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class PresenceChanged(Event):
     """A contact's resource changed its presence (``jid`` is the full JID)."""
 
@@ -89,7 +88,7 @@ class PresenceChanged(Event):
     priority: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class OwnPresenceChanged(Event):
     """Our own presence on an account was set."""
 
@@ -97,7 +96,7 @@ class OwnPresenceChanged(Event):
     status: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SubscriptionRequested(Event):
     """Someone asked to see our presence (``jid`` is their bare JID)."""
 
@@ -105,7 +104,7 @@ class SubscriptionRequested(Event):
     message: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class GatewayIdentified(Event):
     """The domain ``domain`` (a roster contact's) is a gateway to the network ``network``.
 
@@ -117,28 +116,28 @@ class GatewayIdentified(Event):
     network: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class MessageReceived(Event):
     """A new message was stored: incoming, or sent by us from another device (carbon, archive)."""
 
     message: Message
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class MessageChanged(Event):
     """A stored message was corrected, retracted, moderated or reacted to: as it is now."""
 
     message: Message
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class MessageQueued(Event):
     """A message we typed was stored in the outbox as pending."""
 
     message: Message
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class MessageStateChanged(Event):
     """A stored message moved on in its life (sent, acked, failed)."""
 
@@ -150,7 +149,7 @@ class MessageStateChanged(Event):
     """Why, in words, when ``state`` is ``failed`` (also stored as ``Message.failure``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ChatStateChanged(Event):
     """A contact started or stopped typing (XEP-0085)."""
 
@@ -158,7 +157,7 @@ class ChatStateChanged(Event):
     state: ChatState
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ArchiveSyncProgressed(Event):
     """Archive catch-up fetched another page (``archive`` is the archive's bare JID)."""
 
@@ -167,7 +166,7 @@ class ArchiveSyncProgressed(Event):
     done: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class HistoryFetched(Event):
     """Older history of a conversation was fetched from the server archive into the store.
 
@@ -180,7 +179,7 @@ class HistoryFetched(Event):
     """The archive holds nothing older."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ErrorReported(Event):
     """Something the user should read went wrong (a send failed, a server said no)."""
 
@@ -191,7 +190,7 @@ class ErrorReported(Event):
 # ``room`` is always the room's bare JID. Nicks are raw network text: render them safely.
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RoomJoined(Event):
     """We are in a room: our self-presence arrived; ``occupants`` is everyone there then."""
 
@@ -203,7 +202,7 @@ class RoomJoined(Event):
     """True when this re-entered a room we were already in (reconnect, self-ping)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RoomJoinFailed(Event):
     """Joining a room failed; ``reason`` says why in words (banned, wrong password…)."""
 
@@ -211,7 +210,7 @@ class RoomJoinFailed(Event):
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RoomLeft(Event):
     """We are no longer in a room: we left, or were kicked, banned, or the room went away."""
 
@@ -221,7 +220,7 @@ class RoomLeft(Event):
     banned: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class OccupantChanged(Event):
     """Someone arrived in a room (``joined``) or changed role, affiliation or presence."""
 
@@ -230,7 +229,7 @@ class OccupantChanged(Event):
     joined: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class OccupantLeft(Event):
     """Someone left a room, or was kicked or banned from it."""
 
@@ -241,7 +240,7 @@ class OccupantLeft(Event):
     banned: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class NickChanged(Event):
     """An occupant (``own``: we) changed nick in a room."""
 
@@ -251,7 +250,7 @@ class NickChanged(Event):
     own: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SubjectChanged(Event):
     """A room's subject (topic) was announced or changed; ``by`` is a nick or empty."""
 
@@ -260,7 +259,7 @@ class SubjectChanged(Event):
     by: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RoomMentioned(Event):
     """A live room message that mentions our nick was stored (after its ``MessageReceived``)."""
 
@@ -268,14 +267,14 @@ class RoomMentioned(Event):
     message: Message
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class InvitationReceived(Event):
     """Someone invited us to a room."""
 
     invitation: Invitation
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class InvitationDeclined(Event):
     """Someone declined our mediated invitation to a room."""
 
@@ -284,7 +283,7 @@ class InvitationDeclined(Event):
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class BookmarksReceived(Event):
     """The account's room bookmarks, all of them (after a fetch or a change)."""
 
@@ -294,7 +293,7 @@ class BookmarksReceived(Event):
 # -- end-to-end encryption (OMEMO) ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class DevicesChanged(Event):
     """A JID's OMEMO devices changed (device list published, trust set); ``added`` are the
     devices seen for the first time (a notice goes in that conversation)."""
@@ -304,7 +303,7 @@ class DevicesChanged(Event):
     added: tuple[Device, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class EncryptionChanged(Event):
     """A conversation's encryption state changed (``/omemo on|off``, or a new conversation with
     a contact who publishes devices started encrypted)."""
@@ -313,7 +312,7 @@ class EncryptionChanged(Event):
     encryption: Encryption
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class EncryptionHeld(Event):
     """Messages to ``conversation`` wait in the outbox: encryption is impossible now. ``reason``
     says why in words; ``undecided`` are the devices waiting for the user's decision (sending
@@ -324,7 +323,7 @@ class EncryptionHeld(Event):
     undecided: tuple[Device, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class MessageDecrypted(Event):
     """A stored placeholder (``Message.undecrypted``) could be decrypted after all (a retry after
     the user trusted a device): ``message`` is the row as it is now."""
@@ -332,7 +331,7 @@ class MessageDecrypted(Event):
     message: Message
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class MessageRemoved(Event):
     """A stored message is gone: a placeholder that decrypted, after all, into an action
     applied to the message it names (a correction, a reaction…), or into nothing."""
@@ -341,14 +340,14 @@ class MessageRemoved(Event):
     message_id: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class BlocklistChanged(Event):
     """The JIDs the server blocks for the account changed (here or on another device)."""
 
     blocked: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class UploadProgressed(Event):
     """A file upload moved on (a few times a second while it runs, then once at its end)."""
 
@@ -365,7 +364,7 @@ class UploadProgressed(Event):
     """Why it failed, in words."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class FeedEntriesReceived(Event):
     """New entries of a feed were stored (a notification of a subscribed node, or a read):
     ``entries`` holds only those not stored before, oldest first."""
@@ -378,7 +377,7 @@ class FeedEntriesReceived(Event):
 # --- delivery and read state ---
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ReadUpTo(Event):
     """We read ``conversation`` on another device (XEP-0490 read sync, or a chat marker we
     sent from there): the store's read marker moved; ``unread`` messages are left unread."""
@@ -387,7 +386,7 @@ class ReadUpTo(Event):
     unread: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class AvatarChanged(Event):
     """A contact's avatar (XEP-0084) was fetched, checked and stored, or taken down
     (``avatar`` is ``None``). Only a change is published: one we held already is not."""

@@ -24,9 +24,10 @@ import os
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from tuichat.records import record
 
 KEY_BYTES = 32
 """AES-256."""
@@ -60,7 +61,7 @@ class DecryptionFailed(FileCryptoError):
     """The file does not match its key: wrong key, changed or cut short. No output is left."""
 
 
-@dataclass(frozen=True, slots=True, repr=False)
+@record(frozen=True, repr=False)
 class AesgcmKey:
     """The IV and key of one encrypted file (never printed: ``repr`` hides them)."""
 

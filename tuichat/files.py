@@ -9,7 +9,7 @@ import mimetypes
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
@@ -19,9 +19,10 @@ import platformdirs
 
 from tuichat.errors import ClientError
 from tuichat.file_crypto import BadAesgcmUrl, is_encrypted_url, parse_aesgcm
+from tuichat.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Attachment:
     """A file shared by HTTP upload (XEP-0363) and announced out of band (XEP-0066)."""
 

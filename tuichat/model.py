@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tuichat.actions import Action, Marks
+from tuichat.records import record
 
 if TYPE_CHECKING:
     from tuichat.files import Attachment
@@ -282,7 +283,7 @@ class Trust(StrEnum):
         return self in (Trust.VERIFIED, Trust.BLIND)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Device:
     """One OMEMO device of a JID (ours or a contact's), as the trust UI and the CLI show it."""
 
@@ -428,7 +429,7 @@ class Occupant:
     """The occupant's real full JID, when the room shows it to us (else empty)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Bookmark:
     """A saved room (XEP-0402 / XEP-0048): ``room`` is its bare JID."""
 
@@ -439,7 +440,7 @@ class Bookmark:
     password: str = field(default="", repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RoomInfo:
     """One entry of a room browser: a room on a chat service and what it says about itself."""
 
@@ -450,7 +451,7 @@ class RoomInfo:
     """``muc#roominfo_occupants`` when the room publishes it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Invitation:
     """An invitation to a room, direct (XEP-0249) or mediated by the room (XEP-0045)."""
 
@@ -461,7 +462,7 @@ class Invitation:
     direct: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ClientSoftware:
     """What one online resource of a contact runs (XEP-0092), as it says."""
 
@@ -471,7 +472,7 @@ class ClientSoftware:
     os: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ContactInfo:
     """What ``/info`` shows of a JID: its vCard (XEP-0054, which Prosody also fills from the
     vCard4 a client published), the software of its online resources (XEP-0092) and, when it

@@ -8,7 +8,7 @@ these values are core so that the XMPP layer can bound what it keeps without Pil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from tuichat.records import record
 
 MAX_BYTES = 256 * 1024
 """The most a picture's file may weigh."""
@@ -20,7 +20,7 @@ class PictureError(ValueError):
     """A picture that cannot be shown, with the reason in words."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Picture:
     """Decoded pixels: ``rows[y][x]`` is an ``(r, g, b)`` triple."""
 

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from tuichat.model import JID, InvalidJID
+from tuichat.records import record
 
 
 class TLSMode(StrEnum):
@@ -122,7 +123,7 @@ class Config:
         return next((a for a in self.accounts if a.jid == wanted), None)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Problem:
     """One thing wrong in a config file, at a line (0: the file as a whole)."""
 

@@ -9,10 +9,10 @@ conversation, however long the histories are.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 
 from tuichat.model import ConversationKind
+from tuichat.records import record
 from tuichat.store.messages import from_ts
 
 __all__ = [
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ConversationSummary:
     """One conversation as the conversation list shows it."""
 

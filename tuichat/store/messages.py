@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -31,6 +31,7 @@ from tuichat.model import (
     Trust,
     bare_str,
 )
+from tuichat.records import record
 
 __all__ = [
     "COLUMNS",
@@ -140,7 +141,7 @@ def row_to_message(row: Sequence[Any]) -> Message:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SaveOutcome:
     """What saving one message did.
 

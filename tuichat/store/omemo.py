@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from tuichat.model import Message
+from tuichat.records import record
 from tuichat.store import actions as _actions
 from tuichat.store import attachments as _files
 from tuichat.store import messages as _msgs
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class KeyWrites:
     """python-omemo writes of one account waiting to be stored: key → JSON text, or ``None``
     to delete the key."""
@@ -48,7 +49,7 @@ class KeyWrites:
         return bool(self.writes)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Sealed:
     """A stored placeholder's raw stanza, kept to decrypt it later."""
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tuichat.actions import Action, ActionKind
 from tuichat.model import ConversationKind, Direction, Message, MessageState
+from tuichat.records import record
 from tuichat.store import actions as _actions
 from tuichat.store.messages import SaveOutcome, from_ts, to_ts
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["ActionQueue", "QueuedAction"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class QueuedAction:
     """One action of ours in the outbox."""
 

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from tuichat.model import Message
+from tuichat.records import record
 from tuichat.ui.state import ConvKey
 
 PendingKind = Literal["reply", "correct"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Pending:
     """The composer's next line replies to, or corrects, ``message`` in ``key``."""
 

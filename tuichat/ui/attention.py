@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 
 from tuichat.model import Direction, Message
+from tuichat.records import record
 
 _MAX_NOTIFY = 200
 _MAX_TITLE = 80
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Attention:
     """What to do about one newly received message."""
 
@@ -30,7 +30,7 @@ class Attention:
     """Send a desktop notification (OSC 9 and OSC 777)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class AttentionPolicy:
     """The switches that decide bells and notifications for one account."""
 

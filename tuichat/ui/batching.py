@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from tuichat.model import Message
+from tuichat.records import record
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -176,7 +176,7 @@ class Batch(Generic[T]):
         return in_order
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class MessagePlan:
     """What a batch of received messages means for the screen."""
 

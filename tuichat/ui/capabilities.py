@@ -7,10 +7,10 @@ checking a class. Pure: no Textual.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from tuichat.model import Affiliation, ConversationKind, Role
+from tuichat.records import record
 
 ConvKey = tuple[str, str]
 
@@ -38,7 +38,7 @@ class Feature(StrEnum):
     """A private chat with a room occupant (``room@service/nick``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ConversationInfo:
     """A conversation's key, kind and capability set."""
 

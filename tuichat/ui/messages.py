@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.message import Message
 
+from tuichat.records import record
 
-@dataclass
+
+@record
 class UnreadChanged(Message):
     """The total of unread messages changed (the app updates the terminal title)."""
 
     total: int
 
 
-@dataclass
+@record
 class FirstFrame(Message):
     """The main screen's first frame went to the terminal (the app connects from then on)."""
 
 
-@dataclass
+@record
 class NotificationWanted(Message):
     """A message deserves a desktop notification and/or a bell (the app writes them)."""
 
@@ -29,12 +29,12 @@ class NotificationWanted(Message):
     bell: bool
 
 
-@dataclass
+@record
 class ConfigChanged(Message):
     """The config file was edited from the UI and re-read."""
 
 
-@dataclass
+@record
 class ServiceActionRequested(Message):
     """The user chose, in the disco browser, to run one of ``jid``'s ad-hoc commands
     (``action`` "command", XEP-0050) or to register with it (``action`` "register",

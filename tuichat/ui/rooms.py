@@ -26,6 +26,7 @@ from tuichat.model import (
     Occupant,
     Role,
 )
+from tuichat.records import record
 from tuichat.ui.capabilities import ConversationInfo, features_for
 
 ConvKey = tuple[str, str]
@@ -58,7 +59,7 @@ AFFILIATION_WORDS = {
 NoticeKind = Literal["join", "leave", "nick", "subject", "info"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Notice:
     """One line of room traffic (someone joined, left, changed nick; the subject changed)."""
 
@@ -83,7 +84,7 @@ class OccupantRow:
     own: bool = False
 
 
-@dataclass
+@record
 class Room:
     """What the UI knows about one room."""
 

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tuichat.model import InvalidJID, bare_str
+from tuichat.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Param:
     """One parameter of a slash command."""
 
@@ -26,7 +27,7 @@ class Param:
     is_jid: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SlashSpec:
     """The shape of one slash command: its name (without ``/``) and parameters."""
 
@@ -53,7 +54,7 @@ class SlashSpec:
         return cls(name=name, params=tuple(params), usage=usage)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SlashCall:
     """A parsed, valid slash command: its name and its arguments by parameter name."""
 

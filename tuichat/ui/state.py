@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from tuichat.model import JID, Contact, InvalidJID, Show, Subscription
+from tuichat.records import record
 from tuichat.ui.fuzzy import score
 
 ConvKey = tuple[str, str]
@@ -72,7 +73,7 @@ class RosterRow:
         return (self.account, self.jid)
 
 
-@dataclass
+@record
 class _Resource:
     show: Show
     status: str
@@ -277,7 +278,7 @@ def _contact_order(row: RosterRow) -> tuple[int, str, str]:
     return (_AVAILABILITY[row.presence.show], row.label.casefold(), row.jid)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class WindowMark:
     """One open conversation in the window list: its number and how it stands."""
 

@@ -10,13 +10,13 @@ mentions touch the log or ask the view, and are handled by the screen itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from tuichat import events as ev
 from tuichat.files import UploadState
 from tuichat.model import Encryption, Message
+from tuichat.records import record
 from tuichat.ui.main_state import MainState
 from tuichat.ui.rooms import Notice, Room
 from tuichat.ui.state import ConvKey
@@ -25,7 +25,7 @@ from tuichat.ui.trust import held_words, new_device_words
 Severity = Literal["information", "warning", "error"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Toast:
     """A notification to show (plain words from the network: never markup)."""
 
@@ -36,7 +36,7 @@ class Toast:
     """Seconds on screen (``None``: Textual's default)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Update:
     """What an event changed, for the screen to show."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from textual.app import App
@@ -18,6 +17,7 @@ from textual.screen import Screen
 
 from tuichat.errors import ClientError
 from tuichat.model import Message
+from tuichat.records import record
 from tuichat.ui.capabilities import ConversationInfo
 from tuichat.ui.main_state import MainState
 from tuichat.ui.rooms import Room
@@ -82,7 +82,7 @@ class Surface(Protocol):
         """Run ``work`` in a worker of ``group`` (``exclusive``: the latest one wins)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class CommandContext:
     """The UI context, the state, the conversation in view, and the verbs commands use."""
 

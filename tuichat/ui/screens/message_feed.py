@@ -10,10 +10,11 @@ nothing overtakes a message. :func:`take_in` decides, without Textual, what a ba
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from tuichat import events as ev
 from tuichat.model import ConversationKind, Direction, Message
+from tuichat.records import record
 from tuichat.ui.attention import AttentionPolicy, decide, decide_room
 from tuichat.ui.batching import message_key
 from tuichat.ui.main_state import MainState
@@ -25,7 +26,7 @@ MAX_NOTIFICATIONS = 3
 """Desktop notifications per batch at most (the newest); a flood must not become one."""
 
 
-@dataclass
+@record
 class Outcome:
     """What a batch of received messages changed."""
 

@@ -11,7 +11,6 @@ Every character typed is text: a message may start with ``?`` (help is F1).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import events
@@ -19,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
+from tuichat.records import record
 from tuichat.ui.batching import KeysFirst
 from tuichat.ui.terminal_keys import ALT_DIGIT_CHARACTERS
 
@@ -47,20 +47,20 @@ class Composer(TextArea):
     }
     """
 
-    @dataclass
+    @record
     class Submitted(Message):
         """The user pressed Enter on non-empty text."""
 
         composer: Composer
         text: str
 
-    @dataclass
+    @record
     class RecallRequested(Message):
         """Up was pressed in an empty composer: the screen may put the last message back."""
 
         composer: Composer
 
-    @dataclass
+    @record
     class ScrollRequested(Message):
         """Home/End in an empty composer: scroll the log to the ``where`` end."""
 

@@ -25,6 +25,7 @@ from textual.widgets import Static
 
 from tuichat.avatars import Avatar
 from tuichat.model import Direction, Message, MessageState, Occupant
+from tuichat.records import record
 from tuichat.ui.batching import KeysFirst
 from tuichat.ui.picture_view import PictureView
 from tuichat.ui.rooms import Notice
@@ -104,25 +105,25 @@ class ConversationPane(Vertical):
     error: reactive[str] = reactive("", init=False, layout=False, repaint=False)
     """A one-line error under the log (cleared by the next line the user enters)."""
 
-    @dataclass
+    @record
     class LineSubmitted(TMessage):
         """The user entered a line in the composer (a message or a slash command)."""
 
         text: str
 
-    @dataclass
+    @record
     class OlderWanted(TMessage):
         """The log was scrolled near its top: older messages than ``oldest`` are wanted."""
 
         oldest: Message
 
-    @dataclass
+    @record
     class OccupantChosen(TMessage):
         """An occupant was chosen in the list: a private chat with them is wanted."""
 
         nick: str
 
-    @dataclass
+    @record
     class RecallWanted(TMessage):
         """Up in an empty composer: the last message we sent here is wanted back."""
 

@@ -26,6 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tuichat.model import Direction, Message, MessageState
+from tuichat.records import record
 from tuichat.ui.rooms import Notice
 from tuichat.ui.widgets.message_lines import (
     LineLook,
@@ -81,7 +82,7 @@ class MessageLog(ScrollView, can_focus=True):
     before), or else our nick now. So ``/nick`` neither unmarks old mentions nor marks old
     messages that named the new nick."""
 
-    @dataclass
+    @record
     class NearTop(TMessage):
         """The reader scrolled to the top: load the page before ``oldest`` if there is one."""
 

@@ -11,7 +11,6 @@ the list has focus; Enter (or a click) on an occupant asks for a private chat.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
@@ -24,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tuichat.model import Occupant, Show
+from tuichat.records import record
 from tuichat.ui.nickcolor import nick_color
 from tuichat.ui.render import safe_text
 from tuichat.ui.rooms import AFFILIATION_MARKS, OccupantRow, occupant_rows
@@ -59,7 +59,7 @@ class OccupantList(ScrollView, can_focus=True):
     }
     """
 
-    @dataclass
+    @record
     class OccupantChosen(Message):
         """Enter (or a click) on an occupant: talk to them privately."""
 

@@ -8,8 +8,6 @@ from the network and go through ``safe_text``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -18,6 +16,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from tuichat.records import record
 from tuichat.ui.render import safe_text
 from tuichat.ui.state import ConvKey, RosterRow
 from tuichat.ui.themes import resolve_color
@@ -57,14 +56,14 @@ class RosterList(OptionList):
     }
     """
 
-    @dataclass
+    @record
     class ContactChosen(Message):
         """Enter (or a click) on a contact: open its conversation."""
 
         roster: RosterList
         key: ConvKey
 
-    @dataclass
+    @record
     class FoldToggled(Message):
         """Enter on the "N offline hidden" line."""
 

@@ -8,8 +8,6 @@ own ``RosterList.ContactChosen`` and ``RosterList.FoldToggled``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -17,6 +15,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input
 
+from tuichat.records import record
 from tuichat.ui.state import ConvKey, RosterRow
 from tuichat.ui.widgets.roster_list import RosterList
 
@@ -51,13 +50,13 @@ class RosterSidebar(Vertical):
     current: reactive[ConvKey | None] = reactive(None, init=False, layout=False, repaint=False)
     """The conversation in view (marked in the list)."""
 
-    @dataclass
+    @record
     class FilterChanged(Message):
         """The filter text changed."""
 
         text: str
 
-    @dataclass
+    @record
     class FirstMatchChosen(Message):
         """Enter in the filter: open the first row it leaves."""
 

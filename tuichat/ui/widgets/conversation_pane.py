@@ -133,8 +133,9 @@ class ConversationPane(Vertical):
         tz: tzinfo | None = None,
         completer: Callable[[str], list[str]] | None = None,
         id: str | None = None,
+        classes: str | None = None,
     ) -> None:
-        super().__init__(id=id)
+        super().__init__(id=id, classes=classes)
         self._tz = tz
         self._completer = completer
         self.keys_first = KeysFirst()
@@ -146,8 +147,8 @@ class ConversationPane(Vertical):
         with Horizontal(id="header-row"):
             yield PictureView(columns=AVATAR_SIZE[0], rows=AVATAR_SIZE[1], id="avatar")
             yield Static("", id="conversation-header")
-        with Horizontal(id="conversation-body"):
-            with Vertical(id="log-column"):
+        with Horizontal(id="conversation-body", classes="-frame"):  # see MainScreen's CSS
+            with Vertical(id="log-column", classes="-frame"):
                 yield SelectableLog(tz=self._tz, id="log")
                 yield Static("", id="new-messages")
                 yield Static("", id="inline-error")

@@ -1,7 +1,8 @@
 """Benchmark: start-up of the real `tuichat` command in tmux, side by side with its references.
 
 Run: /work/venv/bin/python tests/benchmarks/bench_startup.py [--runs 5] [--no-anchors]
-[--before DIR]... (each DIR another version's ``tuichat`` package, run as ``tuichat-DIRNAME``)
+[--no-instructions] [--before DIR]... (each DIR another version's ``tuichat`` package, run
+as ``tuichat-DIRNAME``)
 
 Every client is launched in a 120x40 tmux pane and its screen polled every 5 ms; the runs are
 interleaved (one of each client per round), so a busy machine slows them all alike. Printed,
@@ -18,6 +19,8 @@ median of N runs each, with tuichat's ratio to its reference:
 - logged in: tuichat's status bar says "connected", against Poezio's "Your JID is" line (and
   Profanity's "logged in successfully");
 - resident memory of each client ``--settle`` seconds after login (OMEMO not used);
+- the instructions the bare app and each tuichat run up to their first frame, counted under
+  valgrind (``instructions.py``; one run each, deterministic) when it is installed;
 - then, in the big store, key press to the newest message on screen when switching to the
   1,000,000- and the 1,000-message conversations.
 
@@ -48,6 +51,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from tests.benchmarks import instructions
 from tests.e2e.tmux import Pane, TmuxServer
 from tests.harness.prosody import ProsodyServer
 
@@ -76,6 +80,10 @@ class Client:
     logged_in: Callable[[str], bool] | None = None
     """The client says it is logged in (None: it never logs in)."""
     unset: tuple[str, ...] = ()
+    probe: tuple[str, str] | None = None
+    """What ``instructions.count`` runs (``tuichat`` or a script) and a word of its first
+    frame (None: not counted)."""
+    instructions_m: float | None = None
     first_ms: list[float] = field(default_factory=list)
     first_cpu_ms: list[float] = field(default_factory=list)
     """CPU time (user + system) the client had used when its first frame was seen: on a busy
@@ -340,7 +348,7 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def main(runs: int, settle: float, anchors: bool, before: list[Path]) -> None:
+def main(runs: int, settle: float, anchors: bool, before: list[Path], counts: bool) -> None:
     if not BIG_STORE.exists():
         subprocess.run(
             [sys.executable, str(Path(__file__).with_name("bench_store.py"))], check=True
@@ -350,6 +358,7 @@ def main(runs: int, settle: float, anchors: bool, before: list[Path]) -> None:
     compileall.compile_dir(Path(__file__).resolve().parents[2] / "tuichat", quiet=1)
     tuichat = str(Path(sys.executable).with_name("tuichat"))
     anchors = anchors and ensure_anchors()
+    count_instructions = counts and instructions.available()
     tmux = TmuxServer(f"tuichat-bench-{time.time_ns()}")
     with tempfile.TemporaryDirectory(prefix="tuichat-bench-") as tmp, prosody(Path(tmp)) as xmpp:
         base = Path(tmp)
@@ -367,15 +376,28 @@ def main(runs: int, settle: float, anchors: bool, before: list[Path]) -> None:
         big_env["BENCH_PW"] = "x"
         shutil.copyfile(BIG_STORE, Path(big_env["XDG_DATA_HOME"]) / "tuichat" / "messages.sqlite3")
         clients = [
-            Client("floor", [sys.executable, str(floor_script)], {}, first=has("floor-ready")),
+            Client(
+                "floor",
+                [sys.executable, str(floor_script)],
+                {},
+                first=has("floor-ready"),
+                probe=(str(floor_script), "floor-ready"),
+            ),
             Client(
                 "tuichat",
                 [tuichat],
                 env,
                 first=has(jid, "offline hidden"),  # Bob, from the cached roster
                 logged_in=has(f"{jid} connected"),
+                probe=("tuichat", jid),
             ),
-            Client("tuichat-big", [tuichat], big_env, first=has(BIG_ACCOUNT, "big@example.org")),
+            Client(
+                "tuichat-big",
+                [tuichat],
+                big_env,
+                first=has(BIG_ACCOUNT, "big@example.org"),
+                probe=("tuichat", BIG_ACCOUNT),
+            ),
         ]
         for tree in before:  # other versions' source trees: same venv, same home and store
             compileall.compile_dir(tree / "tuichat", quiet=1)
@@ -392,6 +414,7 @@ def main(runs: int, settle: float, anchors: bool, before: list[Path]) -> None:
                     {**env, "PYTHONPATH": str(tree), "XDG_CACHE_HOME": str(caches)},
                     first=has(jid, "offline hidden"),
                     logged_in=has(f"{jid} connected"),
+                    probe=("tuichat", jid),
                 ),
             )
         if anchors:
@@ -408,6 +431,13 @@ def main(runs: int, settle: float, anchors: bool, before: list[Path]) -> None:
                 for client in clients:
                     run_once(tmux, client, settle)
             switch = switching(tmux, big_env, tuichat, max(1, runs // 2))
+            if count_instructions:
+                for client in clients:
+                    if client.probe is not None:
+                        what, mark = client.probe
+                        client.instructions_m = instructions.count(
+                            tmux, sys.executable, what, client.env, mark
+                        )
         finally:
             tmux.kill()
     by_name = {c.name: c for c in clients}
@@ -442,6 +472,13 @@ def report(clients: dict[str, Client], runs: int, settle: float, switch: dict[st
     if "profanity" in clients:
         login = median(tui.login_ms) / median(clients["profanity"].login_ms)
         ratios.append(("logged in, tuichat / Profanity", login, "-"))
+    if floor_m := clients["floor"].instructions_m:
+        print("instructions to the first frame (valgrind; one run each, deterministic):")
+        for c in clients.values():
+            if c.instructions_m is not None:
+                print(
+                    f"  {c.name:36} {c.instructions_m:9,.0f} M  {c.instructions_m / floor_m:5.2f}"
+                )
     print("ratios (target):")
     for what, ratio, target in ratios:
         print(f"  {what:46} {ratio:5.2f}  ({target})")
@@ -456,6 +493,9 @@ if __name__ == "__main__":
     parser.add_argument("--settle", type=float, default=2.0, help="seconds after login for RSS")
     parser.add_argument("--no-anchors", action="store_true", help="skip Poezio and Profanity")
     parser.add_argument(
+        "--no-instructions", action="store_true", help="skip counting instructions (valgrind)"
+    )
+    parser.add_argument(
         "--before",
         type=Path,
         metavar="DIR",
@@ -464,4 +504,4 @@ if __name__ == "__main__":
         help="also run the tuichat package in DIR (e.g. `git archive OLD tuichat | tar -x -C DIR`)",
     )
     args = parser.parse_args()
-    main(args.runs, args.settle, not args.no_anchors, args.before)
+    main(args.runs, args.settle, not args.no_anchors, args.before, not args.no_instructions)

@@ -252,3 +252,29 @@ async def test_a_click_on_a_key_hint_presses_its_key(ui: UI) -> None:
         await pilot.click(KeyBar, offset=(column, 0))
         await pilot.pause()
         assert isinstance(pilot.app.screen, HelpScreen)
+
+
+async def test_the_key_bar_resolves_keys_as_textual_does(ui: UI, tmp_path: Path) -> None:
+    """The bar checks only the keys it can show, but for those it finds what Textual's
+    ``active_bindings`` finds (binding, enabled, namespace), wherever the focus is, and in a
+    room, where F5's ``check_action`` says yes."""
+    from tests.ui.test_rooms import room_ui
+
+    def same(pilot: Pilot[None]) -> None:
+        screen = main_screen(pilot)
+        bar = screen.query_one(KeyBar)
+        mine = bar._active_bindings(pilot.app.COMMAND_PALETTE_BINDING)
+        textual = screen.active_bindings
+        assert mine and all(textual[key] == found for key, found in mine.items())
+        shown = {k for k, b in textual.items() if b.binding.show}
+        assert shown <= mine.keys()
+
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        same(pilot)  # the composer focused
+        main_screen(pilot).query_one("#roster").focus()
+        await pilot.pause()
+        same(pilot)
+    async with room_ui(tmp_path, size=(120, 40)) as r:
+        same(r.pilot)
+        assert "f5" in main_screen(r.pilot).query_one(KeyBar)._active_bindings("f10")

@@ -75,14 +75,14 @@ class Client:
     name: str
     argv: list[str]
     env: dict[str, str]
-    first: Callable[[str], bool]
-    """The first full screen is on."""
+    first: tuple[str, ...]
+    """Words that are all on the first full screen."""
     logged_in: Callable[[str], bool] | None = None
     """The client says it is logged in (None: it never logs in)."""
     unset: tuple[str, ...] = ()
-    probe: tuple[str, str] | None = None
-    """What ``instructions.count`` runs (``tuichat`` or a script) and a word of its first
-    frame (None: not counted)."""
+    probe: str | None = None
+    """What ``instructions.count`` runs to the frame that holds :attr:`first` (``tuichat`` or
+    a script; None: not counted)."""
     instructions_m: float | None = None
     first_ms: list[float] = field(default_factory=list)
     first_cpu_ms: list[float] = field(default_factory=list)
@@ -178,7 +178,7 @@ def run_once(server: TmuxServer, client: Client, settle: float) -> None:
     pane = server.start(client.name, client.argv, env=client.env, unset=client.unset)
     try:
         pids = client_pids(server, pane, started)
-        client.first_ms.append(poll(pane, client.first, started))
+        client.first_ms.append(poll(pane, has(*client.first), started))
         client.first_cpu_ms.append(cpu_ms(pids))
         if client.logged_in is not None:
             client.login_ms.append(poll(pane, client.logged_in, started))
@@ -270,9 +270,7 @@ def poezio_client(server: ProsodyServer, jid: str, password: str) -> Client:
     }
     argv = ["runuser", "-u", ANCHOR_USER, "--", "env", *(f"{k}={v}" for k, v in env.items())]
     argv += ["poezio", "-f", str(folder / "poezio.cfg")]
-    return Client(
-        "poezio", argv, {}, first=has("Roster:", "Welcome to"), logged_in=has("Your JID is")
-    )
+    return Client("poezio", argv, {}, first=("Roster:", "Welcome to"), logged_in=has("Your JID is"))
 
 
 def profanity_client(base: Path, server: ProsodyServer, jid: str, password: str) -> Client:
@@ -296,7 +294,7 @@ def profanity_client(base: Path, server: ProsodyServer, jid: str, password: str)
         "profanity",
         ["profanity", "-a", jid],
         env,
-        first=has("Welcome to", "/help"),
+        first=("Welcome to", "/help"),
         logged_in=has("logged in successfully"),
     )
 
@@ -380,23 +378,23 @@ def main(runs: int, settle: float, anchors: bool, before: list[Path], counts: bo
                 "floor",
                 [sys.executable, str(floor_script)],
                 {},
-                first=has("floor-ready"),
-                probe=(str(floor_script), "floor-ready"),
+                first=("floor-ready",),
+                probe=str(floor_script),
             ),
             Client(
                 "tuichat",
                 [tuichat],
                 env,
-                first=has(jid, "offline hidden"),  # Bob, from the cached roster
+                first=(jid, "offline hidden"),  # Bob, from the cached roster
                 logged_in=has(f"{jid} connected"),
-                probe=("tuichat", jid),
+                probe="tuichat",
             ),
             Client(
                 "tuichat-big",
                 [tuichat],
                 big_env,
-                first=has(BIG_ACCOUNT, "big@example.org"),
-                probe=("tuichat", BIG_ACCOUNT),
+                first=(BIG_ACCOUNT, "big@example.org"),
+                probe="tuichat",
             ),
         ]
         for tree in before:  # other versions' source trees: same venv, same home and store
@@ -412,9 +410,9 @@ def main(runs: int, settle: float, anchors: bool, before: list[Path], counts: bo
                     # -P: the working directory (a checkout of ours) must not come first.
                     [sys.executable, "-P", "-m", "tuichat"],
                     {**env, "PYTHONPATH": str(tree), "XDG_CACHE_HOME": str(caches)},
-                    first=has(jid, "offline hidden"),
+                    first=(jid, "offline hidden"),
                     logged_in=has(f"{jid} connected"),
-                    probe=("tuichat", jid),
+                    probe="tuichat",
                 ),
             )
         if anchors:
@@ -434,9 +432,8 @@ def main(runs: int, settle: float, anchors: bool, before: list[Path], counts: bo
             if count_instructions:
                 for client in clients:
                     if client.probe is not None:
-                        what, mark = client.probe
                         client.instructions_m = instructions.count(
-                            tmux, sys.executable, what, client.env, mark
+                            tmux, sys.executable, client.probe, client.env, client.first
                         )
         finally:
             tmux.kill()

@@ -30,9 +30,9 @@ if sys.argv[1] == "tuichat":
     from tuichat.heap import pause_collector
     pause_collector()  # first, as tuichat.launch does: before the imports below
 from textual.drivers import linux_driver
-mark, write = os.environ["BENCH_FRAME_MARK"], linux_driver.LinuxDriver.write
+marks, write = os.environ["BENCH_FRAME_MARKS"].split("\\n"), linux_driver.LinuxDriver.write
 def seen(self, data):
-    if mark in data:
+    if all(mark in data for mark in marks):
         os._exit(0)
     return write(self, data)
 linux_driver.LinuxDriver.write = seen
@@ -56,16 +56,22 @@ def available() -> bool:
     return shutil.which("valgrind") is not None
 
 
-def count(server: TmuxServer, python: str, what: str, env: dict[str, str], mark: str) -> float:
-    """Millions of instructions ``python`` runs until the first frame holding ``mark`` is
-    written; ``what`` is ``tuichat`` or the path of a Textual app's script."""
+def count(
+    server: TmuxServer, python: str, what: str, env: dict[str, str], marks: Sequence[str]
+) -> float:
+    """Millions of instructions ``python`` runs until it writes a frame that holds all of
+    ``marks`` (the words of the wall-time figure's first screen: a frame before it, as one
+    without the contact list, must not end the count); ``what`` is ``tuichat`` or the path of
+    a Textual app's script."""
     with tempfile.TemporaryDirectory(prefix="tuichat-instructions-") as tmp:
         out = Path(tmp) / "cachegrind.out"
         argv: Sequence[str] = [
             "valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}",
             python, "-P", "-c", PROBE, what,
         ]  # fmt: skip
-        pane = server.start("instructions", argv, env={**env, "BENCH_FRAME_MARK": mark})
+        pane = server.start(
+            "instructions", argv, env={**env, "BENCH_FRAME_MARKS": "\n".join(marks)}
+        )
         try:
             started = time.monotonic()
             while "summary:" not in (text := _read(out)):

@@ -42,21 +42,6 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
         await pilot.press(names.get(ch, ch))
 
 
-async def main_screen_up(pilot: Pilot[None], timeout: float = 5.0) -> MainScreen:
-    """The main screen once it has composed and mounted its widgets.
-
-    It is the app's first screen (``get_default_screen``), which Textual mounts after the app:
-    a pilot that starts when the app is mounted, as the snapshot plugin's does, can find it
-    still empty."""
-    screen = main_screen(pilot)
-    waited = 0.0
-    while not screen.is_mounted and waited < timeout:
-        await pilot.pause(0.01)
-        waited += 0.01
-    assert screen.is_mounted, "the main screen never mounted"
-    return screen
-
-
 async def settle(pilot: Pilot[None], timeout: float = 3.0) -> None:
     """Wait until the screen's coalesced roster rebuild has run and the log has laid out all
     of its page, not only the newest screenful (no fixed sleeps)."""

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -47,8 +47,6 @@ from tuichat.ui.themes import (
 )
 
 if TYPE_CHECKING:
-    from textual.screen import Screen
-
     from tuichat.client import ChatClient
 
 log = logging.getLogger(__name__)
@@ -104,12 +102,9 @@ class TuichatApp(App[None]):
         self.tuichat_themes = loaded.themes
         for theme in loaded.themes.values():
             self.register_theme(theme)
-        # Before the first screen: set in on_mount, it restyled every widget once more.
-        wanted = ctx.config.ui.theme
-        if wanted in self.available_themes:
-            self.theme = wanted
-        elif DEFAULT_THEME in self.available_themes:
-            self.theme = DEFAULT_THEME
+        if ctx.config.ui.theme in self.available_themes:
+            # Before the first screen: set in on_mount, it restyled every widget once more.
+            self.theme = ctx.config.ui.theme
         install_bindings(self, ctx.registry.in_scope("app"))
         self._client_started = False
         self.store_failure: StoreError | None = None
@@ -133,22 +128,20 @@ class TuichatApp(App[None]):
         """tuichat's theme variables, for themes that do not set them."""
         return dict(VARIABLE_DEFAULTS)
 
-    def get_default_screen(self) -> Screen[Any]:
-        """The main screen, from the store: the first of the stack, with none below it.
-
-        Textual's own first screen, under a main screen pushed on it, was mounted, styled and
-        laid out for nothing: ~57 M instructions before the first frame, 5 % of them."""
+    def on_mount(self) -> None:
+        """Theme, main screen from the store, then connect in the background."""
         from tuichat.ui.screens.main import MainScreen
 
-        return MainScreen(self.ctx)
-
-    def on_mount(self) -> None:
-        """Say what went wrong with the themes, then connect in the background."""
         wanted = self.ctx.config.ui.theme
-        if wanted not in self.available_themes:
-            self.notify(f"unknown theme {wanted!r}; using {self.theme}", markup=False)
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            if wanted != DEFAULT_THEME:
+                self.notify(f"unknown theme {wanted!r}; using {DEFAULT_THEME}", markup=False)
+            self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else self.theme
         for problem in self.theme_problems:
             self.notify(f"theme skipped: {problem}", severity="warning", markup=False)
+        self.push_screen(MainScreen(self.ctx))
         self.ctx.client.bus.subscribe(CertificateUntrusted, self._certificate_untrusted)
         self.set_interval(STORE_CHECK_INTERVAL, self._check_store)
         if not self.ctx.config.accounts:

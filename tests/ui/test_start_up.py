@@ -16,6 +16,7 @@ from tests.ui.conftest import UI, make_ui
 from tests.ui.fakes import ME, make_config, make_paths
 from tuichat.model import ConnectionState
 from tuichat.ui.app import SETTLE_AFTER, TuichatApp, build_app
+from tuichat.ui.themes import DEFAULT_THEME
 
 
 def app_for(folder: Path, ui: UI) -> TuichatApp:
@@ -103,3 +104,20 @@ async def test_the_connections_start_at_the_main_screens_first_frame_not_before(
 
 class _Unheard(Message):
     """Posted instead of FirstFrame: nobody handles it."""
+
+
+async def test_the_main_screen_is_the_only_screen_and_an_unknown_theme_falls_back(
+    tmp_path: Path,
+) -> None:
+    """The main screen is the base of the app's mode: no screen of Textual's below it (one
+    that was laid out for nothing, then made the main screen repaint all of itself). A theme
+    that does not exist is replaced by the default before any screen is styled, and said."""
+    ui = make_ui(tmp_path)
+    config = make_config(tmp_path, (ME,), theme="no-such-theme")
+    app = build_app(config, make_paths(tmp_path), ui.store, ui.client, tz=None)
+    async with app.run_test(notifications=True) as pilot:
+        await pilot.pause()
+        assert [type(screen) for screen in app.screen_stack] == [main_screen.MainScreen]
+        assert app.theme == DEFAULT_THEME
+        said = [n.message for n in app._notifications]
+        assert f"unknown theme 'no-such-theme'; using {DEFAULT_THEME}" in said

@@ -47,6 +47,8 @@ from tuichat.ui.themes import (
 )
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from tuichat.client import ChatClient
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,8 @@ class TuichatApp(App[None]):
     """The tuichat terminal UI."""
 
     TITLE = "tuichat"
+    DEFAULT_MODE = "main"
+    """The app's one mode, whose base screen is the main screen (:meth:`_main_screen`)."""
     COMMANDS: ClassVar = {RegistryProvider}
     COMMAND_PALETTE_BINDING = "f10"
     """Ctrl+P (Textual's default) is "previous unread" here; the registry may add more keys."""
@@ -102,10 +106,14 @@ class TuichatApp(App[None]):
         self.tuichat_themes = loaded.themes
         for theme in loaded.themes.values():
             self.register_theme(theme)
-        if ctx.config.ui.theme in self.available_themes:
-            # Before the first screen: set in on_mount, it restyled every widget once more.
-            self.theme = ctx.config.ui.theme
+        # Before the first screen: set in on_mount, it restyled every widget once more.
+        wanted = ctx.config.ui.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        elif DEFAULT_THEME in self.available_themes:
+            self.theme = DEFAULT_THEME
         install_bindings(self, ctx.registry.in_scope("app"))
+        self.add_mode(self.DEFAULT_MODE, self._main_screen)
         self._client_started = False
         self.store_failure: StoreError | None = None
         """Why the app left early because the store failed under it (damage, a full disk)."""
@@ -128,20 +136,24 @@ class TuichatApp(App[None]):
         """tuichat's theme variables, for themes that do not set them."""
         return dict(VARIABLE_DEFAULTS)
 
-    def on_mount(self) -> None:
-        """Theme, main screen from the store, then connect in the background."""
+    def _main_screen(self) -> Screen[None]:
+        """The main screen, from the store: the base of the app's one mode.
+
+        Pushed onto Textual's own first screen, it had that screen below it, which was laid
+        out for nothing and, once the first frame was out, made the main screen repaint all of
+        itself (9.5 kB) in the middle of the client's start. The base screen of a mode is
+        mounted before the app is, and laid out before its first frame, as a pushed one is."""
         from tuichat.ui.screens.main import MainScreen
 
+        return MainScreen(self.ctx)
+
+    def on_mount(self) -> None:
+        """Say what went wrong with the themes, then connect in the background."""
         wanted = self.ctx.config.ui.theme
-        if wanted in self.available_themes:
-            self.theme = wanted
-        else:
-            if wanted != DEFAULT_THEME:
-                self.notify(f"unknown theme {wanted!r}; using {DEFAULT_THEME}", markup=False)
-            self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else self.theme
+        if wanted not in self.available_themes:
+            self.notify(f"unknown theme {wanted!r}; using {self.theme}", markup=False)
         for problem in self.theme_problems:
             self.notify(f"theme skipped: {problem}", severity="warning", markup=False)
-        self.push_screen(MainScreen(self.ctx))
         self.ctx.client.bus.subscribe(CertificateUntrusted, self._certificate_untrusted)
         self.set_interval(STORE_CHECK_INTERVAL, self._check_store)
         if not self.ctx.config.accounts:

@@ -170,8 +170,8 @@ class MainScreen(Screen[None]):
             self._repaint_required = True
             return
         super()._compositor_refresh()
-        if not self._painted:
-            self._painted = True
+        if not self._painted:  # all of it, as a first paint is: not again at the next update
+            self._painted, self._repaint_required = True, False
             self.post_message(FirstFrame())
 
     def on_unmount(self) -> None:

@@ -30,6 +30,7 @@ MIN_LABEL = 4
 
 
 NO_PADDING = Spacing()
+"""A row's padding (none, by the CSS below): part of the key of ``OptionList``'s render cache."""
 
 
 def one_line(text: Text) -> Text:

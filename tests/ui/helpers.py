@@ -55,6 +55,17 @@ async def settle(pilot: Pilot[None], timeout: float = 3.0) -> None:
     await pilot.pause()
 
 
+async def received(
+    pilot: Pilot[None], key: tuple[str, str], unread: int, timeout: float = 5.0
+) -> None:
+    """Wait until the conversation ``key`` counts ``unread`` messages: a received message is
+    shown by a batch after a frame, which a fixed pause may miss on a loaded machine."""
+    waited = 0.0
+    while main_screen(pilot).convs.unread.get(key) != unread and waited < timeout:
+        await pilot.pause(0.02)
+        waited += 0.02
+
+
 def status_text(pilot: Pilot[None]) -> str:
     """The status bar line, as plain text."""
     return str(main_screen(pilot).query_one(StatusBar).render())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.ui.conftest import UI
 from tests.ui.fakes import ALICE, BOB, ME, incoming
-from tests.ui.helpers import main_screen
+from tests.ui.helpers import main_screen, received
 from tuichat.events import MessageReceived
 
 
@@ -17,7 +17,7 @@ async def test_unfocused_terminal_counts_unread_and_notifies(ui: UI) -> None:
         message = ui.store.save_message(incoming(ALICE, "ping\x1b]0;pwned\x07", 80))
         assert message is not None
         ui.client.bus.publish(MessageReceived(ME, message))
-        await pilot.pause(0.2)
+        await received(pilot, (ME, ALICE), 1)
         assert main_screen(pilot).convs.unread[(ME, ALICE)] == 1
         notes = [s for s in ui.app.terminal.written if s.startswith("\x1b]9;")]
         assert len(notes) == 1
@@ -47,7 +47,7 @@ async def test_muted_conversation_is_silent_but_counted(ui: UI) -> None:
         message = ui.store.save_message(incoming(BOB, "quiet", 81))
         assert message is not None
         ui.client.bus.publish(MessageReceived(ME, message))
-        await pilot.pause(0.2)
+        await received(pilot, (ME, BOB), 1)
         assert main_screen(pilot).convs.unread[(ME, BOB)] == 1
         notes = [s for s in ui.app.terminal.written[before:] if "\x1b]9;" in s]
         assert notes == []

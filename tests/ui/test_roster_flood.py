@@ -15,16 +15,25 @@ from tuichat.model import Contact, Show, Subscription
 from tuichat.ui.widgets.roster_list import RosterList
 
 
+def contacts_named(count: int) -> tuple[Contact, ...]:
+    """``count`` contacts, both ways subscribed, named by number."""
+    return tuple(
+        Contact(f"c{i:03d}@example.org", f"Contact {i:03d}", subscription=Subscription.BOTH)
+        for i in range(count)
+    )
+
+
+def all_online(ui: UI, contacts: tuple[Contact, ...]) -> None:
+    """The roster ``contacts`` arrives, and every one of them comes online."""
+    ui.client.bus.publish(ev.RosterReceived(ME, contacts))
+    for contact in contacts:
+        ui.client.bus.publish(ev.PresenceChanged(ME, f"{contact.jid}/r", Show.ONLINE, "", 0))
+
+
 async def test_a_presence_change_rebuilds_only_the_rows_it_changed(ui: UI) -> None:
     """Of 200 contacts, one goes away: only its option is new; the others are reused."""
-    contacts = tuple(
-        Contact(f"c{i:03d}@example.org", f"Contact {i:03d}", subscription=Subscription.BOTH)
-        for i in range(200)
-    )
     async with ui.app.run_test(size=(120, 40)) as pilot:
-        ui.client.bus.publish(ev.RosterReceived(ME, contacts))
-        for contact in contacts:
-            ui.client.bus.publish(ev.PresenceChanged(ME, f"{contact.jid}/r", Show.ONLINE, "", 0))
+        all_online(ui, contacts_named(200))
         await settle(pilot)
         roster = main_screen(pilot).query_one(RosterList)
         before = {roster.get_option_at_index(i).id: roster.get_option_at_index(i)
@@ -47,9 +56,7 @@ async def test_each_row_is_one_line_and_the_last_of_thousands_is_reached(ui: UI)
     ]
     contacts.append(Contact("evil@example.org", "Aaa\nEvil", subscription=Subscription.BOTH))
     async with ui.app.run_test(size=(120, 40)) as pilot:
-        ui.client.bus.publish(ev.RosterReceived(ME, tuple(contacts)))
-        for contact in contacts:
-            ui.client.bus.publish(ev.PresenceChanged(ME, f"{contact.jid}/r", Show.ONLINE, "", 0))
+        all_online(ui, tuple(contacts))
         await settle(pilot)
         roster = main_screen(pilot).query_one(RosterList)
         assert roster.option_count > 2000
@@ -62,3 +69,28 @@ async def test_each_row_is_one_line_and_the_last_of_thousands_is_reached(ui: UI)
         last = roster.get_option_at_index(roster.option_count - 1).prompt
         bottom = roster.render_line(roster.scrollable_content_region.height - 1).text
         assert str(getattr(last, "plain", last))[:12] in bottom, bottom  # cut to the width
+
+
+async def test_a_click_opens_the_row_under_the_mouse_and_the_hover_follows_it(ui: UI) -> None:
+    """Rows carry no mouse meta (each segment's style would be unique to its row): the line
+    under the mouse is the row, scrolled or not, and a click below the last row does nothing."""
+    async with ui.app.run_test(size=(120, 40)) as pilot:
+        all_online(ui, contacts_named(100))
+        await settle(pilot)
+        roster = main_screen(pilot).query_one(RosterList)
+        at = next(i for i, row in enumerate(roster.rows) if row.jid == "c005@example.org")
+        await pilot.hover(RosterList, offset=(3, at))
+        assert roster._mouse_hovering_over == at
+        await pilot.click(RosterList, offset=(3, at))
+        await settle(pilot)
+        assert main_screen(pilot).convs.current == (ME, "c005@example.org")
+        roster.scroll_to(y=50, animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.click(RosterList, offset=(3, 2))
+        await settle(pilot)
+        assert main_screen(pilot).convs.current == (ME, roster.rows[52].jid)
+        assert roster.rows[52].jid.startswith("c")
+        roster.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.hover(RosterList, offset=(3, roster.size.height - 1))
+        assert roster._mouse_hovering_over == len(roster.rows) - 1

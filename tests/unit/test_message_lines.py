@@ -3,14 +3,15 @@ line carries the body's styles, one-line bodies and wrapped bodies alike."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rich.console import Console
 from rich.style import Style
 
 from tuichat.model import Direction, Marks, Message
-from tuichat.ui.widgets.message_lines import LineLook, message_lines
+from tuichat.ui.widgets.message_lines import LineLook, layout, message_lines
 
 LOOK = LineLook(Console(width=80), {}, UTC, "me", "Alice", None, "")
 WHEN = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -60,3 +61,24 @@ def test_lines_wrap_under_the_name_column(body: str, width: int, lines: int) -> 
     assert len(strips) == lines
     assert all(strip.cell_length <= width for strip in strips)
     assert "".join(s.text for s in strips).split() == ["09:00", "Alice", *body.split()]
+
+
+@pytest.mark.parametrize("fill", [1, 5, 10, 11, 50])
+def test_a_fill_lays_out_the_newest_messages_that_fill_the_view_as_a_full_layout_does(
+    fill: int,
+) -> None:
+    """``fill``: newest first until that many lines are made (a message of 3 lines here),
+    its lines the same as the end of the whole log's, and a day line above them."""
+    days = [WHEN + timedelta(days=i // 4, minutes=i) for i in range(12)]
+    messages = [replace(message(f"m{i} " + "word " * 12), timestamp=t) for i, t in enumerate(days)]
+    nicks = [""] * len(messages)
+    whole = layout(messages, nicks, [], 40, LOOK, beginning=True)
+    tail = layout(messages, nicks, [], 40, LOOK, beginning=False, fill=fill)
+    shown = min(-(-fill // 3), len(messages))  # whole messages of 3 lines, at least one
+    assert len(tail.starts) == shown
+    text = [line.text for line in tail.lines]
+    assert len(text) >= min(fill, 3 * len(messages))
+    assert text[0].startswith("──")  # the tail opens on its day, as the whole log may not
+    assert text[1].startswith(days[-shown].strftime("%H:%M"))
+    assert text[1:] == [line.text for line in whole.lines[-len(text) + 1 :]]
+    assert tail.last_day == whole.last_day

@@ -37,9 +37,12 @@ def sidebar_rows(state: MainState, accounts: Sequence[str]) -> list[RosterRow]:
 
 def conversation_keys_of_rooms(state: MainState) -> set[ConvKey]:
     """Keys of rooms and private chats (kept out of the contact groups)."""
-    keys: set[ConvKey] = set(state.rooms.rooms)
+    rooms = state.rooms
+    keys: set[ConvKey] = set(rooms.rooms)
+    chat, kinds = ConversationKind.CHAT, rooms.kinds
     for key in [*state.convs.open, *state.convs.unread]:
-        if state.rooms.kind(key) is not ConversationKind.CHAT:
+        # What :meth:`RoomsState.kind` says, its answer for thousands of chats made cheap.
+        if kinds.get(key, chat) is not chat or ("/" in key[1] and rooms.kind(key) is not chat):
             keys.add(key)
     return keys
 
@@ -73,7 +76,9 @@ def room_rows(state: MainState, account: str) -> list[RosterRow]:
             )
         )
     privates = sorted(
-        k for k in shown if k[0] == account and rooms.kind(k) is ConversationKind.PRIVATE
+        k
+        for k in shown
+        if k[0] == account and "/" in k[1] and rooms.kind(k) is ConversationKind.PRIVATE
     )
     for key in privates:
         room_jid, _, nick = key[1].partition("/")

@@ -174,7 +174,7 @@ class RoomsState:
         """
         if key in self.rooms:
             return ConversationKind.GROUPCHAT
-        if self.private_parts(key) is not None:
+        if "/" in key[1] and self.private_parts(key) is not None:  # a bare JID: never
             return ConversationKind.PRIVATE
         return stored or self.kinds.get(key) or ConversationKind.CHAT
 

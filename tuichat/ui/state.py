@@ -8,6 +8,7 @@ available show); with no available resource it is offline.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -188,7 +189,7 @@ class RosterState:
             groups: dict[str, list[RosterRow]] = {}
             folded = 0
             members = dict(self.contacts.get(account, {}))
-            strangers = [j for (a, j) in sorted(extra_set) if a == account and j not in members]
+            strangers = [j for (a, j) in extra_set if a == account and j not in members]
             for contact in members.values():
                 row = self._contact_row(account, contact, unread)
                 if query and not _matches(query, row):
@@ -202,16 +203,14 @@ class RosterState:
             # rebuild each time): show the busiest few; Ctrl+K and the filter find the rest.
             # Their order needs no row (a stranger's label is the JID): rows for those shown.
             hidden_strangers = 0
-            if not query:
-                strangers.sort(
-                    key=lambda j: (
-                        -unread.get((account, j), 0),
-                        (account, j) not in self.requests,
-                        j,
-                    )
-                )
-                hidden_strangers = max(0, len(strangers) - MAX_STRANGERS)
-                strangers = strangers[:MAX_STRANGERS]
+            if not query:  # the busiest, then those asking to subscribe, then by JID
+                ranked = [
+                    (-unread.get((account, j), 0), (account, j) not in self.requests, j)
+                    for j in strangers
+                ]
+                busiest = heapq.nsmallest(MAX_STRANGERS, ranked)
+                hidden_strangers = len(strangers) - len(busiest)
+                strangers = [j for *_, j in busiest]
             stranger_rows = [self._contact_row(account, Contact(jid=j), unread) for j in strangers]
             if query:
                 stranger_rows = [row for row in stranger_rows if _matches(query, row)]

@@ -236,12 +236,17 @@ def local_day(when: datetime, look: LineLook) -> date:
 
 
 def message_block(
-    previous_day: date | None, message: Message, width: int, look: LineLook
+    previous_day: date | None,
+    message: Message,
+    width: int,
+    look: LineLook,
+    body: list[Strip] | None = None,
 ) -> list[Strip]:
-    """A message's lines, after a day separator when its day is not ``previous_day``."""
+    """A message's lines (``body``: its :func:`message_lines`, if made already), after a day
+    separator when its day is not ``previous_day``."""
     day = local_day(message.timestamp, look)
     lines = [day_line(day, width, look)] if day != previous_day else []
-    lines.extend(message_lines(message, width, look))
+    lines.extend(message_lines(message, width, look) if body is None else body)
     return lines
 
 
@@ -290,28 +295,40 @@ def layout(
     look: LineLook,
     *,
     beginning: bool,
+    fill: int | None = None,
 ) -> Layout:
     """Lay out ``messages`` (each with our nick when it came) and ``notices`` in time order.
 
     ``beginning``: the first message is the conversation's first (a "beginning" line goes
-    above it, and notices older than it are shown too).
+    above it, and notices older than it are shown too). ``fill``: lay out only the newest
+    messages whose lines fill that many (a view's height), with the notices among them.
     """
     lines: list[Strip] = []
     starts: list[int] = []
     if width <= 0:
         return Layout(lines, starts, None)
+    first, bodies = 0, dict[int, list[Strip]]()
+    if fill is not None:  # the newest first, until they fill the view
+        first = len(messages)
+        while first > 0 and fill > 0:
+            first -= 1
+            own_look = replace(look, mention_nick=nicks[first])
+            bodies[first] = message_lines(messages[first], width, own_look)
+            fill -= len(bodies[first])
     if messages and beginning:
         lines.append(center("beginning of the conversation", width, "dim", look.console))
     waiting = 0
     last_day: date | None = None
-    for message, nick in zip(messages, nicks, strict=True):
+    for index in range(first, len(messages)):
+        message = messages[index]
         while waiting < len(notices) and notices[waiting].timestamp < message.timestamp:
             if last_day is not None or beginning:
                 lines.extend(notice_block(notices[waiting], last_day, width, look))
                 last_day = local_day(notices[waiting].timestamp, look)
             waiting += 1
         starts.append(len(lines))
-        lines.extend(message_block(last_day, message, width, replace(look, mention_nick=nick)))
+        own_look = replace(look, mention_nick=nicks[index])
+        lines.extend(message_block(last_day, message, width, own_look, bodies.get(index)))
         last_day = local_day(message.timestamp, look)
     for notice in notices[waiting:]:
         lines.extend(notice_block(notice, last_day, width, look))

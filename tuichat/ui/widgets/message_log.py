@@ -467,15 +467,16 @@ class MessageLog(ScrollView, can_focus=True):
         width = self._width = self._wrap_width()
         notices = [n for n in self._notices if self._notice_shown(n)]
         messages, nicks = self._messages, self._mention_nicks()
-        above = len(messages) - self.scrollable_content_region.height - 2  # 1 line each at least
-        tail_only = self._tail_only and self._pinned and above > 0 and width > 0
+        height = self.scrollable_content_region.height
+        tail_only = self._tail_only and self._pinned and len(messages) > height and width > 0
         if width > 0:
             self._tail_only = tail_only
         if tail_only:  # the rest after this frame (the view holds the newest line meanwhile)
-            messages, nicks = messages[above:], nicks[above:]
             self.call_after_refresh(self._lay_out_all)
         beginning = not self.has_more and not tail_only
-        laid = layout(messages, nicks, notices, width, self._look(), beginning=beginning)
+        fill = height if tail_only else None
+        look = self._look()
+        laid = layout(messages, nicks, notices, width, look, beginning=beginning, fill=fill)
         if width > 0:
             self._last_day = laid.last_day
         self._lines = laid.lines

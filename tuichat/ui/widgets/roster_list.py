@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.geometry import Size, Spacing
 from textual.message import Message
 from textual.strip import Strip
@@ -175,10 +175,34 @@ class RosterList(OptionList):
             console, base = self.app.console, style.rich_style
             own = console.get_style(text.style)  # the prompt's own style (Text keeps it apart)
             segments = Segment.apply_style(text.render(console), base + own)
-            line = Strip(segments).extend_cell_length(width, base)
-            strips = [line.apply_meta({"option": self._option_to_index[option]})]
+            strips = [Strip(segments).extend_cell_length(width, base)]
             self._option_render_cache[key] = strips
         return strips
+
+    # A row's segments carry no ``{"option": index}`` meta, as ``OptionList`` gives them for
+    # the mouse: it makes every segment's style unique to its row, which Rich and Textual
+    # then combine, filter and turn into escape codes one by one (20 M instructions before the
+    # first frame of a full list). Each row is one line: the mouse's row is its line.
+
+    def _option_under(self, y: int) -> int | None:
+        """The option on line ``y`` of the widget, if any."""
+        index = self.scroll_offset.y + y
+        return (
+            index
+            if 0 <= y < self.scrollable_content_region.height and index < len(self._rows)
+            else None
+        )
+
+    async def _on_click(self, event: events.Click) -> None:
+        event.prevent_default()  # not ``OptionList``'s, which reads the meta
+        index = self._option_under(event.y)
+        if index is not None and not self.get_option_at_index(index).disabled:
+            self.highlighted = index
+            self.action_select()
+
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        event.prevent_default()
+        self._mouse_hovering_over = self._option_under(event.y)
 
     def _cached_option(self, row: RosterRow, variables: dict[str, str]) -> Option:
         key = (row, self._label_width, row.key == self.current)

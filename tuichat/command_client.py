@@ -11,15 +11,15 @@ Failures raise :class:`tuichat.errors.ClientError` in words (an expired session 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from tuichat.forms import Form
+from tuichat.records import record
 
 NOTE_KINDS = ("info", "warning", "error")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Note:
     """A note a service sends with a command step (XEP-0050 §3.4)."""
 
@@ -28,7 +28,7 @@ class Note:
     text: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CommandStep:
     """Where an ad-hoc command stands after one request."""
 

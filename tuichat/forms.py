@@ -13,10 +13,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from urllib.parse import urlsplit
+
+from tuichat.records import record
 
 
 class FieldType(StrEnum):
@@ -52,7 +54,7 @@ class FieldType(StrEnum):
         return self not in (FieldType.FIXED, FieldType.HIDDEN)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Limits:
     """How much of a form from the network is kept; the rest is dropped (and counted)."""
 
@@ -79,7 +81,7 @@ def clean(text: str | None, limit: int, *, lines: bool = False) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Option:
     """One choice of a list field."""
 
@@ -92,7 +94,7 @@ class Option:
         return self.label or self.value
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Validation:
     """A field's XEP-0122 validation: its datatype and one method."""
 
@@ -106,7 +108,7 @@ class Validation:
     list_max: int | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Media:
     """A picture or sound a field refers to (XEP-0221), such as a CAPTCHA."""
 
@@ -125,7 +127,7 @@ class Media:
         return web[0] if web else (self.uris[0][1] if self.uris else "")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Field:
     """One field of a form, with its current values (text, as on the wire)."""
 
@@ -161,7 +163,7 @@ class Field:
         return next((o.title for o in self.options if o.value == value), value)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Form:
     """A data form: a form to fill, a result to show, or a submission."""
 

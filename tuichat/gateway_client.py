@@ -10,12 +10,12 @@ with the reason in words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from tuichat.errors import GatewayError
 from tuichat.forms import Form
 from tuichat.model import JID, InvalidJID
+from tuichat.records import record
 
 
 def gateway_domain(text: str) -> str:
@@ -30,7 +30,7 @@ def gateway_domain(text: str) -> str:
     return parsed.domain
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Registration:
     """How to register with a gateway (XEP-0077): its form, and whether we already are."""
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+
+from tuichat.records import record
 
 __all__ = ["MAX_BODY_BYTES", "Cleaned", "Unsendable", "check", "clean", "describe"]
 
@@ -41,7 +42,7 @@ class Unsendable(ValueError):
     """A body that cannot be sent over XMPP; ``str(exc)`` says what and where, in one line."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Cleaned:
     """What :func:`clean` made of a body."""
 

@@ -37,6 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from tuichat.model import ConversationKind, MessageState
+from tuichat.records import record
 
 MAX_CLOSES = 2
 """Streams the server may end on one message before it is set aside (state ``failed``)."""
@@ -89,61 +90,61 @@ class Entry:
 # -- inputs ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Queued:
     """A message the user wrote was stored as pending."""
 
     entry: Entry
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Restored:
     """The outbox rows found in the store when the session starts (from an earlier run)."""
 
     entries: tuple[Entry, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Ready:
     """Connected and caught up: one-to-one messages may go out."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RoomEntered:
     """We are in ``room`` (joined or rejoined): its messages may go out."""
 
     room: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RoomGone:
     """We are no longer in ``room`` (left, kicked, or it went away): its messages wait."""
 
     room: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class StreamAcked:
     """The server acknowledged the stanza ``key`` (XEP-0198)."""
 
     key: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Reflected:
     """A room sent our message ``key`` back to us: everyone in it has it."""
 
     key: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class CopyArrived:
     """A copy of our message ``key`` came back with the server's stanza-id (archive, carbon)."""
 
     key: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Bounced:
     """The message ``key`` came back as an error; ``reason`` says why in words."""
 
@@ -151,7 +152,7 @@ class Bounced:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SetAside:
     """The message ``key`` must not be written again (it keeps ending the stream)."""
 
@@ -159,7 +160,7 @@ class SetAside:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Held:
     """The message ``key`` could not be encrypted (``reason``): it was not written, and waits
     in the outbox (``pending``) until :class:`Released` or the next :class:`Ready`. Never sent
@@ -169,13 +170,13 @@ class Held:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Released:
     """What held messages wait for may have changed (trust, devices, the conversation's
     encryption): they try again."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class StreamLost:
     """The stream closed (it may still be resumed); ``condition`` is the stream error the
     server sent before closing it, if any."""
@@ -184,12 +185,12 @@ class StreamLost:
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class FreshStream:
     """A new stream started: nothing written to the old one will be acked on it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Unwritten:
     """The message ``key`` did not reach a live stream: its stream went down while its steps
     ran (encryption awaits), so it was not written — writing it to the dead stream would put
@@ -200,7 +201,7 @@ class Unwritten:
     key: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Resumed:
     """The old stream was resumed (XEP-0198): slixmpp writes its unacked stanzas again."""
 
@@ -228,14 +229,14 @@ Input = (
 # -- effects --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Send:
     """Write this message to the stream now."""
 
     entry: Entry
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Changed:
     """The message's state changed: store it, then publish it."""
 
@@ -257,7 +258,7 @@ NOT_SENT_FIRST = "the message it refers to was not sent"
 """Why an action on a message of ours that failed fails too."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Blamed:
     """The server ended the stream on this message (``condition``): count it, and once
     :func:`set_aside_reason` gives a reason, feed back :class:`SetAside`."""

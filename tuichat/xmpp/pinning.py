@@ -9,10 +9,10 @@ verified (chain and name, in the TLS handshake itself). Pure: no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from tuichat.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Pin:
     """The one certificate an account accepts."""
 

@@ -26,6 +26,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 
 from tuichat import events as ev
 from tuichat.model import JID, ConnectionState, InvalidJID, Message, utcnow
+from tuichat.records import record
 from tuichat.store import Store
 from tuichat.xmpp import parse
 
@@ -39,7 +40,7 @@ PAGE_REQUEST = 250
 """What we ask per page; the server clamps it to its own cap (Prosody: 50 by default)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Page:
     """One answered query: the messages it held and where it ended."""
 

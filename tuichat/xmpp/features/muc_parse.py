@@ -37,6 +37,7 @@ from tuichat.model import (
     Role,
     Show,
 )
+from tuichat.records import record
 from tuichat.xmpp.parse import Envelope, has_action, live_stamp, trusted_stanza_id
 
 NS_MUC = "http://jabber.org/protocol/muc"
@@ -162,7 +163,7 @@ def occupant_presence(xml: Element) -> OccupantPresence | None:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Departure:
     """Why someone is no longer in a room, in words, with the kicked/banned flags."""
 

@@ -6,7 +6,9 @@ as ``tuichat-DIRNAME``)
 
 Every client is launched in a 120x40 tmux pane and its screen polled every 5 ms; the runs are
 interleaved (one of each client per round), so a busy machine slows them all alike. Printed,
-median of N runs each, with tuichat's ratio to its reference:
+median of N runs each, with tuichat's ratio to its reference: the ratio of the two medians,
+and the ratio round by round (median and quartiles), which leaves out how the machine's speed
+drifts from one round to the next:
 
 - first frame: tuichat (cached roster and the account on screen; its account on a local
   Prosody) against a bare Textual app (Header, Static, Footer) from the same venv; tuichat with
@@ -441,9 +443,18 @@ def main(runs: int, settle: float, anchors: bool, before: list[Path], counts: bo
     report(by_name, runs, settle, switch)
 
 
+def paired(ours: list[float], theirs: list[float]) -> str:
+    """The ratio round by round (the runs are interleaved: a round's starts share the machine's
+    load of the moment, which the ratio of two medians does not), as median [quartiles]."""
+    ratios = [a / b for a, b in zip(ours, theirs, strict=True) if b]
+    if len(ratios) < 2:
+        return ""
+    low, mid, high = statistics.quantiles(ratios, n=4)
+    return f"{mid:5.2f} [{low:.2f}–{high:.2f}]"
+
+
 def report(clients: dict[str, Client], runs: int, settle: float, switch: dict[str, float]) -> None:
     """Print the medians and tuichat's ratios to its references."""
-    floor = median(clients["floor"].first_ms)
     tui = clients["tuichat"]
     big = clients["tuichat-big"]
     print(f"start-up, median of {runs} interleaved runs (tmux 120x40, 5 ms polling)")
@@ -453,22 +464,21 @@ def report(clients: dict[str, Client], runs: int, settle: float, switch: dict[st
         rss = f"{median(c.rss_mib):6.1f} MiB" if c.rss_mib else f"{'—':>10}"
         cpu = f"{median(c.first_cpu_ms):5.0f} ms"
         print(f"  {c.name:36} {median(c.first_ms):9.0f} ms {cpu} {login} {rss}")
-    floor_cpu = median(clients["floor"].first_cpu_ms)
+    floor_c = clients["floor"]
     ratios = [
-        ("first frame, tuichat / bare Textual", median(tui.first_ms) / floor, "≤ 1.3"),
-        ("first frame, tuichat 1,011,000 msgs / Textual", median(big.first_ms) / floor, "≤ 1.3"),
-        ("  the same in CPU time", median(tui.first_cpu_ms) / floor_cpu, "-"),
-        ("  the same in CPU time, 1,011,000 msgs", median(big.first_cpu_ms) / floor_cpu, "-"),
+        ("first frame, tuichat / bare Textual", tui.first_ms, floor_c.first_ms, "≤ 1.3"),
+        ("first frame, tuichat 1,011,000 msgs / Textual", big.first_ms, floor_c.first_ms, "≤ 1.3"),
+        ("  the same in CPU time", tui.first_cpu_ms, floor_c.first_cpu_ms, "-"),
+        ("  the same in CPU time, 1,011,000 msgs", big.first_cpu_ms, floor_c.first_cpu_ms, "-"),
     ]
     if "poezio" in clients:
         poezio = clients["poezio"]
-        login = median(tui.login_ms) / median(poezio.login_ms)
-        ratios.append(("logged in, tuichat / Poezio", login, "≤ 0.8"))
-        rss = median(tui.rss_mib) / median(poezio.rss_mib)
-        ratios.append((f"RSS {settle:.0f} s after login, tuichat / Poezio", rss, "≤ 1.0"))
+        ratios.append(("logged in, tuichat / Poezio", tui.login_ms, poezio.login_ms, "≤ 0.8"))
+        what = f"RSS {settle:.0f} s after login, tuichat / Poezio"
+        ratios.append((what, tui.rss_mib, poezio.rss_mib, "≤ 1.0"))
     if "profanity" in clients:
-        login = median(tui.login_ms) / median(clients["profanity"].login_ms)
-        ratios.append(("logged in, tuichat / Profanity", login, "-"))
+        profanity = clients["profanity"]
+        ratios.append(("logged in, tuichat / Profanity", tui.login_ms, profanity.login_ms, "-"))
     if floor_m := clients["floor"].instructions_m:
         print("instructions to the first frame (valgrind; one run each, deterministic):")
         for c in clients.values():
@@ -476,9 +486,10 @@ def report(clients: dict[str, Client], runs: int, settle: float, switch: dict[st
                 print(
                     f"  {c.name:36} {c.instructions_m:9,.0f} M  {c.instructions_m / floor_m:5.2f}"
                 )
-    print("ratios (target):")
-    for what, ratio, target in ratios:
-        print(f"  {what:46} {ratio:5.2f}  ({target})")
+    print("ratios: of the medians; per round (one start of each client), median [quartiles]")
+    for what, ours, theirs, target in ratios:
+        rounds = paired(ours, theirs)
+        print(f"  {what:46} {median(ours) / median(theirs):5.2f}  {rounds}  ({target})")
     print("switching in the 1,011,000-message store (key press to newest message on screen):")
     print(f"  to the 1,000,000-message conversation          {switch['big']:7.0f} ms")
     print(f"  to the 1,000-message conversation             {switch['small']:7.0f} ms")

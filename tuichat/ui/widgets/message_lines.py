@@ -312,8 +312,8 @@ def layout(
         first = len(messages)
         while first > 0 and fill > 0:
             first -= 1
-            own_look = replace(look, mention_nick=nicks[first])
-            bodies[first] = message_lines(messages[first], width, own_look)
+            own = replace(look, mention_nick=nicks[first])
+            bodies[first] = message_lines(messages[first], width, own)
             fill -= len(bodies[first])
     if messages and beginning:
         lines.append(center("beginning of the conversation", width, "dim", look.console))
@@ -327,8 +327,10 @@ def layout(
                 last_day = local_day(notices[waiting].timestamp, look)
             waiting += 1
         starts.append(len(lines))
-        own_look = replace(look, mention_nick=nicks[index])
-        lines.extend(message_block(last_day, message, width, own_look, bodies.get(index)))
+        body = bodies.get(index)
+        if body is None:
+            body = message_lines(message, width, replace(look, mention_nick=nicks[index]))
+        lines.extend(message_block(last_day, message, width, look, body))
         last_day = local_day(message.timestamp, look)
     for notice in notices[waiting:]:
         lines.extend(notice_block(notice, last_day, width, look))

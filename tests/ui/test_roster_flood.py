@@ -73,7 +73,7 @@ async def test_each_row_is_one_line_and_the_last_of_thousands_is_reached(ui: UI)
 
 async def test_a_click_opens_the_row_under_the_mouse_and_the_hover_follows_it(ui: UI) -> None:
     """Rows carry no mouse meta (each segment's style would be unique to its row): the line
-    under the mouse is the row, scrolled or not, and a click below the last row does nothing."""
+    under the mouse is the row, scrolled or not, down to the last row."""
     async with ui.app.run_test(size=(120, 40)) as pilot:
         all_online(ui, contacts_named(100))
         await settle(pilot)

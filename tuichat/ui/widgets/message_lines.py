@@ -307,13 +307,16 @@ def layout(
     starts: list[int] = []
     if width <= 0:
         return Layout(lines, starts, None)
+
+    def lines_of(index: int) -> list[Strip]:
+        return message_lines(messages[index], width, replace(look, mention_nick=nicks[index]))
+
     first, bodies = 0, dict[int, list[Strip]]()
     if fill is not None:  # the newest first, until they fill the view
         first = len(messages)
         while first > 0 and fill > 0:
             first -= 1
-            own = replace(look, mention_nick=nicks[first])
-            bodies[first] = message_lines(messages[first], width, own)
+            bodies[first] = lines_of(first)
             fill -= len(bodies[first])
     if messages and beginning:
         lines.append(center("beginning of the conversation", width, "dim", look.console))
@@ -327,9 +330,7 @@ def layout(
                 last_day = local_day(notices[waiting].timestamp, look)
             waiting += 1
         starts.append(len(lines))
-        body = bodies.get(index)
-        if body is None:
-            body = message_lines(message, width, replace(look, mention_nick=nicks[index]))
+        body = bodies[index] if index in bodies else lines_of(index)
         lines.extend(message_block(last_day, message, width, look, body))
         last_day = local_day(message.timestamp, look)
     for notice in notices[waiting:]:

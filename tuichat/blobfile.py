@@ -1,11 +1,11 @@
 """Provides :class:`BlobFile`: a cache file of marshalled blobs by key, mapped and read as needed.
 
-A start-up cache (:mod:`tuichat.codecache`) keeps code objects that a later start reads
-instead of making again. Their file: the blobs, then the index
-(marshalled ``{key: (offset, length)}``), then the index's length (8 bytes). Only the
-index is read when the file is opened; the file is mapped, and a blob is read when it is
-asked for, so what this process never needs takes no memory. It is written a blob at a time
-(the index last), so a save does not hold every blob at once either.
+A start-up cache (:mod:`tuichat.codecache`, :mod:`tuichat.patterncache`) keeps what a later
+start reads instead of making again: code objects, compiled regular expressions. Their file:
+the blobs, then the index (marshalled ``{key: (offset, length)}``), then the index's length
+(8 bytes). Only the index is read when the file is opened; the file is mapped, and a blob is
+read when it is asked for, so what this process never needs takes no memory. It is written a
+blob at a time (the index last), so a save does not hold every blob at once either.
 
 Rules: the cache only saves time. A missing, unreadable, damaged or foreign file reads as an
 empty one, and one that cannot be written is not (a read-only home only starts slower).
@@ -18,6 +18,7 @@ import marshal
 import mmap
 import struct
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,57 @@ class BlobFile:
             if self._map is not None:
                 self._map.close()
         self.index, self._body, self._map = {}, None, None
+
+
+class Kept:
+    """What a start-up cache keeps: the values of its file, read as they are asked for, and
+    those this process made; :meth:`save` writes both (above ``limit`` entries, only those
+    this process used: an older version's are dropped)."""
+
+    def __init__(self, file: Path, *, limit: int) -> None:
+        self.file = file
+        self.limit = limit
+        self._blobs = BlobFile(file)
+        self.new: dict[bytes, bytes] = {}
+        """Values made in this process, marshalled (every save writes them with the file's)."""
+        self.used: set[bytes] = set()
+        self.compiled = 0
+        """Values made in this process (not found in the file)."""
+        self._unsaved = False
+
+    def load(self) -> None:
+        """Map the file and read its index; anything wrong with it means an empty cache."""
+        self._blobs.load()
+
+    def get(self, key: bytes) -> Any:
+        """The kept value of ``key``, or None."""
+        self.used.add(key)
+        return self._blobs.loads(key)
+
+    def put(self, key: bytes, value: Any) -> None:
+        """Keep ``value`` (marshallable), made by this process, for ``key``."""
+        self.new[key] = marshal.dumps(value)
+        self.used.add(key)
+        self.compiled += 1
+        self._unsaved = True
+
+    def save(self) -> None:
+        """Write what was made since the last save, atomically; quietly give up on errors."""
+        if not self._unsaved:
+            return
+        self._unsaved = False
+        new = dict(self.new)  # another thread may be putting meanwhile
+        keep = self._blobs.index.keys() - new.keys()
+        if len(keep) + len(new) > self.limit:
+            keep &= self.used
+        kept = ((key, self._blobs.blob(key)) for key in keep)
+        write(self.file, chain((e for e in kept if e[1]), new.items()))
+
+    def close(self) -> None:
+        """Save, then let the file's mapping go: nothing is read from it after this."""
+        self.save()
+        self._blobs.close()
+        self.used, self.new = set(), {}
 
 
 def write(file: Path, entries: Iterable[tuple[Any, bytes]]) -> bool:

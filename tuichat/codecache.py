@@ -21,10 +21,8 @@ import atexit
 import builtins
 import dataclasses
 import hashlib
-import marshal
 import sys
 from importlib.util import MAGIC_NUMBER
-from itertools import chain
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -41,24 +39,13 @@ def key_of(source: str) -> bytes:
     return hashlib.sha256(source.encode()).digest()
 
 
-class CodeCache:
+class CodeCache(blobfile.Kept):
     """Compiled ``exec`` sources by their text's hash, in one file read as needed
     (:class:`~tuichat.blobfile.BlobFile`: code no dataclass of this process needs, a headless
     command's or an older version's, never takes memory)."""
 
     def __init__(self, file: Path) -> None:
-        self.file = file
-        self._blobs = blobfile.BlobFile(file)
-        self.new: dict[bytes, bytes] = {}
-        """Code compiled in this process, marshalled (every save writes it with the file's)."""
-        self._unsaved = False
-        self.used: set[bytes] = set()
-        self.compiled = 0
-        """Sources compiled in this process (not found in the file)."""
-
-    def load(self) -> None:
-        """Map the file and read its index; anything wrong with it means an empty cache."""
-        self._blobs.load()
+        super().__init__(file, limit=MAX_ENTRIES)
 
     def exec(self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None) -> None:
         """``exec`` with ``source`` compiled from the cache when it is text seen before."""
@@ -66,35 +53,18 @@ class CodeCache:
             builtins.exec(source, globals, locals)
             return
         key = key_of(source)
-        code = self._blobs.loads(key)
+        code = self.get(key)
         if not isinstance(code, CodeType):
             code = compile(source, "<string>", "exec")
-            self.new[key] = marshal.dumps(code)
-            self.compiled += 1
-            self._unsaved = True
-        self.used.add(key)
+            self.put(key, code)
         builtins.exec(code, globals, locals)
-
-    def save(self) -> None:
-        """Write what was compiled since the last save, atomically; quietly give up on errors."""
-        if not self._unsaved:
-            return
-        self._unsaved = False
-        new = dict(self.new)  # a thread may be creating dataclasses meanwhile
-        keep = self._blobs.index.keys() - new.keys()
-        if len(keep) + len(new) > MAX_ENTRIES:
-            keep &= self.used
-        kept = ((key, self._blobs.blob(key)) for key in keep)
-        blobfile.write(self.file, chain((e for e in kept if e[1]), new.items()))
 
     def close(self) -> None:
         """Save, then compile as Python does: start-up is over (a dataclass made later is
         compiled, not kept), and the file need not stay mapped."""
-        self.save()
         if getattr(dataclasses, "exec", None) == self.exec:
             del dataclasses.exec  # type: ignore[attr-defined]
-        self._blobs.close()
-        self.used, self.new = set(), {}
+        super().close()
 
 
 _cache: CodeCache | None = None

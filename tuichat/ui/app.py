@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import App
 
-from tuichat import codecache
+from tuichat import codecache, patterncache
 from tuichat.config import Config, ConfigError, set_ui_option
 from tuichat.errors import ClientError
 from tuichat.events import CertificateUntrusted
@@ -189,10 +189,11 @@ class TuichatApp(App[None]):
 
     @work(group="client-start", exit_on_error=False)
     async def _start_client(self) -> None:
-        # The next start need not compile the first frame's dataclasses, nor parse its
-        # stylesheets, again: saved now, as a closed terminal ends us without atexit and a
-        # connection may take long to settle.
+        # The next start need not compile the first frame's dataclasses and patterns, nor
+        # parse its stylesheets, again: saved now, as a closed terminal ends us without
+        # atexit and a connection may take long to settle.
         codecache.save()
+        patterncache.save()
         css_cache.save()
         try:
             await self.ctx.client.start()
@@ -227,6 +228,7 @@ class TuichatApp(App[None]):
         walk what start-up made."""
         try:
             codecache.close()
+            patterncache.close()
             css_cache.close()
         finally:
             settle_heap()

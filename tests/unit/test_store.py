@@ -246,11 +246,12 @@ def test_conversations_summary_most_recent_first(store: Store) -> None:
     assert room.kind is ConversationKind.GROUPCHAT
     assert store.conversations("nobody@x.org") == []
     assert len(store.conversations(ME)) == 3
-    # What the first frame reads: the same order, kinds and counts, no message read.
-    assert store.conversation_kinds() == [
-        (s.account, s.conversation, s.kind, s.unread) for s in summaries
-    ]
-    assert store.conversation_kinds()[2] == (ME, "room@muc.x.org", ConversationKind.GROUPCHAT, 1)
+    # What the first frame reads, no message read: rooms, unread counts, the newest first.
+    seen = store.overview(recent=2)
+    assert seen.kinds == [(ME, "room@muc.x.org", ConversationKind.GROUPCHAT)]
+    assert seen.unread == {(s.account, s.conversation): s.unread for s in summaries if s.unread}
+    assert seen.unread[(ME, "room@muc.x.org")] == 1 and (ME, "eve@x.org") not in seen.unread
+    assert seen.recent == [(s.account, s.conversation) for s in summaries[:2]]
 
 
 def test_roster_cache_replaces_per_account(store: Store) -> None:

@@ -202,6 +202,21 @@ def test_many_strangers_show_the_busiest_and_say_how_many_more() -> None:
     assert [r.label for r in found if r.kind == "contact"] == ["s1234@y.org"]
 
 
+def test_a_stranger_row_tells_no_subscription_unless_asked_for_one() -> None:
+    """A contact without a subscription says "no presence"; a stranger, under "Not in
+    roster" already, says nothing of it (the note only cut its name), unless it asks."""
+    roster = RosterState()
+    roster.set_roster("me@x.org", [Contact("mute@x.org", "Mute", (), Subscription.NONE)])
+    roster.add_request("me@x.org", "asker@y.org")
+    extra = [("me@x.org", "mute@x.org"), ("me@x.org", "eve@y.org"), ("me@x.org", "asker@y.org")]
+    notes = {r.jid: r.note for r in roster.rows(["me@x.org"], extra=extra) if r.jid}
+    assert notes == {
+        "mute@x.org": "no presence",
+        "eve@y.org": "",
+        "asker@y.org": "asks to subscribe",
+    }
+
+
 def test_roster_thousand_contacts_is_fast_enough_to_build() -> None:
     """Building rows for 2,000 contacts works (a smoke check, no timing asserted)."""
     roster = RosterState()

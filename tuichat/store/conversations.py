@@ -9,6 +9,7 @@ conversation, however long the histories are.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 
 from tuichat.model import ConversationKind
@@ -17,9 +18,10 @@ from tuichat.store.messages import from_ts
 
 __all__ = [
     "ConversationSummary",
-    "conversation_kinds",
+    "Overview",
     "conversations",
     "mark_read",
+    "overview",
     "unread_count",
 ]
 
@@ -72,16 +74,41 @@ KINDS = {kind.value: kind for kind in ConversationKind}
 member's value)."""
 
 
-def conversation_kinds(conn: sqlite3.Connection) -> list[tuple[str, str, ConversationKind, int]]:
-    """``(account, conversation, kind, unread)`` of every conversation, most recent first, feeds
-    left out: what the first frame needs of thousands of conversations, without reading their
-    newest messages (one lookup each in a table of millions) as :func:`conversations` does."""
-    sql = (
-        "SELECT account, conversation, kind, unread FROM conversations WHERE kind != 'feed'"
-        " ORDER BY last_ts DESC, last_id DESC"
-    )
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """What the first frame needs of thousands of conversations, feeds left out, without
+    reading their newest messages (one lookup each in a table of millions) as
+    :func:`conversations` does."""
+
+    kinds: list[tuple[str, str, ConversationKind]]
+    """``(account, conversation, kind)`` of group chats and private chats: every other
+    conversation is a chat."""
+    unread: dict[tuple[str, str], int]
+    """The unread count of each conversation that has unread messages."""
+    recent: list[tuple[str, str]]
+    """The most recent conversations, newest first (as many as asked for)."""
+
+
+def overview(conn: sqlite3.Connection, recent: int) -> Overview:
+    """Read the :class:`Overview` (``recent``: how many recent conversations it names)."""
     kinds = KINDS  # a dict lookup: calling the enum was most of the time for thousands of rows
-    return [(acc, conv, kinds[kind], unread) for acc, conv, kind, unread in conn.execute(sql)]
+    rooms = conn.execute(
+        "SELECT account, conversation, kind FROM conversations WHERE kind NOT IN ('chat', 'feed')"
+    )
+    unread = conn.execute(
+        "SELECT account, conversation, unread FROM conversations"
+        " WHERE unread > 0 AND kind != 'feed'"
+    )
+    newest = conn.execute(
+        "SELECT account, conversation FROM conversations WHERE kind != 'feed'"
+        " ORDER BY last_ts DESC, last_id DESC LIMIT ?",
+        (recent,),
+    )
+    return Overview(
+        kinds=[(acc, conv, kinds[kind]) for acc, conv, kind in rooms],
+        unread={(acc, conv): count for acc, conv, count in unread},
+        recent=[(acc, conv) for acc, conv in newest],
+    )
 
 
 def mark_read(conn: sqlite3.Connection, account: str, conversation: str) -> None:

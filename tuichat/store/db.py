@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from tuichat.avatars import Avatar
 from tuichat.discovery import Feed, FeedEntry, feed_key
-from tuichat.model import Contact, ConversationKind, Message, MessageState
+from tuichat.model import Contact, Message, MessageState
 from tuichat.paths import private_file
 from tuichat.store import actions as _actions
 from tuichat.store import attachments as _files
@@ -365,10 +365,10 @@ class Store:
         with self._read() as conn:
             return _conv.conversations(conn, account)
 
-    def conversation_kinds(self) -> list[tuple[str, str, ConversationKind, int]]:
-        """``(account, conversation, kind, unread)`` of every conversation, most recent first."""
+    def overview(self, recent: int = 0) -> _conv.Overview:
+        """Rooms, unread counts and the ``recent`` newest conversations (:class:`Overview`)."""
         with self._read() as conn:
-            return _conv.conversation_kinds(conn)
+            return _conv.overview(conn, recent)
 
     def mark_read(self, account: str, conversation: str) -> None:
         """Mark the conversation read up to its newest message."""

@@ -111,26 +111,22 @@ class MainState:
         return self.avatars[key]
 
     def load(self, store: Store, accounts: Sequence[str]) -> ConvKey | None:
-        """Take what the store has: rosters, rooms, each conversation's kind, unread counts,
+        """Take what the store has: rosters, rooms and private chats, unread counts,
         the outbox, and the open conversations of the last run; return the one to show (the
         one last in view, else the first open one)."""
         self.store = store
         for account in accounts:
             self.roster.set_roster(account, store.roster(account))
-        summaries = store.conversation_kinds()
-        for account, conversation, kind, unread in summaries:
+        seen = store.overview(recent=RECENT_ON_FIRST_START)
+        for account, conversation, kind in seen.kinds:
             key = (account, conversation)
             self.rooms.learn(key, kind)
             if kind is ConversationKind.GROUPCHAT and account in accounts:
                 self.rooms.room(*key)
-            if unread:
-                self.convs.unread[key] = unread
+        self.convs.unread.update(seen.unread)
         self.outbox = len(store.outbox())
         saved = store.get_setting(OPEN_SETTING)
-        if saved:
-            keys = self._saved_open(saved, accounts)
-        else:
-            keys = [(s[0], s[1]) for s in summaries[:RECENT_ON_FIRST_START]]
+        keys = self._saved_open(saved, accounts) if saved else seen.recent
         self.convs.open = list(dict.fromkeys(k for k in keys if k[0] in accounts))
         current = store.get_setting(CURRENT_SETTING)
         self.restarted = current is not None

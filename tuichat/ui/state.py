@@ -211,7 +211,9 @@ class RosterState:
                 busiest = heapq.nsmallest(MAX_STRANGERS, ranked)
                 hidden_strangers = len(strangers) - len(busiest)
                 strangers = [j for *_, j in busiest]
-            stranger_rows = [self._contact_row(account, Contact(jid=j), unread) for j in strangers]
+            stranger_rows = [
+                self._contact_row(account, Contact(jid=j), unread, member=False) for j in strangers
+            ]
             if query:
                 stranger_rows = [row for row in stranger_rows if _matches(query, row)]
                 stranger_rows.sort(key=lambda r: (-r.unread, not r.request, r.label))
@@ -230,8 +232,10 @@ class RosterState:
         return out
 
     def _contact_row(
-        self, account: str, contact: Contact, unread: Mapping[ConvKey, int]
+        self, account: str, contact: Contact, unread: Mapping[ConvKey, int], *, member: bool = True
     ) -> RosterRow:
+        """``contact``'s row; not a ``member`` of the roster, it has no subscription to tell of
+        (the "Not in roster" group says it) unless it asks for one."""
         presence = self.presence(account, contact.jid)
         key = (account, contact.jid)
         request = key in self.requests
@@ -243,7 +247,7 @@ class RosterState:
             presence=presence,
             status=presence.status,
             unread=unread.get(key, 0),
-            note=_subscription_note(contact, request, account in self.contacts),
+            note=_subscription_note(contact, request, member and account in self.contacts),
             request=request,
             network=self.network(account, contact.jid),
         )

@@ -9,7 +9,7 @@ from textual.css.parse import parse
 from textual.css.tokenize import tokenize_values
 
 from tests.unit.start_probe import two_starts
-from tuichat.ui.css_cache import RuleCache
+from tuichat.ui.css_cache import RuleCache, Variables
 
 CSS = "Static { color: $accent; padding: 0 1; &.-shown { display: block; } }"
 
@@ -90,7 +90,8 @@ rules = [
     repr((sorted(rule.selector_names), sorted(rule.styles.get_rules().items())))
     for rule in sheet.rules
 ]
-print(json.dumps({"parsed": cache.parsed, "rules": rules}))
+tokenized = sum(lazy.made for lazy in cache._lazy)
+print(json.dumps({"parsed": cache.parsed, "rules": rules, "tokenized": tokenized}))
 """
 
 
@@ -99,6 +100,48 @@ def test_textual_stylesheets_parsed_from_the_cache_are_the_same(tmp_path: Path) 
     assert runs[0]["parsed"] > 0
     assert runs[1]["parsed"] == 0
     assert runs[1]["rules"] == runs[0]["rules"] and len(runs[0]["rules"]) > 10
+    assert runs[0]["tokenized"] > 0 and runs[1]["tokenized"] == 0  # the theme's variables
+
+
+def test_variables_are_tokenized_only_for_a_parse_that_runs(tmp_path: Path) -> None:
+    file = tmp_path / "rules.pickle"
+    first = RuleCache(file, parse, tokenize_values)
+    red = first.variables({"accent": "red"})
+    rules = list(first.parse("", CSS, ("test", "CSS"), variable_tokens=red))
+    assert red.made and dict(red) == tokens("red")
+    assert [rule.css for rule in rules] == parsed(RuleCache(tmp_path / "other", parse))
+    first.save()
+    second = RuleCache(file, parse, tokenize_values)
+    second.load()
+    again = second.variables({"accent": "red"})
+    blue = second.variables({"accent": "blue"})
+    assert [r.css for r in second.parse("", CSS, ("test", "CSS"), variable_tokens=again)] == [
+        rule.css for rule in rules
+    ]
+    assert not again.made and second.parsed == 0  # read from the file: no token needed
+    assert "#0000FF" in " ".join(
+        r.css for r in second.parse("", CSS, ("t", "CSS"), variable_tokens=blue)
+    )
+    assert blue.made and second.parsed == 1
+
+
+def test_closing_tokenizes_the_variables_handed_out(tmp_path: Path) -> None:
+    """A stylesheet keeps its variables: Textual's own parse reads them after start-up."""
+    from textual.css import stylesheet
+
+    installed = stylesheet.__dict__["tokenize_values"]
+    cache = RuleCache(tmp_path / "rules.pickle", parse, tokenize_values)
+    try:
+        stylesheet.__dict__["tokenize_values"] = cache.variables
+        kept: Variables = stylesheet.tokenize_values({"accent": "red"})
+        assert not kept.made
+        cache.close()
+        assert kept.made and dict(kept) == tokens("red")
+        assert stylesheet.__dict__["tokenize_values"] is tokenize_values
+        rules = list(parse("", CSS, ("test", "CSS"), variable_tokens=kept))
+        assert "#FF0000" in " ".join(rule.css for rule in rules)
+    finally:
+        stylesheet.__dict__["tokenize_values"] = installed
 
 
 def test_closing_saves_and_hands_parsing_back_to_textual(tmp_path: Path) -> None:

@@ -9,6 +9,10 @@ it came from and the theme's variables, so the rule sets are kept in the cache f
 rule sets) and a later start reads them
 back in a few milliseconds.
 
+The theme's variables are tokenized for a parse only when it runs: Textual tokenizes all
+~170 of them for each stylesheet it makes (twice before the first frame), though a parse read
+from the cache needs only their text for its key (:class:`Variables`).
+
 Rules: the cache only saves time. Its key holds everything the parse reads; CSS with errors
 is never kept (the parse must run to report them); an unreadable or damaged file means an
 empty cache. Textual's stylesheet module calls ``parse`` by its module-level name, which is
@@ -38,12 +42,36 @@ MAX_ENTRIES = 512
 Key = tuple[str, str, Any, bool, int, str]
 
 
+class Variables(dict[str, list[Any]]):
+    """A theme's variables as a ``Stylesheet`` keeps them for its parses (name to tokens),
+    tokenized when a parse must run (:meth:`make`), not when the stylesheet asks for them."""
+
+    def __init__(self, values: dict[str, str], tokenize: Any) -> None:
+        super().__init__()
+        self.texts = dict(values)
+        self.digest = "values:" + hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
+        """What a cache key holds of them."""
+        self._tokenize = tokenize
+        self.made = False
+
+    def make(self) -> Variables:
+        """Tokenize the values (once): from now on this is the dict Textual would have made."""
+        if not self.made:
+            self.update(self._tokenize(self.texts))
+            self.made = True
+        return self
+
+
 class RuleCache:
     """Parsed rule sets by everything their parse reads, loaded from and saved to one file."""
 
-    def __init__(self, file: Path, parse: Any) -> None:
+    def __init__(self, file: Path, parse: Any, tokenize: Any = None) -> None:
         self.file = file
         self._parse = parse
+        self._tokenize = tokenize
+        """Textual's ``tokenize_values``, which :meth:`variables` stands in for (if given)."""
+        self._lazy: list[Variables] = []
+        """The variables handed out untokenized (tokenized at :meth:`close`)."""
         self.rules: dict[Key, list[Any]] = {}
         self.used: set[Key] = set()
         self.parsed = 0
@@ -73,6 +101,8 @@ class RuleCache:
         key = (scope, css, read_from, is_default_rules, tie_breaker, self._digest(variable_tokens))
         rules = self.rules.get(key)
         if not isinstance(rules, list):
+            if isinstance(variable_tokens, Variables):
+                variable_tokens.make()
             rules = list(
                 self._parse(
                     scope,
@@ -96,6 +126,8 @@ class RuleCache:
         which is kept alive here so that its id is not reused by another)."""
         if variable_tokens is None:
             return ""
+        if isinstance(variable_tokens, Variables):
+            return variable_tokens.digest
         known = self._variables.get(id(variable_tokens))
         if known is None:
             text = repr(
@@ -107,6 +139,12 @@ class RuleCache:
             known = (variable_tokens, hashlib.sha256(text.encode()).hexdigest())
             self._variables[id(variable_tokens)] = known
         return known[1]
+
+    def variables(self, values: dict[str, str]) -> Variables:
+        """Textual's ``tokenize_values`` for a stylesheet's variables, tokenized when needed."""
+        lazy = Variables(values, self._tokenize)
+        self._lazy.append(lazy)
+        return lazy
 
     def save(self) -> None:
         """Write what was parsed since the last save, atomically; quietly give up on errors."""
@@ -128,7 +166,11 @@ class RuleCache:
         self.save()
         if getattr(stylesheet, "parse", None) == self.parse:
             setattr(stylesheet, "parse", self._parse)  # noqa: B010 (see install)
-        self.rules, self.used, self._variables = {}, set(), {}
+        if getattr(stylesheet, "tokenize_values", None) == self.variables:
+            setattr(stylesheet, "tokenize_values", self._tokenize)  # noqa: B010
+        for lazy in self._lazy:  # Textual's own parse reads them from now on
+            lazy.make()
+        self.rules, self.used, self._variables, self._lazy = {}, set(), {}, []
 
 
 _cache: RuleCache | None = None
@@ -138,11 +180,14 @@ def install() -> RuleCache | None:
     """Load the cache and answer Textual's stylesheet parses from it (once per process)."""
     global _cache
     textual_parse = getattr(stylesheet, "parse", None)
+    tokenize = getattr(stylesheet, "tokenize_values", None)
     if _cache is None and callable(textual_parse):
         tag = f"{sys.implementation.cache_tag}-{textual_fingerprint()}"
-        _cache = RuleCache(cache_dir() / f"css-rules.{tag}.pickle", textual_parse)
+        _cache = RuleCache(cache_dir() / f"css-rules.{tag}.pickle", textual_parse, tokenize)
         _cache.load()
         setattr(stylesheet, "parse", _cache.parse)  # noqa: B010 (not exported: mypy would object)
+        if callable(tokenize):
+            setattr(stylesheet, "tokenize_values", _cache.variables)  # noqa: B010
     return _cache
 
 

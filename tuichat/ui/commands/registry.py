@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
+from tuichat.keys import ACTIONS
 from tuichat.ui.commands.lazy import topic
 from tuichat.ui.slash import SlashCall, SlashSpec
 from tuichat.ui.terminal_keys import ALT_DIGIT_CHARACTERS
@@ -355,12 +356,6 @@ class CommandRegistry:
 
 def build_registry(overrides: Mapping[str, str] | None = None) -> CommandRegistry:
     """The registry: defaults, then :data:`tuichat.keys.ACTIONS`, then the user's ``[keys]``."""
-    try:
-        from tuichat.keys import ACTIONS
-    except ImportError:  # the config helper's module has not landed yet
-        actions: Mapping[str, object] = {}
-    else:
-        actions = ACTIONS
     overrides = overrides or {}
     known = {c.name for c in DEFAULT_COMMANDS}
     for name in overrides:
@@ -369,10 +364,9 @@ def build_registry(overrides: Mapping[str, str] | None = None) -> CommandRegistr
     resolved = []
     for command in DEFAULT_COMMANDS:
         keys = command.keys
-        action = actions.get(command.name)
-        default_keys = getattr(action, "default_keys", None)
-        if isinstance(default_keys, str) and default_keys:
-            keys = default_keys
+        action = ACTIONS.get(command.name)
+        if action is not None and action.default_keys:
+            keys = action.default_keys
         keys = overrides.get(command.name, keys)
-        resolved.append(replace(command, keys=keys))
+        resolved.append(command if keys == command.keys else replace(command, keys=keys))
     return CommandRegistry(tuple(resolved))

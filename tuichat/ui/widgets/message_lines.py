@@ -309,7 +309,9 @@ def layout(
         return Layout(lines, starts, None)
 
     def lines_of(index: int) -> list[Strip]:
-        return message_lines(messages[index], width, replace(look, mention_nick=nicks[index]))
+        nick = nicks[index]
+        mine = look if nick == look.mention_nick else replace(look, mention_nick=nick)
+        return message_lines(messages[index], width, mine)
 
     first, bodies = 0, dict[int, list[Strip]]()
     if fill is not None:  # the newest first, until they fill the view

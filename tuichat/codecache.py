@@ -27,7 +27,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from tuichat import blobfile
+from tuichat import blobfile, startcaches
 from tuichat.paths import cache_dir
 
 MAX_ENTRIES = 4096
@@ -79,17 +79,5 @@ def install() -> CodeCache:
         _cache.load()
         dataclasses.exec = _cache.exec  # type: ignore[attr-defined]
         atexit.register(_cache.save)
+        startcaches.register(_cache)
     return _cache
-
-
-def save() -> None:
-    """Write the cache now (the first frame is up), not only at exit: a closed terminal kills
-    us without atexit."""
-    if _cache is not None:
-        _cache.save()
-
-
-def close() -> None:
-    """Start-up is over: save the cache and let it go (see :meth:`CodeCache.close`)."""
-    if _cache is not None:
-        _cache.close()

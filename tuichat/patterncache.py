@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tuichat import blobfile
+from tuichat import blobfile, startcaches
 from tuichat.paths import cache_dir
 
 MAX_ENTRIES = 4096
@@ -108,16 +108,5 @@ def install() -> PatternCache:
         _cache.load()
         _compiler.compile = _cache.compile
         atexit.register(_cache.save)
+        startcaches.register(_cache)
     return _cache
-
-
-def save() -> None:
-    """Write the cache now (the first frame is up), not only at exit."""
-    if _cache is not None:
-        _cache.save()
-
-
-def close() -> None:
-    """Start-up is over: save the cache and let it go (see :meth:`PatternCache.close`)."""
-    if _cache is not None:
-        _cache.close()

@@ -85,7 +85,7 @@ for widget in (Footer, Input):
     for read_from, css, tie_breaker, scope in widget()._get_default_css():
         sheet.add_source(css, read_from=read_from, is_default_css=True, tie_breaker=tie_breaker)
 sheet.parse()
-css_cache.save()
+cache.save()
 rules = [
     repr((sorted(rule.selector_names), sorted(rule.styles.get_rules().items())))
     for rule in sheet.rules

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import App
 
-from tuichat import codecache, patterncache
+from tuichat import startcaches
 from tuichat.config import Config, ConfigError, set_ui_option
 from tuichat.errors import ClientError
 from tuichat.events import CertificateUntrusted
@@ -192,9 +192,7 @@ class TuichatApp(App[None]):
         # The next start need not compile the first frame's dataclasses and patterns, nor
         # parse its stylesheets, again: saved now, as a closed terminal ends us without
         # atexit and a connection may take long to settle.
-        codecache.save()
-        patterncache.save()
-        css_cache.save()
+        startcaches.save_all()
         try:
             await self.ctx.client.start()
         except ClientError as exc:
@@ -227,9 +225,7 @@ class TuichatApp(App[None]):
         the collector runs again (paused by the entry point), and its later passes need not
         walk what start-up made."""
         try:
-            codecache.close()
-            patterncache.close()
-            css_cache.close()
+            startcaches.close_all()
         finally:
             settle_heap()
 

@@ -34,6 +34,7 @@ from textual.css import parse as css_parse
 from textual.css import styles as css_styles
 from textual.css import stylesheet
 
+from tuichat import startcaches
 from tuichat.paths import cache_dir, write_cache
 
 MAX_ENTRIES = 512
@@ -188,6 +189,7 @@ def install() -> RuleCache | None:
         setattr(stylesheet, "parse", _cache.parse)  # noqa: B010 (not exported: mypy would object)
         if callable(tokenize):
             setattr(stylesheet, "tokenize_values", _cache.variables)  # noqa: B010
+        startcaches.register(_cache)
     return _cache
 
 
@@ -199,15 +201,3 @@ def textual_fingerprint() -> str:
     stats = [os.stat(file) for file in files if file]
     text = repr([(s.st_size, s.st_mtime_ns) for s in stats])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def save() -> None:
-    """Write the cache now (the first frame is up)."""
-    if _cache is not None:
-        _cache.save()
-
-
-def close() -> None:
-    """Start-up is over: save the cache and let it go (see :meth:`RuleCache.close`)."""
-    if _cache is not None:
-        _cache.close()

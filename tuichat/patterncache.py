@@ -9,8 +9,9 @@ list of opcodes ``re`` hands to its C engine), and a later start hands it over d
 
 Rules: the cache only saves time. A program is kept only when the pattern rebuilt from it is
 equal to the one ``re`` compiled (same flags, same code), and the C engine checks every program
-it is given, so a damaged entry is compiled again, not run. The file is named for the Python and
-the engine version that made it. A bad, unreadable or unwritable file only costs the compiles.
+it is given, so a damaged entry is compiled again, not run. The file is named for the Python
+release (a patch release may fix how ``re`` compiles: its programs are not read by another) and
+the engine version. A bad, unreadable or unwritable file only costs the compiles.
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ def install() -> PatternCache:
     """Load the cache and route ``re``'s compiles through it (once per process)."""
     global _cache
     if _cache is None:
-        tag = f"{sys.implementation.cache_tag}-{_sre.MAGIC}"
+        release = ".".join(map(str, sys.version_info[:3]))
+        tag = f"{sys.implementation.name}-{release}-{_sre.MAGIC}"
         _cache = PatternCache(cache_dir() / f"patterns-1.{tag}.index")
         _cache.load()
         _compiler.compile = _cache.compile

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -39,8 +43,15 @@ def test_each_cache_is_saved_and_closed_once_in_the_order_installed(empty: None)
     assert said == ["save code", "save patterns", "close code", "close patterns"]
 
 
-def test_importing_tuichat_installs_the_code_and_pattern_caches() -> None:
-    from tuichat import codecache, patterncache
-
-    kinds = {type(cache) for cache in startcaches._installed}
-    assert {codecache.CodeCache, patterncache.PatternCache} <= kinds
+def test_importing_tuichat_installs_the_code_and_pattern_caches(tmp_path: Path) -> None:
+    """In a fresh interpreter (in this one, an app's start-up may have closed them already)."""
+    script = (
+        "import tuichat\n"
+        "from tuichat import startcaches\n"
+        "print(sorted(type(cache).__name__ for cache in startcaches._installed))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    run = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert run.stdout.strip() == "['CodeCache', 'PatternCache']"
